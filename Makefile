@@ -1,0 +1,51 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PLAN_FILE ?= data/plans/bac-kan-2026-2030.yaml
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PO_FILES := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run setup test install translations extract-messages lock clean
+
+## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve.
+run: setup
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: install
+	$(FLASK) db upgrade
+	$(FLASK) plan load --if-empty $(PLAN_FILE)
+	$(FLASK) users create-demo
+
+## Install the same way, then run the whole test suite.
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed translations
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+translations: $(MO_FILES)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+## Refresh the catalogues after changing user-facing text (then translate the new entries).
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
+
+## Re-pin requirements.txt from requirements.in.
+lock:
+	rm -rf /tmp/tracker-lock && $(PYTHON) -m venv /tmp/tracker-lock
+	/tmp/tracker-lock/bin/pip install --quiet -r requirements.in
+	( echo "# Pinned from requirements.in by \`make lock\`."; /tmp/tracker-lock/bin/pip freeze --all | grep -v -E '^(pip|setuptools|wheel)==' ) > requirements.txt
+
+clean:
+	rm -rf $(VENV) $(MO_FILES)

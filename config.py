@@ -1,0 +1,52 @@
+"""Settings, read from the environment.
+
+Every setting has a working default for a ward's own machine; production overrides them through
+environment variables (see the table in README.md).
+"""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
+
+
+def _local_secret_key() -> str:
+    """A random key kept in instance/, created on first use, so development needs no setup and
+    the repository holds no secret."""
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _int_env(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    # The plan that `make run` loads into an empty database.
+    PLAN_FILE = os.environ.get("PLAN_FILE", str(BASE_DIR / "data" / "plans" / "bac-kan-2026-2030.yaml"))
+
+    # A task with no update for this many days is flagged stale.
+    STALE_AFTER_DAYS = _int_env("STALE_AFTER_DAYS", 45)
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    SECRET_KEY = "test-only-key"

@@ -1,0 +1,28 @@
+from sqlalchemy import func, select
+
+from tracker.accounts.models import ROLES, User
+from tracker.extensions import db
+
+
+def test_demo_accounts_one_per_role_created_once(app, cli):
+    result = cli.invoke(args=["users", "create-demo"])
+    assert result.exit_code == 0, result.output
+    users = db.session.scalars(select(User)).all()
+    assert sorted(code for u in users for code in u.role_codes) == sorted(ROLES)
+    for user in users:
+        assert user.username in result.output
+    assert "DEMO" in result.output.upper()
+
+    again = cli.invoke(args=["users", "create-demo"])
+    assert again.exit_code == 0
+    assert db.session.scalar(select(func.count(User.id))) == len(ROLES)
+
+
+def test_demo_passwords_work_and_are_hashed(app, cli):
+    result = cli.invoke(args=["users", "create-demo"])
+    line = next(line for line in result.output.splitlines() if "demo.canbo" in line)
+    password = line.split()[2]
+    user = db.session.scalar(select(User).where(User.username == "demo.canbo"))
+    assert user.check_password(password)
+    assert password not in user.password_hash
+    assert user.unit.code == "phong-vh-xh"

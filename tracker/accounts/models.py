@@ -1,0 +1,65 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.core.time import utcnow
+from tracker.extensions import db
+
+ROLE_OFFICER = "officer"
+ROLE_SECRETARIAT = "secretariat"
+ROLE_COMMITTEE = "committee"
+ROLE_CHAIR = "chair"
+ROLE_ADMIN = "admin"
+ROLES = (ROLE_OFFICER, ROLE_SECRETARIAT, ROLE_COMMITTEE, ROLE_CHAIR, ROLE_ADMIN)
+
+user_role = Table(
+    "user_role",
+    db.metadata,
+    Column("user_id", Integer, ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", Integer, ForeignKey("role.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Role(db.Model):
+    __tablename__ = "role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+
+
+class User(UserMixin, db.Model):
+    """An account. It belongs to one ward and (for unit staff) one unit, and holds roles."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int | None] = mapped_column(ForeignKey("ward.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    ward = relationship("Ward")
+    unit = relationship("Unit")
+    roles = relationship("Role", secondary=user_role, order_by="Role.code")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def role_codes(self) -> set[str]:
+        return {role.code for role in self.roles}
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,55 @@
+"""How dates, numbers and money read in the user's language: 05/06/2026 and 1.234,5 in Vietnamese."""
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_decimal, get_locale
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import gettext as _
+
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "dd/MM/yyyy"}
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    pattern = DATE_PATTERNS.get(str(get_locale()), "dd/MM/yyyy")
+    return value.strftime(pattern.replace("dd", "%d").replace("MM", "%m").replace("yyyy", "%Y"))
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A stored UTC time as the ward's local time."""
+    if value is None:
+        return ""
+    return babel_format_datetime(value, "HH:mm dd/MM/yyyy")
+
+
+def format_number(value, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    return format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0")
+
+
+def format_percent(value, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    return format_number(value, digits) + "%"
+
+
+def format_money(value) -> str:
+    """Money is kept and shown in million VND (triệu đồng)."""
+    if value is None:
+        return ""
+    return _("%(amount)s million VND", amount=format_number(value))
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(format_money, "money")

@@ -1,0 +1,20 @@
+"""Which language a page is shown in, and the switch between them."""
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import get_locale
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        return default
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or default
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def language_context():
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}

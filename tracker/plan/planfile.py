@@ -1,0 +1,829 @@
+"""The plan file: read and validate it completely, or write it back.
+
+`read_plan_file` walks the YAML node tree (not the constructed objects) so that every error can
+name the line it is on. It collects every error it finds, then raises `PlanFileInvalid` with all of
+them; nothing here touches the database. `dump_plan_file` writes the same format back, so that
+load → export → load is lossless. The format is documented in README.md ("The plan file format").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+from flask_babel import gettext as _
+
+from tracker.periods.models import PERIOD_KINDS
+from tracker.targets.models import INDICATOR_CATEGORIES, MEASURES
+
+FORMAT_VERSION = 1
+
+UNIT_CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+INDICATOR_CODE_RE = UNIT_CODE_RE
+PLAN_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
+ROMAN_RE = re.compile(r"^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
+TASK_CODE_RE = re.compile(r"^([IVXLC]+)((?:\.[1-9][0-9]*)*)$")
+
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+# --- the data a plan file holds -------------------------------------------------------------
+
+
+@dataclass
+class WardData:
+    code: str
+    name: str
+    province: str | None = None
+
+
+@dataclass
+class UnitData:
+    code: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    group: bool = False
+    members: list[str] = field(default_factory=list)
+    note: str | None = None
+
+
+@dataclass
+class MilestoneData:
+    title: str
+    due: date
+
+
+@dataclass
+class TaskData:
+    code: str
+    title: str
+    title_source: str = "source"
+    text: str | None = None
+    lead: list[str] = field(default_factory=list)
+    lead_text: str | None = None
+    partners: list[str] = field(default_factory=list)
+    partners_text: str | None = None
+    partners_report: bool = False
+    weight: Decimal = Decimal(1)
+    start: date | None = None
+    due: date | None = None
+    milestones: list[MilestoneData] = field(default_factory=list)
+    children: list[TaskData] = field(default_factory=list)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class PeriodData:
+    kind: str
+    year: int
+    starts_on: date
+    ends_on: date
+    ward_deadline: date
+    unit_deadline: date | None = None  # None: ward_deadline - unit_deadline_days_before
+
+
+@dataclass
+class ReportingData:
+    unit_deadline_days_before: int = 5
+    periods: list[PeriodData] = field(default_factory=list)
+
+
+@dataclass
+class StandardData:
+    year: int
+    rural_income: int
+    urban_income: int
+    legal_basis: str | None = None
+
+
+@dataclass
+class TargetData:
+    year: int
+    value: Decimal | None = None
+    text: str | None = None
+
+
+@dataclass
+class IndicatorData:
+    code: str
+    name: str
+    category: str
+    measure: str
+    source_ref: str | None = None
+    baseline_year: int | None = None
+    baseline_value: Decimal | None = None
+    reporting_unit: str | None = None
+    unit_cost: Decimal | None = None
+    in_cost_estimate: bool = False
+    note: str | None = None
+    targets: list[TargetData] = field(default_factory=list)
+
+
+@dataclass
+class RoadmapData:
+    unit_label: str | None = None
+    households_indicator: str | None = None
+    support_indicators: list[str] = field(default_factory=list)
+    cost_indicator: str | None = None
+    stated_totals: dict[str, Decimal] = field(default_factory=dict)
+    cost_notes: str | None = None
+
+
+@dataclass
+class NarrativeData:
+    code: str
+    title: str
+    text: str
+
+
+@dataclass
+class SignatureData:
+    on_behalf: str | None = None
+    authority: str | None = None
+    title: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class PlanData:
+    code: str
+    title: str
+    issuer: str
+    start_year: int
+    end_year: int
+    parent: str | None = None
+    legal_bases: str | None = None
+    introduction: str | None = None
+    narrative: list[NarrativeData] = field(default_factory=list)
+    closing: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    signature: SignatureData = field(default_factory=SignatureData)
+    poverty_standards: list[StandardData] = field(default_factory=list)
+    reporting: ReportingData = field(default_factory=ReportingData)
+    indicators: list[IndicatorData] = field(default_factory=list)
+    roadmap: RoadmapData = field(default_factory=RoadmapData)
+    tasks: list[TaskData] = field(default_factory=list)
+
+    def all_tasks(self):
+        for task in self.tasks:
+            yield from task.walk()
+
+
+@dataclass
+class PlanFile:
+    ward: WardData
+    units: list[UnitData]
+    plan: PlanData
+    format_version: int = FORMAT_VERSION
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanFileProblem:
+    line: int | None
+    message: str
+
+
+class PlanFileInvalid(Exception):
+    """The file cannot be loaded; `problems` lists every reason, each with its line."""
+
+    def __init__(self, source: str, problems: list[PlanFileProblem]):
+        self.source = source
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = []
+        for problem in self.problems:
+            where = f"{self.source}:{problem.line}" if problem.line else self.source
+            lines.append(f"{where}: {problem.message}")
+        return "\n".join(lines)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def read_plan_file(path: str | Path) -> PlanFile:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PlanFileInvalid(str(path), [PlanFileProblem(None, _("cannot read the file: %(reason)s", reason=exc.strerror))])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PlanFileInvalid(str(path), [PlanFileProblem(None, _("the file is not UTF-8 text"))])
+    return read_plan_text(text, str(path))
+
+
+def read_plan_text(text: str, source: str = "<plan>") -> PlanFile:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanFileInvalid(source, [PlanFileProblem(line, _("YAML syntax error: %(problem)s", problem=problem))])
+    reader = _Reader()
+    result = reader.plan_file(root)
+    if reader.problems:
+        raise PlanFileInvalid(source, sorted(reader.problems, key=lambda p: (p.line or 0)))
+    return result
+
+
+class _Reader:
+    def __init__(self):
+        self.problems: list[PlanFileProblem] = []
+        self._constructor = yaml.SafeLoader("")
+
+    # -- generic helpers
+
+    def error(self, node, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else None
+        self.problems.append(PlanFileProblem(line, message))
+
+    @staticmethod
+    def is_null(node) -> bool:
+        return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL)
+
+    def mapping(self, node, what: str, required: tuple = (), optional: tuple = ()) -> dict | None:
+        """The mapping's fields by name; reports unknown, repeated and missing fields."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, _("%(what)s must be a mapping of fields", what=what))
+            return None
+        fields = {}
+        allowed = set(required) | set(optional)
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or key not in allowed:
+                self.error(key_node, _('unknown field "%(field)s" in %(what)s', field=key, what=what))
+            elif key in fields:
+                self.error(key_node, _('field "%(field)s" appears twice in %(what)s', field=key, what=what))
+            else:
+                fields[key] = value_node
+        for key in required:
+            if key not in fields or self.is_null(fields[key]):
+                self.error(node, _('missing field "%(field)s" in %(what)s', field=key, what=what))
+        return fields
+
+    def sequence(self, node, what: str) -> list:
+        if self.is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, _("%(what)s must be a list", what=what))
+            return []
+        return node.value
+
+    def scalar(self, node, what: str):
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, _("%(what)s must be a single value", what=what))
+            return None
+        return node
+
+    def text(self, fields: dict, key: str, what: str) -> str | None:
+        node = fields.get(key)
+        if self.is_null(node) or self.scalar(node, what) is None:
+            return None
+        value = node.value.strip()
+        if not value:
+            self.error(node, _("%(what)s is empty", what=what))
+            return None
+        return value
+
+    def text_list(self, fields: dict, key: str, what: str) -> list[str]:
+        values = []
+        for item in self.sequence(fields.get(key), what):
+            if self.scalar(item, what) is not None and item.value.strip():
+                values.append(item.value.strip())
+        return values
+
+    def integer(self, fields: dict, key: str, what: str) -> int | None:
+        node = fields.get(key)
+        if self.is_null(node) or self.scalar(node, what) is None:
+            return None
+        if node.tag != _INT:
+            self.error(node, _('%(what)s must be a whole number, not "%(value)s"', what=what, value=node.value))
+            return None
+        return self._constructor.construct_object(node)
+
+    def decimal(self, fields: dict, key: str, what: str) -> Decimal | None:
+        node = fields.get(key)
+        if self.is_null(node) or self.scalar(node, what) is None:
+            return None
+        if node.tag not in (_INT, _FLOAT):
+            self.error(node, _('%(what)s must be a number, not "%(value)s"', what=what, value=node.value))
+            return None
+        try:
+            value = Decimal(node.value.replace("_", ""))
+        except InvalidOperation:
+            self.error(node, _('%(what)s must be a number, not "%(value)s"', what=what, value=node.value))
+            return None
+        if not value.is_finite():
+            self.error(node, _('%(what)s must be a number, not "%(value)s"', what=what, value=node.value))
+            return None
+        return value
+
+    def boolean(self, fields: dict, key: str, what: str) -> bool:
+        node = fields.get(key)
+        if self.is_null(node) or self.scalar(node, what) is None:
+            return False
+        if node.tag != "tag:yaml.org,2002:bool":
+            self.error(node, _('%(what)s must be true or false, not "%(value)s"', what=what, value=node.value))
+            return False
+        return self._constructor.construct_object(node)
+
+    def date(self, fields: dict, key: str, what: str) -> date | None:
+        node = fields.get(key)
+        if self.is_null(node) or self.scalar(node, what) is None:
+            return None
+        try:
+            value = date.fromisoformat(node.value.strip())
+        except ValueError:
+            self.error(node, _('"%(value)s" is not a valid date for %(what)s (write it as YYYY-MM-DD, e.g. 2026-06-10)', value=node.value, what=what))
+            return None
+        if isinstance(value, datetime):  # pragma: no cover - fromisoformat on date never returns one
+            value = value.date()
+        return value
+
+    def code(self, fields: dict, key: str, what: str, pattern: re.Pattern, example: str) -> str | None:
+        value = self.text(fields, key, what)
+        if value is not None and not pattern.match(value):
+            self.error(fields[key], _('"%(value)s" is not a valid %(what)s (expected something like %(example)s)', value=value, what=what, example=example))
+            return None
+        return value
+
+    # -- the document
+
+    def plan_file(self, root) -> PlanFile | None:
+        if root is None:
+            self.problems.append(PlanFileProblem(1, _("the file is empty")))
+            return None
+        fields = self.mapping(root, _("the file"), required=("ward", "units", "plan"), optional=("format_version",))
+        if fields is None:
+            return None
+        version = self.integer(fields, "format_version", _("format_version"))
+        if version is not None and version != FORMAT_VERSION:
+            self.error(fields["format_version"], _("format_version %(found)s is not supported (this version reads %(supported)s)", found=version, supported=FORMAT_VERSION))
+        ward = self.ward(fields.get("ward")) if "ward" in fields else None
+        units = self.units(fields.get("units")) if "units" in fields else []
+        self.unit_codes = {unit.code for unit in units}
+        plan = self.plan(fields.get("plan")) if "plan" in fields else None
+        return PlanFile(ward=ward, units=units, plan=plan)
+
+    def ward(self, node) -> WardData | None:
+        what = _("the ward")
+        fields = self.mapping(node, what, required=("code", "name"), optional=("province",))
+        if fields is None:
+            return None
+        return WardData(
+            code=self.code(fields, "code", _("ward code"), UNIT_CODE_RE, "bac-kan"),
+            name=self.text(fields, "name", _("ward name")),
+            province=self.text(fields, "province", _("province")),
+        )
+
+    def units(self, node) -> list[UnitData]:
+        units, seen, member_nodes = [], {}, {}
+        for item in self.sequence(node, _("units")):
+            fields = self.mapping(item, _("a unit"), required=("code", "name"), optional=("aliases", "group", "members", "note"))
+            if fields is None:
+                continue
+            code = self.code(fields, "code", _("unit code"), UNIT_CODE_RE, "phong-vh-xh")
+            if code in seen:
+                self.error(fields["code"], _('unit code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]))
+                continue
+            unit = UnitData(
+                code=code,
+                name=self.text(fields, "name", _("unit name")),
+                aliases=self.text_list(fields, "aliases", _("aliases")),
+                group=self.boolean(fields, "group", _("group")),
+                note=self.text(fields, "note", _("note")),
+            )
+            if code:
+                seen[code] = fields["code"].start_mark.line + 1
+            member_nodes[code] = [m for m in self.sequence(fields.get("members"), _("members")) if self.scalar(m, _("a member")) is not None]
+            if member_nodes[code] and not unit.group:
+                self.error(fields["members"], _('unit "%(code)s" has members but is not a group (add "group: true")', code=code))
+            unit.members = [m.value for m in member_nodes[code]]
+            units.append(unit)
+        for unit in units:
+            for member in member_nodes.get(unit.code, []):
+                if member.value not in seen:
+                    self.error(member, _('unknown unit "%(code)s" in the members of "%(group)s"', code=member.value, group=unit.code))
+                elif member.value == unit.code:
+                    self.error(member, _('unit group "%(code)s" lists itself as a member', code=unit.code))
+        self._check_group_cycles(units, member_nodes)
+        return units
+
+    def _check_group_cycles(self, units: list[UnitData], member_nodes: dict) -> None:
+        graph = {unit.code: [m for m in unit.members if m != unit.code] for unit in units}
+        state: dict[str, str] = {}
+        reported: set[frozenset] = set()
+
+        def visit(code: str, path: list[str]) -> None:
+            state[code] = "active"
+            for member in graph.get(code, []):
+                if state.get(member) == "active":
+                    cycle = path[path.index(member):] + [member]
+                    key = frozenset(cycle)
+                    if key not in reported:
+                        reported.add(key)
+                        node = next(n for n in member_nodes[code] if n.value == member)
+                        self.error(node, _("unit groups form a cycle: %(cycle)s", cycle=" → ".join(cycle)))
+                elif member in graph and member not in state:
+                    visit(member, path + [member])
+            state[code] = "done"
+
+        for code in graph:
+            if code not in state:
+                visit(code, [code])
+
+    def unit_ref(self, node, what: str) -> str | None:
+        if self.scalar(node, what) is None:
+            return None
+        code = node.value.strip()
+        if code not in self.unit_codes:
+            self.error(node, _('unknown unit "%(code)s" in %(what)s (it is not in the file\'s list of units)', code=code, what=what))
+            return None
+        return code
+
+    def plan(self, node) -> PlanData | None:
+        fields = self.mapping(
+            node,
+            _("the plan"),
+            required=("code", "title", "issuer", "start_year", "end_year"),
+            optional=(
+                "parent", "legal_bases", "introduction", "narrative", "closing", "recipients", "signature",
+                "poverty_standards", "reporting", "indicators", "roadmap", "tasks",
+            ),
+        )
+        if fields is None:
+            return None
+        plan = PlanData(
+            code=self.code(fields, "code", _("plan code"), PLAN_CODE_RE, "KH-GNBV-2026-2030"),
+            title=self.text(fields, "title", _("plan title")),
+            issuer=self.text(fields, "issuer", _("issuer")),
+            start_year=self.integer(fields, "start_year", _("start_year")),
+            end_year=self.integer(fields, "end_year", _("end_year")),
+            parent=self.text(fields, "parent", _("parent plan")),
+            legal_bases=self.text(fields, "legal_bases", _("legal_bases")),
+            introduction=self.text(fields, "introduction", _("introduction")),
+            closing=self.text(fields, "closing", _("closing")),
+            recipients=self.text_list(fields, "recipients", _("recipients")),
+        )
+        if plan.start_year and plan.end_year and plan.start_year > plan.end_year:
+            self.error(fields["end_year"], _("end_year %(end)s is before start_year %(start)s", end=plan.end_year, start=plan.start_year))
+        if plan.parent and plan.parent == plan.code:
+            self.error(fields["parent"], _('plan "%(code)s" cannot be its own parent: that is a cycle', code=plan.code))
+        plan.narrative = self.narrative(fields.get("narrative"))
+        if "signature" in fields and not self.is_null(fields["signature"]):
+            sig = self.mapping(fields["signature"], _("signature"), optional=("on_behalf", "authority", "title", "name"))
+            if sig is not None:
+                plan.signature = SignatureData(**{key: self.text(sig, key, key) for key in ("on_behalf", "authority", "title", "name")})
+        plan.poverty_standards = self.standards(fields.get("poverty_standards"))
+        if "reporting" in fields:
+            plan.reporting = self.reporting(fields["reporting"])
+        plan.indicators = self.indicators(fields.get("indicators"))
+        if "roadmap" in fields:
+            plan.roadmap = self.roadmap(fields["roadmap"], {i.code for i in plan.indicators})
+        self.task_lines: dict[str, int] = {}
+        plan.tasks = [t for t in (self.task(item, None) for item in self.sequence(fields.get("tasks"), _("tasks"))) if t]
+        return plan
+
+    def narrative(self, node) -> list[NarrativeData]:
+        sections, seen = [], set()
+        for item in self.sequence(node, _("narrative")):
+            fields = self.mapping(item, _("a narrative section"), required=("code", "title", "text"))
+            if fields is None:
+                continue
+            code = self.text(fields, "code", _("section code"))
+            if code in seen:
+                self.error(fields["code"], _('narrative section "%(code)s" appears twice', code=code))
+            seen.add(code)
+            sections.append(NarrativeData(code=code, title=self.text(fields, "title", _("title")), text=self.text(fields, "text", _("text"))))
+        return sections
+
+    def standards(self, node) -> list[StandardData]:
+        standards, seen = [], set()
+        for item in self.sequence(node, _("poverty_standards")):
+            fields = self.mapping(item, _("a poverty standard"), required=("year", "rural_income", "urban_income"), optional=("legal_basis",))
+            if fields is None:
+                continue
+            year = self.integer(fields, "year", _("year"))
+            if year in seen:
+                self.error(fields["year"], _("the poverty standard for %(year)s appears twice", year=year))
+            seen.add(year)
+            standards.append(StandardData(
+                year=year,
+                rural_income=self.integer(fields, "rural_income", _("rural_income")),
+                urban_income=self.integer(fields, "urban_income", _("urban_income")),
+                legal_basis=self.text(fields, "legal_basis", _("legal_basis")),
+            ))
+        return standards
+
+    def reporting(self, node) -> ReportingData:
+        fields = self.mapping(node, _("reporting"), optional=("unit_deadline_days_before", "periods"))
+        if fields is None:
+            return ReportingData()
+        days = self.integer(fields, "unit_deadline_days_before", _("unit_deadline_days_before"))
+        if days is not None and days < 0:
+            self.error(fields["unit_deadline_days_before"], _("unit_deadline_days_before cannot be negative"))
+        reporting = ReportingData(unit_deadline_days_before=days if days is not None else 5)
+        seen = {}
+        for item in self.sequence(fields.get("periods"), _("periods")):
+            period_fields = self.mapping(item, _("a reporting period"), required=("kind", "year", "starts_on", "ends_on", "ward_deadline"), optional=("unit_deadline",))
+            if period_fields is None:
+                continue
+            kind = self.text(period_fields, "kind", _("kind"))
+            if kind is not None and kind not in PERIOD_KINDS:
+                self.error(period_fields["kind"], _('"%(kind)s" is not a reporting period kind (use one of: %(kinds)s)', kind=kind, kinds=", ".join(PERIOD_KINDS)))
+            period = PeriodData(
+                kind=kind,
+                year=self.integer(period_fields, "year", _("year")),
+                starts_on=self.date(period_fields, "starts_on", "starts_on"),
+                ends_on=self.date(period_fields, "ends_on", "ends_on"),
+                ward_deadline=self.date(period_fields, "ward_deadline", "ward_deadline"),
+                unit_deadline=self.date(period_fields, "unit_deadline", "unit_deadline"),
+            )
+            key = (period.kind, period.year)
+            if key in seen:
+                self.error(item, _("the %(kind)s period of %(year)s appears twice (first on line %(line)d)", kind=kind, year=period.year, line=seen[key]))
+            seen[key] = item.start_mark.line + 1
+            if period.starts_on and period.ends_on and period.starts_on > period.ends_on:
+                self.error(period_fields["ends_on"], _("the period ends before it starts"))
+            deadline = period.unit_deadline or (period.ward_deadline and period.ward_deadline - timedelta(days=reporting.unit_deadline_days_before))
+            if period.ward_deadline and deadline and deadline > period.ward_deadline:
+                self.error(period_fields.get("unit_deadline", item), _("the unit deadline is after the ward deadline"))
+            reporting.periods.append(period)
+        return reporting
+
+    def indicators(self, node) -> list[IndicatorData]:
+        indicators, seen = [], {}
+        for item in self.sequence(node, _("indicators")):
+            fields = self.mapping(
+                item, _("an indicator"), required=("code", "name", "category", "measure"),
+                optional=("source_ref", "baseline_year", "baseline_value", "reporting_unit", "unit_cost", "in_cost_estimate", "note", "targets"),
+            )
+            if fields is None:
+                continue
+            code = self.code(fields, "code", _("indicator code"), INDICATOR_CODE_RE, "poor-households")
+            if code in seen:
+                self.error(fields["code"], _('indicator code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]))
+            elif code:
+                seen[code] = fields["code"].start_mark.line + 1
+            category = self.text(fields, "category", _("category"))
+            if category is not None and category not in INDICATOR_CATEGORIES:
+                self.error(fields["category"], _('"%(value)s" is not an indicator category (use one of: %(values)s)', value=category, values=", ".join(INDICATOR_CATEGORIES)))
+            measure = self.text(fields, "measure", _("measure"))
+            if measure is not None and measure not in MEASURES:
+                self.error(fields["measure"], _('"%(value)s" is not a measure (use one of: %(values)s)', value=measure, values=", ".join(MEASURES)))
+            indicator = IndicatorData(
+                code=code, name=self.text(fields, "name", _("indicator name")), category=category, measure=measure,
+                source_ref=self.text(fields, "source_ref", "source_ref"),
+                baseline_year=self.integer(fields, "baseline_year", "baseline_year"),
+                baseline_value=self.decimal(fields, "baseline_value", "baseline_value"),
+                reporting_unit=self.unit_ref(fields["reporting_unit"], _("reporting_unit")) if not self.is_null(fields.get("reporting_unit")) else None,
+                unit_cost=self.decimal(fields, "unit_cost", "unit_cost"),
+                in_cost_estimate=self.boolean(fields, "in_cost_estimate", "in_cost_estimate"),
+                note=self.text(fields, "note", _("note")),
+            )
+            years = set()
+            for target_node in self.sequence(fields.get("targets"), _("targets")):
+                target_fields = self.mapping(target_node, _("a target"), required=("year",), optional=("value", "text"))
+                if target_fields is None:
+                    continue
+                target = TargetData(
+                    year=self.integer(target_fields, "year", _("year")),
+                    value=self.decimal(target_fields, "value", _("target value")),
+                    text=self.text(target_fields, "text", _("text")),
+                )
+                if target.year in years:
+                    self.error(target_fields["year"], _('indicator "%(code)s" has two targets for %(year)s', code=code, year=target.year))
+                years.add(target.year)
+                indicator.targets.append(target)
+            indicators.append(indicator)
+        return indicators
+
+    def roadmap(self, node, indicator_codes: set[str]) -> RoadmapData:
+        fields = self.mapping(
+            node, _("roadmap"),
+            optional=("unit_label", "households_indicator", "support_indicators", "cost_indicator", "stated_totals", "cost_notes"),
+        )
+        if fields is None:
+            return RoadmapData()
+
+        def indicator_ref(ref_node):
+            if self.scalar(ref_node, _("an indicator code")) is None:
+                return None
+            if ref_node.value not in indicator_codes:
+                self.error(ref_node, _('unknown indicator "%(code)s" in the roadmap', code=ref_node.value))
+            return ref_node.value
+
+        roadmap = RoadmapData(
+            unit_label=self.text(fields, "unit_label", "unit_label"),
+            households_indicator=indicator_ref(fields["households_indicator"]) if "households_indicator" in fields else None,
+            support_indicators=[indicator_ref(n) for n in self.sequence(fields.get("support_indicators"), "support_indicators")],
+            cost_indicator=indicator_ref(fields["cost_indicator"]) if "cost_indicator" in fields else None,
+            cost_notes=self.text(fields, "cost_notes", "cost_notes"),
+        )
+        totals_node = fields.get("stated_totals")
+        if not self.is_null(totals_node):
+            if not isinstance(totals_node, yaml.MappingNode):
+                self.error(totals_node, _("%(what)s must be a mapping of fields", what="stated_totals"))
+            else:
+                for key_node, value_node in totals_node.value:
+                    code = indicator_ref(key_node)
+                    value = self.decimal({"v": value_node}, "v", _("a stated total"))
+                    if code is not None and value is not None:
+                        roadmap.stated_totals[code] = value
+        return roadmap
+
+    def task(self, node, parent: TaskData | None) -> TaskData | None:
+        fields = self.mapping(
+            node, _("a task"), required=("code", "title"),
+            optional=(
+                "title_source", "text", "lead", "lead_text", "partners", "partners_text", "partners_report",
+                "weight", "start", "due", "milestones", "children",
+            ),
+        )
+        if fields is None:
+            return None
+        code = self.text(fields, "code", _("task code"))
+        if code is not None:
+            match = TASK_CODE_RE.match(code)
+            if not match or not ROMAN_RE.match(match.group(1)):
+                self.error(fields["code"], _('task code "%(code)s" is malformed: write a Roman section number followed by dot-separated numbers, e.g. IV.4.3', code=code))
+            elif parent is not None and parent.code and not (code.startswith(parent.code + ".") and "." not in code[len(parent.code) + 1:]):
+                self.error(fields["code"], _('task code "%(code)s" does not follow its parent\'s code "%(parent)s" (expected %(parent)s.<number>)', code=code, parent=parent.code))
+            elif parent is None and "." in code:
+                self.error(fields["code"], _('top-level task "%(code)s" must be a section number alone (e.g. IV)', code=code))
+            if code in self.task_lines:
+                self.error(fields["code"], _('task code "%(code)s" is used twice (first on line %(line)d)', code=code, line=self.task_lines[code]))
+            else:
+                self.task_lines[code] = fields["code"].start_mark.line + 1
+        title_source = self.text(fields, "title_source", "title_source") or "source"
+        if title_source not in ("source", "summary"):
+            self.error(fields["title_source"], _('title_source must be "source" or "summary"'))
+        task = TaskData(
+            code=code,
+            title=self.text(fields, "title", _("task title")),
+            title_source=title_source,
+            text=self.text(fields, "text", _("text")),
+            lead_text=self.text(fields, "lead_text", "lead_text"),
+            partners_text=self.text(fields, "partners_text", "partners_text"),
+            partners_report=self.boolean(fields, "partners_report", "partners_report"),
+            start=self.date(fields, "start", _("the start date")),
+            due=self.date(fields, "due", _("the due date")),
+        )
+        weight = self.decimal(fields, "weight", _("weight"))
+        if weight is not None:
+            if weight <= 0:
+                self.error(fields["weight"], _("the weight must be greater than zero"))
+            else:
+                task.weight = weight
+        if task.start and task.due and task.start > task.due:
+            self.error(fields["due"], _("the due date %(due)s is before the start date %(start)s", due=task.due.isoformat(), start=task.start.isoformat()))
+        lead_nodes = self.sequence(fields.get("lead"), _("lead"))
+        partner_nodes = self.sequence(fields.get("partners"), _("partners"))
+        task.lead = self._unit_list(lead_nodes, _("the lead units of %(code)s", code=code))
+        task.partners = self._unit_list(partner_nodes, _("the partner units of %(code)s", code=code))
+        for partner_node in partner_nodes:
+            if isinstance(partner_node, yaml.ScalarNode) and partner_node.value in task.lead:
+                self.error(partner_node, _('unit "%(unit)s" is both a lead and a partner of %(code)s', unit=partner_node.value, code=code))
+        titles = set()
+        for item in self.sequence(fields.get("milestones"), _("milestones")):
+            milestone_fields = self.mapping(item, _("a milestone"), required=("title", "due"))
+            if milestone_fields is None:
+                continue
+            milestone = MilestoneData(title=self.text(milestone_fields, "title", _("title")), due=self.date(milestone_fields, "due", _("the milestone's due date")))
+            if milestone.title in titles:
+                self.error(milestone_fields["title"], _('task %(code)s has two milestones named "%(title)s"', code=code, title=milestone.title))
+            titles.add(milestone.title)
+            task.milestones.append(milestone)
+        task.children = [c for c in (self.task(item, task) for item in self.sequence(fields.get("children"), _("children"))) if c]
+        return task
+
+    def _unit_list(self, nodes: list, what: str) -> list[str]:
+        codes = []
+        for node in nodes:
+            code = self.unit_ref(node, what)
+            if code is None:
+                continue
+            if code in codes:
+                self.error(node, _('unit "%(unit)s" is listed twice in %(what)s', unit=code, what=what))
+                continue
+            codes.append(code)
+        return codes
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow=False, indentless=False):  # indent lists under their key
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR, value, style=style)
+
+
+def _represent_decimal(dumper, value: Decimal):
+    if value == value.to_integral_value():
+        return dumper.represent_int(int(value))
+    return dumper.represent_scalar(_FLOAT, format(value.normalize(), "f"))
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(Decimal, _represent_decimal)
+
+
+def _compact(mapping: dict) -> dict:
+    """Leave out what is empty or default, so the written file reads like a hand-written one."""
+    return {
+        key: value
+        for key, value in mapping.items()
+        if not (value is None or value is False or (isinstance(value, (list, dict)) and not value))
+    }
+
+
+def _task_dict(task: TaskData) -> dict:
+    return _compact({
+        "code": task.code,
+        "title": task.title,
+        "title_source": task.title_source if task.title_source != "source" else None,
+        "text": task.text,
+        "lead": task.lead,
+        "lead_text": task.lead_text,
+        "partners": task.partners,
+        "partners_text": task.partners_text,
+        "partners_report": task.partners_report,
+        "weight": task.weight if task.weight != 1 else None,
+        "start": task.start,
+        "due": task.due,
+        "milestones": [{"title": m.title, "due": m.due} for m in task.milestones],
+        "children": [_task_dict(child) for child in task.children],
+    })
+
+
+def plan_file_dict(pf: PlanFile) -> dict:
+    plan = pf.plan
+    reporting = plan.reporting
+    return {
+        "format_version": pf.format_version,
+        "ward": _compact({"code": pf.ward.code, "name": pf.ward.name, "province": pf.ward.province}),
+        "units": [
+            _compact({
+                "code": u.code, "name": u.name, "aliases": u.aliases, "group": u.group, "note": u.note,
+            }) | ({"members": u.members} if u.group else {})
+            for u in pf.units
+        ],
+        "plan": _compact({
+            "code": plan.code,
+            "title": plan.title,
+            "issuer": plan.issuer,
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "parent": plan.parent,
+            "legal_bases": plan.legal_bases,
+            "introduction": plan.introduction,
+            "narrative": [{"code": n.code, "title": n.title, "text": n.text} for n in plan.narrative],
+            "closing": plan.closing,
+            "recipients": plan.recipients,
+            "signature": _compact(vars(plan.signature)),
+            "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
+            "reporting": {
+                "unit_deadline_days_before": reporting.unit_deadline_days_before,
+                "periods": [_compact(vars(p)) for p in reporting.periods],
+            },
+            "indicators": [
+                _compact({
+                    "code": i.code, "name": i.name, "category": i.category, "measure": i.measure,
+                    "source_ref": i.source_ref, "baseline_year": i.baseline_year, "baseline_value": i.baseline_value,
+                    "reporting_unit": i.reporting_unit, "unit_cost": i.unit_cost, "in_cost_estimate": i.in_cost_estimate,
+                    "note": i.note, "targets": [_compact(vars(t)) for t in i.targets],
+                })
+                for i in plan.indicators
+            ],
+            "roadmap": _compact(vars(plan.roadmap)),
+            "tasks": [_task_dict(task) for task in plan.tasks],
+        }),
+    }
+
+
+def dump_plan_file(pf: PlanFile) -> str:
+    header = "# Plan file (format: README.md, 'The plan file format'). Written by `flask plan export`.\n"
+    body = yaml.dump(plan_file_dict(pf), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, indent=2)
+    return header + body

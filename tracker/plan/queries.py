@@ -1,0 +1,94 @@
+"""Read-only views of a plan: its task tree and who is assigned to what."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Plan, Task
+from tracker.units.models import Unit, unit_group_member
+
+
+@dataclass
+class TaskNode:
+    task: Task
+    depth: int
+    children: list[TaskNode] = field(default_factory=list)
+
+    @property
+    def leads(self) -> list[Assignment]:
+        leads = [a for a in self.task.assignments if a.role == ROLE_LEAD]
+        return sorted(leads, key=lambda a: (not a.is_primary, a.sort_order))
+
+    @property
+    def partners(self) -> list[Assignment]:
+        return [a for a in self.task.assignments if a.role == ROLE_PARTNER]
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    @property
+    def unassigned(self) -> bool:
+        return task_lacks_lead(self.is_leaf, len(self.leads))
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def task_lacks_lead(is_leaf: bool, lead_count: int) -> bool:
+    """A task that someone must carry out (a leaf) and that no unit leads: "chưa phân công".
+    A parent is carried by its children."""
+    return is_leaf and lead_count == 0
+
+
+def plan_tasks(plan: Plan) -> list[Task]:
+    return db.session.scalars(
+        select(Task)
+        .where(Task.plan_id == plan.id)
+        .options(selectinload(Task.assignments).joinedload(Assignment.unit), selectinload(Task.milestones))
+        .order_by(Task.sort_order, Task.id)
+    ).all()
+
+
+def task_tree(plan: Plan) -> list[TaskNode]:
+    """The plan's sections, each with its task tree, in the plan's order."""
+    tasks = plan_tasks(plan)
+    by_parent: dict[int | None, list[Task]] = {}
+    for task in tasks:
+        by_parent.setdefault(task.parent_id, []).append(task)
+
+    def build(task: Task, depth: int) -> TaskNode:
+        node = TaskNode(task, depth)
+        node.children = [build(child, depth + 1) for child in by_parent.get(task.id, [])]
+        return node
+
+    return [build(task, 0) for task in by_parent.get(None, [])]
+
+
+def find_node(tree: list[TaskNode], code: str) -> TaskNode | None:
+    for section in tree:
+        for node in section.walk():
+            if node.task.code == code:
+                return node
+    return None
+
+
+def ward_groups(ward_id: int) -> dict[int, list[int]]:
+    """Each unit group of the ward with its member ids."""
+    groups = {
+        unit_id: []
+        for unit_id in db.session.scalars(select(Unit.id).where(Unit.ward_id == ward_id, Unit.is_group.is_(True)))
+    }
+    rows = db.session.execute(
+        select(unit_group_member.c.group_id, unit_group_member.c.member_id)
+        .join(Unit, Unit.id == unit_group_member.c.group_id)
+        .where(Unit.ward_id == ward_id)
+    )
+    for group_id, member_id in rows:
+        groups.setdefault(group_id, []).append(member_id)
+    return groups

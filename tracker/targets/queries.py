@@ -1,0 +1,120 @@
+"""The plan's numbers as the targets page shows them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker.extensions import db
+from tracker.plan.models import Plan
+from tracker.targets.models import Indicator, PovertyStandard
+from tracker.targets.services import column_totals, estimated_cost
+
+
+def plan_indicators(plan: Plan) -> list[Indicator]:
+    return db.session.scalars(
+        select(Indicator)
+        .where(Indicator.plan_id == plan.id)
+        .options(selectinload(Indicator.targets), selectinload(Indicator.reporting_unit))
+        .order_by(Indicator.sort_order, Indicator.id)
+    ).all()
+
+
+def poverty_standards(plan: Plan) -> list[PovertyStandard]:
+    return db.session.scalars(
+        select(PovertyStandard).where(PovertyStandard.plan_id == plan.id).order_by(PovertyStandard.year)
+    ).all()
+
+
+@dataclass
+class RoadmapRow:
+    year: int
+    values: dict[str, Decimal | None]
+    stated_cost: Decimal | None
+    computed_cost: Decimal
+
+    @property
+    def cost_matches(self) -> bool:
+        return self.stated_cost is not None and self.stated_cost == self.computed_cost
+
+
+@dataclass
+class Roadmap:
+    columns: list[Indicator]
+    cost_indicator: Indicator | None
+    rows: list[RoadmapRow] = field(default_factory=list)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    stated_totals: dict[str, Decimal] = field(default_factory=dict)
+    computed_cost_total: Decimal = Decimal(0)
+    stated_cost_total: Decimal = Decimal(0)
+    unit_label: str | None = None
+    cost_notes: str | None = None
+
+    def total_matches(self, code: str) -> bool:
+        return code not in self.stated_totals or self.stated_totals[code] == self.totals.get(code)
+
+
+def roadmap(plan: Plan, indicators: list[Indicator]) -> Roadmap | None:
+    layout = plan.roadmap or {}
+    by_code = {i.code: i for i in indicators}
+    codes = [layout.get("households_indicator")] + list(layout.get("support_indicators", []))
+    columns = [by_code[code] for code in codes if code in by_code]
+    if not columns:
+        return None
+    cost_indicator = by_code.get(layout.get("cost_indicator"))
+    unit_costs = {i.code: i.unit_cost for i in columns if i.in_cost_estimate and i.unit_cost is not None}
+    result = Roadmap(
+        columns=columns, cost_indicator=cost_indicator, unit_label=layout.get("unit_label"),
+        cost_notes=layout.get("cost_notes"),
+        stated_totals={code: Decimal(value) for code, value in layout.get("stated_totals", {}).items()},
+    )
+    for year in range(plan.start_year, plan.end_year + 1):
+        values = {i.code: next((t.value for t in i.targets if t.year == year), None) for i in columns}
+        stated = next((t.value for t in cost_indicator.targets if t.year == year), None) if cost_indicator else None
+        result.rows.append(RoadmapRow(year, values, stated, estimated_cost(values, unit_costs)))
+    result.totals = column_totals([row.values for row in result.rows], [i.code for i in columns])
+    result.computed_cost_total = sum((row.computed_cost for row in result.rows), Decimal(0))
+    result.stated_cost_total = sum((row.stated_cost or Decimal(0) for row in result.rows), Decimal(0))
+    return result
+
+
+def by_category(indicators: list[Indicator]) -> dict[str, list[Indicator]]:
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.category, []).append(indicator)
+    return groups
+
+
+def target_for(indicator: Indicator, year: int):
+    return next((t for t in indicator.targets if t.year == year), None)
+
+
+@dataclass
+class Discrepancy:
+    year: int
+    indicator: Indicator
+    stated: Decimal
+    roadmap_value: Decimal
+
+
+def roadmap_discrepancies(indicators: list[Indicator], plan_roadmap: Roadmap | None) -> list[Discrepancy]:
+    """Where a poverty-reduction target in households differs from the roadmap's figure for the
+    same year. The plan states both; the page shows the difference instead of choosing one."""
+    if plan_roadmap is None:
+        return []
+    households = plan_roadmap.columns[0]
+    found = []
+    for indicator in indicators:
+        if indicator.category != "poverty_reduction" or indicator.measure != "households":
+            continue
+        for target in indicator.targets:
+            roadmap_target = target_for(households, target.year)
+            if target.value is not None and roadmap_target and roadmap_target.value is not None and roadmap_target.value != target.value:
+                found.append(Discrepancy(target.year, indicator, target.value, roadmap_target.value))
+    return found
+
+
+def baseline_total(indicators: list[Indicator], category: str) -> Decimal:
+    return sum((i.baseline_value or Decimal(0) for i in indicators if i.category == category), Decimal(0))
