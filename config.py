@@ -44,6 +44,19 @@ class Config:
 
     # A task with no update for this many days is flagged stale.
     STALE_AFTER_DAYS = _int_env("STALE_AFTER_DAYS", 45)
+    # Units can write a period's reports from this many days before its unit deadline.
+    REPORT_WINDOW_DAYS = _int_env("REPORT_WINDOW_DAYS", 30)
+
+    # Evidence files: kept outside the static files; limits per file and per request.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+    EVIDENCE_MAX_BYTES = _int_env("EVIDENCE_MAX_MB", 10) * 1024 * 1024
+    MAX_CONTENT_LENGTH = _int_env("MAX_REQUEST_MB", 64) * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
 
 
 class TestConfig(Config):

@@ -67,6 +67,14 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the app's own column types as the plain SQLAlchemy types they store as, so that
+    migrations never import application code."""
+    if type_ == "type" and hasattr(obj, "impl") and obj.__class__.__module__.startswith("tracker."):
+        return "sa." + repr(obj.impl)
+    return False
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +103,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            render_item=render_item,
             **conf_args
         )
 

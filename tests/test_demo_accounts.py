@@ -1,10 +1,21 @@
+import pytest
 from sqlalchemy import func, select
+
+from tests.conftest import PLAN_FILE
 
 from tracker.accounts.models import ROLES, User
 from tracker.extensions import db
 
 
-def test_demo_accounts_one_per_role_created_once(app, cli):
+@pytest.fixture
+def cli(empty_app):
+    """A database with the plan but no accounts yet, as after the first `make run` step."""
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["plan", "load", str(PLAN_FILE)]).exit_code == 0
+    return runner
+
+
+def test_demo_accounts_one_per_role_created_once(cli):
     result = cli.invoke(args=["users", "create-demo"])
     assert result.exit_code == 0, result.output
     users = db.session.scalars(select(User)).all()
@@ -18,7 +29,7 @@ def test_demo_accounts_one_per_role_created_once(app, cli):
     assert db.session.scalar(select(func.count(User.id))) == len(ROLES)
 
 
-def test_demo_passwords_work_and_are_hashed(app, cli):
+def test_demo_passwords_work_and_are_hashed(cli):
     result = cli.invoke(args=["users", "create-demo"])
     line = next(line for line in result.output.splitlines() if "demo.canbo" in line)
     password = line.split()[2]
@@ -26,3 +37,9 @@ def test_demo_passwords_work_and_are_hashed(app, cli):
     assert user.check_password(password)
     assert password not in user.password_hash
     assert user.unit.code == "phong-vh-xh"
+
+
+def test_no_demo_accounts_when_accounts_exist(app):
+    result = app.test_cli_runner().invoke(args=["users", "create-demo"])
+    assert result.exit_code == 0
+    assert not db.session.scalar(select(func.count(User.id)).where(User.username.like("demo.%")))

@@ -3,6 +3,15 @@ import re
 
 import pytest
 
+from tests.conftest import login
+
+
+@pytest.fixture
+def client(client):
+    """The read-only pages, as a steering committee member sees them."""
+    login(client, "committee")
+    return client
+
 
 def page(client, url: str) -> str:
     response = client.get(url, follow_redirects=True)
@@ -20,6 +29,13 @@ def test_start_page_goes_to_the_only_plan(client, plan):
     response = client.get("/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/plans/{plan.id}/")
+
+
+def test_pages_need_a_signed_in_user(app, plan):
+    anonymous = app.test_client()
+    response = anonymous.get(f"/plans/{plan.id}/")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
 
 
 def test_plan_overview_shows_sections_tasks_and_units(client, plan):
@@ -117,6 +133,8 @@ def test_english_is_available(client, plan):
 
 def test_language_switch_only_returns_to_this_site(client):
     response = client.get("/language/en?next=https://evil.example/")
+    assert response.headers["Location"] == "/"
+    response = client.get("/language/en?next=//evil.example/")
     assert response.headers["Location"] == "/"
 
 

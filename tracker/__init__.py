@@ -26,7 +26,8 @@ def create_app(config_object=Config, **overrides) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from tracker.core import database, i18n
-    from tracker.extensions import babel, csrf, db, migrate
+    from tracker.accounts import login
+    from tracker.extensions import babel, csrf, db, login_manager, migrate
 
     import tracker.core.models  # noqa: F401  (the whole schema, for Alembic)
 
@@ -35,24 +36,36 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "tracker" / "translations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login.configure(app, login_manager)
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.accounts import views as accounts
+    from tracker.audit.views import bp as audit_bp
     from tracker.core.views import bp as core_bp
+    from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
+    from tracker.progress.views import bp as progress_bp
+    from tracker.reports.views import bp as reports_bp
     from tracker.targets.views import bp as targets_bp
-    from tracker.units.views import bp as units_bp
+    from tracker.units import views as units
 
-    for blueprint in (core_bp, plan_bp, units_bp, targets_bp):
+    for blueprint in (
+        core_bp, accounts.bp, accounts.admin, plan_bp, progress_bp, reports_bp, periods_bp,
+        units.bp, units.home_bp, units.admin, targets_bp, audit_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
+    from tracker.accounts import permissions
     from tracker.core import formatting, i18n, labels
 
     formatting.register(app)
     i18n.register(app)
     labels.register(app)
+    permissions.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,7 +5,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts import services
+from tracker.accounts.forms import MIN_PASSWORD_LENGTH
+from tracker.accounts.models import ROLES
+from tracker.audit.services import Actor
+from tracker.core.time import now
 from tracker.extensions import db
+from tracker.units.models import Unit
 from tracker.wards.models import Ward
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -31,3 +36,49 @@ def create_demo_command(ward_code: str | None) -> None:
         click.echo(f"  {account.role:<12} {account.username:<18} {account.password:<14} {account.unit_name or ''}")
     click.echo(_("These passwords are shown only once."))
     click.echo(bar)
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="A role; repeat for several.")
+@click.option("--unit", "unit_code", help="Unit code (officers belong to a unit).")
+@click.option("--ward", "ward_code", help="Ward code; leave out for an installation-wide admin.")
+@click.option("--email", help="E-mail address.")
+@click.password_option(help="The password (asked for if not given).")
+def create_command(username, full_name, roles, unit_code, ward_code, email, password):
+    """Create an account (e.g. the first admin)."""
+    ward = db.session.scalar(select(Ward).where(Ward.code == ward_code)) if ward_code else None
+    if ward_code and ward is None:
+        raise click.ClickException(_('No ward has the code "%(code)s".', code=ward_code))
+    unit = None
+    if unit_code:
+        if ward is None:
+            raise click.ClickException(_("Give the ward (--ward) of the unit."))
+        unit = db.session.scalar(select(Unit).where(Unit.ward_id == ward.id, Unit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(_('Ward "%(ward)s" has no unit with the code "%(code)s".', ward=ward_code, code=unit_code))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(_("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
+    try:
+        services.add_user(Actor.command_line(), now(), username, password, full_name, list(roles),
+                          ward=ward, unit=unit, email=email)
+    except services.AccountRefused as refused:
+        raise click.ClickException(str(refused))
+    db.session.commit()
+    click.echo(_('Account "%(username)s" created.', username=username))
+
+
+@users_cli.command("set-password")
+@click.argument("username")
+@click.password_option(help="The new password (asked for if not given).")
+def set_password_command(username, password):
+    """Set a new password for an account."""
+    user = services.find_user(username)
+    if user is None:
+        raise click.ClickException(_('No account has the username "%(username)s".', username=username))
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(_("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
+    services.set_password(Actor.command_line(), now(), user, password)
+    db.session.commit()
+    click.echo(_('New password set for "%(username)s".', username=username))

@@ -1,10 +1,14 @@
-"""Accounts: creating users, and the demo accounts that `make run` sets up."""
+"""Accounts: creating and changing users, signing in, and the demo accounts of `make run`."""
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts.models import ROLES, Role, User
+from tracker.audit.services import Actor, record
 from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
@@ -59,3 +63,63 @@ def create_demo_accounts(ward: Ward) -> list[DemoAccount]:
         create_user(username, password, full_name, [role], ward=ward, unit=unit)
         created.append(DemoAccount(username, password, role, unit.name if unit else None))
     return created
+
+
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+
+
+class AccountRefused(ValueError):
+    """The change cannot be made; the message says why."""
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
+
+
+def authenticate(username: str, password: str, remote_addr: str | None, now: datetime) -> User | None:
+    """The user if the credentials are right and the account is active. Every failure is logged
+    with the name that was tried."""
+    user = find_user(username)
+    # An unknown name costs the same hashing time as a known one, so timing reveals nothing.
+    password_ok = user.check_password(password) if user else check_password_hash(_DUMMY_HASH, password or "")
+    if user is None or not password_ok or not user.active:
+        reason = "unknown_user" if user is None else ("wrong_password" if not password_ok else "inactive")
+        record(Actor(user.id if user else None, (username or "")[:64], user.unit_id if user else None, remote_addr),
+               "login.failed", now, reason=reason)
+        return None
+    record(Actor.for_user(user, remote_addr), "login", now)
+    return user
+
+
+def record_logout(actor: Actor, now: datetime) -> None:
+    record(actor, "logout", now)
+
+
+def add_user(actor: Actor, now: datetime, username: str, password: str, full_name: str, roles: list[str],
+             ward=None, unit=None, email: str | None = None, active: bool = True) -> User:
+    if find_user(username) is not None:
+        raise AccountRefused(_('The username "%(username)s" is already taken.', username=username))
+    user = create_user(username, password, full_name, roles, ward=ward, unit=unit, email=email)
+    user.active = active
+    record(actor, "user.create", now, user, username=username, roles=sorted(roles))
+    return user
+
+
+def change_user(actor: Actor, now: datetime, user: User, username: str, full_name: str, roles: list[str],
+                unit=None, email: str | None = None, active: bool = True) -> None:
+    other = find_user(username)
+    if other is not None and other.id != user.id:
+        raise AccountRefused(_('The username "%(username)s" is already taken.', username=username))
+    if user.id == actor.user_id and (not active or "admin" not in roles):
+        raise AccountRefused(_("You cannot disable your own account or remove your own admin role."))
+    known = ensure_roles()
+    before = {"roles": sorted(user.role_codes), "active": user.active, "unit": user.unit_id}
+    user.username, user.full_name, user.email, user.unit, user.active = username, full_name, email, unit, active
+    user.roles = [known[code] for code in roles]
+    record(actor, "user.change", now, user, before=before,
+           after={"roles": sorted(roles), "active": active, "unit": unit.id if unit else None})
+
+
+def set_password(actor: Actor, now: datetime, user: User, password: str) -> None:
+    user.set_password(password)
+    record(actor, "user.password", now, user)

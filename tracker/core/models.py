@@ -5,3 +5,6 @@ from tracker.plan.models import Assignment, Milestone, Plan, PlanNarrative, Task
 from tracker.targets.models import Indicator, PovertyStandard, Target  # noqa: F401
 from tracker.units.models import Unit  # noqa: F401
 from tracker.wards.models import Ward  # noqa: F401
+from tracker.audit.models import AuditEvent  # noqa: F401
+from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
+from tracker.reports.models import PeriodReport, PeriodReportEvent  # noqa: F401

@@ -1,6 +1,13 @@
-"""Time helpers: the database stores UTC; people see Asia/Ho_Chi_Minh."""
+"""Time: the database stores UTC; deadlines are dates in the ward (Asia/Ho_Chi_Minh).
+
+Views ask `now()` for the current moment and pass it to services, which never read the clock
+themselves. Setting FROZEN_NOW (an ISO timestamp) in the configuration freezes the clock; the
+browser tests use it to run a scenario on a chosen day.
+"""
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
 
 WARD_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -9,6 +16,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def now() -> datetime:
+    frozen = current_app.config.get("FROZEN_NOW") if has_app_context() else None
+    if frozen:
+        moment = datetime.fromisoformat(frozen)
+        return moment if moment.tzinfo else moment.replace(tzinfo=WARD_TZ)
+    return utcnow()
+
+
+def ward_date(moment: datetime) -> date:
+    """The calendar date in the ward at a given moment."""
+    return moment.astimezone(WARD_TZ).date()
+
+
 def ward_today() -> date:
-    """Today's date in the ward, which is what deadlines are measured against."""
-    return datetime.now(WARD_TZ).date()
+    return ward_date(now())

@@ -1,9 +1,11 @@
 """Pages that belong to no single feature: the start page and the language switch."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.accounts.models import ROLE_OFFICER, ROLE_SECRETARIAT
+from tracker.accounts.permissions import can_view_plan, has_role
+from tracker.core.http import safe_next
 from tracker.extensions import db
 from tracker.plan.models import Plan
 from tracker.wards.models import Ward
@@ -13,12 +15,22 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/")
 def index():
-    plans = db.session.execute(
+    rows = db.session.execute(
         select(Plan, Ward).join(Ward, Plan.ward_id == Ward.id).order_by(Ward.name, Plan.start_year, Plan.code)
     ).all()
+    plans = [row for row in rows if can_view_plan(current_user, row.Plan)]
     if len(plans) == 1:
-        return redirect(url_for("plan.overview", plan_id=plans[0].Plan.id))
+        return redirect(start_page(plans[0].Plan))
     return render_template("core/index.html", plans=plans)
+
+
+def start_page(plan: Plan) -> str:
+    """Where each user lands: officers on their unit's page, the secretariat on its review queue."""
+    if has_role(current_user, ROLE_OFFICER) and current_user.unit_id:
+        return url_for("home.my_unit", plan_id=plan.id)
+    if has_role(current_user, ROLE_SECRETARIAT):
+        return url_for("reports.queue", plan_id=plan.id)
+    return url_for("plan.overview", plan_id=plan.id)
 
 
 @bp.get("/language/<code>")
@@ -26,8 +38,4 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
-    target = request.args.get("next", "")
-    # Only go back to a page of this site.
-    if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next"), url_for("core.index")))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Plan, Task
-from tracker.units.models import Unit, unit_group_member
+from tracker.units.services import effective_assignments, ward_groups
 
 
 @dataclass
@@ -78,17 +78,8 @@ def find_node(tree: list[TaskNode], code: str) -> TaskNode | None:
     return None
 
 
-def ward_groups(ward_id: int) -> dict[int, list[int]]:
-    """Each unit group of the ward with its member ids."""
-    groups = {
-        unit_id: []
-        for unit_id in db.session.scalars(select(Unit.id).where(Unit.ward_id == ward_id, Unit.is_group.is_(True)))
-    }
-    rows = db.session.execute(
-        select(unit_group_member.c.group_id, unit_group_member.c.member_id)
-        .join(Unit, Unit.id == unit_group_member.c.group_id)
-        .where(Unit.ward_id == ward_id)
-    )
-    for group_id, member_id in rows:
-        groups.setdefault(group_id, []).append(member_id)
-    return groups
+def unit_role_on_task(task: Task, unit_id: int) -> str | None:
+    """The role a real unit holds on a task after group expansion, or None."""
+    effective = effective_assignments(task.assignments, ward_groups(task.plan.ward_id))
+    found = effective.get((task.id, unit_id))
+    return found.role if found else None

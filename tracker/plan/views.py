@@ -1,24 +1,72 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.accounts.permissions import posting_role, require
+from tracker.core.http import actor
+from tracker.core.time import now, ward_today
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.plan import queries
-from tracker.plan.models import Plan
+from tracker.plan import queries, services
+from tracker.plan.forms import AssignmentForm
+from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Plan
+from tracker.progress.forms import ProgressForm
+from tracker.progress.queries import task_timeline
+from tracker.reports.queries import task_report_rows
 from tracker.units.models import Unit
-from tracker.units.services import stands_for
+from tracker.units.services import stands_for, ward_groups
 
 bp = Blueprint("plan", __name__, url_prefix="/plans/<int:plan_id>")
 
 
 def load_plan(plan_id: int) -> Plan:
-    return db.get_or_404(Plan, plan_id)
+    """The plan, if the current user may read it (every plan-scoped view starts here)."""
+    plan = db.get_or_404(Plan, plan_id)
+    require("view_plan", plan)
+    return plan
+
+
+def load_task_node(plan: Plan, code: str) -> queries.TaskNode:
+    node = queries.find_node(queries.task_tree(plan), code)
+    if node is None:
+        abort(404)
+    return node
 
 
 def plan_periods(plan: Plan) -> list[ReportingPeriod]:
     return db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.ward_deadline)
     ).all()
+
+
+def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | None = None, status: int = 200):
+    task = node.task
+    role = posting_role(current_user, task)
+    if form is None and role is not None:
+        form = ProgressForm()
+        correcting = request.args.get("corrects", type=int)
+        if correcting:
+            original = next((e.update for e in task_timeline(task.id) if e.update.id == correcting), None)
+            if original is not None and original.unit_id == current_user.unit_id:
+                form = ProgressForm(obj=original, formdata=None)
+                form.corrects.data = str(original.id)
+                form.correction_note.data = ""
+    groups = ward_groups(plan.ward_id)
+    group_members = stands_for(groups, [a.unit_id for a in task.assignments if a.unit_id in groups])
+    ids = set().union(*group_members.values()) if group_members else set()
+    members_by_id = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    ancestors = []
+    parent = task.parent
+    while parent is not None:
+        ancestors.insert(0, parent)
+        parent = parent.parent
+    return render_template(
+        "plan/task.html", plan=plan, node=node, ancestors=ancestors, periods=plan_periods(plan),
+        group_members={gid: sorted((members_by_id[m] for m in mids), key=lambda u: u.sort_order) for gid, mids in group_members.items()},
+        form=form, posting_role=role, timeline=task_timeline(task.id),
+        report_rows=task_report_rows(plan, node, ward_today()),
+    ), status
 
 
 @bp.get("/")
@@ -32,20 +80,34 @@ def overview(plan_id: int):
 @bp.get("/tasks/<code>")
 def task(plan_id: int, code: str):
     plan = load_plan(plan_id)
-    tree = queries.task_tree(plan)
-    node = queries.find_node(tree, code)
-    if node is None:
-        abort(404)
-    groups = queries.ward_groups(plan.ward_id)
-    group_members = stands_for(groups, [a.unit_id for a in node.task.assignments if a.unit_id in groups])
-    ancestors = []
-    parent = node.task.parent
-    while parent is not None:
-        ancestors.insert(0, parent)
-        parent = parent.parent
-    ids = set().union(*group_members.values()) if group_members else set()
-    members_by_id = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
-    return render_template(
-        "plan/task.html", plan=plan, node=node, ancestors=ancestors, periods=plan_periods(plan),
-        group_members={gid: sorted((members_by_id[m] for m in mids), key=lambda u: u.sort_order) for gid, mids in group_members.items()},
-    )
+    return render_task_page(plan, load_task_node(plan, code))
+
+
+@bp.route("/tasks/<code>/assignments", methods=["GET", "POST"])
+def assignments(plan_id: int, code: str):
+    plan = load_plan(plan_id)
+    require("assign_units", plan)
+    node = load_task_node(plan, code)
+    task = node.task
+    units = db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)).all()
+    form = AssignmentForm()
+    form.set_units(units)
+    if request.method == "GET":
+        leads = [a for a in node.leads]
+        form.primary_lead.data = leads[0].unit_id if leads else 0
+        form.co_leads.data = [a.unit_id for a in leads[1:]]
+        form.partners.data = [a.unit_id for a in task.assignments if a.role == ROLE_PARTNER]
+        form.partners_report.data = task.partners_report
+    if form.validate_on_submit():
+        try:
+            services.set_assignments(
+                actor(), task, form.primary_lead.data or None, form.co_leads.data, form.partners.data,
+                form.partners_report.data, now(),
+            )
+        except services.AssignmentRefused as refused:
+            form.form_errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(_("The units of %(code)s are saved.", code=task.code), "success")
+            return redirect(url_for("plan.task", plan_id=plan.id, code=task.code))
+    return render_template("plan/assignments.html", plan=plan, node=node, form=form, ROLE_LEAD=ROLE_LEAD), 200 if not (form.errors or form.form_errors) else 422

@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, Plan, Task
-from tracker.plan.queries import plan_tasks, ward_groups
+from tracker.plan.queries import plan_tasks
 from tracker.units.models import Unit
-from tracker.units.services import EffectiveAssignment, effective_assignments
+from tracker.units.services import EffectiveAssignment, effective_assignments, ward_groups
 
 
 @dataclass

@@ -1,8 +1,21 @@
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
+from tracker.accounts.permissions import require
+from tracker.core.http import actor
+from tracker.core.time import now, ward_today
+from tracker.extensions import db
 from tracker.plan import queries as plan_queries
 from tracker.plan.views import load_plan
-from tracker.units import queries
+from tracker.progress.queries import latest_updates_by_unit
+from tracker.reports.models import STATUS_RETURNED
+from tracker.reports.queries import unit_report_rows
+from tracker.units import queries, services
+from tracker.units.forms import UnitForm
+from tracker.units.models import Unit
+from tracker.wards.models import Ward
 
 bp = Blueprint("units", __name__, url_prefix="/plans/<int:plan_id>/units")
 
@@ -24,3 +37,93 @@ def detail(plan_id: int, code: str):
     if entry is None:
         abort(404)
     return render_template("units/detail.html", plan=plan, entry=entry, work=work)
+
+
+home_bp = Blueprint("home", __name__, url_prefix="/plans/<int:plan_id>")
+
+
+@home_bp.get("/my-unit")
+def my_unit(plan_id: int):
+    """The officer's start page: what the unit leads and supports, what it owes, what came back."""
+    plan = load_plan(plan_id)
+    if current_user.unit_id is None:
+        flash(_("Your account belongs to no unit, so there is no unit page to show."), "info")
+        return redirect(url_for("plan.overview", plan_id=plan.id))
+    work = queries.plan_workload(plan)
+    entry = work.get(current_user.unit_id)
+    if entry is None:
+        abort(404)
+    task_ids = [row.task.id for row in entry.leads + entry.supports]
+    latest = latest_updates_by_unit(current_user.unit_id, task_ids)
+    today = ward_today()
+    rows = unit_report_rows(plan, current_user.unit_id, today)
+    returned = [r for r in rows if r.status == STATUS_RETURNED]
+    owed = [r for r in rows if not r.sent]
+    return render_template(
+        "units/home.html", plan=plan, entry=entry, latest=latest, owed=owed, returned=returned,
+        waiting=[r for r in rows if r.sent and r.status not in (STATUS_RETURNED,)], today=today,
+    )
+
+
+# --- admin: units ---------------------------------------------------------------------------
+
+admin = Blueprint("admin_units", __name__, url_prefix="/admin/units")
+
+
+def _ward() -> Ward:
+    """The admin's own ward, or the ward chosen with ?ward= by an installation admin."""
+    if current_user.ward_id is not None:
+        return current_user.ward
+    wards = db.session.scalars(select(Ward).order_by(Ward.name)).all()
+    chosen = request.args.get("ward", type=int)
+    ward = next((w for w in wards if w.id == chosen), wards[0] if len(wards) == 1 else None)
+    if ward is None:
+        abort(404)
+    return ward
+
+
+def _form(ward: Ward, unit: Unit | None) -> UnitForm:
+    form = UnitForm(obj=unit) if unit is not None and request.method == "GET" else UnitForm()
+    others = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)).all()
+    form.members.choices = [(u.id, u.name) for u in others if unit is None or u.id != unit.id]
+    if unit is not None and request.method == "GET":
+        form.members.data = [m.id for m in unit.members]
+    return form
+
+
+@admin.get("/")
+def index():
+    ward = _ward()
+    require("manage_units", ward.id)
+    units = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)).all()
+    return render_template("units/admin_list.html", ward=ward, units=units)
+
+
+@admin.route("/new", methods=["GET", "POST"])
+def new():
+    ward = _ward()
+    require("manage_units", ward.id)
+    form = _form(ward, None)
+    return _save(ward, None, form)
+
+
+@admin.route("/<int:unit_id>", methods=["GET", "POST"])
+def edit(unit_id: int):
+    unit = db.get_or_404(Unit, unit_id)
+    require("manage_units", unit.ward_id)
+    form = _form(unit.ward, unit)
+    return _save(unit.ward, unit, form)
+
+
+def _save(ward: Ward, unit: Unit | None, form: UnitForm):
+    if form.validate_on_submit():
+        try:
+            saved = services.save_unit(actor(), now(), ward.id, unit, form.code.data, form.name.data.strip(),
+                                       form.is_group.data, form.members.data, form.note.data, form.active.data)
+        except services.UnitRefused as refused:
+            form.form_errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(_('Unit "%(name)s" saved.', name=saved.name), "success")
+            return redirect(url_for("admin_units.index", ward=ward.id))
+    return render_template("units/admin_form.html", ward=ward, unit=unit, form=form), 200 if not (form.errors or form.form_errors) else 422

@@ -1,0 +1,180 @@
+"""Every route of the app, for every role and for an anonymous visitor, is allowed or refused as
+the rules say. The routes come from the app's URL map: a new route that is not classified below
+fails `test_every_route_is_classified`.
+
+The rules (design.md, "Who uses it"): everyone signed in reads the plan; an officer posts on tasks
+the unit leads or supports and writes the unit's period reports; the secretariat keeps the
+calendar, assigns units and reviews reports; the admin manages accounts and units and reads the
+audit log; committee members and the chair read.
+"""
+import io
+
+import pytest
+from sqlalchemy import select
+
+from config import TestConfig
+from tests.conftest import TEST_USERS, login
+from tracker import create_app
+from tracker.extensions import db
+
+ROLES = ("officer", "secretariat", "committee", "chair", "admin")
+SIGNED_IN = frozenset(ROLES)
+PUBLIC = "public"
+
+# endpoint -> who may use it: PUBLIC, or the set of roles allowed (anonymous is never allowed
+# unless PUBLIC). Object-level rules use objects that the allowed role may act on: task IV.4.1 is
+# led by the officer's unit (Phòng Văn hóa – Xã hội).
+ACCESS = {
+    "static": PUBLIC,
+    "accounts.login": PUBLIC,
+    "core.set_language": PUBLIC,
+    "accounts.logout": SIGNED_IN,
+    "core.index": SIGNED_IN,
+    "plan.overview": SIGNED_IN,
+    "plan.task": SIGNED_IN,
+    "plan.assignments": {"secretariat", "admin"},
+    "progress.post": {"officer"},
+    "progress.evidence": SIGNED_IN,
+    "reports.edit": {"officer"},
+    "reports.detail": SIGNED_IN,
+    "reports.review": {"secretariat"},
+    "reports.queue": {"secretariat"},
+    "reports.bulk_accept": {"secretariat"},
+    "periods.index": SIGNED_IN,
+    "periods.edit": {"secretariat"},
+    "units.index": SIGNED_IN,
+    "units.detail": SIGNED_IN,
+    "home.my_unit": SIGNED_IN,
+    "targets.index": SIGNED_IN,
+    "admin_users.index": {"admin"},
+    "admin_users.new": {"admin"},
+    "admin_users.edit": {"admin"},
+    "admin_users.password": {"admin"},
+    "admin_units.index": {"admin"},
+    "admin_units.new": {"admin"},
+    "admin_units.edit": {"admin"},
+    "audit.index": {"admin"},
+}
+
+
+@pytest.fixture
+def sample(app, plan, user_of, task_of, period_of):
+    """Objects for every URL parameter: a submitted report with an update and a file."""
+    from tracker.audit.services import Actor
+    from tracker.core.time import utcnow
+    from tracker.progress.services import UpdateInput, post_update
+    from tracker.reports import services as reports
+    from tracker.units.models import Unit
+
+    officer = user_of("officer")
+    task = task_of("IV.4.1")
+    period = period_of("six_month", 2026)
+    upload = _FileStorage(b"%PDF-1.4 evidence", "bien-ban.pdf")
+    update, _stored = post_update(Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(50, "working", "Đã làm"), [upload], utcnow())
+    report = reports.get_or_start(period, task, officer.unit_id, utcnow())
+    reports.submit(Actor.for_user(officer), report, reports.ReportInput("Kết quả"), utcnow())
+    db.session.commit()
+    unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
+    return {
+        "plan_id": plan.id,
+        "code": "IV.4.1",
+        "period_id": period.id,
+        "report_id": report.id,
+        "evidence_id": update.evidence[0].id,
+        "user_id": officer.id,
+        "unit_id": unit.id,
+        "filename": "vendor/bootstrap/bootstrap.min.css",
+    }
+
+
+class _FileStorage:
+    def __init__(self, content: bytes, filename: str):
+        self.stream = io.BytesIO(content)
+        self.filename = filename
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _route_ids():
+    """Every (endpoint, method, rule) of the app; the URL map is the same for every database."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    return sorted(f"{rule.endpoint} {method} {rule.rule}" for rule, method in _routes(app))
+
+
+ROUTES = _route_ids()
+
+
+def test_every_route_is_classified(app):
+    unclassified = sorted({rule.endpoint for rule, _method in _routes(app)} - set(ACCESS))
+    assert unclassified == [], "classify these routes in ACCESS: " + ", ".join(unclassified)
+
+
+def _request(client, app, route_id: str, sample: dict):
+    endpoint, method, rule_text = route_id.split(" ", 2)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
+    values = {name: sample[name] for name in rule.arguments}
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **values)
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={})
+
+
+@pytest.mark.parametrize("route_id", ROUTES)
+def test_anonymous_visitor(app, sample, route_id):
+    endpoint = route_id.split(" ")[0]
+    response = _request(app.test_client(), app, route_id, sample)
+    if ACCESS.get(endpoint) == PUBLIC:
+        assert response.status_code not in (401, 403)
+        assert "/login" not in response.headers.get("Location", "") or endpoint == "accounts.login"
+    else:
+        assert response.status_code == 302 and "/login" in response.headers["Location"], route_id
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route_id", ROUTES)
+def test_signed_in_roles(app, sample, route_id, role):
+    endpoint = route_id.split(" ")[0]
+    client = app.test_client()
+    login(client, role)
+    response = _request(client, app, route_id, sample)
+    allowed = ACCESS[endpoint] == PUBLIC or role in ACCESS[endpoint]
+    if allowed:
+        assert response.status_code not in (401, 403), f"{role} refused on {route_id}"
+        assert "/login" not in response.headers.get("Location", "") or endpoint == "accounts.logout"
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403, f"{role} allowed on {route_id} ({response.status_code})"
+
+
+def test_an_officer_cannot_post_on_a_task_the_unit_does_not_hold(app, plan, client):
+    login(client, "officer")
+    # VI.6 belongs to Trạm Y tế alone; IV.10.1 has no unit at all.
+    for code in ("VI.6", "IV.10.1"):
+        response = client.post(f"/plans/{plan.id}/tasks/{code}/updates", data={"percent": "10", "state": "working"})
+        assert response.status_code == 403
+
+
+def test_membership_of_a_partner_group_lets_an_officer_post_as_partner(app, plan, client):
+    login(client, "officer")
+    # IV.4.4's partners include "các phòng, ban, đơn vị thuộc phường", of which the unit is a member.
+    response = client.post(f"/plans/{plan.id}/tasks/IV.4.4/updates", data={"percent": "10", "state": "working"})
+    assert response.status_code == 302
+
+
+def test_the_post_form_shows_only_where_posting_is_allowed(app, plan, client):
+    login(client, "officer")
+    own = client.get(f"/plans/{plan.id}/tasks/IV.4.1").get_data(as_text=True)
+    other = client.get(f"/plans/{plan.id}/tasks/VI.6").get_data(as_text=True)
+    assert f"/plans/{plan.id}/tasks/IV.4.1/updates" in own
+    assert "/updates" not in other
+
+
+def test_test_users_cover_every_role():
+    assert {roles[0] for _name, roles, _unit in TEST_USERS.values()} == set(ROLES)

@@ -1,0 +1,53 @@
+"""With CSRF protection on (as in production), a form posted without its token is refused and
+nothing is stored."""
+import pytest
+
+from tests.conftest import PASSWORD, TEST_USERS
+from tests.helpers import database_snapshot
+
+
+@pytest.fixture
+def csrf_app(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+def _token(html: str) -> str:
+    marker = 'name="csrf_token" type="hidden" value="'
+    if marker not in html:
+        marker = 'name="csrf_token" value="'
+    return html.split(marker, 1)[1].split('"', 1)[0]
+
+
+def test_sign_in_without_the_token_is_refused(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # still signed out
+
+
+def test_posting_progress_without_the_token_is_refused_and_nothing_is_stored(csrf_app, plan):
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    signed_in = client.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": _token(page)})
+    assert signed_in.status_code == 302
+    before = database_snapshot()
+
+    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "30", "state": "working"})
+
+    assert response.status_code == 400
+    assert database_snapshot() == before
+
+
+def test_posting_progress_with_the_token_works(csrf_app, plan):
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": _token(page)})
+    task_page = client.get(f"/plans/{plan.id}/tasks/IV.4.1").get_data(as_text=True)
+    response = client.post(
+        f"/plans/{plan.id}/tasks/IV.4.1/updates",
+        data={"percent": "30", "state": "working", "csrf_token": _token(task_page)},
+    )
+    assert response.status_code == 302

@@ -1,0 +1,30 @@
+"""Flask-Login wiring: how a session finds its user, and which pages need no sign-in."""
+from flask import Flask, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+
+from tracker.accounts.models import User
+from tracker.extensions import db
+
+# Everything else requires a signed-in user, so a new page is private unless listed here.
+PUBLIC_ENDPOINTS = {"accounts.login", "core.set_language", "static"}
+
+
+def configure(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def require_sign_in():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None

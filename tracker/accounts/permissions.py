@@ -1,0 +1,120 @@
+"""Every access rule of the app, in one place.
+
+Views call these before they act (load, check, act) and templates call the same functions through
+`can(...)`, so a hidden button and a refused request never disagree.
+"""
+from __future__ import annotations
+
+from flask import Flask, abort
+from flask_login import current_user
+
+from tracker.accounts.models import ROLE_ADMIN, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
+from tracker.plan.queries import unit_role_on_task
+from tracker.reports.models import STATUS_DRAFT, STATUS_RETURNED
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def has_role(user, *roles: str) -> bool:
+    return _signed_in(user) and bool(user.role_codes & set(roles))
+
+
+def can_view_ward(user, ward_id: int) -> bool:
+    """Everyone signed in reads everything of their own ward; an installation admin (no ward)
+    reads every ward."""
+    if not _signed_in(user):
+        return False
+    if user.ward_id is None:
+        return has_role(user, ROLE_ADMIN)
+    return user.ward_id == ward_id
+
+
+def can_view_plan(user, plan) -> bool:
+    return can_view_ward(user, plan.ward_id)
+
+
+def posting_role(user, task) -> str | None:
+    """"lead" or "partner" when the user is an officer of a unit that holds that role on the
+    task (named, or through one of its groups); None when the user may not post on it."""
+    if not has_role(user, ROLE_OFFICER) or user.unit_id is None or not can_view_plan(user, task.plan):
+        return None
+    return unit_role_on_task(task, user.unit_id)
+
+
+def can_post_update(user, task) -> bool:
+    return posting_role(user, task) is not None
+
+
+def can_edit_report(user, report) -> bool:
+    """The unit's officers write and submit their own report while it is a draft or returned."""
+    return (
+        has_role(user, ROLE_OFFICER)
+        and user.unit_id == report.unit_id
+        and report.status in (STATUS_DRAFT, STATUS_RETURNED)
+        and can_view_plan(user, report.period.plan)
+    )
+
+
+def can_start_report(user, plan, unit_id: int) -> bool:
+    return has_role(user, ROLE_OFFICER) and user.unit_id == unit_id and can_view_plan(user, plan)
+
+
+def can_review_reports(user, plan) -> bool:
+    return has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, plan)
+
+
+def can_manage_plan(user, plan) -> bool:
+    """The secretariat keeps the plan and its reporting calendar."""
+    return has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, plan)
+
+
+def can_assign_units(user, plan) -> bool:
+    return has_role(user, ROLE_SECRETARIAT, ROLE_ADMIN) and can_view_plan(user, plan)
+
+
+def can_comment(user, plan) -> bool:
+    return has_role(user, ROLE_COMMITTEE, ROLE_CHAIR, ROLE_SECRETARIAT) and can_view_plan(user, plan)
+
+
+def can_manage_accounts(user) -> bool:
+    return has_role(user, ROLE_ADMIN)
+
+
+def can_manage_units(user, ward_id: int) -> bool:
+    return has_role(user, ROLE_ADMIN) and can_view_ward(user, ward_id)
+
+
+def can_read_audit(user) -> bool:
+    return has_role(user, ROLE_ADMIN)
+
+
+RULES = {
+    "view_plan": can_view_plan,
+    "post_update": can_post_update,
+    "edit_report": can_edit_report,
+    "start_report": can_start_report,
+    "review_reports": can_review_reports,
+    "manage_plan": can_manage_plan,
+    "assign_units": can_assign_units,
+    "comment": can_comment,
+    "manage_accounts": can_manage_accounts,
+    "manage_units": can_manage_units,
+    "read_audit": can_read_audit,
+}
+
+
+def can(rule: str, *args) -> bool:
+    """`can("post_update", task)` for the current user; templates use the same."""
+    return RULES[rule](current_user, *args)
+
+
+def require(rule: str, *args) -> None:
+    """Refuse the request with 403 unless the current user passes the rule."""
+    if not can(rule, *args):
+        abort(403)
+
+
+def register(app: Flask) -> None:
+    app.add_template_global(can, "can")

@@ -1,0 +1,146 @@
+"""Signing in and out, and the admin's account pages."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from tracker.accounts import services
+from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, UserForm
+from tracker.accounts.models import ROLES, User
+from tracker.accounts.permissions import require
+from tracker.core.http import actor, safe_next
+from tracker.core.labels import label
+from tracker.core.time import now
+from tracker.extensions import db
+from tracker.units.models import Unit
+
+bp = Blueprint("accounts", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data, request.remote_addr, now())
+        db.session.commit()
+        if user is not None:
+            locale = session.get("locale")
+            session.clear()  # a fresh session on sign-in
+            if locale:
+                session["locale"] = locale
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+        form.password.errors.append(_("Wrong username or password, or the account is disabled."))
+    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.record_logout(actor(), now())
+        db.session.commit()
+    locale = session.get("locale")
+    logout_user()
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+# --- admin: accounts ------------------------------------------------------------------------
+
+admin = Blueprint("admin_users", __name__, url_prefix="/admin/users")
+
+
+def _visible_units():
+    query = select(Unit).where(Unit.is_group.is_(False)).order_by(Unit.ward_id, Unit.sort_order, Unit.id)
+    if current_user.ward_id is not None:
+        query = query.where(Unit.ward_id == current_user.ward_id)
+    return db.session.scalars(query).all()
+
+
+def _fill_choices(form: UserForm) -> None:
+    form.unit_id.choices = [(0, _("— no unit —"))] + [(u.id, u.name) for u in _visible_units()]
+    form.roles.choices = [(code, label("role", code)) for code in ROLES]
+
+
+def _load_user(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if current_user.ward_id is not None and user.ward_id != current_user.ward_id:
+        abort(404)
+    return user
+
+
+@admin.get("/")
+def index():
+    require("manage_accounts")
+    query = select(User).order_by(User.active.desc(), User.username)
+    if current_user.ward_id is not None:
+        query = query.where(User.ward_id == current_user.ward_id)
+    return render_template("accounts/users.html", users=db.session.scalars(query).all())
+
+
+@admin.route("/new", methods=["GET", "POST"])
+def new():
+    require("manage_accounts")
+    form = NewUserForm()
+    _fill_choices(form)
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        try:
+            user = services.add_user(
+                actor(), now(), form.username.data, form.password.data, form.full_name.data, form.roles.data,
+                ward=current_user.ward or (unit.ward if unit else None), unit=unit, email=form.email.data or None,
+                active=form.active.data,
+            )
+        except services.AccountRefused as refused:
+            form.username.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(_('Account "%(username)s" created.', username=user.username), "success")
+            return redirect(url_for("admin_users.index"))
+    return render_template("accounts/user_form.html", form=form, user=None), 200 if not form.errors else 422
+
+
+@admin.route("/<int:user_id>", methods=["GET", "POST"])
+def edit(user_id: int):
+    require("manage_accounts")
+    user = _load_user(user_id)
+    form = UserForm(obj=user) if request.method == "GET" else UserForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.unit_id.data = user.unit_id or 0
+        form.roles.data = sorted(user.role_codes)
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
+        try:
+            services.change_user(actor(), now(), user, form.username.data, form.full_name.data, form.roles.data,
+                                 unit=unit, email=form.email.data or None, active=form.active.data)
+        except services.AccountRefused as refused:
+            form.form_errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(_('Account "%(username)s" saved.', username=user.username), "success")
+            return redirect(url_for("admin_users.index"))
+    return render_template("accounts/user_form.html", form=form, user=user, password_form=PasswordForm()), 200 if not form.errors and not form.form_errors else 422
+
+
+@admin.post("/<int:user_id>/password")
+def password(user_id: int):
+    require("manage_accounts")
+    user = _load_user(user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        services.set_password(actor(), now(), user, form.password.data)
+        db.session.commit()
+        flash(_('New password set for "%(username)s". Give it to the person in private.', username=user.username), "success")
+        return redirect(url_for("admin_users.edit", user_id=user.id))
+    edit_form = UserForm(obj=user)
+    _fill_choices(edit_form)
+    edit_form.unit_id.data = user.unit_id or 0
+    edit_form.roles.data = sorted(user.role_codes)
+    return render_template("accounts/user_form.html", form=edit_form, user=user, password_form=form), 422
+

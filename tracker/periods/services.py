@@ -1,0 +1,18 @@
+"""The reporting calendar's rules."""
+from datetime import date, timedelta
+
+from tracker.audit.services import record
+from tracker.periods.models import ReportingPeriod
+
+
+def is_open_for_reporting(period: ReportingPeriod, today: date, window_days: int) -> bool:
+    """Units can write a period's reports from `window_days` before its unit deadline on; a
+    report not sent by the deadline stays owed (and late) until it is sent."""
+    return today >= period.unit_deadline - timedelta(days=window_days)
+
+
+def change_deadlines(actor, period: ReportingPeriod, unit_deadline: date, ward_deadline: date, now) -> None:
+    before = {"unit_deadline": period.unit_deadline.isoformat(), "ward_deadline": period.ward_deadline.isoformat()}
+    period.unit_deadline, period.ward_deadline = unit_deadline, ward_deadline
+    record(actor, "period.change", now, period, before=before,
+           after={"unit_deadline": unit_deadline.isoformat(), "ward_deadline": ward_deadline.isoformat()})

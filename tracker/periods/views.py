@@ -1,0 +1,37 @@
+"""The reporting calendar: everyone reads it; the secretariat changes deadlines."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker.accounts.permissions import require
+from tracker.core.http import actor
+from tracker.core.time import now
+from tracker.extensions import db
+from tracker.periods import services
+from tracker.periods.forms import PeriodForm
+from tracker.periods.models import ReportingPeriod
+from tracker.plan.views import load_plan
+from tracker.reports.queries import plan_periods
+
+bp = Blueprint("periods", __name__, url_prefix="/plans/<int:plan_id>/periods")
+
+
+@bp.get("/")
+def index(plan_id: int):
+    plan = load_plan(plan_id)
+    return render_template("periods/index.html", plan=plan, periods=plan_periods(plan))
+
+
+@bp.route("/<int:period_id>", methods=["GET", "POST"])
+def edit(plan_id: int, period_id: int):
+    plan = load_plan(plan_id)
+    require("manage_plan", plan)
+    period = db.get_or_404(ReportingPeriod, period_id)
+    if period.plan_id != plan.id:
+        abort(404)
+    form = PeriodForm(obj=period) if request.method == "GET" else PeriodForm()
+    if form.validate_on_submit():
+        services.change_deadlines(actor(), period, form.unit_deadline.data, form.ward_deadline.data, now())
+        db.session.commit()
+        flash(_("Deadlines saved."), "success")
+        return redirect(url_for("periods.index", plan_id=plan.id))
+    return render_template("periods/edit.html", plan=plan, period=period, form=form), 200 if not form.errors else 422

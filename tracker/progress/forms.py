@@ -1,0 +1,38 @@
+from flask_babel import lazy_gettext as _l
+from tracker.core.forms import Form
+from wtforms import HiddenField, IntegerField, MultipleFileField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from tracker.core.labels import LABELS
+from tracker.progress.models import STATE_BLOCKED, STATE_DONE, STATE_WORKING, STATES
+
+STATE_CHOICES = [(state, LABELS["update_state"][state]) for state in STATES]
+
+
+class ProgressForm(Form):
+    percent = IntegerField(
+        _l("Percent complete"),
+        validators=[
+            InputRequired(message=_l("Enter the percent complete, a whole number from 0 to 100.")),
+            NumberRange(min=0, max=100, message=_l("The percent complete must be between 0 and 100.")),
+        ],
+    )
+    state = SelectField(_l("State"), choices=STATE_CHOICES, default=STATE_WORKING)
+    results = TextAreaField(_l("Results achieved"), validators=[Length(max=10000)])
+    difficulties = TextAreaField(_l("Difficulties"), validators=[Length(max=10000)])
+    proposals = TextAreaField(_l("Proposals"), validators=[Length(max=10000)])
+    evidence = MultipleFileField(_l("Evidence files"))
+    corrects = HiddenField()
+    correction_note = TextAreaField(_l("What this corrects"), validators=[Optional(), Length(max=2000)])
+
+    def validate_percent(self, field):
+        if self.state.data == STATE_DONE and field.data is not None and field.data != 100:
+            raise ValidationError(_l("A finished task is 100% complete: enter 100 or choose another state."))
+
+    def validate_difficulties(self, field):
+        if self.state.data == STATE_BLOCKED and not (field.data or "").strip():
+            raise ValidationError(_l("Say what blocks the task, so the committee can help."))
+
+    def validate_correction_note(self, field):
+        if self.corrects.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say what this update corrects."))

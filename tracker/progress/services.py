@@ -1,0 +1,63 @@
+"""Posting progress. Updates are never edited: a correction is a new update."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from tracker.audit.services import Actor, record
+from tracker.extensions import db
+from tracker.plan.models import Task
+from tracker.progress import storage
+from tracker.progress.models import STATE_DONE, Evidence, ProgressUpdate
+
+
+class UpdateRefused(ValueError):
+    """The update cannot be stored; the message says why."""
+
+
+@dataclass
+class UpdateInput:
+    percent: int
+    state: str
+    results: str | None = None
+    difficulties: str | None = None
+    proposals: str | None = None
+    correction_note: str | None = None
+
+
+def post_update(actor: Actor, task: Task, unit_id: int, role: str, data: UpdateInput, files: list,
+                now: datetime, corrects: ProgressUpdate | None = None) -> tuple[ProgressUpdate, list[str]]:
+    """Store a new update with its evidence files. Returns the update and the stored file names,
+    which the caller removes if its transaction does not commit."""
+    if corrects is not None and (corrects.task_id != task.id or corrects.unit_id != unit_id):
+        raise UpdateRefused(_("A unit can only correct its own updates on the same task."))
+    if data.state == STATE_DONE and data.percent != 100:
+        raise UpdateRefused(_("A finished task is 100% complete."))
+    update = ProgressUpdate(
+        task=task, unit_id=unit_id, author_id=actor.user_id, role=role, percent=data.percent, state=data.state,
+        results=_clean(data.results), difficulties=_clean(data.difficulties), proposals=_clean(data.proposals),
+        corrects=corrects, correction_note=_clean(data.correction_note) if corrects else None, created_at=now,
+    )
+    db.session.add(update)
+    stored: list[str] = []
+    try:
+        for file in files:
+            saved = storage.save(file)
+            stored.append(saved.stored_name)
+            update.evidence.append(Evidence(
+                original_name=saved.original_name, stored_name=saved.stored_name,
+                content_type=saved.content_type, size=saved.size, sha256=saved.sha256,
+            ))
+    except Exception:
+        storage.discard(stored)
+        raise
+    record(actor, "progress.post", now, update, task=task.code, percent=data.percent, state=data.state,
+           corrects=corrects.id if corrects else None, files=len(stored) or None)
+    return update, stored
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text or None

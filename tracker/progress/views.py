@@ -1,0 +1,76 @@
+"""Posting progress on a task, and serving its evidence files."""
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.accounts.permissions import posting_role, require
+from tracker.core.http import actor
+from tracker.core.time import now
+from tracker.extensions import db
+from tracker.plan.views import load_plan, load_task_node, render_task_page
+from tracker.progress import services, storage
+from tracker.progress.forms import ProgressForm
+from tracker.progress.models import Evidence, ProgressUpdate
+
+bp = Blueprint("progress", __name__, url_prefix="/plans/<int:plan_id>")
+
+
+@bp.post("/tasks/<code>/updates")
+def post(plan_id: int, code: str):
+    plan = load_plan(plan_id)
+    node = load_task_node(plan, code)
+    role = posting_role(current_user, node.task)
+    if role is None:
+        abort(403)
+    form = ProgressForm()
+    files = [f for f in request.files.getlist(form.evidence.name) if f and f.filename]
+    corrects = None
+    if form.corrects.data:
+        corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if form.corrects.data.isdigit() else None
+        if corrects is None or corrects.task_id != node.task.id or corrects.unit_id != current_user.unit_id:
+            abort(400)
+    if form.validate_on_submit():
+        data = services.UpdateInput(
+            percent=form.percent.data, state=form.state.data, results=form.results.data,
+            difficulties=form.difficulties.data, proposals=form.proposals.data, correction_note=form.correction_note.data,
+        )
+        stored: list[str] = []
+        try:
+            update, stored = services.post_update(actor(), node.task, current_user.unit_id, role, data, files, now(), corrects)
+            db.session.commit()
+        except storage.EvidenceRejected as rejected:
+            db.session.rollback()
+            form.evidence.errors = [str(rejected)]
+        except services.UpdateRefused as refused:
+            db.session.rollback()
+            form.form_errors.append(str(refused))
+        except Exception:
+            db.session.rollback()
+            storage.discard(stored)
+            raise
+        else:
+            flash(_("Progress posted."), "success")
+            return redirect(url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}"))
+    if files:
+        # A browser cannot refill a file input: say so, next to the field.
+        form.evidence.errors = list(form.evidence.errors) + [_("Choose the files again: they were not saved because of the errors above.")]
+    return render_task_page(plan, node, form=form, status=422)
+
+
+@bp.get("/evidence/<int:evidence_id>")
+def evidence(plan_id: int, evidence_id: int):
+    plan = load_plan(plan_id)
+    item = db.get_or_404(Evidence, evidence_id)
+    if item.update.task.plan_id != plan.id:
+        abort(404)
+    require("view_plan", plan)
+    try:
+        path = storage.path_of(item.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
