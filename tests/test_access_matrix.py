@@ -8,6 +8,7 @@ calendar, assigns units and reviews reports; the admin manages accounts and unit
 audit log; committee members and the chair read.
 """
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -54,6 +55,17 @@ ACCESS = {
     "admin_units.new": {"admin"},
     "admin_units.edit": {"admin"},
     "audit.index": {"admin"},
+    "dashboard.index": SIGNED_IN,
+    "dashboard.tasks": SIGNED_IN,
+    "accountability.index": {"secretariat", "committee", "chair", "admin"},
+    "accountability.unit": {"secretariat", "committee", "chair", "admin"},
+    "discussion.comment": {"secretariat", "committee", "chair"},
+    "discussion.ask": {"secretariat", "committee", "chair"},
+    "discussion.questions": SIGNED_IN,
+    "discussion.answer": {"officer"},  # a question to the officer's unit
+    "discussion.directives": SIGNED_IN,
+    "discussion.issue": {"chair"},
+    "discussion.reply": {"officer"},  # a directive to the officer's unit
 }
 
 
@@ -64,6 +76,7 @@ def sample(app, plan, user_of, task_of, period_of):
     from tracker.core.time import utcnow
     from tracker.progress.services import UpdateInput, post_update
     from tracker.reports import services as reports
+    from tracker.discussion import services as discussion
     from tracker.units.models import Unit
 
     officer = user_of("officer")
@@ -73,9 +86,14 @@ def sample(app, plan, user_of, task_of, period_of):
     update, _stored = post_update(Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(50, "working", "Đã làm"), [upload], utcnow())
     report = reports.get_or_start(period, task, officer.unit_id, utcnow())
     reports.submit(Actor.for_user(officer), report, reports.ReportInput("Kết quả"), utcnow())
-    db.session.commit()
     unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
+    chair = Actor.for_user(user_of("chair"))
+    question = discussion.ask_question(Actor.for_user(user_of("committee")), plan, unit, "Vì sao chậm?", utcnow(), task=task)
+    directive = discussion.issue_directive(chair, plan, unit, "Khẩn trương báo cáo", date(2030, 1, 1), utcnow(), task=task)
+    db.session.commit()
     return {
+        "question_id": question.id,
+        "directive_id": directive.id,
         "plan_id": plan.id,
         "code": "IV.4.1",
         "period_id": period.id,

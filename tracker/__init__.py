@@ -41,9 +41,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.accountability.views import bp as accountability_bp
     from tracker.accounts import views as accounts
     from tracker.audit.views import bp as audit_bp
     from tracker.core.views import bp as core_bp
+    from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.discussion.views import bp as discussion_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
     from tracker.progress.views import bp as progress_bp
@@ -53,7 +56,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp, accounts.bp, accounts.admin, plan_bp, progress_bp, reports_bp, periods_bp,
-        units.bp, units.home_bp, units.admin, targets_bp, audit_bp,
+        units.bp, units.home_bp, units.admin, targets_bp, audit_bp, dashboard_bp, accountability_bp, discussion_bp,
     ):
         app.register_blueprint(blueprint)
 

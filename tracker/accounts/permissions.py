@@ -78,6 +78,20 @@ def can_comment(user, plan) -> bool:
     return has_role(user, ROLE_COMMITTEE, ROLE_CHAIR, ROLE_SECRETARIAT) and can_view_plan(user, plan)
 
 
+def can_issue_directive(user, plan) -> bool:
+    return has_role(user, ROLE_CHAIR) and can_view_plan(user, plan)
+
+
+def can_answer_for_unit(user, unit_id: int, plan) -> bool:
+    """The unit's officers answer questions and directives addressed to the unit."""
+    return has_role(user, ROLE_OFFICER) and user.unit_id == unit_id and can_view_plan(user, plan)
+
+
+def can_view_accountability(user, plan) -> bool:
+    """The league table is the chair's view; the committee and the secretariat read it too."""
+    return has_role(user, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_SECRETARIAT, ROLE_ADMIN) and can_view_plan(user, plan)
+
+
 def can_manage_accounts(user) -> bool:
     return has_role(user, ROLE_ADMIN)
 
@@ -99,6 +113,9 @@ RULES = {
     "manage_plan": can_manage_plan,
     "assign_units": can_assign_units,
     "comment": can_comment,
+    "issue_directive": can_issue_directive,
+    "answer_for_unit": can_answer_for_unit,
+    "view_accountability": can_view_accountability,
     "manage_accounts": can_manage_accounts,
     "manage_units": can_manage_units,
     "read_audit": can_read_audit,

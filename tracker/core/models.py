@@ -8,3 +8,4 @@ from tracker.wards.models import Ward  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
 from tracker.reports.models import PeriodReport, PeriodReportEvent  # noqa: F401
+from tracker.discussion.models import Comment, Directive, Question  # noqa: F401

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.accounts.permissions import posting_role, require
+from tracker.accounts.permissions import can, posting_role, require
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
@@ -15,7 +15,10 @@ from tracker.progress.forms import ProgressForm
 from tracker.progress.queries import task_timeline
 from tracker.reports.queries import task_report_rows
 from tracker.units.models import Unit
-from tracker.units.services import stands_for, ward_groups
+from tracker.dashboard.queries import plan_snapshot
+from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm
+from tracker.discussion.queries import plan_directives, plan_questions, task_comments
+from tracker.units.services import effective_assignments, stands_for, ward_groups
 
 bp = Blueprint("plan", __name__, url_prefix="/plans/<int:plan_id>")
 
@@ -65,8 +68,35 @@ def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | No
         "plan/task.html", plan=plan, node=node, ancestors=ancestors, periods=plan_periods(plan),
         group_members={gid: sorted((members_by_id[m] for m in mids), key=lambda u: u.sort_order) for gid, mids in group_members.items()},
         form=form, posting_role=role, timeline=task_timeline(task.id),
-        report_rows=task_report_rows(plan, node, ward_today()),
+        report_rows=task_report_rows(plan, node, ward_today()), today=ward_today(),
+        view=plan_snapshot(plan, ward_today()).views[task.id],
+        **_discussion(plan, task, groups),
     ), status
+
+
+def _discussion(plan: Plan, task, groups) -> dict:
+    """Comments, questions and directives on the task, with the forms the user may use."""
+    effective = effective_assignments(task.assignments, groups)
+    unit_ids = sorted({unit_id for (_task_id, unit_id) in effective})
+    units = db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.sort_order)).all() if unit_ids else []
+    choices = [(u.id, u.name) for u in units]
+    question_form = directive_form = None
+    if can("comment", plan) and choices:
+        question_form = QuestionForm(task_code=task.code)
+        question_form.unit_id.choices = choices
+    if can("issue_directive", plan) and choices:
+        directive_form = DirectiveForm(task_code=task.code)
+        directive_form.unit_id.choices = choices
+    return {
+        "comments": task_comments(task.id),
+        "questions": plan_questions(plan, open_only=False, task_id=task.id),
+        "directives": plan_directives(plan, open_only=False, task_id=task.id),
+        "comment_form": CommentForm() if can("comment", plan) else None,
+        "question_form": question_form,
+        "directive_form": directive_form,
+        "answer_form": AnswerForm(),
+        "reply_form": ReplyForm(),
+    }
 
 
 @bp.get("/")

@@ -6,6 +6,8 @@ from sqlalchemy import select
 from tracker.accounts.permissions import require
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
+from tracker.discussion.forms import AnswerForm, ReplyForm
+from tracker.discussion.queries import plan_directives, plan_questions
 from tracker.extensions import db
 from tracker.plan import queries as plan_queries
 from tracker.plan.views import load_plan
@@ -62,6 +64,9 @@ def my_unit(plan_id: int):
     return render_template(
         "units/home.html", plan=plan, entry=entry, latest=latest, owed=owed, returned=returned,
         waiting=[r for r in rows if r.sent and r.status not in (STATUS_RETURNED,)], today=today,
+        questions=plan_questions(plan, open_only=True, unit_id=current_user.unit_id),
+        directives=plan_directives(plan, open_only=True, unit_id=current_user.unit_id),
+        answer_form=AnswerForm(), reply_form=ReplyForm(),
     )
 
 

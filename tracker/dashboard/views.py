@@ -1,0 +1,79 @@
+"""The steering committee's view of the whole plan."""
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from tracker.accountability.queries import period_status_by_unit
+from tracker.core.time import ward_today
+from tracker.dashboard import queries
+from tracker.discussion import queries as discussion
+from tracker.extensions import db
+from tracker.plan.views import load_plan
+from tracker.progress.status import STATUSES
+from tracker.reports.queries import open_periods
+from tracker.units.models import Unit
+
+bp = Blueprint("dashboard", __name__, url_prefix="/plans/<int:plan_id>/dashboard")
+
+
+def _filters(plan):
+    """Filters shared by the dashboard and its task list, read from the query string."""
+    section = request.args.get("section") or None
+    unit_code = request.args.get("unit") or None
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.code == unit_code))
+        if unit is None:
+            abort(404)
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        abort(404)
+    flag = request.args.get("flag") or None
+    if flag is not None and flag not in queries.FLAGS:
+        abort(404)
+    return {"section": section, "unit": unit, "status": status, "flag": flag}
+
+
+def _chosen_period(plan, today):
+    periods = queries.plan_periods(plan)
+    chosen = request.args.get("period", type=int)
+    if chosen:
+        period = next((p for p in periods if p.id == chosen), None)
+        if period is None:
+            abort(404)
+        return periods, period
+    started = open_periods(plan, today)
+    return periods, (started[-1] if started else (periods[0] if periods else None))
+
+
+@bp.get("/")
+def index(plan_id: int):
+    plan = load_plan(plan_id)
+    today = ward_today()
+    filters = _filters(plan)
+    snapshot = queries.plan_snapshot(plan, today)
+    views = queries.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None)
+    periods, period = _chosen_period(plan, today)
+    return render_template(
+        "dashboard/index.html", plan=plan, today=today, snapshot=snapshot, views=views, filters=filters,
+        counts=queries.status_counts(views), flags=queries.flag_counts(views),
+        overdue=queries.overdue_worst_first(views), blocked=queries.blocked_tasks(snapshot),
+        feed=queries.latest_updates(plan), periods=periods, period=period,
+        reporting=period_status_by_unit(plan, period, today) if period else [],
+        questions=discussion.plan_questions(plan, open_only=True),
+        overdue_directives=discussion.overdue_directives(plan, today),
+        statuses=STATUSES, flag_names=queries.FLAGS,
+    )
+
+
+@bp.get("/tasks")
+def tasks(plan_id: int):
+    """The tasks behind a number on the dashboard."""
+    plan = load_plan(plan_id)
+    today = ward_today()
+    filters = _filters(plan)
+    snapshot = queries.plan_snapshot(plan, today)
+    views = queries.filter_views(
+        snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
+        status=filters["status"], flag=filters["flag"],
+    )
+    return render_template("dashboard/tasks.html", plan=plan, today=today, views=views, filters=filters, snapshot=snapshot)
