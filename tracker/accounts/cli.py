@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts import services
-from tracker.accounts.forms import MIN_PASSWORD_LENGTH
 from tracker.accounts.models import ROLES
 from tracker.audit.services import Actor
 from tracker.core.time import now
@@ -58,8 +57,6 @@ def create_command(username, full_name, roles, unit_code, ward_code, email, pass
         unit = db.session.scalar(select(Unit).where(Unit.ward_id == ward.id, Unit.code == unit_code))
         if unit is None:
             raise click.ClickException(_('Ward "%(ward)s" has no unit with the code "%(code)s".', ward=ward_code, code=unit_code))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(_("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
     try:
         services.add_user(Actor.command_line(), now(), username, password, full_name, list(roles),
                           ward=ward, unit=unit, email=email)
@@ -77,8 +74,9 @@ def set_password_command(username, password):
     user = services.find_user(username)
     if user is None:
         raise click.ClickException(_('No account has the username "%(username)s".', username=username))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(_("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH))
-    services.set_password(Actor.command_line(), now(), user, password)
+    try:
+        services.set_password(Actor.command_line(), now(), user, password)
+    except services.AccountRefused as refused:
+        raise click.ClickException(str(refused))
     db.session.commit()
     click.echo(_('New password set for "%(username)s".', username=username))

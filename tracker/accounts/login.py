@@ -1,4 +1,6 @@
 """Flask-Login wiring: how a session finds its user, and which pages need no sign-in."""
+import secrets
+
 from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
@@ -17,9 +19,12 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        user_id, _sep, token = session_id.partition(":")
         user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
+        if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
 
     @app.before_request
     def require_sign_in():

@@ -1,4 +1,5 @@
 """Accounts: creating and changing users, signing in, and the demo accounts of `make run`."""
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -67,6 +68,25 @@ def create_demo_accounts(ward: Ward) -> list[DemoAccount]:
 
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
 
+USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,64}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def username_problem(username: str) -> str | None:
+    """Why a username cannot be used, or None. The form, the admin pages and the command line
+    all ask this."""
+    if not USERNAME_RE.match(username or ""):
+        return _("Use 3 to 64 lowercase letters without accents, digits, dots, dashes or underscores.")
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return _("The password must have at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)
+    if password != password.strip():
+        return _("The password must not start or end with a space.")
+    return None
+
 
 class AccountRefused(ValueError):
     """The change cannot be made; the message says why."""
@@ -97,6 +117,11 @@ def record_logout(actor: Actor, now: datetime) -> None:
 
 def add_user(actor: Actor, now: datetime, username: str, password: str, full_name: str, roles: list[str],
              ward=None, unit=None, email: str | None = None, active: bool = True) -> User:
+    problem = username_problem(username) or password_problem(password)
+    if problem:
+        raise AccountRefused(problem)
+    if not (full_name or "").strip():
+        raise AccountRefused(_("Enter the person's full name."))
     if find_user(username) is not None:
         raise AccountRefused(_('The username "%(username)s" is already taken.', username=username))
     user = create_user(username, password, full_name, roles, ward=ward, unit=unit, email=email)
@@ -107,6 +132,9 @@ def add_user(actor: Actor, now: datetime, username: str, password: str, full_nam
 
 def change_user(actor: Actor, now: datetime, user: User, username: str, full_name: str, roles: list[str],
                 unit=None, email: str | None = None, active: bool = True) -> None:
+    problem = username_problem(username)
+    if problem:
+        raise AccountRefused(problem)
     other = find_user(username)
     if other is not None and other.id != user.id:
         raise AccountRefused(_('The username "%(username)s" is already taken.', username=username))
@@ -116,10 +144,16 @@ def change_user(actor: Actor, now: datetime, user: User, username: str, full_nam
     before = {"roles": sorted(user.role_codes), "active": user.active, "unit": user.unit_id}
     user.username, user.full_name, user.email, user.unit, user.active = username, full_name, email, unit, active
     user.roles = [known[code] for code in roles]
+    if not active:
+        user.end_sessions()
     record(actor, "user.change", now, user, before=before,
            after={"roles": sorted(roles), "active": active, "unit": unit.id if unit else None})
 
 
 def set_password(actor: Actor, now: datetime, user: User, password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise AccountRefused(problem)
     user.set_password(password)
+    user.end_sessions()  # a new password signs the account out everywhere
     record(actor, "user.password", now, user)

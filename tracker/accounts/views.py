@@ -134,7 +134,7 @@ def password(user_id: int):
     user = _load_user(user_id)
     form = PasswordForm()
     if form.validate_on_submit():
-        services.set_password(actor(), now(), user, form.password.data)
+        services.set_password(actor(), now(), user, form.password.data)  # the form checked the rules
         db.session.commit()
         flash(_('New password set for "%(username)s". Give it to the person in private.', username=user.username), "success")
         return redirect(url_for("admin_users.edit", user_id=user.id))

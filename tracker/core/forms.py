@@ -37,3 +37,8 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+
+def strip(value):
+    """A field filter: surrounding spaces are never part of what the user meant."""
+    return value.strip() if isinstance(value, str) else value

@@ -5,10 +5,14 @@ from tracker.audit.services import record
 from tracker.periods.models import ReportingPeriod
 
 
-def is_open_for_reporting(period: ReportingPeriod, today: date, window_days: int) -> bool:
+def reporting_opens_on(period: ReportingPeriod, window_days: int) -> date:
     """Units can write a period's reports from `window_days` before its unit deadline on; a
     report not sent by the deadline stays owed (and late) until it is sent."""
-    return today >= period.unit_deadline - timedelta(days=window_days)
+    return period.unit_deadline - timedelta(days=window_days)
+
+
+def is_open_for_reporting(period: ReportingPeriod, today: date, window_days: int) -> bool:
+    return today >= reporting_opens_on(period, window_days)
 
 
 def change_deadlines(actor, period: ReportingPeriod, unit_deadline: date, ward_deadline: date, now) -> None:

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from tracker.core.forms import Form
 from wtforms import HiddenField, IntegerField, MultipleFileField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from tracker.core.labels import LABELS
 from tracker.progress.models import STATE_BLOCKED, STATE_DONE, STATE_WORKING, STATES
@@ -23,7 +23,7 @@ class ProgressForm(Form):
     proposals = TextAreaField(_l("Proposals"), validators=[Length(max=10000)])
     evidence = MultipleFileField(_l("Evidence files"))
     corrects = HiddenField()
-    correction_note = TextAreaField(_l("What this corrects"), validators=[Optional(), Length(max=2000)])
+    correction_note = TextAreaField(_l("What this corrects"), validators=[Length(max=2000)])
 
     def validate_percent(self, field):
         if self.state.data == STATE_DONE and field.data is not None and field.data != 100:

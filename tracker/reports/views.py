@@ -1,5 +1,5 @@
 """Period reports: the unit writes and submits; the secretariat reviews."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.services import reporting_opens_on
 from tracker.plan.views import load_plan, load_task_node
 from tracker.reports import queries, services
 from tracker.reports.forms import BulkAcceptForm, ReportForm, ReviewForm
@@ -44,7 +45,13 @@ def edit(plan_id: int, period_id: int, code: str):
         select(PeriodReport).where(PeriodReport.period_id == period.id, PeriodReport.task_id == node.task.id, PeriodReport.unit_id == unit_id)
     )
     if report is not None and not can("edit_report", report):
+        if request.method == "POST":
+            flash(_("This report has already been submitted, so what you sent was not saved. It can be changed again only if the secretariat returns it."), "warning")
         return redirect(url_for("reports.detail", plan_id=plan.id, report_id=report.id))
+    today = ward_today()
+    opens_on = reporting_opens_on(period, current_app.config["REPORT_WINDOW_DAYS"])
+    if today < opens_on:
+        return render_template("reports/not_open.html", plan=plan, period=period, node=node, opens_on=opens_on), 422 if request.method == "POST" else 200
     form = ReportForm(obj=report) if request.method == "GET" and report else ReportForm()
     if form.validate_on_submit():
         report = report or services.get_or_start(period, node.task, unit_id, now())
@@ -64,7 +71,7 @@ def edit(plan_id: int, period_id: int, code: str):
                 return redirect(url_for("reports.detail", plan_id=plan.id, report_id=report.id))
             flash(_("Draft saved."), "success")
             return redirect(url_for("reports.edit", plan_id=plan.id, period_id=period.id, code=code))
-    row = queries.ReportRow(period, node.task, current_user.unit, report, ward_today())
+    row = queries.ReportRow(period, node.task, current_user.unit, report, today)
     return render_template(
         "reports/edit.html", plan=plan, period=period, node=node, form=form, row=row,
         latest=services.latest_update(node.task.id, unit_id),

@@ -123,7 +123,7 @@ def edit(unit_id: int):
 def _save(ward: Ward, unit: Unit | None, form: UnitForm):
     if form.validate_on_submit():
         try:
-            saved = services.save_unit(actor(), now(), ward.id, unit, form.code.data, form.name.data.strip(),
+            saved = services.save_unit(actor(), now(), ward.id, unit, form.code.data, form.name.data,
                                        form.is_group.data, form.members.data, form.note.data, form.active.data)
         except services.UnitRefused as refused:
             form.form_errors.append(str(refused))
