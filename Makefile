@@ -11,8 +11,11 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run setup test install translations extract-messages lock clean
 
-## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve.
+## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve,
+## with the scheduler (alert scan, e-mail) running beside the development server.
 run: setup
+	@$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: install

@@ -52,6 +52,26 @@ class Config:
     EVIDENCE_MAX_BYTES = _int_env("EVIDENCE_MAX_MB", 10) * 1024 * 1024
     MAX_CONTENT_LENGTH = _int_env("MAX_REQUEST_MB", 64) * 1024 * 1024
 
+    # Alerts: a question unanswered after this many days raises an alert; an alert still open
+    # this many days after it should have fired is escalated to the chair.
+    QUESTION_ANSWER_DAYS = _int_env("QUESTION_ANSWER_DAYS", 7)
+    ESCALATE_AFTER_DAYS = _int_env("ESCALATE_AFTER_DAYS", 7)
+    # The scheduler: the daily scan's hour (Asia/Ho_Chi_Minh) and how often the outbox is sent.
+    SCAN_HOUR = _int_env("SCAN_HOUR", 7)
+    MAIL_SEND_INTERVAL_MINUTES = _int_env("MAIL_SEND_INTERVAL_MINUTES", 5)
+
+    # E-mail. Without MAIL_SERVER no e-mail is queued; notifications stay in the app.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int_env("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "").lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "tracker@localhost")
+    MAIL_TIMEOUT = _int_env("MAIL_TIMEOUT", 10)
+    # Links in e-mails point here.
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -14,7 +14,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
 def source_messages() -> set[str]:
-    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("tracker/**.py", "python"), ("templates/**.html", "jinja2"), ("templates/**.txt", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(str(ROOT), method_map, keywords=KEYWORDS):
         found.add(message[0] if isinstance(message, tuple) else message)

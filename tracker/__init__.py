@@ -42,10 +42,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.accountability.views import bp as accountability_bp
+    from tracker.alerts.views import bp as notifications_bp
     from tracker.accounts import views as accounts
     from tracker.audit.views import bp as audit_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.exports.views import bp as exports_bp
     from tracker.discussion.views import bp as discussion_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
@@ -53,22 +55,28 @@ def register_blueprints(app: Flask) -> None:
     from tracker.reports.views import bp as reports_bp
     from tracker.targets.views import bp as targets_bp
     from tracker.units import views as units
+    from tracker.ward_reports.views import bp as ward_reports_bp
 
     for blueprint in (
         core_bp, accounts.bp, accounts.admin, plan_bp, progress_bp, reports_bp, periods_bp,
         units.bp, units.home_bp, units.admin, targets_bp, audit_bp, dashboard_bp, accountability_bp, discussion_bp,
+        notifications_bp, ward_reports_bp, exports_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app: Flask) -> None:
     from tracker.accounts import permissions
+    from tracker.alerts import messages
+    from tracker.alerts import views as alert_views
     from tracker.core import formatting, i18n, labels
 
     formatting.register(app)
     i18n.register(app)
     labels.register(app)
     permissions.register(app)
+    messages.register(app)
+    alert_views.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -79,7 +87,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.accounts.cli import users_cli
+    from tracker.alerts.cli import alerts_cli, mail_cli
     from tracker.plan.cli import plan_cli
+    from tracker.scheduler.cli import scheduler_cli
 
-    app.cli.add_command(plan_cli)
-    app.cli.add_command(users_cli)
+    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli):
+        app.cli.add_command(group)

@@ -47,13 +47,15 @@ def unit(plan_id: int, code: str):
     if unit is None:
         abort(404)
     today = ward_today()
-    periods = [p for p in plan_periods(plan) if p.unit_deadline <= today or p.starts_on <= today]
+    # Only periods whose unit deadline has come: before it, no rate means anything yet.
+    periods = [p for p in plan_periods(plan) if p.unit_deadline <= today]
     history = []
     for period in periods:
-        as_of = min(period.unit_deadline, today)
-        snapshot = plan_snapshot(plan, as_of)
-        figures = queries.unit_figures(plan, snapshot, queries.scope_for(periods, period, as_of), as_of)
-        history.append((period, as_of, next((f for f in figures if f.unit.id == unit.id), None)))
+        # Tasks as they stood at the deadline; reports and directives as they stand today, so a
+        # report sent late counts as sent (late).
+        snapshot = plan_snapshot(plan, period.unit_deadline)
+        figures = queries.unit_figures(plan, snapshot, queries.scope_for(periods, period, today), today)
+        history.append((period, period.unit_deadline, next((f for f in figures if f.unit.id == unit.id), None)))
     current = plan_snapshot(plan, today)
     to_date = next((f for f in queries.unit_figures(plan, current, queries.scope_for(plan_periods(plan), None, today), today) if f.unit.id == unit.id), None)
     return render_template(

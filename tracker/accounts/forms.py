@@ -45,3 +45,9 @@ class NewUserForm(UserForm):
 
 class PasswordForm(Form):
     password = PasswordField(_l("New password"), validators=[InputRequired(message=_l("Enter a password.")), valid_password])
+
+
+class ProfileForm(Form):
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Email(message=_l("This is not a valid e-mail address.")), Length(max=254)])
+    locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
+    email_notifications = BooleanField(_l("Send me a daily e-mail summary of what needs my attention"))

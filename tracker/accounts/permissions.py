@@ -47,6 +47,11 @@ def can_post_update(user, task) -> bool:
     return posting_role(user, task) is not None
 
 
+def can_mark_milestone(user, task) -> bool:
+    """The lead unit (or the secretariat) records that a milestone's deliverable is done."""
+    return posting_role(user, task) == "lead" or (has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, task.plan))
+
+
 def can_edit_report(user, report) -> bool:
     """The unit's officers write and submit their own report while it is a draft or returned."""
     return (
@@ -104,10 +109,19 @@ def can_read_audit(user) -> bool:
     return has_role(user, ROLE_ADMIN)
 
 
+def can_enter_indicator(user, indicator) -> bool:
+    """The unit responsible for an indicator enters its actual values; the secretariat may enter any."""
+    if has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, indicator.plan):
+        return True
+    return has_role(user, ROLE_OFFICER) and user.unit_id is not None and user.unit_id == indicator.reporting_unit_id and can_view_plan(user, indicator.plan)
+
+
 RULES = {
+    "enter_indicator": can_enter_indicator,
     "view_plan": can_view_plan,
     "post_update": can_post_update,
     "edit_report": can_edit_report,
+    "mark_milestone": can_mark_milestone,
     "start_report": can_start_report,
     "review_reports": can_review_reports,
     "manage_plan": can_manage_plan,
@@ -135,3 +149,4 @@ def require(rule: str, *args) -> None:
 
 def register(app: Flask) -> None:
     app.add_template_global(can, "can")
+

@@ -157,3 +157,10 @@ def set_password(actor: Actor, now: datetime, user: User, password: str) -> None
     user.set_password(password)
     user.end_sessions()  # a new password signs the account out everywhere
     record(actor, "user.password", now, user)
+
+
+def update_profile(actor: Actor, now: datetime, user: User, email: str | None, locale: str, email_notifications: bool) -> None:
+    before = {"email": user.email, "locale": user.locale, "email_notifications": user.email_notifications}
+    user.email, user.locale, user.email_notifications = (email or None), locale, email_notifications
+    record(actor, "user.profile", now, user, before=before,
+           after={"email": user.email, "locale": locale, "email_notifications": email_notifications})

@@ -1,11 +1,11 @@
 """Signing in and out, and the admin's account pages."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from tracker.accounts import services
-from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, UserForm
+from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, ProfileForm, UserForm
 from tracker.accounts.models import ROLES, User
 from tracker.accounts.permissions import require
 from tracker.core.http import actor, safe_next
@@ -28,8 +28,8 @@ def login():
         if user is not None:
             locale = session.get("locale")
             session.clear()  # a fresh session on sign-in
-            if locale:
-                session["locale"] = locale
+            if locale and not user.locale:
+                session["locale"] = locale  # the language chosen before signing in, unless the profile says otherwise
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.index")))
         form.password.errors.append(_("Wrong username or password, or the account is disabled."))
@@ -48,6 +48,21 @@ def logout():
         session["locale"] = locale
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """Each person's own settings: language and e-mail notifications."""
+    form = ProfileForm(obj=current_user) if request.method == "GET" else ProfileForm()
+    if request.method == "GET":
+        form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    if form.validate_on_submit():
+        services.update_profile(actor(), now(), current_user, form.email.data, form.locale.data, form.email_notifications.data)
+        db.session.commit()
+        session["locale"] = form.locale.data
+        flash(_("Your settings are saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form), 200 if not form.errors else 422
 
 
 # --- admin: accounts ------------------------------------------------------------------------

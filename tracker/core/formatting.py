@@ -1,6 +1,7 @@
 """How dates, numbers and money read in the user's language: 05/06/2026 and 1.234,5 in Vietnamese."""
+import re
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import Flask
 from flask_babel import format_decimal, get_locale
@@ -53,3 +54,20 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_money, "money")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number as people type it: "1.234,5" (Vietnamese), "1234.5", "1 234", "12,5".
+    Raises ValueError when it is not a number."""
+    cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not cleaned or not re.fullmatch(r"-?[\d.,]+", cleaned):
+        raise ValueError(text)
+    if "," in cleaned:
+        # Vietnamese: dots group thousands, the comma is the decimal mark.
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")  # "1.234" is one thousand two hundred thirty-four
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(text)

@@ -1,6 +1,7 @@
 """Which language a page is shown in, and the switch between them."""
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 
 
 def select_locale() -> str:
@@ -11,6 +12,8 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     return request.accept_languages.best_match(languages) or default
 
 

@@ -33,6 +33,16 @@ LABELS = {
         "amber": _l("Behind schedule"),
         "red": _l("Seriously behind"),
     },
+    "alert_kind": {
+        "report_due": _l("Report due soon"),
+        "report_missing": _l("Report missing"),
+        "task_overdue": _l("Task overdue"),
+        "milestone_overdue": _l("Milestone overdue"),
+        "directive_overdue": _l("Directive overdue"),
+        "question_unanswered": _l("Question unanswered"),
+        "task_stale": _l("No recent update"),
+        "escalation": _l("Escalated to the chair"),
+    },
     "update_state": {
         "working": _l("Working on it"),
         "done": _l("Done"),
@@ -69,6 +79,8 @@ LABELS = {
         "user.create": _l("created an account"),
         "user.change": _l("changed an account"),
         "user.password": _l("set a password"),
+        "user.profile": _l("changed their profile"),
+        "milestone.done": _l("marked a milestone done"),
         "comment.add": _l("commented"),
         "question.ask": _l("asked a question"),
         "question.answer": _l("answered a question"),
@@ -83,6 +95,7 @@ LABELS = {
         "household_group": _l("Poor households by group"),
         "roadmap": _l("Roadmap"),
         "budget": _l("Budget"),
+        "context": _l("Other figures"),
     },
     "measure": {
         "households": _l("households"),

@@ -9,3 +9,8 @@ from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
 from tracker.reports.models import PeriodReport, PeriodReportEvent  # noqa: F401
 from tracker.discussion.models import Comment, Directive, Question  # noqa: F401
+from tracker.alerts.models import Alert, Notification, ScanRun  # noqa: F401
+from tracker.mail.models import OutboxMessage  # noqa: F401
+from tracker.scheduler.models import SchedulerHeartbeat  # noqa: F401
+from tracker.targets.models import IndicatorValue  # noqa: F401
+from tracker.ward_reports.models import WardReport  # noqa: F401

@@ -227,7 +227,7 @@ def has_flag(view: TaskView, flag: str) -> bool:
     if flag == "stale":
         return view.standing.stale
     if flag == "unassigned":
-        return view.node.unassigned
+        return not view.primary_units  # no lead, or a lead group with no members yet: nobody answers
     return view.standing.rating == flag
 
 
@@ -253,19 +253,24 @@ def filter_views(snapshot: PlanSnapshot, section: str | None = None, unit_id: in
 
 
 def overdue_worst_first(views: list[TaskView]) -> list[TaskView]:
-    overdue = [v for v in views if v.standing.is_overdue]
-    return sorted(overdue, key=lambda v: (-v.standing.days_overdue, v.task.sort_order, v.task.code))
+    """Most days overdue first; equally late tasks keep the plan's order (the sort is stable)."""
+    return sorted((v for v in views if v.standing.is_overdue), key=lambda v: -v.standing.days_overdue)
 
 
-def latest_updates(plan: Plan, limit: int = 15) -> list[ProgressUpdate]:
-    return db.session.scalars(
+def latest_updates(plan: Plan, limit: int = 15, task_ids: list[int] | None = None, unit_id: int | None = None) -> list[ProgressUpdate]:
+    query = (
         select(ProgressUpdate)
         .join(Task, Task.id == ProgressUpdate.task_id)
         .where(Task.plan_id == plan.id)
         .options(selectinload(ProgressUpdate.unit), selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.task))
         .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
         .limit(limit)
-    ).all()
+    )
+    if task_ids is not None:
+        query = query.where(ProgressUpdate.task_id.in_(task_ids))
+    if unit_id is not None:
+        query = query.where(ProgressUpdate.unit_id == unit_id)
+    return db.session.scalars(query).all()
 
 
 @dataclass
@@ -275,10 +280,10 @@ class BlockedTask:
     answered: bool
 
 
-def blocked_tasks(snapshot: PlanSnapshot) -> list[BlockedTask]:
+def blocked_tasks(views: list[TaskView]) -> list[BlockedTask]:
     """Blocked tasks with what the lead unit raised, and whether the committee has answered
     (a comment on the task after the blocking update)."""
-    blocked = [v for v in snapshot.leaves if v.standing.blocked]
+    blocked = [v for v in views if v.standing.blocked]
     if not blocked:
         return []
     ids = [v.task.id for v in blocked]

@@ -3,6 +3,8 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from tracker.accountability.queries import period_status_by_unit
+from tracker.alerts.models import ESCALATION
+from tracker.alerts.queries import open_alert_counts, open_alerts
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.discussion import queries as discussion
@@ -51,17 +53,23 @@ def index(plan_id: int):
     today = ward_today()
     filters = _filters(plan)
     snapshot = queries.plan_snapshot(plan, today)
-    views = queries.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None)
+    unit_id = filters["unit"].id if filters["unit"] else None
+    views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id)
     periods, period = _chosen_period(plan, today)
+    reporting = period_status_by_unit(plan, period, today) if period else []
     return render_template(
         "dashboard/index.html", plan=plan, today=today, snapshot=snapshot, views=views, filters=filters,
         counts=queries.status_counts(views), flags=queries.flag_counts(views),
-        overdue=queries.overdue_worst_first(views), blocked=queries.blocked_tasks(snapshot),
-        feed=queries.latest_updates(plan), periods=periods, period=period,
-        reporting=period_status_by_unit(plan, period, today) if period else [],
+        overdue=queries.overdue_worst_first(views), blocked=queries.blocked_tasks(views),
+        feed=queries.latest_updates(
+            plan, task_ids=[v.task.id for v in views] if filters["section"] else None, unit_id=unit_id,
+        ),
+        periods=periods, period=period,
+        reporting=[row for row in reporting if unit_id is None or row.unit_id == unit_id],
         questions=discussion.plan_questions(plan, open_only=True),
         overdue_directives=discussion.overdue_directives(plan, today),
         statuses=STATUSES, flag_names=queries.FLAGS,
+        alert_counts=open_alert_counts(plan.id), escalations=open_alerts(plan.id, kinds=(ESCALATION,)),
     )
 
 

@@ -1,32 +1,32 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from tracker.core.forms import Form
+from tracker.core.forms import Form, strip
 
 
 class CommentForm(Form):
-    body = TextAreaField(_l("Comment"), validators=[InputRequired(message=_l("Write the comment.")), Length(max=5000)])
+    body = TextAreaField(_l("Comment"), filters=[strip], validators=[DataRequired(message=_l("Write the comment.")), Length(max=5000)])
     update_id = HiddenField()
 
 
 class QuestionForm(Form):
     unit_id = SelectField(_l("Unit asked"), coerce=int)
-    body = TextAreaField(_l("Question"), validators=[InputRequired(message=_l("Write the question.")), Length(max=5000)])
+    body = TextAreaField(_l("Question"), filters=[strip], validators=[DataRequired(message=_l("Write the question.")), Length(max=5000)])
     task_code = HiddenField()
 
 
 class AnswerForm(Form):
-    answer = TextAreaField(_l("Answer"), validators=[InputRequired(message=_l("Write the answer.")), Length(max=10000)])
+    answer = TextAreaField(_l("Answer"), filters=[strip], validators=[DataRequired(message=_l("Write the answer.")), Length(max=10000)])
 
 
 class DirectiveForm(Form):
     unit_id = SelectField(_l("Unit"), coerce=int)
-    body = TextAreaField(_l("Directive"), validators=[InputRequired(message=_l("Write the directive.")), Length(max=5000)])
+    body = TextAreaField(_l("Directive"), filters=[strip], validators=[DataRequired(message=_l("Write the directive.")), Length(max=5000)])
     due_on = DateField(_l("Due date"), validators=[InputRequired(message=_l("Enter the due date."))])
     task_code = HiddenField()
 
 
 class ReplyForm(Form):
-    reply = TextAreaField(_l("Reply"), validators=[InputRequired(message=_l("Write the reply.")), Length(max=10000)])
+    reply = TextAreaField(_l("Reply"), filters=[strip], validators=[DataRequired(message=_l("Write the reply.")), Length(max=10000)])
     done = BooleanField(_l("The directive is carried out (mark it done)"))

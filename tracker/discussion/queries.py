@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
@@ -13,7 +13,7 @@ from tracker.extensions import db
 def plan_questions(plan, open_only: bool = True, unit_id: int | None = None, task_id: int | None = None) -> list[Question]:
     query = (
         select(Question).where(Question.plan_id == plan.id)
-        .options(selectinload(Question.unit), selectinload(Question.task), selectinload(Question.asked_by), selectinload(Question.answered_by))
+        .options(joinedload(Question.unit), joinedload(Question.task), joinedload(Question.asked_by), joinedload(Question.answered_by))
         .order_by(Question.asked_at.desc(), Question.id.desc())
     )
     if open_only:
@@ -28,7 +28,7 @@ def plan_questions(plan, open_only: bool = True, unit_id: int | None = None, tas
 def plan_directives(plan, open_only: bool = True, unit_id: int | None = None, task_id: int | None = None) -> list[Directive]:
     query = (
         select(Directive).where(Directive.plan_id == plan.id)
-        .options(selectinload(Directive.unit), selectinload(Directive.task), selectinload(Directive.issued_by))
+        .options(joinedload(Directive.unit), joinedload(Directive.task), joinedload(Directive.issued_by), joinedload(Directive.replied_by))
         .order_by(Directive.due_on, Directive.id)
     )
     if open_only:
@@ -42,7 +42,7 @@ def plan_directives(plan, open_only: bool = True, unit_id: int | None = None, ta
 
 def task_comments(task_id: int) -> list[Comment]:
     return db.session.scalars(
-        select(Comment).where(Comment.task_id == task_id).options(selectinload(Comment.author)).order_by(Comment.created_at, Comment.id)
+        select(Comment).where(Comment.task_id == task_id).options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
     ).all()
 
 
@@ -56,6 +56,6 @@ def open_question_count(plan, unit_id: int | None = None) -> int:
 def overdue_directives(plan, today: date) -> list[Directive]:
     return db.session.scalars(
         select(Directive).where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
-        .options(selectinload(Directive.unit), selectinload(Directive.task))
+        .options(joinedload(Directive.unit), joinedload(Directive.task))
         .order_by(Directive.due_on)
     ).all()

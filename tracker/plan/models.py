@@ -146,6 +146,8 @@ class Milestone(db.Model):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     due_on: Mapped[date] = mapped_column(Date)
+    # The day the deliverable was done; kept in the app, not in the plan file.
+    done_on: Mapped[date | None] = mapped_column(Date)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     task = relationship("Task", back_populates="milestones")

@@ -127,6 +127,8 @@ class IndicatorData:
     in_cost_estimate: bool = False
     note: str | None = None
     targets: list[TargetData] = field(default_factory=list)
+    actual_rule: str = "value"
+    actual_from: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -569,11 +571,11 @@ class _Reader:
         return reporting
 
     def indicators(self, node) -> list[IndicatorData]:
-        indicators, seen = [], {}
+        indicators, seen, nodes = [], {}, {}
         for item in self.sequence(node, _("indicators")):
             fields = self.mapping(
                 item, _("an indicator"), required=("code", "name", "category", "measure"),
-                optional=("source_ref", "baseline_year", "baseline_value", "reporting_unit", "unit_cost", "in_cost_estimate", "note", "targets"),
+                optional=("source_ref", "baseline_year", "baseline_value", "reporting_unit", "unit_cost", "in_cost_estimate", "note", "targets", "actual"),
             )
             if fields is None:
                 continue
@@ -612,8 +614,51 @@ class _Reader:
                     self.error(target_fields["year"], _('indicator "%(code)s" has two targets for %(year)s', code=code, year=target.year))
                 years.add(target.year)
                 indicator.targets.append(target)
+            if not self.is_null(fields.get("actual")):
+                indicator.actual_rule, indicator.actual_from = self.actual(fields["actual"])
             indicators.append(indicator)
+            nodes[id(indicator)] = item
+        self._check_actual_sources(indicators, nodes)
         return indicators
+
+    def _check_actual_sources(self, indicators: list[IndicatorData], nodes: dict) -> None:
+        graph = {i.code: list(i.actual_from) for i in indicators}
+        for indicator in indicators:
+            for code in indicator.actual_from:
+                if code not in graph:
+                    self.error(nodes[id(indicator)], _('indicator "%(code)s" takes its actual value from "%(other)s", which is not in the file', code=indicator.code, other=code))
+            # Follow the sources: coming back to the indicator is a cycle.
+            pending, seen = list(indicator.actual_from), set()
+            while pending:
+                current = pending.pop()
+                if current == indicator.code:
+                    self.error(nodes[id(indicator)], _('indicator "%(code)s" takes its actual value from itself, directly or through others: that is a cycle', code=indicator.code))
+                    break
+                if current not in seen:
+                    seen.add(current)
+                    pending.extend(graph.get(current, []))
+
+    def actual(self, node) -> tuple[str, list[str]]:
+        """`actual: value` | `actual: fraction` | `actual: {rate_of: [a, b]}` | `{same_as: a}` | `{sum_of: [a, b]}`."""
+        if isinstance(node, yaml.ScalarNode):
+            if node.value in ("value", "fraction"):
+                return node.value, []
+            self.error(node, _('"%(value)s" is not a way to obtain an actual value (use value, fraction, or rate_of / same_as / sum_of)', value=node.value))
+            return "value", []
+        fields = self.mapping(node, "actual", optional=("rate_of", "same_as", "sum_of"))
+        if not fields or len(fields) != 1:
+            if fields is not None:
+                self.error(node, _("give exactly one of rate_of, same_as or sum_of"))
+            return "value", []
+        key, value_node = next(iter(fields.items()))
+        if key == "same_as":
+            return "same_as", [value_node.value] if self.scalar(value_node, key) is not None else []
+        codes = [n.value for n in self.sequence(value_node, key) if self.scalar(n, key) is not None]
+        if key == "rate_of" and len(codes) != 2:
+            self.error(value_node, _("rate_of needs two indicator codes: the numerator and the denominator"))
+        if key == "sum_of" and len(codes) < 2:
+            self.error(value_node, _("sum_of needs at least two indicator codes"))
+        return ("rate" if key == "rate_of" else "sum_of"), codes
 
     def roadmap(self, node, indicator_codes: set[str]) -> RoadmapData:
         fields = self.mapping(
@@ -778,6 +823,16 @@ def _task_dict(task: TaskData) -> dict:
     })
 
 
+def _actual_dict(indicator: IndicatorData):
+    if indicator.actual_rule == "value":
+        return None
+    if indicator.actual_rule == "fraction":
+        return "fraction"
+    if indicator.actual_rule == "same_as":
+        return {"same_as": indicator.actual_from[0]}
+    return {"rate_of" if indicator.actual_rule == "rate" else "sum_of": list(indicator.actual_from)}
+
+
 def plan_file_dict(pf: PlanFile) -> dict:
     plan = pf.plan
     reporting = plan.reporting
@@ -814,6 +869,7 @@ def plan_file_dict(pf: PlanFile) -> dict:
                     "source_ref": i.source_ref, "baseline_year": i.baseline_year, "baseline_value": i.baseline_value,
                     "reporting_unit": i.reporting_unit, "unit_cost": i.unit_cost, "in_cost_estimate": i.in_cost_estimate,
                     "note": i.note, "targets": [_compact(vars(t)) for t in i.targets],
+                    "actual": _actual_dict(i),
                 })
                 for i in plan.indicators
             ],

@@ -47,12 +47,30 @@ def task_lacks_lead(is_leaf: bool, lead_count: int) -> bool:
 
 
 def plan_tasks(plan: Plan) -> list[Task]:
-    return db.session.scalars(
+    """The plan's tasks with their units and milestones, in the plan's order (a parent, then its
+    children, then the next sibling)."""
+    tasks = db.session.scalars(
         select(Task)
         .where(Task.plan_id == plan.id)
         .options(selectinload(Task.assignments).joinedload(Assignment.unit), selectinload(Task.milestones))
         .order_by(Task.sort_order, Task.id)
     ).all()
+    return in_tree_order(tasks)
+
+
+def in_tree_order(tasks: list[Task]) -> list[Task]:
+    by_parent: dict[int | None, list[Task]] = {}
+    for task in tasks:
+        by_parent.setdefault(task.parent_id, []).append(task)
+    ordered: list[Task] = []
+
+    def visit(parent_id):
+        for task in by_parent.get(parent_id, []):
+            ordered.append(task)
+            visit(task.id)
+
+    visit(None)
+    return ordered
 
 
 def task_tree(plan: Plan) -> list[TaskNode]:

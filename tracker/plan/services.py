@@ -13,7 +13,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from tracker.alerts.models import Alert
 from tracker.audit.services import record
+from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Milestone, Plan, PlanNarrative, Task
@@ -35,6 +37,8 @@ from tracker.plan.planfile import (
     UnitData,
     WardData,
 )
+from tracker.progress.models import ProgressUpdate
+from tracker.reports.models import PeriodReport
 from tracker.targets.models import Indicator, PovertyStandard, Target
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
@@ -89,7 +93,10 @@ def load_plan_file(pf: PlanFile, source: str) -> LoadSummary:
     _set(ward, summary, "ward", name=pf.ward.name, province=pf.ward.province)
 
     units = _load_units(ward, pf.units, summary)
-    _load_plan(ward, plan_record, parent, pf.plan, units, summary)
+    try:
+        _load_plan(ward, plan_record, parent, pf.plan, units, summary)
+    except PlanFileInvalid as refused:
+        raise PlanFileInvalid(source, refused.problems)
     db.session.flush()
     return summary
 
@@ -191,10 +198,25 @@ def _load_tasks(plan: Plan, tasks: list[TaskData], units: dict[str, Unit], summa
         load(data, None, order)
 
     gone = [task for code, task in existing.items() if code not in kept]
+    in_use = _tasks_in_use([t.id for t in gone if t.id is not None])
+    if in_use:
+        codes = ", ".join(sorted(t.code for t in gone if t.id in in_use))
+        raise PlanFileInvalid(summary.plan.code, [PlanFileProblem(None, _(
+            "these tasks are missing from the file but already have progress, reports or discussion, so they cannot be removed: %(codes)s",
+            codes=codes))])
     # Children before parents, so no foreign key points at a deleted row.
     for task in sorted(gone, key=lambda t: t.code.count("."), reverse=True):
         db.session.delete(task)
         summary.count("removed", "task")
+
+
+def _tasks_in_use(task_ids: list[int]) -> set[int]:
+    """Tasks that records of the app's own refer to (the plan file does not hold those)."""
+    used: set[int] = set()
+    if task_ids:
+        for model in (ProgressUpdate, PeriodReport, Comment, Question, Directive, Alert):
+            used |= set(db.session.scalars(select(model.task_id).where(model.task_id.in_(task_ids))))
+    return used
 
 
 def _load_assignments(task: Task, data: TaskData, units: dict[str, Unit], summary: LoadSummary) -> None:
@@ -247,6 +269,12 @@ def _load_periods(plan: Plan, reporting: ReportingData, summary: LoadSummary) ->
             starts_on=data.starts_on, ends_on=data.ends_on, ward_deadline=data.ward_deadline,
             unit_deadline=data.unit_deadline or unit_deadline_for(data.ward_deadline, reporting.unit_deadline_days_before),
         )
+    used = set(db.session.scalars(select(PeriodReport.period_id).where(PeriodReport.period_id.in_([p.id for p in existing.values()])))) if existing else set()
+    if used:
+        names = ", ".join(f"{p.kind} {p.year}" for p in existing.values() if p.id in used)
+        raise PlanFileInvalid(plan.code, [PlanFileProblem(None, _(
+            "these reporting periods are missing from the file but already have reports, so they cannot be removed: %(periods)s",
+            periods=names))])
     for period in existing.values():
         db.session.delete(period)
         summary.count("removed", "period")
@@ -280,6 +308,7 @@ def _load_indicators(plan: Plan, indicators: list[IndicatorData], units: dict[st
             baseline_year=data.baseline_year, baseline_value=data.baseline_value,
             reporting_unit=units[data.reporting_unit] if data.reporting_unit else None,
             unit_cost=data.unit_cost, in_cost_estimate=data.in_cost_estimate, note=data.note, sort_order=order,
+            actual_rule=data.actual_rule, actual_from=list(data.actual_from),
         )
         _load_targets(indicator, data.targets, summary)
     for indicator in existing.values():
@@ -365,6 +394,7 @@ def plan_to_file(plan: Plan) -> PlanFile:
                     reporting_unit=i.reporting_unit.code if i.reporting_unit else None,
                     unit_cost=i.unit_cost, in_cost_estimate=i.in_cost_estimate, note=i.note,
                     targets=[TargetData(year=t.year, value=t.value, text=t.text) for t in i.targets],
+                    actual_rule=i.actual_rule, actual_from=list(i.actual_from or []),
                 )
                 for i in indicators
             ],
@@ -417,3 +447,8 @@ def set_assignments(actor, task: Task, primary_lead_id: int | None, co_lead_ids:
     task.partners_report = partners_report
     record(actor, "task.assign", now, task, task=task.code, before=before,
            after=[(units[uid].code, ROLE_LEAD if uid in leads else ROLE_PARTNER, uid == primary_lead_id) for uid in wanted_ids])
+
+
+def mark_milestone_done(actor, milestone: Milestone, done_on, now) -> None:
+    milestone.done_on = done_on
+    record(actor, "milestone.done", now, milestone, task=milestone.task.code, title=milestone.title)

@@ -10,7 +10,8 @@ from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plan import queries, services
 from tracker.plan.forms import AssignmentForm
-from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Plan
+from tracker.core.forms import Form
+from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Milestone, Plan
 from tracker.progress.forms import ProgressForm
 from tracker.progress.queries import task_timeline
 from tracker.reports.queries import task_report_rows
@@ -141,3 +142,20 @@ def assignments(plan_id: int, code: str):
             flash(_("The units of %(code)s are saved.", code=task.code), "success")
             return redirect(url_for("plan.task", plan_id=plan.id, code=task.code))
     return render_template("plan/assignments.html", plan=plan, node=node, form=form, ROLE_LEAD=ROLE_LEAD), 200 if not (form.errors or form.form_errors) else 422
+
+
+@bp.post("/tasks/<code>/milestones/<int:milestone_id>/done")
+def milestone_done(plan_id: int, code: str, milestone_id: int):
+    plan = load_plan(plan_id)
+    node = load_task_node(plan, code)
+    milestone = db.get_or_404(Milestone, milestone_id)
+    if milestone.task_id != node.task.id:
+        abort(404)
+    require("mark_milestone", node.task)
+    if not Form().validate_on_submit():
+        abort(400)
+    if milestone.done_on is None:
+        services.mark_milestone_done(actor(), milestone, ward_today(), now())
+        db.session.commit()
+        flash(_("Milestone marked done."), "success")
+    return redirect(url_for("plan.task", plan_id=plan.id, code=code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.progress.models import ProgressUpdate
@@ -31,10 +31,11 @@ def task_timeline(task_id: int) -> list[TimelineEntry]:
         select(ProgressUpdate)
         .where(ProgressUpdate.task_id == task_id)
         .options(
-            selectinload(ProgressUpdate.unit),
-            selectinload(ProgressUpdate.author),
+            # Many-to-one: joined, so the number of queries does not depend on which are empty.
+            joinedload(ProgressUpdate.unit),
+            joinedload(ProgressUpdate.author),
+            joinedload(ProgressUpdate.corrects),
             selectinload(ProgressUpdate.evidence),
-            selectinload(ProgressUpdate.corrects),
         )
         .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
     ).all()

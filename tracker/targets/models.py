@@ -1,12 +1,24 @@
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.types import UTCDateTime
 from tracker.extensions import db
 
-INDICATOR_CATEGORIES = ("baseline", "poverty_reduction", "coverage", "household_group", "roadmap", "budget")
+INDICATOR_CATEGORIES = ("baseline", "poverty_reduction", "coverage", "household_group", "roadmap", "budget", "context")
 MEASURES = ("households", "percent", "million_vnd", "count")
+
+# How an indicator's actual value is obtained:
+ACTUAL_VALUE = "value"  # entered as a number
+ACTUAL_FRACTION = "fraction"  # entered as numerator and denominator; the rate is computed
+ACTUAL_RATE = "rate"  # computed from two other indicators: actual_from = [numerator, denominator]
+ACTUAL_SAME_AS = "same_as"  # the actual of another indicator: actual_from = [code]
+ACTUAL_SUM_OF = "sum_of"  # the sum of other indicators' actuals
+ACTUAL_RULES = (ACTUAL_VALUE, ACTUAL_FRACTION, ACTUAL_RATE, ACTUAL_SAME_AS, ACTUAL_SUM_OF)
+ENTERED_RULES = (ACTUAL_VALUE, ACTUAL_FRACTION)
 
 
 class Indicator(db.Model):
@@ -30,6 +42,8 @@ class Indicator(db.Model):
     in_cost_estimate: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    actual_rule: Mapped[str] = mapped_column(String(16), default=ACTUAL_VALUE, server_default=ACTUAL_VALUE)
+    actual_from: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")  # indicator codes the rule reads
 
     plan = relationship("Plan")
     reporting_unit = relationship("Unit")
@@ -67,3 +81,26 @@ class PovertyStandard(db.Model):
     legal_basis: Mapped[str | None] = mapped_column(Text)
 
     plan = relationship("Plan")
+
+
+class IndicatorValue(db.Model):
+    """An indicator's actual value for a reporting period, with where the figure comes from."""
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (UniqueConstraint("indicator_id", "period_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    numerator: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    denominator: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    source: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    indicator = relationship("Indicator")
+    period = relationship("ReportingPeriod")
+    unit = relationship("Unit")
+    entered_by = relationship("User")

@@ -9,8 +9,9 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.plan.models import Plan
-from tracker.targets.models import Indicator, PovertyStandard
-from tracker.targets.services import column_totals, estimated_cost
+from tracker.periods.models import ReportingPeriod
+from tracker.targets.models import Indicator, IndicatorValue, PovertyStandard
+from tracker.targets.services import Actual, actual_of, column_totals, estimated_cost, variance
 
 
 def plan_indicators(plan: Plan) -> list[Indicator]:
@@ -118,3 +119,70 @@ def roadmap_discrepancies(indicators: list[Indicator], plan_roadmap: Roadmap | N
 
 def baseline_total(indicators: list[Indicator], category: str) -> Decimal:
     return sum((i.baseline_value or Decimal(0) for i in indicators if i.category == category), Decimal(0))
+
+
+# --- actuals --------------------------------------------------------------------------------
+
+
+def entered_values(plan: Plan) -> dict[tuple[str, int], tuple]:
+    """(indicator code, year) -> (IndicatorValue, provisional): the annual report's figure for the
+    year, or the 6-month one (provisional) until the annual one is in."""
+    rows = db.session.execute(
+        select(Indicator.code, ReportingPeriod.kind, ReportingPeriod.year, IndicatorValue)
+        .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
+        .join(ReportingPeriod, ReportingPeriod.id == IndicatorValue.period_id)
+        .where(Indicator.plan_id == plan.id, ReportingPeriod.kind.in_(("six_month", "annual")))
+    ).all()
+    found: dict[tuple[str, int], tuple] = {}
+    for code, kind, year, value in rows:
+        if kind == "annual" or (code, year) not in found:
+            found[(code, year)] = (value, kind != "annual")
+    return found
+
+
+@dataclass
+class IndicatorYear:
+    year: int
+    target: Decimal | None
+    target_text: str | None
+    actual: Actual
+
+    @property
+    def variance(self) -> Decimal | None:
+        return variance(self.actual.value, self.target)
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    years: list[IndicatorYear]
+
+    @property
+    def total_target(self) -> Decimal | None:
+        values = [y.target for y in self.years if y.target is not None]
+        return sum(values, Decimal(0)) if values else None
+
+    @property
+    def total_actual(self) -> Decimal | None:
+        values = [y.actual.value for y in self.years if y.actual.known]
+        return sum(values, Decimal(0)) if values else None
+
+    @property
+    def adds_up(self) -> bool:
+        """Counts and money add up over the years; rates do not."""
+        return self.indicator.measure != "percent"
+
+
+def indicator_rows(plan: Plan, indicators: list[Indicator]) -> list[IndicatorRow]:
+    entered = entered_values(plan)
+    by_code = {i.code: i for i in indicators}
+    years = list(range(plan.start_year, plan.end_year + 1))
+    rows = []
+    for indicator in indicators:
+        targets = {t.year: t for t in indicator.targets}
+        rows.append(IndicatorRow(indicator, [
+            IndicatorYear(year, targets[year].value if year in targets else None, targets[year].text if year in targets else None,
+                          actual_of(indicator.code, year, by_code, entered))
+            for year in years
+        ]))
+    return rows

@@ -1,7 +1,18 @@
-from flask import Blueprint, render_template
+from datetime import date
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from tracker.accounts.permissions import can
+from tracker.core.formatting import parse_decimal
+from tracker.core.forms import Form
+from tracker.core.http import actor
+from tracker.core.time import now, ward_today
+from tracker.dashboard.queries import plan_periods
+from tracker.extensions import db
 from tracker.plan.views import load_plan
-from tracker.targets import queries
+from tracker.targets import charts, queries, services
+from tracker.targets.models import ACTUAL_FRACTION, ENTERED_RULES, IndicatorValue
 
 bp = Blueprint("targets", __name__, url_prefix="/plans/<int:plan_id>/targets")
 
@@ -11,6 +22,7 @@ def index(plan_id: int):
     plan = load_plan(plan_id)
     indicators = queries.plan_indicators(plan)
     roadmap = queries.roadmap(plan, indicators)
+    rows = queries.indicator_rows(plan, indicators)
     return render_template(
         "targets/index.html",
         plan=plan,
@@ -20,4 +32,105 @@ def index(plan_id: int):
         groups_total=queries.baseline_total(indicators, "household_group"),
         standards=queries.poverty_standards(plan),
         target_for=queries.target_for,
+        rows=rows,
+        charts=_charts(plan, roadmap, {r.indicator.code: r for r in rows}, ward_today()),
+        can_enter=any(can("enter_indicator", i) for i in indicators),
     )
+
+
+def _charts(plan, roadmap, rows_by_code, today: date) -> list:
+    if roadmap is None:
+        return []
+    years = [str(y) for y in range(plan.start_year, plan.end_year + 1)]
+    target_label, actual_label = _("Target"), _("Actual")
+    households = rows_by_code[roadmap.columns[0].code]
+    result = [charts.bar_chart(
+        _("Households leaving poverty per year"), years,
+        [charts.Series(target_label, "chart-target", [y.target for y in households.years]),
+         charts.Series(actual_label, "chart-actual", [y.actual.value for y in households.years])],
+    )]
+    supports = [rows_by_code[c.code] for c in roadmap.columns[1:]]
+    to_date = [y for y in range(plan.start_year, plan.end_year + 1) if y <= today.year]
+
+    def sum_to_date(row, attribute):
+        values = [getattr(y, attribute) if attribute == "target" else y.actual.value for y in row.years if y.year in to_date]
+        known = [v for v in values if v is not None]
+        return sum(known) if known else None
+
+    result.append(charts.bar_chart(
+        _("Supports delivered by type, to date"), [r.indicator.name for r in supports],
+        [charts.Series(target_label, "chart-target", [sum_to_date(r, "target") for r in supports]),
+         charts.Series(actual_label, "chart-actual", [sum_to_date(r, "actual") for r in supports])],
+    ))
+    if roadmap.cost_indicator is not None:
+        cost = rows_by_code[roadmap.cost_indicator.code]
+        result.append(charts.bar_chart(
+            _("Budget used against the estimate (million VND)"), years,
+            [charts.Series(_("Estimate"), "chart-target", [y.target for y in cost.years]),
+             charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years])],
+        ))
+    return result
+
+
+@bp.route("/actuals", methods=["GET", "POST"])
+def actuals(plan_id: int):
+    """Enter the actual figures of a reporting period, for the indicators the user answers for."""
+    plan = load_plan(plan_id)
+    indicators = [i for i in queries.plan_indicators(plan) if i.actual_rule in ENTERED_RULES and can("enter_indicator", i)]
+    if not indicators:
+        abort(403)
+    periods = plan_periods(plan)
+    period = next((p for p in periods if p.id == request.args.get("period", type=int)), None) or _default_period(periods)
+    existing = {
+        v.indicator_id: v
+        for v in db.session.scalars(db.select(IndicatorValue).where(IndicatorValue.period_id == period.id))
+    }
+    form = Form()
+    errors: dict[str, str] = {}
+    typed = dict(request.form) if request.method == "POST" else {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        rows = []
+        for indicator in indicators:
+            fields = ("numerator", "denominator") if indicator.actual_rule == ACTUAL_FRACTION else ("value",)
+            parsed = {}
+            for name in fields:
+                raw = request.form.get(f"{name}-{indicator.id}", "").strip()
+                if not raw:
+                    parsed[name] = None
+                    continue
+                try:
+                    parsed[name] = parse_decimal(raw)
+                except ValueError:
+                    errors[f"{name}-{indicator.id}"] = _("Write a number, e.g. 12 or 1.234,5.")
+                    continue
+                if parsed[name] < 0:
+                    errors[f"{name}-{indicator.id}"] = _("The figure cannot be negative.")
+            if indicator.actual_rule == ACTUAL_FRACTION and not errors.get(f"numerator-{indicator.id}") and not errors.get(f"denominator-{indicator.id}"):
+                numerator, denominator = parsed.get("numerator"), parsed.get("denominator")
+                if (numerator is None) != (denominator is None):
+                    errors[f"denominator-{indicator.id}"] = _("Give both figures: how many were reached, out of how many.")
+                elif numerator is not None and denominator is not None and numerator > denominator:
+                    errors[f"numerator-{indicator.id}"] = _("The number reached cannot be larger than the total.")
+            source = request.form.get(f"source-{indicator.id}", "").strip() or None
+            if any(parsed.get(n) is not None for n in fields) and not source:
+                errors[f"source-{indicator.id}"] = _("Say where the figure comes from (e.g. the review of 2026).")
+            rows.append((indicator, parsed.get("value"), parsed.get("numerator"), parsed.get("denominator"), source))
+        if not errors:
+            saved = services.save_actuals(actor(), period, rows, now())
+            db.session.commit()
+            flash(_("%(num)d figures saved.", num=saved), "success")
+            return redirect(url_for("targets.actuals", plan_id=plan.id, period=period.id))
+    return render_template(
+        "targets/actuals.html", plan=plan, periods=periods, period=period, indicators=indicators,
+        existing=existing, errors=errors, typed=typed, form=form,
+    ), 422 if errors else 200
+
+
+def _default_period(periods):
+    today = ward_today()
+    started = [p for p in periods if p.starts_on <= today and p.kind in ("six_month", "annual")]
+    return started[-1] if started else periods[0]
+
+

@@ -54,23 +54,9 @@ def plan_workload(plan: Plan) -> dict[int, UnitWork]:
             direct = EffectiveAssignment(a.task_id, a.unit_id, a.role, a.is_primary, None)
             bucket = work[a.unit_id].leads if a.role == ROLE_LEAD else work[a.unit_id].supports
             bucket.append(UnitTask(task_by_id[a.task_id], direct))
-    order = {t.id: i for i, t in enumerate(_tree_order(tasks))}
+    order = {t.id: i for i, t in enumerate(tasks)}  # plan_tasks gives the plan's order
     for entry in work.values():
         entry.leads.sort(key=lambda ut: order[ut.task.id])
         entry.supports.sort(key=lambda ut: order[ut.task.id])
     return work
 
-
-def _tree_order(tasks: list[Task]) -> list[Task]:
-    by_parent: dict[int | None, list[Task]] = {}
-    for task in tasks:
-        by_parent.setdefault(task.parent_id, []).append(task)
-    ordered: list[Task] = []
-
-    def visit(parent_id):
-        for task in by_parent.get(parent_id, []):
-            ordered.append(task)
-            visit(task.id)
-
-    visit(None)
-    return ordered

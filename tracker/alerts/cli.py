@@ -1,0 +1,62 @@
+"""`flask alerts scan` and `flask mail ...`: every scheduled job is also a command that takes a date."""
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from tracker.alerts import services
+from tracker.core.time import now, ward_today
+from tracker.extensions import db
+from tracker.mail import services as mail
+
+alerts_cli = AppGroup("alerts", help="The alert scan.")
+mail_cli = AppGroup("mail", help="E-mail digests and the outbox.")
+
+
+def _day(value: str | None) -> date:
+    if not value:
+        return ward_today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(_("write the date as YYYY-MM-DD"), param_hint="--date")
+
+
+def run_scan(day: date) -> list[services.ScanResult]:
+    """One transaction for the whole scan: committed at the end, or nothing."""
+    try:
+        results = services.scan_all(day, now())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return results
+
+
+@alerts_cli.command("scan")
+@click.option("--date", "date_text", help="The day to scan for (YYYY-MM-DD); default today in the ward.")
+def scan_command(date_text: str | None) -> None:
+    """Create the alerts that should exist on a day, resolve cleared ones, escalate old ones."""
+    day = _day(date_text)
+    results = run_scan(day)
+    created = sum(len(r.created) for r in results)
+    resolved = sum(len(r.resolved) for r in results)
+    click.echo(_("Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.", date=day.isoformat(), created=created, resolved=resolved))
+
+
+@mail_cli.command("digests")
+@click.option("--date", "date_text", help="The digest's day (YYYY-MM-DD); default today in the ward.")
+def digests_command(date_text: str | None) -> None:
+    """Queue today's e-mail digest for everyone with something unread."""
+    day = _day(date_text)
+    queued = mail.build_digests(day, now())
+    db.session.commit()
+    click.echo(_("%(num)d digests queued.", num=queued))
+
+
+@mail_cli.command("send")
+def send_command() -> None:
+    """Send the queued e-mails whose time has come."""
+    sent, failed = mail.send_due(now())
+    click.echo(_("%(sent)d e-mails sent, %(failed)d failed (kept for retry).", sent=sent, failed=failed))

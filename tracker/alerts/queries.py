@@ -1,0 +1,44 @@
+"""Reading alerts and notifications."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from tracker.alerts.models import Alert, Notification
+from tracker.extensions import db
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+
+
+def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200) -> list[Notification]:
+    query = (
+        select(Notification).where(Notification.user_id == user_id)
+        .options(selectinload(Notification.alert).selectinload(Alert.task), selectinload(Notification.alert).selectinload(Alert.unit),
+                 selectinload(Notification.alert).selectinload(Alert.period))
+        .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return db.session.scalars(query).all()
+
+
+def open_alerts(plan_id: int, unit_id: int | None = None, kinds: tuple[str, ...] | None = None) -> list[Alert]:
+    query = (
+        select(Alert).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
+        .options(selectinload(Alert.task), selectinload(Alert.unit), selectinload(Alert.period))
+        .order_by(Alert.effective_on, Alert.id)
+    )
+    if unit_id is not None:
+        query = query.where(Alert.unit_id == unit_id)
+    if kinds:
+        query = query.where(Alert.kind.in_(kinds))
+    return db.session.scalars(query).all()
+
+
+def open_alert_counts(plan_id: int) -> dict[str, int]:
+    return dict(db.session.execute(
+        select(Alert.kind, func.count(Alert.id)).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None)).group_by(Alert.kind)
+    ).all())

@@ -1,0 +1,323 @@
+"""The alert scan: for a given day, every alert that should exist.
+
+`scan(plan, today, now)` works out the alerts the plan's state calls for on `today`, creates the
+missing ones (each has a unique key, enforced by the database, so a second run or a concurrent
+run creates nothing twice), resolves the open ones whose cause has cleared, escalates to the chair
+those open for ESCALATE_AFTER_DAYS, and notifies the people concerned. It writes in the caller's
+transaction and never commits: the CLI command and the scheduler job commit once at the end, so
+a scan that fails half-way writes nothing.
+
+Because it computes what should exist on `today` rather than what changed since yesterday, a scan
+after days of downtime catches up: each missed alert is created once, with `effective_on` set to
+the day it should have fired, and escalation counts from that day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tracker.accounts.models import ROLE_CHAIR, ROLE_OFFICER, ROLE_SECRETARIAT, Role, User, user_role
+from tracker.alerts.models import (
+    DIRECTIVE_OVERDUE,
+    ESCALATION,
+    MILESTONE_OVERDUE,
+    QUESTION_UNANSWERED,
+    REPORT_DUE,
+    REPORT_MISSING,
+    TASK_OVERDUE,
+    TASK_STALE,
+    Alert,
+    Notification,
+    ScanRun,
+)
+from tracker.core.time import WARD_TZ, ward_date
+from tracker.dashboard.queries import PlanSnapshot, end_of_day, plan_periods, plan_snapshot
+from tracker.discussion.models import Directive, Question
+from tracker.extensions import db
+from tracker.plan.models import Plan
+from tracker.progress.models import ProgressUpdate
+from tracker.reports.models import PeriodReport
+from tracker.reports.queries import expected_reports
+
+REMINDER_DAYS = (7, 3, 1)
+ESCALATING_KINDS = (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE)
+
+
+@dataclass(frozen=True)
+class WantedAlert:
+    """An alert the plan's state calls for."""
+
+    key: str
+    kind: str
+    effective_on: date
+    stage: str | None = None
+    unit_id: int | None = None
+    task_id: int | None = None
+    period_id: int | None = None
+    milestone_id: int | None = None
+    directive_id: int | None = None
+    question_id: int | None = None
+    due_on: date | None = None
+    recipients: frozenset[int] = frozenset()
+
+
+@dataclass
+class ScanResult:
+    scan_date: date
+    created: list[Alert] = field(default_factory=list)
+    resolved: list[Alert] = field(default_factory=list)
+    notified: int = 0
+
+
+# --- who hears about what -------------------------------------------------------------------
+
+
+class People:
+    """The ward's active accounts by role and unit, loaded once per scan."""
+
+    def __init__(self, ward_id: int):
+        rows = db.session.execute(
+            select(User.id, User.unit_id, Role.code)
+            .join(user_role, user_role.c.user_id == User.id)
+            .join(Role, Role.id == user_role.c.role_id)
+            .where(User.ward_id == ward_id, User.active.is_(True))
+        ).all()
+        self.officers_of: dict[int, set[int]] = {}
+        self.by_role: dict[str, set[int]] = {}
+        for user_id, unit_id, role in rows:
+            self.by_role.setdefault(role, set()).add(user_id)
+            if role == ROLE_OFFICER and unit_id is not None:
+                self.officers_of.setdefault(unit_id, set()).add(user_id)
+
+    def officers(self, *unit_ids: int) -> set[int]:
+        return set().union(*(self.officers_of.get(u, set()) for u in unit_ids)) if unit_ids else set()
+
+    def role(self, code: str) -> set[int]:
+        return set(self.by_role.get(code, set()))
+
+
+# --- what should exist ----------------------------------------------------------------------
+
+
+def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
+    periods = plan_periods(plan)
+    relevant = [p for p in periods if p.unit_deadline - timedelta(days=max(REMINDER_DAYS)) <= today]
+    if not relevant:
+        return []
+    sent = {
+        (r.period_id, r.task_id, r.unit_id)
+        for r in db.session.execute(
+            select(PeriodReport.period_id, PeriodReport.task_id, PeriodReport.unit_id).where(
+                PeriodReport.period_id.in_([p.id for p in relevant]),
+                PeriodReport.first_submitted_at.is_not(None),
+                PeriodReport.first_submitted_at < end_of_day(today),
+            )
+        )
+    }
+    secretariat = people.role(ROLE_SECRETARIAT)
+    wanted = []
+    for period, task, unit_id in expected_reports(plan, relevant):
+        if (period.id, task.id, unit_id) in sent:
+            continue
+        subject = f"{period.id}:{task.id}:{unit_id}"
+        common = dict(unit_id=unit_id, task_id=task.id, period_id=period.id, due_on=period.unit_deadline)
+        if today > period.unit_deadline:
+            wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, period.unit_deadline + timedelta(days=1),
+                                      recipients=frozenset(people.officers(unit_id) | secretariat), **common))
+            continue
+        for days in REMINDER_DAYS:
+            fires_on = period.unit_deadline - timedelta(days=days)
+            if today >= fires_on:
+                wanted.append(WantedAlert(f"{REPORT_DUE}:{subject}:d{days}", REPORT_DUE, fires_on, stage=f"d{days}",
+                                          recipients=frozenset(people.officers(unit_id)), **common))
+    return wanted
+
+
+def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[WantedAlert]:
+    secretariat = people.role(ROLE_SECRETARIAT)
+    stale_after = current_app.config["STALE_AFTER_DAYS"]
+    wanted = []
+    for view in snapshot.leaves:
+        task, standing = view.task, view.standing
+        unit_ids = [u.id for u in view.primary_units]
+        first_unit = unit_ids[0] if unit_ids else None
+        # Continuous tasks are late through their period reports; those have their own alert.
+        if standing.is_overdue and task.due_on is not None:
+            wanted.append(WantedAlert(
+                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}", TASK_OVERDUE, task.due_on + timedelta(days=1),
+                unit_id=first_unit, task_id=task.id, due_on=task.due_on,
+                recipients=frozenset(people.officers(*unit_ids) | secretariat),
+            ))
+        if standing.stale:
+            since = standing.last_update_on or task.start_on or date(snapshot.plan.start_year, 1, 1)
+            wanted.append(WantedAlert(
+                f"{TASK_STALE}:{task.id}:{since.isoformat()}", TASK_STALE, since + timedelta(days=stale_after),
+                unit_id=first_unit, task_id=task.id, recipients=frozenset(people.officers(*unit_ids)),
+            ))
+        for milestone in task.milestones:
+            if milestone.done_on is None and milestone.due_on < today:
+                wanted.append(WantedAlert(
+                    f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}", MILESTONE_OVERDUE,
+                    milestone.due_on + timedelta(days=1), unit_id=first_unit, task_id=task.id, milestone_id=milestone.id,
+                    due_on=milestone.due_on, recipients=frozenset(people.officers(*unit_ids) | secretariat),
+                ))
+    return wanted
+
+
+def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
+    wanted = []
+    chairs = people.role(ROLE_CHAIR)
+    for directive in db.session.scalars(
+        select(Directive).where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
+    ):
+        wanted.append(WantedAlert(
+            f"{DIRECTIVE_OVERDUE}:{directive.id}:{directive.due_on.isoformat()}", DIRECTIVE_OVERDUE,
+            directive.due_on + timedelta(days=1), unit_id=directive.unit_id, task_id=directive.task_id,
+            directive_id=directive.id, due_on=directive.due_on,
+            recipients=frozenset(people.officers(directive.unit_id) | chairs | {directive.issued_by_id}),
+        ))
+    answer_days = current_app.config["QUESTION_ANSWER_DAYS"]
+    for question in db.session.scalars(select(Question).where(Question.plan_id == plan.id, Question.answered_at.is_(None))):
+        due = ward_date(question.asked_at) + timedelta(days=answer_days)
+        if today > due:
+            wanted.append(WantedAlert(
+                f"{QUESTION_UNANSWERED}:{question.id}", QUESTION_UNANSWERED, due + timedelta(days=1),
+                unit_id=question.unit_id, task_id=question.task_id, question_id=question.id, due_on=due,
+                recipients=frozenset(people.officers(question.unit_id) | {question.asked_by_id}),
+            ))
+    return wanted
+
+
+def wanted_alerts(plan: Plan, today: date, snapshot: PlanSnapshot, people: People) -> dict[str, WantedAlert]:
+    wanted = _report_alerts(plan, today, people) + _task_alerts(snapshot, today, people) + _discussion_alerts(plan, today, people)
+    return {w.key: w for w in wanted}
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _insert_ignoring_duplicates(model, rows: list[dict], unique: list[str]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: the database, not this process, decides what exists."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=unique))
+
+
+def _serialise_scans(plan: Plan, today: date, now: datetime) -> ScanRun:
+    """Take the scan lock for the rest of the transaction: two scans at once run one after the
+    other, the second seeing what the first committed."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x7472_6163_6B00 + plan.id})
+    # On SQLite the first write takes the database's write lock until commit.
+    run = ScanRun(scan_date=today, started_at=now)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
+    """When the cause of an alert went away, as near as the records tell; the scan time otherwise."""
+    moment = None
+    if alert.kind in (REPORT_DUE, REPORT_MISSING):
+        moment = db.session.scalar(
+            select(PeriodReport.first_submitted_at).where(
+                PeriodReport.period_id == alert.period_id, PeriodReport.task_id == alert.task_id, PeriodReport.unit_id == alert.unit_id
+            )
+        )
+        if moment is None and alert.kind == REPORT_DUE and alert.due_on is not None and today > alert.due_on:
+            moment = datetime.combine(alert.due_on + timedelta(days=1), time.min, WARD_TZ)  # the deadline passed
+    elif alert.kind == DIRECTIVE_OVERDUE and alert.directive is not None:
+        moment = alert.directive.done_at
+    elif alert.kind == QUESTION_UNANSWERED and alert.question is not None:
+        moment = alert.question.answered_at
+    elif alert.kind in (TASK_STALE, TASK_OVERDUE) and alert.task_id is not None:
+        moment = db.session.scalar(
+            select(ProgressUpdate.created_at).where(ProgressUpdate.task_id == alert.task_id, ProgressUpdate.role == "lead")
+            .order_by(ProgressUpdate.created_at.desc()).limit(1)
+        )
+        if moment is not None and moment < alert.created_at:
+            moment = None
+    return moment if moment is not None and moment <= now else now
+
+
+def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
+    run = _serialise_scans(plan, today, now)
+    people = People(plan.ward_id)
+    snapshot = plan_snapshot(plan, today)
+    wanted = wanted_alerts(plan, today, snapshot, people)
+    result = ScanResult(today)
+
+    open_alerts = {a.key: a for a in db.session.scalars(select(Alert).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None)))}
+    all_keys = set(db.session.scalars(select(Alert.key).where(Alert.plan_id == plan.id, Alert.key.in_(list(wanted)))).all()) if wanted else set()
+
+    # Escalation: an escalating alert still open ESCALATE_AFTER_DAYS after it should have fired.
+    escalate_after = current_app.config["ESCALATE_AFTER_DAYS"]
+    chairs = people.role(ROLE_CHAIR)
+    escalations = {
+        f"{ESCALATION}:{w.key}": w
+        for w in wanted.values()
+        if w.kind in ESCALATING_KINDS and (today - w.effective_on).days >= escalate_after
+    }
+
+    new_rows = [_row(plan, w, now) for key, w in wanted.items() if key not in all_keys]
+    _insert_ignoring_duplicates(Alert, new_rows, ["key"])
+    parents = {a.key: a for a in db.session.scalars(select(Alert).where(Alert.key.in_([w.key for w in escalations.values()])))} if escalations else {}
+    escalation_wanted = {
+        key: WantedAlert(key, ESCALATION, w.effective_on + timedelta(days=escalate_after), stage="chair", unit_id=w.unit_id,
+                         task_id=w.task_id, period_id=w.period_id, milestone_id=w.milestone_id, directive_id=w.directive_id,
+                         question_id=w.question_id, due_on=w.due_on, recipients=frozenset(chairs))
+        for key, w in escalations.items()
+    }
+    existing_escalations = set(db.session.scalars(select(Alert.key).where(Alert.key.in_(list(escalation_wanted))))) if escalation_wanted else set()
+    _insert_ignoring_duplicates(
+        Alert,
+        [_row(plan, w, now, parent_id=parents[w.key.split(":", 1)[1]].id) for key, w in escalation_wanted.items() if key not in existing_escalations],
+        ["key"],
+    )
+    wanted.update(escalation_wanted)
+
+    # What this scan created: keys that did not exist before and now do (with this scan's time).
+    created_keys = [key for key in wanted if key not in all_keys and key not in existing_escalations]
+    result.created = db.session.scalars(
+        select(Alert).where(Alert.key.in_(created_keys), Alert.created_at == now)
+    ).all() if created_keys else []
+
+    for key, alert in open_alerts.items():
+        if key not in wanted:
+            alert.resolved_at = _cleared_at(alert, today, now)
+            result.resolved.append(alert)
+
+    notifications = [
+        {"user_id": user_id, "alert_id": alert.id, "created_at": now}
+        for alert in result.created
+        for user_id in sorted(wanted[alert.key].recipients)
+    ]
+    _insert_ignoring_duplicates(Notification, notifications, ["user_id", "alert_id"])
+    result.notified = len(notifications)
+    run.finished_at = now
+    run.created, run.resolved = len(result.created), len(result.resolved)
+    return result
+
+
+def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None = None) -> dict:
+    return {
+        "plan_id": plan.id, "key": wanted.key, "kind": wanted.kind, "stage": wanted.stage, "unit_id": wanted.unit_id,
+        "task_id": wanted.task_id, "period_id": wanted.period_id, "milestone_id": wanted.milestone_id,
+        "directive_id": wanted.directive_id, "question_id": wanted.question_id, "parent_id": parent_id,
+        "effective_on": wanted.effective_on, "due_on": wanted.due_on, "created_at": now, "details": {},
+    }
+
+
+def scan_all(today: date, now: datetime) -> list[ScanResult]:
+    return [scan(plan, today, now) for plan in db.session.scalars(select(Plan).order_by(Plan.id))]
+
+
+def last_scan_date() -> date | None:
+    return db.session.scalar(select(ScanRun.scan_date).where(ScanRun.finished_at.is_not(None)).order_by(ScanRun.scan_date.desc()).limit(1))
+

@@ -1,0 +1,71 @@
+"""The bell: each person's notifications."""
+from flask import Blueprint, Flask, abort, redirect, render_template, url_for
+
+from flask_login import current_user
+from sqlalchemy import update
+
+from tracker.alerts import queries
+from tracker.alerts.messages import alert_url
+from tracker.alerts.models import Notification
+from tracker.core.forms import Form
+from tracker.core.time import now
+from tracker.extensions import db
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.get("/")
+def index():
+    items = queries.user_notifications(current_user.id)
+    return render_template("alerts/notifications.html", items=items, form=Form())
+
+
+def _own(notification_id: int) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    return notification
+
+
+@bp.post("/<int:notification_id>/open")
+def open_(notification_id: int):
+    """Mark the notification read and go to what it is about."""
+    notification = _own(notification_id)
+    if not Form().validate_on_submit():
+        abort(400)
+    if notification.read_at is None:
+        notification.read_at = now()
+        db.session.commit()
+    return redirect(alert_url(notification.alert, current_user))
+
+
+@bp.post("/<int:notification_id>/read")
+def mark_read(notification_id: int):
+    notification = _own(notification_id)
+    if not Form().validate_on_submit():
+        abort(400)
+    if notification.read_at is None:
+        notification.read_at = now()
+        db.session.commit()
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/read-all")
+def mark_all_read():
+    if not Form().validate_on_submit():
+        abort(400)
+    db.session.execute(
+        update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=now())
+    )
+    db.session.commit()
+    return redirect(url_for("notifications.index"))
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def bell():
+        if current_user.is_authenticated:
+            return {"unread_notifications": queries.unread_count(current_user.id)}
+        return {"unread_notifications": 0}
+
+

@@ -1,0 +1,70 @@
+"""The scheduled jobs. Each runs in its own application context and one transaction, and each
+is also a CLI command (`flask alerts scan`, `flask mail digests`, `flask mail send`)."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import Flask
+
+from tracker.alerts import services as alerts
+from tracker.core.time import WARD_TZ, now, ward_today
+from tracker.extensions import db
+from tracker.mail import services as mail
+from tracker.scheduler.models import SchedulerHeartbeat
+
+log = logging.getLogger("tracker.scheduler")
+
+
+def daily(app: Flask) -> None:
+    """The morning run: the alert scan for today, then today's e-mail digests."""
+    with app.app_context():
+        day, moment = ward_today(), now()
+        try:
+            results = alerts.scan_all(day, moment)
+            db.session.commit()
+            queued = mail.build_digests(day, moment)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("daily scan for %s failed", day)
+            raise
+        log.info("scan for %s: %d created, %d resolved; %d digests queued", day,
+                 sum(len(r.created) for r in results), sum(len(r.resolved) for r in results), queued)
+
+
+def catch_up(app: Flask) -> None:
+    """At start-up, run today's scan if it has not run yet (the scheduler may have been down)."""
+    with app.app_context():
+        last, today = alerts.last_scan_date(), ward_today()
+    if last is None or last < today:
+        daily(app)
+
+
+def send_mail(app: Flask) -> None:
+    with app.app_context():
+        sent, failed = mail.send_due(now())
+        if sent or failed:
+            log.info("outbox: %d sent, %d failed", sent, failed)
+
+
+def heartbeat(app: Flask) -> None:
+    with app.app_context():
+        beat = db.session.get(SchedulerHeartbeat, 1) or SchedulerHeartbeat(id=1)
+        beat.beat_at, beat.host, beat.pid = now(), socket.gethostname()[:255], os.getpid()
+        db.session.add(beat)
+        db.session.commit()
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=WARD_TZ, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    scheduler.add_job(daily, CronTrigger(hour=app.config["SCAN_HOUR"], minute=0, timezone=WARD_TZ), args=[app], id="daily-scan",
+                      name="alert scan and e-mail digests")
+    scheduler.add_job(send_mail, IntervalTrigger(minutes=app.config["MAIL_SEND_INTERVAL_MINUTES"], timezone=WARD_TZ), args=[app],
+                      id="send-mail", name="send the outbox")
+    scheduler.add_job(heartbeat, IntervalTrigger(minutes=1, timezone=WARD_TZ), args=[app], id="heartbeat", name="heartbeat")
+    return scheduler

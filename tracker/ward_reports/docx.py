@@ -1,0 +1,211 @@
+"""The ward's report as a DOCX laid out as a Vietnamese administrative report (Nghị định
+30/2020/NĐ-CP): A4, Times New Roman 13-14, the two-column header with the issuing body and the
+national motto, the place and date line, numbered sections, "Nơi nhận" and the signature block."""
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from flask_babel import gettext as _
+
+from tracker.core.formatting import format_date, format_number
+from tracker.core.labels import label
+from tracker.ward_reports.models import WardReport
+from tracker.ward_reports.services import (
+    CompiledReport,
+    date_line,
+    indicator_value_text,
+    issuing_body_lines,
+    status_lines,
+    unit_reporting_lines,
+)
+
+FONT = "Times New Roman"
+BODY_SIZE = Pt(14)
+TABLE_SIZE = Pt(11)
+
+def section_titles() -> tuple[str, ...]:
+    """The report's numbered sections, in the reader's language (the printable page uses them too)."""
+    return (
+        _("I. IMPLEMENTATION"),
+        _("II. RESULTS OF THE TASKS AND SOLUTIONS"),
+        _("III. RESULTS AGAINST THE TARGETS"),
+        _("IV. REPORTING BY THE UNITS"),
+        _("V. GENERAL ASSESSMENT"),
+        _("VI. MAIN TASKS FOR THE NEXT PERIOD"),
+        _("VII. PROPOSALS AND RECOMMENDATIONS"),
+    )
+
+
+def _set_font(run, size=BODY_SIZE, bold=False, italic=False, underline=False):
+    run.font.name = FONT
+    run.font.size = size
+    run.bold, run.italic, run.underline = bold, italic, underline
+    # East Asian font slot too, so Word never substitutes another face for Vietnamese letters.
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    return run
+
+
+def _paragraph(container, text="", size=BODY_SIZE, bold=False, italic=False, underline=False, align=None,
+               first_line_indent=None, space_after=Pt(6)):
+    paragraph = container.add_paragraph()
+    if text:
+        _set_font(paragraph.add_run(text), size, bold, italic, underline)
+    if align is not None:
+        paragraph.alignment = align
+    format_ = paragraph.paragraph_format
+    format_.space_after = space_after
+    format_.space_before = Pt(0)
+    if first_line_indent is not None:
+        format_.first_line_indent = first_line_indent
+    return paragraph
+
+
+def _no_borders(table):
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
+
+
+def _header(document, report: WardReport, compiled: CompiledReport):
+    """The two columns: issuing body on the left, the national name and motto on the right."""
+    table = document.add_table(rows=2, cols=2)
+    _no_borders(table)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    left.width, right.width = Cm(6.5), Cm(10)
+    first, *rest = issuing_body_lines(compiled.plan)
+    left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(left.paragraphs[0].add_run(first), Pt(13), bold=True)
+    for line in rest:
+        _paragraph(left, line, Pt(13), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(right.paragraphs[0].add_run(_("SOCIALIST REPUBLIC OF VIET NAM")), Pt(13), bold=True)
+    _paragraph(right, _("Independence - Freedom - Happiness"), Pt(14), bold=True, underline=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    number_cell, date_cell = table.cell(1, 0), table.cell(1, 1)
+    number_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(number_cell.paragraphs[0].add_run(_("No.: %(number)s", number=report.number or "      /BC-UBND")), Pt(13))
+    date_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(date_cell.paragraphs[0].add_run(date_line(report.place, report.report_date)), Pt(14), italic=True)
+
+
+def _table(document, header, rows, widths):
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for index, text in enumerate(header):
+        cell = table.rows[0].cells[index]
+        cell.width = widths[index]
+        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _set_font(cell.paragraphs[0].add_run(text), TABLE_SIZE, bold=True)
+    for row in rows:
+        cells = table.add_row().cells
+        for index, text in enumerate(row):
+            cells[index].width = widths[index]
+            lines = str(text).split("\n")
+            _set_font(cells[index].paragraphs[0].add_run(lines[0]), TABLE_SIZE)
+            for line in lines[1:]:
+                _paragraph(cells[index], line, TABLE_SIZE, space_after=Pt(0))
+    return table
+
+
+def _text_block(document, text: str):
+    for line in (text or "").split("\n"):
+        if line.strip():
+            _paragraph(document, line.strip(), align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1))
+
+
+def build_docx(report: WardReport, compiled: CompiledReport) -> bytes:
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4
+    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(1.5)
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = FONT, BODY_SIZE
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+
+    _header(document, report, compiled)
+    titles = section_titles()
+    _paragraph(document, _("REPORT"), Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0)).paragraph_format.space_before = Pt(18)
+    _paragraph(document, report.title, Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12))
+
+    narrative = report.narrative or {}
+    _paragraph(document, titles[0], bold=True)
+    _text_block(document, narrative.get("situation", ""))
+
+    _paragraph(document, titles[1], bold=True)
+    _paragraph(document, _("1. Status of the %(num)d tasks as of %(date)s", num=compiled.total_tasks, date=format_date(compiled.as_of)), bold=True)
+    _table(document, [_("Status"), _("Tasks")], [[name, count] for name, count in status_lines(compiled)], [Cm(10), Cm(4)])
+    _paragraph(document, _("2. Results of each task"), bold=True).paragraph_format.space_before = Pt(6)
+    rows = []
+    for number, line in enumerate(compiled.tasks, start=1):
+        body = []
+        if line.results:
+            body.append(_("Results: %(text)s", text=" ".join(line.results)))
+        if line.difficulties:
+            body.append(_("Difficulties: %(text)s", text=" ".join(line.difficulties)))
+        if line.proposals:
+            body.append(_("Proposals: %(text)s", text=" ".join(line.proposals)))
+        rows.append([
+            number, f"{line.task.code}. {line.task.title}",
+            ", ".join(u.name for u in line.lead_units) or _("Not assigned"),
+            f"{label('task_status', line.status)} ({format_number(line.percent)}%)",
+            "\n".join(body) or _("No accepted report yet"),
+        ])
+    _table(document, [_("No."), _("Task"), _("Lead unit"), _("Status"), _("Results, difficulties, proposals")], rows,
+           [Cm(1), Cm(4.5), Cm(3), Cm(2.7), Cm(5.3)])
+
+    _paragraph(document, titles[2], bold=True).paragraph_format.space_before = Pt(6)
+    _table(document, [_("Indicator"), _("Target"), _("Actual"), _("Variance"), _("Source of the figure")], [
+        [line.name, indicator_value_text(line, line.target), indicator_value_text(line, line.actual),
+         indicator_value_text(line, line.variance), line.source or ""]
+        for line in compiled.indicators
+    ], [Cm(6), Cm(2.3), Cm(2.3), Cm(2.3), Cm(3.6)])
+
+    _paragraph(document, titles[3], bold=True).paragraph_format.space_before = Pt(6)
+    for text in unit_reporting_lines(compiled):
+        _paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1))
+
+    for title, key in zip(titles[4:], ("assessment", "next_tasks", "proposals")):
+        _paragraph(document, title, bold=True)
+        _text_block(document, narrative.get(key, ""))
+
+    _closing(document, report)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _closing(document, report: WardReport):
+    """"Nơi nhận" on the left, the signature block on the right."""
+    table = document.add_table(rows=1, cols=2)
+    _no_borders(table)
+    left, right = table.cell(0, 0), table.cell(0, 1)
+    left.width, right.width = Cm(8), Cm(8.5)
+    _set_font(left.paragraphs[0].add_run(_("Recipients:")), Pt(12), bold=True, italic=True)
+    recipients = report.recipients or []
+    for index, recipient in enumerate(recipients):
+        end = "." if index == len(recipients) - 1 else ";"
+        _paragraph(left, f"- {recipient}{end}", Pt(11), space_after=Pt(0))
+    signature = report.signature or {}
+    right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _set_font(right.paragraphs[0].add_run(signature.get("on_behalf", "")), Pt(13), bold=True)
+    for key in ("authority", "title"):
+        if signature.get(key):
+            _paragraph(right, signature[key], Pt(13), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    for _blank in range(4):
+        _paragraph(right, "", space_after=Pt(0))
+    if signature.get("name"):
+        _paragraph(right, signature["name"], Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))

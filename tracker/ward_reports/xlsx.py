@@ -1,0 +1,45 @@
+"""The ward's report as a workbook: the task table and the indicator table, with number formats
+and cells that cannot run as formulas."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from tracker.core.labels import label
+from tracker.exports.spreadsheets import INTEGER_FORMAT, NUMBER_FORMAT, PERCENT_FORMAT, add_sheet, new_workbook
+from tracker.ward_reports.services import CompiledReport
+
+
+def build_xlsx(compiled: CompiledReport):
+    workbook = new_workbook()
+    add_sheet(
+        workbook, _("Tasks"),
+        [_("Code"), _("Task"), _("Lead unit"), _("Status"), _("Progress (%)"), _("Results"), _("Difficulties"), _("Proposals")],
+        [
+            [line.task.code, line.task.title, ", ".join(u.name for u in line.lead_units) or _("Not assigned"),
+             label("task_status", line.status), line.percent, "\n".join(line.results), "\n".join(line.difficulties), "\n".join(line.proposals)]
+            for line in compiled.tasks
+        ],
+        formats={4: NUMBER_FORMAT}, widths={0: 9, 1: 50, 2: 28, 3: 22, 4: 10, 5: 50, 6: 40, 7: 40},
+    )
+    add_sheet(
+        workbook, _("Indicators"),
+        [_("Indicator"), _("Unit of measure"), _("Target"), _("Actual"), _("Variance"), _("Reached"), _("Out of"), _("Source of the figure")],
+        [
+            [line.name, label("measure", line.measure), line.target, line.actual, line.variance, line.numerator, line.denominator, line.source]
+            for line in compiled.indicators
+        ],
+        formats={2: NUMBER_FORMAT, 3: NUMBER_FORMAT, 4: NUMBER_FORMAT, 5: INTEGER_FORMAT, 6: INTEGER_FORMAT},
+        widths={0: 55, 1: 14, 2: 12, 3: 12, 4: 12, 5: 10, 6: 10, 7: 30},
+    )
+    for index, line in enumerate(compiled.indicators, start=2):
+        if line.measure == "percent":
+            sheet = workbook[_("Indicators")[:31]]
+            for column in "CDE":
+                sheet[f"{column}{index}"].number_format = PERCENT_FORMAT
+    add_sheet(
+        workbook, _("Reporting by unit"),
+        [_("Unit"), _("Reports owed"), _("Not sent"), _("Sent late"), _("Tasks not reported")],
+        [[line.unit.name, line.expected, len(line.missing), len(line.late), ", ".join(t.code for t in line.missing)] for line in compiled.units],
+        formats={1: INTEGER_FORMAT, 2: INTEGER_FORMAT, 3: INTEGER_FORMAT}, widths={0: 45, 4: 40},
+    )
+    return workbook
