@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.accounts.models import ROLE_CHAIR, ROLE_OFFICER, ROLE_SECRETARIAT, Role, User, user_role
@@ -224,6 +224,9 @@ def _serialise_scans(plan: Plan, today: date, now: datetime) -> ScanRun:
 def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
     """When the cause of an alert went away, as near as the records tell; the scan time otherwise."""
     moment = None
+    if alert.kind == ESCALATION and alert.parent is not None:
+        # An escalation ends when the alert it escalated ends.
+        return alert.parent.resolved_at or _cleared_at(alert.parent, today, now)
     if alert.kind in (REPORT_DUE, REPORT_MISSING):
         moment = db.session.scalar(
             select(PeriodReport.first_submitted_at).where(
@@ -246,6 +249,19 @@ def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
     return moment if moment is not None and moment <= now else now
 
 
+def _reopen(keys: set[str], open_alerts: dict[str, Alert]) -> None:
+    """A cause that cleared and came back (a task reported done, then corrected) reopens its
+    alert, and its people are told again."""
+    if not keys:
+        return
+    reopened = db.session.scalars(select(Alert).where(Alert.key.in_(list(keys)), Alert.resolved_at.is_not(None))).all()
+    for alert in reopened:
+        alert.resolved_at = None
+        open_alerts[alert.key] = alert
+    if reopened:
+        db.session.execute(update(Notification).where(Notification.alert_id.in_([a.id for a in reopened])).values(read_at=None))
+
+
 def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     run = _serialise_scans(plan, today, now)
     people = People(plan.ward_id)
@@ -255,6 +271,7 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
 
     open_alerts = {a.key: a for a in db.session.scalars(select(Alert).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None)))}
     all_keys = set(db.session.scalars(select(Alert.key).where(Alert.plan_id == plan.id, Alert.key.in_(list(wanted)))).all()) if wanted else set()
+    _reopen(all_keys, open_alerts)
 
     # Escalation: an escalating alert still open ESCALATE_AFTER_DAYS after it should have fired.
     escalate_after = current_app.config["ESCALATE_AFTER_DAYS"]
@@ -275,6 +292,7 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
         for key, w in escalations.items()
     }
     existing_escalations = set(db.session.scalars(select(Alert.key).where(Alert.key.in_(list(escalation_wanted))))) if escalation_wanted else set()
+    _reopen(existing_escalations, open_alerts)
     _insert_ignoring_duplicates(
         Alert,
         [_row(plan, w, now, parent_id=parents[w.key.split(":", 1)[1]].id) for key, w in escalation_wanted.items() if key not in existing_escalations],

@@ -118,7 +118,7 @@ def _smtp_send(message: OutboxMessage) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4, 8 ... minutes between attempts, at most six hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 9)), MAX_BACKOFF)  # 2**9 min > 6 h
 
 
 def send_due(now: datetime, limit: int = 100) -> tuple[int, int]:

@@ -1,0 +1,642 @@
+"""The alert scan: each kind of alert appears on the right day for the right people, once; it is
+escalated to the chair when it stays open, resolved when its cause clears (with the time it
+cleared), survives a second or a concurrent scan without duplicates, catches up after downtime,
+and a scan that fails writes nothing.
+
+The six-month report of 2026 is due from the units on 2026-06-05. Phòng Văn hóa – Xã hội (the
+"officer" test user's unit) leads IV.4.1 (continuous) and VI.3.2 (2026-01-01..2026-12-31);
+Phòng XD, NN và MT leads VI.1.6, whose mid-term milestone is due 2028-11-15. Each scan runs as
+the scheduler would: on a given ward day, at 07:00 in the ward.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from tests.conftest import copy_database, make_app
+from tests.helpers import database_snapshot
+from tracker import ROOT
+from tracker.accounts.models import User
+from tracker.alerts import services
+from tracker.alerts.models import (
+    DIRECTIVE_OVERDUE,
+    ESCALATION,
+    MILESTONE_OVERDUE,
+    QUESTION_UNANSWERED,
+    REPORT_DUE,
+    REPORT_MISSING,
+    TASK_OVERDUE,
+    TASK_STALE,
+    Alert,
+    Notification,
+    ScanRun,
+)
+from tracker.audit.services import Actor
+from tracker.discussion import services as discussion
+from tracker.extensions import babel, db
+from tracker.plan.models import Plan
+from tracker.plan.services import mark_milestone_done
+from tracker.progress.services import UpdateInput, post_update
+from tracker.reports import services as reports
+from tracker.units.models import Unit
+
+WARD = ZoneInfo("Asia/Ho_Chi_Minh")
+UNIT_DEADLINE = date(2026, 6, 5)  # six-month report 2026, from the units
+CATALOGUE = ROOT / "tracker" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def day(value: str | date) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def at(value: str | date, hour: int = 7, minute: int = 0) -> datetime:
+    """A moment in the ward (UTC+7) on a day."""
+    return datetime.combine(day(value), time(hour, minute), WARD)
+
+
+def scan_on(plan, value: str | date, now: datetime | None = None) -> services.ScanResult:
+    """The morning scan of a day, committed as the CLI command and the scheduler do."""
+    result = services.scan(plan, day(value), now or at(value))
+    db.session.commit()
+    return result
+
+
+def find(kind: str, **match) -> list[Alert]:
+    """The alerts of a kind about a subject (task, unit, period, stage, parent...)."""
+    query = select(Alert).where(Alert.kind == kind)
+    for name, value in match.items():
+        column = getattr(Alert, name)
+        query = query.where(column.is_(None) if value is None else column == value)
+    return db.session.scalars(query.order_by(Alert.id)).all()
+
+
+def only(kind: str, **match) -> Alert:
+    found = find(kind, **match)
+    assert len(found) == 1, f"expected one {kind} alert for {match}, found {len(found)}"
+    return found[0]
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def unit(code: str) -> Unit:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def told(alert: Alert) -> set[str]:
+    """The usernames notified of an alert."""
+    return set(db.session.scalars(
+        select(User.username).join(Notification, Notification.user_id == User.id).where(Notification.alert_id == alert.id)
+    ))
+
+
+def notifications_of(user) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id))
+
+
+def open_keys(plan) -> dict[str, date]:
+    """Every open alert: key -> the day it took effect."""
+    return dict(db.session.execute(select(Alert.key, Alert.effective_on).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None))).all())
+
+
+def assert_fires(plan, before: date, on: date, kind: str, **match) -> Alert:
+    """Scanned the day before its trigger there is no such alert; on the trigger day there is
+    one, effective that day; the day after it is still there, still once."""
+    scan_on(plan, before)
+    assert find(kind, **match) == [], f"{kind} already on {before}"
+    scan_on(plan, on)
+    alert = only(kind, **match)
+    assert alert.is_open and alert.effective_on == on
+    scan_on(plan, on + timedelta(days=1))
+    assert only(kind, **match).id == alert.id
+    assert alert.is_open
+    return alert
+
+
+def officer_report(period, task, user, value: str | date, hour=8, minute=30):
+    """The officer's unit sends its period report at a given moment in the ward; returns the moment."""
+    moment = at(value, hour, minute)
+    report = reports.get_or_start(period, task, user.unit_id, moment)
+    reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Đã tư vấn việc làm cho 12 lao động."), moment)
+    db.session.commit()
+    return moment
+
+
+def lead_update(task, user, moment: datetime, percent=40, state="working") -> None:
+    post_update(Actor.for_user(user), task, user.unit_id, "lead", UpdateInput(percent=percent, state=state), [], moment)
+    db.session.commit()
+
+
+@pytest.fixture
+def vietnamese(app, tmp_path):
+    """Both apps speak the Vietnamese catalogue as it stands in messages.po (the compiled .mo is a
+    build artefact that `make` refreshes and may lag behind). Yields the catalogue."""
+    folder = tmp_path / "translations"
+    (folder / "vi" / "LC_MESSAGES").mkdir(parents=True, exist_ok=True)
+    with open(CATALOGUE, "rb") as source:
+        catalogue = read_po(source)
+    with open(folder / "vi" / "LC_MESSAGES" / "messages.mo", "wb") as target:
+        write_mo(target, catalogue)
+    apps = (app, current_app._get_current_object())
+    before = [each.extensions["babel"].translation_directories for each in apps]
+    for each in apps:
+        each.extensions["babel"].translation_directories = [str(folder)]
+    babel.domain_instance.cache.clear()
+    yield catalogue
+    for each, directories in zip(apps, before):
+        each.extensions["babel"].translation_directories = directories
+    babel.domain_instance.cache.clear()
+
+
+# --- 1. each kind fires on its day ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage, fires_on", [
+    ("d7", date(2026, 5, 29)),
+    ("d3", date(2026, 6, 2)),
+    ("d1", date(2026, 6, 4)),
+])
+def test_report_reminders_fire_7_3_and_1_days_before_the_unit_deadline(plan, task_of, period_of, stage, fires_on):
+    alert = assert_fires(
+        plan, fires_on - timedelta(days=1), fires_on, REPORT_DUE,
+        stage=stage, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id, period_id=period_of("six_month", 2026).id,
+    )
+    assert alert.due_on == UNIT_DEADLINE
+
+
+def test_a_report_not_sent_by_the_unit_deadline_is_missing_the_next_day(plan, task_of, period_of):
+    alert = assert_fires(
+        plan, UNIT_DEADLINE, date(2026, 6, 6), REPORT_MISSING,
+        task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id, period_id=period_of("six_month", 2026).id,
+    )
+    assert alert.due_on == UNIT_DEADLINE
+    # The reminders stop once the deadline has passed: they are resolved, not left hanging.
+    reminders = find(REPORT_DUE, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id)
+    assert reminders and not any(r.is_open for r in reminders)
+
+
+def test_a_dated_task_not_done_by_its_due_date_is_overdue_the_day_after(plan, task_of):
+    alert = assert_fires(plan, date(2026, 12, 31), date(2027, 1, 1), TASK_OVERDUE, task_id=task_of("VI.3.2").id)
+    assert alert.due_on == date(2026, 12, 31)
+    assert alert.unit_id == unit("phong-vh-xh").id
+
+
+def test_a_task_finished_on_time_raises_no_overdue_alert(plan, task_of, user_of):
+    lead_update(task_of("VI.3.2"), user_of("officer"), at("2026-12-20", 9), percent=100, state="done")
+    scan_on(plan, "2027-01-02")
+    assert find(TASK_OVERDUE, task_id=task_of("VI.3.2").id) == []
+
+
+def test_a_milestone_not_done_by_its_due_date_is_overdue_the_day_after(plan, task_of):
+    task = task_of("VI.1.6")
+    milestone = next(m for m in task.milestones if m.due_on == date(2028, 11, 15))
+    alert = assert_fires(plan, date(2028, 11, 15), date(2028, 11, 16), MILESTONE_OVERDUE, milestone_id=milestone.id)
+    assert (alert.task_id, alert.unit_id, alert.due_on) == (task.id, unit("phong-xd-nn-mt").id, date(2028, 11, 15))
+    # The 2030 milestone is not late yet.
+    later = next(m for m in task.milestones if m.due_on == date(2030, 11, 15))
+    assert find(MILESTONE_OVERDUE, milestone_id=later.id) == []
+
+
+def issue_directive(plan, user_of, task_of, due: str = "2026-03-10"):
+    directive = discussion.issue_directive(
+        Actor.for_user(user_of("chair")), plan, unit("phong-vh-xh"), "Báo cáo kết quả rà soát lao động hộ nghèo.",
+        day(due), at("2026-03-01", 9), task=task_of("VI.3.2"),
+    )
+    db.session.commit()
+    return directive
+
+
+def test_a_directive_not_done_by_its_due_date_is_overdue_the_day_after(plan, user_of, task_of):
+    directive = issue_directive(plan, user_of, task_of)
+    alert = assert_fires(plan, date(2026, 3, 10), date(2026, 3, 11), DIRECTIVE_OVERDUE, directive_id=directive.id)
+    assert (alert.unit_id, alert.due_on) == (unit("phong-vh-xh").id, date(2026, 3, 10))
+
+
+def ask_question(plan, user_of, task_of, asked: datetime | None = None):
+    question = discussion.ask_question(
+        Actor.for_user(user_of("committee")), plan, unit("phong-vh-xh"), "Đã giới thiệu việc làm cho bao nhiêu lao động?",
+        asked or at("2026-03-02", 9), task=task_of("IV.4.1"),
+    )
+    db.session.commit()
+    return question
+
+
+def test_a_question_unanswered_for_7_days_raises_an_alert(plan, user_of, task_of):
+    question = ask_question(plan, user_of, task_of)  # 2026-03-02; an answer is expected by 03-09
+    alert = assert_fires(plan, date(2026, 3, 9), date(2026, 3, 10), QUESTION_UNANSWERED, question_id=question.id)
+    assert alert.due_on == date(2026, 3, 9)
+
+
+def test_a_question_asked_early_in_the_morning_counts_from_the_ward_day(plan, user_of, task_of):
+    # 06:00 on 03-02 in the ward is 23:00 on 03-01 in UTC; the answer is expected by 03-09 all the same.
+    question = ask_question(plan, user_of, task_of, asked=at("2026-03-02", 6, 0))
+    assert_fires(plan, date(2026, 3, 9), date(2026, 3, 10), QUESTION_UNANSWERED, question_id=question.id)
+
+
+def test_a_task_without_a_lead_update_for_45_days_is_stale(plan, task_of, user_of):
+    task = task_of("IV.4.1")
+    lead_update(task, user_of("officer"), at("2026-03-01", 6))  # 23:00 on 02-28 in UTC: the ward day counts
+    alert = assert_fires(plan, date(2026, 4, 14), date(2026, 4, 15), TASK_STALE, task_id=task.id)
+    assert alert.unit_id == unit("phong-vh-xh").id
+
+
+def test_a_task_never_updated_is_stale_45_days_after_the_plan_starts(plan, task_of):
+    assert_fires(plan, date(2026, 2, 14), date(2026, 2, 15), TASK_STALE, task_id=task_of("IV.4.1").id)
+
+
+# --- 2. who hears about it --------------------------------------------------------------------
+
+
+def test_report_alerts_go_to_the_units_officers_and_missing_reports_also_to_the_secretariat(plan, task_of, period_of, user_of):
+    subject = dict(task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id, period_id=period_of("six_month", 2026).id)
+    scan_on(plan, "2026-05-29")
+    assert told(only(REPORT_DUE, stage="d7", **subject)) == {"canbo.vhxh"}
+    scan_on(plan, "2026-06-06")
+    missing = only(REPORT_MISSING, **subject)
+    assert told(missing) == {"canbo.vhxh", "thuongtruc"}
+    scan_on(plan, "2026-06-13")
+    assert told(only(ESCALATION, parent_id=missing.id)) == {"truongban"}
+
+    # The same holds for every report alert of the period, whatever the unit.
+    officers_of = {user_of(r).unit_id: user_of(r).username for r in ("officer", "officer_yte")}
+    for alert in find(REPORT_DUE) + find(REPORT_MISSING):
+        expected = {officers_of[alert.unit_id]} if alert.unit_id in officers_of else set()
+        if alert.kind == REPORT_MISSING:
+            expected.add("thuongtruc")
+        assert told(alert) == expected, alert.key
+    for alert in find(ESCALATION):
+        assert told(alert) == {"truongban"}, alert.key
+    # Committee members and the administrator hear nothing of these.
+    assert notifications_of(user_of("committee")) == 0
+    assert notifications_of(user_of("admin")) == 0
+
+
+def test_an_inactive_officer_is_not_notified(plan, task_of, user_of):
+    user_of("officer").active = False
+    db.session.commit()
+    scan_on(plan, "2026-06-06")
+    assert told(only(REPORT_MISSING, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id)) == {"thuongtruc"}
+    assert notifications_of(user_of("officer")) == 0
+
+
+# --- 3. escalation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("after_days", [7, 3])
+def test_an_alert_still_open_after_the_set_days_is_escalated_to_the_chair(plan, task_of, after_days):
+    current_app.config["ESCALATE_AFTER_DAYS"] = after_days
+    scan_on(plan, "2026-06-06")
+    missing = only(REPORT_MISSING, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id)
+    escalates_on = date(2026, 6, 6) + timedelta(days=after_days)
+
+    scan_on(plan, escalates_on - timedelta(days=1))
+    assert find(ESCALATION, parent_id=missing.id) == []
+
+    scan_on(plan, escalates_on)
+    escalation = only(ESCALATION, parent_id=missing.id)
+    assert escalation.is_open and escalation.effective_on == escalates_on
+    assert (escalation.task_id, escalation.unit_id, escalation.period_id) == (missing.task_id, missing.unit_id, missing.period_id)
+    assert told(escalation) == {"truongban"}
+
+
+def test_reminders_before_a_deadline_are_not_escalated(plan):
+    current_app.config["ESCALATE_AFTER_DAYS"] = 2
+    scan_on(plan, "2026-06-05")  # the d7 reminder is 7 days old
+    escalated = [a.parent.kind for a in find(ESCALATION)]
+    assert REPORT_DUE not in escalated
+
+
+# --- 4. resolution when the cause clears ------------------------------------------------------
+
+
+def test_sending_the_report_resolves_the_missing_alert_at_the_time_it_was_sent(plan, task_of, period_of, user_of):
+    period, task = period_of("six_month", 2026), task_of("IV.4.1")
+    scan_on(plan, "2026-06-13")
+    missing = only(REPORT_MISSING, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id)
+    escalation = only(ESCALATION, parent_id=missing.id)
+
+    sent_at = officer_report(period, task, user_of("officer"), "2026-06-14", 8, 30)
+    result = scan_on(plan, "2026-06-15")
+
+    assert missing.resolved_at == sent_at
+    assert escalation.resolved_at is not None
+    assert {missing.id, escalation.id} <= {a.id for a in result.resolved}
+    # Other units' missing reports stay open.
+    assert any(a.is_open for a in find(REPORT_MISSING, period_id=period.id))
+
+
+def test_the_escalation_is_resolved_when_its_cause_cleared(plan, task_of, period_of, user_of):
+    period, task = period_of("six_month", 2026), task_of("IV.4.1")
+    scan_on(plan, "2026-06-13")
+    missing = only(REPORT_MISSING, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id)
+    escalation = only(ESCALATION, parent_id=missing.id)
+    sent_at = officer_report(period, task, user_of("officer"), "2026-06-14", 8, 30)
+    scan_on(plan, "2026-06-20")  # the scanner was down for a few days
+    assert missing.resolved_at == sent_at
+    assert escalation.resolved_at == sent_at
+
+
+def test_a_report_sent_on_time_resolves_the_reminders_when_it_was_sent(plan, task_of, period_of, user_of):
+    period, task = period_of("six_month", 2026), task_of("IV.4.1")
+    scan_on(plan, "2026-06-02")
+    reminders = find(REPORT_DUE, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id)
+    assert {r.stage for r in reminders} == {"d7", "d3"}
+    sent_at = officer_report(period, task, user_of("officer"), "2026-06-02", 15, 0)
+    scan_on(plan, "2026-06-03")
+    assert [r.resolved_at for r in reminders] == [sent_at, sent_at]
+    scan_on(plan, "2026-06-06")
+    assert find(REPORT_MISSING, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id) == []
+
+
+def test_answering_the_question_resolves_its_alert_when_it_was_answered(plan, user_of, task_of):
+    question = ask_question(plan, user_of, task_of)
+    scan_on(plan, "2026-03-10")
+    alert = only(QUESTION_UNANSWERED, question_id=question.id)
+
+    answered_at = at("2026-03-11", 10, 15)
+    discussion.answer_question(Actor.for_user(user_of("officer")), question, "Đã giới thiệu 12 lao động.", answered_at)
+    db.session.commit()
+    scan_on(plan, "2026-03-12")
+    assert alert.resolved_at == answered_at
+
+
+def test_marking_the_directive_done_resolves_its_alert_when_it_was_done(plan, user_of, task_of):
+    directive = issue_directive(plan, user_of, task_of)
+    scan_on(plan, "2026-03-11")
+    alert = only(DIRECTIVE_OVERDUE, directive_id=directive.id)
+
+    # A reply without "done" does not clear it.
+    discussion.reply_to_directive(Actor.for_user(user_of("officer")), directive, "Đang tổng hợp.", False, at("2026-03-11", 16))
+    db.session.commit()
+    scan_on(plan, "2026-03-12")
+    assert alert.is_open
+
+    done_at = at("2026-03-12", 9, 45)
+    discussion.reply_to_directive(Actor.for_user(user_of("officer")), directive, "Đã gửi báo cáo.", True, done_at)
+    db.session.commit()
+    scan_on(plan, "2026-03-13")
+    assert alert.resolved_at == done_at
+
+
+def test_a_new_lead_update_resolves_the_stale_alert_when_it_was_posted(plan, task_of, user_of):
+    task = task_of("IV.4.1")
+    scan_on(plan, "2026-02-15")
+    alert = only(TASK_STALE, task_id=task.id)
+    posted_at = at("2026-03-01", 10)
+    lead_update(task, user_of("officer"), posted_at)
+    scan_on(plan, "2026-03-02")
+    assert alert.resolved_at == posted_at
+    assert find(TASK_STALE, task_id=task.id, resolved_at=None) == []
+
+
+def test_a_partners_update_does_not_clear_the_stale_alert(plan, task_of, user_of):
+    task = task_of("IV.4.1")
+    scan_on(plan, "2026-02-15")
+    alert = only(TASK_STALE, task_id=task.id)
+    partner = db.session.scalar(select(Unit).where(Unit.code == "ub-mttq"))
+    post_update(Actor.for_user(user_of("admin")), task, partner.id, "partner", UpdateInput(percent=20, state="working"), [], at("2026-03-01", 10))
+    db.session.commit()
+    scan_on(plan, "2026-03-02")
+    assert alert.is_open
+
+
+def test_marking_the_milestone_done_resolves_its_alert(plan, task_of, user_of):
+    milestone = next(m for m in task_of("VI.1.6").milestones if m.due_on == date(2028, 11, 15))
+    scan_on(plan, "2028-11-16")
+    alert = only(MILESTONE_OVERDUE, milestone_id=milestone.id)
+    mark_milestone_done(Actor.for_user(user_of("secretariat")), milestone, date(2028, 11, 20), at("2028-11-20", 14))
+    db.session.commit()
+    result = scan_on(plan, "2028-11-21")
+    assert not alert.is_open
+    assert alert.id in {a.id for a in result.resolved}
+
+
+def test_finishing_an_overdue_task_resolves_its_alert_when_it_was_reported_done(plan, task_of, user_of):
+    task = task_of("VI.3.2")
+    scan_on(plan, "2027-01-01")
+    alert = only(TASK_OVERDUE, task_id=task.id)
+    done_at = at("2027-01-04", 11)
+    lead_update(task, user_of("officer"), done_at, percent=100, state="done")
+    scan_on(plan, "2027-01-05")
+    assert alert.resolved_at == done_at
+
+
+def test_an_overdue_task_reported_done_by_mistake_is_overdue_again_after_the_correction(plan, task_of, user_of):
+    task = task_of("VI.3.2")
+    scan_on(plan, "2027-01-01")
+    alert = only(TASK_OVERDUE, task_id=task.id)
+    lead_update(task, user_of("officer"), at("2027-01-04", 11), percent=100, state="done")
+    scan_on(plan, "2027-01-05")
+    assert not alert.is_open
+    lead_update(task, user_of("officer"), at("2027-01-06", 9), percent=90, state="working")  # "not finished after all"
+    scan_on(plan, "2027-01-07")
+    assert [a for a in find(TASK_OVERDUE, task_id=task.id) if a.is_open], "the task is overdue again but no alert is open"
+
+
+# --- 5. idempotence ---------------------------------------------------------------------------
+
+
+def test_scanning_the_same_day_twice_creates_nothing_the_second_time(plan, user_of):
+    first = scan_on(plan, "2026-06-13")
+    assert first.created and first.notified
+    alerts, notifications, bell = count(Alert), count(Notification), notifications_of(user_of("officer"))
+
+    second = scan_on(plan, "2026-06-13", now=at("2026-06-13", 7, 30))
+    assert (second.created, second.resolved, second.notified) == ([], [], 0)
+    assert (count(Alert), count(Notification), notifications_of(user_of("officer"))) == (alerts, notifications, bell)
+
+
+def test_the_database_refuses_a_second_alert_with_the_same_key(plan):
+    scan_on(plan, "2026-06-06")
+    existing = find(REPORT_MISSING)[0]
+    db.session.add(Alert(plan_id=plan.id, key=existing.key, kind=existing.kind, effective_on=existing.effective_on,
+                         created_at=at("2026-06-06", 8), details={}))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    assert len(find(REPORT_MISSING, unit_id=existing.unit_id, task_id=existing.task_id, period_id=existing.period_id)) == 1
+
+
+# --- 6. two scans at once ---------------------------------------------------------------------
+
+
+def scan_in_own_app(database: Path, scan_day: date, barrier: threading.Barrier, results: list, errors: list) -> None:
+    other = make_app(database)
+    try:
+        with other.app_context():
+            barrier.wait(timeout=10)
+            found = services.scan_all(scan_day, at(scan_day))
+            db.session.commit()
+            results.append(sum(len(r.created) for r in found))
+    except Exception as error:  # noqa: BLE001 - reported to the test
+        errors.append(error)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_two_scans_at_the_same_moment_create_each_alert_once(plan, tmp_path, template_databases):
+    database = Path(db.engine.url.database)
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+    threads = [threading.Thread(target=scan_in_own_app, args=(database, date(2026, 6, 13), barrier, results, errors)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    # One scan created everything, the other found it all there.
+    assert sorted(results) == [0, count(Alert)]
+    assert count(ScanRun) == 2
+    # Each person is told of each alert once: the same as after one scan on a copy of the database.
+    pairs = db.session.execute(select(Notification.user_id, Notification.alert_id)).all()
+    assert len(pairs) == len(set(pairs))
+    assert count(Notification) == reference_scan(template_databases["loaded"], tmp_path, date(2026, 6, 13))
+
+
+def reference_scan(template: Path, tmp_path: Path, scan_day: date) -> int:
+    """The number of notifications a single scan writes on a fresh copy of the plan."""
+    database = tmp_path / "reference.db"
+    copy_database(template, database)
+    reference = make_app(database)
+    with reference.app_context():
+        services.scan_all(scan_day, at(scan_day))
+        db.session.commit()
+        total = count(Notification)
+        db.session.remove()
+        db.engine.dispose()
+    return total
+
+
+# --- 7. catching up after downtime -------------------------------------------------------------
+
+
+def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_when_they_should_have_fired(plan, period_of, tmp_path, template_databases):
+    period = period_of("six_month", 2026)
+    scan_on(plan, "2026-05-01")
+    result = scan_on(plan, "2026-07-10")  # nothing ran from 05-02 to 07-09
+
+    missing = find(REPORT_MISSING, period_id=period.id)
+    assert missing and {a.effective_on for a in missing} == {date(2026, 6, 6)}
+    escalations = {a.parent_id: a for a in find(ESCALATION) if a.parent.kind == REPORT_MISSING}
+    assert set(escalations) == {a.id for a in missing}  # 34 days old: every one escalated
+    assert {a.effective_on for a in escalations.values()} == {date(2026, 6, 13)}
+    # Reminders for a deadline long gone are not sent after the fact.
+    assert find(REPORT_DUE) == []
+    assert {a.id for a in result.created} == {a.id for a in missing} | {a.id for a in escalations.values()}
+
+    # The same open alerts, effective the same days, as a scanner that never stopped.
+    assert open_keys(plan) == open_keys_after_daily_scans(template_databases["loaded"], tmp_path, date(2026, 5, 1), date(2026, 7, 10))
+
+    alerts = count(Alert)
+    result = scan_on(plan, "2026-07-11")
+    assert result.created == [] and count(Alert) == alerts
+
+
+def open_keys_after_daily_scans(template: Path, tmp_path: Path, first: date, last: date) -> dict[str, date]:
+    """The open alerts after a scan on every day from `first` to `last`, on a fresh copy of the plan."""
+    database = tmp_path / "daily.db"
+    copy_database(template, database)
+    reference = make_app(database)
+    with reference.app_context():
+        plan = db.session.scalar(select(Plan))
+        scan_day = first
+        while scan_day <= last:
+            services.scan(plan, scan_day, at(scan_day))
+            db.session.commit()
+            scan_day += timedelta(days=1)
+        keys = open_keys(plan)
+        db.session.remove()
+        db.engine.dispose()
+    return keys
+
+
+def test_after_the_catch_up_only_genuinely_new_alerts_appear(plan, task_of):
+    scan_on(plan, "2026-05-01")
+    scan_on(plan, "2026-07-10")
+    before = count(Alert)
+    result = scan_on(plan, "2026-11-11")  # the annual report's unit deadline was 11-10
+    assert result.created
+    assert {a.kind for a in result.created} <= {REPORT_MISSING, ESCALATION, TASK_OVERDUE}
+    assert {a.period.kind for a in result.created if a.kind == REPORT_MISSING} == {"annual"}
+    assert count(Alert) == before + len(result.created)
+
+
+# --- 8. a failed scan writes nothing ----------------------------------------------------------
+
+
+def test_a_scan_that_fails_half_way_writes_nothing(plan, cli, monkeypatch):
+    scan_on(plan, "2026-05-01")
+    before = database_snapshot()
+    inserted = []
+    original = services._insert_ignoring_duplicates
+
+    def insert_then_fail(model, rows, unique):
+        if model is Notification:
+            inserted.append(db.session.scalar(select(func.count(Alert.id))))
+            raise RuntimeError("the database went away")
+        return original(model, rows, unique)
+
+    monkeypatch.setattr(services, "_insert_ignoring_duplicates", insert_then_fail)
+    result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
+
+    assert result.exit_code != 0
+    assert isinstance(result.exception, RuntimeError)
+    assert inserted and inserted[0] > count(Alert)  # alerts had been written when it failed...
+    db.session.rollback()
+    assert database_snapshot() == before  # ...and none of them stayed
+
+
+# --- 9. the command ---------------------------------------------------------------------------
+
+
+def msgstr(catalogue, msgid: str) -> str:
+    return catalogue[msgid].string
+
+
+def test_the_scan_command_reports_what_it_did(plan, cli, vietnamese):
+    result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
+    assert result.exit_code == 0, result.output
+    line = msgstr(vietnamese, "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.")
+    created = count(Alert)
+    assert created > 0
+    assert result.output.strip() == line % {"date": "2026-06-06", "created": created, "resolved": 0}
+    assert db.session.scalar(select(ScanRun.scan_date)) == date(2026, 6, 6)
+
+    result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
+    assert result.exit_code == 0
+    assert result.output.strip() == line % {"date": "2026-06-06", "created": 0, "resolved": 0}
+    assert count(Alert) == created
+
+
+def test_the_scan_command_scans_today_in_the_ward_by_default(app, plan, cli):
+    for each in (app, current_app):  # the command runs in the test body's app context
+        each.config["FROZEN_NOW"] = "2026-06-06T00:30:00+07:00"  # still 2026-06-05 in UTC
+    result = cli.invoke(args=["alerts", "scan"])
+    assert result.exit_code == 0, result.output
+    assert "2026-06-06" in result.output
+    assert db.session.scalar(select(ScanRun.scan_date)) == date(2026, 6, 6)
+    assert find(REPORT_MISSING)  # the deadline of 06-05 has passed in the ward
+
+
+@pytest.mark.parametrize("bad", ["06/06/2026", "2026-13-01", "hôm nay"])
+def test_the_scan_command_refuses_a_malformed_date(plan, cli, vietnamese, bad):
+    result = cli.invoke(args=["alerts", "scan", "--date", bad])
+    assert result.exit_code == 2
+    assert "--date" in result.output
+    assert msgstr(vietnamese, "write the date as YYYY-MM-DD") in result.output
+    assert count(ScanRun) == 0 and count(Alert) == 0
