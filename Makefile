@@ -4,12 +4,17 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PLAN_FILE ?= data/plans/bac-kan-2026-2030.yaml
+# The suite runs on every CPU core (pytest-xdist); `make test PYTEST_ARGS=...` to change.
+PYTEST_ARGS ?= -n auto
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PO_FILES := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run setup test install translations extract-messages lock clean
+BIND ?= 127.0.0.1:8000
+WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
+
+.PHONY: run setup serve test test-pg install translations extract-messages lock clean
 
 ## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve,
 ## with the scheduler (alert scan, e-mail) running beside the development server.
@@ -23,9 +28,24 @@ setup: install
 	$(FLASK) plan load --if-empty $(PLAN_FILE)
 	$(FLASK) users create-demo
 
+## Production-style: migrations, the plan if the database is empty, then gunicorn (workers from the
+## CPU count) with the scheduler as a separate process. No demo accounts.
+serve: install
+	$(FLASK) db upgrade
+	$(FLASK) plan load --if-empty $(PLAN_FILE)
+	@$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - app:app
+
 ## Install the same way, then run the whole test suite.
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The whole test suite against a throwaway local PostgreSQL server (scripts/test-postgres).
+test-pg: install
+	@url=$$(scripts/test-postgres start) || exit 1; \
+	trap 'scripts/test-postgres stop' EXIT INT TERM; \
+	TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed translations
 

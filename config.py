@@ -21,8 +21,16 @@ def _local_secret_key() -> str:
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Written aside and renamed into place: two processes starting at once never read half a key.
+        temporary = key_file.with_name(f".secret_key.{os.getpid()}")
+        temporary.write_text(secrets.token_hex(32))
+        temporary.chmod(0o600)
+        try:
+            os.link(temporary, key_file)  # fails if another process got there first; its key wins
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink(missing_ok=True)
     return key_file.read_text().strip()
 
 
@@ -77,6 +85,43 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+
+
+    # Sign-in throttling: after this many failures in LOGIN_LOCK_MINUTES, an account (or an
+    # address) must wait.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int_env("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_LOCK_MINUTES = _int_env("LOGIN_LOCK_MINUTES", 15)
+    # Behind nginx: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, trust nothing).
+    PROXY_COUNT = _int_env("PROXY_COUNT", 0)
+
+
+class ProductionConfig(Config):
+    """TRACKER_ENV=production: a real SECRET_KEY is required, cookies travel over HTTPS only."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    PRODUCTION = True
+
+
+# Keys that must never sign a production session.
+WEAK_SECRET_KEYS = {"", "dev", "secret", "change-me", "changeme", "test-only-key", "dev-only-not-secret"}
+
+
+def check_production_settings(config) -> None:
+    """Refuse to start in production with a missing, default or short SECRET_KEY."""
+    key = config.get("SECRET_KEY") or ""
+    if key in WEAK_SECRET_KEYS or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+
+
+def config_for_environment():
+    return ProductionConfig if os.environ.get("TRACKER_ENV") == "production" else Config
 
 
 class TestConfig(Config):

@@ -1,17 +1,26 @@
 """Test fixtures.
 
-Every test gets its own real SQLite database: a copy of a template that was built once per test
-session by running the Alembic migrations (never create_all), with or without the Bắc Kạn plan
-loaded through the same code path as `flask plan load`. Tests can therefore commit freely.
+Every test gets its own real database: a copy of a template that was built once per test session
+by running the Alembic migrations (never create_all), with or without the Bắc Kạn plan loaded
+through the same code path as `flask plan load`. Tests can therefore commit freely.
+
+The database is SQLite, or PostgreSQL when TEST_DATABASE_URL names a server
+(`postgresql+psycopg://user@host:port/postgres`; see `make test-pg`): templates are then databases
+on that server, and each test gets `CREATE DATABASE ... TEMPLATE ...`.
 """
 from __future__ import annotations
 
+import os
 import sqlite3
+import tempfile
+import uuid
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from tracker import ROOT, create_app
@@ -21,15 +30,27 @@ from tracker.plan.planfile import read_plan_file
 
 PLAN_FILE = ROOT / "data" / "plans" / "bac-kan-2026-2030.yaml"
 SOURCE_TEXT = ROOT / "data" / "plans" / "source" / "ke-hoach-giam-ngheo-ben-vung-bac-kan-2026-2030.txt"
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+# A database is named by a Path (an SQLite file) or by a URL string (a PostgreSQL database).
+Database = Path | str
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def make_app(database: Path, **overrides):
-    overrides.setdefault("UPLOAD_DIR", str(database.parent / "uploads"))
-    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sqlite_url(database), **overrides)
+def database_url(database: Database) -> str:
+    return database if isinstance(database, str) else sqlite_url(database)
+
+
+def make_app(database: Database, **overrides):
+    if isinstance(database, Path):
+        overrides.setdefault("UPLOAD_DIR", str(database.parent / "uploads"))
+    else:
+        overrides.setdefault("UPLOAD_DIR", tempfile.mkdtemp(prefix="tracker-uploads-"))
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url(database), **overrides)
 
 
 def copy_database(source: Path, target: Path) -> None:
@@ -37,22 +58,77 @@ def copy_database(source: Path, target: Path) -> None:
         src.backup(dst)
 
 
+def current_database() -> Database:
+    """The database the current app context uses, as make_app takes it."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        return Path(url.database)
+    return url.render_as_string(hide_password=False)
+
+
+class _Postgres:
+    """Databases on the test server: created from templates, dropped after use."""
+
+    def __init__(self, server_url: str):
+        self.server = make_url(server_url)
+        self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+
+    def url(self, name: str) -> str:
+        return self.server.set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+        return self.url(name)
+
+    def drop(self, url: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+
+
+_postgres = _Postgres(TEST_DATABASE_URL) if ON_POSTGRES else None
+
+
+def clone_database(template: Database, folder: Path) -> Database:
+    """A fresh database with the template's content (in `folder` for SQLite)."""
+    if _postgres is not None:
+        return _postgres.create(f"tracker_test_{uuid.uuid4().hex[:12]}", template=make_url(template).database)
+    target = folder / f"clone-{uuid.uuid4().hex[:8]}.db"
+    copy_database(template, target)
+    return target
+
+
+def drop_database(database: Database) -> None:
+    if _postgres is not None and isinstance(database, str):
+        _postgres.drop(database)
+
+
 @pytest.fixture(scope="session")
-def template_databases(tmp_path_factory) -> dict[str, Path]:
+def template_databases(tmp_path_factory) -> dict[str, Database]:
     folder = tmp_path_factory.mktemp("templates")
-    empty, loaded = folder / "empty.db", folder / "loaded.db"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if _postgres is not None:
+        empty = _postgres.create(f"tracker_template_empty_{worker}")
+    else:
+        empty = folder / "empty.db"
     app = make_app(empty)
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    copy_database(empty, loaded)
+    loaded = _postgres.create(f"tracker_template_loaded_{worker}", template=make_url(empty).database) if _postgres else folder / "loaded.db"
+    if _postgres is None:
+        copy_database(empty, loaded)
     app = make_app(loaded)
     with app.app_context():
         services.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
         create_test_users()
         db.session.commit()
         db.engine.dispose()
-    return {"empty": empty, "loaded": loaded}
+    yield {"empty": empty, "loaded": loaded}
+    if _postgres is not None:
+        _postgres.drop(loaded)
+        _postgres.drop(empty)
 
 
 # One account per role, each in the unit that holds that role in the plan; the password of each
@@ -92,20 +168,25 @@ class CommittingClient(FlaskClient):
         return response
 
 
-def _app_from_template(template: Path, tmp_path: Path):
-    database = tmp_path / "test.db"
-    copy_database(template, database)
-    app = make_app(database)
+def _app_from_template(template: Database, tmp_path: Path):
+    if _postgres is not None:
+        database = clone_database(template, tmp_path)
+        app = make_app(database, UPLOAD_DIR=str(tmp_path / "uploads"))
+    else:
+        database = tmp_path / "test.db"
+        copy_database(template, database)
+        app = make_app(database)
     app.test_client_class = CommittingClient
     # The test body runs in the context of a twin app on the same database, so that each request
     # gets its own application context (its own `g` and session), as in production.
-    twin = make_app(database)
+    twin = make_app(database, UPLOAD_DIR=app.config["UPLOAD_DIR"])
     with twin.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
     with app.app_context():
         db.engine.dispose()
+    drop_database(database)
 
 
 @pytest.fixture

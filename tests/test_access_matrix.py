@@ -27,6 +27,7 @@ PUBLIC = "public"
 # led by the officer's unit (Phòng Văn hóa – Xã hội).
 ACCESS = {
     "static": PUBLIC,
+    "health.healthz": PUBLIC,
     "accounts.login": PUBLIC,
     "core.set_language": PUBLIC,
     "accounts.logout": SIGNED_IN,

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import copy_database, make_app
+from tests.conftest import Database, clone_database, current_database, drop_database, make_app
 from tests.helpers import database_snapshot
 from tracker import ROOT
 from tracker.accounts.models import User
@@ -473,7 +473,7 @@ def test_the_database_refuses_a_second_alert_with_the_same_key(plan):
 # --- 6. two scans at once ---------------------------------------------------------------------
 
 
-def scan_in_own_app(database: Path, scan_day: date, barrier: threading.Barrier, results: list, errors: list) -> None:
+def scan_in_own_app(database: Database, scan_day: date, barrier: threading.Barrier, results: list, errors: list) -> None:
     other = make_app(database)
     try:
         with other.app_context():
@@ -489,7 +489,7 @@ def scan_in_own_app(database: Path, scan_day: date, barrier: threading.Barrier, 
 
 
 def test_two_scans_at_the_same_moment_create_each_alert_once(plan, tmp_path, template_databases):
-    database = Path(db.engine.url.database)
+    database = current_database()
     barrier = threading.Barrier(2)
     results, errors = [], []
     threads = [threading.Thread(target=scan_in_own_app, args=(database, date(2026, 6, 13), barrier, results, errors)) for _ in range(2)]
@@ -508,10 +508,9 @@ def test_two_scans_at_the_same_moment_create_each_alert_once(plan, tmp_path, tem
     assert count(Notification) == reference_scan(template_databases["loaded"], tmp_path, date(2026, 6, 13))
 
 
-def reference_scan(template: Path, tmp_path: Path, scan_day: date) -> int:
+def reference_scan(template: Database, tmp_path: Path, scan_day: date) -> int:
     """The number of notifications a single scan writes on a fresh copy of the plan."""
-    database = tmp_path / "reference.db"
-    copy_database(template, database)
+    database = clone_database(template, tmp_path)
     reference = make_app(database)
     with reference.app_context():
         services.scan_all(scan_day, at(scan_day))
@@ -519,6 +518,7 @@ def reference_scan(template: Path, tmp_path: Path, scan_day: date) -> int:
         total = count(Notification)
         db.session.remove()
         db.engine.dispose()
+    drop_database(database)
     return total
 
 
@@ -547,10 +547,9 @@ def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_whe
     assert result.created == [] and count(Alert) == alerts
 
 
-def open_keys_after_daily_scans(template: Path, tmp_path: Path, first: date, last: date) -> dict[str, date]:
+def open_keys_after_daily_scans(template: Database, tmp_path: Path, first: date, last: date) -> dict[str, date]:
     """The open alerts after a scan on every day from `first` to `last`, on a fresh copy of the plan."""
-    database = tmp_path / "daily.db"
-    copy_database(template, database)
+    database = clone_database(template, tmp_path)
     reference = make_app(database)
     with reference.app_context():
         plan = db.session.scalar(select(Plan))
@@ -562,6 +561,7 @@ def open_keys_after_daily_scans(template: Path, tmp_path: Path, first: date, las
         keys = open_keys(plan)
         db.session.remove()
         db.engine.dispose()
+    drop_database(database)
     return keys
 
 

@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_USERS, login, make_app
+from tests.conftest import TEST_USERS, Database, current_database, login, make_app
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.alerts import services as alerts
@@ -402,7 +402,7 @@ def test_the_mail_commands_queue_and_send(plan, smtp, cli, vietnamese, user_of):
 # --- 4. two senders at once ---------------------------------------------------------------------
 
 
-def send_in_own_app(database: Path, port: int, moment: datetime, barrier, results: list, errors: list) -> None:
+def send_in_own_app(database: Database, port: int, moment: datetime, barrier, results: list, errors: list) -> None:
     other = make_app(database, **mail_settings(port))
     try:
         with other.app_context():
@@ -421,7 +421,7 @@ def test_two_senders_at_once_send_each_message_once(plan, smtp, user_of):
     scan(plan)
     queued = build()
     smtp.inbox.delay = 0.3  # a slow server, so that the two senders overlap
-    database = Path(db.engine.url.database)
+    database = current_database()
     barrier, results, errors = threading.Barrier(2), [], []
     moment = at(SCAN_DAY, 7, 10)
     threads = [threading.Thread(target=send_in_own_app, args=(database, smtp.port, moment, barrier, results, errors)) for _ in range(2)]

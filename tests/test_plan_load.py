@@ -1,7 +1,7 @@
 """Loading is idempotent and updates in place; export writes the same format back losslessly."""
 from sqlalchemy import func, select
 
-from tests.conftest import PLAN_FILE, copy_database, make_app
+from tests.conftest import PLAN_FILE, clone_database, drop_database, make_app
 from tests.helpers import database_snapshot
 from tracker.extensions import db
 from tracker.plan.models import Assignment, Task
@@ -73,8 +73,7 @@ def test_export_then_load_is_lossless(app, cli, tmp_path, template_databases):
     assert read_plan_file(exported) == read_plan_file(PLAN_FILE)
 
     # Loaded into an empty database and exported again, it comes out byte for byte the same.
-    second = tmp_path / "second.db"
-    copy_database(template_databases["empty"], second)
+    second = clone_database(template_databases["empty"], tmp_path)
     other_app = make_app(second)
     with other_app.app_context():
         runner = other_app.test_cli_runner()
@@ -83,6 +82,7 @@ def test_export_then_load_is_lossless(app, cli, tmp_path, template_databases):
         assert runner.invoke(args=["plan", "export", str(again)]).exit_code == 0
         db.session.remove()
         db.engine.dispose()
+    drop_database(second)
     assert again.read_text(encoding="utf-8") == exported.read_text(encoding="utf-8")
 
 

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 from flask import current_app
 from sqlalchemy import func, select
 
+from tests.conftest import Database, current_database, database_url
 from tracker import ROOT
 from tracker.alerts.models import REPORT_MISSING, Alert, Notification, ScanRun
 from tracker.extensions import db
@@ -64,9 +65,9 @@ def in_either_language(msgid: str) -> tuple[str, str]:
 class Process:
     """A `flask` command in its own process, its output read line by line as it comes."""
 
-    def __init__(self, database: Path, instance: Path, *args: str):
+    def __init__(self, database: Database, instance: Path, *args: str):
         env = {key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "FLASK_"))}
-        env.update(DATABASE_URL=f"sqlite:///{database}", TRACKER_INSTANCE_DIR=str(instance), PYTHONUNBUFFERED="1")
+        env.update(DATABASE_URL=database_url(database), TRACKER_INSTANCE_DIR=str(instance), PYTHONUNBUFFERED="1")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -112,8 +113,8 @@ class Process:
 
 
 @pytest.fixture
-def database(app) -> Path:
-    return Path(db.engine.url.database)
+def database(app) -> Database:
+    return current_database()
 
 
 @pytest.fixture

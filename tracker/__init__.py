@@ -2,20 +2,26 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config
+from config import check_production_settings, config_for_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config_object=Config, **overrides) -> Flask:
+def create_app(config_object=None, **overrides) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(ROOT / "instance"),
     )
-    app.config.from_object(config_object)
+    app.config.from_object(config_object or config_for_environment())
     app.config.update(overrides)
+    if app.config.get("PRODUCTION"):
+        check_production_settings(app.config)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -45,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.alerts.views import bp as notifications_bp
     from tracker.accounts import views as accounts
     from tracker.audit.views import bp as audit_bp
+    from tracker.core.health import bp as health_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.exports.views import bp as exports_bp
@@ -60,7 +67,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, accounts.bp, accounts.admin, plan_bp, progress_bp, reports_bp, periods_bp,
         units.bp, units.home_bp, units.admin, targets_bp, audit_bp, dashboard_bp, accountability_bp, discussion_bp,
-        notifications_bp, ward_reports_bp, exports_bp,
+        notifications_bp, ward_reports_bp, exports_bp, health_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -80,16 +87,18 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from tracker.core.errors import register
+    from tracker.core import errors, security
 
-    register(app)
+    errors.register(app)
+    security.register(app)
 
 
 def register_commands(app: Flask) -> None:
     from tracker.accounts.cli import users_cli
     from tracker.alerts.cli import alerts_cli, mail_cli
+    from tracker.backup.cli import backup_cli
     from tracker.plan.cli import plan_cli
     from tracker.scheduler.cli import scheduler_cli
 
-    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli):
+    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli, backup_cli):
         app.cli.add_command(group)

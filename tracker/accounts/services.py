@@ -2,13 +2,15 @@
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.accounts.models import ROLES, Role, User
+from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor, record
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -96,9 +98,35 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.username) == (username or "").strip().lower()))
 
 
+class SignInThrottled(Exception):
+    """Too many failed sign-ins for this account or from this address: wait a while."""
+
+
+def _recent_failures(now: datetime, **match) -> int:
+    since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    query = select(func.count(AuditEvent.id)).where(AuditEvent.action == "login.failed", AuditEvent.occurred_at >= since)
+    if "username" in match:
+        query = query.where(func.lower(AuditEvent.username) == (match["username"] or "").strip().lower()[:64])
+    if "remote_addr" in match:
+        query = query.where(AuditEvent.remote_addr == match["remote_addr"])
+    return db.session.scalar(query)
+
+
+def check_throttle(username: str, remote_addr: str | None, now: datetime) -> None:
+    """The limit counts the failures the audit log already holds, so it works the same across
+    several app servers."""
+    config = current_app.config
+    if _recent_failures(now, username=username) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] or (
+        remote_addr and _recent_failures(now, remote_addr=remote_addr) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        record(Actor(None, (username or "")[:64], None, remote_addr), "login.throttled", now)
+        raise SignInThrottled()
+
+
 def authenticate(username: str, password: str, remote_addr: str | None, now: datetime) -> User | None:
     """The user if the credentials are right and the account is active. Every failure is logged
-    with the name that was tried."""
+    with the name that was tried. Raises SignInThrottled after too many recent failures."""
+    check_throttle(username, remote_addr, now)
     user = find_user(username)
     # An unknown name costs the same hashing time as a known one, so timing reveals nothing.
     password_ok = user.check_password(password) if user else check_password_hash(_DUMMY_HASH, password or "")

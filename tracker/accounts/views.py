@@ -23,7 +23,12 @@ def login():
         return redirect(url_for("core.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data, request.remote_addr, now())
+        try:
+            user = services.authenticate(form.username.data, form.password.data, request.remote_addr, now())
+        except services.SignInThrottled:
+            db.session.commit()
+            form.password.errors.append(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
+            return render_template("accounts/login.html", form=form), 429
         db.session.commit()
         if user is not None:
             locale = session.get("locale")

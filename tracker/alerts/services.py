@@ -213,7 +213,8 @@ def _serialise_scans(plan: Plan, today: date, now: datetime) -> ScanRun:
     """Take the scan lock for the rest of the transaction: two scans at once run one after the
     other, the second seeing what the first committed."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x7472_6163_6B00 + plan.id})
+        # Advisory locks are server-wide: the key names this database and this plan.
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_database() || :subject))"), {"subject": f"/alert-scan/{plan.id}"})
     # On SQLite the first write takes the database's write lock until commit.
     run = ScanRun(scan_date=today, started_at=now)
     db.session.add(run)

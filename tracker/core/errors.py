@@ -1,11 +1,16 @@
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from tracker.extensions import db
 
 
 def register(app: Flask) -> None:
-    for code in (400, 403, 404, 413, 500):
+    for code in (400, 403, 404, 413, 429, 500):
         app.register_error_handler(code, _render_error(code))
     app.register_error_handler(CSRFError, lambda error: (render_template("errors/error.html", code="csrf"), 400))
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_unavailable)
 
 
 def _render_error(code: int):
@@ -13,3 +18,14 @@ def _render_error(code: int):
         return render_template("errors/error.html", code=code), code
 
     return handler
+
+
+def _database_unavailable(error):
+    """The database went away: a calm page that asks to wait, never a stack trace. The page
+    touches no database; the connection pool checks connections before use, so the app recovers
+    by itself when the database is back."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the session may be as broken as the database
+        pass
+    return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}

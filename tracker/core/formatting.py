@@ -62,9 +62,13 @@ def parse_decimal(text: str) -> Decimal:
     cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
     if not cleaned or not re.fullmatch(r"-?[\d.,]+", cleaned):
         raise ValueError(text)
-    if "," in cleaned:
-        # Vietnamese: dots group thousands, the comma is the decimal mark.
-        cleaned = cleaned.replace(".", "").replace(",", ".")
+    if "," in cleaned and "." in cleaned:
+        # Both marks: the last one is the decimal mark ("1.234,5" or "1,234.5").
+        decimal, grouping = (",", ".") if cleaned.rfind(",") > cleaned.rfind(".") else (".", ",")
+        cleaned = cleaned.replace(grouping, "").replace(decimal, ".")
+    elif "," in cleaned:
+        # Vietnamese: the comma is the decimal mark.
+        cleaned = cleaned.replace(",", ".")
     elif re.fullmatch(r"-?\d{1,3}(\.\d{3})+", cleaned):
         cleaned = cleaned.replace(".", "")  # "1.234" is one thousand two hundred thirty-four
     try:

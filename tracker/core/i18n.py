@@ -2,6 +2,7 @@
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def select_locale() -> str:
@@ -12,8 +13,11 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    try:
+        if current_user.is_authenticated and current_user.locale in languages:
+            return current_user.locale
+    except SQLAlchemyError:  # the database is away: the page still needs a language
+        pass
     return request.accept_languages.best_match(languages) or default
 
 

@@ -65,6 +65,7 @@ LABELS = {
     "audit_action": {
         "login": _l("signed in"),
         "login.failed": _l("failed sign-in"),
+        "login.throttled": _l("sign-in refused: too many failures"),
         "logout": _l("signed out"),
         "progress.post": _l("posted progress"),
         "report.save": _l("saved a report draft"),

@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from tracker.core.time import WARD_TZ
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 NUMBER_FORMAT = "#,##0.##"
@@ -36,7 +38,7 @@ def cell_value(value):
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return value.astimezone(WARD_TZ).replace(tzinfo=None) if value.tzinfo else value  # the ward's clock
     return value
 
 
@@ -55,7 +57,7 @@ def _csv_value(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+        return (value.astimezone(WARD_TZ) if value.tzinfo else value).strftime("%d/%m/%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):

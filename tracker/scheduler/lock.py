@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from tracker.extensions import db
 
-LOCK_KEY = 0x7472_6163_6B01  # "track" + 1
+LOCK_NAMESPACE = 0x7472_6B01  # "trk" + 1
 
 
 class SchedulerAlreadyRunning(RuntimeError):
@@ -29,9 +30,12 @@ class SchedulerAlreadyRunning(RuntimeError):
 def scheduler_lock(app: Flask, wait: bool, poll_seconds: float = 5.0, on_wait=None):
     engine = db.engine
     if engine.dialect.name == "postgresql":
-        connection = engine.connect()
+        # One lock per database (several installations may share a server), held by a connection
+        # outside the pool so that closing it ends the session and frees the lock.
+        lock = text("SELECT pg_try_advisory_lock(:namespace, hashtext(current_database()))")
+        connection = create_engine(engine.url, poolclass=NullPool).connect()
         try:
-            while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar():
+            while not connection.execute(lock, {"namespace": LOCK_NAMESPACE}).scalar():
                 connection.rollback()
                 if not wait:
                     raise SchedulerAlreadyRunning()

@@ -11,6 +11,7 @@ from tracker.core.time import now, ward_today
 from tracker.dashboard.queries import plan_periods
 from tracker.extensions import db
 from tracker.plan.views import load_plan
+from tracker.reports.queries import open_periods
 from tracker.targets import charts, queries, services
 from tracker.targets.models import ACTUAL_FRACTION, ENTERED_RULES, IndicatorValue
 
@@ -80,7 +81,7 @@ def actuals(plan_id: int):
     if not indicators:
         abort(403)
     periods = plan_periods(plan)
-    period = next((p for p in periods if p.id == request.args.get("period", type=int)), None) or _default_period(periods)
+    period = next((p for p in periods if p.id == request.args.get("period", type=int)), None) or _default_period(plan, periods)
     existing = {
         v.indicator_id: v
         for v in db.session.scalars(db.select(IndicatorValue).where(IndicatorValue.period_id == period.id))
@@ -128,9 +129,9 @@ def actuals(plan_id: int):
     ), 422 if errors else 200
 
 
-def _default_period(periods):
-    today = ward_today()
-    started = [p for p in periods if p.starts_on <= today and p.kind in ("six_month", "annual")]
+def _default_period(plan, periods):
+    """The period being reported now: the latest one open for reporting."""
+    started = [p for p in open_periods(plan, ward_today()) if p.kind in ("six_month", "annual")]
     return started[-1] if started else periods[0]
 
 

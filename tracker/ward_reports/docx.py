@@ -168,7 +168,7 @@ def build_docx(report: WardReport, compiled: CompiledReport) -> bytes:
            [Cm(1), Cm(4.5), Cm(3), Cm(2.7), Cm(5.3)])
 
     _paragraph(document, titles[2], bold=True).paragraph_format.space_before = Pt(6)
-    _table(document, [_("Indicator"), _("Target"), _("Actual"), _("Variance"), _("Source of the figure")], [
+    _table(document, [_("Indicator"), _("Planned"), _("Achieved"), _("Variance"), _("Source of the figure")], [
         [line.name, indicator_value_text(line, line.target), indicator_value_text(line, line.actual),
          indicator_value_text(line, line.variance), line.source or ""]
         for line in compiled.indicators

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.core.forms import Form, strip
 
@@ -14,4 +14,4 @@ class WardReportForm(Form):
     next_tasks = TextAreaField(_l("VI. Main tasks for the next period"), validators=[Length(max=20000)])
     proposals = TextAreaField(_l("VII. Proposals and recommendations"), validators=[Length(max=20000)])
     recipients = TextAreaField(_l("Recipients (one per line)"), validators=[Length(max=5000)])
-    version = IntegerField()
+    version = IntegerField(validators=[Optional()])

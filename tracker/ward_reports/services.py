@@ -125,7 +125,9 @@ def compile_report(plan: Plan, period: ReportingPeriod, today: date) -> Compiled
         primary_ids = {u.id for u in view.primary_units}
         # The lead unit's accepted report first, then any partner's.
         reports = sorted(by_task.get(view.task.id, []), key=lambda r: (r.unit_id not in primary_ids, r.unit_id))
-        line = TaskLine(view.task, snapshot.section_of(view.task.id).task.code, view.primary_units, view.standing.status, view.percent)
+        # The plan's lead units as it names them, the one that answers first.
+        leads = [a.unit for a in view.node.leads]
+        line = TaskLine(view.task, snapshot.section_of(view.task.id).task.code, leads, view.standing.status, view.percent)
         for report in reports:
             prefix = "" if report.unit_id in primary_ids else f"{report.unit.name}: "
             for attribute, bucket in (("results", line.results), ("difficulties", line.difficulties), ("proposals", line.proposals)):

@@ -56,7 +56,8 @@ def edit(plan_id: int, period_id: int):
     form = None
     if can("manage_plan", plan):
         if request.method == "GET":
-            form = WardReportForm(obj=report, version=report.version)
+            form = WardReportForm(obj=report)
+            form.version.data = report.version if report.id is not None else 0
             for key in NARRATIVE_SECTIONS:
                 getattr(form, key).data = (report.narrative or {}).get(key, "")
             form.recipients.data = "\n".join(report.recipients or [])
@@ -66,7 +67,8 @@ def edit(plan_id: int, period_id: int):
         abort(403)
     if form is not None and form.validate_on_submit():
         saved = db.session.scalar(select(WardReport).where(WardReport.period_id == period.id))
-        if saved is not None and form.version.data and saved.version != form.version.data:
+        # The form carries the version it was read at; 0 means "no draft saved yet".
+        if (saved.version if saved is not None else 0) != (form.version.data or 0):
             flash(_("Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."), "warning")
             return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form, titles=section_titles()), 409
         saved = saved or services.get_or_start(plan, period, ward_today(), now())

@@ -23,7 +23,7 @@ def build_xlsx(compiled: CompiledReport):
     )
     add_sheet(
         workbook, _("Indicators"),
-        [_("Indicator"), _("Unit of measure"), _("Target"), _("Actual"), _("Variance"), _("Reached"), _("Out of"), _("Source of the figure")],
+        [_("Indicator"), _("Unit of measure"), _("Planned"), _("Achieved"), _("Variance"), _("Reached"), _("Out of"), _("Source of the figure")],
         [
             [line.name, label("measure", line.measure), line.target, line.actual, line.variance, line.numerator, line.denominator, line.source]
             for line in compiled.indicators

@@ -1,0 +1,359 @@
+"""CSV and XLSX downloads: the dashboard's task list with its filters, the progress updates and the
+alerts. Files open in Excel with Vietnamese intact (CSV with a BOM) and never run a user's text as
+a formula.
+
+The data (fixture `data`), read on 08/06/2026, after the six-month unit deadline of 05/06:
+- Phòng Văn hóa – Xã hội posts IV.4.1 60% (20/05), IV.4.2 done (21/05) and VI.3.1 blocked (03/06, 06:30
+  in the ward, which is 02/06 23:30 UTC) and sends its six-month reports for IV.4.1 and IV.4.2.
+- Trạm Y tế posts IV.4.3 20% (20/05) and sends IV.4.3.
+Nobody else reports, so every other continuous task with a lead is overdue from 05/06.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD, login
+from tracker.accounts.services import create_user
+from tracker.alerts.services import scan
+from tracker.audit.services import Actor
+from tracker.exports.spreadsheets import add_sheet, csv_response, new_workbook, safe_text
+from tracker.extensions import db
+from tracker.progress.services import UpdateInput, post_update
+from tracker.reports import services as reports
+from tracker.units.models import Unit
+from tracker.wards.models import Ward
+
+JUNE_8 = "2026-06-08T09:00:00+07:00"
+BOM = b"\xef\xbb\xbf"
+
+TASK_HEADER = ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Tiến độ (%)", "Tiến độ dự kiến (%)", "Số ngày quá hạn",
+               "Vướng mắc", "Lâu không cập nhật", "Cập nhật gần nhất"]
+UPDATE_HEADER = ["Thời gian", "Nhiệm vụ", "Đơn vị", "Vai trò", "Người cập nhật", "Tỷ lệ hoàn thành (%)", "Tình trạng",
+                 "Kết quả đạt được", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị", "Đính chính bản cập nhật ngày"]
+ALERT_HEADER = ["Cảnh báo", "Đơn vị", "Nhiệm vụ", "Từ ngày", "Hạn", "Ngày tạo", "Đã xử lý", "Chi tiết"]
+
+# User text a spreadsheet would run as a formula.
+DANGEROUS = {"results": "=1+2", "difficulties": "@cmd", "proposals": "+HYPERLINK(\"http://example.com\")"}
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def at(day: str, clock: str = "09:00") -> datetime:
+    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
+
+
+def unit(code: str) -> Unit:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def progress(user, task, unit_code: str, percent: int, state: str, when: datetime, **text):
+    text.setdefault("results", f"Kết quả {percent}%")
+    post_update(Actor.for_user(user), task, unit(unit_code).id, "lead", UpdateInput(percent, state, **text), files=[], now=when)
+
+
+def send_report(user, period, task, unit_code: str, when: datetime):
+    report = reports.get_or_start(period, task, unit(unit_code).id, when)
+    reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Kết quả của kỳ"), when)
+
+
+def signed_in(app, role: str):
+    client = app.test_client()
+    login(client, role)
+    return client
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    data = response.get_data()
+    assert data.startswith(BOM)
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def xlsx_sheet(response):
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    assert len(workbook.worksheets) == 1
+    return workbook.worksheets[0]
+
+
+def values(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def listed_tasks(html: str) -> list[str]:
+    """The task codes of the dashboard's task list, in order."""
+    heading = re.search(r'<span class="badge text-bg-secondary">(\d+)</span></h1>', html)
+    items = html.split('<ul class="list-group">', 1)[1].split("</ul>", 1)[0]
+    codes = re.findall(r'<span class="task-code">([^<]+)</span>', items)
+    assert heading and int(heading.group(1)) == len(codes)
+    return codes
+
+
+def export_url(plan, name: str, query: str = "") -> str:
+    return f"/plans/{plan.id}/exports/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture
+def data(app, plan, user_of, task_of, period_of):
+    app.config["FROZEN_NOW"] = JUNE_8
+    vhxh, yte = user_of("officer"), user_of("officer_yte")
+    period = period_of("six_month", 2026)
+    progress(vhxh, task_of("IV.4.1"), "phong-vh-xh", 60, "working", at("2026-05-20"))
+    progress(vhxh, task_of("IV.4.2"), "phong-vh-xh", 100, "done", at("2026-05-21"))
+    progress(yte, task_of("IV.4.3"), "tram-y-te", 20, "working", at("2026-05-20"))
+    progress(vhxh, task_of("VI.3.1"), "phong-vh-xh", 10, "blocked", at("2026-06-03", "06:30"),
+             results="Chưa tổ chức được lớp tập huấn", difficulties="Thiếu kinh phí")
+    send_report(vhxh, period, task_of("IV.4.1"), "phong-vh-xh", at("2026-06-04"))
+    send_report(vhxh, period, task_of("IV.4.2"), "phong-vh-xh", at("2026-06-04"))
+    send_report(yte, period, task_of("IV.4.3"), "tram-y-te", at("2026-06-04"))
+    db.session.commit()
+    return period
+
+
+# --- 1. tasks.csv -----------------------------------------------------------------------------
+
+
+def test_tasks_csv_has_a_bom_and_vietnamese_text(data, app, plan):
+    rows = csv_rows(signed_in(app, "committee").get(export_url(plan, "tasks.csv")))
+    assert rows[0] == TASK_HEADER
+    assert len(rows) == 1 + 45
+    by_code = {row[0]: row for row in rows[1:]}
+    iv1 = by_code["IV.1"]
+    assert iv1[1] == "Tăng cường công tác lãnh đạo, chỉ đạo của cấp ủy, chính quyền về công tác giảm nghèo bền vững"
+    assert iv1[2] == "Đảng ủy phường"
+    assert iv1[3] == "Đang thực hiện quá hạn"
+    assert iv1[6] == "3"  # 05/06 -> 08/06
+    assert by_code["IV.4.1"][2:5] == ["Phòng Văn hóa – Xã hội", "Đang thực hiện trong hạn", "60"]
+    assert by_code["IV.4.1"][9] == "20/05/2026"
+    assert by_code["IV.4.2"][3] == "Hoàn thành đúng hạn"
+    assert by_code["IV.10.1"][2:4] == ["Chưa phân công", "Chưa thực hiện"]
+    assert by_code["VI.3.1"][7] == "Có"
+
+
+@pytest.mark.parametrize("query", [
+    "", "status=in_progress_overdue", "status=in_progress_on_time", "status=not_started", "unit=phong-vh-xh",
+    "unit=tram-y-te", "section=IV", "section=VI&unit=phong-vh-xh", "flag=unassigned", "flag=blocked",
+    "section=IV&status=in_progress_overdue",
+])
+def test_tasks_csv_matches_the_dashboard_task_list(data, app, plan, query):
+    client = signed_in(app, "committee")
+    listed = listed_tasks(client.get(f"/plans/{plan.id}/dashboard/tasks" + (f"?{query}" if query else "")).get_data(as_text=True))
+    rows = csv_rows(client.get(export_url(plan, "tasks.csv", query)))
+    assert [row[0] for row in rows[1:]] == listed
+    assert listed
+
+
+def test_tasks_csv_filters_give_the_expected_tasks(data, app, plan):
+    client = signed_in(app, "committee")
+
+    def codes(query):
+        return [row[0] for row in csv_rows(client.get(export_url(plan, "tasks.csv", query)))[1:]]
+
+    assert codes("unit=tram-y-te") == ["IV.4.3", "VI.6"]
+    assert codes("status=in_progress_on_time") == ["IV.4.1", "IV.4.3"]
+    assert codes("flag=blocked") == ["VI.3.1"]
+    assert codes("flag=unassigned") == ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.9", "VI.12", "VI.13.1", "VI.13.2"]
+    assert codes("section=VI&unit=phong-vh-xh") == ["VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+
+
+@pytest.mark.parametrize("url", ["tasks.pdf", "tasks.json", "updates.txt", "alerts.xls"])
+def test_unknown_format_is_404(data, app, plan, url):
+    assert signed_in(app, "committee").get(export_url(plan, url)).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["status=finished", "unit=khong-co", "flag=urgent"])
+def test_unknown_filter_is_404(data, app, plan, query):
+    assert signed_in(app, "committee").get(export_url(plan, "tasks.csv", query)).status_code == 404
+
+
+# --- 2. XLSX ----------------------------------------------------------------------------------
+
+
+def test_tasks_xlsx(data, app, plan):
+    sheet = xlsx_sheet(signed_in(app, "chair").get(export_url(plan, "tasks.xlsx", "unit=phong-vh-xh")))
+    rows = values(sheet)
+    assert rows[0] == TASK_HEADER
+    assert [row[0] for row in rows[1:]] == ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+    iv41 = rows[1]
+    assert iv41[2:5] == ["Phòng Văn hóa – Xã hội", "Đang thực hiện trong hạn", 60]
+    # Numbers and dates are cells of their own type, not text.
+    assert isinstance(iv41[5], (int, float))
+    assert iv41[9].date() == date(2026, 5, 20)
+    assert rows[2][3:5] == ["Hoàn thành đúng hạn", 100]
+
+
+def test_updates_xlsx_and_csv(data, app, plan):
+    client = signed_in(app, "committee")
+    rows = values(xlsx_sheet(client.get(export_url(plan, "updates.xlsx"))))
+    assert rows[0] == UPDATE_HEADER
+    # Newest first (IV.4.3 and IV.4.1 were posted at the same moment; the later entry first).
+    assert [row[1] for row in rows[1:]] == ["VI.3.1", "IV.4.2", "IV.4.3", "IV.4.1"]
+    blocked = rows[1]
+    assert blocked[2:5] == ["Phòng Văn hóa – Xã hội", "Chủ trì", "Canbo.Vhxh"]
+    assert blocked[5] == 10
+    assert blocked[7:9] == ["Chưa tổ chức được lớp tập huấn", "Thiếu kinh phí"]
+    assert rows[2][6] == "Hoàn thành"
+
+    csv_data = csv_rows(client.get(export_url(plan, "updates.csv", "unit=tram-y-te")))
+    assert csv_data[0] == UPDATE_HEADER
+    assert [row[1:4] for row in csv_data[1:]] == [["IV.4.3", "Trạm Y tế phường", "Chủ trì"]]
+
+
+LOCAL_TIME_BUG = (
+    "BUG: tracker/exports/spreadsheets.py writes stored UTC moments as they are: _csv_value() formats the aware "
+    "UTC datetime with strftime and cell_value() drops its tzinfo without converting, so the updates' 'Thời gian' "
+    "(and the alerts' 'Ngày tạo'/'Đã xử lý') read in UTC, 7 hours behind the ward; an update posted at 06:30 on "
+    "03/06 in the ward is exported as 02/06/2026 23:30 (the wrong day). They should be converted to "
+    "Asia/Ho_Chi_Minh first, as the pages do"
+)
+
+
+def test_update_times_in_csv_are_the_wards_local_time(data, app, plan):
+    """VI.3.1 was posted at 06:30 on 03/06 in the ward (23:30 on 02/06 UTC): the export shows the
+    ward's date and time, as every page does."""
+    csv_data = csv_rows(signed_in(app, "committee").get(export_url(plan, "updates.csv", "section=VI")))
+    assert csv_data[1][1] == "VI.3.1"
+    assert csv_data[1][0] == "03/06/2026 06:30"
+
+
+def test_update_times_in_xlsx_are_the_wards_local_time(data, app, plan):
+    rows = values(xlsx_sheet(signed_in(app, "committee").get(export_url(plan, "updates.xlsx", "section=VI"))))
+    assert rows[1][1] == "VI.3.1"
+    assert rows[1][0] == datetime(2026, 6, 3, 6, 30)
+
+
+def test_alert_creation_time_is_the_wards_local_time(data, app, plan):
+    scan(plan, date(2026, 6, 8), at("2026-06-08", "06:00"))  # 23:00 on 07/06 UTC
+    db.session.commit()
+    csv_data = csv_rows(signed_in(app, "chair").get(export_url(plan, "alerts.csv")))
+    assert csv_data[1][5] == "08/06/2026 06:00"
+
+
+def test_alerts_xlsx_and_csv(data, app, plan):
+    scan(plan, date(2026, 6, 8), at("2026-06-08", "07:00"))
+    db.session.commit()
+    client = signed_in(app, "chair")
+    rows = values(xlsx_sheet(client.get(export_url(plan, "alerts.xlsx"))))
+    assert rows[0] == ALERT_HEADER
+    missing = [row for row in rows[1:] if row[0] == "Chưa nộp báo cáo"]
+    # Every report owed for the six-month period and not sent by 05/06.
+    assert {(row[1], row[2]) for row in missing} >= {("Đảng ủy phường", "IV.1"), ("UBND phường", "IV.3"), ("Phòng Văn hóa – Xã hội", "IV.8")}
+    assert ("Phòng Văn hóa – Xã hội", "IV.4.1") not in {(row[1], row[2]) for row in missing}
+    iv1 = next(row for row in missing if row[2] == "IV.1")
+    assert iv1[4].date() == date(2026, 6, 5)
+    assert "IV.1" in iv1[7] and "05/06/2026" in iv1[7]
+
+    csv_data = csv_rows(client.get(export_url(plan, "alerts.csv")))
+    assert csv_data[0] == ALERT_HEADER
+    assert len(csv_data) == len(rows)
+    assert [r[0] for r in csv_data[1:]] == [r[0] for r in rows[1:]]
+    iv1 = next(row for row in csv_data[1:] if row[0] == "Chưa nộp báo cáo" and row[2] == "IV.1")
+    assert iv1[4] == "05/06/2026"
+
+
+def test_user_text_never_becomes_a_formula(data, app, plan, user_of, task_of):
+    progress(user_of("officer"), task_of("IV.8"), "phong-vh-xh", 30, "working", at("2026-06-07"), **DANGEROUS)
+    db.session.commit()
+    client = signed_in(app, "committee")
+
+    sheet = xlsx_sheet(client.get(export_url(plan, "updates.xlsx")))
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "IV.8")
+    assert [c.value for c in row[7:10]] == ["'=1+2", "'@cmd", "'+HYPERLINK(\"http://example.com\")"]
+    for s in workbook_cells(sheet):
+        assert s.data_type != "f", s.coordinate
+        if isinstance(s.value, str):
+            assert not s.value.startswith(("=", "+", "-", "@")), (s.coordinate, s.value)
+
+    csv_data = csv_rows(client.get(export_url(plan, "updates.csv")))
+    row = next(r for r in csv_data[1:] if r[1] == "IV.8")
+    assert row[7:10] == ["'=1+2", "'@cmd", "'+HYPERLINK(\"http://example.com\")"]
+    for r in csv_data:
+        for value in r:
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def workbook_cells(sheet):
+    return [cell for row in sheet.iter_rows() for cell in row]
+
+
+# --- 3. safe_text -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("=1+2", "'=1+2"),
+    ("+1", "'+1"),
+    ("-2", "'-2"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1+2", "'\t=1+2"),
+    ("\r=1+2", "'\r=1+2"),
+    ("=HYPERLINK(\"http://example.com\")", "'=HYPERLINK(\"http://example.com\")"),
+    ("Hỗ trợ 5 hộ", "Hỗ trợ 5 hộ"),
+    ("1+2=3", "1+2=3"),
+    ("a@b.vn", "a@b.vn"),
+    ("", ""),
+])
+def test_safe_text(text, expected):
+    assert safe_text(text) == expected
+
+
+def test_csv_neutralises_tab_and_carriage_return_and_keeps_numbers(app):
+    response = csv_response("thu.csv", ["=Tiêu đề", "Số"], [["\tcmd", 5], ["\r=1+2", -3], ["Bình thường", None]])
+    rows = csv_rows(response)
+    assert rows[0] == ["'=Tiêu đề", "Số"]
+    assert rows[1] == ["'\tcmd", "5"]
+    assert rows[2][0] == "'\r=1+2"
+    assert rows[3] == ["Bình thường", ""]
+    assert "thu.csv" in response.headers["Content-Disposition"]
+
+
+def test_xlsx_sheet_keeps_text_as_text_and_numbers_as_numbers(app):
+    workbook = new_workbook()
+    add_sheet(workbook, "Thử", ["Mã", "Giá trị"], [["@cmd", 5], ["\t=1", 2.5], ["-2", None]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Thử"]
+    assert values(sheet) == [["Mã", "Giá trị"], ["'@cmd", 5], ["'\t=1", 2.5], ["'-2", None]]
+    assert all(cell.data_type != "f" for cell in workbook_cells(sheet))
+
+
+# --- 4. who can export ------------------------------------------------------------------------
+
+
+EXPORTS = ["tasks.csv", "tasks.xlsx", "updates.csv", "updates.xlsx", "alerts.csv", "alerts.xlsx"]
+
+
+@pytest.mark.parametrize("url", EXPORTS)
+def test_anonymous_is_sent_to_sign_in(app, plan, url):
+    response = app.test_client().get(export_url(plan, url))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", ["officer", "officer_yte", "secretariat", "committee", "chair", "admin"])
+def test_every_signed_in_user_of_the_ward_can_export(data, app, plan, role):
+    client = signed_in(app, role)
+    for url in EXPORTS:
+        assert client.get(export_url(plan, url)).status_code == 200, url
+
+
+def test_a_user_of_another_ward_cannot_export(app, plan):
+    other = Ward(code="cho-moi", name="Phường Chợ Mới", province="Tỉnh Thái Nguyên")
+    db.session.add(other)
+    create_user("canbo.chomoi", PASSWORD, "Cán bộ Chợ Mới", ["committee"], ward=other)
+    db.session.commit()
+    client = app.test_client()
+    assert client.post("/login", data={"username": "canbo.chomoi", "password": PASSWORD}).status_code == 302
+    for url in EXPORTS:
+        response = client.get(export_url(plan, url))
+        assert response.status_code == 403, url
+        assert "Trạm Y tế" not in response.get_data(as_text=True)

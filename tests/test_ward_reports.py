@@ -1,0 +1,688 @@
+"""The ward's 6-month report of 2026, compiled from the units' accepted period reports and exported
+as DOCX, XLSX and a printable page.
+
+The six-month period of 2026 has its unit deadline on 05/06/2026 and its ward deadline on 10/06.
+The prepared data (fixture `june`), read on 08/06/2026:
+
+- Trạm Y tế (tram-y-te) sends IV.4.3 and VI.6 on 03/06; both accepted.
+- Văn phòng HĐND-UBND sends IV.4.5 and VI.4 on 04/06; IV.4.5 accepted, VI.4 returned.
+- Phòng XD-NN-MT sends IV.4.4 (accepted) and IV.7 (left waiting) on 04/06 and never sends the
+  other seven (IV.9, VI.1.1-VI.1.6).
+- Phòng Văn hóa – Xã hội sends all nine at 23:30 on 05/06 (still on time in the ward); IV.4.1 and
+  IV.4.2 accepted, the other seven left waiting.
+- Phòng Kinh tế sends VI.2.1 and VI.2.2 at 00:30 on 06/06 in the ward (17:30 on 05/06 UTC): late.
+  VI.2.1 accepted, VI.2.2 left waiting.
+- Đảng ủy, UBND, UB MTTQ, Trung tâm Dịch vụ tổng hợp, NHCSXH, BHXH and Công an never send.
+- Progress: IV.4.1 60%, IV.4.2 done, IV.4.3 50%, IV.4.4 30% (posted 20/05).
+
+Statuses on 08/06 (the continuous tasks whose lead missed the 05/06 deadline are overdue):
+- in progress, overdue (19): IV.1, IV.2, IV.3, IV.5, IV.6, IV.9, VI.1.1-VI.1.6, VI.5, VI.7,
+  VI.8.1-VI.8.3, VI.10, VI.11
+- in progress, on time (3): IV.4.1, IV.4.3, IV.4.4 · done on time (1): IV.4.2
+- not started (22): every other leaf (reported but no progress posted, or no lead unit at all).
+"""
+from __future__ import annotations
+
+import html as htmllib
+import io
+import re
+from collections import Counter
+from datetime import date, datetime
+from decimal import Decimal
+
+import docx
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD, login
+from tests.helpers import database_snapshot
+from tracker.accounts.services import create_user
+from tracker.audit.services import Actor
+from tracker.extensions import db
+from tracker.progress.services import UpdateInput, post_update
+from tracker.reports import services as reports
+from tracker.targets import services as targets
+from tracker.targets.models import Indicator
+from tracker.units.models import Unit
+from tracker.ward_reports import services
+from tracker.ward_reports.models import WardReport
+
+D = Decimal
+JUNE_8 = "2026-06-08T09:00:00+07:00"
+TODAY = date(2026, 6, 8)
+
+# The 45 leaves in plan order, with their lead units as the plan names them, the one that answers
+# first (co-leads and unit groups included; none for IV.10.x).
+LEADS = {
+    "IV.1": ["dang-uy", "ubnd"], "IV.2": ["ub-mttq", "tt-dich-vu-tong-hop"], "IV.3": ["ubnd"], "IV.4.1": ["phong-vh-xh"], "IV.4.2": ["phong-vh-xh"],
+    "IV.4.3": ["tram-y-te"], "IV.4.4": ["phong-xd-nn-mt"], "IV.4.5": ["van-phong-hdnd-ubnd"], "IV.5": ["ub-mttq"],
+    "IV.6": ["ubnd", "ub-mttq"], "IV.7": ["phong-xd-nn-mt"], "IV.8": ["phong-vh-xh", "phong-xd-nn-mt"], "IV.9": ["phong-xd-nn-mt"],
+    "IV.10.1": [], "IV.10.2": [], "IV.10.3": [], "IV.10.4": [], "IV.10.5": [],
+    "VI.1.1": ["phong-xd-nn-mt"], "VI.1.2": ["phong-xd-nn-mt"], "VI.1.3": ["phong-xd-nn-mt"], "VI.1.4": ["phong-xd-nn-mt"],
+    "VI.1.5": ["phong-xd-nn-mt"], "VI.1.6": ["phong-xd-nn-mt"], "VI.2.1": ["phong-kinh-te"], "VI.2.2": ["phong-kinh-te"],
+    "VI.3.1": ["phong-vh-xh"], "VI.3.2": ["phong-vh-xh"], "VI.3.3": ["phong-vh-xh"], "VI.3.4": ["phong-vh-xh"],
+    "VI.3.5": ["phong-vh-xh"], "VI.3.6": ["phong-vh-xh"], "VI.4": ["van-phong-hdnd-ubnd"], "VI.5": ["tt-dich-vu-tong-hop"],
+    "VI.6": ["tram-y-te"], "VI.7": ["nhcsxh"], "VI.8.1": ["ub-mttq", "cac-to-chuc-ctxh"], "VI.8.2": ["ub-mttq", "cac-to-chuc-ctxh"],
+    "VI.8.3": ["ub-mttq", "cac-to-chuc-ctxh"], "VI.9": ["cac-dn-vien-thong"], "VI.10": ["bhxh"],
+    "VI.11": ["cong-an", "bch-quan-su", "cac-truong-hoc"], "VI.12": ["ban-chi-dao"], "VI.13.1": ["cac-to-dan-pho"], "VI.13.2": ["cac-to-dan-pho"],
+}
+OVERDUE = ["IV.1", "IV.2", "IV.3", "IV.5", "IV.6", "IV.9", "VI.1.1", "VI.1.2", "VI.1.3", "VI.1.4", "VI.1.5", "VI.1.6",
+           "VI.5", "VI.7", "VI.8.1", "VI.8.2", "VI.8.3", "VI.10", "VI.11"]
+ON_TIME = ["IV.4.1", "IV.4.3", "IV.4.4"]
+DONE = ["IV.4.2"]
+
+# Units that did not send, with the tasks, in the units' order; and the one that sent late.
+MISSING = [
+    ("dang-uy", "Đảng ủy phường", 1, ["IV.1"]),
+    ("ubnd", "UBND phường", 2, ["IV.3", "IV.6"]),
+    ("ub-mttq", "Ủy ban MTTQ Việt Nam phường", 5, ["IV.2", "IV.5", "VI.8.1", "VI.8.2", "VI.8.3"]),
+    ("phong-xd-nn-mt", "Phòng Xây dựng, Nông nghiệp và Môi trường", 9, ["IV.9", "VI.1.1", "VI.1.2", "VI.1.3", "VI.1.4", "VI.1.5", "VI.1.6"]),
+    ("tt-dich-vu-tong-hop", "Trung tâm Dịch vụ tổng hợp phường", 1, ["VI.5"]),
+    ("nhcsxh", "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn", 1, ["VI.7"]),
+    ("bhxh", "Bảo hiểm xã hội cơ sở Bắc Kạn", 1, ["VI.10"]),
+    ("cong-an", "Công an phường", 1, ["VI.11"]),
+]
+LATE = [("phong-kinh-te", "Phòng Kinh tế", ["VI.2.1", "VI.2.2"])]
+
+# What the accepted reports say, and what reports that were not accepted say.
+ACCEPTED = {
+    "IV.4.3": ("Cấp 1.245 thẻ BHYT cho người thuộc hộ nghèo, cận nghèo.", "Một số hộ chưa cập nhật giấy tờ.", "Đề nghị BHXH hỗ trợ rà soát."),
+    "VI.6": ("Khám sàng lọc dinh dưỡng cho 320 trẻ em.", None, None),
+    "IV.4.5": ("Tổng hợp tình hình thực hiện chính sách giảm nghèo.", None, None),
+    "IV.4.4": ("Hỗ trợ 3 nhà tiêu hợp vệ sinh cho hộ nghèo.", "Thiếu vật liệu.", None),
+    "IV.4.1": ("Tư vấn việc làm cho 12 lao động thuộc hộ nghèo.", None, "Bổ sung kinh phí đào tạo nghề."),
+    "IV.4.2": ("Hỗ trợ học phí cho 5 học sinh.", None, None),
+    "VI.2.1": ("Giải ngân 200 triệu đồng vốn vay cho hộ cận nghèo.", None, None),
+}
+RETURNED_TEXT = "Nội dung bị trả lại, thiếu số liệu."
+WAITING_TEXT = "Báo cáo đang chờ cơ quan thường trực xem xét"
+
+VI = {
+    "issuer": ["ỦY BAN NHÂN DÂN", "PHƯỜNG BẮC KẠN"],
+    "nation": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "motto": "Độc lập - Tự do - Hạnh phúc",
+    "report": "BÁO CÁO",
+    "recipients": "Nơi nhận:",
+    "someone_else": "Người khác vừa lưu báo cáo này trong lúc bạn đang soạn. Nội dung của bạn vẫn ở bên dưới; hãy xem bản đã lưu trước khi lưu lại.",
+    "no_subject": "Nhập trích yếu của báo cáo.",
+    "saved": "Đã lưu bản dự thảo báo cáo.",
+}
+SECTIONS = [
+    "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN",
+    "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
+    "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+    "IV. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ",
+    "V. ĐÁNH GIÁ CHUNG",
+    "VI. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI",
+    "VII. ĐỀ XUẤT, KIẾN NGHỊ",
+]
+SIGNATURE = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nông Thị Thanh Nga"]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def at(day: str, clock: str = "09:00") -> datetime:
+    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
+
+
+def unit(code: str) -> Unit:
+    return db.session.scalar(select(Unit).where(Unit.code == code))
+
+
+def officer_of(code: str):
+    """An officer account of the unit (made on first use)."""
+    from tracker.accounts.models import User
+
+    username = {"phong-vh-xh": "canbo.vhxh", "tram-y-te": "canbo.yte"}.get(code, f"canbo.{code}")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        u = unit(code)
+        user = create_user(username, PASSWORD, f"Cán bộ {u.name}", ["officer"], ward=u.ward, unit=u)
+        db.session.flush()
+    return user
+
+
+def send(period, task, code: str, when: datetime, results: str, difficulties: str | None = None, proposals: str | None = None):
+    report = reports.get_or_start(period, task, unit(code).id, when)
+    reports.submit(Actor.for_user(officer_of(code)), report, reports.ReportInput(results, difficulties, proposals), when)
+    return report
+
+
+def signed_in(app, role: str):
+    client = app.test_client()
+    login(client, role)
+    return client
+
+
+def plain(html: str) -> str:
+    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def textarea(html: str, name: str) -> str | None:
+    match = re.search(rf'<textarea[^>]*\bname="{name}"[^>]*>(.*?)</textarea>', html, re.S)
+    return htmllib.unescape(match.group(1)).lstrip("\r\n") if match else None
+
+
+def input_value(html: str, name: str) -> str | None:
+    match = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html)
+    if not match:
+        return None
+    value = re.search(r'\bvalue="([^"]*)"', match.group(0))
+    return htmllib.unescape(value.group(1)) if value else ""
+
+
+def edit_url(plan, period) -> str:
+    return f"/plans/{plan.id}/ward-reports/{period.id}"
+
+
+def draft_form(html: str) -> dict[str, str]:
+    """The draft form as the browser would send it back."""
+    fields = {name: input_value(html, name) for name in ("number", "report_date", "version")}
+    fields.update({name: textarea(html, name) for name in ("title", "situation", "assessment", "next_tasks", "proposals", "recipients")})
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+NARRATIVE = {
+    "number": "12/BC-UBND",
+    "report_date": "2026-06-05",
+    "title": "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026 trên địa bàn phường",
+    "situation": "UBND phường đã ban hành kế hoạch năm 2026.\nCác đơn vị đã triển khai các nhiệm vụ được giao.",
+    "assessment": "Ưu điểm: các đơn vị chủ động.\nHạn chế: một số đơn vị chưa báo cáo đúng hạn.",
+    "next_tasks": "Tiếp tục rà soát hộ nghèo, hộ cận nghèo.",
+    "proposals": "Đề nghị UBND tỉnh bổ sung kinh phí hỗ trợ nhà ở.",
+    "recipients": "UBND tỉnh Thái Nguyên (b/c)\nTT Đảng ủy, HĐND phường (b/c)\nLưu: VT, XDNNMT",
+}
+
+
+def save_narrative(client, plan, period, **changes):
+    html = client.get(edit_url(plan, period)).get_data(as_text=True)
+    data = draft_form(html)
+    data.update(NARRATIVE)
+    data.update(changes)
+    return client.post(edit_url(plan, period), data=data)
+
+
+# --- the prepared data ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def june(app, plan, user_of, task_of, period_of):
+    app.config["FROZEN_NOW"] = JUNE_8
+    period = period_of("six_month", 2026)
+    secretariat = Actor.for_user(user_of("secretariat"))
+
+    for code, unit_code, percent, state in [("IV.4.1", "phong-vh-xh", 60, "working"), ("IV.4.2", "phong-vh-xh", 100, "done"),
+                                            ("IV.4.3", "tram-y-te", 50, "working"), ("IV.4.4", "phong-xd-nn-mt", 30, "working")]:
+        post_update(Actor.for_user(officer_of(unit_code)), task_of(code), unit(unit_code).id, "lead",
+                    UpdateInput(percent, state, f"Tiến độ {percent}%"), files=[], now=at("2026-05-20"))
+
+    sent = {}
+
+    def text(code):
+        return ACCEPTED.get(code, (f"{WAITING_TEXT} ({code}).", None, None))
+
+    for code in ("IV.4.3", "VI.6"):
+        sent[code] = send(period, task_of(code), "tram-y-te", at("2026-06-03"), *text(code))
+    sent["IV.4.5"] = send(period, task_of("IV.4.5"), "van-phong-hdnd-ubnd", at("2026-06-04"), *text("IV.4.5"))
+    sent["VI.4"] = send(period, task_of("VI.4"), "van-phong-hdnd-ubnd", at("2026-06-04"), RETURNED_TEXT, "Khó khăn bị trả lại", "Đề xuất bị trả lại")
+    for code in ("IV.4.4", "IV.7"):
+        sent[code] = send(period, task_of(code), "phong-xd-nn-mt", at("2026-06-04", "14:00"), *text(code))
+    for code in ("IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"):
+        sent[code] = send(period, task_of(code), "phong-vh-xh", at("2026-06-05", "23:30"), *text(code))
+    for code in ("VI.2.1", "VI.2.2"):
+        sent[code] = send(period, task_of(code), "phong-kinh-te", at("2026-06-06", "00:30"), *text(code))
+
+    for code in ACCEPTED:
+        reports.accept(secretariat, sent[code], at("2026-06-07"))
+    reports.return_for_changes(secretariat, sent["VI.4"], "Bổ sung số liệu", at("2026-06-07"))
+
+    # Figures of the six-month report.
+    indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
+    targets.save_actuals(secretariat, period, [
+        (indicators["households-leaving-poverty"], D(9), None, None, "Rà soát 6 tháng"),
+        (indicators["poor-households"], D(55), None, None, "Rà soát 6 tháng"),
+        (indicators["ward-households"], D(6340), None, None, "Thống kê dân số"),
+        (indicators["coverage-school-age"], None, D(61), D(64), "Số liệu các trường"),
+        (indicators["budget-latrine"], D(18), None, None, "Phòng Kinh tế"),
+    ], at("2026-06-07"))
+    db.session.commit()
+    return {"period": period, "sent": sent}
+
+
+def compiled_now(plan, period):
+    return services.compile_report(plan, period, TODAY)
+
+
+# --- 1. compiling -----------------------------------------------------------------------------
+
+
+def test_every_leaf_task_with_its_lead_and_status(june, plan):
+    compiled = compiled_now(plan, june["period"])
+    assert [line.task.code for line in compiled.tasks] == list(LEADS)
+    assert {line.task.code: [u.code for u in line.lead_units] for line in compiled.tasks} == LEADS
+    statuses = {line.task.code: line.status for line in compiled.tasks}
+    expected = {code: "not_started" for code in LEADS}
+    expected.update({code: "in_progress_overdue" for code in OVERDUE})
+    expected.update({code: "in_progress_on_time" for code in ON_TIME})
+    expected.update({code: "done_on_time" for code in DONE})
+    assert statuses == expected
+    assert compiled.counts == {"not_started": 22, "in_progress_on_time": 3, "in_progress_overdue": 19, "done_on_time": 1, "done_late": 0}
+    assert compiled.total_tasks == sum(compiled.counts.values()) == 45
+    assert Counter(statuses.values()) == Counter({k: v for k, v in compiled.counts.items() if v})
+
+
+def test_only_accepted_reports_are_quoted(june, plan):
+    compiled = compiled_now(plan, june["period"])
+    lines = {line.task.code: line for line in compiled.tasks}
+    for code, (results, difficulties, proposals) in ACCEPTED.items():
+        assert lines[code].results == [results], code
+        assert lines[code].difficulties == ([difficulties] if difficulties else []), code
+        assert lines[code].proposals == ([proposals] if proposals else []), code
+    quoted = [code for code, line in lines.items() if line.reported]
+    assert sorted(quoted) == sorted(ACCEPTED)
+    everything = " ".join(t for line in compiled.tasks for t in line.results + line.difficulties + line.proposals)
+    assert RETURNED_TEXT not in everything and "bị trả lại" not in everything
+    assert WAITING_TEXT not in everything
+
+
+def test_indicator_lines_carry_the_2026_figures(june, plan):
+    lines = {line.name: line for line in compiled_now(plan, june["period"]).indicators}
+    leaving = lines["Số hộ nghèo cần giảm"]
+    assert (leaving.target, leaving.actual, leaving.variance, leaving.source) == (22, 9, -13, "Rà soát 6 tháng")
+    reduction = lines["Số hộ nghèo giảm theo mục tiêu II.3.1"]
+    assert (reduction.target, reduction.actual, reduction.variance) == (22, 9, -13)
+    # 55 / 6.340 = 0,87%; the baseline rate has no 2026 target.
+    rate = lines["Tỷ lệ hộ nghèo"]
+    assert (rate.target, rate.actual, rate.numerator, rate.denominator) == (None, D("0.87"), 55, 6340)
+    school = lines["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"]
+    assert (school.actual, school.numerator, school.denominator, school.source) == (D("95.31"), 61, 64, "Số liệu các trường")
+    # The cost is the sum of its parts; one part is in so far.
+    cost = lines["Dự kiến tổng kinh phí hỗ trợ (không tính kinh phí hỗ trợ nhà ở)"]
+    assert (cost.target, cost.actual, cost.variance) == (42, 18, -24)
+    internet = lines["Hỗ trợ internet"]
+    assert (internet.target, internet.actual, internet.variance) == (20, None, None)
+    # The household groups are the baseline's, not a yearly figure.
+    assert not any(name.startswith("Nhóm ") for name in lines)
+
+
+def test_units_missing_and_late(june, plan):
+    compiled = compiled_now(plan, june["period"])
+    assert [(u.unit.code, u.expected, [t.code for t in u.missing]) for u in compiled.units_missing] == [
+        (code, expected, tasks) for code, _name, expected, tasks in MISSING
+    ]
+    assert [(u.unit.code, [t.code for t in u.late]) for u in compiled.units_late] == [(code, tasks) for code, _name, tasks in LATE]
+    # Units that sent everything on time are in neither list, even with a returned report.
+    clean = {u.unit.code for u in compiled.units} - {c for c, *_ in MISSING} - {c for c, *_ in LATE}
+    assert clean == {"phong-vh-xh", "tram-y-te", "van-phong-hdnd-ubnd"}
+    lines = services.unit_reporting_lines(compiled)
+    assert "- Đảng ủy phường: chưa nộp 1/1 báo cáo (IV.1)." in lines
+    assert "- Phòng Xây dựng, Nông nghiệp và Môi trường: chưa nộp 7/9 báo cáo (IV.9, VI.1.1, VI.1.2, VI.1.3, VI.1.4, VI.1.5, VI.1.6)." in lines
+    assert "- Phòng Kinh tế: nộp quá hạn 2 báo cáo (VI.2.1, VI.2.2)." in lines
+    assert len(lines) == len(MISSING) + len(LATE)
+
+
+# --- 2. the document's particulars ------------------------------------------------------------
+
+
+def test_vietnamese_date_line():
+    assert services.vietnamese_date_line("Bắc Kạn", date(2026, 6, 5)) == "Bắc Kạn, ngày 05 tháng 6 năm 2026"
+    assert services.vietnamese_date_line("Bắc Kạn", date(2026, 2, 14)) == "Bắc Kạn, ngày 14 tháng 02 năm 2026"
+    assert services.vietnamese_date_line("Bắc Kạn", date(2026, 1, 31)) == "Bắc Kạn, ngày 31 tháng 01 năm 2026"
+    assert services.vietnamese_date_line("Bắc Kạn", date(2026, 3, 1)) == "Bắc Kạn, ngày 01 tháng 3 năm 2026"
+    assert services.vietnamese_date_line("Bắc Kạn", date(2026, 11, 15)) == "Bắc Kạn, ngày 15 tháng 11 năm 2026"
+    assert services.vietnamese_date_line("Bắc Kạn", date(2026, 12, 9)) == "Bắc Kạn, ngày 09 tháng 12 năm 2026"
+
+
+def test_issuing_body_lines(plan):
+    assert services.issuing_body_lines(plan) == VI["issuer"]
+
+
+# --- 3. the draft -----------------------------------------------------------------------------
+
+
+FRESH_DRAFT_BUG = (
+    "BUG: tracker/ward_reports/views.py edit(): before the first save the draft is a fresh, unsaved WardReport "
+    "whose version is None (the column default 1 only applies on INSERT), so the hidden `version` input is rendered "
+    "empty; WardReportForm.version is an IntegerField and rejects '' ('Not a valid integer value'), so the first "
+    "save of a period's draft always answers 422 with 'Vui lòng sửa các trường được đánh dấu bên dưới' and no "
+    "field marked: the secretariat can never create the draft from the page"
+)
+
+
+@pytest.fixture
+def drafted(june, app, plan):
+    """A draft that already exists (started by the service, as the view would on its first save)."""
+    services.get_or_start(plan, june["period"], TODAY, at("2026-06-08"))
+    db.session.commit()
+    return june
+
+
+def test_reading_the_page_does_not_create_the_draft(june, app, plan):
+    period = june["period"]
+    html = signed_in(app, "secretariat").get(edit_url(plan, period)).get_data(as_text=True)
+    # The fresh draft proposes the standard subject and a summary of the figures.
+    assert textarea(html, "title") == "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026"
+    assert textarea(html, "situation") == (
+        "Phường đã triển khai 45 nhiệm vụ của Kế hoạch: 1 nhiệm vụ hoàn thành, 3 nhiệm vụ đang thực hiện trong hạn, "
+        "19 nhiệm vụ đang thực hiện quá hạn, 22 nhiệm vụ chưa thực hiện."
+    )
+    # The accepted proposals are gathered for section VII, in the plan's order.
+    assert textarea(html, "proposals") == "- IV.4.1: Bổ sung kinh phí đào tạo nghề.\n- IV.4.3: Đề nghị BHXH hỗ trợ rà soát."
+    assert db.session.scalar(select(WardReport)) is None
+
+
+def test_secretariat_saves_the_first_draft_from_the_page(june, app, plan):
+    client = signed_in(app, "secretariat")
+    response = save_narrative(client, plan, june["period"])
+    assert response.status_code == 302
+    saved = db.session.scalar(select(WardReport))
+    assert saved.number == "12/BC-UBND" and saved.narrative["situation"] == NARRATIVE["situation"]
+
+
+def test_secretariat_edits_and_saves_the_draft(drafted, app, plan):
+    period = drafted["period"]
+    client = signed_in(app, "secretariat")
+    response = save_narrative(client, plan, period)
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert VI["saved"] in plain(html)
+    for name in ("title", "situation", "assessment", "next_tasks", "proposals", "recipients"):
+        assert textarea(html, name) == NARRATIVE[name], name
+    assert input_value(html, "number") == "12/BC-UBND"
+    assert input_value(html, "report_date") == "2026-06-05"
+    saved = db.session.scalar(select(WardReport))
+    assert saved.number == "12/BC-UBND" and saved.report_date == date(2026, 6, 5)
+    assert saved.title == NARRATIVE["title"]
+    assert saved.narrative["assessment"] == NARRATIVE["assessment"]
+    assert saved.recipients == ["UBND tỉnh Thái Nguyên (b/c)", "TT Đảng ủy, HĐND phường (b/c)", "Lưu: VT, XDNNMT"]
+
+    # And saved again from the page as it now stands.
+    response = save_narrative(client, plan, period, next_tasks="Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở.")
+    assert response.status_code == 302
+    assert db.session.scalar(select(WardReport)).narrative["next_tasks"] == "Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở."
+
+
+@pytest.mark.parametrize("role", ["committee", "chair"])
+def test_committee_and_chair_read_and_export_but_cannot_save(june, app, plan, role):
+    period = june["period"]
+    client = signed_in(app, role)
+    assert client.get(f"/plans/{plan.id}/ward-reports/").status_code == 200
+    html = client.get(edit_url(plan, period)).get_data(as_text=True)
+    assert "Chỉ cơ quan thường trực chỉnh sửa nội dung; bạn có thể xem và tải báo cáo." in plain(html)
+    assert "<textarea" not in html
+    for suffix in ("/report.docx", "/report.xlsx", "/print"):
+        assert client.get(edit_url(plan, period) + suffix).status_code == 200, suffix
+    before = database_snapshot()
+    response = client.post(edit_url(plan, period), data={**NARRATIVE, "version": "1"})
+    assert response.status_code == 403
+    assert database_snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["officer", "officer_yte"])
+def test_officers_are_refused_everywhere(june, app, plan, role):
+    period = june["period"]
+    client = signed_in(app, role)
+    for url in (f"/plans/{plan.id}/ward-reports/", edit_url(plan, period), edit_url(plan, period) + "/report.docx",
+                edit_url(plan, period) + "/report.xlsx", edit_url(plan, period) + "/print"):
+        assert client.get(url).status_code == 403, url
+    before = database_snapshot()
+    assert client.post(edit_url(plan, period), data={**NARRATIVE, "version": "1"}).status_code == 403
+    assert database_snapshot() == before
+
+
+def test_an_empty_subject_is_refused_and_the_text_kept(drafted, app, plan):
+    period = drafted["period"]
+    client = signed_in(app, "secretariat")
+    before = database_snapshot()
+    response = save_narrative(client, plan, period, title="   ")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(r'<div id="title-error"[^>]*>(.*?)</div>', html, re.S)
+    assert error and plain(error.group(1)) == VI["no_subject"]
+    assert textarea(html, "situation") == NARRATIVE["situation"]
+    assert textarea(html, "assessment") == NARRATIVE["assessment"]
+    assert input_value(html, "number") == "12/BC-UBND"
+    assert database_snapshot() == before
+
+
+def second_secretariat(plan):
+    from tracker.accounts.models import User
+
+    first = db.session.scalar(select(User).where(User.username == "thuongtruc"))
+    create_user("thuongtruc2", PASSWORD, "Thuongtruc Hai", ["secretariat"], ward=first.ward, unit=first.unit)
+    db.session.commit()
+
+
+def sign_in_as(app, username: str):
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
+def test_two_secretariat_members_saving_from_the_same_version(drafted, app, plan):
+    period = drafted["period"]
+    second_secretariat(plan)
+    first, second = sign_in_as(app, "thuongtruc"), sign_in_as(app, "thuongtruc2")
+    assert save_narrative(first, plan, period).status_code == 302
+
+    # Both open the saved draft...
+    form_one = draft_form(first.get(edit_url(plan, period)).get_data(as_text=True))
+    form_two = draft_form(second.get(edit_url(plan, period)).get_data(as_text=True))
+    assert form_one["version"] == form_two["version"]
+    # ... the first saves ...
+    form_one["assessment"] = "Đánh giá của người thứ nhất."
+    assert first.post(edit_url(plan, period), data=form_one).status_code == 302
+    # ... and the second is told, with its text still in the form.
+    form_two["assessment"] = "Đánh giá của người thứ hai."
+    response = second.post(edit_url(plan, period), data=form_two)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert VI["someone_else"] in plain(html)
+    assert textarea(html, "assessment") == "Đánh giá của người thứ hai."
+    assert db.session.scalar(select(WardReport)).narrative["assessment"] == "Đánh giá của người thứ nhất."
+
+
+def test_two_secretariat_members_starting_the_draft_at_once(june, app, plan):
+    """Nobody has saved the draft yet; both open the fresh draft and save. The second must not
+    silently overwrite the first."""
+    period = june["period"]
+    second_secretariat(plan)
+    first, second = sign_in_as(app, "thuongtruc"), sign_in_as(app, "thuongtruc2")
+    form_one = draft_form(first.get(edit_url(plan, period)).get_data(as_text=True))
+    form_two = draft_form(second.get(edit_url(plan, period)).get_data(as_text=True))
+    form_one.update(NARRATIVE, assessment="Đánh giá của người thứ nhất.")
+    form_two.update(NARRATIVE, assessment="Đánh giá của người thứ hai.")
+    assert first.post(edit_url(plan, period), data=form_one).status_code == 302
+    response = second.post(edit_url(plan, period), data=form_two)
+    assert response.status_code == 409
+    assert textarea(response.get_data(as_text=True), "assessment") == "Đánh giá của người thứ hai."
+    assert db.session.scalar(select(WardReport)).narrative["assessment"] == "Đánh giá của người thứ nhất."
+
+
+# --- 4. the DOCX ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def saved_report(drafted, app, plan):
+    client = signed_in(app, "secretariat")
+    assert save_narrative(client, plan, drafted["period"]).status_code == 302
+    return client
+
+
+def open_docx(client, plan, period):
+    response = client.get(edit_url(plan, period) + "/report.docx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return docx.Document(io.BytesIO(response.get_data()))
+
+
+def cell_lines(cell) -> list[str]:
+    return [p.text for p in cell.paragraphs if p.text.strip()]
+
+
+def test_docx_is_an_a4_administrative_report(saved_report, june, plan):
+    document = open_docx(saved_report, plan, june["period"])
+    page = document.sections[0]
+    assert abs(page.page_width.cm - 21) < 0.3 and abs(page.page_height.cm - 29.7) < 0.3
+    normal = document.styles["Normal"].font
+    assert normal.name == "Times New Roman" and 13 <= normal.size.pt <= 14
+    body_runs = [run for p in document.paragraphs for run in p.runs if run.text.strip()]
+    assert body_runs
+    for run in body_runs:
+        assert (run.font.name or normal.name) == "Times New Roman", run.text
+        assert 13 <= (run.font.size or normal.size).pt <= 14, run.text
+
+
+def test_docx_header_subject_and_sections(saved_report, june, plan):
+    document = open_docx(saved_report, plan, june["period"])
+    header = document.tables[0]
+    assert cell_lines(header.cell(0, 0)) == VI["issuer"]
+    assert cell_lines(header.cell(1, 0)) == ["Số: 12/BC-UBND"]
+    assert cell_lines(header.cell(0, 1)) == [VI["nation"], VI["motto"]]
+    assert cell_lines(header.cell(1, 1)) == ["Bắc Kạn, ngày 05 tháng 6 năm 2026"]
+
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    start = paragraphs.index(VI["report"])
+    assert paragraphs[start + 1] == NARRATIVE["title"]
+    positions = [paragraphs.index(title) for title in SECTIONS]
+    assert positions == sorted(positions) and positions[0] > start
+    # The narrative sits under its section, one paragraph per line.
+    assert paragraphs[positions[0] + 1: positions[0] + 3] == NARRATIVE["situation"].split("\n")
+    assert paragraphs[positions[4] + 1: positions[4] + 3] == NARRATIVE["assessment"].split("\n")
+    assert paragraphs[positions[5] + 1] == NARRATIVE["next_tasks"]
+    assert paragraphs[positions[6] + 1] == NARRATIVE["proposals"]
+    # Section IV names the units that did not send and the one that sent late.
+    section_iv = paragraphs[positions[3] + 1: positions[4]]
+    for _code, name, expected, tasks in MISSING:
+        assert f"- {name}: chưa nộp {len(tasks)}/{expected} báo cáo ({', '.join(tasks)})." in section_iv, name
+    assert "- Phòng Kinh tế: nộp quá hạn 2 báo cáo (VI.2.1, VI.2.2)." in section_iv
+    assert len(section_iv) == len(MISSING) + len(LATE)
+
+
+def test_docx_task_table_quotes_accepted_results(saved_report, june, plan):
+    document = open_docx(saved_report, plan, june["period"])
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "TT" and len(t.columns) == 5)
+    assert [c.text for c in table.rows[0].cells] == ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Kết quả, khó khăn, đề xuất"]
+    rows = {row.cells[1].text.split(". ", 1)[0]: [c.text for c in row.cells] for row in table.rows[1:]}
+    assert list(rows) == list(LEADS)
+    iv43 = rows["IV.4.3"]
+    assert iv43[2] == "Trạm Y tế phường"
+    assert iv43[3].startswith("Đang thực hiện trong hạn")
+    assert "Kết quả: " + ACCEPTED["IV.4.3"][0] in iv43[4]
+    assert ACCEPTED["IV.4.3"][1] in iv43[4] and ACCEPTED["IV.4.3"][2] in iv43[4]
+    assert "Kết quả: " + ACCEPTED["VI.2.1"][0] in rows["VI.2.1"][4]
+    assert rows["VI.4"][4] == "Chưa có báo cáo được chấp nhận"
+    assert rows["IV.10.1"][2] == "Chưa phân công"
+    assert rows["IV.1"][3].startswith("Đang thực hiện quá hạn")
+    whole = " ".join(" ".join(r) for r in rows.values())
+    assert RETURNED_TEXT not in whole and WAITING_TEXT not in whole
+
+
+def test_docx_closing_recipients_and_signature(saved_report, june, plan):
+    document = open_docx(saved_report, plan, june["period"])
+    closing = document.tables[-1]
+    left, right = cell_lines(closing.cell(0, 0)), cell_lines(closing.cell(0, 1))
+    assert left == [VI["recipients"], "- UBND tỉnh Thái Nguyên (b/c);", "- TT Đảng ủy, HĐND phường (b/c);", "- Lưu: VT, XDNNMT."]
+    assert right == SIGNATURE
+
+
+# --- 5. the XLSX ------------------------------------------------------------------------------
+
+
+def open_xlsx(client, plan, period):
+    response = client.get(edit_url(plan, period) + "/report.xlsx")
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(response.get_data()))
+
+
+def sheet_rows(sheet) -> list[list]:
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_xlsx_sheets_and_values(saved_report, june, plan):
+    workbook = open_xlsx(saved_report, plan, june["period"])
+    assert workbook.sheetnames == ["Nhiệm vụ", "Chỉ tiêu", "Báo cáo theo đơn vị"]
+
+    tasks = sheet_rows(workbook["Nhiệm vụ"])
+    assert tasks[0] == ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Tiến độ (%)", "Kết quả", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"]
+    by_code = {row[0]: row for row in tasks[1:]}
+    assert list(by_code) == list(LEADS)
+    assert by_code["IV.4.3"][2:] == ["Trạm Y tế phường", "Đang thực hiện trong hạn", 50, *ACCEPTED["IV.4.3"]]
+    assert by_code["IV.4.2"][3:5] == ["Hoàn thành đúng hạn", 100]
+    assert by_code["IV.1"][3] == "Đang thực hiện quá hạn"
+    assert by_code["IV.10.1"][2:4] == ["Chưa phân công", "Chưa thực hiện"]
+    assert by_code["VI.4"][5] in (None, "")
+
+    indicators = {row[0]: row for row in sheet_rows(workbook["Chỉ tiêu"])}
+    assert indicators["Chỉ tiêu"] == ["Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Chênh lệch", "Số đạt được", "Trên tổng số", "Nguồn số liệu"]
+    leaving = indicators["Số hộ nghèo cần giảm"]
+    assert leaving[1:5] == ["hộ", 22, 9, -13] and leaving[7] == "Rà soát 6 tháng"
+    school = indicators["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"]
+    assert school[3] == pytest.approx(95.31) and school[5:7] == [61, 64]
+    assert indicators["Tỷ lệ hộ nghèo"][3] == pytest.approx(0.87)
+    for row in (leaving, school):
+        for value in row[2:7]:
+            assert value is None or value == "" or isinstance(value, (int, float)), row
+
+    units = {row[0]: row for row in sheet_rows(workbook["Báo cáo theo đơn vị"])}
+    assert units["Đơn vị"] == ["Đơn vị", "Báo cáo phải nộp", "Chưa nộp", "Nộp quá hạn", "Nhiệm vụ chưa báo cáo"]
+    assert units["Phòng Xây dựng, Nông nghiệp và Môi trường"] == ["Phòng Xây dựng, Nông nghiệp và Môi trường", 9, 7, 0,
+                                                                "IV.9, VI.1.1, VI.1.2, VI.1.3, VI.1.4, VI.1.5, VI.1.6"]
+    assert units["Phòng Kinh tế"][1:4] == [2, 0, 2]
+    assert units["Trạm Y tế phường"][1:4] == [2, 0, 0]
+    assert units["Đảng ủy phường"][1:5] == [1, 1, 0, "IV.1"]
+
+
+FORMULAS = {"VI.3.3": "=HYPERLINK(\"http://example.com\",\"Xem\")", "VI.3.4": "+1", "VI.3.5": "-2", "VI.3.6": "@SUM(A1)"}
+
+
+def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
+    """A unit writes results that a spreadsheet would run as a formula; once accepted, they are
+    exported as text starting with an apostrophe."""
+    period, secretariat = june["period"], Actor.for_user(user_of("secretariat"))
+    for code, text in FORMULAS.items():
+        report = june["sent"][code]
+        reports.return_for_changes(secretariat, report, "Viết lại", at("2026-06-07"))
+        reports.submit(Actor.for_user(officer_of("phong-vh-xh")), report,
+                       reports.ReportInput(text, "=1+2" if code == "VI.3.3" else None, "-cmd" if code == "VI.3.4" else None), at("2026-06-07", "10:00"))
+        reports.accept(secretariat, report, at("2026-06-07", "11:00"))
+    db.session.commit()
+
+    workbook = open_xlsx(signed_in(app, "chair"), plan, period)
+    by_code = {row[0].value: row for row in workbook["Nhiệm vụ"].iter_rows(min_row=2)}
+    for code, text in FORMULAS.items():
+        cell = by_code[code][5]
+        assert cell.value == "'" + text, code
+        assert cell.data_type != "f"
+    assert by_code["VI.3.3"][6].value == "'=1+2"
+    assert by_code["VI.3.4"][7].value == "'-cmd"
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@")), (sheet.title, cell.coordinate, cell.value)
+
+
+# --- 6. the printable page --------------------------------------------------------------------
+
+
+def test_printable_page(saved_report, june, plan):
+    response = saved_report.get(edit_url(plan, june["period"]) + "/print")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    text = plain(html)
+    for line in VI["issuer"] + ["Số: 12/BC-UBND", VI["nation"], VI["motto"], "Bắc Kạn, ngày 05 tháng 6 năm 2026", VI["report"], NARRATIVE["title"]]:
+        assert line in text, line
+    positions = [text.index(title) for title in SECTIONS]
+    assert positions == sorted(positions)
+    assert text.index(VI["report"]) < positions[0]
+    assert "Kết quả: " + ACCEPTED["IV.4.1"][0] in text
+    assert "- Phòng Kinh tế: nộp quá hạn 2 báo cáo (VI.2.1, VI.2.2)." in text
+    assert RETURNED_TEXT not in text
+    for line in SIGNATURE + [VI["recipients"]]:
+        assert line in text, line
