@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PLAN_FILE ?= data/plans/bac-kan-2026-2030.yaml
 # The suite runs on every CPU core (pytest-xdist); `make test PYTEST_ARGS=...` to change.
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PO_FILES := $(wildcard tracker/translations/*/LC_MESSAGES/messages.po)
@@ -14,7 +14,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
 
-.PHONY: run setup serve test test-pg install translations extract-messages lock clean
+.PHONY: run setup serve test test-pg install browser-tools translations extract-messages lock clean
 
 ## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve,
 ## with the scheduler (alert scan, e-mail) running beside the development server.
@@ -37,17 +37,21 @@ serve: install
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - app:app
 
-## Install the same way, then run the whole test suite.
-test: install
+## Install the same way, then run the whole test suite (browser tests included).
+test: install browser-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The whole test suite against a throwaway local PostgreSQL server (scripts/test-postgres).
-test-pg: install
+test-pg: install browser-tools
 	@url=$$(scripts/test-postgres start) || exit 1; \
 	trap 'scripts/test-postgres stop' EXIT INT TERM; \
 	TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed translations
+
+## Chromium (Debian's) and axe-core (npm) for the browser tests.
+browser-tools:
+	@scripts/browser-tools
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
