@@ -3,12 +3,15 @@ translation, none is fuzzy, and placeholders survive translation."""
 import re
 from io import BytesIO
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from tracker import ROOT
 
-CATALOGUE = ROOT / "tracker" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
+CATALOGUES = {
+    locale: ROOT / "tracker" / "translations" / locale / "LC_MESSAGES" / "messages.po" for locale in ("vi", "en")
+}
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
@@ -21,19 +24,21 @@ def source_messages() -> set[str]:
     return found
 
 
-def catalogue():
-    return read_po(BytesIO(CATALOGUE.read_bytes()))
+def catalogue(locale: str):
+    return read_po(BytesIO(CATALOGUES[locale].read_bytes()))
 
 
-def test_every_message_in_the_code_is_in_the_catalogue():
-    known = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalogue() if m.id}
+@pytest.mark.parametrize("locale", sorted(CATALOGUES))
+def test_every_message_in_the_code_is_in_the_catalogue(locale):
+    known = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalogue(locale) if m.id}
     missing = sorted(source_messages() - known)
     assert missing == [], "run `make extract-messages` and translate: " + "; ".join(missing)
 
 
-def test_every_entry_is_translated_and_not_fuzzy():
+@pytest.mark.parametrize("locale", sorted(CATALOGUES))
+def test_every_entry_is_translated_and_not_fuzzy(locale):
     problems = []
-    for message in catalogue():
+    for message in catalogue(locale):
         if not message.id:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -42,9 +47,10 @@ def test_every_entry_is_translated_and_not_fuzzy():
     assert problems == []
 
 
-def test_translations_keep_their_placeholders():
+@pytest.mark.parametrize("locale", sorted(CATALOGUES))
+def test_translations_keep_their_placeholders(locale):
     problems = []
-    for message in catalogue():
+    for message in catalogue(locale):
         if not message.id:
             continue
         msgid = message.id[0] if isinstance(message.id, tuple) else message.id
