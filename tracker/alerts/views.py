@@ -20,33 +20,28 @@ def index():
     return render_template("alerts/notifications.html", items=items, form=Form())
 
 
-def _own(notification_id: int) -> Notification:
+def _read_own(notification_id: int) -> Notification:
+    """The current user's notification, marked read (other people's are not found)."""
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id:
         abort(404)
+    if not Form().validate_on_submit():
+        abort(400)
+    if notification.read_at is None:
+        notification.read_at = now()
+        db.session.commit()
     return notification
 
 
 @bp.post("/<int:notification_id>/open")
 def open_(notification_id: int):
     """Mark the notification read and go to what it is about."""
-    notification = _own(notification_id)
-    if not Form().validate_on_submit():
-        abort(400)
-    if notification.read_at is None:
-        notification.read_at = now()
-        db.session.commit()
-    return redirect(alert_url(notification.alert, current_user))
+    return redirect(alert_url(_read_own(notification_id).alert, current_user))
 
 
 @bp.post("/<int:notification_id>/read")
 def mark_read(notification_id: int):
-    notification = _own(notification_id)
-    if not Form().validate_on_submit():
-        abort(400)
-    if notification.read_at is None:
-        notification.read_at = now()
-        db.session.commit()
+    _read_own(notification_id)
     return redirect(url_for("notifications.index"))
 
 

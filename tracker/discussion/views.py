@@ -79,23 +79,35 @@ def questions(plan_id: int):
 @bp.post("/questions/<int:question_id>/answer")
 def answer(plan_id: int, question_id: int):
     plan = load_plan(plan_id)
-    question = db.get_or_404(Question, question_id)
-    if question.plan_id != plan.id:
-        abort(404)
-    if not can("answer_for_unit", question.unit_id, plan):
-        abort(403)
+    question = _addressed_to_unit(plan, Question, question_id)
     form = AnswerForm()
+    return _respond(plan, form, lambda: services.answer_question(actor(), question, form.answer.data, now()),
+                    _("Answer sent."), _("Write the answer."), url_for("discussion.questions", plan_id=plan.id))
+
+
+def _addressed_to_unit(plan, model, record_id: int):
+    """A question or directive of this plan that the user answers for (their unit's)."""
+    record = db.get_or_404(model, record_id)
+    if record.plan_id != plan.id:
+        abort(404)
+    if not can("answer_for_unit", record.unit_id, plan):
+        abort(403)
+    return record
+
+
+def _respond(plan, form, step, done_message: str, empty_message: str, fallback: str):
+    """Take the unit's answer or reply, then go back where the form was."""
     if form.validate_on_submit():
         try:
-            services.answer_question(actor(), question, form.answer.data, now())
+            step()
             db.session.commit()
-            flash(_("Answer sent."), "success")
+            flash(done_message, "success")
         except services.DiscussionRefused as refused:
             db.session.rollback()
             flash(str(refused), "error")
     else:
-        flash(_("Write the answer."), "error")
-    return redirect(safe_back(url_for("discussion.questions", plan_id=plan.id)))
+        flash(empty_message, "error")
+    return redirect(safe_back(fallback))
 
 
 def safe_back(fallback: str) -> str:
@@ -147,20 +159,7 @@ def issue(plan_id: int):
 @bp.post("/directives/<int:directive_id>/reply")
 def reply(plan_id: int, directive_id: int):
     plan = load_plan(plan_id)
-    directive = db.get_or_404(Directive, directive_id)
-    if directive.plan_id != plan.id:
-        abort(404)
-    if not can("answer_for_unit", directive.unit_id, plan):
-        abort(403)
+    directive = _addressed_to_unit(plan, Directive, directive_id)
     form = ReplyForm()
-    if form.validate_on_submit():
-        try:
-            services.reply_to_directive(actor(), directive, form.reply.data, form.done.data, now())
-            db.session.commit()
-            flash(_("Reply sent."), "success")
-        except services.DiscussionRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-    else:
-        flash(_("Write the reply."), "error")
-    return redirect(safe_back(url_for("discussion.directives", plan_id=plan.id)))
+    return _respond(plan, form, lambda: services.reply_to_directive(actor(), directive, form.reply.data, form.done.data, now()),
+                    _("Reply sent."), _("Write the reply."), url_for("discussion.directives", plan_id=plan.id))
