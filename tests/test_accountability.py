@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login
+
 from tracker.accountability.services import SORT_KEYS, UnitFigures, rate
 from tracker.audit.services import Actor
 from tracker.discussion import services as discussion
@@ -28,6 +28,15 @@ from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
 from tracker.units.models import Unit
+
+from functools import partial
+
+from tests import helpers
+
+signed_in = partial(helpers.signed_in, language="en")
+page = helpers.page
+plain = helpers.plain
+
 
 D = Decimal
 TODAY = "2026-11-26T09:00:00+07:00"
@@ -54,23 +63,6 @@ def progress(user, task, unit_code: str, percent: int, state: str, when: datetim
 def send_report(user, period, task, unit_code: str, when: datetime):
     report = reports.get_or_start(period, task, unit(unit_code).id, when)
     reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Kết quả của kỳ"), when)
-
-
-def signed_in(app, role: str):
-    client = app.test_client()
-    client.get("/language/en")
-    login(client, role)
-    return client
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def plain(html: str) -> str:
-    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 COLUMNS = ("tasks_led", "on_track", "overdue", "days_overdue", "stale", "reporting_rate", "on_time_rate", "directives", "questions")

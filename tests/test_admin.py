@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
@@ -20,18 +20,17 @@ from tracker.extensions import db
 from tracker.progress.models import ProgressUpdate
 from tracker.units.models import Unit
 
+from tests import helpers
+
+signed_in = helpers.signed_in
+plain = helpers.plain
+
+
 WARD_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NEW_PASSWORD = "mat khau moi cua ban"
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def signed_in(app, role: str):
-    """A fresh browser signed in as the test user of `role`."""
-    client = app.test_client()
-    login(client, role)
-    return client
 
 
 @pytest.fixture
@@ -52,11 +51,6 @@ def can_sign_in(app, username: str, password: str) -> bool:
 
 def text_of(response) -> str:
     return response.get_data(as_text=True)
-
-
-def plain(page: str) -> str:
-    """The visible text of a page, tags replaced by spaces."""
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 
 def field_error(page: str, field_id: str) -> str | None:

@@ -24,7 +24,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
-from tests.conftest import login
+
 from tracker.accounts.models import User
 from tracker.audit.services import Actor
 from tracker.dashboard import queries
@@ -34,6 +34,15 @@ from tracker.plan.models import Assignment, Task
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
 from tracker.units.models import Unit
+
+from functools import partial
+
+from tests import helpers
+
+signed_in = partial(helpers.signed_in, language="en")
+page = helpers.page
+plain = helpers.plain
+
 
 D = Decimal
 
@@ -81,25 +90,6 @@ def by_code(snapshot) -> dict:
 
 def freeze(app, moment: str) -> None:
     app.config["FROZEN_NOW"] = moment
-
-
-def signed_in(app, role: str):
-    """A browser that reads the pages in English (the source strings) and is signed in."""
-    client = app.test_client()
-    client.get("/language/en")
-    login(client, role)
-    return client
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def plain(html: str) -> str:
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    return htmllib.unescape(text).strip()
 
 
 def section(html: str, heading_id: str) -> str:

@@ -5,14 +5,14 @@ The clock is frozen on 01/03/2026 09:00 in the ward unless a test moves it.
 """
 from __future__ import annotations
 
-import html as htmllib
+
 import re
 from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login
+
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
 from tracker.discussion import services
@@ -20,6 +20,15 @@ from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
 from tracker.units.models import Unit
+
+from functools import partial
+
+from tests import helpers
+
+signed_in = partial(helpers.signed_in, language="en")
+page = helpers.page
+plain = partial(helpers.plain, tidy_punctuation=True)
+
 
 MARCH_1 = "2026-03-01T09:00:00+07:00"
 VHXH = "Phòng Văn hóa – Xã hội"
@@ -38,25 +47,6 @@ def freeze(app, moment: str) -> None:
 
 def unit(code: str) -> Unit:
     return db.session.scalar(select(Unit).where(Unit.code == code))
-
-
-def signed_in(app, role: str):
-    client = app.test_client()
-    client.get("/language/en")
-    login(client, role)
-    return client
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def plain(html: str) -> str:
-    """The visible text, tags turned into spaces, as a reader sees it."""
-    text = htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
-    return re.sub(r" ([,.;:])", r"\1", text)
 
 
 def discussion_of(html: str) -> str:

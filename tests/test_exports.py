@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
 from tracker.accounts.services import create_user
 from tracker.alerts.services import scan
 from tracker.audit.services import Actor
@@ -29,6 +29,11 @@ from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
+
+from tests import helpers
+
+signed_in = helpers.signed_in
+
 
 JUNE_8 = "2026-06-08T09:00:00+07:00"
 BOM = b"\xef\xbb\xbf"
@@ -62,12 +67,6 @@ def progress(user, task, unit_code: str, percent: int, state: str, when: datetim
 def send_report(user, period, task, unit_code: str, when: datetime):
     report = reports.get_or_start(period, task, unit(unit_code).id, when)
     reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Kết quả của kỳ"), when)
-
-
-def signed_in(app, role: str):
-    client = app.test_client()
-    login(client, role)
-    return client
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -13,7 +13,7 @@ import email.policy
 import socket
 import threading
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
+
 from zoneinfo import ZoneInfo
 
 import pytest

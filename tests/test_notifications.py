@@ -16,7 +16,7 @@ from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from tests.conftest import login
+
 from tracker.alerts import services
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import ESCALATION, REPORT_MISSING, TASK_STALE, Alert, Notification
@@ -24,6 +24,14 @@ from tracker.audit.services import Actor
 from tracker.extensions import db
 from tracker.reports import services as reports
 from tracker.units.models import Unit
+
+from functools import partial
+
+from tests import helpers
+
+signed_in = partial(helpers.signed_in, language="en")
+page = partial(helpers.page, follow_redirects=True)
+
 
 WARD = ZoneInfo("Asia/Ho_Chi_Minh")
 BELL = re.compile(r'data-testid="bell-count">\s*(\d+)\s*<')
@@ -39,19 +47,6 @@ def at(day: str, hour: int = 7, minute: int = 0) -> datetime:
 def scan(plan, day: str) -> None:
     services.scan(plan, date.fromisoformat(day), at(day))
     db.session.commit()
-
-
-def signed_in(app, role: str):
-    client = app.test_client()
-    client.get("/language/en")
-    login(client, role)
-    return client
-
-
-def page(client, url: str) -> str:
-    response = client.get(url, follow_redirects=True)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
 
 
 def bell(html: str) -> int:

@@ -1,9 +1,16 @@
 """The read-only pages render for the loaded plan, in Vietnamese by default."""
-import re
+
 
 import pytest
 
 from tests.conftest import login
+
+from functools import partial
+
+from tests import helpers
+
+page = partial(helpers.page, follow_redirects=True)
+plain = partial(helpers.plain, tidy_punctuation=True)
 
 
 @pytest.fixture
@@ -11,18 +18,6 @@ def client(client):
     """The read-only pages, as a steering committee member sees them."""
     login(client, "committee")
     return client
-
-
-def page(client, url: str) -> str:
-    response = client.get(url, follow_redirects=True)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def plain(html: str) -> str:
-    """The page's visible text with tags turned into spaces, as a reader sees it."""
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    return re.sub(r" ([,.;:])", r"\1", text)
 
 
 def test_start_page_goes_to_the_only_plan(client, plan):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
@@ -21,6 +21,15 @@ from tracker.progress.models import ProgressUpdate
 from tracker.reports import queries, services
 from tracker.reports.models import PeriodReport
 from tracker.units.models import Unit
+
+from functools import partial
+
+from tests import helpers
+
+signed_in = partial(helpers.signed_in, language="en")
+page = partial(helpers.page, follow_redirects=True)
+plain = helpers.plain
+
 
 JUNE_3 = "2026-06-03T09:00:00+07:00"
 JUNE_4 = "2026-06-04T10:00:00+07:00"
@@ -45,14 +54,6 @@ def english(client) -> None:
     """Show the pages in English, the language of the source strings, so that the assertions do
     not depend on the state of the Vietnamese catalogue."""
     client.get("/language/en")
-
-
-def signed_in(app, role: str, lang: str | None = "en"):
-    client = app.test_client()
-    if lang:
-        client.get(f"/language/{lang}")
-    login(client, role)
-    return client
 
 
 def report_url(plan, period, code: str) -> str:
@@ -112,16 +113,6 @@ def unit_id(code: str) -> int:
 
 def actor_of(user) -> Actor:
     return Actor.for_user(user, "127.0.0.1")
-
-
-def page(client, url: str) -> str:
-    response = client.get(url, follow_redirects=True)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
-
-
-def plain(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def owed_item(html: str, plan, period, code: str) -> str:

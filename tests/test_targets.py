@@ -25,7 +25,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import login
+
 from tests.helpers import database_snapshot
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
@@ -33,6 +33,13 @@ from tracker.core.formatting import parse_decimal
 from tracker.extensions import db
 from tracker.targets import charts, queries, services
 from tracker.targets.models import Indicator, IndicatorValue
+
+from tests import helpers
+
+signed_in = helpers.signed_in
+page = helpers.page
+plain = helpers.plain
+
 
 D = Decimal
 YEARS = [2026, 2027, 2028, 2029, 2030]
@@ -49,10 +56,6 @@ VI_NOTHING_SAVED = "Chưa lưu số liệu nào. Vui lòng sửa các ô đượ
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def plain(html: str) -> str:
-    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def section(html: str, heading_id: str) -> str:
@@ -87,18 +90,6 @@ def year_table(html: str, name: str) -> dict:
     foot = re.search(r"<tfoot>(.*?)</tfoot>", block, re.S)
     table["total"] = rows_of(foot.group(1))[0] if foot else None
     return table
-
-
-def signed_in(app, role: str):
-    client = app.test_client()
-    login(client, role)
-    return client
-
-
-def page(client, url: str) -> str:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.get_data(as_text=True)
 
 
 def indicator(plan, code: str) -> Indicator:

@@ -35,7 +35,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD, login
+from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.accounts.services import create_user
 from tracker.audit.services import Actor
@@ -47,6 +47,12 @@ from tracker.targets.models import Indicator
 from tracker.units.models import Unit
 from tracker.ward_reports import services
 from tracker.ward_reports.models import WardReport
+
+from tests import helpers
+
+signed_in = helpers.signed_in
+plain = helpers.plain
+
 
 D = Decimal
 JUNE_8 = "2026-06-08T09:00:00+07:00"
@@ -148,16 +154,6 @@ def send(period, task, code: str, when: datetime, results: str, difficulties: st
     report = reports.get_or_start(period, task, unit(code).id, when)
     reports.submit(Actor.for_user(officer_of(code)), report, reports.ReportInput(results, difficulties, proposals), when)
     return report
-
-
-def signed_in(app, role: str):
-    client = app.test_client()
-    login(client, role)
-    return client
-
-
-def plain(html: str) -> str:
-    return htmllib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).strip()
 
 
 def textarea(html: str, name: str) -> str | None:
