@@ -15,11 +15,12 @@ import html as htmllib
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
-
+from tests import helpers
 from tracker.accountability.services import SORT_KEYS, UnitFigures, rate
 from tracker.audit.services import Actor
 from tracker.discussion import services as discussion
@@ -29,9 +30,6 @@ from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
 from tracker.units.models import Unit
 
-from functools import partial
-
-from tests import helpers
 
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from tests import helpers
 from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.accounts.models import User
@@ -20,7 +21,6 @@ from tracker.extensions import db
 from tracker.progress.models import ProgressUpdate
 from tracker.units.models import Unit
 
-from tests import helpers
 
 signed_in = helpers.signed_in
 plain = helpers.plain

@@ -20,11 +20,12 @@ import html as htmllib
 import re
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from sqlalchemy import event, select
 
-
+from tests import helpers
 from tracker.accounts.models import User
 from tracker.audit.services import Actor
 from tracker.dashboard import queries
@@ -35,9 +36,6 @@ from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
 from tracker.units.models import Unit
 
-from functools import partial
-
-from tests import helpers
 
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page

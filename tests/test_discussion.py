@@ -5,14 +5,14 @@ The clock is frozen on 01/03/2026 09:00 in the ward unless a test moves it.
 """
 from __future__ import annotations
 
-
 import re
 from datetime import date, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
-
+from tests import helpers
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
 from tracker.discussion import services
@@ -21,9 +21,6 @@ from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
 from tracker.units.models import Unit
 
-from functools import partial
-
-from tests import helpers
 
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page

@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from tests import helpers
 from tests.conftest import PASSWORD
 from tracker.accounts.services import create_user
 from tracker.alerts.services import scan
@@ -30,7 +31,6 @@ from tracker.reports import services as reports
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
 
-from tests import helpers
 
 signed_in = helpers.signed_in
 

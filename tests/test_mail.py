@@ -13,7 +13,6 @@ import email.policy
 import socket
 import threading
 from datetime import date, datetime, time, timedelta
-
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,12 +28,13 @@ from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.alerts import services as alerts
 from tracker.alerts.messages import alert_text
-from tracker.audit.services import Actor
 from tracker.alerts.models import ESCALATION, REPORT_MISSING, Alert, Notification
+from tracker.audit.services import Actor
 from tracker.extensions import babel, db
 from tracker.mail import services as mail
 from tracker.mail.models import OutboxMessage
 from tracker.reports import services as reports
+
 
 WARD = ZoneInfo("Asia/Ho_Chi_Minh")
 SCAN_DAY = date(2026, 6, 13)

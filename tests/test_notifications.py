@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +17,7 @@ from flask_babel import force_locale
 from markupsafe import escape
 from sqlalchemy import func, select
 
-
+from tests import helpers
 from tracker.alerts import services
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import ESCALATION, REPORT_MISSING, TASK_STALE, Alert, Notification
@@ -25,9 +26,6 @@ from tracker.extensions import db
 from tracker.reports import services as reports
 from tracker.units.models import Unit
 
-from functools import partial
-
-from tests import helpers
 
 signed_in = partial(helpers.signed_in, language="en")
 page = partial(helpers.page, follow_redirects=True)

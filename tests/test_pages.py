@@ -1,13 +1,11 @@
 """The read-only pages render for the loaded plan, in Vietnamese by default."""
-
+from functools import partial
 
 import pytest
 
+from tests import helpers
 from tests.conftest import login
 
-from functools import partial
-
-from tests import helpers
 
 page = partial(helpers.page, follow_redirects=True)
 plain = partial(helpers.plain, tidy_punctuation=True)

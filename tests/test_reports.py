@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import partial
 
 import pytest
 from sqlalchemy import select
 
+from tests import helpers
 from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.audit.models import AuditEvent
@@ -22,9 +24,6 @@ from tracker.reports import queries, services
 from tracker.reports.models import PeriodReport
 from tracker.units.models import Unit
 
-from functools import partial
-
-from tests import helpers
 
 signed_in = partial(helpers.signed_in, language="en")
 page = partial(helpers.page, follow_redirects=True)

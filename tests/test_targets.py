@@ -25,7 +25,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-
+from tests import helpers
 from tests.helpers import database_snapshot
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
@@ -34,7 +34,6 @@ from tracker.extensions import db
 from tracker.targets import charts, queries, services
 from tracker.targets.models import Indicator, IndicatorValue
 
-from tests import helpers
 
 signed_in = helpers.signed_in
 page = helpers.page

@@ -35,6 +35,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from tests import helpers
 from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.accounts.services import create_user
@@ -48,7 +49,6 @@ from tracker.units.models import Unit
 from tracker.ward_reports import services
 from tracker.ward_reports.models import WardReport
 
-from tests import helpers
 
 signed_in = helpers.signed_in
 plain = helpers.plain
