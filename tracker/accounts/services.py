@@ -119,7 +119,7 @@ def check_throttle(username: str, remote_addr: str | None, now: datetime) -> Non
     if _recent_failures(now, username=username) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] or (
         remote_addr and _recent_failures(now, remote_addr=remote_addr) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     ):
-        record(Actor(None, (username or "")[:64], None, remote_addr), "login.throttled", now)
+        record(Actor(None, (username or "").strip()[:64], None, remote_addr), "login.throttled", now)
         raise SignInThrottled()
 
 
@@ -132,7 +132,8 @@ def authenticate(username: str, password: str, remote_addr: str | None, now: dat
     password_ok = user.check_password(password) if user else check_password_hash(_DUMMY_HASH, password or "")
     if user is None or not password_ok or not user.active:
         reason = "unknown_user" if user is None else ("wrong_password" if not password_ok else "inactive")
-        record(Actor(user.id if user else None, (username or "")[:64], user.unit_id if user else None, remote_addr),
+        # The name as it matches the account (trimmed), so padding it never dodges the per-account limit.
+        record(Actor(user.id if user else None, (username or "").strip()[:64], user.unit_id if user else None, remote_addr),
                "login.failed", now, reason=reason)
         return None
     record(Actor.for_user(user, remote_addr), "login", now)

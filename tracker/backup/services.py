@@ -11,6 +11,7 @@ changed once written, so copying the ones the snapshot refers to is consistent t
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import io
 import json
@@ -18,12 +19,14 @@ import os
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Date, DateTime, Numeric, create_engine, func, insert, select, text, update
 from sqlalchemy.types import TypeDecorator
 
@@ -135,7 +138,7 @@ def create_backup(path: Path) -> BackupSummary:
     for name in stored:
         source = upload_dir / name
         if not source.exists():
-            raise BackupRefused(f"uploaded file {name} is missing from {upload_dir}")
+            raise BackupRefused(_("uploaded file %(name)s is missing from %(folder)s", name=name, folder=upload_dir))
         files[name] = _sha256(source)
     manifest = {
         "format": FORMAT_VERSION,
@@ -146,10 +149,13 @@ def create_backup(path: Path) -> BackupSummary:
     }
     path = Path(path)
     temporary = path.with_name(path.name + ".part")
+    table_files = {name: "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode() for name, rows in data.items()}
+    # Every part carries its checksum, so a damaged backup is refused rather than restored altered.
+    manifest["table_checksums"] = {name: hashlib.sha256(content).hexdigest() for name, content in table_files.items()}
     with tarfile.open(temporary, "w:gz") as archive:
         _add_bytes(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
-        for name, rows in data.items():
-            _add_bytes(archive, f"tables/{name}.jsonl", "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode())
+        for name, content in table_files.items():
+            _add_bytes(archive, f"tables/{name}.jsonl", content)
         for name in files:
             archive.add(upload_dir / name, arcname=f"uploads/{name}")
     os.replace(temporary, path)  # a half-written backup never carries the final name
@@ -157,15 +163,32 @@ def create_backup(path: Path) -> BackupSummary:
 
 
 def _read_archive(path: Path):
-    with tarfile.open(path, "r:gz") as archive:
-        manifest = json.loads(archive.extractfile("manifest.json").read())
-        if manifest.get("format") != FORMAT_VERSION:
-            raise BackupRefused(f"backup format {manifest.get('format')} is not supported")
-        tables = {}
+    """The backup's parts, each checked against its checksum; BackupRefused if anything is damaged."""
+    try:
+        # Decompressing the whole file checks gzip's own trailer (its CRC) as well.
+        raw = gzip.decompress(Path(path).read_bytes())
+        with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as archive:
+            members = {member.name: archive.extractfile(member).read() for member in archive if member.isfile()}
+        manifest = json.loads(members["manifest.json"])
+    except (OSError, EOFError, KeyError, tarfile.TarError, ValueError, zlib.error) as error:
+        raise BackupRefused(_("the backup file is damaged or is not a backup (%(error)s)", error=type(error).__name__))
+    if manifest.get("format") != FORMAT_VERSION:
+        raise BackupRefused(_("backup format %(format)s is not supported", format=manifest.get("format")))
+    checksums = manifest.get("table_checksums", {})
+    tables, files = {}, {}
+    try:
         for name in manifest["tables"]:
-            member = archive.extractfile(f"tables/{name}.jsonl")
-            tables[name] = [json.loads(line) for line in member.read().decode().splitlines() if line.strip()]
-        files = {name: archive.extractfile(f"uploads/{name}").read() for name in manifest["files"]}
+            content = members[f"tables/{name}.jsonl"]
+            if hashlib.sha256(content).hexdigest() != checksums.get(name):
+                raise BackupRefused(_("the table %(table)s in the backup is damaged", table=name))
+            tables[name] = [json.loads(line) for line in content.decode().splitlines() if line.strip()]
+        for name, checksum in manifest["files"].items():
+            content = members[f"uploads/{name}"]
+            if hashlib.sha256(content).hexdigest() != checksum:
+                raise BackupRefused(_("uploaded file %(name)s in the backup is damaged", name=name))
+            files[name] = content
+    except (KeyError, ValueError, UnicodeDecodeError) as error:
+        raise BackupRefused(_("the backup file is damaged (%(error)s)", error=type(error).__name__))
     return manifest, tables, files
 
 
@@ -173,21 +196,17 @@ def restore_backup(path: Path) -> BackupSummary:
     """Restore into an empty database (migrated to the backup's revision) and empty storage.
     All or nothing: the files are put in place first, and removed again if the database refuses."""
     manifest, tables, files = _read_archive(Path(path))
-    for name, content in files.items():
-        if hashlib.sha256(content).hexdigest() != manifest["files"][name]:
-            raise BackupRefused(f"uploaded file {name} in the backup is damaged")
     connection = db.session.connection()
     revision = _revision(connection)
     if revision != manifest["revision"]:
-        raise BackupRefused(f"the database is at migration {revision}, the backup at {manifest['revision']}: migrate to the same revision first")
+        raise BackupRefused(_("the database is at migration %(database)s and the backup at %(backup)s: migrate to the same revision first", database=revision, backup=manifest["revision"]))
     for table in _tables():
         if db.session.scalar(select(func.count()).select_from(table)):
-            raise BackupRefused(f"the database is not empty (table {table.name} has rows)")
+            raise BackupRefused(_("the database is not empty (table %(table)s has rows)", table=table.name))
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
     upload_dir.mkdir(parents=True, exist_ok=True)
-    clashes = [name for name in files if (upload_dir / name).exists()]
-    if clashes:
-        raise BackupRefused(f"the storage folder already holds {len(clashes)} of the backup's files")
+    if any(upload_dir.iterdir()):
+        raise BackupRefused(_("the upload folder %(folder)s is not empty", folder=upload_dir))
 
     written = []
     try:

@@ -1,4 +1,4 @@
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -28,4 +28,7 @@ def _database_unavailable(error):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the session may be as broken as the database
         pass
-    return render_template("errors/unavailable.html"), 503, {"Retry-After": "30"}
+    # Rendered without the context processors: they would ask the missing database who is signed
+    # in and how many notifications are unread.
+    html = current_app.jinja_env.get_template("errors/unavailable.html").render()
+    return html, 503, {"Retry-After": "30", "Content-Type": "text/html; charset=utf-8"}
