@@ -17,7 +17,7 @@ from tracker.units.models import Unit
 bp = Blueprint("dashboard", __name__, url_prefix="/plans/<int:plan_id>/dashboard")
 
 
-def _filters(plan):
+def read_filters(plan):
     """Filters shared by the dashboard and its task list, read from the query string."""
     section = request.args.get("section") or None
     unit_code = request.args.get("unit") or None
@@ -51,7 +51,7 @@ def _chosen_period(plan, today):
 def index(plan_id: int):
     plan = load_plan(plan_id)
     today = ward_today()
-    filters = _filters(plan)
+    filters = read_filters(plan)
     snapshot = queries.plan_snapshot(plan, today)
     unit_id = filters["unit"].id if filters["unit"] else None
     views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id)
@@ -78,7 +78,7 @@ def tasks(plan_id: int):
     """The tasks behind a number on the dashboard."""
     plan = load_plan(plan_id)
     today = ward_today()
-    filters = _filters(plan)
+    filters = read_filters(plan)
     snapshot = queries.plan_snapshot(plan, today)
     views = queries.filter_views(
         snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,

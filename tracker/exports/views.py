@@ -9,7 +9,7 @@ from tracker.alerts.models import Alert
 from tracker.core.labels import label
 from tracker.core.time import ward_today
 from tracker.dashboard import queries as dashboard
-from tracker.dashboard.views import _filters
+from tracker.dashboard.views import read_filters
 from tracker.exports.spreadsheets import DATE_FORMAT, NUMBER_FORMAT, add_sheet, csv_response, new_workbook, xlsx_response
 from tracker.extensions import db
 from tracker.plan.models import Task
@@ -35,7 +35,7 @@ def tasks(plan_id: int, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
-    filters = _filters(plan)
+    filters = read_filters(plan)
     snapshot = dashboard.plan_snapshot(plan, ward_today())
     views = dashboard.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
                                    status=filters["status"], flag=filters["flag"])
@@ -55,7 +55,7 @@ def updates(plan_id: int, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
-    filters = _filters(plan)
+    filters = read_filters(plan)
     query = (
         select(ProgressUpdate).join(Task, Task.id == ProgressUpdate.task_id).where(Task.plan_id == plan.id)
         .options(selectinload(ProgressUpdate.unit), selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.task))
