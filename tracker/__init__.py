@@ -77,10 +77,12 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.alerts import messages
     from tracker.alerts import views as alert_views
     from tracker.core import formatting, i18n, labels
+    from tracker.core import views as core_views
 
     formatting.register(app)
     i18n.register(app)
     labels.register(app)
+    core_views.register(app)
     permissions.register(app)
     messages.register(app)
     alert_views.register(app)

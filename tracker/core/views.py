@@ -13,15 +13,30 @@ from tracker.wards.models import Ward
 bp = Blueprint("core", __name__)
 
 
-@bp.get("/")
-def index():
+def visible_plans():
     rows = db.session.execute(
         select(Plan, Ward).join(Ward, Plan.ward_id == Ward.id).order_by(Ward.name, Plan.start_year, Plan.code)
     ).all()
-    plans = [row for row in rows if can_view_plan(current_user, row.Plan)]
+    return [row for row in rows if can_view_plan(current_user, row.Plan)]
+
+
+@bp.get("/")
+def index():
+    plans = visible_plans()
     if len(plans) == 1:
         return redirect(start_page(plans[0].Plan))
     return render_template("core/index.html", plans=plans)
+
+
+def register(app) -> None:
+    @app.context_processor
+    def menu_plan():
+        """Pages that belong to no plan (notifications, profile) still show the plan's menu when
+        the user has exactly one plan; pages of a plan pass their own."""
+        if not current_user.is_authenticated:
+            return {}
+        plans = visible_plans()
+        return {"plan": plans[0].Plan} if len(plans) == 1 else {}
 
 
 def start_page(plan: Plan) -> str:

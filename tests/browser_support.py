@@ -1,0 +1,445 @@
+"""Helpers and fixtures for the end-to-end browser tests (tests/test_browser.py).
+
+The app runs for real: a copy of the "loaded" template database (the Bắc Kạn plan and one test
+user per role), served by Werkzeug on 127.0.0.1 in a background thread, with CSRF on and the
+clock frozen (FROZEN_NOW). Debian's Chromium drives it through Playwright; axe-core checks
+accessibility. Nothing is ever downloaded: when a tool is missing, the browser tests are skipped.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, TEST_USERS, clone_database, drop_database, make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1280, "height": 800}
+
+PLAN_CODE = "KH-GNBV-2026-2030"
+# The scenario's day: two days before the 6-month 2026 unit deadline (05/06/2026).
+FROZEN_NOW = "2026-06-03T09:00:00+07:00"
+# The alert scan's day: a week after that deadline, two days after the ward's.
+SCAN_DAY = "2026-06-12"
+SCAN_NOW = "2026-06-12T09:00:00+07:00"
+
+OFFICER_UNIT = "Phòng Văn hóa – Xã hội"
+
+# The Vietnamese words the tests click and look for, exactly as the catalogue
+# (tracker/translations/vi/LC_MESSAGES/messages.po) translates them.
+VI = {
+    "brand": "Theo dõi kế hoạch",
+    "sign_in": "Đăng nhập",
+    "username": "Tên đăng nhập",
+    "password": "Mật khẩu",
+    "sign_out": "Đăng xuất",
+    "show_menu": "Hiện menu",
+    "my_unit": "Đơn vị của tôi",
+    "review_reports": "Xem xét báo cáo",
+    "dashboard": "Bảng theo dõi",
+    "accountability": "Trách nhiệm đơn vị",
+    "ward_reports": "Báo cáo của phường",
+    "targets": "Chỉ tiêu và lộ trình",
+    "directives": "Ý kiến chỉ đạo",
+    "profile": "Hồ sơ cá nhân",
+    "notifications": "Thông báo",
+    "today": "Hôm nay",
+    "reports_owed": "Báo cáo phải nộp",
+    "six_month": "Báo cáo 6 tháng",
+    "days_left_2": "còn 2 ngày",
+    "post_progress": "Cập nhật tiến độ",
+    "percent": "Tỷ lệ hoàn thành (%)",
+    "state": "Tình trạng",
+    "working": "Đang thực hiện",
+    "results_achieved": "Kết quả đạt được",
+    "evidence": "Tệp minh chứng",
+    "post": "Gửi cập nhật",
+    "progress_posted": "Đã cập nhật tiến độ.",
+    "progress_updates": "Các bản cập nhật tiến độ",
+    "period_report": "Báo cáo kỳ",
+    "results_of_period": "Kết quả trong kỳ",
+    "submit_report": "Nộp cho cơ quan thường trực",
+    "report_submitted": "Đã nộp báo cáo cho cơ quan thường trực.",
+    "submitted_waiting": "Đã nộp, chờ xem xét",
+    "waiting_for_review": "Chờ xem xét",
+    "open": "Mở",
+    "decision": "Quyết định",
+    "accept": "Chấp nhận",
+    "return": "Trả lại để chỉnh sửa",
+    "comment_or_reason": "Nhận xét hoặc lý do",
+    "record_decision": "Ghi nhận quyết định",
+    "report_returned": "Đã trả lại báo cáo cho đơn vị.",
+    "reports_returned": "Báo cáo bị trả lại",
+    "returned": "Bị trả lại",
+    "accept_selected": "Chấp nhận các báo cáo đã chọn",
+    "accepted_one": "Đã chấp nhận 1 báo cáo.",
+    "accepted": "Đã chấp nhận",
+    "sent_on_time": "nộp đúng hạn",
+    "ask_question": "Đặt câu hỏi cho đơn vị",
+    "unit_asked": "Đơn vị được hỏi",
+    "question": "Câu hỏi",
+    "send_question": "Gửi câu hỏi",
+    "question_sent": "Đã gửi câu hỏi cho đơn vị.",
+    "waiting_answer": "Chờ đơn vị trả lời",
+    "your_answer": "Trả lời của đơn vị",
+    "send_answer": "Gửi câu trả lời",
+    "answer_sent": "Đã gửi câu trả lời.",
+    "answer": "Trả lời",
+    "issue_directive": "Ban hành ý kiến chỉ đạo",
+    "unit": "Đơn vị",
+    "directive": "Ý kiến chỉ đạo",
+    "due_date": "Hạn hoàn thành",
+    "issue": "Ban hành",
+    "directive_issued": "Đã ban hành ý kiến chỉ đạo.",
+    "escalated": "Đã báo cáo Trưởng ban",
+    "report_missing": "Chưa nộp báo cáo",
+    "overdue_tasks": "Nhiệm vụ quá hạn, nặng nhất trước",
+    "reporting_status": "Tình hình báo cáo",
+    "on_time": "Đúng hạn",
+    "missing": "Chưa nộp",
+    "league_title": "Trách nhiệm theo đơn vị",
+    "reporting_rate": "Tỷ lệ báo cáo",
+    "download_docx": "Tải về DOCX",
+    "download_xlsx": "Tải về XLSX",
+    "language": "Ngôn ngữ",
+    "save": "Lưu",
+    "settings_saved": "Đã lưu cài đặt.",
+}
+
+
+def missing_tools() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (see requirements and scripts/browser-tools)"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: run scripts/browser-tools (Debian's chromium package); no browser is downloaded"
+    if not AXE_SCRIPT.exists():
+        return f"{AXE_SCRIPT.relative_to(ROOT)} is missing: run scripts/browser-tools (npm ci installs axe-core)"
+    return None
+
+
+# --- the live server ------------------------------------------------------------------------
+
+
+def _quiet_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class QuietHandler(WSGIRequestHandler):
+        """No access log: a failing test's output shows the test's own messages."""
+
+        def log_request(self, *args, **kwargs):
+            pass
+
+    return QuietHandler
+
+
+class LiveServer:
+    """The app served over HTTP in a daemon thread, on a database of its own."""
+
+    def __init__(self, app, database):
+        from sqlalchemy import select
+        from werkzeug.serving import make_server
+
+        from tracker.extensions import db
+        from tracker.plan.models import Plan
+
+        self.app = app
+        self.database = database
+        with app.app_context():
+            self.plan_id = db.session.scalar(select(Plan.id).where(Plan.code == PLAN_CODE))
+            db.session.remove()
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_quiet_handler())
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="live-server", daemon=True)
+        self._thread.start()
+
+    def plan_url(self, path: str = "/") -> str:
+        """A page of the Bắc Kạn plan: plan_url("/dashboard/")."""
+        return f"{self.url}/plans/{self.plan_id}{path}"
+
+    def set_clock(self, moment: str) -> None:
+        self.app.config["FROZEN_NOW"] = moment
+
+    def flask(self, *args: str):
+        """Run a `flask ...` command against the server's database, as cron would."""
+        runner = self.app.test_cli_runner()
+        with self.app.app_context():
+            return runner.invoke(args=list(args))
+
+    def stop(self) -> None:
+        from tracker.extensions import db
+
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(self.database)
+
+
+@pytest.fixture(scope="module")
+def live_server(template_databases, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    database = clone_database(template_databases["loaded"], folder)
+    uploads = folder / "uploads"
+    uploads.mkdir()
+    app = make_app(database, WTF_CSRF_ENABLED=True, TESTING=False, FROZEN_NOW=FROZEN_NOW, UPLOAD_DIR=str(uploads))
+    server = LiveServer(app, database)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def new_page(browser, size: dict = DESKTOP, locale: str = "vi-VN"):
+    """A fresh browser context (no cookies) showing one page. bypass_csp lets axe-core be
+    injected despite the app's Content-Security-Policy; the app's own behaviour is unchanged."""
+    context = browser.new_context(
+        viewport=size, locale=locale, bypass_csp=True, accept_downloads=True,
+        is_mobile=size == PHONE, has_touch=size == PHONE, device_scale_factor=2 if size == PHONE else 1,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors  # JavaScript errors on the page, for the assertions
+    return page
+
+
+def close(page) -> None:
+    page.context.close()
+
+
+def sign_in(page, server: LiveServer, role: str) -> None:
+    """Sign in through the login form, as a person would, in Vietnamese."""
+    username = TEST_USERS[role][0]
+    if "/login" not in page.url:
+        page.goto(f"{server.url}/login")
+    page.get_by_label(VI["username"]).fill(username)
+    page.get_by_label(VI["password"], exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=VI["sign_in"]).click()
+    # The click only starts the form's submission: wait until the browser has left /login.
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state()
+
+
+def section(page, heading: str):
+    """The <section> whose heading starts with `heading` (headings may end with a count)."""
+    return page.locator("section").filter(
+        has=page.get_by_role("heading", name=re.compile("^" + re.escape(heading)))
+    ).last
+
+
+def table_rows(table) -> list[dict[str, str]]:
+    """The rows of a table as {column heading: cell text} (a sort mark ▾ is left out)."""
+    return table.evaluate(
+        """t => {
+          const heads = [...t.querySelectorAll('thead th')].map(th => th.innerText.replace('▾', '').trim());
+          return [...t.querySelectorAll('tbody tr')].map(tr =>
+            Object.fromEntries([...tr.children].map((cell, i) => [heads[i], cell.innerText.trim()])));
+        }"""
+    )
+
+
+def percent_value(text: str) -> float | None:
+    """"11,1% (1/9)" -> 11.1; "— (0/0)" -> None."""
+    match = re.match(r"\s*(\d+(?:,\d+)?)%", text)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def sent_of_owed(text: str) -> tuple[int, int]:
+    """"11,1% (1/9)" -> (1, 9): reports sent and reports owed, as the league table shows them."""
+    match = re.search(r"\((\d+)/(\d+)\)", text)
+    assert match, f"no (sent/owed) in {text!r}"
+    return int(match.group(1)), int(match.group(2))
+
+
+def expect_flash(page, message: str) -> None:
+    """The page the app answered with says `message` in its flash area (waits for that page:
+    a click only starts the form's submission)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("main > .alert[role=alert]").filter(has_text=message)).to_be_visible()
+
+
+def shot(page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot as test-artifacts/screenshots/<name>.png (name is "NN-what")."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def write_pdf(path: Path) -> Path:
+    """A small but real PDF file (one empty page), as evidence for a progress update."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    body = b"%PDF-1.4\n"
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += f"{number} 0 obj\n".encode() + content + b"\nendobj\n"
+    xref = len(body)
+    body += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    body += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(body)
+    return path
+
+
+# --- phone layout ---------------------------------------------------------------------------
+
+# Controls a person must be able to reach: each visible one must lie within the phone's width.
+# The width is the phone's, passed in: under mobile emulation Chromium widens the layout viewport
+# (and window.innerWidth with it) to fit content that overflows, as phones do, so innerWidth alone
+# would hide the very overflow this looks for.
+_LAYOUT_SCRIPT = """
+(width) => {
+  const problems = [];
+  const describe = (el) => {
+    let text = (el.getAttribute('aria-label') || el.innerText || el.value || el.getAttribute('name') || '').trim();
+    text = text.replace(/\\s+/g, ' ').slice(0, 60);
+    const id = el.id ? '#' + el.id : '';
+    const cls = el.className && typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    return `${el.tagName.toLowerCase()}${id}${cls} "${text}"`;
+  };
+  for (const el of document.querySelectorAll('a, button, input, select, textarea, label')) {
+    if (el.type === 'hidden') continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    const rect = el.getBoundingClientRect();
+    if (rect.width === 0 || rect.height === 0) continue;
+    if (el.closest('.visually-hidden, .visually-hidden-focusable')) continue;  // the skip link: shown on focus
+    if (rect.left + window.scrollX < -0.5 || rect.right + window.scrollX > width + 0.5) {
+      problems.push(`${describe(el)} spans x=${Math.round(rect.left + window.scrollX)}..${Math.round(rect.right + window.scrollX)}`);
+    }
+  }
+  return {width, innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, problems};
+}
+"""
+
+
+@dataclass
+class PhoneLayout:
+    """What each page visited on the phone looked like: sideways scrolling and controls out of reach."""
+
+    pages: dict[str, list[str]] = field(default_factory=dict)
+
+    def check(self, page, name: str) -> list[str]:
+        result = page.evaluate(_LAYOUT_SCRIPT, page.viewport_size["width"])
+        problems = list(result["problems"])
+        widest = max(result["scrollWidth"], result["innerWidth"])
+        if widest > result["width"]:
+            problems.insert(0, f"the page scrolls sideways: scrollWidth {result['scrollWidth']}, innerWidth "
+                               f"{result['innerWidth']} on a {result['width']}px-wide phone")
+        self.pages[name] = problems
+        return problems
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{name}:\n" + "\n".join(f"  - {p}" for p in problems) for name, problems in self.pages.items() if problems
+        )
+
+
+# --- reading tables -------------------------------------------------------------------------
+
+# Table cells whose text runs over more lines than it has words: some word is cut in pieces.
+_BROKEN_WORDS_SCRIPT = """
+(selector) => {
+  const broken = [];
+  for (const cell of document.querySelectorAll(selector)) {
+    const text = cell.innerText.trim();
+    if (!text) continue;
+    const words = text.split(/\\s+/).length;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+    if (lines > words) {
+      const width = Math.round(cell.getBoundingClientRect().width);
+      broken.push(`"${text.replace(/\\s+/g, ' ').slice(0, 60)}": ${words} word(s) on ${lines} lines, cell ${width}px wide`);
+    }
+  }
+  return broken;
+}
+"""
+
+
+def words_broken_in_tables(page, selector: str = "main table th, main table td") -> list[str]:
+    """Table cells where a word is split across lines (a column squeezed narrower than a word)."""
+    return page.evaluate(_BROKEN_WORDS_SCRIPT, selector)
+
+
+# --- accessibility --------------------------------------------------------------------------
+
+
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical"), exclude: list[str] | None = None) -> list[dict]:
+    """axe-core's violations of the given impacts on the page as it stands (leaving out the
+    parts matched by the `exclude` selectors)."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    context = {"include": [["html"]], "exclude": [[selector] for selector in exclude or []]}
+    results = page.evaluate(
+        "async (context) => await axe.run(context, {resultTypes: ['violations']})", context
+    )
+    return [v for v in results["violations"] if v.get("impact") in impacts]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} [{v['helpUrl']}]")
+        for node in v["nodes"]:
+            summary = " ".join(line.strip() for line in node.get("failureSummary", "").splitlines()[1:2])
+            lines.append(f"    {json.dumps(node['target'], ensure_ascii=False)}: {summary}")
+    return "\n".join(lines)
+
+
+def number_in(text: str) -> int:
+    match = re.search(r"\d+", text)
+    assert match, f"no number in {text!r}"
+    return int(match.group())
+
+
+# --- exported files -------------------------------------------------------------------------
+
+
+def docx_text(path: Path) -> str:
+    """Every paragraph of a DOCX, tables included, one per line."""
+    import docx
+
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
