@@ -113,6 +113,18 @@ def test_committee_comments_on_a_task_and_on_an_update(march, app, plan):
     assert "Số 25 lao động là của tháng 1 hay cả quý?" in discussion_of(page(signed_in(app, "officer"), task_url))
 
 
+def test_each_update_offers_the_committee_a_comment_form_of_its_own(march, app, plan):
+    task_url = f"/plans/{plan.id}/tasks/IV.4.1"
+    html = page(signed_in(app, "committee"), task_url)
+    update_block = html.split(f'id="update-{march.id}"', 1)[1].split("</li>", 1)[0]
+    assert f'name="update_id" value="{march.id}"' in update_block
+    assert f'<label class="form-label fw-semibold" for="comment-body-{march.id}">' in update_block
+    assert f'id="comment-body-{march.id}"' in update_block
+    # Officers post progress, not comments: no such form for them.
+    officer_html = page(signed_in(app, "officer"), task_url)
+    assert 'name="update_id"' not in officer_html
+
+
 def test_an_empty_comment_is_refused_and_nothing_is_stored(march, app, plan):
     client = signed_in(app, "committee")
     response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/comments", data={"body": ""}, follow_redirects=True)
