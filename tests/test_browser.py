@@ -15,6 +15,7 @@ the two languages. Screenshots go to test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 
@@ -23,6 +24,9 @@ import pytest
 from tests.browser_support import missing_tools
 
 _missing = missing_tools()
+if _missing and os.environ.get("REQUIRE_BROWSER_TESTS"):
+    # CI sets this: a green run must have driven the browser, not skipped it.
+    raise RuntimeError(_missing)
 if _missing:
     pytest.skip(_missing, allow_module_level=True)
 
