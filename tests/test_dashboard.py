@@ -23,10 +23,12 @@ from decimal import Decimal
 from functools import partial
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from tests import helpers
 from tracker.accounts.models import User
+from tracker.alerts.models import Alert
+from tracker.alerts.services import scan as alert_scan
 from tracker.audit.services import Actor
 from tracker.dashboard import queries
 from tracker.discussion import services as discussion
@@ -631,18 +633,21 @@ def large_data(plan, user_of, task_of, period_of):
 
 
 COUNTED_PAGES = [
-    ("committee", "/dashboard/"),
-    ("committee", "/dashboard/tasks?status=in_progress_overdue"),
-    ("committee", "/accountability/"),
-    ("committee", "/accountability/units/phong-vh-xh"),
-    ("committee", "/tasks/IV.4.1"),
-    ("officer", "/tasks/IV.4.1"),
-    ("officer", "/my-unit"),
+    ("committee", "/plans/{plan}/dashboard/"),
+    ("committee", "/plans/{plan}/dashboard/tasks?status=in_progress_overdue"),
+    ("committee", "/plans/{plan}/accountability/"),
+    ("committee", "/plans/{plan}/accountability/units/phong-vh-xh"),
+    ("committee", "/plans/{plan}/tasks/IV.4.1"),
+    ("officer", "/plans/{plan}/tasks/IV.4.1"),
+    ("officer", "/plans/{plan}/my-unit"),
+    ("officer", "/notifications/"),
+    ("chair", "/notifications/"),
+    ("chair", "/plans/{plan}/dashboard/"),
 ]
 
 
 def count_queries(app, plan) -> dict[tuple[str, str], int]:
-    clients = {role: signed_in(app, role) for role in ("committee", "officer")}
+    clients = {role: signed_in(app, role) for role in ("committee", "officer", "chair")}
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
@@ -654,7 +659,7 @@ def count_queries(app, plan) -> dict[tuple[str, str], int]:
     event.listen(engine, "before_cursor_execute", record)
     try:
         for role, path in COUNTED_PAGES:
-            url = f"/plans/{plan.id}{path}"
+            url = path.format(plan=plan.id)
             page(clients[role], url)  # warm-up
             statements.clear()
             html = page(clients[role], url)
@@ -665,12 +670,23 @@ def count_queries(app, plan) -> dict[tuple[str, str], int]:
     return counts
 
 
+def scan_alerts(plan) -> int:
+    """The morning scan of the frozen day: alerts, escalations and everyone's bell fill up."""
+    result = alert_scan(plan, date(2026, 11, 26), datetime.fromisoformat("2026-11-26T07:00:00+07:00"))
+    db.session.commit()
+    return db.session.scalar(select(func.count(Alert.id)))
+
+
 def test_pages_run_the_same_number_of_queries_whatever_the_data(app, plan, user_of, task_of, period_of):
     freeze(app, "2026-11-26T09:00:00+07:00")
     small_data(plan, user_of, task_of, period_of)
+    small_alerts = scan_alerts(plan)
     small = count_queries(app, plan)
 
     large_data(plan, user_of, task_of, period_of)
+    # Alerts of every kind, escalations among them, on the bell and the dashboard.
+    assert scan_alerts(plan) > small_alerts
+    assert db.session.scalar(select(func.count(Alert.id)).where(Alert.kind == "escalation")) > 10
     # The data really grew, and the pages show it.
     committee = signed_in(app, "committee")
     tasks_html = page(committee, f"/plans/{plan.id}/dashboard/tasks")

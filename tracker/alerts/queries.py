@@ -2,10 +2,27 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.alerts.models import Alert, Notification
 from tracker.extensions import db
+
+_SUBJECTS = (Alert.task, Alert.unit, Alert.period, Alert.milestone, Alert.directive, Alert.question)
+
+
+def alert_loads(path=None) -> list:
+    """Loader options for everything an alert's text and link read (its subjects, and for an
+    escalation its parent's). They are many-to-one, so they are joined into the same query: a
+    list of alerts costs the same queries however long it is and whatever kinds it holds.
+    `path` is the relationship that leads to the alerts (Notification.alert), if any."""
+
+    def chain(*steps):
+        loader = joinedload(path) if path is not None else None
+        for step in steps:
+            loader = loader.joinedload(step) if loader is not None else joinedload(step)
+        return loader
+
+    return [chain(subject) for subject in _SUBJECTS] + [chain(Alert.parent, subject) for subject in _SUBJECTS]
 
 
 def unread_count(user_id: int) -> int:
@@ -15,8 +32,7 @@ def unread_count(user_id: int) -> int:
 def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200) -> list[Notification]:
     query = (
         select(Notification).where(Notification.user_id == user_id)
-        .options(selectinload(Notification.alert).selectinload(Alert.task), selectinload(Notification.alert).selectinload(Alert.unit),
-                 selectinload(Notification.alert).selectinload(Alert.period))
+        .options(*alert_loads(Notification.alert))
         .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
@@ -28,7 +44,7 @@ def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200
 def open_alerts(plan_id: int, unit_id: int | None = None, kinds: tuple[str, ...] | None = None) -> list[Alert]:
     query = (
         select(Alert).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
-        .options(selectinload(Alert.task), selectinload(Alert.unit), selectinload(Alert.period))
+        .options(*alert_loads())
         .order_by(Alert.effective_on, Alert.id)
     )
     if unit_id is not None:

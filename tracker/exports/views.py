@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import Alert
+from tracker.alerts.queries import alert_loads
 from tracker.core.labels import label
 from tracker.core.time import ward_today
 from tracker.dashboard import queries as dashboard
@@ -82,7 +83,7 @@ def alerts(plan_id: int, fmt: str):
     plan = load_plan(plan_id)
     query = (
         select(Alert).where(Alert.plan_id == plan.id)
-        .options(selectinload(Alert.task), selectinload(Alert.unit), selectinload(Alert.period), selectinload(Alert.parent))
+        .options(*alert_loads())
         .order_by(Alert.effective_on, Alert.id)
     )
     if request.args.get("show") != "all":

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from tracker.accounts.models import User
 from tracker.alerts.messages import DUE_SOON, ESCALATED, LATE, alert_text, alert_url
 from tracker.alerts.models import Alert, Notification
+from tracker.alerts.queries import alert_loads
 from tracker.extensions import db
 from tracker.mail.models import OutboxMessage
 
@@ -46,6 +47,7 @@ def build_digests(day: date, now: datetime) -> int:
             Notification.read_at.is_(None), Alert.resolved_at.is_(None), User.active.is_(True),
             User.email_notifications.is_(True), User.email.is_not(None), User.email != "",
         )
+        .options(*alert_loads())
         .order_by(User.id, Alert.effective_on, Alert.id)
     ).all()
     by_user: dict[int, tuple[User, list[Alert]]] = {}
