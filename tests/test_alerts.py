@@ -107,11 +107,6 @@ def notifications_of(user) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id))
 
 
-def open_keys(plan) -> dict[str, date]:
-    """Every open alert: key -> the day it took effect."""
-    return dict(db.session.execute(select(Alert.key, Alert.effective_on).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None))).all())
-
-
 def assert_fires(plan, before: date, on: date, kind: str, **match) -> Alert:
     """Scanned the day before its trigger there is no such alert; on the trigger day there is
     one, effective that day; the day after it is still there, still once."""
@@ -276,6 +271,8 @@ def test_report_alerts_go_to_the_units_officers_and_missing_reports_also_to_the_
         expected = {officers_of[alert.unit_id]} if alert.unit_id in officers_of else set()
         if alert.kind == REPORT_MISSING:
             expected.add("thuongtruc")
+        if alert.kind == REPORT_DUE and alert.effective_on > date(2026, 5, 29):
+            expected = set()  # 02/06 and 04/06 were not scanned: recorded on 06/06, too late to send
         assert told(alert) == expected, alert.key
     for alert in find(ESCALATION):
         assert told(alert) == {"truongban"}, alert.key
@@ -480,7 +477,7 @@ def scan_in_own_app(database: Database, scan_day: date, barrier: threading.Barri
             barrier.wait(timeout=10)
             found = services.scan_all(scan_day, at(scan_day))
             db.session.commit()
-            results.append(sum(len(r.created) for r in found))
+            results.append(sum(len(r.created) + r.caught_up for r in found))
     except Exception as error:  # noqa: BLE001 - reported to the test
         errors.append(error)
     finally:
@@ -535,20 +532,31 @@ def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_whe
     escalations = {a.parent_id: a for a in find(ESCALATION) if a.parent.kind == REPORT_MISSING}
     assert set(escalations) == {a.id for a in missing}  # 34 days old: every one escalated
     assert {a.effective_on for a in escalations.values()} == {date(2026, 6, 13)}
-    # Reminders for a deadline long gone are not sent after the fact.
-    assert find(REPORT_DUE) == []
+    # The reminders that should have gone out on 30/05, 02/06 and 04/06 are recorded once each,
+    # already resolved when the deadline passed, and sent to nobody after the fact.
+    reminders = find(REPORT_DUE, period_id=period.id)
+    assert len(reminders) == 3 * len(missing) == result.caught_up
+    assert {a.effective_on for a in reminders} == {date(2026, 5, 29), date(2026, 6, 2), date(2026, 6, 4)}
+    assert {a.resolved_at for a in reminders} == {at("2026-06-06", 0)}
+    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.alert_id.in_([a.id for a in reminders]))) == 0
     assert {a.id for a in result.created} == {a.id for a in missing} | {a.id for a in escalations.values()}
 
-    # The same open alerts, effective the same days, as a scanner that never stopped.
-    assert open_keys(plan) == open_keys_after_daily_scans(template_databases["loaded"], tmp_path, date(2026, 5, 1), date(2026, 7, 10))
+    # The same alerts, open and resolved, effective the same days, as a scanner that never stopped.
+    assert every_alert(plan) == every_alert_after_daily_scans(template_databases["loaded"], tmp_path, date(2026, 5, 1), date(2026, 7, 10))
 
     alerts = count(Alert)
     result = scan_on(plan, "2026-07-11")
     assert result.created == [] and count(Alert) == alerts
 
 
-def open_keys_after_daily_scans(template: Database, tmp_path: Path, first: date, last: date) -> dict[str, date]:
-    """The open alerts after a scan on every day from `first` to `last`, on a fresh copy of the plan."""
+def every_alert(plan) -> dict[str, tuple]:
+    """Every alert, open or resolved: key -> (the day it took effect, when it was resolved)."""
+    return {key: (effective_on, resolved_at) for key, effective_on, resolved_at in db.session.execute(
+        select(Alert.key, Alert.effective_on, Alert.resolved_at).where(Alert.plan_id == plan.id))}
+
+
+def every_alert_after_daily_scans(template: Database, tmp_path: Path, first: date, last: date) -> dict[str, tuple]:
+    """Every alert after a scan on every day from `first` to `last`, on a fresh copy of the plan."""
     database = clone_database(template, tmp_path)
     reference = make_app(database)
     with reference.app_context():
@@ -558,7 +566,7 @@ def open_keys_after_daily_scans(template: Database, tmp_path: Path, first: date,
             services.scan(plan, scan_day, at(scan_day))
             db.session.commit()
             scan_day += timedelta(days=1)
-        keys = open_keys(plan)
+        keys = every_alert(plan)
         db.session.remove()
         db.engine.dispose()
     drop_database(database)
@@ -573,7 +581,9 @@ def test_after_the_catch_up_only_genuinely_new_alerts_appear(plan, task_of):
     assert result.created
     assert {a.kind for a in result.created} <= {REPORT_MISSING, ESCALATION, TASK_OVERDUE}
     assert {a.period.kind for a in result.created if a.kind == REPORT_MISSING} == {"annual"}
-    assert count(Alert) == before + len(result.created)
+    # ...plus the annual period's missed reminders, recorded resolved.
+    assert result.caught_up == 3 * len([a for a in result.created if a.kind == REPORT_MISSING])
+    assert count(Alert) == before + len(result.created) + result.caught_up
 
 
 # --- 8. a failed scan writes nothing ----------------------------------------------------------
@@ -612,15 +622,18 @@ def test_the_scan_command_reports_what_it_did(plan, cli, vietnamese):
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
     assert result.exit_code == 0, result.output
     line = msgstr(vietnamese, "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.")
-    created = count(Alert)
-    assert created > 0
-    assert result.output.strip() == line % {"date": "2026-06-06", "created": created, "resolved": 0}
+    caught_up = msgstr(vietnamese, "%(num)d reminders that should have gone out before a deadline now passed were recorded, already resolved and not sent.")
+    reminders = len(find(REPORT_DUE))
+    created = count(Alert) - reminders
+    assert created > 0 and reminders > 0
+    assert result.output.strip().splitlines() == [line % {"date": "2026-06-06", "created": created, "resolved": 0},
+                                                  caught_up % {"num": reminders}]
     assert db.session.scalar(select(ScanRun.scan_date)) == date(2026, 6, 6)
 
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
     assert result.exit_code == 0
     assert result.output.strip() == line % {"date": "2026-06-06", "created": 0, "resolved": 0}
-    assert count(Alert) == created
+    assert count(Alert) == created + reminders
 
 
 def test_the_scan_command_scans_today_in_the_ward_by_default(app, plan, cli):

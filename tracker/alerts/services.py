@@ -9,7 +9,9 @@ a scan that fails half-way writes nothing.
 
 Because it computes what should exist on `today` rather than what changed since yesterday, a scan
 after days of downtime catches up: each missed alert is created once, with `effective_on` set to
-the day it should have fired, and escalation counts from that day.
+the day it should have fired, and escalation counts from that day. Missed reminders of a deadline
+that has since passed are recorded too, already resolved at the deadline and sent to nobody (the
+missing-report alert speaks for them), so the record is the same as a scanner that never stopped.
 """
 from __future__ import annotations
 
@@ -63,6 +65,9 @@ class WantedAlert:
     question_id: int | None = None
     due_on: date | None = None
     recipients: frozenset[int] = frozenset()
+    # Set for an alert whose moment passed while no scan ran and whose cause has already
+    # cleared (a reminder before a deadline now gone): it is recorded, resolved, and not sent.
+    cleared_on: date | None = None
 
 
 @dataclass
@@ -71,6 +76,7 @@ class ScanResult:
     created: list[Alert] = field(default_factory=list)
     resolved: list[Alert] = field(default_factory=list)
     notified: int = 0
+    caught_up: int = 0  # alerts recorded as already resolved (their moment passed while no scan ran)
 
 
 # --- who hears about what -------------------------------------------------------------------
@@ -125,15 +131,18 @@ def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]
             continue
         subject = f"{period.id}:{task.id}:{unit_id}"
         common = dict(unit_id=unit_id, task_id=task.id, period_id=period.id, due_on=period.unit_deadline)
-        if today > period.unit_deadline:
+        past_deadline = today > period.unit_deadline
+        if past_deadline:
             wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, period.unit_deadline + timedelta(days=1),
                                       recipients=frozenset(people.officers(unit_id) | secretariat), **common))
-            continue
         for days in REMINDER_DAYS:
             fires_on = period.unit_deadline - timedelta(days=days)
             if today >= fires_on:
-                wanted.append(WantedAlert(f"{REPORT_DUE}:{subject}:d{days}", REPORT_DUE, fires_on, stage=f"d{days}",
-                                          recipients=frozenset(people.officers(unit_id)), **common))
+                wanted.append(WantedAlert(
+                    f"{REPORT_DUE}:{subject}:d{days}", REPORT_DUE, fires_on, stage=f"d{days}",
+                    recipients=frozenset(people.officers(unit_id)),
+                    cleared_on=period.unit_deadline + timedelta(days=1) if past_deadline else None, **common,
+                ))
     return wanted
 
 
@@ -193,8 +202,24 @@ def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAl
 
 
 def wanted_alerts(plan: Plan, today: date, snapshot: PlanSnapshot, people: People) -> dict[str, WantedAlert]:
+    """Every alert the plan's state calls for on `today`, open ones and (cleared_on set) ones
+    whose moment came and went."""
     wanted = _report_alerts(plan, today, people) + _task_alerts(snapshot, today, people) + _discussion_alerts(plan, today, people)
     return {w.key: w for w in wanted}
+
+
+def _record_cleared(plan: Plan, cleared: list[WantedAlert], now: datetime) -> int:
+    """Alerts a scanner that never stopped would have created and since resolved: created once,
+    already resolved at the moment their cause cleared, and nobody is notified."""
+    if not cleared:
+        return 0
+    existing = set(db.session.scalars(select(Alert.key).where(Alert.key.in_([w.key for w in cleared]))))
+    rows = [
+        _row(plan, w, now) | {"resolved_at": datetime.combine(w.cleared_on, time.min, WARD_TZ)}
+        for w in cleared if w.key not in existing
+    ]
+    _insert_ignoring_duplicates(Alert, rows, ["key"])
+    return len(rows)
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -268,6 +293,8 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     people = People(plan.ward_id)
     snapshot = plan_snapshot(plan, today)
     wanted = wanted_alerts(plan, today, snapshot, people)
+    cleared = [w for w in wanted.values() if w.cleared_on is not None]
+    wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
     result = ScanResult(today)
 
     open_alerts = {a.key: a for a in db.session.scalars(select(Alert).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None)))}
@@ -306,6 +333,8 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     result.created = db.session.scalars(
         select(Alert).where(Alert.key.in_(created_keys), Alert.created_at == now)
     ).all() if created_keys else []
+
+    result.caught_up = _record_cleared(plan, cleared, now)
 
     for key, alert in open_alerts.items():
         if key not in wanted:
