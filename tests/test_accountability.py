@@ -304,15 +304,21 @@ def test_each_figure_opens_the_records_behind_it(season, app, plan):
     vh = unit("phong-vh-xh")
     links = links_of(html, VHXH)
     base = f"/plans/{plan.id}"
+    # unit, tasks led, on track (of the tasks led), overdue, days overdue, stale, reporting
+    # rate, on-time rate, directives, open questions
     assert links == [
         f"{base}/accountability/units/phong-vh-xh",
         f"{base}/dashboard/tasks?unit=phong-vh-xh",
+        f"{base}/dashboard/tasks?unit=phong-vh-xh",
+        f"{base}/dashboard/tasks?unit=phong-vh-xh&status=in_progress_overdue",
         f"{base}/dashboard/tasks?unit=phong-vh-xh&status=in_progress_overdue",
         f"{base}/dashboard/tasks?unit=phong-vh-xh&flag=stale",
+        f"{base}/accountability/units/phong-vh-xh#reports",
         f"{base}/accountability/units/phong-vh-xh#reports",
         f"{base}/directives?unit={vh.id}&show=all",
         f"{base}/questions?unit={vh.id}",
     ]
+    links = [links[0], links[1], links[3], links[5], links[6], links[8], links[9]]  # one of each
     # Tasks led: 9.
     assert listed_tasks(page(client, links[1])) == ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
     # Overdue: 4, the tasks counted.
@@ -361,23 +367,27 @@ def test_unit_page_shows_each_period_so_the_chair_sees_the_trend(season, app, pl
     # A row per period whose unit deadline has come by 26/11/2026: the two 2026 periods. The mid-term
     # and final reviews started on 01/01/2026 but are not due yet, so they have no row.
     assert list(rows) == ["6-month report 2026", "Annual report 2026"]
-    # Columns: as of, tasks led, overdue, days overdue, stale, reporting rate, on-time rate, directives.
+    # Columns: as of, tasks led, on track, overdue, days overdue, stale, reporting rate, on-time
+    # rate, directives.
     six, annual = rows["6-month report 2026"], rows["Annual report 2026"]
-    # Six-month 2026 as of its deadline 05/06: nothing overdue yet; all 9 stale (no update before
-    # October); 4 of 9 sent by the deadline; directives D1 on time, D2 late -> 50%.
+    # Six-month 2026 as of its deadline 05/06: nothing overdue yet; on track all but VI.3.2 (its
+    # own dates 01/01-31/12 expect 42.7% by then, 0% reported: red) -> 8 of 9; all 9 stale (no
+    # update before October); 4 of 9 sent by the deadline; directives D1 on time, D2 late -> 50%.
     assert six[0] == "05/06/2026"
-    assert six[1:5] == ["9", "0", "0", "9"]
-    assert six[6] == "44.4%"
-    assert six[7] == "50%"
+    assert six[1:6] == ["9", "88.9%", "0", "0", "9"]
+    assert six[7] == "44.4%"
+    assert six[8] == "50%"
     # Annual 2026 as of 10/11: VI.3.4, VI.3.5, VI.3.6 overdue since 05/06 (158 days each = 474);
     # stale IV.4.1 (its update comes on 20/11) and VI.3.2-VI.3.6 -> 6; 6 of 9 sent on time;
     # directives D1, D2, D3 due -> 1/3.
+    # On track: IV.4.2 done, VI.3.1 (20%) and IV.8 (30%) ahead of the 17.1% expected of a task
+    # running the whole plan -> 3 of 9.
     assert annual[0] == "10/11/2026"
-    assert annual[1:5] == ["9", "3", "474", "6"]
-    assert annual[6] == "66.7%"
-    assert annual[7] == "33.3%"
+    assert annual[1:6] == ["9", "33.3%", "3", "474", "6"]
+    assert annual[7] == "66.7%"
+    assert annual[8] == "33.3%"
     # Improving: the on-time rate went from 44.4% to 66.7%.
-    assert D(six[6].rstrip("%")) < D(annual[6].rstrip("%"))
+    assert D(six[7].rstrip("%")) < D(annual[7].rstrip("%"))
     # The plan-to-date line at the top agrees with the league table.
     top = plain(html.split('id="history-heading"', 1)[0])
     assert "tasks led 9 · overdue 4 · reporting rate 66.7% · on-time rate 55.6%" in top
@@ -385,9 +395,9 @@ def test_unit_page_shows_each_period_so_the_chair_sees_the_trend(season, app, pl
 
 def test_unit_page_counts_a_late_report_as_sent(season, app, plan):
     rows = history(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/phong-vh-xh"))
-    assert rows["6-month report 2026"][5] == "55.6% (5/9)"  # as in the league table for that period
-    assert rows["6-month report 2026"][6] == "44.4%"
-    assert rows["Annual report 2026"][5] == "77.8% (7/9)"
+    assert rows["6-month report 2026"][6] == "55.6% (5/9)"  # as in the league table for that period
+    assert rows["6-month report 2026"][7] == "44.4%"
+    assert rows["Annual report 2026"][6] == "77.8% (7/9)"
 
 
 def test_unit_page_does_not_count_reports_that_are_not_due_yet(season, app, plan):

@@ -471,9 +471,10 @@ def test_latest_updates_feed_lists_the_newest_first(june, app, plan):
 
 
 def reporting_rows(html: str) -> dict[str, tuple[int, ...]]:
+    """Unit -> (expected, sent, on time, late, missing or not yet due) from the reporting table."""
     table = section(html, "reporting-heading")
-    rows = re.findall(r'<tr>\s*<td><a href="[^"]*">([^<]+)</a></td>\s*((?:<td class="num[^"]*">\d+</td>\s*){5})</tr>', table)
-    return {name: tuple(int(n) for n in re.findall(r">(\d+)<", cells)) for name, cells in rows}
+    rows = re.findall(r'<tr>\s*<td><a href="[^"]*">([^<]+)</a></td>(.*?)</tr>', table, re.S)
+    return {name: tuple(int(plain(cell)) for cell in re.findall(r'<td class="num[^"]*">(.*?)</td>', cells, re.S)) for name, cells in rows}
 
 
 def test_reporting_status_of_the_six_month_period(june, app, plan, period_of):
@@ -500,11 +501,33 @@ def test_reporting_status_of_the_six_month_period(june, app, plan, period_of):
         "Công an phường": (1, 0, 0, 0, 1),
     }
     assert sum(r[0] for r in rows.values()) == 36
-    # The period can also be chosen: the annual 2026 period has nothing sent yet.
+    assert "<th scope=\"col\" class=\"num\">Missing</th>" in section(html, "reporting-heading")
+    # The period can also be chosen: the annual 2026 period has nothing sent yet, and in June
+    # nothing of it is missing: its reports are not due before 10/11.
     annual = period_of("annual", 2026)
-    annual_rows = reporting_rows(page(client, f"/plans/{plan.id}/dashboard/?period={annual.id}"))
+    annual_html = page(client, f"/plans/{plan.id}/dashboard/?period={annual.id}")
+    annual_rows = reporting_rows(annual_html)
     assert annual_rows["Phòng Văn hóa – Xã hội"] == (9, 0, 0, 0, 9)
     assert annual_rows["Trạm Y tế phường"] == (2, 0, 0, 0, 2)
+    table = section(annual_html, "reporting-heading")
+    assert "Not yet sent (not due)" in table and ">Missing<" not in table and "text-danger" not in table
+
+
+@pytest.mark.parametrize("moment, due", [("2026-06-05T23:59:00+07:00", False), ("2026-06-06T00:01:00+07:00", True)])
+def test_reports_are_missing_from_the_day_after_the_unit_deadline_on_every_page(app, plan, moment, due):
+    """The dashboard, the league table and the alert scan draw the line on the same day."""
+    freeze(app, moment)
+    client = signed_in(app, "chair")
+    table = section(page(client, f"/plans/{plan.id}/dashboard/"), "reporting-heading")
+    assert ("Reporting status: 6-month report 2026" in plain(table)) and ((">Missing<" in table) is due)
+    assert (reporting_rows(page(client, f"/plans/{plan.id}/dashboard/"))["Phòng Văn hóa – Xã hội"][4] == 9)
+    # Plan to date: the period counts in the reporting rate only once its reports are due.
+    league = page(client, f"/plans/{plan.id}/accountability/")
+    row = plain(re.search(r'<th scope="row"><a[^>]*>Phòng Văn hóa – Xã hội</a></th>.*?</tr>', league, re.S).group(0))
+    # reporting rate and on-time rate, side by side: 0 of 9 once due, nothing owed before
+    assert row.count("0% (0/9)") == (2 if due else 0) and row.count("— (0/0)") == (1 if due else 3)
+    result = alert_scan(plan, date.fromisoformat(moment[:10]), datetime.fromisoformat(moment))
+    assert any(a.kind == "report_missing" for a in result.created) is due
 
 
 # --- 4. the SQL a page runs does not grow with the data ---------------------------------------
@@ -724,4 +747,4 @@ def test_committee_chair_and_secretariat_see_the_league_table(june, app, plan, r
     assert "Accountability by unit" in html
     assert "Phòng Văn hóa – Xã hội" in html
     dashboard = page(client, f"/plans/{plan.id}/dashboard/")
-    assert f'href="/plans/{plan.id}/accountability/units/phong-vh-xh"' in section(dashboard, "reporting-heading")
+    assert f'href="/plans/{plan.id}/accountability/units/phong-vh-xh#reports"' in section(dashboard, "reporting-heading")

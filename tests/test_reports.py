@@ -620,3 +620,25 @@ def test_two_reviewers_at_once_the_second_does_not_overwrite(app, plan, officer,
     assert report.status == "returned"
     assert report.review_comment == "Thiếu số liệu"
     assert [e.action for e in report.events] == ["submitted", "returned"]
+
+
+def test_the_review_queue_opens_on_the_oldest_period_with_reports_waiting(app, plan, officer, secretariat, six_month, period_of):
+    """A 6-month report sent late must not wait unseen once the annual period has opened."""
+    report = submitted_report(app, plan, officer, six_month, "IV.4.1", when="2026-10-20T09:00:00+07:00")
+    annual = period_of("annual", 2026)
+    freeze(app, "2026-10-25T09:00:00+07:00")  # the annual reports are open for writing by now
+    assert annual in queries.open_periods(plan, date(2026, 10, 25))
+
+    queue = page(secretariat, f"/plans/{plan.id}/review")
+    assert re.search(rf'<option value="{six_month.id}" selected>[^<]*· 1 waiting</option>', queue)
+    assert f'value="{report.id}"' in queue
+
+    # Looking at the annual period, the secretariat is told where reports wait.
+    annual_queue = page(secretariat, f"/plans/{plan.id}/review?period={annual.id}")
+    notice = plain(annual_queue.split('class="alert alert-info small"', 1)[1].split("</div>", 1)[0])
+    assert "Reports are also waiting for review in other periods" in notice and "6-month report 2026 (1)" in notice
+
+    # Once it is accepted, the queue opens on the period open for reporting again.
+    review(secretariat, plan, report.id, "accept", version=current_report(report.id).version)
+    assert current_report(report.id).status == "accepted"
+    assert re.search(rf'<option value="{annual.id}" selected>', page(secretariat, f"/plans/{plan.id}/review"))

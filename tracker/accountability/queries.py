@@ -7,11 +7,13 @@ from datetime import date
 from sqlalchemy import and_, case, func, select
 
 from tracker.accountability.services import UnitFigures
-from tracker.dashboard.queries import PlanSnapshot, end_of_day
+from tracker.core.time import end_of_day
+from tracker.dashboard.queries import PlanSnapshot
 from tracker.discussion.models import Directive, Question
 from tracker.discussion.services import directive_on_time
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
 from tracker.progress.status import GREEN, weighted_mean
 from tracker.reports.models import PeriodReport
@@ -69,8 +71,8 @@ class Scope:
 
 
 def scope_for(all_periods: list[ReportingPeriod], period: ReportingPeriod | None, today: date) -> Scope:
-    if period is None:  # the plan to date: every period whose unit deadline has come
-        return Scope([p for p in all_periods if p.unit_deadline <= today], None, today)
+    if period is None:  # the plan to date: every period whose reports are due
+        return Scope([p for p in all_periods if is_past_due(p, today)], None, today)
     return Scope([period], period.starts_on, min(period.ends_on, today), period)
 
 
@@ -114,6 +116,7 @@ class PeriodStatus:
     """Reporting status of one period for one unit: what the dashboard's table shows."""
 
     unit_id: int
+    due: bool  # the unit deadline has passed (periods.services.is_past_due)
     expected: int
     sent: int
     on_time: int
@@ -123,15 +126,25 @@ class PeriodStatus:
         return self.sent - self.on_time
 
     @property
-    def missing(self) -> int:
+    def unsent(self) -> int:
         return max(0, self.expected - self.sent)
+
+    @property
+    def missing(self) -> int:
+        """Reports not sent once they are due; before the deadline nothing is missing yet."""
+        return self.unsent if self.due else 0
+
+    @property
+    def not_yet_due(self) -> int:
+        return 0 if self.due else self.unsent
 
 
 def period_status_by_unit(plan: Plan, period: ReportingPeriod, today: date) -> list[PeriodStatus]:
     expected = expected_counts(plan, [period])
     sent = report_counts(plan, [period], today)
+    due = is_past_due(period, today)
     unit_ids = sorted({uid for uid, _pid in expected} | {uid for uid, _pid in sent})
     return [
-        PeriodStatus(uid, expected.get((uid, period.id), 0), *sent.get((uid, period.id), (0, 0)))
+        PeriodStatus(uid, due, expected.get((uid, period.id), 0), *sent.get((uid, period.id), (0, 0)))
         for uid in unit_ids
     ]

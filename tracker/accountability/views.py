@@ -6,7 +6,9 @@ from tracker.accountability import queries
 from tracker.accountability.services import SORT_KEYS
 from tracker.accounts.permissions import require
 from tracker.core.time import ward_today
-from tracker.dashboard.queries import plan_periods, plan_snapshot
+from tracker.dashboard.queries import plan_snapshot
+from tracker.periods.queries import plan_periods
+from tracker.periods.services import is_past_due
 from tracker.discussion import queries as discussion
 from tracker.extensions import db
 from tracker.plan.views import load_plan
@@ -47,8 +49,8 @@ def unit(plan_id: int, code: str):
     if unit is None:
         abort(404)
     today = ward_today()
-    # Only periods whose unit deadline has come: before it, no rate means anything yet.
-    periods = [p for p in plan_periods(plan) if p.unit_deadline <= today]
+    # Only periods whose reports are due: before that, no rate means anything yet.
+    periods = [p for p in plan_periods(plan) if is_past_due(p, today)]
     history = []
     for period in periods:
         # Tasks as they stood at the deadline; reports and directives as they stand today, so a

@@ -1,7 +1,7 @@
 """Flask-Login wiring: how a session finds its user, and which pages need no sign-in."""
 import secrets
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from sqlalchemy.orm import joinedload, selectinload

@@ -36,10 +36,12 @@ from tracker.alerts.models import (
     Notification,
     ScanRun,
 )
-from tracker.core.time import WARD_TZ, ward_date
-from tracker.dashboard.queries import PlanSnapshot, end_of_day, plan_periods, plan_snapshot
+from tracker.core.time import WARD_TZ, end_of_day, ward_date
+from tracker.dashboard.queries import PlanSnapshot, plan_snapshot
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db
+from tracker.periods.queries import plan_periods
+from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import PeriodReport
@@ -131,7 +133,7 @@ def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]
             continue
         subject = f"{period.id}:{task.id}:{unit_id}"
         common = dict(unit_id=unit_id, task_id=task.id, period_id=period.id, due_on=period.unit_deadline)
-        past_deadline = today > period.unit_deadline
+        past_deadline = is_past_due(period, today)
         if past_deadline:
             wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, period.unit_deadline + timedelta(days=1),
                                       recipients=frozenset(people.officers(unit_id) | secretariat), **common))

@@ -4,7 +4,7 @@ Views ask `now()` for the current moment and pass it to services, which never re
 themselves. Setting FROZEN_NOW (an ISO timestamp) in the configuration freezes the clock; the
 browser tests use it to run a scenario on a chosen day.
 """
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -31,3 +31,8 @@ def ward_date(moment: datetime) -> date:
 
 def ward_today() -> date:
     return ward_date(now())
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after `day` in the ward, for "as it stood on that day"."""
+    return datetime.combine(day + timedelta(days=1), time.min, WARD_TZ)

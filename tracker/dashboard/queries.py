@@ -8,17 +8,19 @@ Passing an earlier `today` gives the plan as it stood on that day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.core.time import WARD_TZ, ward_date
+from tracker.core.time import end_of_day, ward_date
 from tracker.discussion.models import Comment
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_periods
+from tracker.periods.services import is_past_due
 from tracker.plan.models import ROLE_LEAD, Plan, Task
 from tracker.plan.queries import TaskNode, task_tree
 from tracker.progress import status as rules
@@ -27,11 +29,6 @@ from tracker.reports.models import PeriodReport
 from tracker.reports.services import owes_report
 from tracker.units.models import Unit
 from tracker.units.services import EffectiveAssignment, effective_assignments, ward_groups
-
-
-def end_of_day(day: date) -> datetime:
-    """The first moment after `day` in the ward, for "as it stood on that day"."""
-    return datetime.combine(day + timedelta(days=1), time.min, WARD_TZ)
 
 
 @dataclass
@@ -132,12 +129,6 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc)
 
 
-def plan_periods(plan: Plan) -> list[ReportingPeriod]:
-    return db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.unit_deadline, ReportingPeriod.id)
-    ).all()
-
-
 def _sent_reports(plan: Plan, before: datetime) -> set[tuple[int, int, int]]:
     rows = db.session.execute(
         select(PeriodReport.period_id, PeriodReport.task_id, PeriodReport.unit_id)
@@ -160,7 +151,7 @@ def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
             primary.setdefault(task_id, []).append(unit_id)
     latest = _latest_lead_updates(plan, before)
     done_since = _done_since(plan, before)
-    periods = [p for p in plan_periods(plan) if p.unit_deadline < today]
+    periods = [p for p in plan_periods(plan) if is_past_due(p, today)]
     sent = _sent_reports(plan, before)
     stale_after = current_app.config["STALE_AFTER_DAYS"]
     plan_start, plan_end = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)

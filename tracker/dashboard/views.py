@@ -7,6 +7,7 @@ from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
+from tracker.periods.queries import plan_periods
 from tracker.discussion import queries as discussion
 from tracker.extensions import db
 from tracker.plan.views import load_plan
@@ -36,7 +37,7 @@ def read_filters(plan):
 
 
 def _chosen_period(plan, today):
-    periods = queries.plan_periods(plan)
+    periods = plan_periods(plan)
     chosen = request.args.get("period", type=int)
     if chosen:
         period = next((p for p in periods if p.id == chosen), None)

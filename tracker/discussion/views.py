@@ -1,7 +1,6 @@
 """Comments and questions on tasks, and the chair's directives."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.accounts.permissions import can, require

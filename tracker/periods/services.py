@@ -15,6 +15,12 @@ def is_open_for_reporting(period: ReportingPeriod, today: date, window_days: int
     return today >= reporting_opens_on(period, window_days)
 
 
+def is_past_due(period: ReportingPeriod, today: date) -> bool:
+    """A period's reports are due on its unit deadline, that day included: from the next day on,
+    a report not sent is missing (late), and the period counts in rates and the plan to date."""
+    return today > period.unit_deadline
+
+
 def change_deadlines(actor, period: ReportingPeriod, unit_deadline: date, ward_deadline: date, now) -> None:
     before = {"unit_deadline": period.unit_deadline.isoformat(), "ward_deadline": period.ward_deadline.isoformat()}
     period.unit_deadline, period.ward_deadline = unit_deadline, ward_deadline

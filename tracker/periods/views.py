@@ -10,7 +10,7 @@ from tracker.periods import services
 from tracker.periods.forms import PeriodForm
 from tracker.periods.models import ReportingPeriod
 from tracker.plan.views import load_plan
-from tracker.reports.queries import plan_periods
+from tracker.periods.queries import plan_periods
 
 bp = Blueprint("periods", __name__, url_prefix="/plans/<int:plan_id>/periods")
 

@@ -7,7 +7,7 @@ from tracker.accounts.permissions import can, posting_role, require
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_periods
 from tracker.plan import queries, services
 from tracker.plan.forms import AssignmentForm
 from tracker.core.forms import Form
@@ -36,12 +36,6 @@ def load_task_node(plan: Plan, code: str) -> queries.TaskNode:
     if node is None:
         abort(404)
     return node
-
-
-def plan_periods(plan: Plan) -> list[ReportingPeriod]:
-    return db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.ward_deadline)
-    ).all()
 
 
 def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | None = None, status: int = 200):

@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_periods
 from tracker.periods.services import is_open_for_reporting
 from tracker.plan.models import Plan, Task
 from tracker.plan.queries import TaskNode, plan_tasks
@@ -51,10 +52,14 @@ class ReportRow:
         return self.report is not None and is_on_time(self.report.first_submitted_at, self.period)
 
 
-def plan_periods(plan: Plan) -> list[ReportingPeriod]:
-    return db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.unit_deadline, ReportingPeriod.id)
-    ).all()
+def waiting_by_period(plan: Plan) -> dict[int, int]:
+    """Period id -> reports submitted and waiting for the secretariat's review."""
+    return dict(db.session.execute(
+        select(PeriodReport.period_id, func.count(PeriodReport.id))
+        .join(ReportingPeriod, ReportingPeriod.id == PeriodReport.period_id)
+        .where(ReportingPeriod.plan_id == plan.id, PeriodReport.status == STATUS_SUBMITTED)
+        .group_by(PeriodReport.period_id)
+    ).all())
 
 
 def open_periods(plan: Plan, today: date) -> list[ReportingPeriod]:

@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import reporting_opens_on
 from tracker.plan.views import load_plan, load_task_node
+from tracker.periods.queries import plan_periods
 from tracker.reports import queries, services
 from tracker.reports.forms import BulkAcceptForm, ReportForm, ReviewForm
 from tracker.reports.models import STATUS_SUBMITTED, PeriodReport
@@ -122,13 +123,18 @@ def review(plan_id: int, report_id: int):
     return redirect(url_for("reports.detail", plan_id=plan.id, report_id=report.id))
 
 
-def _chosen_period(plan):
-    periods = queries.plan_periods(plan)
+def _chosen_period(plan, waiting: dict[int, int]):
+    """The period asked for; by default the earliest one with reports waiting for review, so
+    nothing waits unseen behind a newer period; otherwise the latest open for reporting."""
+    periods = plan_periods(plan)
     if not periods:
         abort(404)
     chosen = request.args.get("period", type=int)
     if chosen is not None:
         return periods, next((p for p in periods if p.id == chosen), None) or abort(404)
+    with_waiting = [p for p in periods if waiting.get(p.id)]
+    if with_waiting:
+        return periods, with_waiting[0]
     today = ward_today()
     upcoming = [p for p in periods if p.unit_deadline >= today]
     started = queries.open_periods(plan, today)
@@ -139,9 +145,11 @@ def _chosen_period(plan):
 def queue(plan_id: int):
     plan = load_plan(plan_id)
     require("review_reports", plan)
-    periods, period = _chosen_period(plan)
+    waiting = queries.waiting_by_period(plan)
+    periods, period = _chosen_period(plan, waiting)
     review_queue = queries.ReviewQueue(period, queries.period_report_rows(plan, period, ward_today()))
-    return render_template("reports/queue.html", plan=plan, periods=periods, queue=review_queue, bulk_form=BulkAcceptForm())
+    return render_template("reports/queue.html", plan=plan, periods=periods, queue=review_queue, bulk_form=BulkAcceptForm(),
+                           waiting=waiting)
 
 
 @bp.post("/review/accept")

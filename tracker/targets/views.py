@@ -8,7 +8,7 @@ from tracker.core.formatting import parse_decimal
 from tracker.core.forms import Form
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
-from tracker.dashboard.queries import plan_periods
+from tracker.periods.queries import plan_periods
 from tracker.extensions import db
 from tracker.plan.views import load_plan
 from tracker.reports.queries import open_periods
@@ -39,17 +39,25 @@ def index(plan_id: int):
     )
 
 
-def _charts(plan, roadmap, rows_by_code, today: date) -> list:
+def _charts(plan, roadmap, rows_by_code, today: date) -> list[charts.Chart]:
+    """The page's charts, each with its caption: households leaving poverty per year and their
+    running total against the roadmap, supports delivered by type, budget used against the estimate."""
     if roadmap is None:
         return []
     years = [str(y) for y in range(plan.start_year, plan.end_year + 1)]
     target_label, actual_label = _("Target"), _("Actual")
     households = rows_by_code[roadmap.columns[0].code]
-    result = [charts.bar_chart(
-        _("Households leaving poverty per year"), years,
+    result = []
+
+    def add(drawing, title, categories, series):
+        result.append(charts.Chart(title, drawing(title, categories, series)))
+
+    add(charts.bar_chart, _("Households leaving poverty per year"), years,
         [charts.Series(target_label, "chart-target", [y.target for y in households.years]),
-         charts.Series(actual_label, "chart-actual", [y.actual.value for y in households.years])],
-    )]
+         charts.Series(actual_label, "chart-actual", [y.actual.value for y in households.years])])
+    add(charts.line_chart, _("Households leaving poverty, cumulative, against the roadmap"), years,
+        [charts.Series(_("Cumulative target"), "chart-target", [y.cumulative_target for y in households.years]),
+         charts.Series(_("Cumulative actual"), "chart-actual", [y.cumulative_actual.value for y in households.years])])
     supports = [rows_by_code[c.code] for c in roadmap.columns[1:]]
     to_date = [y for y in range(plan.start_year, plan.end_year + 1) if y <= today.year]
 
@@ -58,18 +66,14 @@ def _charts(plan, roadmap, rows_by_code, today: date) -> list:
         known = [v for v in values if v is not None]
         return sum(known) if known else None
 
-    result.append(charts.bar_chart(
-        _("Supports delivered by type, to date"), [r.indicator.name for r in supports],
+    add(charts.hbar_chart, _("Supports delivered by type, to date"), [r.indicator.name for r in supports],
         [charts.Series(target_label, "chart-target", [sum_to_date(r, "target") for r in supports]),
-         charts.Series(actual_label, "chart-actual", [sum_to_date(r, "actual") for r in supports])],
-    ))
+         charts.Series(actual_label, "chart-actual", [sum_to_date(r, "actual") for r in supports])])
     if roadmap.cost_indicator is not None:
         cost = rows_by_code[roadmap.cost_indicator.code]
-        result.append(charts.bar_chart(
-            _("Budget used against the estimate (million VND)"), years,
+        add(charts.bar_chart, _("Budget used against the estimate (million VND)"), years,
             [charts.Series(_("Estimate"), "chart-target", [y.target for y in cost.years]),
-             charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years])],
-        ))
+             charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years])])
     return result
 
 

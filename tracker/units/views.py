@@ -98,8 +98,8 @@ def _form(ward: Ward, unit: Unit | None) -> UnitForm:
     return form
 
 
-@admin.get("/")
-def index():
+@admin.get("/", endpoint="index")
+def admin_index():
     ward = _ward()
     require("manage_units", ward.id)
     units = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)).all()

@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.accounts.permissions import can, require
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
-from tracker.dashboard.queries import plan_periods
+from tracker.periods.queries import plan_periods
 from tracker.exports.spreadsheets import xlsx_response
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
