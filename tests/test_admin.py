@@ -470,7 +470,7 @@ def test_assigning_an_unassigned_task_of_iv_10(app, plan, task_of, role):
     officer = signed_in(app, "officer")
     task_url = f"/plans/{plan.id}/tasks/IV.10.1"
     assert "Chưa phân công" in plain(text_of(officer.get(task_url)))
-    assert overview_unassigned(officer, plan) == ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5"]
+    assert overview_unassigned(officer, plan) == ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.9", "VI.12", "VI.13.1", "VI.13.2"]
     assert post_progress(officer, plan, "IV.10.1").status_code == 403
 
     client = signed_in(app, role)
@@ -489,8 +489,8 @@ def test_assigning_an_unassigned_task_of_iv_10(app, plan, task_of, role):
     assert "Chưa phân công" not in plain(page)
     assert "text-warning-emphasis" not in page
     assert "Phòng Văn hóa – Xã hội" in plain(page) and "Phòng Xây dựng, Nông nghiệp và Môi trường" in plain(page)
-    assert overview_unassigned(officer, plan) == ["IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5"]
-    assert plain(text_of(officer.get(f"/plans/{plan.id}/"))).count("Chưa phân công") == 4
+    assert overview_unassigned(officer, plan) == ["IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.9", "VI.12", "VI.13.1", "VI.13.2"]
+    assert plain(text_of(officer.get(f"/plans/{plan.id}/"))).count("Chưa phân công") == 8
     led, _ = unit_page_sections(officer, plan, "phong-vh-xh")
     assert "IV.10.1" in task_codes(led)
 
@@ -686,3 +686,27 @@ def test_audit_log_records_admin_actions_with_who_did_them(admin, user_of):
     page = text_of(admin.get(f"/admin/audit/?user={user_of('admin').id}"))
     rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1], re.S)
     assert "quantri" in rows[0] and f"user_account #{officer.id}" in rows[0]
+
+
+def test_a_task_led_by_a_group_is_assigned_once_the_group_has_members(app, plan, admin):
+    """VI.13.1 and VI.13.2 are led by "các tổ dân phố", whose members the plan does not name:
+    until the administrator adds them, nobody answers for those tasks, on every page alike."""
+    officer = signed_in(app, "officer")
+    assert {"VI.13.1", "VI.13.2"} <= set(overview_unassigned(officer, plan))
+    task_page = plain(text_of(officer.get(f"/plans/{plan.id}/tasks/VI.13.1")))
+    assert "Chưa phân công" in task_page and "Các tổ dân phố" in task_page
+    committee = signed_in(app, "committee")
+    flagged = committee.get(f"/plans/{plan.id}/dashboard/tasks?flag=unassigned").get_data(as_text=True)
+    assert "VI.13.1" in flagged
+
+    response = admin.post("/admin/units/new", data=unit_form("to-dan-pho-1", "Tổ dân phố số 1"))
+    assert response.status_code == 302
+    groups = unit("cac-to-dan-pho")
+    response = admin.post(f"/admin/units/{groups.id}", data=group_form(groups, [unit("to-dan-pho-1").id]))
+    assert response.status_code == 302, text_of(response)
+
+    left = overview_unassigned(officer, plan)
+    assert "VI.13.1" not in left and "VI.13.2" not in left and "IV.10.1" in left
+    assert "Chưa phân công" not in plain(text_of(officer.get(f"/plans/{plan.id}/tasks/VI.13.1")))
+    flagged = committee.get(f"/plans/{plan.id}/dashboard/tasks?flag=unassigned").get_data(as_text=True)
+    assert "VI.13.1" not in flagged and "IV.10.1" in flagged

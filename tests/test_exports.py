@@ -11,9 +11,12 @@ Nobody else reports, so every other continuous task with a lead is overdue from 
 from __future__ import annotations
 
 import csv
+import html as htmllib
 import io
 import re
 from datetime import date, datetime
+from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
@@ -24,7 +27,7 @@ from tests.conftest import PASSWORD
 from tracker.accounts.services import create_user
 from tracker.alerts.services import scan
 from tracker.audit.services import Actor
-from tracker.exports.spreadsheets import add_sheet, csv_response, new_workbook, safe_text
+from tracker.exports.spreadsheets import NUMBER_FORMAT, add_sheet, csv_response, new_workbook, safe_text
 from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
@@ -191,6 +194,40 @@ def test_tasks_xlsx(data, app, plan):
     assert rows[2][3:5] == ["Hoàn thành đúng hạn", 100]
 
 
+WHOLE, FRACTIONAL = "#,##0", "#,##0.0#"
+
+
+def test_xlsx_number_format_is_chosen_per_cell(app):
+    """A whole figure shows without a decimal point ("#,##0.##" shows 22 as "22." in Excel); a
+    figure with a fractional part shows its decimals."""
+    workbook = new_workbook()
+    add_sheet(workbook, "Số", ["Chỉ tiêu", "Giá trị"], [["a", Decimal("22")], ["b", Decimal("0.87")], ["c", 60], ["d", 2.5], ["e", 100.0],
+                                                        ["f", None]], formats={1: NUMBER_FORMAT})
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Số"]
+    assert [(cell.value, cell.number_format) for cell in sheet["B"][1:6]] == [
+        (22, WHOLE), (0.87, FRACTIONAL), (60, WHOLE), (2.5, FRACTIONAL), (100, WHOLE),
+    ]
+    assert not any(cell.number_format.endswith(".##") for cell in workbook_cells(sheet))
+
+
+def test_tasks_and_updates_xlsx_number_formats(data, app, plan):
+    client = signed_in(app, "committee")
+    sheet = xlsx_sheet(client.get(export_url(plan, "tasks.xlsx", "unit=phong-vh-xh")))
+    iv41 = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "IV.4.1")
+    assert (iv41[4].value, iv41[4].number_format) == (60, WHOLE)  # progress
+    assert (iv41[5].value, iv41[5].number_format) == (pytest.approx(8.7), FRACTIONAL)  # expected progress
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row[4:6]:
+            assert cell.number_format == (WHOLE if float(cell.value).is_integer() else FRACTIONAL), (row[0].value, cell.value)
+
+    sheet = xlsx_sheet(client.get(export_url(plan, "updates.xlsx")))
+    assert [(row[5].value, row[5].number_format) for row in sheet.iter_rows(min_row=2)] == [
+        (10, WHOLE), (100, WHOLE), (20, WHOLE), (60, WHOLE),
+    ]
+
+
 def test_updates_xlsx_and_csv(data, app, plan):
     client = signed_in(app, "committee")
     rows = values(xlsx_sheet(client.get(export_url(plan, "updates.xlsx"))))
@@ -258,6 +295,104 @@ def test_alerts_xlsx_and_csv(data, app, plan):
     assert [r[0] for r in csv_data[1:]] == [r[0] for r in rows[1:]]
     iv1 = next(row for row in csv_data[1:] if row[0] == "Chưa nộp báo cáo" and row[2] == "IV.1")
     assert iv1[4] == "05/06/2026"
+
+
+# --- filters on the updates and alerts ---------------------------------------------------------
+
+
+def alert_rows(client, plan, query: str = "") -> list[list[str]]:
+    rows = csv_rows(client.get(export_url(plan, "alerts.csv", query)))
+    assert rows[0] == ALERT_HEADER
+    return rows[1:]
+
+
+def task_codes(client, plan, query: str) -> list[str]:
+    return [row[0] for row in csv_rows(client.get(export_url(plan, "tasks.csv", query)))[1:]]
+
+
+@pytest.fixture
+def scanned(data, plan):
+    scan(plan, date(2026, 6, 8), at("2026-06-08", "07:00"))
+    db.session.commit()
+    return data
+
+
+def test_alerts_export_follows_the_unit_filter(scanned, app, plan):
+    client = signed_in(app, "chair")
+    everything = alert_rows(client, plan)
+    rows = alert_rows(client, plan, "unit=tram-y-te")
+    assert rows and len(rows) < len(everything)
+    assert {row[1] for row in rows} == {"Trạm Y tế phường"}
+    assert [row for row in everything if row[1] == "Trạm Y tế phường"] == rows
+    sheet_rows = values(xlsx_sheet(client.get(export_url(plan, "alerts.xlsx", "unit=tram-y-te"))))[1:]
+    assert [row[0] for row in sheet_rows] == [row[0] for row in rows]
+    assert {row[1] for row in sheet_rows} == {"Trạm Y tế phường"}
+
+
+@pytest.mark.parametrize("query", ["section=VI", "status=in_progress_overdue", "flag=blocked", "flag=unassigned",
+                                   "section=IV&unit=phong-vh-xh", "status=in_progress_overdue&unit=ubnd"])
+def test_alerts_export_follows_the_task_list_filters(scanned, app, plan, query):
+    """Section, status and flag keep the alerts about the tasks the task list shows; a unit keeps
+    those about the unit."""
+    client = signed_in(app, "chair")
+    listed = set(task_codes(client, plan, query))
+    everything = alert_rows(client, plan)
+    rows = alert_rows(client, plan, query)
+    assert rows and len(rows) < len(everything)
+    assert {row[2] for row in rows} <= listed
+    unit_name = {"unit=phong-vh-xh": "Phòng Văn hóa – Xã hội", "unit=ubnd": "UBND phường"}
+    wanted_unit = next((name for key, name in unit_name.items() if key in query), None)
+    assert rows == [row for row in everything if row[2] in listed and (wanted_unit is None or row[1] == wanted_unit)]
+
+
+def test_alerts_export_of_a_blocked_task(scanned, app, plan):
+    rows = alert_rows(signed_in(app, "chair"), plan, "flag=blocked")
+    assert {row[2] for row in rows} == {"VI.3.1"}
+
+
+def test_updates_export_follows_the_unit_filter(data, app, plan):
+    client = signed_in(app, "committee")
+    rows = csv_rows(client.get(export_url(plan, "updates.csv", "unit=phong-vh-xh")))[1:]
+    assert [(row[1], row[2]) for row in rows] == [("VI.3.1", "Phòng Văn hóa – Xã hội"), ("IV.4.2", "Phòng Văn hóa – Xã hội"),
+                                                 ("IV.4.1", "Phòng Văn hóa – Xã hội")]
+    rows = values(xlsx_sheet(client.get(export_url(plan, "updates.xlsx", "unit=tram-y-te"))))[1:]
+    assert [(row[1], row[2]) for row in rows] == [("IV.4.3", "Trạm Y tế phường")]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("status=in_progress_on_time", ["IV.4.3", "IV.4.1"]),
+    ("status=done_on_time", ["IV.4.2"]),
+    ("flag=blocked", ["VI.3.1"]),
+    ("status=in_progress_overdue", ["VI.3.1"]),  # blocked, and its six-month report was not sent by 05/06
+    ("status=not_started", []),
+    ("section=IV&status=in_progress_on_time&unit=tram-y-te", ["IV.4.3"]),
+])
+def test_updates_export_follows_status_and_flag_filters(data, app, plan, query, expected):
+    client = signed_in(app, "committee")
+    assert [row[1] for row in csv_rows(client.get(export_url(plan, "updates.csv", query)))[1:]] == expected
+    assert [row[1] for row in values(xlsx_sheet(client.get(export_url(plan, "updates.xlsx", query))))[1:]] == expected
+
+
+@pytest.mark.parametrize("url", ["updates.csv", "alerts.xlsx"])
+@pytest.mark.parametrize("query", ["status=finished", "unit=khong-co", "flag=urgent"])
+def test_unknown_filter_on_updates_and_alerts_is_404(data, app, plan, url, query):
+    assert signed_in(app, "committee").get(export_url(plan, url, query)).status_code == 404
+
+
+def test_the_task_lists_export_links_carry_its_filters(scanned, app, plan):
+    client = signed_in(app, "committee")
+    query = "section=IV&unit=phong-vh-xh&status=in_progress_overdue"
+    html = client.get(f"/plans/{plan.id}/dashboard/tasks?{query}").get_data(as_text=True)
+    links = {htmllib.unescape(href) for href in re.findall(r'href="([^"]*/exports/[^"]*)"', html)}
+    for name in ("tasks", "updates", "alerts"):
+        for fmt in ("csv", "xlsx"):
+            link = next(link for link in links if f"/exports/{name}.{fmt}?" in link)
+            assert parse_qs(urlsplit(link).query) == {"section": ["IV"], "unit": ["phong-vh-xh"], "status": ["in_progress_overdue"]}
+    alerts_link = next(link for link in links if "/exports/alerts.csv?" in link)
+    rows = csv_rows(client.get(alerts_link))[1:]
+    assert rows and {(row[1], row[2]) for row in rows} <= {("Phòng Văn hóa – Xã hội", "IV.8")}
+    flagged = client.get(f"/plans/{plan.id}/dashboard/tasks?flag=blocked").get_data(as_text=True)
+    assert "/exports/alerts.xlsx?flag=blocked" in htmllib.unescape(flagged)
 
 
 def test_user_text_never_becomes_a_formula(data, app, plan, user_of, task_of):

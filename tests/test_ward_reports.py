@@ -335,6 +335,74 @@ def test_issuing_body_lines(plan):
     assert services.issuing_body_lines(plan) == VI["issuer"]
 
 
+BAC_KAN_RECIPIENTS = ["UBND tỉnh Thái Nguyên (b/c)", "TT Đảng ủy, HĐND phường (b/c)", "Lãnh đạo UBND phường",
+                      "Các thành viên BCĐ phường", "Lưu: VT, XDNNMT"]
+
+
+def test_default_recipients_of_the_bac_kan_plan(plan):
+    """Phường Bắc Kạn, Tỉnh Thái Nguyên: the province, the ward's bodies, and the plan's archive line."""
+    assert services.default_recipients(plan) == BAC_KAN_RECIPIENTS
+
+
+def another_ward(name: str = "Xã Yên Phong", province: str | None = "Tỉnh Bắc Ninh", issuer: str = "UBND xã Yên Phong",
+                 recipients: tuple[str, ...] = ("TT Đảng ủy, HĐND xã", "Lưu: VT, VHXH")):
+    """A second ward with a plan of its own (no tasks) and its six-month period of 2026."""
+    from tracker.periods.models import ReportingPeriod
+    from tracker.plan.models import Plan
+    from tracker.wards.models import Ward
+
+    ward = Ward(code="yen-phong", name=name, province=province)
+    other = Plan(ward=ward, code="KH-GNBV-YP", title="Kế hoạch giảm nghèo bền vững xã Yên Phong", issuer=issuer,
+                 start_year=2026, end_year=2030, recipients=list(recipients),
+                 signature={"on_behalf": "TM. ỦY BAN NHÂN DÂN", "authority": "CHỦ TỊCH", "name": "Nguyễn Văn A"})
+    period = ReportingPeriod(plan=other, kind="six_month", year=2026, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30),
+                             unit_deadline=date(2026, 6, 5), ward_deadline=date(2026, 6, 10))
+    db.session.add_all([ward, other, period])
+    db.session.flush()
+    return other, period
+
+
+def test_default_recipients_of_another_ward(app, plan):
+    other, period = another_ward()
+    expected = ["UBND tỉnh Bắc Ninh (b/c)", "TT Đảng ủy, HĐND xã (b/c)", "Lãnh đạo UBND xã", "Các thành viên BCĐ xã", "Lưu: VT, VHXH"]
+    assert services.default_recipients(other) == expected
+    draft = services.get_or_start(other, period, TODAY, at("2026-06-08"))
+    assert draft.recipients == expected
+    assert draft.place == "Yên Phong"
+    for wrong in ("Thái Nguyên", "Bắc Kạn", "phường", "XDNNMT"):
+        assert not any(wrong in line for line in draft.recipients), wrong
+    # The Bắc Kạn plan's own draft is unchanged by the other ward.
+    assert services.default_recipients(plan) == BAC_KAN_RECIPIENTS
+
+
+@pytest.mark.parametrize("name, province, issuer, expected", [
+    # No province on record: no line for it; no archive line in the plan: the decree's "Lưu: VT".
+    ("Phường Sông Cầu", None, "UBND phường Sông Cầu",
+     ["TT Đảng ủy, HĐND phường (b/c)", "Lãnh đạo UBND phường", "Các thành viên BCĐ phường", "Lưu: VT"]),
+    ("Thị trấn Chợ Rã", "Thành phố Hải Phòng", "ỦY BAN NHÂN DÂN THỊ TRẤN CHỢ RÃ",
+     ["UBND thành phố Hải Phòng (b/c)", "TT Đảng ủy, HĐND thị trấn (b/c)", "Lãnh đạo UBND thị trấn", "Các thành viên BCĐ thị trấn", "Lưu: VT"]),
+    # The ward's name without its level: the plan's issuer says it.
+    ("Yên Phong", "Tỉnh Bắc Ninh", "UBND xã Yên Phong",
+     ["UBND tỉnh Bắc Ninh (b/c)", "TT Đảng ủy, HĐND xã (b/c)", "Lãnh đạo UBND xã", "Các thành viên BCĐ xã", "Lưu: VT"]),
+])
+def test_default_recipients_follow_the_wards_records(app, name, province, issuer, expected):
+    other, _period = another_ward(name, province, issuer, recipients=())
+    assert services.default_recipients(other) == expected
+
+
+def test_another_wards_docx_names_its_own_bodies(app, plan):
+    other, period = another_ward()
+    create_user("thuongtruc.yp", PASSWORD, "Thường trực Yên Phong", ["secretariat"], ward=other.ward)
+    db.session.commit()
+    document = open_docx(sign_in_as(app, "thuongtruc.yp"), other, period)
+    assert cell_lines(document.tables[0].cell(0, 0)) == ["ỦY BAN NHÂN DÂN", "XÃ YÊN PHONG"]
+    left = cell_lines(document.tables[-1].cell(0, 0))
+    assert left == [VI["recipients"], "- UBND tỉnh Bắc Ninh (b/c);", "- TT Đảng ủy, HĐND xã (b/c);", "- Lãnh đạo UBND xã;",
+                    "- Các thành viên BCĐ xã;", "- Lưu: VT, VHXH."]
+    whole = "\n".join(p.text for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs)
+    assert "Thái Nguyên" not in whole and "Bắc Kạn" not in whole
+
+
 # --- 3. the draft -----------------------------------------------------------------------------
 
 
@@ -585,6 +653,57 @@ def test_docx_closing_recipients_and_signature(saved_report, june, plan):
     assert right == SIGNATURE
 
 
+def field_codes(part) -> list[str]:
+    """The field instructions (PAGE, ...) in a header or footer, simple or complex fields."""
+    element = part._element
+    codes = [t.text.strip() for t in element.iter(docx.oxml.ns.qn("w:instrText"))]
+    codes += [f.get(docx.oxml.ns.qn("w:instr")).strip() for f in element.iter(docx.oxml.ns.qn("w:fldSimple"))]
+    return codes
+
+
+def test_docx_page_numbers_from_the_second_page(saved_report, june, plan):
+    """Nghị định 30/2020/NĐ-CP: the page number centred at the top, from the second page on."""
+    document = open_docx(saved_report, plan, june["period"])
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert field_codes(section.header) == ["PAGE"]
+    numbered = next(p for p in section.header.paragraphs if p._p.xpath(".//w:instrText"))
+    assert numbered.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+    # The first page has a header of its own, with no number.
+    assert not section.first_page_header.is_linked_to_previous
+    assert field_codes(section.first_page_header) == []
+    assert not any(p.text.strip() for p in section.first_page_header.paragraphs)
+
+
+def rule_length(cell, paragraph) -> float:
+    """The length (cm) of the bottom border drawn by an empty paragraph between its indents."""
+    fmt = paragraph.paragraph_format
+    return cell.width.cm - 0.38 - (fmt.left_indent or 0) / 360000 - (fmt.right_indent or 0) / 360000
+
+
+def has_bottom_rule(paragraph) -> bool:
+    return bool(paragraph._p.xpath("./w:pPr/w:pBdr/w:bottom[@w:val='single']"))
+
+
+def test_docx_header_has_the_short_rules(saved_report, june, plan):
+    """A short rule under the issuing body's name, and one as long as the motto under it; the motto
+    itself is not underlined."""
+    header = open_docx(saved_report, plan, june["period"]).tables[0]
+    for cell, last_line, shortest, longest in ((header.cell(0, 0), VI["issuer"][-1], 0.8, 2.5),
+                                               (header.cell(0, 1), VI["motto"], 5, 6.5)):
+        paragraphs = cell.paragraphs
+        rules = [i for i, p in enumerate(paragraphs) if has_bottom_rule(p)]
+        assert len(rules) == 1, cell_lines(cell)
+        rule = paragraphs[rules[0]]
+        assert not rule.text.strip()
+        assert paragraphs[rules[0] - 1].text == last_line
+        assert rule.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
+        assert rule.paragraph_format.left_indent == rule.paragraph_format.right_indent  # centred
+        assert shortest <= rule_length(cell, rule) <= longest, rule_length(cell, rule)
+    motto = next(p for p in header.cell(0, 1).paragraphs if p.text == VI["motto"])
+    assert not any(run.underline for run in motto.runs)
+
+
 # --- 5. the XLSX ------------------------------------------------------------------------------
 
 
@@ -630,6 +749,34 @@ def test_xlsx_sheets_and_values(saved_report, june, plan):
     assert units["Phòng Kinh tế"][1:4] == [2, 0, 2]
     assert units["Trạm Y tế phường"][1:4] == [2, 0, 0]
     assert units["Đảng ủy phường"][1:5] == [1, 1, 0, "IV.1"]
+
+
+WHOLE, FRACTIONAL = "#,##0", "#,##0.0#"
+PERCENT_WHOLE, PERCENT_FRACTIONAL = '#,##0"%"', '#,##0.0#"%"'
+
+
+def test_xlsx_number_formats_follow_each_figure(saved_report, june, plan):
+    """Whole figures show no stray decimal point ("22", not "22."); figures with decimals show them."""
+    workbook = open_xlsx(saved_report, plan, june["period"])
+    tasks = {row[0].value: row for row in workbook["Nhiệm vụ"].iter_rows(min_row=2)}
+    assert (tasks["IV.4.3"][4].value, tasks["IV.4.3"][4].number_format) == (50, WHOLE)
+    indicators = {row[0].value: row for row in workbook["Chỉ tiêu"].iter_rows(min_row=2)}
+    leaving = indicators["Số hộ nghèo cần giảm"]
+    assert [(c.value, c.number_format) for c in leaving[2:5]] == [(22, WHOLE), (9, WHOLE), (-13, WHOLE)]
+    school = indicators["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"]
+    assert school[3].number_format == PERCENT_FRACTIONAL and school[3].value == pytest.approx(95.31)
+    assert [c.number_format for c in school[5:7]] == [WHOLE, WHOLE]
+    rate = indicators["Tỷ lệ hộ nghèo"]
+    assert (rate[3].value, rate[3].number_format) == (pytest.approx(0.87), PERCENT_FRACTIONAL)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, (int, float)):
+                    assert ".##" not in cell.number_format, (sheet.title, cell.coordinate)
+                    if float(cell.value).is_integer():
+                        assert cell.number_format in (WHOLE, PERCENT_WHOLE), (sheet.title, cell.coordinate, cell.number_format)
+                    else:
+                        assert cell.number_format in (FRACTIONAL, PERCENT_FRACTIONAL), (sheet.title, cell.coordinate, cell.number_format)
 
 
 FORMULAS = {"VI.3.3": "=HYPERLINK(\"http://example.com\",\"Xem\")", "VI.3.4": "+1", "VI.3.5": "-2", "VI.3.6": "@SUM(A1)"}

@@ -22,7 +22,7 @@ from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import is_past_due
 from tracker.plan.models import ROLE_LEAD, Plan, Task
-from tracker.plan.queries import TaskNode, task_tree
+from tracker.plan.queries import TaskNode, task_lacks_lead, task_tree
 from tracker.progress import status as rules
 from tracker.progress.models import STATE_DONE, ProgressUpdate
 from tracker.reports.models import PeriodReport
@@ -218,7 +218,7 @@ def has_flag(view: TaskView, flag: str) -> bool:
     if flag == "stale":
         return view.standing.stale
     if flag == "unassigned":
-        return not view.primary_units  # no lead, or a lead group with no members yet: nobody answers
+        return task_lacks_lead(view.is_leaf, view.primary_units)
     return view.standing.rating == flag
 
 

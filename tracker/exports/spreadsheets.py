@@ -17,9 +17,13 @@ from tracker.core.time import WARD_TZ
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-NUMBER_FORMAT = "#,##0.##"
 INTEGER_FORMAT = "#,##0"
-PERCENT_FORMAT = '0.00"%"'
+DECIMAL_FORMAT = "#,##0.0#"
+# A figure that may or may not be whole (a target, an actual, a progress percent): the format is
+# chosen per cell by number_format(), since Excel shows a whole value in "#,##0.##" as "22." with a
+# stray decimal point.
+NUMBER_FORMAT = (INTEGER_FORMAT, DECIMAL_FORMAT)
+PERCENT_FORMAT = ('#,##0"%"', '#,##0.0#"%"')
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
@@ -65,21 +69,34 @@ def _csv_value(value) -> str:
     return safe_text(str(value))
 
 
-def add_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list], formats: dict[int, str] | None = None,
-              widths: dict[int, int] | None = None) -> None:
-    """A sheet with a bold header, wrapped text, and a number format per column (0-based)."""
+def number_format(value: int | float, format_: str | tuple[str, str]) -> str:
+    """The format of one numeric cell. A pair (whole, fractional), such as NUMBER_FORMAT, gives the
+    first for a whole value and the second for a value with a fractional part."""
+    if isinstance(format_, str):
+        return format_
+    whole, fractional = format_
+    return whole if float(value).is_integer() else fractional
+
+
+def add_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list],
+              formats: dict[int, str | tuple[str, str]] | None = None, widths: dict[int, int] | None = None,
+              row_formats: dict[tuple[int, int], str | tuple[str, str]] | None = None) -> None:
+    """A sheet with a bold header, wrapped text, and a number format per column (0-based; a pair
+    such as NUMBER_FORMAT is decided per cell, see number_format). `row_formats` overrides the
+    column's format for one cell: (row index in `rows`, column index) -> format."""
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([safe_text(h) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    formats = formats or {}
-    for row in rows:
+    formats, row_formats = formats or {}, row_formats or {}
+    for row_index, row in enumerate(rows):
         sheet.append([cell_value(v) for v in row])
         for index, cell in enumerate(sheet[sheet.max_row]):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if index in formats and isinstance(cell.value, (int, float)):
-                cell.number_format = formats[index]
+            format_ = row_formats.get((row_index, index), formats.get(index))
+            if format_ is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = number_format(cell.value, format_)
             elif isinstance(cell.value, datetime):
                 cell.number_format = DATETIME_FORMAT
             elif isinstance(cell.value, date):

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import Alert
@@ -13,9 +12,7 @@ from tracker.dashboard import queries as dashboard
 from tracker.dashboard.views import read_filters
 from tracker.exports.spreadsheets import DATE_FORMAT, NUMBER_FORMAT, add_sheet, csv_response, new_workbook, xlsx_response
 from tracker.extensions import db
-from tracker.plan.models import Task
 from tracker.plan.views import load_plan
-from tracker.progress.models import ProgressUpdate
 
 bp = Blueprint("exports", __name__, url_prefix="/plans/<int:plan_id>/exports")
 
@@ -30,16 +27,29 @@ def _respond(name: str, fmt: str, header: list[str], rows: list[list], formats=N
     return xlsx_response(f"{name}.xlsx", workbook)
 
 
+def _filtered_views(plan, filters):
+    """The dashboard's task list for these filters (section, unit, status, flag)."""
+    snapshot = dashboard.plan_snapshot(plan, ward_today())
+    return dashboard.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
+                                  status=filters["status"], flag=filters["flag"])
+
+
+def _listed_task_ids(plan, filters) -> list[int] | None:
+    """The tasks an update or alert must be about to follow the filters: those of the dashboard's
+    task list when a section, status or flag is chosen (None, any task, otherwise). A unit alone
+    selects by who posted the update or whom the alert is about, as the dashboard's feed does."""
+    if not (filters["section"] or filters["status"] or filters["flag"]):
+        return None
+    return [v.task.id for v in _filtered_views(plan, filters)]
+
+
 @bp.get("/tasks.<fmt>")
 def tasks(plan_id: int, fmt: str):
     """The dashboard's task list, with its filters (section, unit, status, flag)."""
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
-    filters = read_filters(plan)
-    snapshot = dashboard.plan_snapshot(plan, ward_today())
-    views = dashboard.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
-                                   status=filters["status"], flag=filters["flag"])
+    views = _filtered_views(plan, read_filters(plan))
     header = [_("Code"), _("Task"), _("Lead unit"), _("Status"), _("Progress (%)"), _("Expected (%)"), _("Days overdue"),
               _("Blocked"), _("No recent update"), _("Last update")]
     rows = [[
@@ -52,35 +62,31 @@ def tasks(plan_id: int, fmt: str):
 
 @bp.get("/updates.<fmt>")
 def updates(plan_id: int, fmt: str):
-    """Every progress update of the plan, newest first (optionally one unit's: ?unit=CODE)."""
+    """The plan's progress updates, newest first, with the task list's filters: ?unit=CODE gives the
+    unit's own updates; ?section=, ?status= and ?flag= the updates on the tasks the list shows."""
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
     filters = read_filters(plan)
-    query = (
-        select(ProgressUpdate).join(Task, Task.id == ProgressUpdate.task_id).where(Task.plan_id == plan.id)
-        .options(selectinload(ProgressUpdate.unit), selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.task))
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-    )
-    if filters["unit"]:
-        query = query.where(ProgressUpdate.unit_id == filters["unit"].id)
-    if filters["section"]:
-        query = query.where((Task.code == filters["section"]) | Task.code.startswith(filters["section"] + "."))
+    found = dashboard.latest_updates(plan, limit=None, task_ids=_listed_task_ids(plan, filters),
+                                     unit_id=filters["unit"].id if filters["unit"] else None)
     header = [_("When"), _("Task"), _("Unit"), _("Role"), _("Author"), _("Percent complete"), _("State"), _("Results achieved"),
               _("Difficulties"), _("Proposals"), _("Corrects the update of")]
     rows = [[
         u.created_at, u.task.code, u.unit.name, label("role", u.role), u.author.full_name, u.percent, label("update_state", u.state),
         u.results, u.difficulties, u.proposals, u.corrects.created_at if u.corrects else None,
-    ] for u in db.session.scalars(query)]
-    return _respond("cap-nhat-tien-do", fmt, header, rows)
+    ] for u in found]
+    return _respond("cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT})
 
 
 @bp.get("/alerts.<fmt>")
 def alerts(plan_id: int, fmt: str):
-    """The plan's alerts: open ones, or all with ?show=all."""
+    """The plan's alerts: open ones, or all with ?show=all; with the task list's filters: ?unit=CODE
+    gives the alerts about the unit; ?section=, ?status= and ?flag= those about the tasks the list shows."""
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
+    filters = read_filters(plan)
     query = (
         select(Alert).where(Alert.plan_id == plan.id)
         .options(*alert_loads())
@@ -88,6 +94,11 @@ def alerts(plan_id: int, fmt: str):
     )
     if request.args.get("show") != "all":
         query = query.where(Alert.resolved_at.is_(None))
+    if filters["unit"]:
+        query = query.where(Alert.unit_id == filters["unit"].id)
+    task_ids = _listed_task_ids(plan, filters)
+    if task_ids is not None:
+        query = query.where(Alert.task_id.in_(task_ids))
     header = [_("Alert"), _("Unit"), _("Task"), _("Since"), _("Deadline"), _("Created"), _("Resolved"), _("Details")]
     rows = [[
         label("alert_kind", a.kind), a.unit.name if a.unit else "", a.task.code if a.task else "", a.effective_on, a.due_on,

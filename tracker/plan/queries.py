@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Plan, Task
+from tracker.units.models import Unit
 from tracker.units.services import effective_assignments, ward_groups
 
 
@@ -32,7 +33,12 @@ class TaskNode:
 
     @property
     def unassigned(self) -> bool:
-        return task_lacks_lead(self.is_leaf, len(self.leads))
+        return task_lacks_lead(self.is_leaf, [a.unit for a in self.leads])
+
+    @property
+    def lead_groups_without_members(self) -> list:
+        """Lead unit groups that nobody belongs to yet (why a task with a lead can be unassigned)."""
+        return [a.unit for a in self.leads if not unit_answers(a.unit)]
 
     def walk(self):
         yield self
@@ -40,10 +46,16 @@ class TaskNode:
             yield from child.walk()
 
 
-def task_lacks_lead(is_leaf: bool, lead_count: int) -> bool:
-    """A task that someone must carry out (a leaf) and that no unit leads: "chưa phân công".
-    A parent is carried by its children."""
-    return is_leaf and lead_count == 0
+def unit_answers(unit) -> bool:
+    """A unit can answer for a task: a unit, or a unit group with members."""
+    return not unit.is_group or bool(unit.members)
+
+
+def task_lacks_lead(is_leaf: bool, lead_units: list) -> bool:
+    """A task that someone must carry out (a leaf) and that no unit answers for: no lead unit,
+    or only lead groups with no members yet ("chưa phân công"). A parent is carried by its
+    children."""
+    return is_leaf and not any(unit_answers(unit) for unit in lead_units)
 
 
 def plan_tasks(plan: Plan) -> list[Task]:
@@ -52,7 +64,7 @@ def plan_tasks(plan: Plan) -> list[Task]:
     tasks = db.session.scalars(
         select(Task)
         .where(Task.plan_id == plan.id)
-        .options(selectinload(Task.assignments).joinedload(Assignment.unit), selectinload(Task.milestones))
+        .options(selectinload(Task.assignments).joinedload(Assignment.unit).selectinload(Unit.members), selectinload(Task.milestones))
         .order_by(Task.sort_order, Task.id)
     ).all()
     return in_tree_order(tasks)

@@ -11,7 +11,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
 
 from flask_babel import gettext as _
 
@@ -30,6 +30,15 @@ from tracker.ward_reports.services import (
 FONT = "Times New Roman"
 BODY_SIZE = Pt(14)
 TABLE_SIZE = Pt(11)
+LEFT_COLUMN, RIGHT_COLUMN = Cm(6.5), Cm(10)  # the two-column header's widths
+CELL_MARGINS = Cm(0.38)  # Word's default cell padding, left and right together
+# What follows w:pBdr in a paragraph's properties (ECMA-376, CT_PPrBase).
+AFTER_PARAGRAPH_BORDERS = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)
 
 def section_titles() -> tuple[str, ...]:
     """The report's numbered sections, in the reader's language (the printable page uses them too)."""
@@ -77,21 +86,89 @@ def _no_borders(table):
     table._tbl.tblPr.append(borders)
 
 
+def _text_width(text: str, size_pt: float) -> Length:
+    """Roughly how wide `text` prints in bold Times New Roman (within a tenth for Vietnamese):
+    capitals about 0.68 of the font size, spaces 0.25, hyphens 0.33, other letters 0.47."""
+    ems = sum(0.25 if c == " " else 0.33 if c == "-" else 0.68 if c.isupper() else 0.47 for c in text)
+    return Pt(ems * size_pt)
+
+
+def _rule(cell, cell_width: Length, length: Length):
+    """The decree's short horizontal rule, centred under the line above: an empty paragraph whose
+    bottom border runs between indents that leave `length` of the cell's width."""
+    room = cell_width - CELL_MARGINS
+    length = min(int(length), room)
+    indent = Length((room - length) // 2)
+    paragraph = _paragraph(cell, "", Pt(2), align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    format_ = paragraph.paragraph_format
+    format_.left_indent = format_.right_indent = indent
+    format_.line_spacing = Pt(2)  # exactly: the rule sits just under the text
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    # In the schema's order: Word refuses a w:pBdr after w:spacing, w:ind or w:jc.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *AFTER_PARAGRAPH_BORDERS)
+    return paragraph
+
+
+def _field(paragraph, instruction: str, size=BODY_SIZE):
+    """A Word field (PAGE, ...) as begin / instruction / separate / shown value / end runs."""
+    def run_with(*elements, text=None):
+        run = _set_font(paragraph.add_run(text), size) if text else _set_font(paragraph.add_run(), size)
+        for element in elements:
+            run._r.append(element)
+        return run
+
+    def char(kind):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run_with(char("begin"))
+    run_with(code)
+    run_with(char("separate"))
+    run_with(text="2")  # what shows until the reader updates the field; Word and LibreOffice do on opening
+    run_with(char("end"))
+
+
+def _page_numbers(section):
+    """Page numbers centred in the header from the second page on (Nghị định 30/2020/NĐ-CP): the
+    first page has a header of its own, left empty."""
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False  # an empty first-page header of its own
+    header = section.header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(paragraph, "PAGE")
+
+
 def _header(document, report: WardReport, compiled: CompiledReport):
     """The two columns: issuing body on the left, the national name and motto on the right."""
     table = document.add_table(rows=2, cols=2)
     _no_borders(table)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = table.cell(0, 0), table.cell(0, 1)
-    left.width, right.width = Cm(6.5), Cm(10)
-    first, *rest = issuing_body_lines(compiled.plan)
+    left.width, right.width = LEFT_COLUMN, RIGHT_COLUMN
+    lines = issuing_body_lines(compiled.plan)
+    first, *rest = lines
     left.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _set_font(left.paragraphs[0].add_run(first), Pt(13), bold=True)
     for line in rest:
         _paragraph(left, line, Pt(13), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    # Under the issuing body's name: a short rule, a third to a half of the name's length.
+    _rule(left, LEFT_COLUMN, _text_width(lines[-1], 13) * 0.4)
     right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _set_font(right.paragraphs[0].add_run(_("SOCIALIST REPUBLIC OF VIET NAM")), Pt(13), bold=True)
-    _paragraph(right, _("Independence - Freedom - Happiness"), Pt(14), bold=True, underline=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    motto = _("Independence - Freedom - Happiness")
+    _paragraph(right, motto, Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
+    # Under the motto: a rule as long as the motto.
+    _rule(right, RIGHT_COLUMN, _text_width(motto, 14))
     number_cell, date_cell = table.cell(1, 0), table.cell(1, 1)
     number_cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     _set_font(number_cell.paragraphs[0].add_run(_("No.: %(number)s", number=report.number or "      /BC-UBND")), Pt(13))
@@ -135,6 +212,7 @@ def build_docx(report: WardReport, compiled: CompiledReport) -> bytes:
     style = document.styles["Normal"]
     style.font.name, style.font.size = FONT, BODY_SIZE
     style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    _page_numbers(section)
 
     _header(document, report, compiled)
     titles = section_titles()

@@ -251,15 +251,46 @@ def get_or_start(plan: Plan, period: ReportingPeriod, today: date, now: datetime
         compiled = compile_report(plan, period, today)
         report = WardReport(
             period=period, number=None, report_date=today, place=default_place(plan), title=report_title(period, plan),
-            narrative=default_narrative(compiled), recipients=_default_recipients(plan), signature=dict(plan.signature or {}),
+            narrative=default_narrative(compiled), recipients=default_recipients(plan), signature=dict(plan.signature or {}),
             created_at=now, updated_at=now,
         )
         db.session.add(report)
     return report
 
 
-def _default_recipients(plan: Plan) -> list[str]:
-    return ["UBND tỉnh Thái Nguyên (b/c)", "TT Đảng ủy, HĐND phường (b/c)", "Lãnh đạo UBND phường", "Các thành viên BCĐ phường", "Lưu: VT, XDNNMT"]
+LEVELS = ("phường", "xã", "thị trấn")
+PROVINCE_KINDS = ("tỉnh", "thành phố")
+
+
+def _ward_level(plan: Plan) -> str:
+    """"phường", "xã" or "thị trấn", as the ward's name (or else the plan's issuer) says; the
+    ward's own name when neither does."""
+    for text in (plan.ward.name, plan.issuer):
+        words = text.lower()
+        for level in LEVELS:
+            if words.startswith(level + " ") or f" {level} " in f" {words} ":
+                return level
+    return plan.ward.name
+
+
+def _province_authority(province: str) -> str:
+    """"Tỉnh Thái Nguyên" -> "UBND tỉnh Thái Nguyên"."""
+    province = province.strip()
+    for kind in PROVINCE_KINDS:
+        if province.lower().startswith(kind + " "):
+            return f"UBND {kind} {province[len(kind) + 1:].strip()}"
+    return f"UBND {province}"
+
+
+def default_recipients(plan: Plan) -> list[str]:
+    """The draft's "Nơi nhận", from the ward's own records: the province's people's committee (to
+    report to, when the ward's province is known), the ward's Party committee and council, its
+    leaders and the steering committee, and the plan's own archive line ("Lưu: ...")."""
+    level = _ward_level(plan)
+    lines = [f"{_province_authority(plan.ward.province)} (b/c)"] if (plan.ward.province or "").strip() else []
+    lines += [f"TT Đảng ủy, HĐND {level} (b/c)", f"Lãnh đạo UBND {level}", f"Các thành viên BCĐ {level}"]
+    archive = next((r.strip() for r in plan.recipients or [] if r.strip().lower().startswith("lưu")), "Lưu: VT")
+    return lines + [archive]
 
 
 def save_draft(actor: Actor, report: WardReport, number: str | None, report_date: date, title: str,
