@@ -51,3 +51,20 @@ def test_posting_progress_with_the_token_works(csrf_app, plan):
         data={"percent": "30", "state": "working", "csrf_token": _token(task_page)},
     )
     assert response.status_code == 302
+
+
+def test_a_form_left_open_for_hours_is_still_accepted(csrf_app, plan, monkeypatch):
+    """An officer opens the progress form, is called away for three hours, then sends it: the
+    token belongs to the session, so nothing typed is lost to an expired form."""
+    import itsdangerous.timed
+
+    client = csrf_app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    client.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": _token(page)})
+    token = _token(client.get(f"/plans/{plan.id}/tasks/IV.4.1").get_data(as_text=True))
+
+    real_time = itsdangerous.timed.time.time
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 3 * 3600)
+    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates",
+                           data={"percent": "30", "state": "working", "results": "Đã xong 3 lớp", "csrf_token": token})
+    assert response.status_code == 302

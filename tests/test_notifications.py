@@ -253,3 +253,24 @@ def test_the_dashboard_shows_the_alerts_escalated_to_the_chair(app, plan, user_o
         assert all(text_of(a) in html for a in oldest), role  # the oldest, by name
     # The chair has every one of them under the bell.
     assert text_of(escalation) in page(signed_in(app, "chair"), "/notifications/")
+
+
+def test_a_co_lead_units_home_page_shows_the_task_alerts_filed_under_the_first_lead(app, plan, user_of, task_of):
+    """IV.4.2 led by Phòng VH-XH and, as a second primary lead, Trạm Y tế: a task alert is filed
+    under the first lead, and the health station's officers, who were told of it, see it too."""
+    from tracker.plan.models import Assignment
+
+    health = db.session.scalar(select(Unit).where(Unit.code == "tram-y-te"))
+    task = task_of("IV.4.2")
+    task.assignments.append(Assignment(unit_id=health.id, role="lead", is_primary=True, sort_order=9))
+    db.session.commit()
+    scan(plan, "2026-06-06")
+    stale = db.session.scalar(select(Alert).where(Alert.kind == TASK_STALE, Alert.task_id == task.id))
+    assert stale.unit.code == "phong-vh-xh"
+
+    home = page(signed_in(app, "officer_yte"), f"/plans/{plan.id}/my-unit")
+    assert text_of(stale) in home
+    # ...and not the alerts of tasks the health station has nothing to do with.
+    other = db.session.scalar(select(Alert).join(Alert.task).where(Alert.kind == TASK_STALE, Alert.unit_id != health.id,
+                                                                   Alert.task_id != task.id).limit(1))
+    assert text_of(other) not in home

@@ -41,17 +41,26 @@ def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200
     return db.session.scalars(query).all()
 
 
-def open_alerts(plan_id: int, unit_id: int | None = None, kinds: tuple[str, ...] | None = None) -> list[Alert]:
+def open_alerts(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[Alert]:
     query = (
         select(Alert).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
         .options(*alert_loads())
         .order_by(Alert.effective_on, Alert.id)
     )
-    if unit_id is not None:
-        query = query.where(Alert.unit_id == unit_id)
     if kinds:
         query = query.where(Alert.kind.in_(kinds))
     return db.session.scalars(query).all()
+
+
+def open_alerts_concerning(plan_id: int, user) -> list[Alert]:
+    """The open alerts that concern a person: those about the person's unit, and those the
+    person was told of (a co-lead unit's officers hear of an alert filed under the first lead)."""
+    told = select(Notification.alert_id).where(Notification.user_id == user.id)
+    mine = Alert.id.in_(told) if user.unit_id is None else (Alert.unit_id == user.unit_id) | Alert.id.in_(told)
+    return db.session.scalars(
+        select(Alert).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None), mine)
+        .options(*alert_loads()).order_by(Alert.effective_on, Alert.id)
+    ).unique().all()
 
 
 def open_alert_counts(plan_id: int) -> dict[str, int]:

@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.accounts.permissions import require
-from tracker.alerts.queries import open_alerts
+from tracker.alerts.queries import open_alerts_concerning
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.discussion.forms import AnswerForm, ReplyForm
@@ -68,7 +68,7 @@ def my_unit(plan_id: int):
         questions=plan_questions(plan, open_only=True, unit_id=current_user.unit_id),
         directives=plan_directives(plan, open_only=True, unit_id=current_user.unit_id),
         answer_form=AnswerForm(), reply_form=ReplyForm(),
-        alerts=open_alerts(plan.id, unit_id=current_user.unit_id),
+        alerts=open_alerts_concerning(plan.id, current_user),
     )
 
 
