@@ -58,10 +58,41 @@ def test_a_task_dropped_from_the_file_is_removed(app, cli, tmp_path):
 
     path = tmp_path / "plan.yaml"
     path.write_text(dump_plan_file(plan_file), encoding="utf-8")
-    result = cli.invoke(args=["plan", "load", str(path)])
+    before = database_snapshot()
+    refused = cli.invoke(args=["plan", "load", str(path)])
+    assert refused.exit_code == 1 and "--allow-removals" in refused.output
+    assert database_snapshot() == before
+
+    result = cli.invoke(args=["plan", "load", "--allow-removals", str(path)])
     assert result.exit_code == 0, result.output
     codes = set(db.session.scalars(select(Task.code)))
     assert "VI.13" not in codes and "VI.13.1" not in codes and "VI.12" in codes
+
+
+def test_a_reload_does_not_silently_undo_a_lead_assigned_in_the_app(app, cli):
+    """IV.10.1 has no lead in the plan file; the secretariat assigned one in the app. Loading the
+    file again would take it away: refused, and said plainly, unless --allow-removals."""
+    from tracker.audit.models import AuditEvent
+    from tracker.units.models import Unit
+
+    task = db.session.scalar(select(Task).where(Task.code == "IV.10.1"))
+    vhxh = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
+    task.assignments.append(Assignment(unit_id=vhxh.id, role="lead", is_primary=True, sort_order=0))
+    db.session.commit()
+    before = database_snapshot()
+
+    refused = cli.invoke(args=["plan", "load", str(PLAN_FILE)])
+    assert refused.exit_code == 1
+    assert "IV.10.1: Phòng Văn hóa – Xã hội" in refused.output and "--allow-removals" in refused.output
+    assert database_snapshot() == before
+
+    result = cli.invoke(args=["plan", "load", "--allow-removals", str(PLAN_FILE)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Assignment.id)).where(Assignment.task_id == task.id)) == 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "plan.load"))
+    assert event.username == "cli" and event.detail["removed"] == {"assignment": 1}
+    assert event.detail["removed_assignments"] == ["IV.10.1: Phòng Văn hóa – Xã hội"]
 
 
 def test_export_then_load_is_lossless(app, cli, tmp_path, template_databases):

@@ -13,7 +13,8 @@ The figures are the plan's own (design.md, "The plan's own numbers"):
 - II.3.1 states 18 households for 2030 where the roadmap plans 19: both are kept and the page says so.
 
 The Vietnamese texts asserted are the msgstr of tracker/translations/vi/LC_MESSAGES/messages.po;
-the pages are read in Vietnamese, the default language.
+the pages are read in Vietnamese, the default language. A few newer texts are looked up in the
+catalogue (`vi`) rather than written out, so that the tests hold before and after they are translated.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from tests import helpers
@@ -89,6 +91,22 @@ def year_table(html: str, name: str) -> dict:
     foot = re.search(r"<tfoot>(.*?)</tfoot>", block, re.S)
     table["total"] = rows_of(foot.group(1))[0] if foot else None
     return table
+
+
+def full_year_table(html: str, name: str) -> tuple[list[str], dict, list[str] | None]:
+    """(header, {year: every cell after the year}, total row or None) of an indicator's table."""
+    block = indicator_block(html, name)
+    header = rows_of(block.split("<thead>", 1)[1].split("</thead>", 1)[0])[0]
+    body = rows_of(block.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
+    foot = re.search(r"<tfoot>(.*?)</tfoot>", block, re.S)
+    return header, {int(row[0]): row[1:] for row in body}, rows_of(foot.group(1))[0] if foot else None
+
+
+def vi(app, message: str) -> str:
+    """A message as the Vietnamese page shows it: its msgstr in the catalogue (the English text
+    until it is translated)."""
+    with app.test_request_context(), force_locale("vi"):
+        return gettext(message)
 
 
 def indicator(plan, code: str) -> Indicator:
@@ -368,6 +386,84 @@ def test_counts_add_up_over_the_years_rates_do_not(frozen, plan, user_of, period
     assert year_table(html, "Tỷ lệ hộ nghèo")[2027][1] == "0,59%* (38/6.400)"
 
 
+def enter_two_years(user_of, period_of, plan):
+    """2026 reported in the annual report; 2027 in its 6-month report (provisional), except the
+    budget and housing figures, which come from the annual report of 2027."""
+    secretariat = user_of("secretariat")
+    enter(secretariat, period_of("annual", 2026), {"households-leaving-poverty": 21, "budget-latrine": 36,
+                                                    "poor-households": 43, "ward-households": 6340}, plan)
+    enter(secretariat, period_of("six_month", 2027), {"households-leaving-poverty": 5, "poor-households": 38, "ward-households": 6400}, plan)
+    # Housing: nothing reported for 2026, 3 houses in 2027.
+    enter(secretariat, period_of("annual", 2027), {"budget-latrine": 42, "budget-information-assets": 12, "support-housing": 3}, plan)
+
+
+def test_cumulative_target_and_actual_per_year(frozen, plan, user_of, period_of):
+    enter_two_years(user_of, period_of, plan)
+    rows = {r.indicator.code: r for r in queries.indicator_rows(plan, queries.plan_indicators(plan))}
+    households = rows["households-leaving-poverty"].years
+    assert [y.cumulative_target for y in households] == [22, 34, 40, 45, 64]
+    assert [y.cumulative_actual for y in households] == [
+        services.Actual(D(21)), services.Actual(D(26), provisional=True), services.NO_ACTUAL, services.NO_ACTUAL, services.NO_ACTUAL]
+
+    html = page(signed_in(frozen, "committee"), targets_url(plan))
+    header, years, total = full_year_table(html, "Số hộ nghèo cần giảm")
+    assert header == ["Năm", "Chỉ tiêu", "Thực hiện", "Chênh lệch", vi(frozen, "Cumulative target"), vi(frozen, "Cumulative actual")]
+    # Target, actual, variance, then the running totals: 22 + 12 = 34 planned by the end of 2027,
+    # 21 + 5 = 26 out of poverty, provisional (*) while 2027's figure is the 6-month one.
+    assert years == {
+        2026: ["22", "21", "-1", "22", "21"],
+        2027: ["12", "5*", "-7", "34", "26*"],
+        2028: ["6", "—", "—", "40", "—"],
+        2029: ["5", "—", "—", "45", "—"],
+        2030: ["19", "—", "—", "64", "—"],
+    }
+    assert total == ["Tổng", "64", "26", ""]
+
+    # Money: the budget used is the sum of latrines and information assets; 2026 lacks the
+    # information assets' figure, so 2026 and every running total that includes it stay provisional.
+    header, years, total = full_year_table(html, "Dự kiến tổng kinh phí hỗ trợ")
+    assert years[2026] == ["42", "36*", "-6", "42", "36*"]
+    assert years[2027] == ["54", "54", "0", "96", "90*"]
+    assert years[2028] == ["44", "—", "—", "140", "—"]
+    assert years[2030] == ["0", "—", "—", "176", "—"]
+
+    # A running total cannot skip a year: housing has no figure for 2026, so none to date in 2027.
+    header, years, total = full_year_table(html, "Hỗ trợ nhà ở")
+    assert years[2026] == ["5", "—", "—", "5", "—"]
+    assert years[2027] == ["4", "3", "-1", "9", "—"]
+    assert total == ["Tổng", "16", "3", ""]
+
+
+def test_rates_and_year_end_counts_show_the_change_from_the_year_before(frozen, plan, user_of, period_of):
+    enter_two_years(user_of, period_of, plan)
+    html = page(signed_in(frozen, "committee"), targets_url(plan))
+    change = vi(frozen, "Change from the year before")
+
+    # The rate of poor households: 1,01% at the end of 2025 (the baseline), 43/6.340 = 0,68% in
+    # 2026, 38/6.400 = 0,59% in 2027 (6-month figures, provisional).
+    header, years, total = full_year_table(html, "Tỷ lệ hộ nghèo")
+    assert header == ["Năm", "Chỉ tiêu", "Thực hiện", "Chênh lệch", change]
+    assert years[2026] == ["—", "0,68% (43/6.340)", "—", "↓ -0,33%"]
+    assert years[2027] == ["—", "0,59%* (38/6.400)", "—", "↓ -0,09%*"]
+    assert years[2028] == ["—", "—", "—", "—"]
+    assert total is None
+
+    # The number of poor households is a count at the year's end: it never adds up over the
+    # years (no total, no running total), it goes down from 64 (end of 2025) to 43, then 38.
+    rows = {r.indicator.code: r for r in queries.indicator_rows(plan, queries.plan_indicators(plan))}
+    assert not rows["poor-households"].adds_up and not rows["ward-households"].adds_up
+    header, years, total = full_year_table(html, "Số hộ nghèo")
+    assert header[-1] == change and vi(frozen, "Cumulative target") not in header
+    assert years[2026] == ["—", "43", "—", "↓ -21"]
+    assert years[2027] == ["—", "38*", "—", "↓ -5*"]
+    assert total is None
+    # No baseline for the ward's households: the first change is in 2027.
+    header, years, total = full_year_table(html, "Tổng số hộ dân cư trên địa bàn phường")
+    assert years[2026] == ["—", "6.340", "—", "—"]
+    assert years[2027] == ["—", "6.400*", "—", "↑ +60*"]
+    assert total is None
+
+
 # --- 3. the entry page ----------------------------------------------------------------------
 
 
@@ -568,19 +664,33 @@ def chart_title(svg: str) -> str:
     return htmllib.unescape(re.search(r"<title[^>]*>([^<]*)</title>", svg).group(1))
 
 
-def test_targets_page_draws_three_charts_with_targets_and_actuals(frozen, plan, user_of, period_of):
+def figures(html: str) -> list[tuple[str, str]]:
+    """(visible caption, SVG) of each chart on the page."""
+    return [(plain(caption), svg) for caption, svg in re.findall(
+        r'<figure class="chart-figure">\s*<figcaption[^>]*>(.*?)</figcaption>\s*(<svg class="chart".*?</svg>)\s*</figure>', html, re.S)]
+
+
+def name_labels(svg: str) -> list[tuple[float, str]]:
+    """(y, text) of each category name of a chart, its lines joined."""
+    return [(float(y), plain(" ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", body)) or body))
+            for y, body in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*class="chart-label"[^>]*>(.*?)</text>', svg, re.S)]
+
+
+def test_targets_page_draws_four_charts_with_targets_and_actuals(frozen, plan, user_of, period_of):
     secretariat = user_of("secretariat")
     enter(secretariat, period_of("annual", 2026), {"households-leaving-poverty": 21, "budget-latrine": D("40.5"),
                                                     "budget-information-assets": 0, "support-internet": 1250}, plan)
     html = page(signed_in(frozen, "committee"), targets_url(plan))
     found = svg_charts(html)
-    assert len(found) == 3
+    assert len(found) == 4
     titles = [chart_title(svg) for svg in found]
-    assert titles == ["Số hộ thoát nghèo theo năm", "Hỗ trợ đã thực hiện theo loại, đến nay",
-                      "Kinh phí đã sử dụng so với dự kiến (triệu đồng)"]
-    households, supports, budget = (chart_labels(svg) for svg in found)
+    assert titles == ["Số hộ thoát nghèo theo năm", vi(frozen, "Households leaving poverty, cumulative, against the roadmap"),
+                      "Hỗ trợ đã thực hiện theo loại, đến nay", "Kinh phí đã sử dụng so với dự kiến (triệu đồng)"]
+    households, cumulative, supports, budget = (chart_labels(svg) for svg in found)
     # Target then actual per year; years without an actual have no label (a dash instead).
     assert households == ["22", "21", "12", "6", "5", "19"]
+    # The running totals: the roadmap's 22, 34, 40, 45, 64 and the 21 households of 2026.
+    assert cumulative == ["22", "21", "34", "40", "45", "64"]
     # Supports to date (2026): housing 5, latrine 7, disabled 0, information assets 0, jobs 12,
     # production 0, internet 20 planned, and 1.250 internet supports reported.
     assert supports == ["5", "7", "0", "0", "12", "0", "20", "1.250"]
@@ -588,7 +698,83 @@ def test_targets_page_draws_three_charts_with_targets_and_actuals(frozen, plan, 
     assert budget == ["42", "40,5", "54", "44", "36", "0"]
     # The legend reads in Vietnamese.
     assert "Chỉ tiêu" in found[0] and "Thực hiện" in found[0]
-    assert "Dự kiến" in found[2] and "Đã sử dụng" in found[2]
+    assert vi(frozen, "Cumulative target") in found[1] and vi(frozen, "Cumulative actual") in found[1]
+    assert "Dự kiến" in found[3] and "Đã sử dụng" in found[3]
+
+
+def test_every_chart_has_a_visible_caption_and_is_an_accessible_image(frozen, plan):
+    html = page(signed_in(frozen, "committee"), targets_url(plan))
+    shown = figures(html)
+    assert [caption for caption, _ in shown] == [
+        "Số hộ thoát nghèo theo năm", vi(frozen, "Households leaving poverty, cumulative, against the roadmap"),
+        "Hỗ trợ đã thực hiện theo loại, đến nay", "Kinh phí đã sử dụng so với dự kiến (triệu đồng)"]
+    assert len(shown) == len(svg_charts(html))
+    for caption, svg in shown:
+        opening = re.match(r"<svg[^>]*>", svg).group(0)
+        assert 'role="img"' in opening
+        # Named by its title (the caption's words) and described by a text that carries every number.
+        name_id = re.search(r'aria-labelledby="([^"]+)"', opening).group(1)
+        assert plain(re.search(rf'<title id="{name_id}">(.*?)</title>', svg).group(1)) == caption
+        description_id = re.search(r'aria-describedby="([^"]+)"', opening).group(1)
+        assert re.search(rf'<desc id="{description_id}">[^<]*\d', svg)
+    # Every id is used once on the page.
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+
+
+def test_supports_chart_shows_every_support_by_its_full_name(frozen, plan, user_of, period_of):
+    enter(user_of("secretariat"), period_of("annual", 2026), {"support-latrine": 6, "support-internet": 18}, plan)
+    indicators = queries.plan_indicators(plan)
+    names = [c.name for c in queries.roadmap(plan, indicators).columns[1:]]
+    assert len(names) == 7 and "Hộ có người khuyết tật ĐBN vào cơ sở BTXH" in names
+    html = page(signed_in(frozen, "committee"), targets_url(plan))
+    supports = next(svg for caption, svg in figures(html) if caption == "Hỗ trợ đã thực hiện theo loại, đến nay")
+    labels = name_labels(supports)
+    # Every name whole, in the roadmap's order, nothing cut short.
+    assert [text for _, text in labels] == names
+    assert "…" not in supports
+    # Each name on its own line, above its own bars: the names go down the chart, and between two
+    # names come the bars of the first.
+    tops = [y for y, _ in labels]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)
+    bars = [float(y) for y in re.findall(r'<rect[^>]*\by="([\d.]+)"[^>]*class="chart-(?:target|actual)"', supports)[2:]]  # after the legend
+    for upper, lower in zip(tops, tops[1:] + [float("inf")]):
+        assert any(upper < bar < lower for bar in bars)
+    # Horizontal bars, from the same starting line: target then delivered per type.
+    assert chart_labels(supports) == ["5", "7", "6", "0", "0", "12", "0", "20", "18"]
+
+
+def test_long_names_wrap_onto_more_lines_and_grow_the_chart():
+    long_name = "Hỗ trợ hộ nghèo, hộ cận nghèo có người khuyết tật đặc biệt nặng vào cơ sở bảo trợ xã hội của tỉnh"
+    short = charts.hbar_chart("Ngắn", ["Nhà ở"], [charts.Series("Chỉ tiêu", "chart-target", [D(5)])])
+    long = charts.hbar_chart("Dài", [long_name, "Nhà ở"], [charts.Series("Chỉ tiêu", "chart-target", [D(4), D(5)])])
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", long)
+    assert len(lines) == 4 and " ".join(lines[:3]) == long_name and lines[3] == "Nhà ở"
+    assert all(len(line) <= charts.NAME_CHARACTERS for line in lines)
+
+    def height(svg):
+        return float(re.search(r'viewBox="0 0 \d+ ([\d.]+)"', svg).group(1))
+    assert height(long) > height(short)
+    # A missing figure is a dash, never a bar; an empty chart is still a chart.
+    missing = charts.hbar_chart("Thiếu", ["Nhà ở"], [charts.Series("Thực hiện", "chart-actual", [None])])
+    assert missing.count("chart-missing") == 1 and "<rect" not in missing.split("</text>", 1)[1]
+    nothing = charts.hbar_chart("Không có gì", [], [])
+    assert nothing.startswith('<svg class="chart"') and nothing.endswith("</svg>")
+
+
+def test_line_chart_stops_at_the_first_missing_value():
+    drawn = charts.line_chart("Lũy kế", ["2026", "2027", "2028"], [
+        charts.Series("Lũy kế chỉ tiêu", "chart-target", [D(22), D(34), D(40)]),
+        charts.Series("Lũy kế thực hiện", "chart-actual", [D(21), None, None])])
+    assert chart_labels(drawn) == ["22", "21", "34", "40"]
+    # One line of three points for the target; a single point, no line, for the actual.
+    assert drawn.count("<polyline") == 1 and 'class="chart-line chart-target"' in drawn
+    assert drawn.count('<circle') == 4
+    # The higher value's label above its point, the lower one's below.
+    points = {label: float(y) for y, label in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*class="chart-value"[^>]*>([^<]*)</text>', drawn)}
+    circles = [float(y) for y in re.findall(r'<circle[^>]*cy="([\d.]+)"', drawn)]
+    assert points["22"] < circles[0] and points["21"] > circles[1]
+    assert charts.line_chart("Trống", [], []).endswith("</svg>")
 
 
 def test_bar_chart_handles_empty_and_zero_series():

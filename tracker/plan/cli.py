@@ -7,6 +7,8 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracker.audit.services import Actor, record
+from tracker.core.time import now
 from tracker.extensions import db
 from tracker.plan import services
 from tracker.plan.models import Plan
@@ -19,8 +21,12 @@ plan_cli = AppGroup("plan", help="Load and export plan files.")
 @plan_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option("--if-empty", is_flag=True, help="Load only if the database holds no plan yet.")
-def load_command(path: Path | None, if_empty: bool) -> None:
-    """Validate the whole plan file, then load it (matched by codes; a reload updates in place)."""
+@click.option("--allow-removals", is_flag=True,
+              help="Let a reload remove what the file no longer has (assignments made in the app included).")
+def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> None:
+    """Validate the whole plan file, then load it (matched by codes; a reload updates in place).
+    A reload that would remove anything (a lead unit assigned in the app, a milestone, a target)
+    is refused unless --allow-removals is given: export the plan first to keep the app's changes."""
     path = path or Path(current_app.config["PLAN_FILE"])
     if if_empty and services.any_plan_exists():
         click.echo(_("The database already holds a plan; it is left as it is."))
@@ -28,20 +34,37 @@ def load_command(path: Path | None, if_empty: bool) -> None:
     try:
         plan_file = read_plan_file(path)
         summary = services.load_plan_file(plan_file, str(path))
+        if summary.removed and not allow_removals:
+            db.session.rollback()
+            click.echo(_("The plan file was not loaded; the database is unchanged."), err=True)
+            click.echo(_("Loading it would remove %(removed)s.", removed=_counts(summary.removed)), err=True)
+            for line in summary.removed_assignments:
+                click.echo(_("  assignment removed: %(what)s", what=line), err=True)
+            click.echo(_("To keep changes made in the app, export the plan first (flask plan export) and edit that file. "
+                         "To remove them, load again with --allow-removals."), err=True)
+            raise SystemExit(1)
+        if summary.created or summary.updated or summary.removed:
+            record(Actor.command_line(), "plan.load", now(), summary.plan, source=str(path), created=summary.created or None,
+                   updated=summary.updated or None, removed=summary.removed or None,
+                   removed_assignments=summary.removed_assignments or None)
         db.session.commit()
     except PlanFileInvalid as exc:
         db.session.rollback()
         click.echo(_("The plan file was not loaded; the database is unchanged."), err=True)
         click.echo(exc.report(), err=True)
         raise SystemExit(1)
+    except SystemExit:
+        raise
     except Exception:
         db.session.rollback()
         raise
-    created = ", ".join(f"{what}: {count}" for what, count in sorted(summary.created.items())) or "0"
-    updated = ", ".join(f"{what}: {count}" for what, count in sorted(summary.updated.items())) or "0"
-    removed = ", ".join(f"{what}: {count}" for what, count in sorted(summary.removed.items())) or "0"
     click.echo(_('Loaded plan "%(code)s" from %(path)s.', code=summary.plan.code, path=path))
-    click.echo(_("Created: %(created)s. Updated: %(updated)s. Removed: %(removed)s.", created=created, updated=updated, removed=removed))
+    click.echo(_("Created: %(created)s. Updated: %(updated)s. Removed: %(removed)s.", created=_counts(summary.created),
+                 updated=_counts(summary.updated), removed=_counts(summary.removed)))
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{what}: {count}" for what, count in sorted(counts.items())) or "0"
 
 
 @plan_cli.command("export")

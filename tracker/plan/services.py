@@ -50,6 +50,7 @@ class LoadSummary:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
+    removed_assignments: list[str] = field(default_factory=list)  # "IV.10.1: Phòng Văn hóa – Xã hội"
 
     def count(self, kind: str, what: str) -> None:
         bucket = getattr(self, kind)
@@ -231,8 +232,9 @@ def _load_assignments(task: Task, data: TaskData, units: dict[str, Unit], summar
             summary.count("created", "assignment")
         _set(assignment, summary, "assignment", role=role, is_primary=is_primary, sort_order=order)
         result.append(assignment)
-    for _gone in existing.values():
+    for gone in existing.values():
         summary.count("removed", "assignment")
+        summary.removed_assignments.append(f"{task.code}: {gone.unit.name}")
     task.assignments = result
 
 

@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.plan.models import Plan
 from tracker.periods.models import ReportingPeriod
 from tracker.targets.models import Indicator, IndicatorValue, PovertyStandard
-from tracker.targets.services import Actual, actual_of, column_totals, estimated_cost, variance
+from tracker.targets.services import NO_ACTUAL, Actual, actual_of, column_totals, cumulative, estimated_cost, variance
 
 
 def plan_indicators(plan: Plan) -> list[Indicator]:
@@ -140,12 +140,23 @@ def entered_values(plan: Plan) -> dict[tuple[str, int], tuple]:
     return found
 
 
+# Categories whose counts are a state at the end of a year (how many poor households, how many
+# households in the ward): they do not add up over the years, whatever their measure.
+STOCK_CATEGORIES = ("baseline", "context", "household_group")
+
+
 @dataclass
 class IndicatorYear:
     year: int
     target: Decimal | None
     target_text: str | None
     actual: Actual
+    # The trajectory, filled in by indicator_rows: for an indicator that adds up, the running
+    # totals from the plan's first year to the end of this one; otherwise the change of the
+    # actual figure from the year before (from the baseline for the first year).
+    cumulative_target: Decimal | None = None
+    cumulative_actual: Actual = NO_ACTUAL
+    change: Actual = NO_ACTUAL
 
     @property
     def variance(self) -> Decimal | None:
@@ -169,8 +180,32 @@ class IndicatorRow:
 
     @property
     def adds_up(self) -> bool:
-        """Counts and money add up over the years; rates do not."""
-        return self.indicator.measure != "percent"
+        """Counts and money delivered in a year add up over the years; rates do not, nor do counts
+        of a state at the year's end (the number of poor households)."""
+        return self.indicator.measure != "percent" and self.indicator.category not in STOCK_CATEGORIES
+
+
+def trajectory(row: IndicatorRow) -> None:
+    """Fill in each year's cumulative figures (an indicator that adds up) or its change from the
+    year before (a rate, a count at the year's end). A running total stops at the first year
+    without a figure; it is provisional (*) when any year in it is."""
+    if row.adds_up:
+        targets = cumulative([y.target for y in row.years])
+        actuals = cumulative([y.actual.value for y in row.years])
+        provisional = False
+        for year, target, actual in zip(row.years, targets, actuals):
+            provisional = provisional or year.actual.provisional
+            year.cumulative_target = target
+            year.cumulative_actual = Actual(actual, provisional) if actual is not None else NO_ACTUAL
+        return
+    indicator = row.indicator
+    before = None
+    if indicator.baseline_value is not None and indicator.baseline_year is not None and row.years and indicator.baseline_year == row.years[0].year - 1:
+        before = Actual(indicator.baseline_value)
+    for year in row.years:
+        if before is not None and before.known and year.actual.known:
+            year.change = Actual(year.actual.value - before.value, before.provisional or year.actual.provisional)
+        before = year.actual
 
 
 def indicator_rows(plan: Plan, indicators: list[Indicator]) -> list[IndicatorRow]:
@@ -180,9 +215,11 @@ def indicator_rows(plan: Plan, indicators: list[Indicator]) -> list[IndicatorRow
     rows = []
     for indicator in indicators:
         targets = {t.year: t for t in indicator.targets}
-        rows.append(IndicatorRow(indicator, [
+        row = IndicatorRow(indicator, [
             IndicatorYear(year, targets[year].value if year in targets else None, targets[year].text if year in targets else None,
                           actual_of(indicator.code, year, by_code, entered))
             for year in years
-        ]))
+        ])
+        trajectory(row)
+        rows.append(row)
     return rows
