@@ -4,6 +4,11 @@ The app runs for real: a copy of the "loaded" template database (the Bắc Kạn
 user per role), served by Werkzeug on 127.0.0.1 in a background thread, with CSRF on and the
 clock frozen (FROZEN_NOW). Debian's Chromium drives it through Playwright; axe-core checks
 accessibility. Nothing is ever downloaded: when a tool is missing, the browser tests are skipped.
+
+Every page runs under the app's real Content-Security-Policy (no bypass_csp): what the policy
+blocks stays blocked, as in a user's browser, and close() fails the test when the browser refused
+anything under it. axe-core is evaluated through the DevTools protocol, which the page's policy
+does not govern, so even the accessibility checks run on pages exactly as the app serves them.
 """
 from __future__ import annotations
 
@@ -117,6 +122,32 @@ VI = {
     "language": "Ngôn ngữ",
     "save": "Lưu",
     "settings_saved": "Đã lưu cài đặt.",
+    # the admin's pages
+    "accounts": "Tài khoản",
+    "new_account": "Tài khoản mới",
+    "full_name": "Họ và tên",
+    "roles": "Vai trò",
+    "role_officer": "Cán bộ đơn vị",
+    "account_active": "Tài khoản đang hoạt động",
+    "account_created": 'Đã tạo tài khoản "{username}".',
+    "yes": "Có",
+    "no_lead_yet": "nhiệm vụ chưa có đơn vị chủ trì",
+    "not_assigned": "Chưa phân công",
+    "change_units": "Thay đổi đơn vị",
+    "units_of": "Đơn vị thực hiện {code}",
+    "primary_lead": "Đơn vị chủ trì chịu trách nhiệm chính",
+    "units_saved": "Đã lưu các đơn vị thực hiện nhiệm vụ {code}.",
+    "lead": "Chủ trì",
+    "as_lead_unit": "vai trò chủ trì",
+    "tasks_led": "Nhiệm vụ chủ trì",
+    "audit_log": "Nhật ký hệ thống",
+    "user": "Người dùng",
+    "from": "Từ",
+    "to": "Đến",
+    "filter": "Lọc",
+    "audit_login": "đăng nhập",
+    "audit_user_create": "tạo tài khoản",
+    "audit_task_assign": "thay đổi đơn vị thực hiện nhiệm vụ",
 }
 
 
@@ -219,10 +250,12 @@ def browser():
 
 
 def new_page(browser, size: dict = DESKTOP, locale: str = "vi-VN"):
-    """A fresh browser context (no cookies) showing one page. bypass_csp lets axe-core be
-    injected despite the app's Content-Security-Policy; the app's own behaviour is unchanged."""
+    """A fresh browser context (no cookies) showing one page, under the app's real
+    Content-Security-Policy: no bypass_csp, so an inline script or style, or anything from another
+    site, is refused as it would be for a user. Whatever the browser refused under the policy is
+    kept in page.csp_violations, and close() fails the test over it."""
     context = browser.new_context(
-        viewport=size, locale=locale, bypass_csp=True, accept_downloads=True,
+        viewport=size, locale=locale, accept_downloads=True,
         is_mobile=size == PHONE, has_touch=size == PHONE, device_scale_factor=2 if size == PHONE else 1,
     )
     context.set_default_timeout(15_000)
@@ -230,20 +263,38 @@ def new_page(browser, size: dict = DESKTOP, locale: str = "vi-VN"):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.js_errors = errors  # JavaScript errors on the page, for the assertions
+    refused: list[str] = []
+    page.on("console", lambda message: _note_csp_violation(page, message, refused))
+    page.csp_violations = refused
     return page
 
 
+def _note_csp_violation(page, message, refused: list[str]) -> None:
+    # Chromium reports each refusal on the console ("Refused to load the stylesheet ... because it
+    # violates the following Content Security Policy directive ...", "Executing inline script
+    # violates ...", "Refused to evaluate a string as JavaScript ..."), naming the policy.
+    if "Content Security Policy" in message.text:
+        refused.append(f"{page.url}: {message.text}")
+
+
 def close(page) -> None:
+    """Close the page's browser context; fail if the browser refused anything on it under the
+    app's Content-Security-Policy (a page that needs the policy bypassed is broken for users)."""
+    refused = list(page.csp_violations)
     page.context.close()
+    assert not refused, "the Content-Security-Policy blocked something:\n" + "\n".join(refused)
 
 
-def sign_in(page, server: LiveServer, role: str) -> None:
-    """Sign in through the login form, as a person would, in Vietnamese."""
-    username = TEST_USERS[role][0]
+def sign_in(page, server: LiveServer, role: str | None = None, *, username: str | None = None,
+            password: str = PASSWORD) -> None:
+    """Sign in through the login form, as a person would, in Vietnamese: as the test user of
+    `role`, or as `username` with `password` (an account made during the tests)."""
+    if username is None:
+        username = TEST_USERS[role][0]
     if "/login" not in page.url:
         page.goto(f"{server.url}/login")
     page.get_by_label(VI["username"]).fill(username)
-    page.get_by_label(VI["password"], exact=True).fill(PASSWORD)
+    page.get_by_label(VI["password"], exact=True).fill(password)
     page.get_by_role("button", name=VI["sign_in"]).click()
     # The click only starts the form's submission: wait until the browser has left /login.
     page.wait_for_url(lambda url: "/login" not in url)
@@ -404,9 +455,14 @@ def words_broken_in_tables(page, selector: str = "main table th, main table td")
 
 def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical"), exclude: list[str] | None = None) -> list[dict]:
     """axe-core's violations of the given impacts on the page as it stands (leaving out the
-    parts matched by the `exclude` selectors)."""
+    parts matched by the `exclude` selectors).
+
+    axe-core is evaluated through the DevTools protocol (page.evaluate), not added as a <script>:
+    the app's policy (script-src 'self') rightly refuses an inline script tag, as
+    page.add_script_tag would insert, but does not govern what the test driver evaluates. So the
+    page keeps its real Content-Security-Policy while axe-core checks it."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     context = {"include": [["html"]], "exclude": [[selector] for selector in exclude or []]}
     results = page.evaluate(
         "async (context) => await axe.run(context, {resultTypes: ['violations']})", context

