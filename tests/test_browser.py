@@ -216,9 +216,9 @@ def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audi
     assert {event["Người thực hiện"] for event in events} == {ADMIN}, events
     assert all(event["Thời gian"] == "09:00 03/06/2026" for event in events), events
     assigned, created, _login = events
-    assert re.fullmatch(r"task #\d+", assigned["Đối tượng"]), assigned
+    assert re.fullmatch(r"nhiệm vụ #\d+", assigned["Đối tượng"]), assigned
     assert f'"task": "{ASSIGNED_TASK}"' in assigned["Chi tiết"] and '"nhcsxh", "lead", true' in assigned["Chi tiết"], assigned
-    assert re.fullmatch(r"user_account #\d+", created["Đối tượng"]), created
+    assert re.fullmatch(r"tài khoản #\d+", created["Đối tượng"]), created
     assert f'"username": "{NEW_OFFICER}"' in created["Chi tiết"] and '"roles": ["officer"]' in created["Chi tiết"], created
     shot(page, "00e-audit-log-admin-writes")
     close(page)
