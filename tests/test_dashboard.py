@@ -426,6 +426,21 @@ def test_dashboard_filters_by_section_unit_status_and_flag(june, app, plan):
     ]
     assert listed_tasks(page(client, f"/plans/{plan.id}/dashboard/tasks?section=VI&flag=blocked")) == ["VI.6"]
     assert listed_tasks(page(client, f"/plans/{plan.id}/dashboard/tasks?section=IV&flag=blocked")) == []
+    # The dashboard itself narrows by status and flag: with the overdue status chosen, the
+    # tiles count only those 9 of section IV, and each tile's link keeps the status.
+    overdue_iv = page(client, f"/plans/{plan.id}/dashboard/?section=IV&status=in_progress_overdue")
+    overdue_tiles = tiles(overdue_iv)
+    assert {label: n for label, (n, _h) in overdue_tiles.items() if label in JUNE_STATUS} == {
+        "Not started yet": 0, "In progress, on time": 0, "In progress, overdue": 9, "Done on time": 0, "Done late": 0,
+    }
+    assert 'value="in_progress_overdue" selected' in overdue_iv
+    assert "status=in_progress_overdue" in overdue_tiles["No recent update"][1] and "section=IV" in overdue_tiles["No recent update"][1]
+    assert len(re.findall(r'<span class="task-code">', section(overdue_iv, "overdue-heading"))) == 9
+    # ...and with the blocked flag, the only blocked task, VI.6 (on time), is what is counted.
+    blocked_tiles = tiles(page(client, f"/plans/{plan.id}/dashboard/?flag=blocked"))
+    assert {label: n for label, (n, _h) in blocked_tiles.items() if label in JUNE_STATUS and n} == {"In progress, on time": 1}
+    assert blocked_tiles["Blocked"][0] == 1 and "flag=blocked" in blocked_tiles["In progress, on time"][1]
+    assert client.get(f"/plans/{plan.id}/dashboard/?flag=purple").status_code == 404
     # Unknown filter values are refused, not ignored.
     assert client.get(f"/plans/{plan.id}/dashboard/tasks?status=late").status_code == 404
     assert client.get(f"/plans/{plan.id}/dashboard/tasks?flag=purple").status_code == 404

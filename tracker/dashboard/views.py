@@ -55,7 +55,8 @@ def index(plan_id: int):
     filters = read_filters(plan)
     snapshot = queries.plan_snapshot(plan, today)
     unit_id = filters["unit"].id if filters["unit"] else None
-    views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id)
+    views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"])
+    narrowed = filters["section"] or filters["status"] or filters["flag"]
     periods, period = _chosen_period(plan, today)
     reporting = period_status_by_unit(plan, period, today) if period else []
     return render_template(
@@ -63,7 +64,7 @@ def index(plan_id: int):
         counts=queries.status_counts(views), flags=queries.flag_counts(views),
         overdue=queries.overdue_worst_first(views), blocked=queries.blocked_tasks(views),
         feed=queries.latest_updates(
-            plan, task_ids=[v.task.id for v in views] if filters["section"] else None, unit_id=unit_id,
+            plan, task_ids=[v.task.id for v in views] if narrowed else None, unit_id=unit_id,
         ),
         periods=periods, period=period,
         reporting=[row for row in reporting if unit_id is None or row.unit_id == unit_id],
