@@ -646,6 +646,24 @@ def test_the_scan_command_scans_today_in_the_ward_by_default(app, plan, cli):
     assert find(REPORT_MISSING)  # the deadline of 06-05 has passed in the ward
 
 
+def test_the_scan_command_does_not_go_back_in_time_unless_asked(plan, cli, vietnamese, task_of, user_of):
+    """Scanning 06/06 after 13/06 would resolve the escalations of 13/06, and the next scan would
+    reopen them and tell the chair again: refused, unless --rewind."""
+    assert cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"]).exit_code == 0
+    escalations = find(ESCALATION)
+    assert escalations and all(a.is_open for a in escalations)
+    before = database_snapshot()
+
+    result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
+    assert result.exit_code == 1
+    assert "--rewind" in result.output and "2026-06-13" in result.output
+    assert database_snapshot() == before
+
+    result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06", "--rewind"])
+    assert result.exit_code == 0, result.output
+    assert count(ScanRun) == 2
+
+
 @pytest.mark.parametrize("bad", ["06/06/2026", "2026-13-01", "hôm nay"])
 def test_the_scan_command_refuses_a_malformed_date(plan, cli, vietnamese, bad):
     result = cli.invoke(args=["alerts", "scan", "--date", bad])

@@ -36,9 +36,18 @@ def run_scan(day: date) -> list[services.ScanResult]:
 
 @alerts_cli.command("scan")
 @click.option("--date", "date_text", help="The day to scan for (YYYY-MM-DD); default today in the ward.")
-def scan_command(date_text: str | None) -> None:
+@click.option("--rewind", is_flag=True, help="Allow a day earlier than the last scan's.")
+def scan_command(date_text: str | None, rewind: bool) -> None:
     """Create the alerts that should exist on a day, resolve cleared ones, escalate old ones."""
     day = _day(date_text)
+    last = services.last_scan_date()
+    if last is not None and day < last and not rewind:
+        # Going back resolves alerts whose cause came later, and the next scan reopens them:
+        # people would be told twice. The scheduler never goes back; a person must mean it.
+        click.echo(_("The alerts were last scanned for %(last)s. A scan for an earlier day (%(date)s) would resolve "
+                     "alerts that the next scan reopens, and people would be notified again. Nothing was done; "
+                     "add --rewind to scan that day anyway.", last=last.isoformat(), date=day.isoformat()), err=True)
+        raise SystemExit(1)
     results = run_scan(day)
     created = sum(len(r.created) for r in results)
     resolved = sum(len(r.resolved) for r in results)
