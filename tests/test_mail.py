@@ -307,6 +307,45 @@ def test_the_next_day_brings_a_new_digest(plan, smtp, user_of):
     assert smtp.inbox.recipients.count(user_of("officer").email) == 2
 
 
+def test_the_next_digest_marks_what_is_new_since_the_last_one_and_lists_it_first(plan, smtp, vietnamese, user_of):
+    give_addresses(user_of)
+    officer = user_of("officer")
+    scan(plan)
+    build()
+    mail.send_due(at(SCAN_DAY, 7, 6))
+    later = date(2026, 11, 3)  # 7 days before the annual reports' unit deadline: new reminders
+    scan(plan, later)
+    build(later)
+    mail.send_due(at(later, 7, 6))
+
+    new_alerts = db.session.scalars(
+        select(Alert).join(Notification, Notification.alert_id == Alert.id)
+        .where(Notification.user_id == officer.id, Notification.created_at == at(later), Notification.read_at.is_(None),
+               Alert.resolved_at.is_(None))
+    ).all()
+    assert new_alerts
+    first, second = [m for m in smtp.inbox.messages if m["To"].endswith(f"<{officer.email}>")]
+    new_mark = f"[{msgstr(vietnamese, 'NEW')}]"
+    assert new_mark in text_of(first)  # on the first digest everything is new
+    body = text_of(second)
+    marked = [line[len(f"- {new_mark} "):] for line in body.splitlines() if line.startswith(f"- {new_mark} ")]
+    assert sorted(marked) == sorted(text_in(a, "vi") for a in new_alerts)
+    unmarked = [line for line in body.splitlines() if line.startswith("- ") and new_mark not in line]
+    assert unmarked, "what the officer was told before and has not read is still listed, unmarked"
+    plural = vietnamese["%(num)d of them is new since your last summary (marked NEW)."].string
+    assert (plural[0] if isinstance(plural, tuple) else plural) % {"num": len(new_alerts)} in body
+    # Within each group, the new items come first.
+    items = [line for line in body.splitlines() if line.startswith("- ") or line in
+             {msgstr(vietnamese, "Due soon"), msgstr(vietnamese, "Late"), msgstr(vietnamese, "Escalated to the chair")}]
+    seen_old = False
+    for line in items:
+        if not line.startswith("- "):
+            seen_old = False  # a new group
+            continue
+        assert not (seen_old and new_mark in line), "a new item after an old one"
+        seen_old = seen_old or new_mark not in line
+
+
 # --- 2. who gets no e-mail --------------------------------------------------------------------
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from tracker.accounts.models import User
 from tracker.alerts.messages import DUE_SOON, ESCALATED, LATE, alert_text, alert_url
@@ -40,7 +40,7 @@ def build_digests(day: date, now: datetime) -> int:
     if not mail_configured():
         return 0
     rows = db.session.execute(
-        select(User, Alert)
+        select(User, Alert, Notification.created_at)
         .join(Notification, Notification.user_id == User.id)
         .join(Alert, Alert.id == Notification.alert_id)
         .where(
@@ -50,16 +50,26 @@ def build_digests(day: date, now: datetime) -> int:
         .options(*alert_loads())
         .order_by(User.id, Alert.effective_on, Alert.id)
     ).all()
-    by_user: dict[int, tuple[User, list[Alert]]] = {}
-    for user, alert in rows:
-        by_user.setdefault(user.id, (user, []))[1].append(alert)
+    # What each person was told since their previous digest is marked new.
+    previous = dict(db.session.execute(
+        select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
+        .where(OutboxMessage.digest_date < day, OutboxMessage.user_id.is_not(None))
+        .group_by(OutboxMessage.user_id)
+    ).all())
+    by_user: dict[int, tuple[User, list[Alert], set[int]]] = {}
+    for user, alert, told_at in rows:
+        _user, alerts, new = by_user.setdefault(user.id, (user, [], set()))
+        alerts.append(alert)
+        since = previous.get(user.id)
+        if since is None or _aware(told_at) > _aware(since):
+            new.add(alert.id)
     existing = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.digest_date == day)))
     queued = 0
-    for user, alerts in by_user.values():
+    for user, alerts, new in by_user.values():
         key = f"digest:{user.id}:{day.isoformat()}"
         if key in existing:
             continue
-        subject, text_body, html_body = render_digest(user, alerts, day)
+        subject, text_body, html_body = render_digest(user, alerts, day, new)
         db.session.add(OutboxMessage(
             key=key, user_id=user.id, to_address=user.email, subject=subject, body_text=text_body, body_html=html_body,
             digest_date=day, created_at=now, next_attempt_at=now,
@@ -68,18 +78,31 @@ def build_digests(day: date, now: datetime) -> int:
     return queued
 
 
-def render_digest(user: User, alerts: list[Alert], day: date) -> tuple[str, str, str]:
+def _aware(moment: datetime) -> datetime:
+    """Raw column reads on SQLite give naive UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def render_digest(user: User, alerts: list[Alert], day: date, new: set[int] | None = None) -> tuple[str, str, str]:
+    """The digest's subject, text and HTML. Alerts in `new` (ids; all when None) are marked new
+    and come first in their group."""
     locale = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     base_url = current_app.config["APP_BASE_URL"]
+    new = {a.id for a in alerts} if new is None else new
     with current_app.test_request_context(base_url=base_url), force_locale(locale):
         groups = [
             (_("Due soon"), [a for a in alerts if a.kind in DUE_SOON]),
             (_("Late"), [a for a in alerts if a.kind in LATE]),
             (_("Escalated to the chair"), [a for a in alerts if a.kind in ESCALATED]),
         ]
-        items = [(title, [(alert_text(a), alert_url(a, user, external=True)) for a in group]) for title, group in groups if group]
+        items = [
+            (title, [(alert_text(a), alert_url(a, user, external=True), a.id in new)
+                     for a in sorted(group, key=lambda a: a.id not in new)])
+            for title, group in groups if group
+        ]
         subject = _("Plan tracker: %(num)d items need attention", num=len(alerts))
-        context = {"user": user, "groups": items, "day": day, "notifications_url": base_url.rstrip("/") + "/notifications/"}
+        context = {"user": user, "groups": items, "day": day, "new_count": sum(1 for a in alerts if a.id in new),
+                   "notifications_url": base_url.rstrip("/") + "/notifications/"}
         return subject, render_template("mail/digest.txt", **context), render_template("mail/digest.html", **context)
 
 
