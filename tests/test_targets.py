@@ -326,6 +326,25 @@ def test_rate_is_recomputed_from_households(frozen, plan, user_of, period_of):
     assert table["total"] is None
 
 
+def test_the_reduction_in_the_poor_household_rate_is_computed_not_typed(frozen, plan, user_of, period_of):
+    """II.3.1 promises a 0,34% fall in 2026: the actual fall is 1,01% (end of 2025) minus the 2026
+    rate, itself computed from households; 2027's is 2026's rate minus 2027's."""
+    secretariat = user_of("secretariat")
+    enter(secretariat, period_of("annual", 2026), {"poor-households": 44, "ward-households": 6340}, plan)
+    reduction = actual(plan, "poor-rate-reduction", 2026)
+    assert reduction.value == D("1.01") - D("0.69") == D("0.32")
+    assert actual(plan, "poor-rate-reduction", 2027).value is None  # nothing for 2027 yet
+    enter(secretariat, period_of("six_month", 2027), {"poor-households": 32, "ward-households": 6400}, plan)
+    later = actual(plan, "poor-rate-reduction", 2027)
+    assert (later.value, later.provisional) == (D("0.69") - D("0.50"), True)
+    # Nobody types it: it is not on the entry page.
+    entry = page(signed_in(frozen, "secretariat"), f"/plans/{plan.id}/targets/actuals")
+    assert "Mức giảm tỷ lệ hộ nghèo" not in entry and "Tổng số hộ dân cư" in entry
+    # The targets page shows it against the 0,34% target, with the variance.
+    table = year_table(page(signed_in(frozen, "committee"), targets_url(plan)), "Mức giảm tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều")
+    assert table[2026][:3] == ("0,34%", "0,32%", "-0,02%")
+
+
 def test_fraction_coverage_from_numerator_and_denominator(frozen, plan, user_of, period_of):
     enter(user_of("officer"), period_of("annual", 2026), {"coverage-school-age": (61, 64)}, plan)
     found = actual(plan, "coverage-school-age", 2026)

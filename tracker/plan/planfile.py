@@ -639,20 +639,21 @@ class _Reader:
                     pending.extend(graph.get(current, []))
 
     def actual(self, node) -> tuple[str, list[str]]:
-        """`actual: value` | `actual: fraction` | `actual: {rate_of: [a, b]}` | `{same_as: a}` | `{sum_of: [a, b]}`."""
+        """`actual: value` | `actual: fraction` | `actual: {rate_of: [a, b]}` | `{same_as: a}` | `{sum_of: [a, b]}`
+        | `{decrease_of: a}`."""
         if isinstance(node, yaml.ScalarNode):
             if node.value in ("value", "fraction"):
                 return node.value, []
-            self.error(node, _('"%(value)s" is not a way to obtain an actual value (use value, fraction, or rate_of / same_as / sum_of)', value=node.value))
+            self.error(node, _('"%(value)s" is not a way to obtain an actual value (use value, fraction, or rate_of / same_as / sum_of / decrease_of)', value=node.value))
             return "value", []
-        fields = self.mapping(node, "actual", optional=("rate_of", "same_as", "sum_of"))
+        fields = self.mapping(node, "actual", optional=("rate_of", "same_as", "sum_of", "decrease_of"))
         if not fields or len(fields) != 1:
             if fields is not None:
-                self.error(node, _("give exactly one of rate_of, same_as or sum_of"))
+                self.error(node, _("give exactly one of rate_of, same_as, sum_of or decrease_of"))
             return "value", []
         key, value_node = next(iter(fields.items()))
-        if key == "same_as":
-            return "same_as", [value_node.value] if self.scalar(value_node, key) is not None else []
+        if key in ("same_as", "decrease_of"):
+            return key, [value_node.value] if self.scalar(value_node, key) is not None else []
         codes = [n.value for n in self.sequence(value_node, key) if self.scalar(n, key) is not None]
         if key == "rate_of" and len(codes) != 2:
             self.error(value_node, _("rate_of needs two indicator codes: the numerator and the denominator"))
@@ -828,8 +829,8 @@ def _actual_dict(indicator: IndicatorData):
         return None
     if indicator.actual_rule == "fraction":
         return "fraction"
-    if indicator.actual_rule == "same_as":
-        return {"same_as": indicator.actual_from[0]}
+    if indicator.actual_rule in ("same_as", "decrease_of"):
+        return {indicator.actual_rule: indicator.actual_from[0]}
     return {"rate_of" if indicator.actual_rule == "rate" else "sum_of": list(indicator.actual_from)}
 
 

@@ -17,7 +17,8 @@ ACTUAL_FRACTION = "fraction"  # entered as numerator and denominator; the rate i
 ACTUAL_RATE = "rate"  # computed from two other indicators: actual_from = [numerator, denominator]
 ACTUAL_SAME_AS = "same_as"  # the actual of another indicator: actual_from = [code]
 ACTUAL_SUM_OF = "sum_of"  # the sum of other indicators' actuals
-ACTUAL_RULES = (ACTUAL_VALUE, ACTUAL_FRACTION, ACTUAL_RATE, ACTUAL_SAME_AS, ACTUAL_SUM_OF)
+ACTUAL_DECREASE_OF = "decrease_of"  # last year's figure of another indicator (or its baseline) minus this year's
+ACTUAL_RULES = (ACTUAL_VALUE, ACTUAL_FRACTION, ACTUAL_RATE, ACTUAL_SAME_AS, ACTUAL_SUM_OF, ACTUAL_DECREASE_OF)
 ENTERED_RULES = (ACTUAL_VALUE, ACTUAL_FRACTION)
 
 

@@ -74,6 +74,8 @@ def actual_of(code: str, year: int, indicators: dict, entered: dict, _depth: int
             return Actual(rate(row.numerator, row.denominator), provisional, row.numerator, row.denominator)
         return Actual(row.value, provisional)
     parts = [actual_of(source, year, indicators, entered, _depth + 1) for source in sources]
+    if rule == "decrease_of":
+        return decrease(sources[0], year, parts[0], indicators, entered, _depth)
     if rule == "same_as":
         return parts[0] if parts else NO_ACTUAL
     if rule == "rate":
@@ -86,6 +88,20 @@ def actual_of(code: str, year: int, indicators: dict, entered: dict, _depth: int
             return NO_ACTUAL
         return Actual(sum((p.value for p in known), Decimal(0)), len(known) < len(parts) or any(p.provisional for p in known))
     return NO_ACTUAL
+
+
+def decrease(code: str, year: int, this_year: Actual, indicators: dict, entered: dict, _depth: int) -> Actual:
+    """How far indicator `code` fell in `year`: last year's figure (the baseline, for the year
+    after it) minus this year's. The reduction in the poor-household rate is computed so, from
+    the rate, itself computed from household counts."""
+    source = indicators[code]
+    if source.baseline_year is not None and year - 1 == source.baseline_year:
+        before = Actual(source.baseline_value)
+    else:
+        before = actual_of(code, year - 1, indicators, entered, _depth + 1)
+    if not (before.known and this_year.known):
+        return NO_ACTUAL
+    return Actual(before.value - this_year.value, before.provisional or this_year.provisional)
 
 
 def cumulative(values: list[Decimal | None]) -> list[Decimal | None]:
