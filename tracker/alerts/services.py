@@ -351,7 +351,7 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     _insert_ignoring_duplicates(Notification, notifications, ["user_id", "alert_id"])
     result.notified = len(notifications)
     run.finished_at = now
-    run.created, run.resolved = len(result.created), len(result.resolved)
+    run.created, run.resolved = len(result.created) + result.caught_up, len(result.resolved)  # all the scan wrote
     return result
 
 
