@@ -266,6 +266,10 @@ def new_page(browser, size: dict = DESKTOP, locale: str = "vi-VN"):
     refused: list[str] = []
     page.on("console", lambda message: _note_csp_violation(page, message, refused))
     page.csp_violations = refused
+    missing: list[str] = []  # stylesheets, scripts, images, icons the page asked for and did not get
+    page.on("response", lambda response: missing.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document" else None)
+    page.missing_resources = missing
     return page
 
 
@@ -279,10 +283,12 @@ def _note_csp_violation(page, message, refused: list[str]) -> None:
 
 def close(page) -> None:
     """Close the page's browser context; fail if the browser refused anything on it under the
-    app's Content-Security-Policy (a page that needs the policy bypassed is broken for users)."""
-    refused = list(page.csp_violations)
+    app's Content-Security-Policy (a page that needs the policy bypassed is broken for users), or
+    if a resource it asked for (a stylesheet, a script, the icon) was not found."""
+    refused, missing = list(page.csp_violations), list(page.missing_resources)
     page.context.close()
     assert not refused, "the Content-Security-Policy blocked something:\n" + "\n".join(refused)
+    assert not missing, "resources the page asked for were not found:\n" + "\n".join(missing)
 
 
 def sign_in(page, server: LiveServer, role: str | None = None, *, username: str | None = None,

@@ -24,6 +24,13 @@ def test_demo_accounts_one_per_role_created_once(cli):
         assert user.username in result.output
     assert "DEMO" in result.output.upper()
 
+    # Each creation is in the audit log, by the command line, marked as a demo account.
+    from tracker.audit.models import AuditEvent
+
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.create")).all()
+    assert sorted(e.detail["username"] for e in events) == sorted(u.username for u in users)
+    assert all(e.username == "cli" and e.detail["demo"] is True for e in events)
+
     again = cli.invoke(args=["users", "create-demo"])
     assert again.exit_code == 0
     assert db.session.scalar(select(func.count(User.id))) == len(ROLES)

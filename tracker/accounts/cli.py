@@ -23,7 +23,7 @@ def create_demo_command(ward_code: str | None) -> None:
     if len(wards) != 1:
         click.echo(_("Load a plan first, or name the ward with --ward."), err=True)
         raise SystemExit(1)
-    accounts = services.create_demo_accounts(wards[0])
+    accounts = services.create_demo_accounts(wards[0], Actor.command_line(), now())
     db.session.commit()
     if not accounts:
         click.echo(_("Accounts already exist; no demo account was created. Use `flask users set-password` to reset one."))

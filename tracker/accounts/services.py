@@ -54,8 +54,9 @@ DEMO_ACCOUNTS = (
 )
 
 
-def create_demo_accounts(ward: Ward) -> list[DemoAccount]:
-    """Create the demo accounts if the installation has no accounts at all."""
+def create_demo_accounts(ward: Ward, actor: Actor, now: datetime) -> list[DemoAccount]:
+    """Create the demo accounts if the installation has no accounts at all (each one in the
+    audit log, marked as a demo account)."""
     if db.session.scalar(select(func.count(User.id))) > 0:
         return []
     units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == ward.id))}
@@ -63,7 +64,8 @@ def create_demo_accounts(ward: Ward) -> list[DemoAccount]:
     for username, full_name, role, unit_code in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
         unit = units.get(unit_code) if unit_code else None
-        create_user(username, password, full_name, [role], ward=ward, unit=unit)
+        user = create_user(username, password, full_name, [role], ward=ward, unit=unit)
+        record(actor, "user.create", now, user, username=username, roles=[role], demo=True)
         created.append(DemoAccount(username, password, role, unit.name if unit else None))
     return created
 
