@@ -729,3 +729,28 @@ def test_the_audit_log_names_every_action_and_record_in_words(admin, user_of, ta
     db.session.commit()
     row = plain(re.search(r"<tr>(?:(?!</tr>).)*canbo\.vhxh(?:(?!</tr>).)*</tr>", text_of(admin.get("/admin/audit/")), re.S).group(0))
     assert f"nhiệm vụ #{task_of('IV.10.4').id}" in row and "task #" not in row
+
+
+def test_a_ward_admin_reads_only_the_wards_own_command_line_events(app, plan, user_of):
+    """One installation, two wards: the Bắc Kạn admin sees the command line's work on Bắc Kạn
+    and sign-in attempts under unknown names, not what was done for another ward."""
+    from tracker.accounts.services import create_user
+    from tracker.wards.models import Ward
+
+    admin_user = user_of("admin")
+    admin_user.ward_id = plan.ward_id  # a ward's admin
+    other = Ward(code="cho-moi", name="Phường Chợ Mới", province="Tỉnh Thái Nguyên")
+    db.session.add(other)
+    db.session.flush()
+    stranger = create_user("canbo.chomoi", PASSWORD, "Cán bộ Chợ Mới", ["officer"], ward=other)
+    neighbour = create_user("canbo.moi", PASSWORD, "Cán bộ mới", ["officer"], ward=admin_user.ward)
+    cli = Actor.command_line()
+    record(cli, "user.create", ward_time(2026, 6, 1, 8, 0), stranger, username="canbo.chomoi", marker="cli-khac")
+    record(cli, "user.create", ward_time(2026, 6, 1, 8, 1), neighbour, username="canbo.moi", marker="cli-minh")
+    record(cli, "plan.load", ward_time(2026, 6, 1, 8, 2), plan, marker="nap-ke-hoach")
+    record(Actor(None, "khongai", None, "203.0.113.9"), "login.failed", ward_time(2026, 6, 1, 8, 3), marker="dang-nhap-la")
+    db.session.commit()
+
+    shown = text_of(signed_in(app, "admin").get("/admin/audit/"))
+    assert "cli-minh" in shown and "nap-ke-hoach" in shown and "dang-nhap-la" in shown
+    assert "cli-khac" not in shown
