@@ -117,7 +117,7 @@ def test_targets_page_shows_the_plans_numbers(client, plan):
 def test_targets_page_shows_the_plans_own_discrepancy(client, plan):
     text = plain(page(client, f"/plans/{plan.id}/targets/"))
     assert "Số liệu của Kế hoạch không thống nhất" in text
-    assert "18 hộ cho năm 2030" in text and "19 hộ" in text
+    assert "(giảm 18 hộ)" in text and "19 hộ trong năm 2030" in text and "64 hộ cả giai đoạn 2026-2030" in text
 
 
 def test_english_is_available(client, plan):

@@ -267,7 +267,9 @@ def test_the_plans_own_discrepancy_is_shown_in_vietnamese(frozen, plan):
     html = page(signed_in(frozen, "committee"), targets_url(plan))
     reduction = plain(section(html, "reduction-heading"))
     assert "Số liệu của Kế hoạch không thống nhất." in reduction
-    assert ("Mục II.3.1 nêu 18 hộ cho năm 2030, nhưng lộ trình (mục III.4) dự kiến 19 hộ trong năm đó. "
+    # The plan's own words, then both ways the roadmap disagrees: 19 in 2030, 64 over 2026-2030.
+    assert ("Mục II.3.1 ghi “giai đoạn 2026-2030 là 0,29% (giảm 18 hộ)” (18 hộ, nhập làm chỉ tiêu năm 2030), "
+            "nhưng lộ trình (mục III.4) dự kiến 19 hộ trong năm 2030 và 64 hộ cả giai đoạn 2026-2030. "
             "Giữ nguyên cả hai số liệu như Kế hoạch ghi.") in reduction
     # Both figures stay as the plan writes them.
     assert "giai đoạn 2026-2030 là 0,29% (giảm 18 hộ)" in reduction

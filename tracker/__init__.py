@@ -99,8 +99,9 @@ def register_commands(app: Flask) -> None:
     from tracker.accounts.cli import users_cli
     from tracker.alerts.cli import alerts_cli, mail_cli
     from tracker.backup.cli import backup_cli
+    from tracker.demo.cli import demo_cli
     from tracker.plan.cli import plan_cli
     from tracker.scheduler.cli import scheduler_cli
 
-    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli, backup_cli):
+    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli, backup_cli, demo_cli):
         app.cli.add_command(group)

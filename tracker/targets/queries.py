@@ -98,6 +98,8 @@ class Discrepancy:
     indicator: Indicator
     stated: Decimal
     roadmap_value: Decimal
+    stated_text: str | None = None  # the plan's own words for the stated figure
+    roadmap_total: Decimal | None = None  # the roadmap's households over the whole plan
 
 
 def roadmap_discrepancies(indicators: list[Indicator], plan_roadmap: Roadmap | None) -> list[Discrepancy]:
@@ -113,7 +115,8 @@ def roadmap_discrepancies(indicators: list[Indicator], plan_roadmap: Roadmap | N
         for target in indicator.targets:
             roadmap_target = target_for(households, target.year)
             if target.value is not None and roadmap_target and roadmap_target.value is not None and roadmap_target.value != target.value:
-                found.append(Discrepancy(target.year, indicator, target.value, roadmap_target.value))
+                found.append(Discrepancy(target.year, indicator, target.value, roadmap_target.value, target.text,
+                                         plan_roadmap.totals.get(households.code)))
     return found
 
 

@@ -1,0 +1,67 @@
+"""`flask demo activity`: invented activity for the demo accounts, so the pages have data to show."""
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from tracker.core.time import now
+from tracker.demo import services
+from tracker.extensions import db
+from tracker.wards.models import Ward
+
+demo_cli = AppGroup("demo", help="Demonstration data for trying the app.")
+
+
+@demo_cli.command("activity")
+@click.option("--ward", "ward_code", help="Ward code (default: the only ward).")
+def activity_command(ward_code: str | None) -> None:
+    """Add a small invented six-month reporting round of 2026 for the demo accounts (a fresh demo database only)."""
+    wards = db.session.scalars(select(Ward).where(Ward.code == ward_code) if ward_code else select(Ward)).all()
+    if len(wards) != 1:
+        click.echo(_("Load a plan first, or name the ward with --ward."), err=True)
+        raise SystemExit(1)
+    try:
+        stage, cast = services.check_ready(wards[0])
+    except services.DemoRefused as refused:
+        db.session.rollback()
+        click.echo(str(refused), err=True)
+        raise SystemExit(1)
+    # One transaction: committed at the end, or nothing.
+    try:
+        summary = services.create_activity(stage, cast, now())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _print_summary(summary)
+
+
+def _print_summary(summary: services.Summary) -> None:
+    bar = "!" * 72
+    click.echo(bar)
+    click.echo(_("DEMONSTRATION DATA ONLY: invented activity for trying the app. Do not use this database for real work."))
+    click.echo(bar)
+    click.echo(_('Demo activity in the plan "%(plan)s", as of %(date)s:', plan=summary.plan.code, date=services.SCAN_DAY.isoformat()))
+    tasks = ", ".join(dict.fromkeys(u.task.code for u in summary.updates))
+    click.echo("  " + _("%(num)d progress updates by %(user)s on %(tasks)s; blocked, with a difficulty and a proposal: %(blocked)s.",
+                        num=len(summary.updates), user=summary.officer.username, tasks=tasks, blocked=", ".join(summary.blocked)))
+    click.echo("  " + _("%(num)d indicator figures entered for the period.", num=summary.figures))
+    click.echo("  " + _("Six-month reports %(year)d of %(unit)s: %(sent)d of %(owed)d sent (%(late)d late), %(accepted)d accepted, "
+                        "%(waiting)d waiting for review, %(returned)d returned with a reason and sent again; %(missing)d not sent.",
+                        year=summary.period.year, unit=summary.unit.name, sent=len(summary.reports), owed=summary.owed,
+                        late=summary.late, accepted=summary.accepted, waiting=summary.waiting, returned=len(summary.returned),
+                        missing=summary.owed - len(summary.reports)))
+    for question in summary.questions:
+        click.echo("  " + _("A question of the committee (%(user)s) on %(task)s, answered by %(officer)s.",
+                            user=summary.committee.username, task=question.task.code, officer=summary.officer.username))
+    for directive in summary.directives:
+        click.echo("  " + _("A directive of the chair (%(user)s) on %(task)s, due %(date)s, not yet done.",
+                            user=summary.chair.username, task=directive.task.code, date=directive.due_on.isoformat()))
+    click.echo("  " + _("The other units have no demo account, so their reports stay missing."))
+    for result in summary.scans:
+        click.echo("  " + _("Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.",
+                            date=result.scan_date.isoformat(), created=len(result.created), resolved=len(result.resolved)))
+    if summary.rescanned_on is not None:
+        click.echo(_("The alerts had already been scanned for %(date)s, after %(story)s. The scan does not go back: that day was "
+                     "scanned again so that its alerts include the demo activity.",
+                     date=summary.rescanned_on.isoformat(), story=services.SCAN_DAY.isoformat()))
