@@ -4,6 +4,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from tracker.core.formatting import format_date
 from tracker.core.time import now
 from tracker.demo import services
 from tracker.extensions import db
@@ -41,7 +42,7 @@ def _print_summary(summary: services.Summary) -> None:
     click.echo(bar)
     click.echo(_("DEMONSTRATION DATA ONLY: invented activity for trying the app. Do not use this database for real work."))
     click.echo(bar)
-    click.echo(_('Demo activity in the plan "%(plan)s", as of %(date)s:', plan=summary.plan.code, date=services.SCAN_DAY.isoformat()))
+    click.echo(_('Demo activity in the plan "%(plan)s", as of %(date)s:', plan=summary.plan.code, date=format_date(services.SCAN_DAY)))
     tasks = ", ".join(dict.fromkeys(u.task.code for u in summary.updates))
     click.echo("  " + _("%(num)d progress updates by %(user)s on %(tasks)s; blocked, with a difficulty and a proposal: %(blocked)s.",
                         num=len(summary.updates), user=summary.officer.username, tasks=tasks, blocked=", ".join(summary.blocked)))
@@ -56,7 +57,7 @@ def _print_summary(summary: services.Summary) -> None:
                             user=summary.committee.username, task=question.task.code, officer=summary.officer.username))
     for directive in summary.directives:
         click.echo("  " + _("A directive of the chair (%(user)s) on %(task)s, due %(date)s, not yet done.",
-                            user=summary.chair.username, task=directive.task.code, date=directive.due_on.isoformat()))
+                            user=summary.chair.username, task=directive.task.code, date=format_date(directive.due_on)))
     click.echo("  " + _("The other units have no demo account, so their reports stay missing."))
     for result in summary.scans:
         click.echo("  " + _("Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.",
@@ -64,4 +65,4 @@ def _print_summary(summary: services.Summary) -> None:
     if summary.rescanned_on is not None:
         click.echo(_("The alerts had already been scanned for %(date)s, after %(story)s. The scan does not go back: that day was "
                      "scanned again so that its alerts include the demo activity.",
-                     date=summary.rescanned_on.isoformat(), story=services.SCAN_DAY.isoformat()))
+                     date=format_date(summary.rescanned_on), story=format_date(services.SCAN_DAY)))
