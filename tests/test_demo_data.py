@@ -101,28 +101,27 @@ def task_codes(html: str) -> list[str]:
     return re.findall(r'<span class="task-code">([^<]+)</span>', html)
 
 
+def assert_refused(runner, *args: str, saying: str = "") -> None:
+    """The command fails, says `saying`, and the database is as it was."""
+    db.session.commit()
+    before = database_snapshot()
+    result = runner.invoke(args=["demo", "activity", *args])
+    assert result.exit_code != 0
+    assert saying in result.output
+    db.session.commit()
+    assert database_snapshot() == before
+
+
 # --- 1. it refuses, and writes nothing --------------------------------------------------------
 
 
 def test_refused_without_the_demo_accounts(runner):
-    db.session.commit()
-    before = database_snapshot()
-    result = runner.invoke(args=["demo", "activity"])
-    assert result.exit_code != 0
-    assert "create-demo" in result.output
-    db.session.commit()
-    assert database_snapshot() == before
+    assert_refused(runner, saying="create-demo")
 
 
 def test_refused_with_real_accounts_only(app):
     """The test database has accounts for every role, but none made by `flask users create-demo`."""
-    db.session.commit()
-    before = database_snapshot()
-    result = app.test_cli_runner().invoke(args=["demo", "activity"])
-    assert result.exit_code != 0
-    assert "create-demo" in result.output
-    db.session.commit()
-    assert database_snapshot() == before
+    assert_refused(app.test_cli_runner(), saying="create-demo")
 
 
 def test_refused_when_the_plan_already_has_an_update(demo_runner):
@@ -131,28 +130,15 @@ def test_refused_when_the_plan_already_has_an_update(demo_runner):
     post_update(Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(10, "working", "Kết quả thật"), files=[],
                 now=datetime.fromisoformat("2026-03-02T08:00:00+07:00"))
     db.session.commit()
-    before = database_snapshot()
-    result = demo_runner.invoke(args=["demo", "activity"])
-    assert result.exit_code != 0
-    assert "KH-GNBV-2026-2030" in result.output
-    db.session.commit()
-    assert database_snapshot() == before
+    assert_refused(demo_runner, saying="KH-GNBV-2026-2030")
 
 
 def test_refused_the_second_time(demo, demo_runner):
-    before = database_snapshot()
-    result = demo_runner.invoke(args=["demo", "activity"])
-    assert result.exit_code != 0
-    db.session.commit()
-    assert database_snapshot() == before
+    assert_refused(demo_runner)
 
 
 def test_refused_for_an_unknown_ward(demo_runner):
-    db.session.commit()
-    before = database_snapshot()
-    assert demo_runner.invoke(args=["demo", "activity", "--ward", "no-such-ward"]).exit_code != 0
-    db.session.commit()
-    assert database_snapshot() == before
+    assert_refused(demo_runner, "--ward", "no-such-ward")
 
 
 # --- 2. what it writes ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from tracker.core.time import now
 from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
+from tracker.wards.queries import chosen_ward
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -19,11 +20,11 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--ward", "ward_code", help="Ward code (default: the only ward).")
 def create_demo_command(ward_code: str | None) -> None:
     """Create one demo account per role if there are no accounts yet."""
-    wards = db.session.scalars(select(Ward).where(Ward.code == ward_code) if ward_code else select(Ward)).all()
-    if len(wards) != 1:
+    ward = chosen_ward(ward_code)
+    if ward is None:
         click.echo(_("Load a plan first, or name the ward with --ward."), err=True)
         raise SystemExit(1)
-    accounts = services.create_demo_accounts(wards[0], Actor.command_line(), now())
+    accounts = services.create_demo_accounts(ward, Actor.command_line(), now())
     db.session.commit()
     if not accounts:
         click.echo(_("Accounts already exist; no demo account was created. Use `flask users set-password` to reset one."))

@@ -2,13 +2,12 @@
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from tracker.core.formatting import format_date
 from tracker.core.time import now
 from tracker.demo import services
 from tracker.extensions import db
-from tracker.wards.models import Ward
+from tracker.wards.queries import chosen_ward
 
 demo_cli = AppGroup("demo", help="Demonstration data for trying the app.")
 
@@ -17,12 +16,12 @@ demo_cli = AppGroup("demo", help="Demonstration data for trying the app.")
 @click.option("--ward", "ward_code", help="Ward code (default: the only ward).")
 def activity_command(ward_code: str | None) -> None:
     """Add a small invented six-month reporting round of 2026 for the demo accounts (a fresh demo database only)."""
-    wards = db.session.scalars(select(Ward).where(Ward.code == ward_code) if ward_code else select(Ward)).all()
-    if len(wards) != 1:
+    ward = chosen_ward(ward_code)
+    if ward is None:
         click.echo(_("Load a plan first, or name the ward with --ward."), err=True)
         raise SystemExit(1)
     try:
-        stage, cast = services.check_ready(wards[0])
+        stage, cast = services.check_ready(ward)
     except services.DemoRefused as refused:
         db.session.rollback()
         click.echo(str(refused), err=True)
