@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from tracker.accountability.services import UnitFigures
 from tracker.core.time import end_of_day
@@ -13,39 +13,28 @@ from tracker.discussion.models import Directive, Question
 from tracker.discussion.services import directive_on_time
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.periods.services import is_past_due
+from tracker.periods.queries import plan_periods
+from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds, round_of
 from tracker.plan.models import Plan
 from tracker.progress.status import GREEN, weighted_mean
-from tracker.reports.models import PeriodReport
-from tracker.reports.queries import expected_reports
+from tracker.reports.queries import owed_reports, reports_of_rounds
+from tracker.reports.services import is_on_time
 
 
-def report_counts(plan: Plan, periods: list[ReportingPeriod], today: date) -> dict[tuple[int, int], tuple[int, int]]:
-    """(unit_id, period_id) -> (reports sent, reports sent by the unit deadline), counting first
-    submissions made by the end of `today`."""
-    if not periods:
-        return {}
-    on_time = case(
-        *[(and_(PeriodReport.period_id == p.id, PeriodReport.first_submitted_at < end_of_day(p.unit_deadline)), 1) for p in periods],
-        else_=0,
-    )
-    rows = db.session.execute(
-        select(PeriodReport.unit_id, PeriodReport.period_id, func.count(PeriodReport.id), func.sum(on_time))
-        .where(
-            PeriodReport.period_id.in_([p.id for p in periods]),
-            PeriodReport.first_submitted_at.is_not(None),
-            PeriodReport.first_submitted_at < end_of_day(today),
-        )
-        .group_by(PeriodReport.unit_id, PeriodReport.period_id)
-    )
-    return {(unit_id, period_id): (int(sent), int(in_time or 0)) for unit_id, period_id, sent, in_time in rows}
+def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
+    """(unit_id, round id) -> (reports sent, reports sent by the unit deadline), counting first
+    submissions made by the end of `today`: 0 or 1 each, a unit sends one report per round."""
+    found = {}
+    for (round_id, unit_id), report in reports_of_rounds(rounds).items():
+        if report.first_submitted_at is not None and report.first_submitted_at < end_of_day(today):
+            round_ = next(r for r in rounds if r.id == round_id)
+            found[(unit_id, round_id)] = (1, 1 if is_on_time(report.first_submitted_at, round_) else 0)
+    return found
 
 
-def expected_counts(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], int]:
-    counts: dict[tuple[int, int], int] = {}
-    for period, _task, unit_id in expected_reports(plan, periods):
-        counts[(unit_id, period.id)] = counts.get((unit_id, period.id), 0) + 1
-    return counts
+def expected_counts(plan: Plan, rounds: list[ReportingRound]) -> dict[tuple[int, int], int]:
+    """(unit_id, round id) -> 1 for every unit report owed."""
+    return {(owed.unit_id, owed.round.id): 1 for owed in owed_reports(plan, rounds)}
 
 
 def open_questions_by_unit(plan: Plan) -> dict[int, int]:
@@ -62,31 +51,32 @@ def plan_directives(plan: Plan) -> list[Directive]:
 
 @dataclass
 class Scope:
-    """What a league table covers: one period, or the plan to date."""
+    """What a league table covers: one period (its round), or the plan to date."""
 
-    periods: list[ReportingPeriod]
+    rounds: list[ReportingRound]
     directives_from: date | None
     directives_until: date
     period: ReportingPeriod | None = None
 
 
 def scope_for(all_periods: list[ReportingPeriod], period: ReportingPeriod | None, today: date) -> Scope:
-    if period is None:  # the plan to date: every period whose reports are due
-        return Scope([p for p in all_periods if is_past_due(p, today)], None, today)
-    return Scope([period], period.starts_on, min(period.ends_on, today), period)
+    rounds = reporting_rounds(all_periods)
+    if period is None:  # the plan to date: every round whose reports are due
+        return Scope([r for r in rounds if is_past_due(r, today)], None, today)
+    return Scope([next(r for r in rounds if period in r)], period.starts_on, min(period.ends_on, today), period)
 
 
 def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) -> list[UnitFigures]:
     """One row per unit (unit groups excluded: their members answer)."""
     units = [u for u in sorted(snapshot.units.values(), key=lambda u: (u.sort_order, u.id)) if not u.is_group]
-    expected = expected_counts(plan, scope.periods)
-    sent = report_counts(plan, scope.periods, today)
+    expected = expected_counts(plan, scope.rounds)
+    sent = report_counts(plan, scope.rounds, today)
     questions = open_questions_by_unit(plan)
     directives = [
         d for d in plan_directives(plan)
         if d.due_on <= scope.directives_until and (scope.directives_from is None or d.due_on >= scope.directives_from)
     ]
-    period_ids = [p.id for p in scope.periods]
+    round_ids = [r.id for r in scope.rounds]
     rows = []
     for unit in units:
         led = snapshot.led_by(unit.id)
@@ -98,9 +88,9 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         figures.on_track, figures.overdue, figures.stale = len(on_track), len(overdue), len(stale)
         figures.days_overdue = sum(v.standing.days_overdue for v in overdue)
         figures.task_ids = {"led": [v.task.id for v in led], "overdue": [v.task.id for v in overdue], "stale": [v.task.id for v in stale]}
-        figures.reports_expected = sum(expected.get((unit.id, pid), 0) for pid in period_ids)
-        figures.reports_sent = sum(sent.get((unit.id, pid), (0, 0))[0] for pid in period_ids)
-        figures.reports_on_time = sum(sent.get((unit.id, pid), (0, 0))[1] for pid in period_ids)
+        figures.reports_expected = sum(expected.get((unit.id, rid), 0) for rid in round_ids)
+        figures.reports_sent = sum(sent.get((unit.id, rid), (0, 0))[0] for rid in round_ids if (unit.id, rid) in expected)
+        figures.reports_on_time = sum(sent.get((unit.id, rid), (0, 0))[1] for rid in round_ids if (unit.id, rid) in expected)
         mine = [d for d in directives if d.unit_id == unit.id]
         figures.directives_due = len(mine)
         figures.directives_on_time = sum(1 for d in mine if directive_on_time(d))
@@ -109,42 +99,3 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         if figures.tasks_led or figures.reports_expected or figures.directives_due or figures.open_questions:
             rows.append(figures)
     return rows
-
-
-@dataclass
-class PeriodStatus:
-    """Reporting status of one period for one unit: what the dashboard's table shows."""
-
-    unit_id: int
-    due: bool  # the unit deadline has passed (periods.services.is_past_due)
-    expected: int
-    sent: int
-    on_time: int
-
-    @property
-    def late(self) -> int:
-        return self.sent - self.on_time
-
-    @property
-    def unsent(self) -> int:
-        return max(0, self.expected - self.sent)
-
-    @property
-    def missing(self) -> int:
-        """Reports not sent once they are due; before the deadline nothing is missing yet."""
-        return self.unsent if self.due else 0
-
-    @property
-    def not_yet_due(self) -> int:
-        return 0 if self.due else self.unsent
-
-
-def period_status_by_unit(plan: Plan, period: ReportingPeriod, today: date) -> list[PeriodStatus]:
-    expected = expected_counts(plan, [period])
-    sent = report_counts(plan, [period], today)
-    due = is_past_due(period, today)
-    unit_ids = sorted({uid for uid, _pid in expected} | {uid for uid, _pid in sent})
-    return [
-        PeriodStatus(uid, due, expected.get((uid, period.id), 0), *sent.get((uid, period.id), (0, 0)))
-        for uid in unit_ids
-    ]

@@ -17,7 +17,7 @@ from tracker.alerts.models import (
     Alert,
 )
 from tracker.core.formatting import format_date
-from tracker.core.labels import label
+from tracker.core.labels import period_name
 
 # The three groups of the e-mail digest.
 DUE_SOON = (REPORT_DUE,)
@@ -29,9 +29,14 @@ def alert_text(alert: Alert) -> str:
     if alert.kind == ESCALATION and alert.parent is not None:
         return _("Escalated to the chair: %(text)s", text=alert_text(alert.parent))
     task = alert.task.code if alert.task else ""
-    period = f"{label('period_kind', alert.period.kind)} {alert.period.year}" if alert.period else ""
+    period = period_name(alert.period) if alert.period else ""
     due = format_date(alert.due_on)
     unit = alert.unit.name if alert.unit else ""
+    if alert.kind == REPORT_DUE and alert.task is None:
+        return _("%(unit)s: the unit's %(period)s is due on %(date)s.", unit=unit, period=period, date=due)
+    if alert.kind == REPORT_MISSING and alert.task is None:
+        return _("%(unit)s: the unit's %(period)s was due on %(date)s and has not been sent.", unit=unit, period=period, date=due)
+    # Alerts raised before reports were sent per unit named a task.
     if alert.kind == REPORT_DUE:
         return _("%(unit)s: %(period)s on task %(task)s is due on %(date)s.", unit=unit, period=period, task=task, date=due)
     if alert.kind == REPORT_MISSING:
@@ -61,9 +66,9 @@ def alert_url(alert: Alert, viewer=None, external: bool = False) -> str:
     if alert.kind == ESCALATION and alert.parent is not None:
         return alert_url(alert.parent, viewer, external)
     plan_id = alert.plan_id
-    if alert.kind in (REPORT_DUE, REPORT_MISSING) and alert.period_id and alert.task:
+    if alert.kind in (REPORT_DUE, REPORT_MISSING) and alert.period_id:
         if viewer is not None and ROLE_OFFICER in viewer.role_codes and viewer.unit_id == alert.unit_id:
-            return url_for("reports.edit", plan_id=plan_id, period_id=alert.period_id, code=alert.task.code, _external=external)
+            return url_for("reports.edit", plan_id=plan_id, period_id=alert.period_id, _external=external)
         return url_for("reports.queue", plan_id=plan_id, period=alert.period_id, _external=external)
     if alert.kind == DIRECTIVE_OVERDUE:
         return url_for("discussion.directives", plan_id=plan_id, unit=alert.unit_id, show="all", _external=external)

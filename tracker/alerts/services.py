@@ -40,12 +40,11 @@ from tracker.core.time import WARD_TZ, end_of_day, ward_date
 from tracker.dashboard.queries import PlanSnapshot, plan_snapshot
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db
-from tracker.periods.queries import plan_periods
+from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
 from tracker.progress.models import ProgressUpdate
-from tracker.reports.models import PeriodReport
-from tracker.reports.queries import expected_reports
+from tracker.reports.queries import first_submissions, owed_reports
 
 REMINDER_DAYS = (7, 3, 1)
 ESCALATING_KINDS = (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE)
@@ -112,38 +111,32 @@ class People:
 
 
 def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
-    periods = plan_periods(plan)
-    relevant = [p for p in periods if p.unit_deadline - timedelta(days=max(REMINDER_DAYS)) <= today]
-    if not relevant:
+    """Per unit, not per task: for each unit report owed and not sent, reminders 7, 3 and 1 days
+    before the unit deadline, then one missing-report alert. A round (two periods on one
+    deadline) is one report: reminded and counted once."""
+    rounds = [r for r in plan_rounds(plan) if r.unit_deadline - timedelta(days=max(REMINDER_DAYS)) <= today]
+    if not rounds:
         return []
-    sent = {
-        (r.period_id, r.task_id, r.unit_id)
-        for r in db.session.execute(
-            select(PeriodReport.period_id, PeriodReport.task_id, PeriodReport.unit_id).where(
-                PeriodReport.period_id.in_([p.id for p in relevant]),
-                PeriodReport.first_submitted_at.is_not(None),
-                PeriodReport.first_submitted_at < end_of_day(today),
-            )
-        )
-    }
+    sent = first_submissions(rounds, end_of_day(today))
     secretariat = people.role(ROLE_SECRETARIAT)
     wanted = []
-    for period, task, unit_id in expected_reports(plan, relevant):
-        if (period.id, task.id, unit_id) in sent:
+    for owed in owed_reports(plan, rounds):
+        round_, unit_id = owed.round, owed.unit_id
+        if (round_.id, unit_id) in sent:
             continue
-        subject = f"{period.id}:{task.id}:{unit_id}"
-        common = dict(unit_id=unit_id, task_id=task.id, period_id=period.id, due_on=period.unit_deadline)
-        past_deadline = is_past_due(period, today)
+        subject = f"{round_.id}:{unit_id}"
+        common = dict(unit_id=unit_id, period_id=round_.id, due_on=round_.unit_deadline)
+        past_deadline = is_past_due(round_, today)
         if past_deadline:
-            wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, period.unit_deadline + timedelta(days=1),
+            wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, round_.unit_deadline + timedelta(days=1),
                                       recipients=frozenset(people.officers(unit_id) | secretariat), **common))
         for days in REMINDER_DAYS:
-            fires_on = period.unit_deadline - timedelta(days=days)
+            fires_on = round_.unit_deadline - timedelta(days=days)
             if today >= fires_on:
                 wanted.append(WantedAlert(
                     f"{REPORT_DUE}:{subject}:d{days}", REPORT_DUE, fires_on, stage=f"d{days}",
                     recipients=frozenset(people.officers(unit_id)),
-                    cleared_on=period.unit_deadline + timedelta(days=1) if past_deadline else None, **common,
+                    cleared_on=round_.unit_deadline + timedelta(days=1) if past_deadline else None, **common,
                 ))
     return wanted
 
@@ -255,12 +248,9 @@ def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
     if alert.kind == ESCALATION and alert.parent is not None:
         # An escalation ends when the alert it escalated ends.
         return alert.parent.resolved_at or _cleared_at(alert.parent, today, now)
-    if alert.kind in (REPORT_DUE, REPORT_MISSING):
-        moment = db.session.scalar(
-            select(PeriodReport.first_submitted_at).where(
-                PeriodReport.period_id == alert.period_id, PeriodReport.task_id == alert.task_id, PeriodReport.unit_id == alert.unit_id
-            )
-        )
+    if alert.kind in (REPORT_DUE, REPORT_MISSING) and alert.period is not None:
+        rounds = [r for r in plan_rounds(alert.period.plan) if alert.period in r]
+        moment = first_submissions(rounds).get((rounds[0].id, alert.unit_id)) if rounds else None
         if moment is None and alert.kind == REPORT_DUE and alert.due_on is not None and today > alert.due_on:
             moment = datetime.combine(alert.due_on + timedelta(days=1), time.min, WARD_TZ)  # the deadline passed
     elif alert.kind == DIRECTIVE_OVERDUE and alert.directive is not None:

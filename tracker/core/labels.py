@@ -1,5 +1,6 @@
 """Display names for the codes the database stores. Codes are stored; words are translated on display."""
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 LABELS = {
@@ -104,6 +105,7 @@ LABELS = {
         "progress_update": _l("progress update"),
         "evidence": _l("evidence file"),
         "period_report": _l("period report"),
+        "unit_report": _l("unit report"),
         "comment": _l("comment"),
         "question": _l("question"),
         "directive": _l("directive"),
@@ -134,5 +136,20 @@ def label(kind: str, code: str | None) -> str:
     return str(LABELS.get(kind, {}).get(code, code))
 
 
+def period_name(period) -> str:
+    """"6-month report 2026", "Mid-term review 2028"."""
+    return f"{label('period_kind', period.kind)} {period.year}"
+
+
+def round_name(round_) -> str:
+    """A reporting round by its periods: "Annual report 2028 and Mid-term review 2028"."""
+    names = [period_name(p) for p in round_.periods]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(second)s", first=", ".join(names[:-1]), second=names[-1])
+
+
 def register(app: Flask) -> None:
     app.add_template_global(label, "label")
+    app.add_template_global(period_name, "period_name")
+    app.add_template_global(round_name, "round_name")

@@ -7,7 +7,7 @@ from tracker.units.models import Unit  # noqa: F401
 from tracker.wards.models import Ward  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
-from tracker.reports.models import PeriodReport, PeriodReportEvent  # noqa: F401
+from tracker.reports.models import UnitReport, UnitReportEvent, UnitReportSection, UnitReportVersion  # noqa: F401
 from tracker.discussion.models import Comment, Directive, Question  # noqa: F401
 from tracker.alerts.models import Alert, Notification, ScanRun  # noqa: F401
 from tracker.mail.models import OutboxMessage  # noqa: F401

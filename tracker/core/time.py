@@ -36,3 +36,11 @@ def ward_today() -> date:
 def end_of_day(day: date) -> datetime:
     """The first moment after `day` in the ward, for "as it stood on that day"."""
     return datetime.combine(day + timedelta(days=1), time.min, WARD_TZ)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A moment read from the database as an aware UTC datetime: raw SQL results (an aggregate, a
+    window function) skip the column type, and SQLite gives naive UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)

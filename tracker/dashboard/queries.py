@@ -8,25 +8,24 @@ Passing an earlier `today` gives the plan as it stood on that day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.core.time import end_of_day, ward_date
+from tracker.core.time import aware, end_of_day, ward_date
 from tracker.discussion.models import Comment
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
-from tracker.periods.queries import plan_periods
-from tracker.periods.services import is_past_due
+from tracker.periods.queries import plan_rounds
+from tracker.periods.services import ReportingRound, is_past_due
 from tracker.plan.models import ROLE_LEAD, Plan, Task
 from tracker.plan.queries import TaskNode, task_lacks_lead, task_tree
 from tracker.progress import status as rules
 from tracker.progress.models import STATE_DONE, ProgressUpdate
-from tracker.reports.models import PeriodReport
-from tracker.reports.services import owes_report
+from tracker.reports.queries import first_submissions
+from tracker.reports.services import owes_section
 from tracker.units.models import Unit
 from tracker.units.services import EffectiveAssignment, effective_assignments, ward_groups
 
@@ -97,7 +96,7 @@ def _latest_lead_updates(plan: Plan, before: datetime) -> dict[tuple[int, int], 
     rows = db.session.execute(
         select(ranked.c.task_id, ranked.c.unit_id, ranked.c.percent, ranked.c.state, ranked.c.created_at).where(ranked.c.rank == 1)
     )
-    return {(r.task_id, r.unit_id): (r.percent, r.state, _aware(r.created_at)) for r in rows}
+    return {(r.task_id, r.unit_id): (r.percent, r.state, aware(r.created_at)) for r in rows}
 
 
 def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]:
@@ -119,23 +118,7 @@ def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]
         )
         .group_by(ProgressUpdate.task_id, ProgressUpdate.unit_id)
     )
-    return {(r.task_id, r.unit_id): _aware(r.done_at) for r in rows}
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Raw SQL results skip the column type; SQLite gives naive UTC."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
-
-
-def _sent_reports(plan: Plan, before: datetime) -> set[tuple[int, int, int]]:
-    rows = db.session.execute(
-        select(PeriodReport.period_id, PeriodReport.task_id, PeriodReport.unit_id)
-        .join(ReportingPeriod, ReportingPeriod.id == PeriodReport.period_id)
-        .where(ReportingPeriod.plan_id == plan.id, PeriodReport.first_submitted_at.is_not(None), PeriodReport.first_submitted_at < before)
-    )
-    return {tuple(r) for r in rows}
+    return {(r.task_id, r.unit_id): aware(r.done_at) for r in rows}
 
 
 def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
@@ -151,8 +134,8 @@ def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
             primary.setdefault(task_id, []).append(unit_id)
     latest = _latest_lead_updates(plan, before)
     done_since = _done_since(plan, before)
-    periods = [p for p in plan_periods(plan) if is_past_due(p, today)]
-    sent = _sent_reports(plan, before)
+    rounds = [r for r in plan_rounds(plan) if is_past_due(r, today)]
+    sent = set(first_submissions(rounds, before))
     stale_after = current_app.config["STALE_AFTER_DAYS"]
     plan_start, plan_end = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
 
@@ -174,10 +157,10 @@ def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
             newest, newest_unit = max(candidates, key=lambda c: c[0][2]) if candidates else (None, None)
             missed = None
             if task.start_on is None and task.due_on is None:
-                for period in periods:
+                for round_ in rounds:
                     for uid in unit_ids:
-                        if owes_report(task, True, effective[(task.id, uid)], period) and (period.id, task.id, uid) not in sent:
-                            missed = period.unit_deadline if missed is None else min(missed, period.unit_deadline)
+                        if owes_section(task, True, effective[(task.id, uid)], round_) and (round_.id, uid) not in sent:
+                            missed = round_.unit_deadline if missed is None else min(missed, round_.unit_deadline)
             facts = rules.TaskFacts(
                 start_on=task.start_on, due_on=task.due_on,
                 window_start=task.start_on or plan_start, window_end=task.due_on or plan_end,
@@ -300,6 +283,6 @@ def blocked_tasks(views: list[TaskView]) -> list[BlockedTask]:
         update = updates.get(view.task.id)
         if update is None:
             continue
-        commented = _aware(last_comment.get(view.task.id))
+        commented = aware(last_comment.get(view.task.id))
         result.append(BlockedTask(view, update, commented is not None and commented > update.created_at))
     return result

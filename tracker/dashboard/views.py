@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
-from tracker.accountability.queries import period_status_by_unit
 from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
 from tracker.core.time import ward_today
@@ -12,7 +11,8 @@ from tracker.discussion import queries as discussion
 from tracker.extensions import db
 from tracker.plan.views import load_plan
 from tracker.progress.status import STATUSES
-from tracker.reports.queries import open_periods
+from tracker.periods.services import round_of
+from tracker.reports.queries import open_rounds, round_report_rows
 from tracker.units.models import Unit
 
 bp = Blueprint("dashboard", __name__, url_prefix="/plans/<int:plan_id>/dashboard")
@@ -44,8 +44,8 @@ def _chosen_period(plan, today):
         if period is None:
             abort(404)
         return periods, period
-    started = open_periods(plan, today)
-    return periods, (started[-1] if started else (periods[0] if periods else None))
+    started = open_rounds(plan, today)
+    return periods, (started[-1].primary if started else (periods[0] if periods else None))
 
 
 @bp.get("/")
@@ -58,7 +58,8 @@ def index(plan_id: int):
     views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"])
     narrowed = filters["section"] or filters["status"] or filters["flag"]
     periods, period = _chosen_period(plan, today)
-    reporting = period_status_by_unit(plan, period, today) if period else []
+    round_ = round_of(periods, period) if period else None
+    reporting = round_report_rows(plan, round_, today) if round_ else []
     return render_template(
         "dashboard/index.html", plan=plan, today=today, snapshot=snapshot, views=views, filters=filters,
         counts=queries.status_counts(views), flags=queries.flag_counts(views),
@@ -66,8 +67,8 @@ def index(plan_id: int):
         feed=queries.latest_updates(
             plan, task_ids=[v.task.id for v in views] if narrowed else None, unit_id=unit_id,
         ),
-        periods=periods, period=period,
-        reporting=[row for row in reporting if unit_id is None or row.unit_id == unit_id],
+        periods=periods, period=period, round=round_,
+        reporting=[row for row in reporting if unit_id is None or row.unit.id == unit_id],
         questions=discussion.plan_questions(plan, open_only=True),
         overdue_directives=discussion.overdue_directives(plan, today),
         statuses=STATUSES, flag_names=queries.FLAGS,

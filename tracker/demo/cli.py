@@ -46,11 +46,10 @@ def _print_summary(summary: services.Summary) -> None:
     click.echo("  " + _("%(num)d progress updates by %(user)s on %(tasks)s; blocked, with a difficulty and a proposal: %(blocked)s.",
                         num=len(summary.updates), user=summary.officer.username, tasks=tasks, blocked=", ".join(summary.blocked)))
     click.echo("  " + _("%(num)d indicator figures entered for the period.", num=summary.figures))
-    click.echo("  " + _("Six-month reports %(year)d of %(unit)s: %(sent)d of %(owed)d sent (%(late)d late), %(accepted)d accepted, "
-                        "%(waiting)d waiting for review, %(returned)d returned with a reason and sent again; %(missing)d not sent.",
-                        year=summary.period.year, unit=summary.unit.name, sent=len(summary.reports), owed=summary.owed,
-                        late=summary.late, accepted=summary.accepted, waiting=summary.waiting, returned=len(summary.returned),
-                        missing=summary.owed - len(summary.reports)))
+    click.echo("  " + _("The six-month report %(year)d of %(unit)s (%(sections)d task sections): sent on time, returned with a reason "
+                        "pointing at the section on %(returned)s, sent again and accepted.",
+                        year=summary.period.year, unit=summary.unit.name, sections=summary.sections,
+                        returned=", ".join(summary.returned)))
     for question in summary.questions:
         click.echo("  " + _("A question of the committee (%(user)s) on %(task)s, answered by %(officer)s.",
                             user=summary.committee.username, task=question.task.code, officer=summary.officer.username))

@@ -9,9 +9,10 @@ The story, as of 12/06/2026 in the ward (Asia/Ho_Chi_Minh); the units' deadline 
   figures of the period.
 - The committee (demo.bancd) asks about IV.8; the unit answers two days later. The chair
   (demo.truongban) directs the unit to finish the list behind IV.8 by 10/06; it is not done yet.
-- The unit sends six of the nine reports it owes: IV.4.1, IV.4.2 and VI.3.1 on time, accepted by the
-  secretariat (demo.thuongtruc); VI.3.2 on time, returned with a reason and sent again; IV.8 on time;
-  VI.3.4 late (09/06). The last three wait for review. VI.3.3, VI.3.5 and VI.3.6 are not sent.
+- The unit writes its ONE six-month report (a section for each of the nine tasks it leads, started
+  from its updates), saves a draft on 02/06 and submits it on 03/06, on time. The secretariat
+  (demo.thuongtruc) returns it on 04/06 with a reason that points at the section on VI.3.2; the unit
+  fixes that section and sends it again on 05/06; the secretariat accepts it on 08/06.
 - The other units have no demo account: their reports stay missing, as they would.
 - The alert scan of 12/06 then raises the alerts and fills everyone's notifications.
 
@@ -42,8 +43,9 @@ from tracker.plan.queries import unit_role_on_task
 from tracker.progress.models import STATE_BLOCKED, STATE_WORKING, ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
-from tracker.reports.models import STATUS_ACCEPTED, STATUS_SUBMITTED, PeriodReport
-from tracker.reports.queries import expected_reports
+from tracker.periods.queries import plan_rounds
+from tracker.reports.models import UnitReport
+from tracker.reports.queries import owed_reports, section_sources
 from tracker.targets import services as targets
 from tracker.targets.models import ACTUAL_FRACTION, Indicator, IndicatorValue
 from tracker.units.models import Unit
@@ -138,7 +140,7 @@ def has_activity(plan: Plan) -> bool:
     """Whether anyone has used the plan: progress, reports, figures or discussion."""
     counts = (
         select(func.count(ProgressUpdate.id)).join(Task, ProgressUpdate.task_id == Task.id).where(Task.plan_id == plan.id),
-        select(func.count(PeriodReport.id)).join(ReportingPeriod, PeriodReport.period_id == ReportingPeriod.id)
+        select(func.count(UnitReport.id)).join(ReportingPeriod, UnitReport.period_id == ReportingPeriod.id)
         .where(ReportingPeriod.plan_id == plan.id),
         select(func.count(IndicatorValue.id)).join(Indicator, IndicatorValue.indicator_id == Indicator.id)
         .where(Indicator.plan_id == plan.id),
@@ -171,7 +173,7 @@ class Summary:
     committee: User
     chair: User
     updates: list[ProgressUpdate] = field(default_factory=list)
-    reports: dict[str, PeriodReport] = field(default_factory=dict)
+    report: UnitReport | None = None
     returned: list[str] = field(default_factory=list)
     figures: int = 0
     questions: list[Question] = field(default_factory=list)
@@ -184,20 +186,8 @@ class Summary:
         return [u.task.code for u in self.updates if u.state == STATE_BLOCKED]
 
     @property
-    def owed(self) -> int:
-        return len(expected_reports(self.plan, [self.period], unit_id=self.unit.id))
-
-    @property
-    def late(self) -> int:
-        return sum(1 for r in self.reports.values() if not reports.is_on_time(r.first_submitted_at, self.period))
-
-    @property
-    def accepted(self) -> int:
-        return sum(1 for r in self.reports.values() if r.status == STATUS_ACCEPTED)
-
-    @property
-    def waiting(self) -> int:
-        return sum(1 for r in self.reports.values() if r.status == STATUS_SUBMITTED)
+    def sections(self) -> int:
+        return len(self.report.sections) if self.report else 0
 
 
 # (moment, task, percent, state, results, difficulties, proposals), in the order they happen.
@@ -250,32 +240,29 @@ FIGURES = (
     ("coverage-employment-counselling", Decimal(18), Decimal(21), "Sổ theo dõi tư vấn việc làm của Phòng Văn hóa – Xã hội"),
 )
 
-# The six-month reports: (moment, task, results, difficulties, proposals).
-REPORTS = {
-    "IV.4.1": (at("2026-06-02", "10:00"),
-               "Tư vấn, giới thiệu việc làm cho 18 lao động thuộc hộ nghèo, hộ cận nghèo, trong đó 7 lao động đã có việc "
+# What the unit writes in its six-month report, beyond what its updates pre-fill: task -> (results,
+# difficulties, proposals). Sections not listed keep the pre-fill, or say why nothing was done.
+SECTIONS = {
+    "IV.4.1": ("Tư vấn, giới thiệu việc làm cho 18 lao động thuộc hộ nghèo, hộ cận nghèo, trong đó 7 lao động đã có việc "
                "làm ổn định; 6 lao động tham gia lớp đào tạo nghề may công nghiệp.",
                "Nhu cầu học nghề của lao động lớn tuổi thấp; ít doanh nghiệp tuyển dụng tại chỗ.",
                "Đề nghị bổ sung kinh phí đào tạo nghề ngắn hạn gắn với nhu cầu tuyển dụng của doanh nghiệp."),
-    "IV.4.2": (at("2026-06-03", "09:30"),
-               "Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo "
+    "IV.4.2": ("Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo "
                "đúng đối tượng, đúng thời hạn.", None, None),
-    "VI.3.2": (at("2026-06-03", "15:00"),
-               "Đã rà soát lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng kế hoạch hỗ trợ việc làm.", None, None),
-    "VI.3.1": (at("2026-06-04", "11:00"),
-               "Hướng dẫn các trường học thực hiện chính sách hỗ trợ giáo dục cho học sinh thuộc hộ nghèo, hộ cận nghèo; "
+    "VI.3.1": ("Hướng dẫn các trường học thực hiện chính sách hỗ trợ giáo dục cho học sinh thuộc hộ nghèo, hộ cận nghèo; "
                "phối hợp giới thiệu việc làm cho lao động thuộc hộ nghèo.", None, None),
-    "IV.8": (at("2026-06-05", "10:00"),
-             "Bước đầu rà soát được 4 hộ nghèo có người khuyết tật đặc biệt nặng có nhu cầu được chăm sóc tại cơ sở bảo "
+    "VI.3.2": ("Đã rà soát lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng kế hoạch hỗ trợ việc làm.", None, None),
+    "IV.8": ("Bước đầu rà soát được 4 hộ nghèo có người khuyết tật đặc biệt nặng có nhu cầu được chăm sóc tại cơ sở bảo "
              "trợ xã hội.",
              "Chưa có hướng dẫn của tỉnh về điều kiện tiếp nhận; chưa có kinh phí khảo sát.",
              "Đề nghị Ban Chỉ đạo kiến nghị UBND tỉnh hướng dẫn điều kiện tiếp nhận và bố trí khoảng 15 triệu đồng "
              "kinh phí khảo sát."),
-    "VI.3.4": (at("2026-06-09", "08:30"),
-               "Tổ chức 3 hội nghị tuyên truyền chính sách giảm nghèo với 210 lượt người tham dự; đăng 6 tin, bài trên "
-               "trang thông tin điện tử và nhóm Zalo của phường.",
-               "Báo cáo gửi chậm do cán bộ phụ trách đi tập huấn.", None),
 }
+NOTHING_YET = "Trong 6 tháng đầu năm chưa phát sinh nội dung triển khai riêng; đơn vị lồng ghép trong các nhiệm vụ nêu trên."
+ASSESSMENT = ("Đơn vị đã triển khai các nhiệm vụ được giao theo Kế hoạch; công tác tư vấn việc làm, hỗ trợ giáo dục cho hộ "
+              "nghèo, hộ cận nghèo đạt kết quả bước đầu. Nhiệm vụ IV.8 còn vướng mắc do chưa có hướng dẫn của tỉnh.")
+DRAFTED_AT = at("2026-06-02", "10:00")
+SUBMITTED_AT = at("2026-06-03", "09:30")
 RETURN = ("VI.3.2", at("2026-06-04", "08:45"),
           "Đề nghị bổ sung số lao động đã được tư vấn, hướng nghiệp theo từng tổ dân phố và tiến độ xây dựng kế hoạch "
           "hỗ trợ việc làm năm 2026.")
@@ -284,11 +271,7 @@ RESUBMIT = ("VI.3.2", at("2026-06-05", "16:30"),
             "trung tâm 28 lao động, các tổ dân phố còn lại 18 lao động). Dự thảo kế hoạch hỗ trợ việc làm năm 2026 đã "
             "xong, dự kiến trình UBND phường trong tháng 6.", None,
             "Đề nghị các doanh nghiệp trên địa bàn phối hợp cung cấp nhu cầu tuyển dụng.")
-ACCEPTS = (
-    ("IV.4.1", at("2026-06-08", "14:00"), "Báo cáo đầy đủ, đúng hạn."),
-    ("IV.4.2", at("2026-06-08", "14:05"), None),
-    ("VI.3.1", at("2026-06-08", "14:10"), None),
-)
+ACCEPT = (at("2026-06-08", "14:00"), "Báo cáo đầy đủ, đúng hạn.")
 
 
 def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
@@ -306,11 +289,18 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
                                       UpdateInput(percent, state, results, difficulties, proposals), files=[], now=moment)
         summary.updates.append(update)
 
-    def send(code):
-        moment, results, difficulties, proposals = REPORTS[code]
-        report = reports.get_or_start(period, tasks[code], unit.id, moment)
-        reports.submit(officer, report, reports.ReportInput(results, difficulties, proposals), moment)
-        summary.reports[code] = report
+    def report_input(moment) -> reports.ReportInput:
+        """The report as the officer leaves it at `moment`: each section from the pre-fill of the
+        unit's updates, with what the officer wrote over it."""
+        sources = section_sources(owed.round, unit.id, [t.id for t in owed.tasks], moment)
+        sections = []
+        for task in owed.tasks:
+            section = sources[task.id].prefill(task)
+            if task.code in SECTIONS:
+                section.results, section.difficulties, section.proposals = SECTIONS[task.code]
+            section.results = section.results or NOTHING_YET
+            sections.append(section)
+        return reports.ReportInput(sections=sections, assessment=ASSESSMENT)
 
     # February to May: progress, the committee's question and the chair's directive.
     for row in UPDATES[:4]:  # the fourth: IV.8, blocked
@@ -330,18 +320,22 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
     rows = [(indicators[code], None, numerator, denominator, source) for code, numerator, denominator, source in FIGURES
             if code in indicators and indicators[code].actual_rule == ACTUAL_FRACTION and indicators[code].reporting_unit_id == unit.id]
     summary.figures = targets.save_actuals(officer, period, rows, FIGURES_AT)
-    for code in ("IV.4.1", "IV.4.2", "VI.3.2"):
-        send(code)
+    owed = next(o for o in owed_reports(plan, plan_rounds(plan), unit_id=unit.id) if period in o.round)
+    report = reports.start(owed.round, unit.id, owed.tasks, DRAFTED_AT)
+    reports.save_draft(officer, report, report_input(DRAFTED_AT), DRAFTED_AT)
+    reports.submit(officer, report, report_input(SUBMITTED_AT), SUBMITTED_AT, roles=owed.roles)
     code, moment, reason = RETURN
-    reports.return_for_changes(secretariat, summary.reports[code], reason, moment)
+    reports.return_for_changes(secretariat, report, reason, moment, task_id=tasks[code].id)
     summary.returned.append(code)
-    send("VI.3.1")
-    send("IV.8")
     code, moment, results, difficulties, proposals = RESUBMIT
-    reports.submit(officer, summary.reports[code], reports.ReportInput(results, difficulties, proposals), moment)
-    for code, moment, comment in ACCEPTS:
-        reports.accept(secretariat, summary.reports[code], moment, comment)
-    send("VI.3.4")  # after the deadline: late
+    fixed = report_input(moment)
+    for section in fixed.sections:
+        if section.task.code == code:
+            section.results, section.difficulties, section.proposals = results, difficulties, proposals
+    reports.submit(officer, report, fixed, moment, roles=owed.roles)
+    moment, comment = ACCEPT
+    reports.accept(secretariat, report, moment, comment)
+    summary.report = report
 
     db.session.flush()
     if latest_scan is None or latest_scan <= SCAN_DAY:

@@ -22,6 +22,7 @@ from tracker.accounts.models import User
 from tracker.alerts.messages import DUE_SOON, ESCALATED, LATE, alert_text, alert_url
 from tracker.alerts.models import Alert, Notification
 from tracker.alerts.queries import alert_loads
+from tracker.core.time import aware
 from tracker.extensions import db
 from tracker.mail.models import OutboxMessage
 
@@ -61,7 +62,7 @@ def build_digests(day: date, now: datetime) -> int:
         _user, alerts, new = by_user.setdefault(user.id, (user, [], set()))
         alerts.append(alert)
         since = previous.get(user.id)
-        if since is None or _aware(told_at) > _aware(since):
+        if since is None or aware(told_at) > aware(since):
             new.add(alert.id)
     existing = set(db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.digest_date == day)))
     queued = 0
@@ -76,11 +77,6 @@ def build_digests(day: date, now: datetime) -> int:
         ))
         queued += 1
     return queued
-
-
-def _aware(moment: datetime) -> datetime:
-    """Raw column reads on SQLite give naive UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def render_digest(user: User, alerts: list[Alert], day: date, new: set[int] | None = None) -> tuple[str, str, str]:

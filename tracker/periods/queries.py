@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.services import ReportingRound, reporting_rounds
 from tracker.plan.models import Plan
 
 
@@ -13,3 +14,8 @@ def plan_periods(plan: Plan) -> list[ReportingPeriod]:
     return db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.unit_deadline, ReportingPeriod.id)
     ).all()
+
+
+def plan_rounds(plan: Plan) -> list[ReportingRound]:
+    """The plan's reporting rounds (periods that share a unit deadline), in calendar order."""
+    return reporting_rounds(plan_periods(plan))

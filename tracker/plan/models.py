@@ -42,10 +42,13 @@ class Plan(db.Model):
     signature: Mapped[dict] = mapped_column(JSON, default=dict)
     # Days before the ward deadline by which units owe their input to the secretariat.
     unit_deadline_days_before: Mapped[int] = mapped_column(Integer, default=5)
+    # The unit through which the units send their period reports to the ward (the secretariat).
+    secretariat_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     # The roadmap table's layout (column order, stated totals, cost notes); its figures are targets.
     roadmap: Mapped[dict] = mapped_column(JSON, default=dict)
 
     ward = relationship("Ward")
+    secretariat_unit = relationship("Unit")
     parent = relationship("Plan", remote_side=[id], back_populates="children")
     children = relationship("Plan", back_populates="parent")
     narrative = relationship(

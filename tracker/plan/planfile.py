@@ -95,6 +95,8 @@ class PeriodData:
 @dataclass
 class ReportingData:
     unit_deadline_days_before: int = 5
+    # The unit through which the units send their reports ("qua Phòng ..."), by code.
+    secretariat: str | None = None
     periods: list[PeriodData] = field(default_factory=list)
 
 
@@ -535,13 +537,15 @@ class _Reader:
         return standards
 
     def reporting(self, node) -> ReportingData:
-        fields = self.mapping(node, _("reporting"), optional=("unit_deadline_days_before", "periods"))
+        fields = self.mapping(node, _("reporting"), optional=("unit_deadline_days_before", "secretariat", "periods"))
         if fields is None:
             return ReportingData()
         days = self.integer(fields, "unit_deadline_days_before", _("unit_deadline_days_before"))
         if days is not None and days < 0:
             self.error(fields["unit_deadline_days_before"], _("unit_deadline_days_before cannot be negative"))
         reporting = ReportingData(unit_deadline_days_before=days if days is not None else 5)
+        if not self.is_null(fields.get("secretariat")):
+            reporting.secretariat = self.unit_ref(fields["secretariat"], _("secretariat"))
         seen = {}
         for item in self.sequence(fields.get("periods"), _("periods")):
             period_fields = self.mapping(item, _("a reporting period"), required=("kind", "year", "starts_on", "ends_on", "ward_deadline"), optional=("unit_deadline",))
@@ -862,6 +866,7 @@ def plan_file_dict(pf: PlanFile) -> dict:
             "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
             "reporting": {
                 "unit_deadline_days_before": reporting.unit_deadline_days_before,
+                **({"secretariat": reporting.secretariat} if reporting.secretariat else {}),
                 "periods": [_compact(vars(p)) for p in reporting.periods],
             },
             "indicators": [

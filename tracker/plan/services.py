@@ -38,7 +38,7 @@ from tracker.plan.planfile import (
     WardData,
 )
 from tracker.progress.models import ProgressUpdate
-from tracker.reports.models import PeriodReport
+from tracker.reports.models import UnitReport, UnitReportEvent, UnitReportSection
 from tracker.targets.models import Indicator, PovertyStandard, Target
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
@@ -133,6 +133,7 @@ def _load_plan(ward: Ward, plan: Plan, parent: Plan | None, data: PlanData, unit
         legal_bases=data.legal_bases, introduction=data.introduction, closing=data.closing,
         recipients=list(data.recipients), signature=_compact_dict(vars(data.signature)),
         unit_deadline_days_before=data.reporting.unit_deadline_days_before,
+        secretariat_unit=units[data.reporting.secretariat] if data.reporting.secretariat else None,
         roadmap=_roadmap_json(data.roadmap),
     )
     _load_narrative(plan, data.narrative, summary)
@@ -215,7 +216,7 @@ def _tasks_in_use(task_ids: list[int]) -> set[int]:
     """Tasks that records of the app's own refer to (the plan file does not hold those)."""
     used: set[int] = set()
     if task_ids:
-        for model in (ProgressUpdate, PeriodReport, Comment, Question, Directive, Alert):
+        for model in (ProgressUpdate, UnitReportSection, UnitReportEvent, Comment, Question, Directive, Alert):
             used |= set(db.session.scalars(select(model.task_id).where(model.task_id.in_(task_ids))))
     return used
 
@@ -271,7 +272,7 @@ def _load_periods(plan: Plan, reporting: ReportingData, summary: LoadSummary) ->
             starts_on=data.starts_on, ends_on=data.ends_on, ward_deadline=data.ward_deadline,
             unit_deadline=data.unit_deadline or unit_deadline_for(data.ward_deadline, reporting.unit_deadline_days_before),
         )
-    used = set(db.session.scalars(select(PeriodReport.period_id).where(PeriodReport.period_id.in_([p.id for p in existing.values()])))) if existing else set()
+    used = set(db.session.scalars(select(UnitReport.period_id).where(UnitReport.period_id.in_([p.id for p in existing.values()])))) if existing else set()
     if used:
         names = ", ".join(f"{p.kind} {p.year}" for p in existing.values() if p.id in used)
         raise PlanFileInvalid(plan.code, [PlanFileProblem(None, _(
@@ -381,6 +382,7 @@ def plan_to_file(plan: Plan) -> PlanFile:
             poverty_standards=[StandardData(year=s.year, rural_income=s.rural_income, urban_income=s.urban_income, legal_basis=s.legal_basis) for s in standards],
             reporting=ReportingData(
                 unit_deadline_days_before=days,
+                secretariat=plan.secretariat_unit.code if plan.secretariat_unit else None,
                 periods=[
                     PeriodData(
                         kind=p.kind, year=p.year, starts_on=p.starts_on, ends_on=p.ends_on, ward_deadline=p.ward_deadline,

@@ -63,7 +63,7 @@ def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | No
         "plan/task.html", plan=plan, node=node, ancestors=ancestors, periods=plan_periods(plan),
         group_members={gid: sorted((members_by_id[m] for m in mids), key=lambda u: u.sort_order) for gid, mids in group_members.items()},
         form=form, posting_role=role, timeline=task_timeline(task.id),
-        report_rows=task_report_rows(plan, node, ward_today()), today=ward_today(),
+        report_rows=task_report_rows(plan, node.task.id, ward_today()), today=ward_today(),
         view=plan_snapshot(plan, ward_today()).views[task.id],
         **_discussion(plan, task, groups),
     ), status

@@ -1,42 +1,98 @@
-"""Which period reports are owed, and where each one stands."""
+"""Which unit reports are owed, and where each one stands."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from tracker.core.time import aware, ward_date
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
-from tracker.periods.queries import plan_periods
-from tracker.periods.services import is_open_for_reporting
+from tracker.periods.queries import plan_rounds
+from tracker.periods.services import ReportingRound, days_late, is_open_for_reporting, is_past_due
 from tracker.plan.models import Plan, Task
-from tracker.plan.queries import TaskNode, plan_tasks
-from tracker.reports.models import STATUS_ACCEPTED, STATUS_DRAFT, STATUS_RETURNED, STATUS_SUBMITTED, PeriodReport
-from tracker.reports.services import is_on_time, owes_report
+from tracker.plan.queries import plan_tasks
+from tracker.progress.models import ProgressUpdate
+from tracker.reports.models import (
+    STATUS_ACCEPTED,
+    STATUS_DRAFT,
+    STATUS_RETURNED,
+    STATUS_SUBMITTED,
+    UnitReport,
+    UnitReportSection,
+)
+from tracker.reports.services import SectionInput, is_on_time, owes_section
 from tracker.units.models import Unit
 from tracker.units.services import effective_assignments, ward_groups
 
-NOT_STARTED = "not_started"
+# A report nobody has started yet (not a task's status).
+REPORT_NOT_STARTED = "not_started"
+
+
+@dataclass
+class OwedReport:
+    """One unit report owed: the round, the unit and the tasks its sections cover, in plan order."""
+
+    round: ReportingRound
+    unit_id: int
+    tasks: list[Task]
+    roles: dict[int, str] = field(default_factory=dict)  # task id -> the unit's role on it
+
+
+def owed_reports(plan: Plan, rounds: list[ReportingRound], unit_id: int | None = None,
+                 task_ids: set[int] | None = None) -> list[OwedReport]:
+    """Every unit report owed in the given rounds, round by round, units in the plan's order.
+    With `task_ids`, only the reports that have a section on one of those tasks."""
+    if not rounds:
+        return []
+    tasks = plan_tasks(plan)
+    parents = {t.parent_id for t in tasks}
+    task_by_id = {t.id: t for t in tasks}
+    order = {t.id: i for i, t in enumerate(tasks)}
+    effective = effective_assignments([a for t in tasks for a in t.assignments], ward_groups(plan.ward_id))
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
+    owed = []
+    for round_ in rounds:
+        by_unit: dict[int, OwedReport] = {}
+        for (task_id, owing_unit), assignment in sorted(effective.items(), key=lambda kv: order[kv[0][0]]):
+            if unit_id is not None and owing_unit != unit_id:
+                continue
+            task = task_by_id[task_id]
+            if owes_section(task, task.id not in parents, assignment, round_):
+                entry = by_unit.setdefault(owing_unit, OwedReport(round_, owing_unit, []))
+                entry.tasks.append(task)
+                entry.roles[task.id] = assignment.role
+        reports = sorted(by_unit.values(), key=lambda o: (units[o.unit_id].sort_order, o.unit_id))
+        if task_ids is not None:
+            reports = [o for o in reports if any(t.id in task_ids for t in o.tasks)]
+        owed.extend(reports)
+    return owed
 
 
 @dataclass
 class ReportRow:
-    period: ReportingPeriod
-    task: Task
+    """A unit report owed, with the report as it stands (None until the unit starts it)."""
+
+    round: ReportingRound
     unit: Unit
-    report: PeriodReport | None
+    tasks: list[Task]
+    report: UnitReport | None
     today: date
+    roles: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def period(self):
+        return self.round.primary
 
     @property
     def status(self) -> str:
-        return self.report.status if self.report else NOT_STARTED
+        return self.report.status if self.report else REPORT_NOT_STARTED
 
     @property
     def days_left(self) -> int:
-        return (self.period.unit_deadline - self.today).days
+        return (self.round.unit_deadline - self.today).days
 
     @property
     def sent(self) -> bool:
@@ -45,84 +101,100 @@ class ReportRow:
     @property
     def is_late(self) -> bool:
         """Still not sent and the unit deadline has passed."""
-        return not self.sent and self.days_left < 0
+        return not self.sent and is_past_due(self.round, self.today)
+
+    @property
+    def days_late(self) -> int:
+        """Days late: for a report not sent, until today; for one sent late, until it was sent."""
+        if self.sent:
+            return max(0, (ward_date(self.report.first_submitted_at) - self.round.unit_deadline).days)
+        return days_late(self.round, self.today)
 
     @property
     def on_time(self) -> bool:
-        return self.report is not None and is_on_time(self.report.first_submitted_at, self.period)
+        return self.report is not None and is_on_time(self.report.first_submitted_at, self.round)
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == STATUS_SUBMITTED
 
 
-def waiting_by_period(plan: Plan) -> dict[int, int]:
-    """Period id -> reports submitted and waiting for the secretariat's review."""
-    return dict(db.session.execute(
-        select(PeriodReport.period_id, func.count(PeriodReport.id))
-        .join(ReportingPeriod, ReportingPeriod.id == PeriodReport.period_id)
-        .where(ReportingPeriod.plan_id == plan.id, PeriodReport.status == STATUS_SUBMITTED)
-        .group_by(PeriodReport.period_id)
-    ).all())
+def reports_of_rounds(rounds: list[ReportingRound]) -> dict[tuple[int, int], UnitReport]:
+    """(round id, unit id) -> the unit's report of the round, sections and history loaded."""
+    round_of_period = {pid: r.id for r in rounds for pid in r.period_ids}
+    if not round_of_period:
+        return {}
+    found: dict[tuple[int, int], UnitReport] = {}
+    reports = db.session.scalars(
+        select(UnitReport).where(UnitReport.period_id.in_(list(round_of_period)))
+        .options(selectinload(UnitReport.sections).selectinload(UnitReportSection.task), selectinload(UnitReport.events),
+                 selectinload(UnitReport.unit))
+        .order_by(UnitReport.first_submitted_at.is_(None), UnitReport.first_submitted_at, UnitReport.id)
+    )
+    for report in reports:
+        found.setdefault((round_of_period[report.period_id], report.unit_id), report)
+    return found
 
 
-def open_periods(plan: Plan, today: date) -> list[ReportingPeriod]:
-    window = current_app.config["REPORT_WINDOW_DAYS"]
-    return [p for p in plan_periods(plan) if is_open_for_reporting(p, today, window)]
-
-
-def expected_reports(plan: Plan, periods: list[ReportingPeriod], unit_id: int | None = None, task_ids: set[int] | None = None):
-    """(period, task, unit_id) for every report owed in the given periods, in plan order."""
-    tasks = plan_tasks(plan)
-    parents = {t.parent_id for t in tasks}
-    task_by_id = {t.id: t for t in tasks}
-    assignments = [a for t in tasks for a in t.assignments if task_ids is None or t.id in task_ids]
-    effective = effective_assignments(assignments, ward_groups(plan.ward_id))
-    order = {t.id: i for i, t in enumerate(tasks)}
-    owed = []
-    for period in periods:
-        for (task_id, owing_unit), assignment in sorted(effective.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-            if unit_id is not None and owing_unit != unit_id:
-                continue
-            task = task_by_id[task_id]
-            if owes_report(task, task.id not in parents, assignment, period):
-                owed.append((period, task, owing_unit))
-    return owed
-
-
-def _rows(plan: Plan, owed: list, today: date) -> list[ReportRow]:
+def rows_for(plan: Plan, owed: list[OwedReport], today: date) -> list[ReportRow]:
     if not owed:
         return []
-    period_ids = {period.id for period, _task, _unit in owed}
-    reports = {
-        (r.period_id, r.task_id, r.unit_id): r
-        for r in db.session.scalars(
-            select(PeriodReport).where(PeriodReport.period_id.in_(period_ids)).options(selectinload(PeriodReport.events))
-        )
-    }
+    rounds = list({o.round.id: o.round for o in owed}.values())
+    reports = reports_of_rounds(rounds)
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
-    return [ReportRow(period, task, units[unit_id], reports.get((period.id, task.id, unit_id)), today) for period, task, unit_id in owed]
+    return [ReportRow(o.round, units[o.unit_id], o.tasks, reports.get((o.round.id, o.unit_id)), today, o.roles) for o in owed]
+
+
+def open_rounds(plan: Plan, today: date) -> list[ReportingRound]:
+    """The rounds units can write now or still owe: from REPORT_WINDOW_DAYS before the deadline on."""
+    window = current_app.config["REPORT_WINDOW_DAYS"]
+    return [r for r in plan_rounds(plan) if is_open_for_reporting(r, today, window)]
 
 
 def unit_report_rows(plan: Plan, unit_id: int, today: date) -> list[ReportRow]:
-    """The unit's reports for the periods open for reporting, newest period first."""
-    periods = list(reversed(open_periods(plan, today)))
-    return _rows(plan, expected_reports(plan, periods, unit_id=unit_id), today)
+    """The unit's reports for the rounds open for reporting, newest first."""
+    rounds = list(reversed(open_rounds(plan, today)))
+    return rows_for(plan, owed_reports(plan, rounds, unit_id=unit_id), today)
 
 
-def task_report_rows(plan: Plan, node: TaskNode, today: date) -> list[ReportRow]:
-    periods = list(reversed(open_periods(plan, today)))
-    return _rows(plan, expected_reports(plan, periods, task_ids={node.task.id}), today)
+def task_report_rows(plan: Plan, task_id: int, today: date) -> list[ReportRow]:
+    """The unit reports with a section on the task, for the rounds open for reporting, newest first."""
+    rounds = list(reversed(open_rounds(plan, today)))
+    return rows_for(plan, owed_reports(plan, rounds, task_ids={task_id}), today)
 
 
-def period_report_rows(plan: Plan, period: ReportingPeriod, today: date) -> list[ReportRow]:
-    return _rows(plan, expected_reports(plan, [period]), today)
+def round_report_rows(plan: Plan, round_: ReportingRound, today: date) -> list[ReportRow]:
+    return rows_for(plan, owed_reports(plan, [round_]), today)
+
+
+def owed_row(plan: Plan, round_: ReportingRound, unit_id: int, today: date) -> ReportRow | None:
+    """The unit's report of the round, if the unit owes one."""
+    rows = rows_for(plan, owed_reports(plan, [round_], unit_id=unit_id), today)
+    return rows[0] if rows else None
+
+
+def waiting_by_round(plan: Plan) -> dict[int, int]:
+    """Round id (its first period's id) -> reports submitted and waiting for the secretariat's review."""
+    counts = dict(db.session.execute(
+        select(UnitReport.period_id, func.count(UnitReport.id))
+        .where(UnitReport.period_id.in_([pid for r in plan_rounds(plan) for pid in r.period_ids]),
+               UnitReport.status == STATUS_SUBMITTED)
+        .group_by(UnitReport.period_id)
+    ).all())
+    return {r.id: sum(counts.get(pid, 0) for pid in r.period_ids) for r in plan_rounds(plan) if any(counts.get(pid) for pid in r.period_ids)}
 
 
 @dataclass
 class ReviewQueue:
-    period: ReportingPeriod
+    """One row per unit that owes a report in the round, grouped by what the secretariat must do."""
+
+    round: ReportingRound
     rows: list[ReportRow]
 
     @property
     def waiting(self) -> list[ReportRow]:
-        return [r for r in self.rows if r.status == STATUS_SUBMITTED]
+        """Submitted and waiting; those first sent late first."""
+        return sorted((r for r in self.rows if r.status == STATUS_SUBMITTED), key=lambda r: -r.days_late)
 
     @property
     def returned(self) -> list[ReportRow]:
@@ -134,8 +206,73 @@ class ReviewQueue:
 
     @property
     def not_yet_due(self) -> list[ReportRow]:
-        return [r for r in self.rows if r.status in (NOT_STARTED, STATUS_DRAFT) and not r.is_late]
+        return [r for r in self.rows if r.status in (REPORT_NOT_STARTED, STATUS_DRAFT) and not r.is_late]
 
     @property
     def accepted(self) -> list[ReportRow]:
         return [r for r in self.rows if r.status == STATUS_ACCEPTED]
+
+
+# --- pre-filling a report -------------------------------------------------------------------
+
+
+@dataclass
+class SectionSource:
+    """What the unit posted on a task during the round: the pre-fill of its section, and the
+    evidence the section links to."""
+
+    latest: ProgressUpdate | None
+    updates: list[ProgressUpdate]
+
+    @property
+    def evidence(self) -> list:
+        return [file for update in self.updates for file in update.evidence]
+
+    def prefill(self, task: Task) -> SectionInput:
+        def joined(attribute: str) -> str | None:
+            seen: list[str] = []
+            for update in self.updates:
+                text = getattr(update, attribute)
+                if text and text not in seen:
+                    seen.append(text)
+            return "\n".join(seen) or None
+
+        return SectionInput(
+            task, percent=self.latest.percent if self.latest else None, state=self.latest.state if self.latest else None,
+            results=joined("results"), difficulties=joined("difficulties"), proposals=joined("proposals"),
+        )
+
+
+def section_sources(round_: ReportingRound, unit_id: int, task_ids: list[int], until: datetime) -> dict[int, SectionSource]:
+    """Task id -> the unit's updates on it from the round's start until `until`, and its latest
+    update overall (progress carried over from before the round still stands)."""
+    updates = db.session.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.unit_id == unit_id, ProgressUpdate.task_id.in_(task_ids),
+                                     ProgressUpdate.created_at <= until)
+        .options(selectinload(ProgressUpdate.evidence))
+        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
+    ).all() if task_ids else []
+    sources = {task_id: SectionSource(None, []) for task_id in task_ids}
+    for update in updates:
+        source = sources[update.task_id]
+        source.latest = update
+        if ward_date(update.created_at) >= round_.primary.starts_on:
+            source.updates.append(update)
+    return sources
+
+
+def first_submissions(rounds: list[ReportingRound], before: datetime | None = None) -> dict[tuple[int, int], datetime]:
+    """(round id, unit id) -> when the unit first sent its report of the round (before `before`)."""
+    round_of_period = {pid: r.id for r in rounds for pid in r.period_ids}
+    if not round_of_period:
+        return {}
+    query = select(UnitReport.period_id, UnitReport.unit_id, UnitReport.first_submitted_at).where(
+        UnitReport.period_id.in_(list(round_of_period)), UnitReport.first_submitted_at.is_not(None))
+    if before is not None:
+        query = query.where(UnitReport.first_submitted_at < before)
+    found: dict[tuple[int, int], datetime] = {}
+    for period_id, unit_id, moment in db.session.execute(query):
+        moment = aware(moment)
+        key = (round_of_period[period_id], unit_id)
+        found[key] = min(found.get(key, moment), moment)
+    return found

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.plan.models import Plan
 from tracker.periods.models import ReportingPeriod
-from tracker.targets.models import Indicator, IndicatorValue, PovertyStandard
+from tracker.targets.models import ENTERED_RULES, Indicator, IndicatorValue, PovertyStandard
 from tracker.targets.services import NO_ACTUAL, Actual, actual_of, column_totals, cumulative, estimated_cost, variance
 
 
@@ -226,3 +226,40 @@ def indicator_rows(plan: Plan, indicators: list[Indicator]) -> list[IndicatorRow
         trajectory(row)
         rows.append(row)
     return rows
+
+
+# --- a unit's figures in its report ---------------------------------------------------------
+
+
+@dataclass
+class ReportFigures:
+    """The indicator figures a unit answers for in one period: what its report carries."""
+
+    period: ReportingPeriod
+    indicators: list[Indicator]
+    existing: dict[int, IndicatorValue]  # indicator id -> the figure entered for the period
+
+    def snapshot(self) -> list[dict]:
+        """The figures as they stand, for a submitted version of the report."""
+        def text(value):
+            return None if value is None else format(Decimal(value).normalize(), "f")
+
+        rows = []
+        for indicator in self.indicators:
+            value = self.existing.get(indicator.id)
+            rows.append({
+                "code": indicator.code, "name": indicator.name, "measure": indicator.measure, "rule": indicator.actual_rule,
+                "value": text(value.value) if value else None, "numerator": text(value.numerator) if value else None,
+                "denominator": text(value.denominator) if value else None, "source": value.source if value else None,
+            })
+        return rows
+
+
+def report_figures(plan: Plan, period: ReportingPeriod, unit_id: int) -> ReportFigures:
+    indicators = [i for i in plan_indicators(plan) if i.actual_rule in ENTERED_RULES and i.reporting_unit_id == unit_id]
+    existing = {
+        v.indicator_id: v
+        for v in db.session.scalars(select(IndicatorValue).where(
+            IndicatorValue.period_id == period.id, IndicatorValue.indicator_id.in_([i.id for i in indicators])))
+    } if indicators else {}
+    return ReportFigures(period, indicators, existing)

@@ -4,16 +4,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from tracker.accounts.permissions import can
-from tracker.core.formatting import parse_decimal
 from tracker.core.forms import Form
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.periods.queries import plan_periods
 from tracker.extensions import db
 from tracker.plan.views import load_plan
-from tracker.reports.queries import open_periods
+from tracker.reports.queries import open_rounds
 from tracker.targets import charts, queries, services
-from tracker.targets.models import ACTUAL_FRACTION, ENTERED_RULES, IndicatorValue
+from tracker.targets.forms import read_figures
+from tracker.targets.models import ENTERED_RULES, IndicatorValue
 
 bp = Blueprint("targets", __name__, url_prefix="/plans/<int:plan_id>/targets")
 
@@ -96,32 +96,7 @@ def actuals(plan_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        rows = []
-        for indicator in indicators:
-            fields = ("numerator", "denominator") if indicator.actual_rule == ACTUAL_FRACTION else ("value",)
-            parsed = {}
-            for name in fields:
-                raw = request.form.get(f"{name}-{indicator.id}", "").strip()
-                if not raw:
-                    parsed[name] = None
-                    continue
-                try:
-                    parsed[name] = parse_decimal(raw)
-                except ValueError:
-                    errors[f"{name}-{indicator.id}"] = _("Write a number, e.g. 12 or 1.234,5.")
-                    continue
-                if parsed[name] < 0:
-                    errors[f"{name}-{indicator.id}"] = _("The figure cannot be negative.")
-            if indicator.actual_rule == ACTUAL_FRACTION and not errors.get(f"numerator-{indicator.id}") and not errors.get(f"denominator-{indicator.id}"):
-                numerator, denominator = parsed.get("numerator"), parsed.get("denominator")
-                if (numerator is None) != (denominator is None):
-                    errors[f"denominator-{indicator.id}"] = _("Give both figures: how many were reached, out of how many.")
-                elif numerator is not None and denominator is not None and numerator > denominator:
-                    errors[f"numerator-{indicator.id}"] = _("The number reached cannot be larger than the total.")
-            source = request.form.get(f"source-{indicator.id}", "").strip() or None
-            if any(parsed.get(n) is not None for n in fields) and not source:
-                errors[f"source-{indicator.id}"] = _("Say where the figure comes from (e.g. the review of 2026).")
-            rows.append((indicator, parsed.get("value"), parsed.get("numerator"), parsed.get("denominator"), source))
+        rows, errors = read_figures(indicators, request.form)
         if not errors:
             saved = services.save_actuals(actor(), period, rows, now())
             db.session.commit()
@@ -135,7 +110,7 @@ def actuals(plan_id: int):
 
 def _default_period(plan, periods):
     """The period being reported now: the latest one open for reporting."""
-    started = [p for p in open_periods(plan, ward_today()) if p.kind in ("six_month", "annual")]
+    started = [r.figures_period for r in open_rounds(plan, ward_today()) if r.figures_period is not None]
     return started[-1] if started else periods[0]
 
 

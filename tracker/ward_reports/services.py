@@ -1,9 +1,9 @@
 """Compiling the ward's periodic report from the units' accepted period reports.
 
 `compile_report` gathers, for one reporting period: each task with its lead unit, status and what
-the lead unit's accepted report says (results, difficulties, proposals); the count of tasks in each
-status; the indicator table for the period's year; and which units did not report or reported
-late. The DOCX, XLSX and printable page all render this one structure.
+the units' accepted reports say of it (results, difficulties, proposals: the lead unit's section
+first); the count of tasks in each status; the indicator table for the period's year; and which
+units did not send their report of the period, or sent it late. The DOCX, XLSX and printable page all render this one structure.
 """
 from __future__ import annotations
 
@@ -19,15 +19,19 @@ from tracker.audit.services import Actor, record
 from flask_babel import get_locale
 
 from tracker.core.formatting import format_date, format_number, format_percent
+from tracker.core.time import ward_date
 from tracker.core.labels import label
 from tracker.dashboard.queries import PlanSnapshot, plan_snapshot, status_counts
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plan.models import Plan, Task
 from tracker.progress.status import STATUSES
-from tracker.reports.models import STATUS_ACCEPTED, PeriodReport
-from tracker.reports.queries import expected_reports
-from tracker.reports.services import is_on_time
+from tracker.periods.queries import plan_periods
+from tracker.core.docx import date_line, default_place, issuing_body_lines, vietnamese_date_line  # noqa: F401
+from tracker.periods.services import period_subject as report_title
+from tracker.periods.services import round_of
+from tracker.reports.models import STATUS_ACCEPTED, UnitReportSection
+from tracker.reports.queries import ReportRow, round_report_rows
 from tracker.targets.models import IndicatorValue
 from tracker.targets.queries import entered_values, plan_indicators
 from tracker.targets.services import actual_of, variance
@@ -69,10 +73,25 @@ class IndicatorLine:
 
 @dataclass
 class UnitLine:
-    unit: Unit
-    expected: int
-    missing: list[Task]
-    late: list[Task]
+    """One unit's report of the period, as the ward's report accounts for it."""
+
+    row: ReportRow
+
+    @property
+    def unit(self) -> Unit:
+        return self.row.unit
+
+    @property
+    def missing(self) -> bool:
+        return not self.row.sent
+
+    @property
+    def late(self) -> bool:
+        return self.row.sent and not self.row.on_time
+
+    @property
+    def sent_on(self) -> date | None:
+        return ward_date(self.row.report.first_submitted_at) if self.row.sent else None
 
 
 @dataclass
@@ -94,51 +113,45 @@ class CompiledReport:
         return [u for u in self.units if u.missing]
 
     @property
+    def units_reported(self) -> list[UnitLine]:
+        return [u for u in self.units if not u.missing]
+
+    @property
     def units_late(self) -> list[UnitLine]:
         return [u for u in self.units if u.late]
-
-
-def report_title(period: ReportingPeriod, plan: Plan) -> str:
-    """The report's subject line, as a Vietnamese administrative report names it."""
-    span = f"{plan.start_year}-{plan.end_year}"
-    if period.kind == "six_month":
-        return _("Results of sustainable poverty reduction in the first 6 months of %(year)s", year=period.year)
-    if period.kind == "annual":
-        return _("Results of sustainable poverty reduction in %(year)s", year=period.year)
-    if period.kind == "mid_term":
-        return _("Mid-term review of the sustainable poverty reduction plan %(span)s", span=span)
-    return _("Final review of the sustainable poverty reduction plan %(span)s", span=span)
 
 
 def compile_report(plan: Plan, period: ReportingPeriod, today: date) -> CompiledReport:
     as_of = min(today, max(period.ward_deadline, period.unit_deadline))
     snapshot = plan_snapshot(plan, as_of)
-    accepted = db.session.scalars(
-        select(PeriodReport).where(PeriodReport.period_id == period.id, PeriodReport.status == STATUS_ACCEPTED)
-    ).all()
-    by_task: dict[int, list[PeriodReport]] = {}
-    for report in accepted:
-        by_task.setdefault(report.task_id, []).append(report)
+    round_ = round_of(plan_periods(plan), period)
+    rows = round_report_rows(plan, round_, today)
+    sections: dict[int, list[tuple[Unit, UnitReportSection]]] = {}
+    for row in rows:
+        if row.report is not None and row.report.status == STATUS_ACCEPTED:
+            for section in row.report.sections:
+                sections.setdefault(section.task_id, []).append((row.unit, section))
 
     tasks = []
     for view in snapshot.leaves:
         primary_ids = {u.id for u in view.primary_units}
-        # The lead unit's accepted report first, then any partner's.
-        reports = sorted(by_task.get(view.task.id, []), key=lambda r: (r.unit_id not in primary_ids, r.unit_id))
+        # The lead unit's accepted section first, then any partner's.
+        found = sorted(sections.get(view.task.id, []), key=lambda pair: (pair[0].id not in primary_ids, pair[0].sort_order, pair[0].id))
         # The plan's lead units as it names them, the one that answers first.
         leads = [a.unit for a in view.node.leads]
         line = TaskLine(view.task, snapshot.section_of(view.task.id).task.code, leads, view.standing.status, view.percent)
-        for report in reports:
-            prefix = "" if report.unit_id in primary_ids else f"{report.unit.name}: "
+        for unit, section in found:
+            prefix = "" if unit.id in primary_ids else f"{unit.name}: "
             for attribute, bucket in (("results", line.results), ("difficulties", line.difficulties), ("proposals", line.proposals)):
-                text = getattr(report, attribute)
+                text = getattr(section, attribute)
                 if text:
                     bucket.append(prefix + text)
         tasks.append(line)
 
     return CompiledReport(
         plan=plan, period=period, as_of=as_of, tasks=tasks,
-        counts=status_counts(snapshot.leaves), indicators=_indicator_lines(plan, period), units=_unit_lines(plan, period, snapshot),
+        counts=status_counts(snapshot.leaves), indicators=_indicator_lines(plan, period),
+        units=[UnitLine(row) for row in rows],
     )
 
 
@@ -167,69 +180,21 @@ def _indicator_lines(plan: Plan, period: ReportingPeriod) -> list[IndicatorLine]
     return lines
 
 
-def _unit_lines(plan: Plan, period: ReportingPeriod, snapshot: PlanSnapshot) -> list[UnitLine]:
-    reports = {
-        (r.task_id, r.unit_id): r
-        for r in db.session.scalars(select(PeriodReport).where(PeriodReport.period_id == period.id))
-    }
-    lines: dict[int, UnitLine] = {}
-    for _period, task, unit_id in expected_reports(plan, [period]):
-        line = lines.setdefault(unit_id, UnitLine(snapshot.units[unit_id], 0, [], []))
-        line.expected += 1
-        report = reports.get((task.id, unit_id))
-        if report is None or report.first_submitted_at is None:
-            line.missing.append(task)
-        elif not is_on_time(report.first_submitted_at, period):
-            line.late.append(task)
-    return sorted(lines.values(), key=lambda line: (line.unit.sort_order, line.unit.id))
-
-
 # --- the secretariat's draft ----------------------------------------------------------------
 
 
-def vietnamese_date_line(place: str, day: date) -> str:
-    """"Bắc Kạn, ngày 05 tháng 6 năm 2026" (Nghị định 30/2020/NĐ-CP: a leading zero for days
-    below 10 and for months 1 and 2)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def date_line(place: str, day: date) -> str:
-    """The place and date line in the reader's language; Vietnamese follows the decree's form."""
-    if str(get_locale()) == "vi":
-        return vietnamese_date_line(place, day)
-    return f"{place}, {format_date(day)}"
-
-
 def unit_reporting_lines(compiled: CompiledReport) -> list[str]:
-    """Section IV: which units did not report, or reported late, in the period."""
+    """Section IV: which units did not send their report of the period, or sent it late."""
     lines = [
-        _("- %(unit)s: %(missing)d of %(expected)d reports not sent (%(tasks)s).", unit=line.unit.name, missing=len(line.missing),
-          expected=line.expected, tasks=", ".join(t.code for t in line.missing))
+        _("- %(unit)s: the report of the period was not sent (due %(date)s).", unit=line.unit.name,
+          date=format_date(line.row.round.unit_deadline))
         for line in compiled.units_missing
     ] + [
-        _("- %(unit)s: %(late)d reports sent late (%(tasks)s).", unit=line.unit.name, late=len(line.late), tasks=", ".join(t.code for t in line.late))
+        _("- %(unit)s: the report was sent late, on %(date)s (due %(deadline)s).", unit=line.unit.name,
+          date=format_date(line.sent_on), deadline=format_date(line.row.round.unit_deadline))
         for line in compiled.units_late
     ]
-    return lines or [_("Every unit sent all its reports of the period on time.")]
-
-
-def issuing_body_lines(plan: Plan) -> list[str]:
-    """The issuing body as the header's left column writes it: "ỦY BAN NHÂN DÂN" / "PHƯỜNG BẮC KẠN"."""
-    issuer = plan.issuer.upper().replace("UBND", "ỦY BAN NHÂN DÂN")
-    for level in (" PHƯỜNG ", " XÃ ", " THỊ TRẤN "):
-        body, found, place = issuer.partition(level)
-        if found:
-            return [body.strip(), (level + place).strip()]
-    return [issuer]
-
-
-def default_place(plan: Plan) -> str:
-    name = plan.ward.name
-    for prefix in ("Phường ", "Xã ", "Thị trấn "):
-        if name.startswith(prefix):
-            return name[len(prefix):]
-    return name
+    return lines or [_("Every unit sent its report of the period on time.")]
 
 
 def default_narrative(compiled: CompiledReport) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from tracker.core.labels import label
-from tracker.exports.spreadsheets import INTEGER_FORMAT, NUMBER_FORMAT, PERCENT_FORMAT, add_sheet, new_workbook
+from tracker.exports.spreadsheets import DATE_FORMAT, INTEGER_FORMAT, NUMBER_FORMAT, PERCENT_FORMAT, add_sheet, new_workbook
 from tracker.ward_reports.services import CompiledReport
 
 
@@ -36,8 +36,9 @@ def build_xlsx(compiled: CompiledReport):
     )
     add_sheet(
         workbook, _("Reporting by unit"),
-        [_("Unit"), _("Reports owed"), _("Not sent"), _("Sent late"), _("Tasks not reported")],
-        [[line.unit.name, line.expected, len(line.missing), len(line.late), ", ".join(t.code for t in line.missing)] for line in compiled.units],
-        formats={1: INTEGER_FORMAT, 2: INTEGER_FORMAT, 3: INTEGER_FORMAT}, widths={0: 45, 4: 40},
+        [_("Unit"), _("Tasks in the report"), _("Report"), _("First sent"), _("Days late")],
+        [[line.unit.name, len(line.row.tasks), label("report_status", line.row.status), line.sent_on, line.row.days_late or None]
+         for line in compiled.units],
+        formats={1: INTEGER_FORMAT, 3: DATE_FORMAT, 4: INTEGER_FORMAT}, widths={0: 45, 1: 12, 2: 28, 3: 14, 4: 10},
     )
     return workbook
