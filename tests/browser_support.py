@@ -74,25 +74,51 @@ VI = {
     "post": "Gửi cập nhật",
     "progress_posted": "Đã cập nhật tiến độ.",
     "progress_updates": "Các bản cập nhật tiến độ",
-    "period_report": "Báo cáo kỳ",
+    # the unit report: one per unit and reporting round, a section per task
+    "unit_report": "Báo cáo của đơn vị",
+    "n_tasks": "{n} nhiệm vụ",
+    "not_started_report": "Chưa lập",
+    "draft": "Bản nháp",
+    "report_sections": "Các mục của báo cáo",
+    "results_by_task": "I. Kết quả thực hiện các nhiệm vụ",
     "results_of_period": "Kết quả trong kỳ",
+    "figures_part": "II. Các chỉ tiêu, số liệu đơn vị phụ trách",
+    "general_assessment": "Đánh giá chung",
+    "save_draft": "Lưu nháp",
+    "draft_saved": "Đã lưu nháp.",
+    "saved_as_draft": "Nội dung đã được lưu thành bản nháp.",
+    "write_results": "Ghi những việc đã làm trong kỳ, hoặc lý do chưa thực hiện.",
+    "to_correct": "cần sửa",
     "submit_report": "Nộp cho cơ quan thường trực",
     "report_submitted": "Đã nộp báo cáo cho cơ quan thường trực.",
     "submitted_waiting": "Đã nộp, chờ xem xét",
+    "sent_reports": "Báo cáo đã nộp",
+    "submitted_versions": "Các lần nộp",
+    "version": "Lần nộp {n}",
+    "history": "Lịch sử",
+    "event_returned": "bị trả lại để chỉnh sửa",
     "waiting_for_review": "Chờ xem xét",
-    "open": "Mở",
+    "review": "Xem xét",
+    "nothing_waiting": "Không có báo cáo nào đang chờ.",
     "decision": "Quyết định",
     "accept": "Chấp nhận",
     "return": "Trả lại để chỉnh sửa",
+    "section_to_fix": "Mục cần sửa (không bắt buộc)",
+    "whole_report": "Cả báo cáo",
     "comment_or_reason": "Nhận xét hoặc lý do",
     "record_decision": "Ghi nhận quyết định",
     "report_returned": "Đã trả lại báo cáo cho đơn vị.",
+    "returned_not_resubmitted": "Bị trả lại, chưa nộp lại",
     "reports_returned": "Báo cáo bị trả lại",
     "returned": "Bị trả lại",
+    "to_fix": "Cần sửa",
+    "see_section": "Xem mục",
+    "select_report_of": "Chọn báo cáo của {unit}",
     "accept_selected": "Chấp nhận các báo cáo đã chọn",
     "accepted_one": "Đã chấp nhận 1 báo cáo.",
     "accepted": "Đã chấp nhận",
     "sent_on_time": "nộp đúng hạn",
+    "report_late_7": "quá hạn 7 ngày",
     "ask_question": "Đặt câu hỏi cho đơn vị",
     "unit_asked": "Đơn vị được hỏi",
     "question": "Câu hỏi",
@@ -116,7 +142,12 @@ VI = {
     "on_time": "Đúng hạn",
     "missing": "Chưa nộp",
     "league_title": "Trách nhiệm theo đơn vị",
+    "period": "Giai đoạn",
+    "show": "Xem",
     "reporting_rate": "Tỷ lệ báo cáo",
+    "on_time_rate": "Tỷ lệ đúng hạn",
+    "tasks_reported": "{n} nhiệm vụ đã có báo cáo được chấp nhận",
+    "printable_page": "Trang in",
     "download_docx": "Tải về DOCX",
     "download_xlsx": "Tải về XLSX",
     "language": "Ngôn ngữ",
@@ -205,6 +236,20 @@ class LiveServer:
 
     def set_clock(self, moment: str) -> None:
         self.app.config["FROZEN_NOW"] = moment
+
+    def period_id(self, kind: str, year: int) -> int:
+        """The id of one of the plan's reporting periods: period_id("six_month", 2026)."""
+        from sqlalchemy import select
+
+        from tracker.extensions import db
+        from tracker.periods.models import ReportingPeriod
+
+        with self.app.app_context():
+            found = db.session.scalar(select(ReportingPeriod.id).where(
+                ReportingPeriod.plan_id == self.plan_id, ReportingPeriod.kind == kind, ReportingPeriod.year == year))
+            db.session.remove()
+        assert found is not None, f"the plan has no {kind} period in {year}"
+        return found
 
     def flask(self, *args: str):
         """Run a `flask ...` command against the server's database, as cron would."""
@@ -404,6 +449,42 @@ _LAYOUT_SCRIPT = """
   return {width, innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, problems};
 }
 """
+
+
+def page_width(page) -> dict[str, int]:
+    """How wide the page is against the phone's screen: document.scrollingElement.scrollWidth, and
+    window.innerWidth next to the width the phone was given (under mobile emulation innerWidth
+    grows with content that overflows, so it is compared with the phone's own width too)."""
+    sizes = page.evaluate("() => ({scrollWidth: document.scrollingElement.scrollWidth, innerWidth: window.innerWidth})")
+    return {**sizes, "phone": page.viewport_size["width"]}
+
+
+def scrolls_sideways(page) -> str | None:
+    """Why the page scrolls sideways on the phone, or None when it does not."""
+    sizes = page_width(page)
+    if sizes["scrollWidth"] <= sizes["innerWidth"] and sizes["innerWidth"] <= sizes["phone"]:
+        return None
+    return (f"the page scrolls sideways: scrollWidth {sizes['scrollWidth']}, innerWidth {sizes['innerWidth']} "
+            f"on a {sizes['phone']}px-wide phone")
+
+
+def out_of_reach(page, control) -> str | None:
+    """Why a finger cannot press `control` where the screen stands now (without scrolling), or
+    None when it can: the control lies wholly on the screen and nothing covers its middle."""
+    box = control.bounding_box()
+    screen = page.viewport_size
+    if box is None:
+        return "it is not shown"
+    if box["x"] < -0.5 or box["y"] < -0.5 or box["x"] + box["width"] > screen["width"] + 0.5 \
+            or box["y"] + box["height"] > screen["height"] + 0.5:
+        return (f"it lies at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, y={box['y']:.0f}..{box['y'] + box['height']:.0f} "
+                f"on a {screen['width']}×{screen['height']} screen")
+    covered = control.evaluate(
+        """c => { const r = c.getBoundingClientRect();
+                  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return hit === c || c.contains(hit) ? null : (hit ? hit.outerHTML.slice(0, 120) : 'nothing'); }"""
+    )
+    return f"its middle is covered by {covered}" if covered else None
 
 
 @dataclass

@@ -118,3 +118,66 @@ def form_values(html: str, button: str | None = None, form_index: int = -1) -> d
         name, value = button.split("=", 1)
         values[name] = [value]
     return values
+
+
+def owed_unit_report(plan, period, unit_id: int):
+    """What the unit owes for the reporting round of `period` (its tasks and its role on each), as
+    the report's page lists it: a `tracker.reports.queries.OwedReport`."""
+    from tracker.periods.queries import plan_rounds
+    from tracker.reports.queries import owed_reports
+
+    round_ = next(r for r in plan_rounds(plan) if period in r)
+    [owed] = owed_reports(plan, [round_], unit_id=unit_id)
+    return owed
+
+
+def whole_report(tasks, results: str = "Kết quả", **general):
+    """A report input that says something in every task's section (as submission requires):
+    `results` followed by the task's code; `general` are the report's assessment, proposals or
+    review part."""
+    from tracker.reports.services import ReportInput, SectionInput
+
+    return ReportInput(sections=[SectionInput(task, results=f"{results} {task.code}") for task in tasks], **general)
+
+
+def send_unit_report(user, period, when, texts: dict | None = None, unit_id: int | None = None):
+    """The unit's whole report of the period's round, written through the services as the form
+    would and submitted at `when` (a draft or a returned report of the round is reused). Each
+    section says `texts[code]`, either the results alone or (results, difficulties, proposals), or
+    "Kết quả CODE"; percents and states are left alone, so no progress is posted. `user` is the
+    officer who submits; the unit is theirs unless `unit_id` says otherwise."""
+    from tracker.audit.services import Actor
+    from tracker.periods.queries import plan_rounds
+    from tracker.reports import services as reports
+    from tracker.reports.queries import owed_reports
+
+    unit_id = user.unit_id if unit_id is None else unit_id
+    round_ = next(r for r in plan_rounds(period.plan) if period in r)
+    owed = owed_reports(period.plan, [round_], unit_id=unit_id)
+    assert owed, "the unit owes no report of the period"
+    report = reports.find(round_, unit_id)
+    if report is None:
+        report = reports.start(round_, unit_id, owed[0].tasks, when)
+        # Written to the database before it is filled, as the form's own queries do (a section
+        # not yet written has no task id, and filling would add a second one for its task).
+        db.session.flush()
+    sections = []
+    for task in owed[0].tasks:
+        text = (texts or {}).get(task.code, f"Kết quả {task.code}")
+        results, difficulties, proposals = (text, None, None) if isinstance(text, str) else text
+        sections.append(reports.SectionInput(task, results=results, difficulties=difficulties, proposals=proposals))
+    reports.submit(Actor.for_user(user), report, reports.ReportInput(sections), when, roles=owed[0].roles)
+    return report
+
+
+def start_unit_report(owed, when):
+    """`reports.services.start` for an owed report, flushed. The flush gives the new sections their
+    task ids before anything is written into them: `services._fill` matches sections by `task_id`,
+    which `start` leaves unset until a flush, so writing straight after `start` adds a second
+    section per task (a known bug of the app; the pages usually flush in between by querying)."""
+    from tracker.extensions import db
+    from tracker.reports.services import start
+
+    report = start(owed.round, owed.unit_id, owed.tasks, when)
+    db.session.flush()
+    return report

@@ -3,9 +3,9 @@ the rules say. The routes come from the app's URL map: a new route that is not c
 fails `test_every_route_is_classified`.
 
 The rules (design.md, "Who uses it"): everyone signed in reads the plan; an officer posts on tasks
-the unit leads or supports and writes the unit's period reports; the secretariat keeps the
-calendar, assigns units and reviews reports; the admin manages accounts and units and reads the
-audit log; committee members and the chair read.
+the unit leads or supports and writes the unit's report of each reporting round; the secretariat
+keeps the calendar, assigns units and reviews reports; the admin manages accounts and units and
+reads the audit log; committee members and the chair read.
 """
 import io
 from datetime import date
@@ -40,6 +40,8 @@ ACCESS = {
     "progress.evidence": SIGNED_IN,
     "reports.edit": {"officer"},
     "reports.detail": SIGNED_IN,
+    "reports.version": SIGNED_IN,
+    "reports.docx": SIGNED_IN,
     "reports.review": {"secretariat"},
     "reports.queue": {"secretariat"},
     "reports.bulk_accept": {"secretariat"},
@@ -85,13 +87,18 @@ ACCESS = {
     "exports.alerts": SIGNED_IN,
 }
 
+
+class FromSample(str):
+    """An override whose value is the sample's entry of this name."""
+
+
 # URL values that differ from the sample's for one endpoint. `code` is a task code in most rules
-# but a unit code or a language code in some; reports.edit uses IV.4.2, which the officer's unit
-# also leads but has no report on yet, so the officer gets the form (IV.4.1's report is submitted
-# and only redirects to its page).
+# but a unit code or a language code in some; reports.edit uses the annual period of 2026, for
+# which the officer's unit owes a report it has not started, so the officer gets the form (the
+# six-month report of 2026 is submitted and only redirects to its page).
 OVERRIDES = {
     "plan.milestone_done": {"code": "VI.1.6"},
-    "reports.edit": {"code": "IV.4.2"},
+    "reports.edit": {"period_id": FromSample("unstarted_period_id")},
     "units.detail": {"code": "phong-vh-xh"},
     "accountability.unit": {"code": "phong-vh-xh"},
     "core.set_language": {"code": "en"},
@@ -126,21 +133,26 @@ SCHEDULER_NEVER_RAN = "the scheduler has never run"
 
 @pytest.fixture
 def sample(app, plan, user_of, task_of, period_of):
-    """Objects for every URL parameter: a submitted report with an update and a file."""
+    """Objects for every URL parameter: the unit's submitted six-month report, an update with a file."""
     from tracker.audit.services import Actor
     from tracker.core.time import utcnow
     from tracker.progress.services import UpdateInput, post_update
     from tracker.reports import services as reports
     from tracker.discussion import services as discussion
     from tracker.units.models import Unit
+    from tests.helpers import owed_unit_report, start_unit_report, whole_report
 
     officer = user_of("officer")
     task = task_of("IV.4.1")
     period = period_of("six_month", 2026)
     upload = _FileStorage(b"%PDF-1.4 evidence", "bien-ban.pdf")
     update, _stored = post_update(Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(50, "working", "Đã làm"), [upload], utcnow())
-    report = reports.get_or_start(period, task, officer.unit_id, utcnow())
-    reports.submit(Actor.for_user(officer), report, reports.ReportInput("Kết quả"), utcnow())
+    owed = owed_unit_report(plan, period, officer.unit_id)
+    assert task in owed.tasks
+    report = start_unit_report(owed, utcnow())
+    reports.submit(Actor.for_user(officer), report, whole_report(owed.tasks), utcnow(), roles=owed.roles)
+    unstarted = period_of("annual", 2026)
+    assert owed_unit_report(plan, unstarted, officer.unit_id).round.id != owed.round.id
     unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
     chair = Actor.for_user(user_of("chair"))
     question = discussion.ask_question(Actor.for_user(user_of("committee")), plan, unit, "Vì sao chậm?", utcnow(), task=task)
@@ -158,6 +170,8 @@ def sample(app, plan, user_of, task_of, period_of):
         "code": "IV.4.1",
         "period_id": period.id,
         "report_id": report.id,
+        "number": report.versions[0].number,
+        "unstarted_period_id": unstarted.id,
         "evidence_id": update.evidence[0].id,
         "user_id": officer.id,
         "unit_id": unit.id,
@@ -216,7 +230,8 @@ def _request(client, app, route_id: str, sample: dict, role: str | None = None):
     endpoint, method, rule_text = route_id.split(" ", 2)
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
     values = {name: sample[name] for name in rule.arguments if name != "notification_id"}
-    values.update({k: v for k, v in OVERRIDES.get(endpoint, {}).items() if k in rule.arguments})
+    values.update({k: sample[v] if isinstance(v, FromSample) else v
+                   for k, v in OVERRIDES.get(endpoint, {}).items() if k in rule.arguments})
     if "notification_id" in rule.arguments:  # each person opens their own notification
         values["notification_id"] = sample["notifications"][TEST_USERS[role][0]] if role else 1
     with app.test_request_context():

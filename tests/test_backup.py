@@ -31,6 +31,7 @@ from tests.conftest import (
     drop_database,
     make_app,
 )
+from tests.helpers import owed_unit_report, start_unit_report, whole_report
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.accounts.services import create_user
@@ -47,6 +48,7 @@ from tracker.plan.planfile import read_plan_file
 from tracker.progress import services as progress
 from tracker.progress.models import Evidence, ProgressUpdate
 from tracker.reports import services as reports
+from tracker.reports.models import UnitReport
 from tracker.scheduler.models import SchedulerHeartbeat
 from tracker.targets import services as targets
 from tracker.targets.models import Indicator
@@ -100,16 +102,25 @@ def build_data() -> None:
                          files(("Kế hoạch y tế.pdf", PDF + b"% y te\n")), at("2026-05-26"))
     db.session.flush()
 
-    # Period reports: one accepted, one left waiting, one returned.
-    accepted = reports.get_or_start(period, task["IV.4.1"], officer.unit_id, at("2026-06-01"))
-    reports.save_draft(act(officer), accepted, reports.ReportInput("Nháp"), at("2026-06-01"))
-    reports.submit(act(officer), accepted, reports.ReportInput("Đã chi trả cho 60 hộ", "Thiếu cán bộ", "Tăng kinh phí"), at("2026-06-03"))
+    # Unit reports of the six-month round: Phòng Văn hóa – Xã hội saves a draft, submits, is
+    # returned at the section on IV.4.1, resubmits and is accepted; Trạm Y tế's report waits;
+    # Phòng Xây dựng, Nông nghiệp và Môi trường has only a draft.
+    vhxh = owed_unit_report(plan, period, officer.unit_id)
+    accepted = start_unit_report(vhxh, at("2026-06-01"))
+    reports.save_draft(act(officer), accepted, whole_report(vhxh.tasks, "Nháp"), at("2026-06-01"))
+    written = whole_report(vhxh.tasks, "Đã thực hiện", assessment="Hoàn thành cơ bản các nhiệm vụ", proposals="Tăng kinh phí")
+    written.sections[0].results, written.sections[0].difficulties = "Đã chi trả cho 60 hộ", "Thiếu cán bộ"
+    reports.submit(act(officer), accepted, written, at("2026-06-03"), roles=vhxh.roles)
+    reports.return_for_changes(act(secretariat), accepted, "Bổ sung số hộ đã chi trả", at("2026-06-04"), task_id=task["IV.4.1"].id)
+    written.sections[0].results = "Đã chi trả cho 66 hộ"
+    reports.submit(act(officer), accepted, written, at("2026-06-05"), roles=vhxh.roles)
     reports.accept(act(secretariat), accepted, at("2026-06-06"), "Đạt yêu cầu")
-    waiting = reports.get_or_start(period, task["IV.4.2"], officer.unit_id, at("2026-06-04"))
-    reports.submit(act(officer), waiting, reports.ReportInput("Hỗ trợ học phí cho 5 học sinh"), at("2026-06-04"))
-    returned = reports.get_or_start(period, task["IV.4.3"], yte.unit_id, at("2026-06-04"))
-    reports.submit(act(yte), returned, reports.ReportInput("Cấp thẻ BHYT"), at("2026-06-04"))
-    reports.return_for_changes(act(secretariat), returned, "Bổ sung số thẻ đã cấp", at("2026-06-06"))
+    owed_yte = owed_unit_report(plan, period, yte.unit_id)
+    waiting = start_unit_report(owed_yte, at("2026-06-04"))
+    reports.submit(act(yte), waiting, whole_report(owed_yte.tasks, "Cấp thẻ BHYT"), at("2026-06-04"), roles=owed_yte.roles)
+    owed_xd = owed_unit_report(plan, period, secretariat.unit_id)
+    reports.save_draft(act(secretariat), start_unit_report(owed_xd, at("2026-06-05")), whole_report(owed_xd.tasks, "Đang tổng hợp"),
+                       at("2026-06-05"))
 
     # The committee talks to the units.
     discussion.add_comment(act(committee), task["IV.4.1"], "Đề nghị bổ sung danh sách hộ", at("2026-05-22"), update=first)
@@ -266,7 +277,8 @@ def backup(app, cli, tmp_path):
 def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(app, cli, backup, restore_target):
     head, _previous = head_and_previous()
     source = table_rows(current_database())
-    assert all(source[name] for name in ("progress_update", "evidence", "period_report", "period_report_event", "comment", "question",
+    assert all(source[name] for name in ("progress_update", "evidence", "unit_report", "unit_report_section",
+                                         "unit_report_event", "unit_report_version", "comment", "question",
                                          "directive", "alert", "notification", "scan_run", "indicator_value", "ward_report",
                                          "audit_event", "outbox_message", "scheduler_heartbeat")), \
         [name for name, rows in source.items() if not rows]
@@ -301,9 +313,15 @@ def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(a
         plan_id = db.session.scalar(select(Plan.id))
         stored_name = db.session.scalar(select(Evidence.stored_name).order_by(Evidence.id).limit(1))
         evidence_id = db.session.scalar(select(Evidence.id).order_by(Evidence.id).limit(1))
+        report_id = db.session.scalar(select(UnitReport.id).where(UnitReport.status == "accepted"))
         db.session.remove()
     page = browser.get(f"/plans/{plan_id}/tasks/IV.4.1").get_data(as_text=True)
     assert "Đã rà soát 66 hộ" in page and "Biên bản họp tổ 3.pdf" in page
+    # The unit's report reads as it was accepted, and its first submitted version as it was sent.
+    report_page = browser.get(f"/plans/{plan_id}/reports/{report_id}").get_data(as_text=True)
+    assert "Đã chi trả cho 66 hộ" in report_page and "Đạt yêu cầu" in report_page and "Bổ sung số hộ đã chi trả" in report_page
+    first_version = browser.get(f"/plans/{plan_id}/reports/{report_id}/versions/1").get_data(as_text=True)
+    assert "Đã chi trả cho 60 hộ" in first_version and "Đã chi trả cho 66 hộ" not in first_version
     download = browser.get(f"/plans/{plan_id}/evidence/{evidence_id}")
     assert download.status_code == 200 and download.data == (Path(app.config["UPLOAD_DIR"]) / stored_name).read_bytes()
     response = browser.post(f"/plans/{plan_id}/tasks/IV.4.1/updates", data={
@@ -396,7 +414,7 @@ def test_restore_refuses_an_archive_whose_table_was_altered(app, backup, restore
     damaged = tmp_path / "damaged-table.tar.gz"
 
     def alter(name, content):
-        if name == "tables/period_report.jsonl":
+        if name == "tables/unit_report.jsonl":
             assert "Đạt yêu cầu".encode() in content
             return content.replace("Đạt yêu cầu".encode(), "Không đạt!!".encode())
         return content

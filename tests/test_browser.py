@@ -1,21 +1,29 @@
 """End-to-end tests in a real browser: the ward's reporting loop, one role after another.
 
 One live server for the module, on its own copy of the Bắc Kạn plan, with CSRF on and the clock
-frozen on 03/06/2026 (two days before the 6-month 2026 unit deadline). The tests run in file order
-and share that server's database: each scenario picks up where the previous one left off.
+frozen (FROZEN_NOW, 03/06/2026: two days before the 6-month 2026 unit deadline; each scenario sets
+its own day). The tests run in file order and share that server's database: each scenario picks up
+where the previous one left off.
 
   0. the admin opens an officer account for the social policy bank's unit, makes that unit the lead
      of IV.10.4 (the plan names none) and reads both writes in the audit log; the new officer signs
-     in with the admin's password and finds IV.10.4 on the unit's page, with the unit as its lead;
-  1. the officer (on a phone) posts progress on IV.4.1 with a PDF and submits the 6-month report;
-  2. the secretariat returns it with a reason;  3. the officer fixes and resubmits it;
-  4. the secretariat accepts it;  5. a committee member asks a question, the officer answers;
-  6. the chair issues a directive;  7. the alert scan runs on 12/06 and the chair sees the bell,
-     the dashboard and the league table;  8. the secretariat exports the ward report.
+     in with the admin's password and finds IV.10.4 on the unit's page, and as a section of the
+     unit's one 6-month report;
+  1. on 03/06, on a phone, the Phòng Văn hóa – Xã hội officer posts progress on IV.4.1 with a PDF,
+     opens the unit's ONE 6-month report (nine task sections) from the home page, types every
+     section's results, is stopped by the section left empty, saves a draft, comes back to it in
+     another browser and submits;
+  2. on 04/06 the secretariat returns it, pointing at the section on VI.3.2, with a reason;
+  3. on 08/06 the officer finds the reason at that section, fixes it and resubmits (still on time:
+     the first submission counts);  4. on 09/06 the secretariat reads the fix and accepts; the chair
+     sees the report sent in the league table of the period, and the ward report quotes it;
+  5. a committee member asks a question, the officer answers;  6. the chair issues a directive;
+  7. the alert scan runs on 12/06 and the chair sees the bell, the dashboard and the league table;
+  8. the secretariat exports the ward report.
 
-Then: phone layout of every page the officers saw, the phone menu, accessibility (axe-core), and
-the two languages. Every page runs under the app's real Content-Security-Policy. Screenshots go to
-test-artifacts/screenshots/.
+The whole report loop (1 to 4) runs on a 375×667 phone. Then: phone layout of every page seen on
+the phone, the phone menu, accessibility (axe-core), and the two languages. Every page runs under
+the app's real Content-Security-Policy. Screenshots go to test-artifacts/screenshots/.
 """
 from __future__ import annotations
 
@@ -56,7 +64,9 @@ from tests.browser_support import (  # noqa: E402
     live_server,  # noqa: F401  (fixture)
     new_page,
     number_in,
+    out_of_reach,
     percent_value,
+    scrolls_sideways,
     section,
     sent_of_owed,
     shot,
@@ -74,12 +84,38 @@ TASK = "IV.4.1"
 TASK_TITLE = "Chính sách dạy nghề, tạo việc làm"
 EVIDENCE_NAME = "danh-sach-lop-day-nghe-thang-5.pdf"
 PROGRESS_RESULTS = "Mở 2 lớp dạy nghề may công nghiệp cho 35 lao động thuộc hộ nghèo, hộ cận nghèo."
-REPORT_RESULTS = "6 tháng đầu năm: mở 2 lớp dạy nghề cho 35 lao động; giới thiệu việc làm cho 12 người."
-RETURN_REASON = "Bổ sung số lao động có việc làm sau học nghề và nguồn kinh phí đã sử dụng."
-RESUBMITTED_RESULTS = (
-    "6 tháng đầu năm: mở 2 lớp dạy nghề cho 35 lao động, 28 người đã có việc làm sau học nghề; "
-    "giới thiệu việc làm cho 12 người. Kinh phí đã sử dụng: 180 triệu đồng."
-)
+
+# The unit's one report of the round: a section for each of the nine tasks it reports on, in the
+# plan's order. IV.4.1's section starts from the progress posted above, and the officer adds a line.
+SIX_MONTH_2026 = f"{VI['six_month']} 2026"
+REPORT_LINK = f"{VI['unit_report']}: {SIX_MONTH_2026}"
+SECTIONS = ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+IV_4_1_MORE = "Giới thiệu việc làm cho 12 lao động, 7 người đã có việc làm ổn định."
+SECTION_RESULTS = {
+    "IV.4.1": f"{PROGRESS_RESULTS}\n{IV_4_1_MORE}",
+    "IV.4.2": "Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo.",
+    "IV.8": "Rà soát được 4 hộ nghèo có người khuyết tật đặc biệt nặng cần chăm sóc tại cơ sở bảo trợ xã hội.",
+    "VI.3.1": "Hướng dẫn các trường học thực hiện chính sách hỗ trợ giáo dục cho học sinh thuộc hộ nghèo, hộ cận nghèo.",
+    "VI.3.2": "Đã rà soát lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng kế hoạch hỗ trợ việc làm năm 2026.",
+    "VI.3.3": "Phối hợp Bảo hiểm xã hội cấp thẻ BHYT cho 212 người thuộc hộ nghèo, hộ cận nghèo.",
+    "VI.3.4": "Tuyên truyền chính sách giảm nghèo tại 18 tổ dân phố qua loa truyền thanh và hội nghị.",
+    "VI.3.5": "Rà soát 41 hộ nghèo thuộc nhóm người cao tuổi, khuyết tật, ốm đau; đề xuất 6 người hưởng trợ cấp hằng tháng.",
+    "VI.3.6": "Trong 6 tháng đầu năm chưa phát sinh nội dung riêng; đơn vị lồng ghép trong các nhiệm vụ nêu trên.",
+}
+ASSESSMENT = "Đơn vị triển khai đủ các nhiệm vụ được giao; IV.8 còn chờ hướng dẫn của tỉnh."
+# The secretariat returns the report for one section, the officer adds what was asked.
+RETURNED_TASK = "VI.3.2"
+RETURNED_TASK_TITLE = "Rà soát, tư vấn, hướng nghiệp lao động thuộc hộ nghèo, hộ cận nghèo và xây dựng kế hoạch hỗ trợ việc làm năm 2026"
+RETURN_REASON = "Bổ sung số lao động đã được tư vấn, hướng nghiệp theo từng tổ dân phố."
+RETURNED_TASK_FIX = "Đã tư vấn, hướng nghiệp cho 46 lao động: khu trung tâm 28, các tổ dân phố còn lại 18."
+FIXED_RESULTS = f"{SECTION_RESULTS[RETURNED_TASK]}\n{RETURNED_TASK_FIX}"
+FINAL_RESULTS = {**SECTION_RESULTS, RETURNED_TASK: FIXED_RESULTS}
+# The days of the loop: written and submitted on 03/06 (FROZEN_NOW), returned the next morning,
+# resubmitted after the unit deadline (05/06), accepted before the ward's (10/06).
+RETURNED_AT = "2026-06-04T08:45:00+07:00"
+RESUBMITTED_AT = "2026-06-08T09:00:00+07:00"
+ACCEPTED_AT = "2026-06-09T14:00:00+07:00"
+WARD_REPORT_TITLE = "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026"
 QUESTION = "Đơn vị cho biết kế hoạch mở lớp dạy nghề 6 tháng cuối năm 2026?"
 ANSWER = "Dự kiến mở thêm 2 lớp kỹ thuật nông nghiệp trong quý III/2026, phối hợp với HTX Nông Thịnh."
 DIRECTIVE = "Phòng Văn hóa – Xã hội hoàn thiện danh sách lao động có nhu cầu học nghề, báo cáo Trưởng ban."
@@ -99,7 +135,8 @@ NEW_OFFICER_UNIT = "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc 
 ASSIGNED_TASK = "IV.10.4"
 ASSIGNED_TASK_TITLE = "Đối với nhóm hộ nghèo có thành viên là người có công với cách mạng"
 
-# What the officers' phones showed on each page visited: checked by test_officer_pages_fit_a_phone.
+# What the phones showed on each page visited (the officers', and the secretariat's in the report
+# loop): checked by test_officer_pages_fit_a_phone.
 PHONE_PAGES = PhoneLayout()
 
 
@@ -118,6 +155,16 @@ def on_phone(page, name: str, focus=None) -> None:
     if focus is not None:
         focus.scroll_into_view_if_needed()
         page.evaluate("top => window.scrollTo(0, top)", focus.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 8"))
+    # The screen as it comes to rest: a scroll to a #fragment is smooth (Bootstrap), so wait until
+    # three frames in a row leave it where it is.
+    page.evaluate(
+        """() => new Promise(done => {
+             let last = -1, still = 0;
+             const frame = () => { still = window.scrollY === last ? still + 1 : 0; last = window.scrollY;
+                                   still >= 3 ? done() : requestAnimationFrame(frame); };
+             requestAnimationFrame(frame);
+           })"""
+    )
     shot(page, name, full_page=False)
 
 
@@ -148,6 +195,7 @@ def unassigned_codes(page) -> list[str]:
 
 
 def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audit_log(browser, live_server):
+    live_server.set_clock(FROZEN_NOW)
     page = open_as(browser, live_server, "admin")
     # An admin lands on the plan, whose warning lists the tasks with no lead unit: IV.10's.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kế hoạch thực hiện công tác giảm nghèo bền vững")
@@ -231,10 +279,19 @@ def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audi
     expect(page.get_by_role("heading", name=NEW_OFFICER_UNIT, level=1)).to_be_visible()
     led = section(page, VI["tasks_led"])
     expect(led.get_by_role("link", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}")).to_be_visible()
-    owed = section(page, VI["reports_owed"]).get_by_role("listitem").filter(has_text=ASSIGNED_TASK_TITLE)
-    expect(owed).to_contain_text(f"{VI['six_month']} 2026")
+    # One report owed for the round, whose sections now include IV.10.4 beside VI.7.
+    owed = section(page, VI["reports_owed"]).get_by_role("listitem")
+    expect(owed).to_have_count(1)
+    expect(owed.get_by_role("link")).to_have_text(REPORT_LINK)
+    expect(owed).to_contain_text(VI["n_tasks"].format(n=2))
     expect(owed).to_contain_text(VI["days_left_2"])
     on_phone(page, "00f-new-officer-unit-page-phone", focus=led)
+    owed.get_by_role("link", name=REPORT_LINK).click()
+    expect(page.get_by_role("heading", name=REPORT_LINK, level=1)).to_be_visible()
+    expect(page.locator("main form .task-code")).to_have_text([f"1. {ASSIGNED_TASK}", "2. VI.7"])
+    expect(report_section(page, ASSIGNED_TASK)).to_contain_text(ASSIGNED_TASK_TITLE)
+    on_phone(page, "00g-new-officer-report-form-phone", focus=report_section(page, ASSIGNED_TASK))
+    page.go_back()
 
     led.get_by_role("link", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}").click()
     expect(page.get_by_role("heading", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}", level=1)).to_be_visible()
@@ -245,14 +302,54 @@ def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audi
     expect(units.get_by_role("link", name=VI["change_units"])).to_have_count(0)  # not the officer's to change
     form = page.locator("#update-form")
     expect(form.get_by_role("heading", name=re.compile(VI["post_progress"]))).to_contain_text(VI["as_lead_unit"])
-    on_phone(page, "00g-new-officer-task-lead-unit-phone", focus=units)
+    on_phone(page, "00h-new-officer-task-lead-unit-phone", focus=units)
     close(page)
 
 
-# --- 1. the officer posts progress and submits the report, on a phone -------------------------
+# --- 1. the officer posts progress, then writes the unit's one report, on a phone ---------------
 
 
-def test_1_officer_posts_progress_with_evidence_and_submits_the_6_month_report(browser, live_server, tmp_path):
+def report_section(page, code: str):
+    """The report form's fieldset on the task `code` (its legend reads "5. VI.3.2 Rà soát, ...").
+    Found by its legend's text, not as the group named by it: the legend is not the fieldset's
+    first child (it sits in the card's body), so it does not name the group."""
+    return page.locator("fieldset[id^=section-]").filter(
+        has=page.locator("legend .task-code").filter(has_text=re.compile(rf"^\d+\. {re.escape(code)}$")))
+
+
+def shown_section(page, code: str):
+    """A submitted report's section on the task `code`, as the report's page shows it."""
+    return page.locator("section[id^=section-]").filter(
+        has=page.get_by_role("heading", name=re.compile(rf"^\d+\. {re.escape(code)} ")))
+
+
+def type_into(field, text: str) -> None:
+    """Tap the field and type, key by key, as a person does on a phone (a new line is Enter)."""
+    field.tap()
+    field.press("Control+End")
+    field.press_sequentially(text)
+
+
+def expect_fits_the_phone(page, what: str) -> None:
+    """No sideways scrolling on the phone: document.scrollingElement.scrollWidth <= window.innerWidth
+    (and innerWidth is the phone's own width, which mobile emulation would widen to fit an overflow)."""
+    problem = scrolls_sideways(page)
+    assert problem is None, f"{what}: {problem}"
+
+
+def expect_reachable(page, button, what: str) -> None:
+    """The button can be pressed where the screen stands, without scrolling to it."""
+    problem = out_of_reach(page, button)
+    assert problem is None, f"{what}: the button {button.inner_text()!r} is out of reach: {problem}"
+
+
+def scroll_to(page, locator) -> None:
+    """Scroll so that `locator` starts at the top of the screen, as a reader moving down the page."""
+    page.evaluate("top => window.scrollTo(0, top)", locator.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 8"))
+
+
+def test_1_officer_posts_progress_and_writes_the_units_report_on_a_phone(browser, live_server, tmp_path):
+    live_server.set_clock(FROZEN_NOW)  # 03/06/2026, two days before the unit deadline
     page = new_page(browser, PHONE)
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", name=VI["sign_in"], level=1)).to_be_visible()
@@ -262,13 +359,18 @@ def test_1_officer_posts_progress_with_evidence_and_submits_the_6_month_report(b
     assert page.url.endswith("/my-unit"), "an officer lands on the unit page"
     expect(page.get_by_role("heading", name=OFFICER_UNIT, level=1)).to_be_visible()
     expect(page.get_by_text(f"{VI['today']} 03/06/2026")).to_be_visible()
-    owed = section(page, VI["reports_owed"]).get_by_role("listitem").filter(has_text=TASK_TITLE)
-    expect(owed).to_contain_text(f"{VI['six_month']} 2026")
+    # ONE report owed for the round, covering the unit's nine tasks: not nine reports.
+    owed = section(page, VI["reports_owed"]).get_by_role("listitem")
+    expect(owed).to_have_count(1)
+    expect(owed.get_by_role("link")).to_have_text(REPORT_LINK)
+    expect(owed).to_contain_text(VI["n_tasks"].format(n=len(SECTIONS)))
+    expect(owed).to_contain_text(VI["not_started_report"])
     expect(owed).to_contain_text(VI["days_left_2"])
     expect(owed).to_contain_text("05/06/2026")
     on_phone(page, "02-officer-unit-page-phone")
 
-    section(page, "Nhiệm vụ chủ trì").get_by_role("link", name=f"{TASK} {TASK_TITLE}").click()
+    # Progress on IV.4.1, with a PDF: it will pre-fill the report's section on the task.
+    section(page, VI["tasks_led"]).get_by_role("link", name=f"{TASK} {TASK_TITLE}").click()
     expect(page.get_by_role("heading", name=f"{TASK} {TASK_TITLE}", level=1)).to_be_visible()
     form = page.locator("#update-form")
     expect(form.get_by_role("heading", name=re.compile(VI["post_progress"]))).to_be_visible()
@@ -295,95 +397,251 @@ def test_1_officer_posts_progress_with_evidence_and_submits_the_6_month_report(b
     assert download.value.suggested_filename == EVIDENCE_NAME
     assert open(download.value.path(), "rb").read(5) == b"%PDF-", "the evidence file downloads as the PDF that was posted"
 
+    # The report, from the home page: a section for each of the nine tasks, in the plan's order.
     go_by_phone_menu(page, VI["my_unit"])
-    section(page, VI["reports_owed"]).get_by_role("link", name=f"{TASK} {TASK_TITLE}").click()
-    expect(page.get_by_role("heading", name=f"{VI['period_report']}: {VI['six_month']} 2026")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("40%")  # the latest update goes with the report
-    page.get_by_label(VI["results_of_period"]).fill(REPORT_RESULTS)
-    on_phone(page, "05-report-form-phone", focus=page.get_by_label(VI["results_of_period"]))
-    page.get_by_role("button", name=VI["submit_report"]).click()
+    section(page, VI["reports_owed"]).get_by_role("link", name=REPORT_LINK).click()
+    expect(page.get_by_role("heading", name=REPORT_LINK, level=1)).to_be_visible()
+    expect(page.locator("main form .task-code")).to_have_text([f"{n}. {code}" for n, code in enumerate(SECTIONS, start=1)])
+    expect(page.get_by_role("navigation", name=VI["report_sections"]).get_by_role("link")).to_have_text(SECTIONS)
+    first = report_section(page, TASK)
+    expect(first.get_by_label(VI["percent"])).to_have_value("40")  # the latest update goes with the report
+    expect(first.get_by_label(VI["state"]).locator("option:checked")).to_have_text(VI["working"])
+    expect(first.get_by_label(VI["results_of_period"])).to_have_value(PROGRESS_RESULTS)
+    expect(first.get_by_role("link", name=EVIDENCE_NAME)).to_be_visible()
+    for code in SECTIONS[1:]:
+        expect(report_section(page, code).get_by_label(VI["results_of_period"])).to_have_value("")
+
+    # On the phone: nothing runs off the side, and the submit button is at hand while reading.
+    submit = page.get_by_role("button", name=VI["submit_report"])
+    save = page.get_by_role("button", name=VI["save_draft"])
+    scroll_to(page, page.get_by_role("heading", name=VI["results_by_task"]))
+    expect_fits_the_phone(page, "the report form")
+    expect_reachable(page, submit, "the report form, at its first section")
+    expect_reachable(page, save, "the report form, at its first section")
+    on_phone(page, "05a-report-form-phone")
+    # Further down: the figures the unit answers for, and the end of the form.
+    figures_part = page.get_by_role("heading", name=VI["figures_part"])
+    scroll_to(page, figures_part)
+    expect_reachable(page, submit, "the report form, at its figures")
+    on_phone(page, "05b-report-form-figures-phone")
+
+    # Every section's results, typed in; IV.4.1 keeps its pre-fill and gets a line more. The
+    # last one is forgotten at first.
+    for code in SECTIONS[:-1]:
+        results = report_section(page, code).get_by_label(VI["results_of_period"])
+        type_into(results, ("\n" + IV_4_1_MORE) if code == TASK else SECTION_RESULTS[code])
+        expect(results).to_have_value(SECTION_RESULTS[code])
+        expect_reachable(page, submit, f"the report form, typing in {code}")
+    middle = report_section(page, "VI.3.2")
+    scroll_to(page, middle)
+    expect_reachable(page, submit, "the report form, halfway down")
+    on_phone(page, "05c-report-form-typed-phone")
+    submit.click()
+
+    # Refused for the empty section; everything typed is kept (and saved as a draft), and the
+    # section is marked.
+    refusal = page.locator("main > .alert-danger[role=alert]")
+    expect(refusal).to_contain_text(SECTIONS[-1])
+    expect(refusal).to_contain_text(VI["saved_as_draft"])
+    last = report_section(page, SECTIONS[-1])
+    expect(last.get_by_label(VI["results_of_period"])).to_have_attribute("aria-invalid", "true")
+    expect(last).to_contain_text(VI["write_results"])
+    expect(page.get_by_role("navigation", name=VI["report_sections"]).get_by_role("listitem").filter(
+        has_text=SECTIONS[-1])).to_contain_text(VI["to_correct"])
+    for code in SECTIONS[:-1]:
+        expect(report_section(page, code).get_by_label(VI["results_of_period"])).to_have_value(SECTION_RESULTS[code])
+    on_phone(page, "05d-report-form-section-missing-phone", focus=last)
+
+    type_into(last.get_by_label(VI["results_of_period"]), SECTION_RESULTS[SECTIONS[-1]])
+    expect(save).to_be_visible()
+    save.click()
+    expect_flash(page, VI["draft_saved"])
+    close(page)
+
+    # Back later, in another browser: the home page says it is a draft, and every word is there.
+    page = open_as(browser, live_server, "officer", PHONE)
+    owed = section(page, VI["reports_owed"]).get_by_role("listitem")
+    expect(owed).to_contain_text(VI["draft"])
+    owed.get_by_role("link", name=REPORT_LINK).click()
+    expect(page.get_by_role("heading", name=REPORT_LINK, level=1)).to_be_visible()
+    for code in SECTIONS:
+        expect(report_section(page, code).get_by_label(VI["results_of_period"])).to_have_value(SECTION_RESULTS[code])
+    type_into(page.get_by_label(VI["general_assessment"]), ASSESSMENT)
+    submit = page.get_by_role("button", name=VI["submit_report"])
+    expect_fits_the_phone(page, "the report form, filled in")
+    expect_reachable(page, submit, "the report form, at its top")  # sticky: in reach from the first screen
+    on_phone(page, "05e-report-form-draft-back-phone", focus=page.get_by_label(VI["general_assessment"]))
+    page.evaluate("() => window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    expect_reachable(page, submit, "the report form, at its end")
+    on_phone(page, "05f-report-form-end-phone")
+    submit.click()
 
     expect_flash(page, VI["report_submitted"])
     main = page.locator("main")
+    expect(page.get_by_role("heading", name=REPORT_LINK, level=1)).to_be_visible()
     expect(main).to_contain_text(VI["submitted_waiting"])
     expect(main).to_contain_text(VI["sent_on_time"])
-    expect(main).to_contain_text(REPORT_RESULTS)
+    for code in SECTIONS:
+        expect(shown_section(page, code)).to_contain_text(SECTION_RESULTS[code])
+    expect(main).to_contain_text(ASSESSMENT)
     on_phone(page, "06-report-submitted-phone")
     close(page)
 
 
-# --- 2. the secretariat returns it ----------------------------------------------------------
+# --- 2. the secretariat returns it, pointing at one section -----------------------------------
 
 
-def test_2_secretariat_returns_the_report_with_a_reason(browser, live_server):
-    page = open_as(browser, live_server, "secretariat")
+def test_2_secretariat_returns_the_report_pointing_at_one_section(browser, live_server):
+    live_server.set_clock(RETURNED_AT)
+    page = open_as(browser, live_server, "secretariat", PHONE)
     expect(page.get_by_role("heading", name=VI["review_reports"], level=1)).to_be_visible()
-    waiting = section(page, VI["waiting_for_review"]).get_by_role("row").filter(has_text=TASK_TITLE)
+    waiting = page.locator("section[aria-labelledby=waiting-heading]").get_by_role("listitem")
+    expect(waiting).to_have_count(1)
     expect(waiting).to_contain_text(OFFICER_UNIT)
+    expect(waiting).to_contain_text(VI["n_tasks"].format(n=len(SECTIONS)))
     expect(waiting).to_contain_text(VI["sent_on_time"])
-    shot(page, "07-review-queue")
+    on_phone(page, "07-review-queue-phone")
 
-    waiting.get_by_role("link", name=VI["open"], exact=True).click()
-    expect(page.locator("main")).to_contain_text(REPORT_RESULTS)
+    waiting.get_by_role("link", name=OFFICER_UNIT, exact=True).click()
+    expect(page.get_by_role("heading", name=REPORT_LINK, level=1)).to_be_visible()
+    expect(page.locator("main section[id^=section-] .task-code")).to_have_text(
+        [f"{n}. {code}" for n, code in enumerate(SECTIONS, start=1)])
+    expect(shown_section(page, RETURNED_TASK)).to_contain_text(SECTION_RESULTS[RETURNED_TASK])
     page.get_by_label(VI["return"]).check()
-    page.get_by_label(VI["comment_or_reason"]).fill(RETURN_REASON)
-    shot(page, "08-report-review-form")
+    which = page.get_by_label(VI["section_to_fix"])
+    expect(which.locator("option:checked")).to_have_text(VI["whole_report"])
+    which.select_option(label=f"{RETURNED_TASK} {RETURNED_TASK_TITLE}")
+    type_into(page.get_by_label(VI["comment_or_reason"]), RETURN_REASON)
+    on_phone(page, "08-report-review-form-phone", focus=page.get_by_role("heading", name=VI["review"], exact=True))
     page.get_by_role("button", name=VI["record_decision"]).click()
 
     expect_flash(page, VI["report_returned"])
-    returned = section(page, "Bị trả lại, chưa nộp lại").get_by_role("row").filter(has_text=TASK_TITLE)
+    expect(page.get_by_role("heading", name=VI["review_reports"], level=1)).to_be_visible()
+    returned = section(page, VI["returned_not_resubmitted"]).get_by_role("listitem")
+    expect(returned).to_have_count(1)
+    expect(returned).to_contain_text(OFFICER_UNIT)
     expect(returned).to_contain_text(VI["returned"])
-    expect(section(page, VI["waiting_for_review"])).not_to_contain_text(TASK_TITLE)
-    shot(page, "09-review-queue-returned")
+    expect(page.locator("section[aria-labelledby=waiting-heading]")).to_contain_text(VI["nothing_waiting"])
+    on_phone(page, "09-review-queue-returned-phone", focus=section(page, VI["returned_not_resubmitted"]))
     close(page)
 
 
-# --- 3. the officer fixes and resubmits -----------------------------------------------------
+# --- 3. the officer fixes that section and resubmits -------------------------------------------
 
 
-def test_3_officer_sees_the_reason_on_the_unit_page_and_resubmits(browser, live_server):
+def test_3_officer_finds_the_reason_at_the_section_fixes_it_and_resubmits(browser, live_server):
+    live_server.set_clock(RESUBMITTED_AT)  # after the unit deadline: the first submission still counts
     page = open_as(browser, live_server, "officer", PHONE)
     returned = section(page, VI["reports_returned"])
-    expect(returned).to_contain_text(f"{TASK} · {VI['six_month']} 2026")
+    expect(returned.get_by_role("link", name=SIX_MONTH_2026, exact=True)).to_be_visible()
     expect(returned).to_contain_text(RETURN_REASON)
     on_phone(page, "10-officer-returned-report-phone")
 
-    returned.get_by_role("link", name=f"{TASK} · {VI['six_month']} 2026").click()
-    expect(page.get_by_role("alert").filter(has_text=VI["returned"])).to_contain_text(RETURN_REASON)
-    results = page.get_by_label(VI["results_of_period"])
-    expect(results).to_have_value(REPORT_RESULTS)
-    results.fill(RESUBMITTED_RESULTS)
-    on_phone(page, "11-report-edit-returned-phone", focus=page.get_by_role("alert").filter(has_text=VI["returned"]))
-    page.get_by_role("button", name=VI["submit_report"]).click()
+    returned.get_by_role("link", name=SIX_MONTH_2026, exact=True).click()
+    notice = page.get_by_role("alert").filter(has_text=VI["returned"])
+    expect(notice).to_contain_text(RETURN_REASON)
+    on_phone(page, "11a-report-edit-returned-phone", focus=notice)
+    # The notice leads to the one section to fix, which says what to fix; the others say nothing.
+    notice.get_by_role("link", name=f"{VI['see_section']} {RETURNED_TASK}").click()
+    page.wait_for_url(re.compile(r"#section-\d+$"))
+    fix = report_section(page, RETURNED_TASK)
+    expect(fix).to_be_in_viewport()
+    expect(fix).to_contain_text(f"{VI['to_fix']}: {RETURN_REASON}")
+    for code in SECTIONS:
+        if code != RETURNED_TASK:
+            expect(report_section(page, code)).not_to_contain_text(VI["to_fix"])
+    on_phone(page, "11b-report-section-to-fix-phone", focus=fix)
+    results = fix.get_by_label(VI["results_of_period"])
+    expect(results).to_have_value(SECTION_RESULTS[RETURNED_TASK])
+    type_into(results, "\n" + RETURNED_TASK_FIX)
+    expect(results).to_have_value(FIXED_RESULTS)
+    submit = page.get_by_role("button", name=VI["submit_report"])
+    expect_fits_the_phone(page, "the returned report's form")
+    expect_reachable(page, submit, "the returned report's form, at the section to fix")
+    on_phone(page, "11c-report-section-fixed-phone", focus=fix)
+    submit.click()
 
     expect_flash(page, VI["report_submitted"])
-    expect(page.locator("main")).to_contain_text(VI["submitted_waiting"])
-    expect(page.locator("main")).to_contain_text(RESUBMITTED_RESULTS)
+    main = page.locator("main")
+    expect(main).to_contain_text(VI["submitted_waiting"])
+    expect(main).to_contain_text(VI["sent_on_time"])  # resubmitted on 08/06: the first submission (03/06) counts
+    expect(shown_section(page, RETURNED_TASK)).to_contain_text(RETURNED_TASK_FIX)
+    expect(main).not_to_contain_text(VI["to_fix"])
+    versions = section(page, VI["submitted_versions"]).get_by_role("link")
+    expect(versions).to_have_text([VI["version"].format(n=1), VI["version"].format(n=2)])
     on_phone(page, "12-report-resubmitted-phone")
 
     go_by_phone_menu(page, VI["my_unit"])
     expect(page.get_by_role("heading", name=VI["reports_returned"])).to_have_count(0)
-    sent = section(page, "Báo cáo đã nộp").get_by_role("listitem").filter(has_text=TASK)
+    sent = section(page, VI["sent_reports"]).get_by_role("listitem").filter(has_text=SIX_MONTH_2026)
     expect(sent).to_contain_text(VI["submitted_waiting"])
-    expect(sent).to_contain_text(VI["sent_on_time"])  # the first submission was on time
+    expect(sent).to_contain_text(VI["sent_on_time"])
     on_phone(page, "13-officer-unit-page-after-resubmission-phone", focus=sent)
     close(page)
 
 
-# --- 4. the secretariat accepts -------------------------------------------------------------
+# --- 4. the secretariat reads the fix and accepts ----------------------------------------------
 
 
-def test_4_secretariat_accepts_the_resubmitted_report_from_the_queue(browser, live_server):
-    page = open_as(browser, live_server, "secretariat")
-    page.get_by_role("checkbox", name=f"Chọn {TASK}, {OFFICER_UNIT}").check()
+def test_4_secretariat_reads_the_fixed_section_and_accepts_the_report_from_the_queue(browser, live_server):
+    live_server.set_clock(ACCEPTED_AT)
+    page = open_as(browser, live_server, "secretariat", PHONE)
+    waiting = page.locator("section[aria-labelledby=waiting-heading]").get_by_role("listitem")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text(OFFICER_UNIT)
+    expect(waiting).to_contain_text(VI["sent_on_time"])
+    waiting.get_by_role("link", name=OFFICER_UNIT, exact=True).click()
+    expect(shown_section(page, RETURNED_TASK)).to_contain_text(RETURNED_TASK_FIX)
+    history = section(page, VI["history"])
+    expect(history).to_contain_text(f"{VI['event_returned']} ({RETURNED_TASK})")
+    expect(history).to_contain_text(RETURN_REASON)
+    on_phone(page, "14a-report-resubmitted-review-phone", focus=shown_section(page, RETURNED_TASK))
+
+    page.go_back()
+    page.get_by_role("checkbox", name=VI["select_report_of"].format(unit=OFFICER_UNIT)).check()
     page.get_by_role("button", name=VI["accept_selected"]).click()
 
     expect_flash(page, VI["accepted_one"])
-    accepted = section(page, VI["accepted"]).get_by_role("row").filter(has_text=TASK_TITLE)
+    accepted = section(page, VI["accepted"]).get_by_role("listitem")
+    expect(accepted).to_have_count(1)
     expect(accepted).to_contain_text(OFFICER_UNIT)
     expect(accepted).to_contain_text(VI["sent_on_time"])
     expect(page.get_by_text(f"{VI['accepted']}: 1", exact=True)).to_be_visible()
-    shot(page, "14-review-queue-accepted")
+    on_phone(page, "14b-review-queue-accepted-phone", focus=section(page, VI["accepted"]))
+    close(page)
+
+
+def test_4b_the_chair_sees_the_report_sent_and_the_ward_report_has_its_text(browser, live_server):
+    live_server.set_clock(ACCEPTED_AT)
+    page = open_as(browser, live_server, "chair", PHONE)
+    go_by_phone_menu(page, VI["accountability"])
+    expect(page.get_by_role("heading", name=VI["league_title"], level=1)).to_be_visible()
+    page.get_by_label(VI["period"], exact=True).select_option(label=SIX_MONTH_2026)
+    page.get_by_role("button", name=VI["show"], exact=True).click()
+    page.wait_for_url(re.compile(rf"period={live_server.period_id('six_month', 2026)}"))
+    league = {row["Đơn vị"]: row for row in table_rows(page.locator("main table"))}
+    ours = league[OFFICER_UNIT]
+    assert sent_of_owed(ours[VI["reporting_rate"]]) == (1, 1), ours  # one report owed for the period, and sent
+    assert percent_value(ours[VI["reporting_rate"]]) == 100.0, ours
+    assert sent_of_owed(ours[VI["on_time_rate"]]) == (1, 1), ours
+    others = {unit: sent_of_owed(row[VI["reporting_rate"]]) for unit, row in league.items() if unit != OFFICER_UNIT}
+    assert others and all(sent == 0 for sent, _owed in others.values()), others  # nobody else has sent theirs
+    shot(page, "14c-league-table-six-month-phone", full_page=False)
+
+    # The ward's report of the period counts the unit's nine accepted sections and quotes them.
+    go_by_phone_menu(page, VI["ward_reports"])
+    page.get_by_role("link", name=SIX_MONTH_2026, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(WARD_REPORT_TITLE)
+    expect(page.locator("main")).to_contain_text(VI["tasks_reported"].format(n=len(SECTIONS)))
+    shot(page, "14d-ward-report-phone", full_page=False)
+    page.get_by_role("link", name=VI["printable_page"]).click()
+    line = page.get_by_role("row").filter(has_text=f"{RETURNED_TASK}. {RETURNED_TASK_TITLE}")
+    expect(line).to_contain_text(OFFICER_UNIT)
+    expect(line).to_contain_text(SECTION_RESULTS[RETURNED_TASK])
+    expect(line).to_contain_text(RETURNED_TASK_FIX)
+    expect(page.get_by_role("row").filter(has_text=f"{TASK}. {TASK_TITLE}")).to_contain_text(IV_4_1_MORE)
+    line.scroll_into_view_if_needed()
+    shot(page, "14e-ward-report-printable-phone", full_page=False)
     close(page)
 
 
@@ -391,6 +649,7 @@ def test_4_secretariat_accepts_the_resubmitted_report_from_the_queue(browser, li
 
 
 def test_5_committee_asks_the_unit_a_question_and_the_officer_answers(browser, live_server):
+    live_server.set_clock(ACCEPTED_AT)
     committee = open_as(browser, live_server, "committee")
     committee.goto(live_server.plan_url(f"/tasks/{TASK}"))
     ask = discussion_form(committee, VI["ask_question"])
@@ -456,6 +715,7 @@ def test_task_page_discussion_fields_have_their_own_labels(browser, live_server)
 
 
 def test_6_chair_issues_a_directive_with_a_due_date(browser, live_server):
+    live_server.set_clock(ACCEPTED_AT)
     page = open_as(browser, live_server, "chair")
     page.locator("#main-nav").get_by_role("link", name=VI["directives"], exact=True).click()
     expect(page.get_by_role("heading", name=VI["issue_directive"])).to_be_visible()
@@ -500,20 +760,27 @@ def test_7_after_the_alert_scan_the_chair_sees_alerts_dashboard_and_league_table
     assert number_in(overdue.get_by_role("heading").inner_text().replace(VI["overdue_tasks"], "")) > 0
     assert overdue.locator("tbody tr").count() > 0, "the dashboard lists the overdue tasks"
     reporting = section(page, VI["reporting_status"])
-    expect(reporting.get_by_role("heading")).to_contain_text(f"{VI['six_month']} 2026")
-    rows = {row["Đơn vị"]: row for row in table_rows(reporting.locator("table"))}
-    assert rows[OFFICER_UNIT]["Đúng hạn"] == "1", rows[OFFICER_UNIT]
-    assert rows[OFFICER_UNIT]["Đã nộp"] == "1", rows[OFFICER_UNIT]
-    assert int(rows[OFFICER_UNIT]["Chưa nộp"]) == int(rows[OFFICER_UNIT]["Phải nộp"]) - 1, rows[OFFICER_UNIT]
+    expect(reporting.get_by_role("heading")).to_contain_text(SIX_MONTH_2026)
+    units = reporting.get_by_role("listitem")
+    ours = units.filter(has=page.get_by_role("link", name=OFFICER_UNIT, exact=True))
+    expect(ours).to_contain_text(VI["accepted"])
+    expect(ours).to_contain_text(VI["sent_on_time"])
+    summary = re.search(r"(\d+) đơn vị phải gửi báo cáo · đã gửi (\d+) · đúng hạn (\d+)", reporting.inner_text())
+    assert summary, reporting.inner_text()
+    owing, sent, on_time = map(int, summary.groups())
+    assert (sent, on_time) == (1, 1) and owing >= 4, summary.group(0)
+    expect(units).to_have_count(owing)
+    # Every other unit is a week late with its report on 12/06 (unit deadline 05/06).
+    expect(units.filter(has_text=VI["report_late_7"])).to_have_count(owing - 1)
     shot(page, "21-committee-dashboard")
 
     page.locator("#main-nav").get_by_role("link", name=VI["accountability"], exact=True).click()
     expect(page.get_by_role("heading", name=VI["league_title"], level=1)).to_be_visible()
     league = {row["Đơn vị"]: row for row in table_rows(page.locator("main table"))}
     ours = league[OFFICER_UNIT][VI["reporting_rate"]]
-    assert re.fullmatch(r"\d{1,3}(,\d)?% \(1/\d+\)", ours), ours  # e.g. "11,1% (1/9)"
+    assert sent_of_owed(ours) == (1, 1) and percent_value(ours) == 100.0, ours  # one report owed to date, sent
     missing = [unit for unit, row in league.items() if sent_of_owed(row[VI["reporting_rate"]])[0] < sent_of_owed(row[VI["reporting_rate"]])[1]]
-    assert OFFICER_UNIT in missing and len(missing) >= 3, f"units with missing reports: {missing}"
+    assert OFFICER_UNIT not in missing and len(missing) >= 3, f"units with missing reports: {missing}"
     shot(page, "22-league-table")
 
     page.get_by_role("link", name=VI["reporting_rate"]).click()
@@ -536,8 +803,8 @@ def test_8_secretariat_exports_the_ward_report_as_docx_and_xlsx(browser, live_se
     page = open_as(browser, live_server, "secretariat")
     page.locator("#main-nav").get_by_role("link", name=VI["ward_reports"], exact=True).click()
     page.get_by_role("link", name=f"{VI['six_month']} 2026", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026")
-    expect(page.locator("main")).to_contain_text("1 nhiệm vụ đã có báo cáo được chấp nhận")
+    expect(page.get_by_role("heading", level=1)).to_have_text(WARD_REPORT_TITLE)
+    expect(page.locator("main")).to_contain_text(VI["tasks_reported"].format(n=len(SECTIONS)))
     shot(page, "24-ward-report")
 
     with page.expect_download() as docx_download:
@@ -548,7 +815,9 @@ def test_8_secretariat_exports_the_ward_report_as_docx_and_xlsx(browser, live_se
     text = docx_text(docx_path)
     assert "BÁO CÁO" in text
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
-    assert RESUBMITTED_RESULTS in text, "the accepted report's results are in the ward report"
+    for code in SECTIONS:  # every accepted section's results, as the unit last sent them
+        for line in FINAL_RESULTS[code].split("\n"):
+            assert line in text, f"{code}: {line!r} is not in the ward report"
 
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name=VI["download_xlsx"]).click()
@@ -563,7 +832,9 @@ def test_8_secretariat_exports_the_ward_report_as_docx_and_xlsx(browser, live_se
     assert TASK in rows, "IV.4.1 has a row in the tasks sheet"
     assert rows[TASK]["Nhiệm vụ"] == TASK_TITLE
     assert rows[TASK]["Đơn vị chủ trì"] == OFFICER_UNIT
-    assert RESUBMITTED_RESULTS in (rows[TASK]["Kết quả"] or ""), rows[TASK]
+    for code in (TASK, RETURNED_TASK):
+        for line in FINAL_RESULTS[code].split("\n"):
+            assert line in (rows[code]["Kết quả"] or ""), rows[code]
     close(page)
 
 
@@ -571,8 +842,8 @@ def test_8_secretariat_exports_the_ward_report_as_docx_and_xlsx(browser, live_se
 
 
 def test_officer_pages_fit_a_phone():
-    """Every page the officers saw on the 375×667 phone: no sideways scrolling, every visible
-    link, button and form field within the screen's width."""
+    """Every page the officers (and the secretariat, in the report loop) saw on the 375×667 phone:
+    no sideways scrolling, every visible link, button and form field within the screen's width."""
     assert len(PHONE_PAGES.pages) >= 10, f"the officer's scenarios ran first: {sorted(PHONE_PAGES.pages)}"
     assert not PHONE_PAGES.report(), "on a 375px-wide phone:\n" + PHONE_PAGES.report()
 
@@ -597,11 +868,16 @@ def test_phone_menu_opens_and_every_link_in_it_is_reachable(browser, live_server
 
 # --- accessibility --------------------------------------------------------------------------
 
-# Each page as its usual reader sees it: (who, path, size).
+# Each page as its usual reader sees it: (who, path). "{six_month}" stands for the 6-month 2026
+# period's id. Trạm Y tế has not touched its report: its officer sees the empty form; Phòng Văn
+# hóa – Xã hội's report is accepted by now, so the same address shows its officer the report.
 AXE_PAGES = {
     "login": (None, "/login"),
     "unit-home": ("officer", "/my-unit"),
     "task": ("officer", f"/tasks/{TASK}"),
+    "unit-report-form": ("officer_yte", "/periods/{six_month}/report"),
+    "unit-report": ("officer", "/periods/{six_month}/report"),
+    "review-queue": ("secretariat", "/review"),
     "dashboard": ("chair", "/dashboard/"),
     "league-table": ("chair", "/accountability/"),
 }
@@ -612,7 +888,7 @@ def _open_for_axe(browser, server, name: str, size: dict):
     page = new_page(browser, size)
     if role is not None:
         sign_in(page, server, role)
-        page.goto(server.plan_url(path))
+        page.goto(server.plan_url(path.format(six_month=server.period_id("six_month", 2026))))
     else:
         page.goto(server.url + path)
     expect(page.locator("main h1")).to_be_visible()
@@ -661,7 +937,7 @@ TABLE_PAGES = {
     "targets-desktop": pytest.param("chair", "/targets/", DESKTOP),
     "dashboard-phone": pytest.param("chair", "/dashboard/", PHONE),
     "dashboard-desktop": pytest.param("chair", "/dashboard/", DESKTOP),
-    "review-queue-desktop": pytest.param("secretariat", "/review", DESKTOP),
+    "ward-reports-desktop": pytest.param("secretariat", "/ward-reports/", DESKTOP),
 }
 
 

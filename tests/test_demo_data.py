@@ -3,8 +3,10 @@
 What the command writes, as of 12/06/2026 (the units' deadline is 05/06):
 - demo.canbo (Phòng Văn hóa – Xã hội) posts 7 updates from 09/02 to 29/05 on IV.4.1 (twice), VI.3.2
   (twice), VI.3.4, IV.8 (blocked, with a difficulty and a proposal) and IV.4.2;
-- of its 9 six-month reports it sends 6: IV.4.1, IV.4.2, VI.3.1 on time and accepted; VI.3.2 on time,
-  returned and sent again; IV.8 on time; VI.3.4 late (09/06). VI.3.3, VI.3.5, VI.3.6 are not sent;
+- the unit writes ONE six-month report with a section for each of the 9 tasks it leads: a draft on
+  02/06, submitted on 03/06 (on time); demo.thuongtruc returns it on 04/06 pointing at the section
+  on VI.3.2, with the reason; the unit resubmits on 05/06; demo.thuongtruc accepts it on 08/06
+  ("Báo cáo đầy đủ, đúng hạn."). The other units have no demo account: their reports are missing;
 - demo.bancd asks about IV.8 (answered); demo.truongban directs the unit on IV.8, due 10/06, not done;
 - the alert scan of 12/06.
 """
@@ -15,6 +17,7 @@ import re
 from datetime import date, datetime
 
 import docx
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -28,10 +31,12 @@ from tracker.core.time import ward_date
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_rounds
 from tracker.plan.models import Plan, Task
 from tracker.progress.models import ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
-from tracker.reports.models import PeriodReport
+from tracker.reports.models import UnitReport
+from tracker.reports.queries import owed_reports
 from tracker.reports.services import is_on_time
 from tracker.targets.models import IndicatorValue
 from tracker.units.models import Unit
@@ -39,8 +44,13 @@ from tracker.units.models import Unit
 JUNE_12 = "2026-06-12T09:00:00+07:00"
 DEMO_PASSWORD = "demo password for the tests"
 FEED = ["VI.3.2", "IV.4.1", "IV.4.2", "IV.8", "VI.3.4", "VI.3.2", "IV.4.1"]  # newest first
-ACCEPTED = ["IV.4.1", "IV.4.2", "VI.3.1"]
-WAITING = ["IV.8", "VI.3.2", "VI.3.4"]
+# The tasks Phòng Văn hóa – Xã hội leads and reports on in the six-month report of 2026, in the plan's order.
+VHXH_SECTIONS = ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+RETURNED_AT = "VI.3.2"  # the section the secretariat's return points at
+ACCEPT_COMMENT = "Báo cáo đầy đủ, đúng hạn."
+# Text of the section on VI.3.2 as first submitted, then as resubmitted after the return.
+FIRST_VI_3_2 = "Đã rà soát lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng kế hoạch hỗ trợ việc làm."
+FIXED_VI_3_2 = "tổ dân phố khu vực trung tâm 28 lao động"
 
 
 @pytest.fixture
@@ -76,6 +86,32 @@ def the_plan() -> Plan:
 
 def six_month_2026() -> ReportingPeriod:
     return db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.kind == "six_month", ReportingPeriod.year == 2026))
+
+
+def round_2026():
+    return next(r for r in plan_rounds(the_plan()) if six_month_2026() in r)
+
+
+def the_report() -> UnitReport:
+    """The one unit report of the demo."""
+    [report] = db.session.scalars(select(UnitReport)).all()
+    return report
+
+
+def owing_units() -> set[str]:
+    """The codes of the units that owe a six-month report of 2026, as the app counts them."""
+    units = {u.id: u.code for u in db.session.scalars(select(Unit))}
+    return {units[o.unit_id] for o in owed_reports(the_plan(), [round_2026()])}
+
+
+def league_row(html: str, unit_name: str) -> dict[str, str]:
+    """A unit's row of the league table: column heading -> the cell's text."""
+    headings = [plain(h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)]
+    row = re.search(rf'<tr[^>]*>\s*<th scope="row"><a[^>]*>{re.escape(unit_name)}</a></th>(.*?)</tr>', html, re.S)
+    assert row, unit_name
+    cells = [unit_name] + [plain(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert len(cells) == len(headings), (headings, cells)
+    return dict(zip(headings, cells))
 
 
 def user(username: str) -> User:
@@ -156,17 +192,37 @@ def test_the_story_is_written_by_the_demo_accounts_in_the_first_half_of_2026(dem
     assert [u.task.code for u in blocked] == ["IV.8"]
     assert blocked[0].difficulties and blocked[0].proposals
 
+    # One report, by the unit, with a section for each of the nine tasks it leads; every section says something.
     period = six_month_2026()
-    reports = {r.task.code: r for r in db.session.scalars(select(PeriodReport))}
-    assert sorted(reports) == sorted(ACCEPTED + WAITING)
-    assert {r.unit.code for r in reports.values()} == {"phong-vh-xh"}  # nobody else has a demo account
-    assert sorted(c for c, r in reports.items() if r.status == "accepted") == ACCEPTED
-    assert sorted(c for c, r in reports.items() if r.status == "submitted") == WAITING
-    assert [c for c, r in reports.items() if not is_on_time(r.first_submitted_at, period)] == ["VI.3.4"]
-    returned = reports["VI.3.2"]
-    assert [e.action for e in sorted(returned.events, key=lambda e: e.occurred_at)] == ["submitted", "returned", "resubmitted"]
-    assert returned.events[1].comment and returned.events[1].actor_id == user("demo.thuongtruc").id
-    assert all(r.reviewed_by_id == user("demo.thuongtruc").id for c, r in reports.items() if c in ACCEPTED)
+    secretariat = user("demo.thuongtruc")
+    report = the_report()
+    assert (report.unit.code, report.period_id) == ("phong-vh-xh", period.id)  # nobody else has a demo account
+    assert [s.task.code for s in report.sections] == VHXH_SECTIONS
+    assert all(s.results and s.results.strip() for s in report.sections)
+    blocked_section = report.section_for(blocked[0].task_id)
+    assert blocked_section.state == "blocked" and blocked_section.difficulties and blocked_section.proposals
+    # Sent on time on 03/06, returned at VI.3.2 with the reason, sent again on 05/06, accepted on 08/06.
+    assert ward_date(report.first_submitted_at) == date(2026, 6, 3) and is_on_time(report.first_submitted_at, period)
+    assert ward_date(report.submitted_at) == date(2026, 6, 5)
+    steps = [(e.action, e.task.code if e.task else None, ward_date(e.occurred_at), e.actor.username) for e in report.events]
+    assert steps == [
+        ("saved", None, date(2026, 6, 2), "demo.canbo"),
+        ("submitted", None, date(2026, 6, 3), "demo.canbo"),
+        ("returned", RETURNED_AT, date(2026, 6, 4), "demo.thuongtruc"),
+        ("resubmitted", None, date(2026, 6, 5), "demo.canbo"),
+        ("accepted", None, date(2026, 6, 8), "demo.thuongtruc"),
+    ]
+    assert report.events[2].comment
+    assert (report.status, report.reviewed_by_id, report.review_comment) == ("accepted", secretariat.id, ACCEPT_COMMENT)
+    assert {s.outcome for s in report.sections} == {"accepted"}
+    # Both submissions are kept: only the section the return pointed at changed between them.
+    assert [v.number for v in report.versions] == [1, 2]
+    first, second = ({s["code"]: s for s in v.content["sections"]} for v in report.versions)
+    assert list(first) == list(second) == VHXH_SECTIONS
+    assert first[RETURNED_AT]["results"] == FIRST_VI_3_2
+    assert FIXED_VI_3_2 in second[RETURNED_AT]["results"]
+    assert second[RETURNED_AT]["results"] == report.section_for(report.events[2].task_id).results
+    assert {code for code in VHXH_SECTIONS if first[code] != second[code]} == {RETURNED_AT}
 
     question = db.session.scalar(select(Question))
     assert (question.asked_by_id, question.answered_by_id, question.task.code) == (user("demo.bancd").id, officer.id, "IV.8")
@@ -177,7 +233,10 @@ def test_the_story_is_written_by_the_demo_accounts_in_the_first_half_of_2026(dem
 
     # Every step is in the audit log, by its demo account, on the story's day (never "now").
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.username.like("demo.%"))).all()
-    assert len(events) >= len(updates) + len(reports)
+    assert len(events) >= len(updates) + len(report.events)
+    assert [(e.action, e.username) for e in events if e.target_type == "unit_report"] == [
+        ("report.save", "demo.canbo"), ("report.submit", "demo.canbo"), ("report.return", "demo.thuongtruc"),
+        ("report.resubmit", "demo.canbo"), ("report.accept", "demo.thuongtruc")]
     assert all(date(2026, 2, 1) <= ward_date(e.occurred_at) <= date(2026, 6, 12) for e in events)
     # The alert scan of 12/06.
     assert db.session.scalars(select(ScanRun.scan_date)).all() == [date(2026, 6, 12)]
@@ -192,23 +251,42 @@ def test_dashboard_shows_the_updates_and_the_blocked_task(demo, empty_app):
     assert task_codes(section(html, "blocked-heading")) == ["IV.8"]
 
 
-def test_review_queue_has_the_submitted_reports(demo, empty_app):
+def test_review_queue_has_the_accepted_report_and_the_missing_ones(demo, empty_app):
     plan = the_plan()
-    html = page(sign_in(empty_app, "demo.thuongtruc"), f"/plans/{plan.id}/review")
-    waiting = html.split('id="waiting-heading"', 1)[1].split("</section>", 1)[0]
-    assert sorted(task_codes(waiting)) == WAITING
-    assert "Waiting for review: 3" in plain(html)
-    assert "Accepted: 3" in plain(html)
+    client = sign_in(empty_app, "demo.thuongtruc")
+    html = page(client, f"/plans/{plan.id}/review")
+    text = plain(html)
+    late = len(owing_units()) - 1  # every unit but Phòng Văn hóa – Xã hội
+    assert late > 0
+    assert "Waiting for review: 0" in text
+    assert f"Late: {late}" in text
+    assert "Accepted: 1" in text
+    report = the_report()
+    accepted = html.split('<h2 class="h5">Accepted', 1)[1].split("</section>", 1)[0]
+    assert f'/plans/{plan.id}/reports/{report.id}"' in accepted
+    assert "Phòng Văn hóa – Xã hội" in plain(accepted) and "9 tasks" in plain(accepted)
+
+    # The report's page: nine sections, the history of the return at VI.3.2, the comment on acceptance.
+    detail = page(client, f"/plans/{plan.id}/reports/{report.id}")
+    assert [c.split(". ", 1)[1] for c in task_codes(detail)] == VHXH_SECTIONS
+    history = plain(detail.split(">History</h2>", 1)[1])
+    assert f"returned for changes ({RETURNED_AT})" in history and report.events[2].comment in history
+    assert ACCEPT_COMMENT in history
+    assert FIXED_VI_3_2 in plain(detail) and FIRST_VI_3_2 not in plain(detail)
+    # The first version, as it was sent before the return.
+    first = page(client, f"/plans/{plan.id}/reports/{report.id}/versions/1")
+    assert FIRST_VI_3_2 in plain(first) and FIXED_VI_3_2 not in plain(first)
 
 
 def test_league_table_shows_the_units_reporting_rate(demo, empty_app):
     plan = the_plan()
     league = page(sign_in(empty_app, "demo.truongban"), f"/plans/{plan.id}/accountability/")
-    row = plain(re.search(r'<th scope="row"><a[^>]*>Phòng Văn hóa – Xã hội</a></th>.*?</tr>', league, re.S).group(0))
-    assert "66.7% (6/9)" in row  # reporting rate: 6 of the 9 reports owed
-    assert "55.6% (5/9)" in row  # on time: VI.3.4 came late
-    other = plain(re.search(r'<th scope="row"><a[^>]*>Trạm Y tế phường</a></th>.*?</tr>', league, re.S).group(0))
-    assert "0% (0/2)" in other
+    row = league_row(league, "Phòng Văn hóa – Xã hội")
+    assert row["Reporting rate"] == "100% (1/1)"  # its one report of the period, sent
+    assert row["On-time rate"] == "100% (1/1)"  # first sent on 03/06, before the deadline
+    other = league_row(league, "Trạm Y tế phường")
+    assert other["Reporting rate"] == "0% (0/1)"
+    assert other["On-time rate"] == "0% (0/1)"
 
 
 def test_the_chair_and_the_officer_have_notifications(demo, empty_app):
@@ -217,6 +295,12 @@ def test_the_chair_and_the_officer_have_notifications(demo, empty_app):
         assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == person.id)) > 0
     kinds = set(db.session.scalars(select(Alert.kind)))
     assert {"report_missing", "directive_overdue", "escalation"} <= kinds
+    # One missing-report alert per unit that has not sent its report (not one per task); none for the unit that sent it.
+    missing = db.session.scalars(select(Alert).where(Alert.kind == "report_missing")).all()
+    assert sorted(a.unit.code for a in missing) == sorted(owing_units() - {"phong-vh-xh"})
+    assert {a.task_id for a in missing} == {None}
+    assert not db.session.scalar(select(func.count(Notification.id)).join(Alert).where(
+        Notification.user_id == officer.id, Alert.kind == "report_missing"))
     text = plain(page(sign_in(empty_app, "demo.truongban"), "/notifications/"))
     assert "the directive “Phòng Văn hóa – Xã hội chủ trì" in text and "is not done" in text
     assert "Escalated to the chair" in text
@@ -232,8 +316,23 @@ def test_ward_report_draft_opens_and_exports(demo, empty_app):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     document = docx.Document(io.BytesIO(response.get_data()))
     text = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
-    assert "Tư vấn, giới thiệu việc làm cho 18 lao động" in text  # an accepted report is quoted
-    assert "Đã rà soát lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng" not in text  # the returned text is not
+    assert "Tư vấn, giới thiệu việc làm cho 18 lao động" in text  # the accepted report is quoted
+    assert FIXED_VI_3_2 in text  # with the section as resubmitted
+    assert FIRST_VI_3_2 not in text  # not as it was returned
+
+    # The spreadsheet's reporting by unit: the one report sent, first on 03/06, and the units that sent none.
+    response = client.get(url + "/report.xlsx")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data()))["Reporting by unit"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Unit", "Tasks in the report", "Report", "First sent", "Days late"]
+    by_unit = {row[0]: row[1:] for row in rows[1:]}
+    first_sent = by_unit["Phòng Văn hóa – Xã hội"][2]
+    assert by_unit["Phòng Văn hóa – Xã hội"][:2] == [len(VHXH_SECTIONS), "Accepted"]
+    assert (first_sent.date() if isinstance(first_sent, datetime) else first_sent) == date(2026, 6, 3)
+    assert not by_unit["Phòng Văn hóa – Xã hội"][3]
+    assert len(by_unit) == len(owing_units())
+    assert by_unit["Trạm Y tế phường"][2] is None and by_unit["Trạm Y tế phường"][3] == 7  # 12/06 is 7 days after 05/06
 
 
 # --- 3. after the scheduler has scanned a later day -------------------------------------------
@@ -247,8 +346,11 @@ def test_a_later_scan_is_not_rewound(demo_runner):
     assert result.exit_code == 0, result.output
     assert "2026-11-26" in result.output
     assert sorted(db.session.scalars(select(ScanRun.scan_date))) == [date(2026, 11, 26), date(2026, 11, 26)]
-    # The reports the unit sent cleared their missing-report alerts.
-    unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
-    open_missing = db.session.scalars(select(Alert).where(Alert.kind == "report_missing", Alert.unit_id == unit.id,
-                                                          Alert.period_id == six_month_2026().id, Alert.resolved_at.is_(None))).all()
-    assert sorted(a.task.code for a in open_missing) == ["VI.3.3", "VI.3.5", "VI.3.6"]
+    # The scan of 26/11 before the demo found every six-month report of 2026 missing; the one the
+    # unit then sent (on time) cleared its alert, the other units' stay open.
+    period = six_month_2026()
+    missing = db.session.scalars(select(Alert).where(Alert.kind == "report_missing", Alert.period_id == period.id)).all()
+    by_unit = {a.unit.code: a for a in missing}
+    assert sorted(by_unit) == sorted(owing_units())
+    assert by_unit["phong-vh-xh"].resolved_at is not None
+    assert {code for code, a in by_unit.items() if a.resolved_at is None} == owing_units() - {"phong-vh-xh"}

@@ -4,9 +4,11 @@ a formula.
 
 The data (fixture `data`), read on 08/06/2026, after the six-month unit deadline of 05/06:
 - Phòng Văn hóa – Xã hội posts IV.4.1 60% (20/05), IV.4.2 done (21/05) and VI.3.1 blocked (03/06, 06:30
-  in the ward, which is 02/06 23:30 UTC) and sends its six-month reports for IV.4.1 and IV.4.2.
-- Trạm Y tế posts IV.4.3 20% (20/05) and sends IV.4.3.
-Nobody else reports, so every other continuous task with a lead is overdue from 05/06.
+  in the ward, which is 02/06 23:30 UTC) and sends its six-month report (all nine sections) on 04/06.
+- Trạm Y tế posts IV.4.3 20% (20/05) but never sends its report (IV.4.3 and VI.6).
+- The chair directs Phòng Văn hóa – Xã hội on the blocked VI.3.1 (03/06, due 05/06); nobody answers.
+Nobody else reports, so every continuous task whose lead sent no report is overdue from 05/06:
+IV.4.3 and VI.6 among them, none of Phòng Văn hóa – Xã hội's.
 """
 from __future__ import annotations
 
@@ -27,10 +29,10 @@ from tests.conftest import PASSWORD
 from tracker.accounts.services import create_user
 from tracker.alerts.services import scan
 from tracker.audit.services import Actor
+from tracker.discussion.services import issue_directive
 from tracker.exports.spreadsheets import NUMBER_FORMAT, add_sheet, csv_response, new_workbook, safe_text
 from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
-from tracker.reports import services as reports
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
 
@@ -46,6 +48,9 @@ TASK_HEADER = ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", 
 UPDATE_HEADER = ["Thời gian", "Nhiệm vụ", "Đơn vị", "Vai trò", "Người cập nhật", "Tỷ lệ hoàn thành (%)", "Tình trạng",
                  "Kết quả đạt được", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị", "Đính chính bản cập nhật ngày"]
 ALERT_HEADER = ["Cảnh báo", "Đơn vị", "Nhiệm vụ", "Từ ngày", "Hạn", "Ngày tạo", "Đã xử lý", "Chi tiết"]
+
+# The tasks Phòng Văn hóa – Xã hội reports on, in the plan's order: its one report covers them all.
+VHXH_TASKS = ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
 
 # User text a spreadsheet would run as a formula.
 DANGEROUS = {"results": "=1+2", "difficulties": "@cmd", "proposals": "+HYPERLINK(\"http://example.com\")"}
@@ -65,11 +70,6 @@ def unit(code: str) -> Unit:
 def progress(user, task, unit_code: str, percent: int, state: str, when: datetime, **text):
     text.setdefault("results", f"Kết quả {percent}%")
     post_update(Actor.for_user(user), task, unit(unit_code).id, "lead", UpdateInput(percent, state, **text), files=[], now=when)
-
-
-def send_report(user, period, task, unit_code: str, when: datetime):
-    report = reports.get_or_start(period, task, unit(unit_code).id, when)
-    reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Kết quả của kỳ"), when)
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -115,9 +115,9 @@ def data(app, plan, user_of, task_of, period_of):
     progress(yte, task_of("IV.4.3"), "tram-y-te", 20, "working", at("2026-05-20"))
     progress(vhxh, task_of("VI.3.1"), "phong-vh-xh", 10, "blocked", at("2026-06-03", "06:30"),
              results="Chưa tổ chức được lớp tập huấn", difficulties="Thiếu kinh phí")
-    send_report(vhxh, period, task_of("IV.4.1"), "phong-vh-xh", at("2026-06-04"))
-    send_report(vhxh, period, task_of("IV.4.2"), "phong-vh-xh", at("2026-06-04"))
-    send_report(yte, period, task_of("IV.4.3"), "tram-y-te", at("2026-06-04"))
+    helpers.send_unit_report(vhxh, period, at("2026-06-04"))
+    issue_directive(Actor.for_user(user_of("chair")), plan, unit("phong-vh-xh"), "Báo cáo phương án tháo gỡ vướng mắc",
+                    date(2026, 6, 5), at("2026-06-03"), task=task_of("VI.3.1"))
     db.session.commit()
     return period
 
@@ -162,7 +162,11 @@ def test_tasks_csv_filters_give_the_expected_tasks(data, app, plan):
         return [row[0] for row in csv_rows(client.get(export_url(plan, "tasks.csv", query)))[1:]]
 
     assert codes("unit=tram-y-te") == ["IV.4.3", "VI.6"]
-    assert codes("status=in_progress_on_time") == ["IV.4.1", "IV.4.3"]
+    # Phòng Văn hóa – Xã hội sent its report: none of its tasks is late; Trạm Y tế did not: both of its are.
+    assert codes("status=in_progress_on_time") == ["IV.4.1", "VI.3.1"]
+    overdue = codes("status=in_progress_overdue")
+    assert {"IV.1", "IV.4.3", "VI.6"} <= set(overdue)
+    assert not set(overdue) & set(VHXH_TASKS)
     assert codes("flag=blocked") == ["VI.3.1"]
     assert codes("flag=unassigned") == ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.9", "VI.12", "VI.13.1", "VI.13.2"]
     assert codes("section=VI&unit=phong-vh-xh") == ["VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
@@ -185,7 +189,7 @@ def test_tasks_xlsx(data, app, plan):
     sheet = xlsx_sheet(signed_in(app, "chair").get(export_url(plan, "tasks.xlsx", "unit=phong-vh-xh")))
     rows = values(sheet)
     assert rows[0] == TASK_HEADER
-    assert [row[0] for row in rows[1:]] == ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+    assert [row[0] for row in rows[1:]] == VHXH_TASKS
     iv41 = rows[1]
     assert iv41[2:5] == ["Phòng Văn hóa – Xã hội", "Đang thực hiện trong hạn", 60]
     # Numbers and dates are cells of their own type, not text.
@@ -282,19 +286,23 @@ def test_alerts_xlsx_and_csv(data, app, plan):
     rows = values(xlsx_sheet(client.get(export_url(plan, "alerts.xlsx"))))
     assert rows[0] == ALERT_HEADER
     missing = [row for row in rows[1:] if row[0] == "Chưa nộp báo cáo"]
-    # Every report owed for the six-month period and not sent by 05/06.
-    assert {(row[1], row[2]) for row in missing} >= {("Đảng ủy phường", "IV.1"), ("UBND phường", "IV.3"), ("Phòng Văn hóa – Xã hội", "IV.8")}
-    assert ("Phòng Văn hóa – Xã hội", "IV.4.1") not in {(row[1], row[2]) for row in missing}
-    iv1 = next(row for row in missing if row[2] == "IV.1")
-    assert iv1[4].date() == date(2026, 6, 5)
-    assert "IV.1" in iv1[7] and "05/06/2026" in iv1[7]
+    # One line per unit whose six-month report was not sent by 05/06, about the unit, not a task:
+    # the twelve units that owe one but Phòng Văn hóa – Xã hội.
+    units = [row[1] for row in missing]
+    assert len(units) == len(set(units)) == 11
+    assert {"Đảng ủy phường", "UBND phường", "Trạm Y tế phường"} <= set(units)
+    assert "Phòng Văn hóa – Xã hội" not in units
+    assert {row[2] for row in missing} == {None}
+    dang_uy = next(row for row in missing if row[1] == "Đảng ủy phường")
+    assert dang_uy[4].date() == date(2026, 6, 5)
+    assert dang_uy[7].startswith("Đảng ủy phường: ") and "05/06/2026" in dang_uy[7]
 
     csv_data = csv_rows(client.get(export_url(plan, "alerts.csv")))
     assert csv_data[0] == ALERT_HEADER
     assert len(csv_data) == len(rows)
     assert [r[0] for r in csv_data[1:]] == [r[0] for r in rows[1:]]
-    iv1 = next(row for row in csv_data[1:] if row[0] == "Chưa nộp báo cáo" and row[2] == "IV.1")
-    assert iv1[4] == "05/06/2026"
+    dang_uy = next(row for row in csv_data[1:] if row[0] == "Chưa nộp báo cáo" and row[1] == "Đảng ủy phường")
+    assert dang_uy[2:5] == ["", "06/06/2026", "05/06/2026"]
 
 
 # --- filters on the updates and alerts ---------------------------------------------------------
@@ -348,6 +356,8 @@ def test_alerts_export_follows_the_task_list_filters(scanned, app, plan, query):
 def test_alerts_export_of_a_blocked_task(scanned, app, plan):
     rows = alert_rows(signed_in(app, "chair"), plan, "flag=blocked")
     assert {row[2] for row in rows} == {"VI.3.1"}
+    # The chair's unanswered directive on it.
+    assert ["Chỉ đạo quá hạn", "Phòng Văn hóa – Xã hội", "VI.3.1"] in [row[:3] for row in rows]
 
 
 def test_updates_export_follows_the_unit_filter(data, app, plan):
@@ -360,12 +370,13 @@ def test_updates_export_follows_the_unit_filter(data, app, plan):
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("status=in_progress_on_time", ["IV.4.3", "IV.4.1"]),
+    ("status=in_progress_on_time", ["VI.3.1", "IV.4.1"]),  # VI.3.1 is blocked, but its unit's report was sent
     ("status=done_on_time", ["IV.4.2"]),
     ("flag=blocked", ["VI.3.1"]),
-    ("status=in_progress_overdue", ["VI.3.1"]),  # blocked, and its six-month report was not sent by 05/06
+    ("status=in_progress_overdue", ["IV.4.3"]),  # its unit's six-month report was not sent by 05/06
     ("status=not_started", []),
-    ("section=IV&status=in_progress_on_time&unit=tram-y-te", ["IV.4.3"]),
+    ("section=IV&status=in_progress_on_time&unit=phong-vh-xh", ["IV.4.1"]),
+    ("section=IV&status=in_progress_overdue&unit=tram-y-te", ["IV.4.3"]),
 ])
 def test_updates_export_follows_status_and_flag_filters(data, app, plan, query, expected):
     client = signed_in(app, "committee")
@@ -381,16 +392,16 @@ def test_unknown_filter_on_updates_and_alerts_is_404(data, app, plan, url, query
 
 def test_the_task_lists_export_links_carry_its_filters(scanned, app, plan):
     client = signed_in(app, "committee")
-    query = "section=IV&unit=phong-vh-xh&status=in_progress_overdue"
+    query = "section=VI&unit=tram-y-te&status=in_progress_overdue"
     html = client.get(f"/plans/{plan.id}/dashboard/tasks?{query}").get_data(as_text=True)
     links = {htmllib.unescape(href) for href in re.findall(r'href="([^"]*/exports/[^"]*)"', html)}
     for name in ("tasks", "updates", "alerts"):
         for fmt in ("csv", "xlsx"):
             link = next(link for link in links if f"/exports/{name}.{fmt}?" in link)
-            assert parse_qs(urlsplit(link).query) == {"section": ["IV"], "unit": ["phong-vh-xh"], "status": ["in_progress_overdue"]}
+            assert parse_qs(urlsplit(link).query) == {"section": ["VI"], "unit": ["tram-y-te"], "status": ["in_progress_overdue"]}
     alerts_link = next(link for link in links if "/exports/alerts.csv?" in link)
     rows = csv_rows(client.get(alerts_link))[1:]
-    assert rows and {(row[1], row[2]) for row in rows} <= {("Phòng Văn hóa – Xã hội", "IV.8")}
+    assert rows and {(row[1], row[2]) for row in rows} <= {("Trạm Y tế phường", "VI.6")}
     flagged = client.get(f"/plans/{plan.id}/dashboard/tasks?flag=blocked").get_data(as_text=True)
     assert "/exports/alerts.xlsx?flag=blocked" in htmllib.unescape(flagged)
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.datastructures import FileStorage
 
 from tests.conftest import ON_POSTGRES, PASSWORD, TEST_USERS, current_database, login, make_app
-from tests.helpers import database_snapshot
+from tests.helpers import database_snapshot, owed_unit_report, start_unit_report, whole_report
 from tracker import ROOT
 from tracker.accounts.services import create_user
 from tracker.audit.models import AuditEvent
@@ -29,7 +29,7 @@ from tracker.progress import services as progress
 from tracker.progress import storage
 from tracker.progress.models import Evidence, ProgressUpdate
 from tracker.reports import services as reports
-from tracker.reports.models import PeriodReport
+from tracker.reports.models import UnitReport
 
 CATALOGUE = ROOT / "tracker" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
 PDF = b"%PDF-1.4\n% test evidence\n1 0 obj << >> endobj\n%%EOF\n"
@@ -174,9 +174,12 @@ CHANGED = in_either_language("This report was changed by someone else while you 
 REFUSED = in_either_language("Only a submitted report can be accepted.") + in_either_language("Only a submitted report can be returned.")
 
 
-def submitted(period, task, user) -> PeriodReport:
-    report = reports.get_or_start(period, task, user.unit_id, now())
-    reports.submit(Actor.for_user(user), report, reports.ReportInput(f"Kết quả 6 tháng của {task.code}"), now())
+def submitted(plan, period, user) -> UnitReport:
+    """The unit's whole report of the round of `period`, submitted by `user`."""
+    owed = owed_unit_report(plan, period, user.unit_id)
+    report = start_unit_report(owed, now())
+    reports.submit(Actor.for_user(user), report, whole_report(owed.tasks, f"Kết quả {period.kind} {period.year} của"), now(),
+                   roles=owed.roles)
     db.session.commit()
     return report
 
@@ -188,8 +191,7 @@ def review_version(html: str) -> int:
 
 
 @pytest.mark.parametrize("decisions", [("accept", "return"), ("accept", "accept"), ("return", "return")])
-def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_of, task_of, period_of, decisions):
-    period = period_of("six_month", 2026)
+def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_of, period_of, decisions):
     second_user("thuongtruc2", "secretariat", like="secretariat")
     reviewers = {TEST_USERS["secretariat"][0]: None, "thuongtruc2": None}
     servers = []
@@ -198,17 +200,23 @@ def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_
             server, browser = signed_in_elsewhere(app, username)
             servers.append(server)
             reviewers[username] = browser
-        for code in ("IV.4.1", "IV.4.2", "IV.8"):
-            report = submitted(period, task_of(code), user_of("officer"))
+        # The unit's reports of three rounds, one after the other.
+        for period in (period_of("six_month", 2026), period_of("annual", 2026), period_of("six_month", 2027)):
+            report = submitted(plan, period, user_of("officer"))
+            label = f"{period.kind} {period.year}"
             url = f"/plans/{plan.id}/reports/{report.id}"
             # Both open the report and read the same version.
             versions = {name: review_version(browser.get(url).get_data(as_text=True)) for name, browser in reviewers.items()}
             assert len(set(versions.values())) == 1
-            comments = {name: f"{decision} bởi {name} ({code})" for name, decision in zip(reviewers, decisions)}
+            comments = {name: f"{decision} bởi {name} ({label})" for name, decision in zip(reviewers, decisions)}
+
+            # A return points at the report's first section, as the review form lets it.
+            pointed = report.sections[0].task_id
 
             def decide(name, decision):
                 return lambda: reviewers[name].post(f"{url}/review", data={
                     "decision": decision, "comment": comments[name], "version": str(versions[name]),
+                    "section": str(pointed) if decision == "return" else "",
                 })
 
             responses = dict(zip(reviewers, at_once(*(decide(name, d) for name, d in zip(reviewers, decisions)))))
@@ -226,14 +234,23 @@ def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_
 
             # The winner's decision stands, complete and unmixed.
             db.session.expire_all()
-            report = db.session.get(PeriodReport, report.id)
+            report = db.session.get(UnitReport, report.id)
             assert report.status == {"accept": "accepted", "return": "returned"}[decision]
             assert report.reviewed_by.username == winner
             assert report.review_comment == comments[winner]
             assert [e.action for e in report.events] == ["submitted", report.status]
             assert report.events[-1].actor.username == winner
+            outcomes = {s.task_id: (s.outcome, s.outcome_comment) for s in report.sections}
+            if decision == "accept":
+                assert set(outcomes.values()) == {("accepted", None)}
+                assert report.events[-1].task_id is None
+            else:
+                assert outcomes.pop(pointed) == ("returned", comments[winner])
+                assert set(outcomes.values()) == {(None, None)}
+                assert report.events[-1].task_id == pointed
             reviews = db.session.scalars(select(AuditEvent).where(
-                AuditEvent.action.in_(("report.accept", "report.return")), AuditEvent.target_id == report.id)).all()
+                AuditEvent.action.in_(("report.accept", "report.return")), AuditEvent.target_type == "unit_report",
+                AuditEvent.target_id == report.id)).all()
             assert [(e.action, e.username) for e in reviews] == [(f"report.{decision}", winner)]
     finally:
         dispose(*servers)

@@ -14,7 +14,7 @@ PLAN_START, PLAN_END = date(2026, 1, 1), date(2030, 12, 31)
 def facts(**overrides) -> rules.TaskFacts:
     values = dict(
         start_on=None, due_on=None, window_start=PLAN_START, window_end=PLAN_END,
-        latest_percent=None, latest_state=None, latest_on=None, done_on=None, missed_report_deadline=None,
+        latest_percent=None, latest_state=None, latest_on=None, done_on=None,
     )
     values.update(overrides)
     if values["start_on"]:
@@ -84,18 +84,37 @@ def test_a_later_correction_does_not_move_the_date_a_task_was_done():
     assert result.status == rules.DONE_ON_TIME
 
 
-def test_a_continuous_task_is_judged_by_its_period_reports():
-    on_time = standing(today=date(2026, 6, 20), latest_percent=40, latest_state="working", latest_on=date(2026, 6, 1))
-    late = standing(today=date(2026, 6, 20), latest_percent=40, latest_state="working", latest_on=date(2026, 6, 1),
-                    missed_report_deadline=date(2026, 6, 5))
-    assert on_time.status == rules.IN_PROGRESS_ON_TIME
-    assert late.status == rules.IN_PROGRESS_OVERDUE and late.days_overdue == 15
+def test_a_continuous_task_with_a_late_report_is_not_overdue_and_carries_the_late_report_flag():
+    """VI.3.4 ("thường xuyên, không có thời hạn") at 60% with the six-month report not sent."""
+    on_time = standing(today=date(2026, 6, 20), latest_percent=60, latest_state="working", latest_on=date(2026, 6, 1))
+    late = standing(today=date(2026, 6, 20), latest_percent=60, latest_state="working", latest_on=date(2026, 6, 1),
+                    late_report_due=date(2026, 6, 5))
+    assert on_time.status == late.status == rules.IN_PROGRESS_ON_TIME
+    assert not late.is_overdue and late.days_overdue == 0
+    assert late.late_report and late.late_report_days == 15 and late.late_report_due == date(2026, 6, 5)
+    assert late.has_flag(rules.LATE_REPORT) and not on_time.has_flag(rules.LATE_REPORT)
+    # 60% against 9,4% expected is ahead of schedule: the rating agrees with the figures beside it.
+    assert late.expected == rules.expected_percent(PLAN_START, PLAN_END, date(2026, 6, 20)) == Decimal("9.4")
+    assert late.rating == rules.GREEN
 
 
-def test_a_continuous_task_reported_done_is_done_on_time():
+def test_a_continuous_task_is_never_overdue_whatever_the_date():
+    result = standing(today=date(2030, 12, 31), late_report_due=date(2026, 6, 5))
+    assert result.status == rules.NOT_STARTED
+    assert not result.is_overdue
+
+
+def test_a_late_report_on_a_dated_task_does_not_make_it_overdue_before_its_due_date():
+    result = standing(today=date(2026, 6, 20), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31), latest_percent=50,
+                      latest_state="working", latest_on=date(2026, 6, 1), late_report_due=date(2026, 6, 5))
+    assert result.status == rules.IN_PROGRESS_ON_TIME and result.late_report
+
+
+def test_a_task_reported_done_carries_no_late_report_flag():
     result = standing(today=date(2026, 6, 20), latest_percent=100, latest_state="done", latest_on=date(2026, 6, 1),
-                      done_on=date(2026, 6, 1), missed_report_deadline=date(2026, 6, 5))
+                      done_on=date(2026, 6, 1), late_report_due=date(2026, 6, 5))
     assert result.status == rules.DONE_ON_TIME
+    assert not result.late_report
 
 
 # --- flags ----------------------------------------------------------------------------------
@@ -117,6 +136,21 @@ def test_a_task_never_updated_is_stale_once_the_days_have_passed_since_it_starte
     assert standing(today=date(2026, 2, 15)).stale is True
     assert standing(today=date(2026, 2, 13)).stale is False
     assert standing(today=date(2026, 2, 15), stale_after=60).stale is False
+
+
+def test_an_accepted_report_section_counts_as_an_update_for_stale():
+    # No update since 15 January, but the unit's report covering the task was accepted with its 5 June submission.
+    without = standing(today=date(2026, 6, 20), latest_percent=10, latest_state="working", latest_on=date(2026, 1, 15))
+    with_report = standing(today=date(2026, 6, 20), latest_percent=10, latest_state="working", latest_on=date(2026, 1, 15),
+                           reported_on=date(2026, 6, 5))
+    assert without.stale and without.stale_since == date(2026, 1, 15)
+    assert not with_report.stale
+
+
+def test_a_task_nobody_answers_for_is_unassigned_never_stale():
+    result = standing(today=date(2027, 1, 1), unassigned=True)
+    assert result.unassigned and result.has_flag(rules.UNASSIGNED)
+    assert not result.stale
 
 
 def test_a_done_task_is_never_stale():
@@ -146,10 +180,26 @@ def test_rating_bands(percent, rating):
     assert result.rating == rating
 
 
-def test_overdue_is_red_whatever_the_gap():
-    result = standing(today=date(2026, 6, 20), latest_percent=99, latest_state="working", latest_on=date(2026, 6, 19),
-                      missed_report_deadline=date(2026, 6, 5))
-    assert result.rating == rules.RED
+def test_past_its_own_due_date_a_task_is_red_whatever_the_gap():
+    result = standing(today=date(2027, 1, 5), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31), latest_percent=99,
+                      latest_state="working", latest_on=date(2027, 1, 4))
+    assert result.status == rules.IN_PROGRESS_OVERDUE and result.rating == rules.RED
+    assert result.overdue_since == date(2027, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "percent, late_report_due, rating",
+    [(60, None, rules.GREEN), (60, date(2026, 11, 10), rules.GREEN), (12, None, rules.GREEN), (5, None, rules.AMBER),
+     (5, date(2026, 11, 10), rules.AMBER), (0, None, rules.AMBER)],
+)
+def test_the_rating_comes_from_the_gap_never_from_a_late_report(percent, late_report_due, rating):
+    """On 20/01/2027 a continuous task is expected at 21,1%: the gap alone decides."""
+    result = standing(today=date(2027, 1, 20), latest_percent=percent, latest_state="working", latest_on=date(2027, 1, 1),
+                      late_report_due=late_report_due)
+    assert result.expected == Decimal("21.1")
+    assert result.gap == percent - Decimal("21.1")
+    assert result.rating == rating
+    assert rules.behind_schedule(result.percent, result.expected) is (rating != rules.GREEN)
 
 
 # --- roll-up --------------------------------------------------------------------------------

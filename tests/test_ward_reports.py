@@ -1,25 +1,24 @@
-"""The ward's 6-month report of 2026, compiled from the units' accepted period reports and exported
-as DOCX, XLSX and a printable page.
+"""The ward's 6-month report of 2026, compiled from the units' accepted reports and exported as
+DOCX, XLSX and a printable page.
 
 The six-month period of 2026 has its unit deadline on 05/06/2026 and its ward deadline on 10/06.
-The prepared data (fixture `june`), read on 08/06/2026:
+Each unit sends ONE report for the period, with a section on each task it reports on. The
+prepared data (fixture `june`), read on 08/06/2026:
 
-- Trạm Y tế (tram-y-te) sends IV.4.3 and VI.6 on 03/06; both accepted.
-- Văn phòng HĐND-UBND sends IV.4.5 and VI.4 on 04/06; IV.4.5 accepted, VI.4 returned.
-- Phòng XD-NN-MT sends IV.4.4 (accepted) and IV.7 (left waiting) on 04/06 and never sends the
-  other seven (IV.9, VI.1.1-VI.1.6).
-- Phòng Văn hóa – Xã hội sends all nine at 23:30 on 05/06 (still on time in the ward); IV.4.1 and
-  IV.4.2 accepted, the other seven left waiting.
-- Phòng Kinh tế sends VI.2.1 and VI.2.2 at 00:30 on 06/06 in the ward (17:30 on 05/06 UTC): late.
-  VI.2.1 accepted, VI.2.2 left waiting.
+- Trạm Y tế (tram-y-te) sends its report (IV.4.3, VI.6) on 03/06; accepted.
+- Văn phòng HĐND-UBND sends its report (IV.4.5, VI.4) on 04/06; returned at VI.4.
+- Phòng XD-NN-MT sends its report (IV.4.4, IV.7, IV.9, VI.1.1-VI.1.6) on 04/06; left waiting.
+- Phòng Văn hóa – Xã hội sends its report (nine sections) at 23:30 on 05/06, still on time in the
+  ward; accepted.
+- Phòng Kinh tế sends its report (VI.2.1, VI.2.2) at 00:30 on 06/06 in the ward (17:30 on 05/06
+  UTC): late; accepted.
 - Đảng ủy, UBND, UB MTTQ, Trung tâm Dịch vụ tổng hợp, NHCSXH, BHXH and Công an never send.
 - Progress: IV.4.1 60%, IV.4.2 done, IV.4.3 50%, IV.4.4 30% (posted 20/05).
 
-Statuses on 08/06 (the continuous tasks whose lead missed the 05/06 deadline are overdue):
-- in progress, overdue (19): IV.1, IV.2, IV.3, IV.5, IV.6, IV.9, VI.1.1-VI.1.6, VI.5, VI.7,
-  VI.8.1-VI.8.3, VI.10, VI.11
+Statuses on 08/06 (the continuous tasks whose lead unit sent no report by 05/06 are overdue):
+- in progress, overdue (12): IV.1, IV.2, IV.3, IV.5, IV.6, VI.5, VI.7, VI.8.1-VI.8.3, VI.10, VI.11
 - in progress, on time (3): IV.4.1, IV.4.3, IV.4.4 · done on time (1): IV.4.2
-- not started (22): every other leaf (reported but no progress posted, or no lead unit at all).
+- not started (29): every other leaf (reported but no progress posted, or no lead unit at all).
 """
 from __future__ import annotations
 
@@ -41,7 +40,9 @@ from tests.helpers import database_snapshot
 from tracker.accounts.services import create_user
 from tracker.audit.services import Actor
 from tracker.extensions import db
+from tracker.periods.queries import plan_rounds
 from tracker.progress.services import UpdateInput, post_update
+from tracker.reports import queries as reports_queries
 from tracker.reports import services as reports
 from tracker.targets import services as targets
 from tracker.targets.models import Indicator
@@ -73,33 +74,37 @@ LEADS = {
     "VI.8.3": ["ub-mttq", "cac-to-chuc-ctxh"], "VI.9": ["cac-dn-vien-thong"], "VI.10": ["bhxh"],
     "VI.11": ["cong-an", "bch-quan-su", "cac-truong-hoc"], "VI.12": ["ban-chi-dao"], "VI.13.1": ["cac-to-dan-pho"], "VI.13.2": ["cac-to-dan-pho"],
 }
-OVERDUE = ["IV.1", "IV.2", "IV.3", "IV.5", "IV.6", "IV.9", "VI.1.1", "VI.1.2", "VI.1.3", "VI.1.4", "VI.1.5", "VI.1.6",
-           "VI.5", "VI.7", "VI.8.1", "VI.8.2", "VI.8.3", "VI.10", "VI.11"]
+OVERDUE = ["IV.1", "IV.2", "IV.3", "IV.5", "IV.6", "VI.5", "VI.7", "VI.8.1", "VI.8.2", "VI.8.3", "VI.10", "VI.11"]
 ON_TIME = ["IV.4.1", "IV.4.3", "IV.4.4"]
 DONE = ["IV.4.2"]
 
-# Units that did not send, with the tasks, in the units' order; and the one that sent late.
+# Units that did not send their report, with the tasks it covers, in the units' order; and the one that sent late.
 MISSING = [
-    ("dang-uy", "Đảng ủy phường", 1, ["IV.1"]),
-    ("ubnd", "UBND phường", 2, ["IV.3", "IV.6"]),
-    ("ub-mttq", "Ủy ban MTTQ Việt Nam phường", 5, ["IV.2", "IV.5", "VI.8.1", "VI.8.2", "VI.8.3"]),
-    ("phong-xd-nn-mt", "Phòng Xây dựng, Nông nghiệp và Môi trường", 9, ["IV.9", "VI.1.1", "VI.1.2", "VI.1.3", "VI.1.4", "VI.1.5", "VI.1.6"]),
-    ("tt-dich-vu-tong-hop", "Trung tâm Dịch vụ tổng hợp phường", 1, ["VI.5"]),
-    ("nhcsxh", "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn", 1, ["VI.7"]),
-    ("bhxh", "Bảo hiểm xã hội cơ sở Bắc Kạn", 1, ["VI.10"]),
-    ("cong-an", "Công an phường", 1, ["VI.11"]),
+    ("dang-uy", "Đảng ủy phường", ["IV.1"]),
+    ("ubnd", "UBND phường", ["IV.3", "IV.6"]),
+    ("ub-mttq", "Ủy ban MTTQ Việt Nam phường", ["IV.2", "IV.5", "VI.8.1", "VI.8.2", "VI.8.3"]),
+    ("tt-dich-vu-tong-hop", "Trung tâm Dịch vụ tổng hợp phường", ["VI.5"]),
+    ("nhcsxh", "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn", ["VI.7"]),
+    ("bhxh", "Bảo hiểm xã hội cơ sở Bắc Kạn", ["VI.10"]),
+    ("cong-an", "Công an phường", ["VI.11"]),
 ]
-LATE = [("phong-kinh-te", "Phòng Kinh tế", ["VI.2.1", "VI.2.2"])]
+LATE = [("phong-kinh-te", "Phòng Kinh tế", date(2026, 6, 6))]
+# Section IV's lines for them.
+MISSING_LINES = [f"- {name}: chưa gửi báo cáo của kỳ (hạn 05/06/2026)." for _code, name, _tasks in MISSING]
+LATE_LINE = "- Phòng Kinh tế: gửi báo cáo chậm, ngày 06/06/2026 (hạn 05/06/2026)."
 
-# What the accepted reports say, and what reports that were not accepted say.
+# What the accepted reports say of each task (results, difficulties, proposals): Trạm Y tế's,
+# Phòng Văn hóa – Xã hội's and Phòng Kinh tế's (late, but accepted). Every section of them.
 ACCEPTED = {
     "IV.4.3": ("Cấp 1.245 thẻ BHYT cho người thuộc hộ nghèo, cận nghèo.", "Một số hộ chưa cập nhật giấy tờ.", "Đề nghị BHXH hỗ trợ rà soát."),
     "VI.6": ("Khám sàng lọc dinh dưỡng cho 320 trẻ em.", None, None),
-    "IV.4.5": ("Tổng hợp tình hình thực hiện chính sách giảm nghèo.", None, None),
-    "IV.4.4": ("Hỗ trợ 3 nhà tiêu hợp vệ sinh cho hộ nghèo.", "Thiếu vật liệu.", None),
     "IV.4.1": ("Tư vấn việc làm cho 12 lao động thuộc hộ nghèo.", None, "Bổ sung kinh phí đào tạo nghề."),
     "IV.4.2": ("Hỗ trợ học phí cho 5 học sinh.", None, None),
+    "IV.8": ("Tuyên truyền về giảm nghèo tại 12 tổ dân phố.", "Thiếu tài liệu tuyên truyền.", None),
+    **{code: (f"Phòng Văn hóa – Xã hội đã thực hiện {code}.", None, None)
+       for code in ("VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6")},
     "VI.2.1": ("Giải ngân 200 triệu đồng vốn vay cho hộ cận nghèo.", None, None),
+    "VI.2.2": ("Thẩm định 4 dự án hỗ trợ phát triển sản xuất.", None, None),
 }
 RETURNED_TEXT = "Nội dung bị trả lại, thiếu số liệu."
 WAITING_TEXT = "Báo cáo đang chờ cơ quan thường trực xem xét"
@@ -150,10 +155,10 @@ def officer_of(code: str):
     return user
 
 
-def send(period, task, code: str, when: datetime, results: str, difficulties: str | None = None, proposals: str | None = None):
-    report = reports.get_or_start(period, task, unit(code).id, when)
-    reports.submit(Actor.for_user(officer_of(code)), report, reports.ReportInput(results, difficulties, proposals), when)
-    return report
+def send(period, code: str, when: datetime, texts: dict | None = None):
+    """The unit's whole report of the period, submitted by its officer at `when`; its sections say
+    `texts[task code]` (results, or (results, difficulties, proposals))."""
+    return helpers.send_unit_report(officer_of(code), period, when, texts)
 
 
 def textarea(html: str, name: str) -> str | None:
@@ -214,25 +219,18 @@ def june(app, plan, user_of, task_of, period_of):
         post_update(Actor.for_user(officer_of(unit_code)), task_of(code), unit(unit_code).id, "lead",
                     UpdateInput(percent, state, f"Tiến độ {percent}%"), files=[], now=at("2026-05-20"))
 
-    sent = {}
-
-    def text(code):
-        return ACCEPTED.get(code, (f"{WAITING_TEXT} ({code}).", None, None))
-
-    for code in ("IV.4.3", "VI.6"):
-        sent[code] = send(period, task_of(code), "tram-y-te", at("2026-06-03"), *text(code))
-    sent["IV.4.5"] = send(period, task_of("IV.4.5"), "van-phong-hdnd-ubnd", at("2026-06-04"), *text("IV.4.5"))
-    sent["VI.4"] = send(period, task_of("VI.4"), "van-phong-hdnd-ubnd", at("2026-06-04"), RETURNED_TEXT, "Khó khăn bị trả lại", "Đề xuất bị trả lại")
-    for code in ("IV.4.4", "IV.7"):
-        sent[code] = send(period, task_of(code), "phong-xd-nn-mt", at("2026-06-04", "14:00"), *text(code))
-    for code in ("IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"):
-        sent[code] = send(period, task_of(code), "phong-vh-xh", at("2026-06-05", "23:30"), *text(code))
-    for code in ("VI.2.1", "VI.2.2"):
-        sent[code] = send(period, task_of(code), "phong-kinh-te", at("2026-06-06", "00:30"), *text(code))
-
-    for code in ACCEPTED:
+    sent = {
+        "tram-y-te": send(period, "tram-y-te", at("2026-06-03"), ACCEPTED),
+        "van-phong-hdnd-ubnd": send(period, "van-phong-hdnd-ubnd", at("2026-06-04"),
+                                    {"IV.4.5": RETURNED_TEXT, "VI.4": (RETURNED_TEXT, "Khó khăn bị trả lại", "Đề xuất bị trả lại")}),
+        "phong-xd-nn-mt": send(period, "phong-xd-nn-mt", at("2026-06-04", "14:00"),
+                               {code: f"{WAITING_TEXT} ({code})." for code in LEADS if LEADS[code][:1] == ["phong-xd-nn-mt"]}),
+        "phong-vh-xh": send(period, "phong-vh-xh", at("2026-06-05", "23:30"), ACCEPTED),
+        "phong-kinh-te": send(period, "phong-kinh-te", at("2026-06-06", "00:30"), ACCEPTED),
+    }
+    for code in ("tram-y-te", "phong-vh-xh", "phong-kinh-te"):
         reports.accept(secretariat, sent[code], at("2026-06-07"))
-    reports.return_for_changes(secretariat, sent["VI.4"], "Bổ sung số liệu", at("2026-06-07"))
+    reports.return_for_changes(secretariat, sent["van-phong-hdnd-ubnd"], "Bổ sung số liệu", at("2026-06-07"), task_id=task_of("VI.4").id)
 
     # Figures of the six-month report.
     indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
@@ -264,7 +262,7 @@ def test_every_leaf_task_with_its_lead_and_status(june, plan):
     expected.update({code: "in_progress_on_time" for code in ON_TIME})
     expected.update({code: "done_on_time" for code in DONE})
     assert statuses == expected
-    assert compiled.counts == {"not_started": 22, "in_progress_on_time": 3, "in_progress_overdue": 19, "done_on_time": 1, "done_late": 0}
+    assert compiled.counts == {"not_started": 29, "in_progress_on_time": 3, "in_progress_overdue": 12, "done_on_time": 1, "done_late": 0}
     assert compiled.total_tasks == sum(compiled.counts.values()) == 45
     assert Counter(statuses.values()) == Counter({k: v for k, v in compiled.counts.items() if v})
 
@@ -276,11 +274,53 @@ def test_only_accepted_reports_are_quoted(june, plan):
         assert lines[code].results == [results], code
         assert lines[code].difficulties == ([difficulties] if difficulties else []), code
         assert lines[code].proposals == ([proposals] if proposals else []), code
+    # Every section of the accepted reports, and nothing else: neither the returned report (not even
+    # its IV.4.5 section, which the return did not point at) nor the one still waiting.
     quoted = [code for code, line in lines.items() if line.reported]
     assert sorted(quoted) == sorted(ACCEPTED)
+    assert not lines["IV.4.5"].reported and not lines["IV.7"].reported
     everything = " ".join(t for line in compiled.tasks for t in line.results + line.difficulties + line.proposals)
     assert RETURNED_TEXT not in everything and "bị trả lại" not in everything
     assert WAITING_TEXT not in everything
+
+
+def test_a_resubmitted_report_is_quoted_once_accepted(june, plan, user_of):
+    """The returned report, corrected and sent again, is quoted once the secretariat accepts it:
+    its new text, not the returned one."""
+    report = june["sent"]["van-phong-hdnd-ubnd"]
+    corrected = {"IV.4.5": "Tổng hợp tình hình thực hiện chính sách giảm nghèo.", "VI.4": ("Bổ sung số liệu 6 tháng: 64 hộ.", None, None)}
+    send(june["period"], "van-phong-hdnd-ubnd", at("2026-06-07", "15:00"), corrected)
+    lines = {line.task.code: line for line in compiled_now(plan, june["period"]).tasks}
+    assert not lines["IV.4.5"].reported and not lines["VI.4"].reported  # sent again, not yet accepted
+    reports.accept(Actor.for_user(user_of("secretariat")), report, at("2026-06-07", "16:00"))
+    db.session.commit()
+    compiled = compiled_now(plan, june["period"])
+    lines = {line.task.code: line for line in compiled.tasks}
+    assert lines["IV.4.5"].results == [corrected["IV.4.5"]]
+    assert (lines["VI.4"].results, lines["VI.4"].difficulties, lines["VI.4"].proposals) == (["Bổ sung số liệu 6 tháng: 64 hộ."], [], [])
+    # First sent on 04/06: it stays on time.
+    assert "van-phong-hdnd-ubnd" not in {u.unit.code for u in compiled.units_missing + compiled.units_late}
+
+
+def test_a_partners_accepted_section_follows_the_leads_under_its_name(app, plan, user_of, task_of, period_of):
+    """Where the plan asks partners to report on a task, the partner's accepted section is quoted
+    after the lead unit's, whoever sent first, prefixed with the partner's name."""
+    app.config["FROZEN_NOW"] = JUNE_8
+    period = period_of("six_month", 2026)
+    task_of("IV.4.3").partners_report = True
+    secretariat = Actor.for_user(user_of("secretariat"))
+    partner = send(period, "phong-vh-xh", at("2026-06-02"), {"IV.4.3": ("Vận động 40 hộ cận nghèo mua BHYT.", None, "Đề nghị hỗ trợ mức đóng.")})
+    reports.accept(secretariat, partner, at("2026-06-02", "10:00"))
+    lead = send(period, "tram-y-te", at("2026-06-03"), {"IV.4.3": ACCEPTED["IV.4.3"]})
+    reports.accept(secretariat, lead, at("2026-06-03", "10:00"))
+    db.session.commit()
+    assert "IV.4.3" in [s.task.code for s in partner.sections]  # the partner's report has a section on it
+    line = next(line for line in compiled_now(plan, period).tasks if line.task.code == "IV.4.3")
+    results, difficulties, proposals = ACCEPTED["IV.4.3"]
+    assert line.results == [results, "Phòng Văn hóa – Xã hội: Vận động 40 hộ cận nghèo mua BHYT."]
+    assert line.difficulties == [difficulties]
+    assert line.proposals == [proposals, "Phòng Văn hóa – Xã hội: Đề nghị hỗ trợ mức đóng."]
+    assert [u.name for u in line.lead_units] == ["Trạm Y tế phường"]
 
 
 def test_indicator_lines_carry_the_2026_figures(june, plan):
@@ -305,18 +345,52 @@ def test_indicator_lines_carry_the_2026_figures(june, plan):
 
 def test_units_missing_and_late(june, plan):
     compiled = compiled_now(plan, june["period"])
-    assert [(u.unit.code, u.expected, [t.code for t in u.missing]) for u in compiled.units_missing] == [
-        (code, expected, tasks) for code, _name, expected, tasks in MISSING
+    # One line per unit that owes a report, however many tasks the report covers.
+    assert len(compiled.units) == len({u.unit.code for u in compiled.units}) == 12
+    assert [(u.unit.code, [t.code for t in u.row.tasks]) for u in compiled.units_missing] == [
+        (code, tasks) for code, _name, tasks in MISSING
     ]
-    assert [(u.unit.code, [t.code for t in u.late]) for u in compiled.units_late] == [(code, tasks) for code, _name, tasks in LATE]
-    # Units that sent everything on time are in neither list, even with a returned report.
-    clean = {u.unit.code for u in compiled.units} - {c for c, *_ in MISSING} - {c for c, *_ in LATE}
-    assert clean == {"phong-vh-xh", "tram-y-te", "van-phong-hdnd-ubnd"}
-    lines = services.unit_reporting_lines(compiled)
-    assert "- Đảng ủy phường: chưa nộp 1/1 báo cáo (IV.1)." in lines
-    assert "- Phòng Xây dựng, Nông nghiệp và Môi trường: chưa nộp 7/9 báo cáo (IV.9, VI.1.1, VI.1.2, VI.1.3, VI.1.4, VI.1.5, VI.1.6)." in lines
-    assert "- Phòng Kinh tế: nộp quá hạn 2 báo cáo (VI.2.1, VI.2.2)." in lines
-    assert len(lines) == len(MISSING) + len(LATE)
+    assert all(u.sent_on is None for u in compiled.units_missing)
+    # Sent at 00:30 on 06/06 in the ward: late, though it was still 05/06 in UTC.
+    assert [(u.unit.code, u.sent_on) for u in compiled.units_late] == [(code, sent_on) for code, _name, sent_on in LATE]
+    # Units that sent on time are in neither list, whatever the secretariat made of the report
+    # (accepted, returned, still waiting), even at 23:30 on the deadline.
+    clean = {u.unit.code: u.sent_on for u in compiled.units if not u.missing and not u.late}
+    assert clean == {"tram-y-te": date(2026, 6, 3), "van-phong-hdnd-ubnd": date(2026, 6, 4), "phong-xd-nn-mt": date(2026, 6, 4),
+                     "phong-vh-xh": date(2026, 6, 5)}
+    assert services.unit_reporting_lines(compiled) == MISSING_LINES + [LATE_LINE]
+
+
+def test_every_unit_on_time_is_one_line(app, plan, period_of):
+    app.config["FROZEN_NOW"] = JUNE_8
+    period = period_of("six_month", 2026)
+    round_ = next(r for r in plan_rounds(plan) if period in r)
+    owing = [db.session.get(Unit, owed.unit_id).code for owed in reports_queries.owed_reports(plan, [round_])]
+    assert len(owing) == 12
+    for code in owing:
+        send(period, code, at("2026-06-05"))
+    db.session.commit()
+    compiled = compiled_now(plan, period)
+    assert not compiled.units_missing and not compiled.units_late
+    assert services.unit_reporting_lines(compiled) == ["Tất cả các đơn vị đã gửi báo cáo của kỳ đúng hạn."]
+
+
+def test_the_mid_term_review_uses_the_one_report_of_its_deadline(app, plan, user_of, period_of):
+    """The annual report of 2028 and the mid-term review share a deadline: a unit sends one report,
+    filed under the annual period, and the ward's mid-term review quotes it and counts it as sent."""
+    annual, mid_term = period_of("annual", 2028), period_of("mid_term", 2028)
+    app.config["FROZEN_NOW"] = "2028-11-12T09:00:00+07:00"
+    report = send(mid_term, "tram-y-te", at("2028-11-05"), {"IV.4.3": "Sơ kết giữa kỳ: 96% người thuộc hộ nghèo có thẻ BHYT."})
+    reports.accept(Actor.for_user(user_of("secretariat")), report, at("2028-11-06"))
+    db.session.commit()
+    assert report.period_id == annual.id
+    for period in (mid_term, annual):
+        compiled = services.compile_report(plan, period, date(2028, 11, 12))
+        line = next(line for line in compiled.tasks if line.task.code == "IV.4.3")
+        assert line.results == ["Sơ kết giữa kỳ: 96% người thuộc hộ nghèo có thẻ BHYT."]
+        assert "tram-y-te" not in {u.unit.code for u in compiled.units_missing}
+        assert "dang-uy" in {u.unit.code for u in compiled.units_missing}
+        assert "- Đảng ủy phường: chưa gửi báo cáo của kỳ (hạn 10/11/2028)." in services.unit_reporting_lines(compiled)
 
 
 # --- 2. the document's particulars ------------------------------------------------------------
@@ -430,8 +504,10 @@ def test_reading_the_page_does_not_create_the_draft(june, app, plan):
     assert textarea(html, "title") == "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026"
     assert textarea(html, "situation") == (
         "Phường đã triển khai 45 nhiệm vụ của Kế hoạch: 1 nhiệm vụ hoàn thành, 3 nhiệm vụ đang thực hiện trong hạn, "
-        "19 nhiệm vụ đang thực hiện quá hạn, 22 nhiệm vụ chưa thực hiện."
+        "12 nhiệm vụ đang thực hiện quá hạn, 29 nhiệm vụ chưa thực hiện."
     )
+    # What the page will compile: the accepted reports' tasks, the units that did not send, the one late.
+    assert f"{len(ACCEPTED)} nhiệm vụ đã có báo cáo được chấp nhận · {len(MISSING)} đơn vị chưa báo cáo · 1 đơn vị báo cáo quá hạn" in plain(html)
     # The accepted proposals are gathered for section VII, in the plan's order.
     assert textarea(html, "proposals") == "- IV.4.1: Bổ sung kinh phí đào tạo nghề.\n- IV.4.3: Đề nghị BHXH hỗ trợ rà soát."
     assert db.session.scalar(select(WardReport)) is None
@@ -618,12 +694,8 @@ def test_docx_header_subject_and_sections(saved_report, june, plan):
     assert paragraphs[positions[4] + 1: positions[4] + 3] == NARRATIVE["assessment"].split("\n")
     assert paragraphs[positions[5] + 1] == NARRATIVE["next_tasks"]
     assert paragraphs[positions[6] + 1] == NARRATIVE["proposals"]
-    # Section IV names the units that did not send and the one that sent late.
-    section_iv = paragraphs[positions[3] + 1: positions[4]]
-    for _code, name, expected, tasks in MISSING:
-        assert f"- {name}: chưa nộp {len(tasks)}/{expected} báo cáo ({', '.join(tasks)})." in section_iv, name
-    assert "- Phòng Kinh tế: nộp quá hạn 2 báo cáo (VI.2.1, VI.2.2)." in section_iv
-    assert len(section_iv) == len(MISSING) + len(LATE)
+    # Section IV names the units that did not send their report, then the one that sent it late.
+    assert paragraphs[positions[3] + 1: positions[4]] == MISSING_LINES + [LATE_LINE]
 
 
 def test_docx_task_table_quotes_accepted_results(saved_report, june, plan):
@@ -638,7 +710,12 @@ def test_docx_task_table_quotes_accepted_results(saved_report, june, plan):
     assert "Kết quả: " + ACCEPTED["IV.4.3"][0] in iv43[4]
     assert ACCEPTED["IV.4.3"][1] in iv43[4] and ACCEPTED["IV.4.3"][2] in iv43[4]
     assert "Kết quả: " + ACCEPTED["VI.2.1"][0] in rows["VI.2.1"][4]
-    assert rows["VI.4"][4] == "Chưa có báo cáo được chấp nhận"
+    # Phòng Văn hóa – Xã hội's report, accepted: each section in its task's row.
+    assert rows["IV.8"][4] == "Kết quả: " + ACCEPTED["IV.8"][0] + "\nKhó khăn: " + ACCEPTED["IV.8"][1]
+    assert "Kết quả: " + ACCEPTED["VI.3.4"][0] in rows["VI.3.4"][4]
+    # The returned report (both its sections) and the one waiting are not quoted.
+    for code in ("VI.4", "IV.4.5", "IV.7", "VI.1.1"):
+        assert rows[code][4] == "Chưa có báo cáo được chấp nhận", code
     assert rows["IV.10.1"][2] == "Chưa phân công"
     assert rows["IV.1"][3].startswith("Đang thực hiện quá hạn")
     whole = " ".join(" ".join(r) for r in rows.values())
@@ -742,13 +819,19 @@ def test_xlsx_sheets_and_values(saved_report, june, plan):
         for value in row[2:7]:
             assert value is None or value == "" or isinstance(value, (int, float)), row
 
-    units = {row[0]: row for row in sheet_rows(workbook["Báo cáo theo đơn vị"])}
-    assert units["Đơn vị"] == ["Đơn vị", "Báo cáo phải nộp", "Chưa nộp", "Nộp quá hạn", "Nhiệm vụ chưa báo cáo"]
-    assert units["Phòng Xây dựng, Nông nghiệp và Môi trường"] == ["Phòng Xây dựng, Nông nghiệp và Môi trường", 9, 7, 0,
-                                                                "IV.9, VI.1.1, VI.1.2, VI.1.3, VI.1.4, VI.1.5, VI.1.6"]
-    assert units["Phòng Kinh tế"][1:4] == [2, 0, 2]
-    assert units["Trạm Y tế phường"][1:4] == [2, 0, 0]
-    assert units["Đảng ủy phường"][1:5] == [1, 1, 0, "IV.1"]
+    by_unit = sheet_rows(workbook["Báo cáo theo đơn vị"])
+    assert by_unit[0] == ["Đơn vị", "Số nhiệm vụ trong báo cáo", "Báo cáo", "Ngày gửi lần đầu", "Số ngày chậm"]
+    # One row per unit that owes the report, in the units' order.
+    names = [row[0] for row in by_unit[1:]]
+    assert len(names) == len(set(names)) == 12
+    assert [name for name in names if name in {n for _c, n, _t in MISSING}] == [name for _code, name, _tasks in MISSING]
+    units = {row[0]: row for row in by_unit[1:]}
+    assert units["Phòng Xây dựng, Nông nghiệp và Môi trường"][1:] == [9, "Đã nộp, chờ xem xét", datetime(2026, 6, 4), None]
+    assert units["Phòng Văn hóa – Xã hội"][1:] == [9, "Đã chấp nhận", datetime(2026, 6, 5), None]  # 23:30 in the ward
+    assert units["Văn phòng HĐND-UBND phường"][1:] == [2, "Bị trả lại", datetime(2026, 6, 4), None]
+    assert units["Phòng Kinh tế"][1:] == [2, "Đã chấp nhận", datetime(2026, 6, 6), 1]
+    assert units["Ủy ban MTTQ Việt Nam phường"][1:] == [5, "Chưa lập", None, 3]
+    assert units["Đảng ủy phường"][1:] == [1, "Chưa lập", None, 3]
 
 
 WHOLE, FRACTIONAL = "#,##0", "#,##0.0#"
@@ -779,19 +862,18 @@ def test_xlsx_number_formats_follow_each_figure(saved_report, june, plan):
                         assert cell.number_format in (FRACTIONAL, PERCENT_FRACTIONAL), (sheet.title, cell.coordinate, cell.number_format)
 
 
-FORMULAS = {"VI.3.3": "=HYPERLINK(\"http://example.com\",\"Xem\")", "VI.3.4": "+1", "VI.3.5": "-2", "VI.3.6": "@SUM(A1)"}
+FORMULAS = {"VI.1.1": "=HYPERLINK(\"http://example.com\",\"Xem\")", "VI.1.2": "+1", "VI.1.3": "-2", "VI.1.4": "@SUM(A1)"}
 
 
 def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
-    """A unit writes results that a spreadsheet would run as a formula; once accepted, they are
-    exported as text starting with an apostrophe."""
+    """A unit writes results that a spreadsheet would run as a formula; once its report is
+    accepted, they are exported as text starting with an apostrophe."""
     period, secretariat = june["period"], Actor.for_user(user_of("secretariat"))
-    for code, text in FORMULAS.items():
-        report = june["sent"][code]
-        reports.return_for_changes(secretariat, report, "Viết lại", at("2026-06-07"))
-        reports.submit(Actor.for_user(officer_of("phong-vh-xh")), report,
-                       reports.ReportInput(text, "=1+2" if code == "VI.3.3" else None, "-cmd" if code == "VI.3.4" else None), at("2026-06-07", "10:00"))
-        reports.accept(secretariat, report, at("2026-06-07", "11:00"))
+    report = june["sent"]["phong-xd-nn-mt"]
+    reports.return_for_changes(secretariat, report, "Viết lại", at("2026-06-07"))
+    texts = dict(FORMULAS, **{"VI.1.1": (FORMULAS["VI.1.1"], "=1+2", None), "VI.1.2": (FORMULAS["VI.1.2"], None, "-cmd")})
+    send(period, "phong-xd-nn-mt", at("2026-06-07", "10:00"), texts)
+    reports.accept(secretariat, report, at("2026-06-07", "11:00"))
     db.session.commit()
 
     workbook = open_xlsx(signed_in(app, "chair"), plan, period)
@@ -800,8 +882,8 @@ def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
         cell = by_code[code][5]
         assert cell.value == "'" + text, code
         assert cell.data_type != "f"
-    assert by_code["VI.3.3"][6].value == "'=1+2"
-    assert by_code["VI.3.4"][7].value == "'-cmd"
+    assert by_code["VI.1.1"][6].value == "'=1+2"
+    assert by_code["VI.1.2"][7].value == "'-cmd"
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
@@ -825,7 +907,9 @@ def test_printable_page(saved_report, june, plan):
     assert positions == sorted(positions)
     assert text.index(VI["report"]) < positions[0]
     assert "Kết quả: " + ACCEPTED["IV.4.1"][0] in text
-    assert "- Phòng Kinh tế: nộp quá hạn 2 báo cáo (VI.2.1, VI.2.2)." in text
-    assert RETURNED_TEXT not in text
+    for line in MISSING_LINES + [LATE_LINE]:
+        assert line in text, line
+    assert text.index(MISSING_LINES[-1]) < text.index(LATE_LINE) < positions[4]
+    assert RETURNED_TEXT not in text and WAITING_TEXT not in text
     for line in SIGNATURE + [VI["recipients"]]:
         assert line in text, line

@@ -78,12 +78,14 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.alerts import views as alert_views
     from tracker.core import formatting, i18n, labels
     from tracker.core import views as core_views
+    from tracker.progress import status
 
     formatting.register(app)
     i18n.register(app)
     labels.register(app)
     core_views.register(app)
     permissions.register(app)
+    app.add_template_global(status.behind_schedule, "behind_schedule")
     messages.register(app)
     alert_views.register(app)
 

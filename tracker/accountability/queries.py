@@ -2,34 +2,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from tracker.accountability.services import UnitFigures
-from tracker.core.time import end_of_day
-from tracker.dashboard.queries import PlanSnapshot
+from tracker.accountability.models import Chase
+from tracker.accountability.services import LATE_REPORT, OVERDUE_DIRECTIVE, OVERDUE_MILESTONE, OVERDUE_TASK, LateItem, UnitFigures
+from tracker.core.labels import round_name
+from tracker.core.time import aware, end_of_day
+from tracker.standing.queries import PlanSnapshot
 from tracker.discussion.models import Directive, Question
-from tracker.discussion.services import directive_on_time
+from tracker.discussion.services import directive_on_time, directive_overdue
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds, round_of
 from tracker.plan.models import Plan
-from tracker.progress.status import GREEN, weighted_mean
-from tracker.reports.queries import owed_reports, reports_of_rounds
+from tracker.progress.status import weighted_mean
+from tracker.reports.queries import first_submissions, owed_reports
 from tracker.reports.services import is_on_time
 
 
 def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
     """(unit_id, round id) -> (reports sent, reports sent by the unit deadline), counting first
     submissions made by the end of `today`: 0 or 1 each, a unit sends one report per round."""
-    found = {}
-    for (round_id, unit_id), report in reports_of_rounds(rounds).items():
-        if report.first_submitted_at is not None and report.first_submitted_at < end_of_day(today):
-            round_ = next(r for r in rounds if r.id == round_id)
-            found[(unit_id, round_id)] = (1, 1 if is_on_time(report.first_submitted_at, round_) else 0)
-    return found
+    by_id = {r.id: r for r in rounds}
+    return {
+        (unit_id, round_id): (1, 1 if is_on_time(moment, by_id[round_id]) else 0)
+        for (round_id, unit_id), moment in first_submissions(rounds, end_of_day(today)).items()
+    }
 
 
 def expected_counts(plan: Plan, rounds: list[ReportingRound]) -> dict[tuple[int, int], int]:
@@ -45,7 +46,8 @@ def open_questions_by_unit(plan: Plan) -> dict[int, int]:
     ).all())
 
 
-def plan_directives(plan: Plan) -> list[Directive]:
+def every_directive(plan: Plan) -> list[Directive]:
+    """All the plan's directives, done or not (the discussion's `plan_directives` lists them for pages)."""
     return db.session.scalars(select(Directive).where(Directive.plan_id == plan.id)).all()
 
 
@@ -66,14 +68,39 @@ def scope_for(all_periods: list[ReportingPeriod], period: ReportingPeriod | None
     return Scope([next(r for r in rounds if period in r)], period.starts_on, min(period.ends_on, today), period)
 
 
+def chases_by_unit(plan: Plan, since: date | None, until: date) -> dict[int, tuple[int, datetime | None]]:
+    """Unit id -> (chases received in the scope, the last one)."""
+    query = select(Chase.unit_id, func.count(Chase.id), func.max(Chase.created_at)).where(
+        Chase.plan_id == plan.id, Chase.created_at < end_of_day(until))
+    if since is not None:
+        query = query.where(Chase.created_at >= end_of_day(since - timedelta(days=1)))
+    return {unit_id: (count, aware(last)) for unit_id, count, last in db.session.execute(query.group_by(Chase.unit_id))}
+
+
+def late_reports(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[int, list[LateItem]]:
+    """Unit id -> its reports past their deadline and still not sent."""
+    due = [r for r in rounds if is_past_due(r, today)]
+    sent = first_submissions(due, end_of_day(today))
+    found: dict[int, list[LateItem]] = {}
+    for owed in owed_reports(plan, due):
+        if (owed.round.id, owed.unit_id) not in sent:
+            since = owed.round.unit_deadline + timedelta(days=1)
+            found.setdefault(owed.unit_id, []).append(LateItem(
+                LATE_REPORT, round_name(owed.round), since, (today - owed.round.unit_deadline).days, {"period": owed.round.id}))
+    return found
+
+
 def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) -> list[UnitFigures]:
     """One row per unit (unit groups excluded: their members answer)."""
     units = [u for u in sorted(snapshot.units.values(), key=lambda u: (u.sort_order, u.id)) if not u.is_group]
     expected = expected_counts(plan, scope.rounds)
     sent = report_counts(plan, scope.rounds, today)
+    unsent = late_reports(plan, scope.rounds, today)
     questions = open_questions_by_unit(plan)
+    chases = chases_by_unit(plan, scope.directives_from, scope.directives_until)
+    all_directives = every_directive(plan)
     directives = [
-        d for d in plan_directives(plan)
+        d for d in all_directives
         if d.due_on <= scope.directives_until and (scope.directives_from is None or d.due_on >= scope.directives_from)
     ]
     round_ids = [r.id for r in scope.rounds]
@@ -82,11 +109,10 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         led = snapshot.led_by(unit.id)
         figures = UnitFigures(unit)
         figures.tasks_led = len(led)
-        on_track = [v for v in led if v.standing.is_done or v.standing.rating == GREEN]
+        on_track = [v for v in led if v.standing.on_track]
         overdue = [v for v in led if v.standing.is_overdue]
         stale = [v for v in led if v.standing.stale]
         figures.on_track, figures.overdue, figures.stale = len(on_track), len(overdue), len(stale)
-        figures.days_overdue = sum(v.standing.days_overdue for v in overdue)
         figures.task_ids = {"led": [v.task.id for v in led], "overdue": [v.task.id for v in overdue], "stale": [v.task.id for v in stale]}
         figures.reports_expected = sum(expected.get((unit.id, rid), 0) for rid in round_ids)
         figures.reports_sent = sum(sent.get((unit.id, rid), (0, 0))[0] for rid in round_ids if (unit.id, rid) in expected)
@@ -95,7 +121,27 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         figures.directives_due = len(mine)
         figures.directives_on_time = sum(1 for d in mine if directive_on_time(d))
         figures.open_questions = questions.get(unit.id, 0)
+        figures.chases, figures.last_chased = chases.get(unit.id, (0, None))
         figures.percent = weighted_mean([(v.percent, v.task.weight) for v in led])
-        if figures.tasks_led or figures.reports_expected or figures.directives_due or figures.open_questions:
+        late = list(unsent.get(unit.id, []))
+        late += [LateItem(OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code})
+                 for v in overdue]
+        late += [LateItem(OVERDUE_MILESTONE, v.task.code, m.due_on + timedelta(days=1), (today - m.due_on).days, {"code": v.task.code})
+                 for v in led for m in v.task.milestones if m.done_on is None and m.due_on < today]
+        late += [LateItem(OVERDUE_DIRECTIVE, _short(d.body), d.due_on + timedelta(days=1), (today - d.due_on).days, {"unit": unit.id})
+                 for d in all_directives if d.unit_id == unit.id and directive_overdue(d, today)]
+        figures.late = sorted(late, key=lambda item: (-item.days, item.since, item.name))
+        if figures.tasks_led or figures.reports_expected or figures.directives_due or figures.open_questions or figures.late:
             rows.append(figures)
     return rows
+
+
+def _short(text: str, length: int = 50) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def grouped(rows: list[UnitFigures]) -> list[tuple[str, list[UnitFigures]]]:
+    """UBND's own offices, then the bodies outside its apparatus, which UBND requests of."""
+    inside = [r for r in rows if not r.outside]
+    outside = [r for r in rows if r.outside]
+    return [(key, group) for key, group in (("inside", inside), ("outside", outside)) if group]

@@ -92,6 +92,11 @@ def can_answer_for_unit(user, unit_id: int, plan) -> bool:
     return has_role(user, ROLE_OFFICER) and user.unit_id == unit_id and can_view_plan(user, plan)
 
 
+def can_chase(user, plan) -> bool:
+    """The secretariat and the chair chase (đôn đốc) a late unit."""
+    return has_role(user, ROLE_CHAIR, ROLE_SECRETARIAT) and can_view_plan(user, plan)
+
+
 def can_view_accountability(user, plan) -> bool:
     """The league table is the chair's view; the committee and the secretariat read it too."""
     return has_role(user, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_SECRETARIAT, ROLE_ADMIN) and can_view_plan(user, plan)
@@ -130,6 +135,7 @@ RULES = {
     "issue_directive": can_issue_directive,
     "answer_for_unit": can_answer_for_unit,
     "view_accountability": can_view_accountability,
+    "chase": can_chase,
     "manage_accounts": can_manage_accounts,
     "manage_units": can_manage_units,
     "read_audit": can_read_audit,

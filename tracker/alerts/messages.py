@@ -1,33 +1,46 @@
-"""How an alert reads and where it leads, for the bell, the pages and the e-mails alike."""
+"""How alerts read and where they lead, for the bell, the pages and the e-mails alike.
+
+People are told per unit, not per task: what a person is told in a day is ONE message (the bell's
+entry for the day, the day's e-mail), its alerts grouped by unit, each unit in one line
+("Phòng X: 3 báo cáo chậm, lâu nhất 12 ngày, từ dd/mm/yyyy"), the tasks one click away.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from tracker.accounts.models import ROLE_OFFICER
 from tracker.alerts.models import (
+    CHASE,
     DIRECTIVE_OVERDUE,
     ESCALATION,
+    LATE_KINDS,
     MILESTONE_OVERDUE,
     QUESTION_UNANSWERED,
     REPORT_DUE,
     REPORT_MISSING,
     TASK_OVERDUE,
     TASK_STALE,
+    TASK_UNASSIGNED,
     Alert,
 )
 from tracker.core.formatting import format_date
 from tracker.core.labels import period_name
+from tracker.core.time import ward_date
 
 # The three groups of the e-mail digest.
 DUE_SOON = (REPORT_DUE,)
-LATE = (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE)
+LATE = LATE_KINDS
 ESCALATED = (ESCALATION,)
 
 
 def alert_text(alert: Alert) -> str:
     if alert.kind == ESCALATION and alert.parent is not None:
-        return _("Escalated to the chair: %(text)s", text=alert_text(alert.parent))
+        return _("Passed to the chair: %(text)s", text=alert_text(alert.parent))
     task = alert.task.code if alert.task else ""
     period = period_name(alert.period) if alert.period else ""
     due = format_date(alert.due_on)
@@ -54,6 +67,10 @@ def alert_text(alert: Alert) -> str:
         return _("%(unit)s has not answered the question \u201c%(text)s\u201d (answer expected by %(date)s).", unit=unit, text=_short(body), date=due)
     if alert.kind == TASK_STALE:
         return _("%(unit)s: task %(task)s has had no update for a long time.", unit=unit, task=task)
+    if alert.kind == TASK_UNASSIGNED:
+        return _("Task %(task)s has no unit to answer for it: assign a lead unit.", task=task)
+    if alert.kind == CHASE:
+        return (alert.details or {}).get("text") or _("%(unit)s was chased.", unit=unit)
     return alert.kind
 
 
@@ -74,11 +91,108 @@ def alert_url(alert: Alert, viewer=None, external: bool = False) -> str:
         return url_for("discussion.directives", plan_id=plan_id, unit=alert.unit_id, show="all", _external=external)
     if alert.kind == QUESTION_UNANSWERED:
         return url_for("discussion.questions", plan_id=plan_id, unit=alert.unit_id, _external=external)
+    if alert.kind == CHASE and alert.unit is not None:
+        if viewer is not None and viewer.unit_id == alert.unit_id:
+            return url_for("home.my_unit", plan_id=plan_id, _external=external)
+        return url_for("accountability.unit", plan_id=plan_id, code=alert.unit.code, _external=external)
     if alert.task:
         return url_for("plan.task", plan_id=plan_id, code=alert.task.code, _external=external)
     return url_for("dashboard.index", plan_id=plan_id, _external=external)
 
 
+# --- grouped by unit ------------------------------------------------------------------------
+
+
+def subject_of(alert: Alert) -> Alert:
+    """What an alert is about: an escalation is about the alert it passed to the chair."""
+    return alert.parent if alert.kind == ESCALATION and alert.parent is not None else alert
+
+
+def _kind_phrase(kind: str, count: int) -> str:
+    phrases = {
+        REPORT_DUE: ngettext("%(num)d report due soon", "%(num)d reports due soon", count),
+        REPORT_MISSING: ngettext("%(num)d report late", "%(num)d reports late", count),
+        TASK_OVERDUE: ngettext("%(num)d task overdue", "%(num)d tasks overdue", count),
+        MILESTONE_OVERDUE: ngettext("%(num)d milestone overdue", "%(num)d milestones overdue", count),
+        DIRECTIVE_OVERDUE: ngettext("%(num)d directive overdue", "%(num)d directives overdue", count),
+        QUESTION_UNANSWERED: ngettext("%(num)d question unanswered", "%(num)d questions unanswered", count),
+        TASK_STALE: ngettext("%(num)d task without a recent update", "%(num)d tasks without a recent update", count),
+        TASK_UNASSIGNED: ngettext("%(num)d task with no unit assigned", "%(num)d tasks with no unit assigned", count),
+        CHASE: ngettext("chased %(num)d time", "chased %(num)d times", count),
+    }
+    return phrases.get(kind, f"{count} {kind}")
+
+
+@dataclass
+class UnitGroup:
+    """One unit's lines in a message (unit None: what no unit answers for)."""
+
+    unit: object | None
+    alerts: list[Alert] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit is not None else _("No unit assigned")
+
+    def summary(self, day: date) -> str:
+        """"Phòng X: 3 reports late, the longest 12 days, since dd/mm/yyyy; 1 task overdue"."""
+        parts = []
+        for kind in (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE,
+                     TASK_UNASSIGNED, REPORT_DUE, CHASE):
+            subjects = [subject_of(a) for a in self.alerts if subject_of(a).kind == kind]
+            if not subjects:
+                continue
+            phrase = _kind_phrase(kind, len(subjects))
+            if kind in LATE_KINDS:
+                since = min(a.effective_on for a in subjects)
+                phrase = _("%(what)s, the longest %(days)d days, since %(date)s", what=phrase,
+                           days=max(0, (day - since).days), date=format_date(since))
+            elif kind == REPORT_DUE:
+                phrase = _("%(what)s (due %(date)s)", what=phrase, date=format_date(min(a.due_on for a in subjects)))
+            parts.append(phrase)
+        return _("%(unit)s: %(what)s", unit=self.name, what="; ".join(parts))
+
+
+def group_by_unit(alerts: list[Alert]) -> list[UnitGroup]:
+    """Alerts grouped by the unit they are about, units in the plan's order, the unassigned last."""
+    groups: dict[int | None, UnitGroup] = {}
+    for alert in alerts:
+        subject = subject_of(alert)
+        key = subject.unit_id
+        groups.setdefault(key, UnitGroup(subject.unit)).alerts.append(alert)
+    return sorted(groups.values(), key=lambda g: (g.unit is None, g.unit.sort_order if g.unit else 0, g.unit.id if g.unit else 0))
+
+
+@dataclass
+class Message:
+    """What one person was told on one day: one entry in the bell, one e-mail."""
+
+    day: date
+    notifications: list = field(default_factory=list)
+
+    @property
+    def unread(self) -> bool:
+        return any(n.read_at is None for n in self.notifications)
+
+    @property
+    def groups(self) -> list[UnitGroup]:
+        return group_by_unit([n.alert for n in self.notifications])
+
+    @property
+    def escalated(self) -> bool:
+        return all(n.alert.kind == ESCALATION for n in self.notifications)
+
+
+def messages_of(notifications: list) -> list[Message]:
+    """A person's notifications as the messages they make: one per day (in the ward), newest first."""
+    by_day: dict[date, Message] = {}
+    for notification in notifications:
+        day = ward_date(notification.created_at)
+        by_day.setdefault(day, Message(day)).notifications.append(notification)
+    return sorted(by_day.values(), key=lambda m: m.day, reverse=True)
+
+
 def register(app: Flask) -> None:
     app.add_template_global(alert_text, "alert_text")
     app.add_template_global(alert_url, "alert_url")
+    app.add_template_global(group_by_unit, "group_alerts_by_unit")

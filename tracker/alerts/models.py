@@ -14,8 +14,18 @@ MILESTONE_OVERDUE = "milestone_overdue"
 DIRECTIVE_OVERDUE = "directive_overdue"
 QUESTION_UNANSWERED = "question_unanswered"
 TASK_STALE = "task_stale"
+TASK_UNASSIGNED = "task_unassigned"
 ESCALATION = "escalation"
-ALERT_KINDS = (REPORT_DUE, REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE, ESCALATION)
+CHASE = "chase"  # a unit chased (đôn đốc) by the secretariat or the chair: written by a person, not by the scan
+ALERT_KINDS = (REPORT_DUE, REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE,
+               TASK_UNASSIGNED, ESCALATION, CHASE)
+# What the daily scan creates and resolves by itself.
+SCANNED_KINDS = tuple(kind for kind in ALERT_KINDS if kind != CHASE)
+# Open this long, these go to the chair.
+ESCALATING_KINDS = (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE,
+                    TASK_UNASSIGNED)
+# Something late (the digest's "late" group, the summaries' "the longest, since when").
+LATE_KINDS = ESCALATING_KINDS
 
 
 class Alert(db.Model):

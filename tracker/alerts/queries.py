@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from tracker.alerts.models import Alert, Notification
+from tracker.core.time import ward_date
 from tracker.extensions import db
 
 _SUBJECTS = (Alert.task, Alert.unit, Alert.period, Alert.milestone, Alert.directive, Alert.question)
@@ -26,7 +27,11 @@ def alert_loads(path=None) -> list:
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None)))
+    """Unread messages: the days (in the ward) on which the person was told something not yet read."""
+    moments = db.session.scalars(
+        select(Notification.created_at).where(Notification.user_id == user_id, Notification.read_at.is_(None)).distinct()
+    )
+    return len({ward_date(moment) for moment in moments})
 
 
 def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200) -> list[Notification]:

@@ -25,19 +25,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.accounts.models import ROLE_CHAIR, ROLE_OFFICER, ROLE_SECRETARIAT, Role, User, user_role
 from tracker.alerts.models import (
     DIRECTIVE_OVERDUE,
+    ESCALATING_KINDS,
     ESCALATION,
     MILESTONE_OVERDUE,
     QUESTION_UNANSWERED,
     REPORT_DUE,
     REPORT_MISSING,
+    SCANNED_KINDS,
     TASK_OVERDUE,
     TASK_STALE,
+    TASK_UNASSIGNED,
     Alert,
     Notification,
     ScanRun,
 )
 from tracker.core.time import WARD_TZ, end_of_day, ward_date
-from tracker.dashboard.queries import PlanSnapshot, plan_snapshot
+from tracker.standing.queries import PlanSnapshot, plan_snapshot
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
@@ -47,7 +50,6 @@ from tracker.progress.models import ProgressUpdate
 from tracker.reports.queries import first_submissions, owed_reports
 
 REMINDER_DAYS = (7, 3, 1)
-ESCALATING_KINDS = (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE)
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ class People:
 # --- what should exist ----------------------------------------------------------------------
 
 
-def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
+def _report_alerts(plan: Plan, today: date, people: People, snapshot: PlanSnapshot) -> list[WantedAlert]:
     """Per unit, not per task: for each unit report owed and not sent, reminders 7, 3 and 1 days
     before the unit deadline, then one missing-report alert. A round (two periods on one
     deadline) is one report: reminded and counted once."""
@@ -120,7 +122,7 @@ def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]
     sent = first_submissions(rounds, end_of_day(today))
     secretariat = people.role(ROLE_SECRETARIAT)
     wanted = []
-    for owed in owed_reports(plan, rounds):
+    for owed in owed_reports(plan, rounds, structure=snapshot):
         round_, unit_id = owed.round, owed.unit_id
         if (round_.id, unit_id) in sent:
             continue
@@ -142,22 +144,30 @@ def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]
 
 
 def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[WantedAlert]:
+    """Overdue (past the task's own due date), stale, unassigned, and overdue milestones. A late
+    report is the unit's report alert, not a task's."""
     secretariat = people.role(ROLE_SECRETARIAT)
     stale_after = current_app.config["STALE_AFTER_DAYS"]
+    plan_start = date(snapshot.plan.start_year, 1, 1)
     wanted = []
     for view in snapshot.leaves:
         task, standing = view.task, view.standing
         unit_ids = [u.id for u in view.primary_units]
         first_unit = unit_ids[0] if unit_ids else None
-        # Continuous tasks are late through their period reports; those have their own alert.
-        if standing.is_overdue and task.due_on is not None:
+        if standing.unassigned:
+            # Nobody can answer for it: one alert to the secretariat, never a stale one.
             wanted.append(WantedAlert(
-                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}", TASK_OVERDUE, task.due_on + timedelta(days=1),
+                f"{TASK_UNASSIGNED}:{task.id}", TASK_UNASSIGNED, max(task.start_on or plan_start, plan_start),
+                task_id=task.id, recipients=frozenset(secretariat),
+            ))
+        if standing.is_overdue:
+            wanted.append(WantedAlert(
+                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}", TASK_OVERDUE, standing.overdue_since,
                 unit_id=first_unit, task_id=task.id, due_on=task.due_on,
                 recipients=frozenset(people.officers(*unit_ids) | secretariat),
             ))
         if standing.stale:
-            since = standing.last_update_on or task.start_on or date(snapshot.plan.start_year, 1, 1)
+            since = standing.stale_since
             wanted.append(WantedAlert(
                 f"{TASK_STALE}:{task.id}:{since.isoformat()}", TASK_STALE, since + timedelta(days=stale_after),
                 unit_id=first_unit, task_id=task.id, recipients=frozenset(people.officers(*unit_ids)),
@@ -199,7 +209,7 @@ def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAl
 def wanted_alerts(plan: Plan, today: date, snapshot: PlanSnapshot, people: People) -> dict[str, WantedAlert]:
     """Every alert the plan's state calls for on `today`, open ones and (cleared_on set) ones
     whose moment came and went."""
-    wanted = _report_alerts(plan, today, people) + _task_alerts(snapshot, today, people) + _discussion_alerts(plan, today, people)
+    wanted = _report_alerts(plan, today, people, snapshot) + _task_alerts(snapshot, today, people) + _discussion_alerts(plan, today, people)
     return {w.key: w for w in wanted}
 
 
@@ -289,7 +299,8 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
     result = ScanResult(today)
 
-    open_alerts = {a.key: a for a in db.session.scalars(select(Alert).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None)))}
+    open_alerts = {a.key: a for a in db.session.scalars(
+        select(Alert).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None), Alert.kind.in_(SCANNED_KINDS)))}
     all_keys = set(db.session.scalars(select(Alert.key).where(Alert.plan_id == plan.id, Alert.key.in_(list(wanted)))).all()) if wanted else set()
     _reopen(all_keys, open_alerts)
 

@@ -1,14 +1,16 @@
-"""The bell: each person's notifications."""
+"""The bell: each person's messages (one a day, grouped by unit)."""
+from datetime import date
+
 from flask import Blueprint, Flask, abort, redirect, render_template, url_for
 
 from flask_login import current_user
 from sqlalchemy import update
 
 from tracker.alerts import queries
-from tracker.alerts.messages import alert_url
+from tracker.alerts.messages import alert_url, messages_of
 from tracker.alerts.models import Notification
 from tracker.core.forms import Form
-from tracker.core.time import now
+from tracker.core.time import now, ward_date, ward_today
 from tracker.extensions import db
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -16,8 +18,9 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 @bp.get("/")
 def index():
-    items = queries.user_notifications(current_user.id)
-    return render_template("alerts/notifications.html", items=items, form=Form())
+    """The person's messages, one a day, each grouped by unit with the tasks one click away."""
+    messages = messages_of(queries.user_notifications(current_user.id))
+    return render_template("alerts/notifications.html", messages=messages, form=Form(), today=ward_today())
 
 
 def _read_own(notification_id: int) -> Notification:
@@ -42,6 +45,22 @@ def open_(notification_id: int):
 @bp.post("/<int:notification_id>/read")
 def mark_read(notification_id: int):
     _read_own(notification_id)
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/day/<day>/read")
+def mark_day_read(day: str):
+    """Mark a whole message (a day's notifications) read."""
+    if not Form().validate_on_submit():
+        abort(400)
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    for notification in queries.user_notifications(current_user.id, unread_only=True):
+        if ward_date(notification.created_at) == chosen:
+            notification.read_at = now()
+    db.session.commit()
     return redirect(url_for("notifications.index"))
 
 

@@ -14,3 +14,4 @@ from tracker.mail.models import OutboxMessage  # noqa: F401
 from tracker.scheduler.models import SchedulerHeartbeat  # noqa: F401
 from tracker.targets.models import IndicatorValue  # noqa: F401
 from tracker.ward_reports.models import WardReport  # noqa: F401
+from tracker.accountability.models import Chase  # noqa: F401

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.accounts.models import ROLE_OFFICER, ROLE_SECRETARIAT
+from tracker.accounts.models import ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
 from tracker.accounts.permissions import can_view_plan, has_role
 from tracker.core.http import safe_next
 from tracker.extensions import db
@@ -40,11 +40,16 @@ def register(app) -> None:
 
 
 def start_page(plan: Plan) -> str:
-    """Where each user lands: officers on their unit's page, the secretariat on its review queue."""
+    """Where each user lands: officers on their unit's page, the secretariat on its review queue,
+    the chair on the accountability table, the committee on the dashboard."""
     if has_role(current_user, ROLE_OFFICER) and current_user.unit_id:
         return url_for("home.my_unit", plan_id=plan.id)
     if has_role(current_user, ROLE_SECRETARIAT):
         return url_for("reports.queue", plan_id=plan.id)
+    if has_role(current_user, ROLE_CHAIR):
+        return url_for("accountability.index", plan_id=plan.id)
+    if has_role(current_user, ROLE_COMMITTEE):
+        return url_for("dashboard.index", plan_id=plan.id)
     return url_for("plan.overview", plan_id=plan.id)
 
 

@@ -6,6 +6,7 @@ from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
+from tracker.standing.queries import plan_snapshot
 from tracker.periods.queries import plan_periods
 from tracker.discussion import queries as discussion
 from tracker.extensions import db
@@ -53,7 +54,7 @@ def index(plan_id: int):
     plan = load_plan(plan_id)
     today = ward_today()
     filters = read_filters(plan)
-    snapshot = queries.plan_snapshot(plan, today)
+    snapshot = plan_snapshot(plan, today)
     unit_id = filters["unit"].id if filters["unit"] else None
     views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"])
     narrowed = filters["section"] or filters["status"] or filters["flag"]
@@ -82,7 +83,7 @@ def tasks(plan_id: int):
     plan = load_plan(plan_id)
     today = ward_today()
     filters = read_filters(plan)
-    snapshot = queries.plan_snapshot(plan, today)
+    snapshot = plan_snapshot(plan, today)
     views = queries.filter_views(
         snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
         status=filters["status"], flag=filters["flag"],

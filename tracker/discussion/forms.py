@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from tracker.core.forms import Form, strip
+from tracker.core.forms import Form, WardDateField, strip
 
 
 class CommentForm(Form):
@@ -20,10 +20,15 @@ class AnswerForm(Form):
     answer = TextAreaField(_l("Answer"), filters=[strip], validators=[DataRequired(message=_l("Write the answer.")), Length(max=10000)])
 
 
+def _unit_id(value):
+    return int(value) if value not in (None, "") else None
+
+
 class DirectiveForm(Form):
-    unit_id = SelectField(_l("Unit"), coerce=int)
+    # No unit is chosen for the chair: the form starts on "choose a unit".
+    unit_id = SelectField(_l("Unit"), coerce=_unit_id, validators=[InputRequired(message=_l("Choose the unit the directive is for."))])
     body = TextAreaField(_l("Directive"), filters=[strip], validators=[DataRequired(message=_l("Write the directive.")), Length(max=5000)])
-    due_on = DateField(_l("Due date"), validators=[InputRequired(message=_l("Enter the due date."))])
+    due_on = WardDateField(_l("Due date"), validators=[InputRequired(message=_l("Enter the due date."))])
     task_code = HiddenField()
 
 

@@ -121,15 +121,20 @@ def directives(plan_id: int):
     items = queries.plan_directives(plan, open_only=show == "open", unit_id=unit_id)
     form = None
     if can("issue_directive", plan):
-        form = DirectiveForm()
+        # From a unit's row of the league table the unit comes chosen; otherwise none is.
+        form = DirectiveForm(unit_id=unit_id) if unit_id else DirectiveForm()
         form.unit_id.choices = _unit_choices(plan)
     return render_template("discussion/directives.html", plan=plan, items=items, show=show, unit_id=unit_id,
                            form=form, reply_form=ReplyForm(), today=ward_today())
 
 
 def _unit_choices(plan):
+    """UBND's own offices first, then the bodies it requests of ("đề nghị"); nothing chosen by default."""
     units = db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)).all()
-    return [(u.id, u.name) for u in units if not u.is_group]
+    real = [u for u in units if not u.is_group]
+    return [("", _("— Choose the unit —"))] + [
+        (u.id, u.name) for u in real if not u.outside_apparatus
+    ] + [(u.id, _("%(unit)s (request)", unit=u.name)) for u in real if u.outside_apparatus]
 
 
 @bp.post("/directives")

@@ -9,6 +9,7 @@ from tracker.alerts.queries import alert_loads
 from tracker.core.labels import label
 from tracker.core.time import ward_today
 from tracker.dashboard import queries as dashboard
+from tracker.standing.queries import plan_snapshot
 from tracker.dashboard.views import read_filters
 from tracker.exports.spreadsheets import DATE_FORMAT, NUMBER_FORMAT, add_sheet, csv_response, new_workbook, xlsx_response
 from tracker.extensions import db
@@ -29,7 +30,7 @@ def _respond(name: str, fmt: str, header: list[str], rows: list[list], formats=N
 
 def _filtered_views(plan, filters):
     """The dashboard's task list for these filters (section, unit, status, flag)."""
-    snapshot = dashboard.plan_snapshot(plan, ward_today())
+    snapshot = plan_snapshot(plan, ward_today())
     return dashboard.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
                                   status=filters["status"], flag=filters["flag"])
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from tracker.accounts.models import User
-from tracker.alerts.messages import DUE_SOON, ESCALATED, LATE, alert_text, alert_url
+from tracker.alerts.messages import alert_text, alert_url, group_by_unit
 from tracker.alerts.models import Alert, Notification
 from tracker.alerts.queries import alert_loads
 from tracker.core.time import aware
@@ -36,7 +36,7 @@ def mail_configured() -> bool:
 
 def build_digests(day: date, now: datetime) -> int:
     """Queue one digest per person for `day`: their unread notifications of open alerts, grouped
-    into due soon, late and escalated, in the person's own language. Running it again for the
+    by unit, in the person's own language. Running it again for the
     same day queues nothing more."""
     if not mail_configured():
         return 0
@@ -86,15 +86,11 @@ def render_digest(user: User, alerts: list[Alert], day: date, new: set[int] | No
     base_url = current_app.config["APP_BASE_URL"]
     new = {a.id for a in alerts} if new is None else new
     with current_app.test_request_context(base_url=base_url), force_locale(locale):
-        groups = [
-            (_("Due soon"), [a for a in alerts if a.kind in DUE_SOON]),
-            (_("Late"), [a for a in alerts if a.kind in LATE]),
-            (_("Escalated to the chair"), [a for a in alerts if a.kind in ESCALATED]),
-        ]
+        # Per unit, not per task: one line for each unit, its items under it, the new ones first.
         items = [
-            (title, [(alert_text(a), alert_url(a, user, external=True), a.id in new)
-                     for a in sorted(group, key=lambda a: a.id not in new)])
-            for title, group in groups if group
+            (group.summary(day), [(alert_text(a), alert_url(a, user, external=True), a.id in new)
+                                  for a in sorted(group.alerts, key=lambda a: (a.id not in new, a.effective_on, a.id))])
+            for group in group_by_unit(alerts)
         ]
         subject = _("Plan tracker: %(num)d items need attention", num=len(alerts))
         context = {"user": user, "groups": items, "day": day, "new_count": sum(1 for a in alerts if a.id in new),
@@ -172,3 +168,13 @@ def send_due(now: datetime, limit: int = 100) -> tuple[int, int]:
             sent += 1
         db.session.commit()
     return sent, failed
+
+
+def queue_message(user: User, subject: str, text: str, key: str, now: datetime) -> bool:
+    """Queue one e-mail now (a chase), if e-mail is set up and the person has an address and wants
+    e-mail. Returns whether it was queued; the sender sends it within minutes."""
+    if not mail_configured() or not user.active or not user.email or not user.email_notifications:
+        return False
+    db.session.add(OutboxMessage(key=key, user_id=user.id, to_address=user.email, subject=subject[:300], body_text=text,
+                                 created_at=now, next_attempt_at=now))
+    return True

@@ -51,6 +51,7 @@ class UnitData:
     group: bool = False
     members: list[str] = field(default_factory=list)
     note: str | None = None
+    outside: bool = False  # outside UBND's own apparatus: UBND requests rather than assigns
 
 
 @dataclass
@@ -400,7 +401,7 @@ class _Reader:
     def units(self, node) -> list[UnitData]:
         units, seen, member_nodes = [], {}, {}
         for item in self.sequence(node, _("units")):
-            fields = self.mapping(item, _("a unit"), required=("code", "name"), optional=("aliases", "group", "members", "note"))
+            fields = self.mapping(item, _("a unit"), required=("code", "name"), optional=("aliases", "group", "members", "note", "outside"))
             if fields is None:
                 continue
             code = self.code(fields, "code", _("unit code"), UNIT_CODE_RE, "phong-vh-xh")
@@ -413,6 +414,7 @@ class _Reader:
                 aliases=self.text_list(fields, "aliases", _("aliases")),
                 group=self.boolean(fields, "group", _("group")),
                 note=self.text(fields, "note", _("note")),
+                outside=self.boolean(fields, "outside", _("outside")),
             )
             if code:
                 seen[code] = fields["code"].start_mark.line + 1
@@ -847,7 +849,7 @@ def plan_file_dict(pf: PlanFile) -> dict:
         "units": [
             _compact({
                 "code": u.code, "name": u.name, "aliases": u.aliases, "group": u.group, "note": u.note,
-            }) | ({"members": u.members} if u.group else {})
+            }) | ({"members": u.members} if u.group else {}) | ({"outside": True} if u.outside else {})
             for u in pf.units
         ],
         "plan": _compact({

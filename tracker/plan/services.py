@@ -111,7 +111,8 @@ def _load_units(ward: Ward, units_data: list[UnitData], summary: LoadSummary) ->
             db.session.add(unit)
             existing[data.code] = unit
             summary.count("created", "unit")
-        _set(unit, summary, "unit", name=data.name, aliases=list(data.aliases), is_group=data.group, note=data.note, sort_order=order)
+        _set(unit, summary, "unit", name=data.name, aliases=list(data.aliases), is_group=data.group, note=data.note, sort_order=order,
+             outside_apparatus=data.outside)
     for data in units_data:
         unit = existing[data.code]
         members = [existing[code] for code in data.members]
@@ -369,7 +370,8 @@ def plan_to_file(plan: Plan) -> PlanFile:
     return PlanFile(
         ward=WardData(code=ward.code, name=ward.name, province=ward.province),
         units=[
-            UnitData(code=u.code, name=u.name, aliases=list(u.aliases or []), group=u.is_group, members=[m.code for m in u.members], note=u.note)
+            UnitData(code=u.code, name=u.name, aliases=list(u.aliases or []), group=u.is_group, members=[m.code for m in u.members], note=u.note,
+                     outside=u.outside_apparatus)
             for u in units
         ],
         plan=PlanData(

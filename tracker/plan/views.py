@@ -16,7 +16,7 @@ from tracker.progress.forms import ProgressForm
 from tracker.progress.queries import task_timeline
 from tracker.reports.queries import task_report_rows
 from tracker.units.models import Unit
-from tracker.dashboard.queries import plan_snapshot
+from tracker.standing.queries import plan_snapshot
 from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm
 from tracker.discussion.queries import plan_directives, plan_questions, task_comments
 from tracker.units.services import effective_assignments, stands_for, ward_groups

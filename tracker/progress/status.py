@@ -3,19 +3,28 @@
 Every view, export, alert and report asks these functions; none derives status on its own.
 
 Status (derived, never typed in), judged on the primary lead unit's updates:
-- not_started           no progress yet, and not late
-- in_progress_on_time   progress reported, nothing late
-- in_progress_overdue   a dated task past its due date and not done, or a continuous task whose
-                        lead unit has not sent a period report that is past its unit deadline
+- not_started           no progress yet, and not past its own due date
+- in_progress_on_time   progress reported, its own due date not passed (or it has none)
+- in_progress_overdue   "quá hạn": the task's OWN due date has passed and it is not done. A
+                        continuous task ("thường xuyên", no dates) is never overdue.
 - done_on_time          reported done by the due date (or a continuous task reported done)
 - done_late             reported done after the due date
-Flags: blocked (the lead's latest update says so), stale (no lead update for STALE_AFTER_DAYS),
-and a schedule rating comparing reported with expected progress.
+
+Flags, beside the status and never changing it:
+- blocked       the lead's latest update says so
+- stale         no lead update and no accepted report section for STALE_AFTER_DAYS (never for a
+                task nobody answers for: that is `unassigned`)
+- late_report   "chậm báo cáo N ngày (hạn dd/mm/yyyy)": the primary lead's report of a period
+                that covers the task is past its unit deadline and not sent
+- unassigned    "chưa phân công": no unit answers for the task
+
+The schedule rating compares reported with expected progress (the gap), and is red past the task's
+own due date: it never contradicts the figures shown beside it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from tracker.progress.models import STATE_BLOCKED, STATE_DONE
@@ -30,8 +39,11 @@ DONE_STATUSES = (DONE_ON_TIME, DONE_LATE)
 
 GREEN, AMBER, RED = "green", "amber", "red"
 RATINGS = (GREEN, AMBER, RED)
-AMBER_FROM = -10  # gap below this is amber
-RED_FROM = -25  # gap below this is red
+AMBER_FROM = -10  # a gap below this is amber
+RED_FROM = -25  # a gap below this is red
+
+BLOCKED, STALE, LATE_REPORT, UNASSIGNED = "blocked", "stale", "late_report", "unassigned"
+FLAGS = (BLOCKED, STALE, LATE_REPORT, UNASSIGNED)
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,9 @@ class TaskFacts:
     latest_state: str | None
     latest_on: date | None  # ward date of that update
     done_on: date | None  # ward date of the first "done" update after the last non-done one
-    missed_report_deadline: date | None  # earliest unit deadline passed without the lead's report
+    reported_on: date | None = None  # ward date of the latest accepted report section on the task
+    late_report_due: date | None = None  # earliest unit deadline passed without the lead's report
+    unassigned: bool = False  # no unit answers for the task
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,11 @@ class TaskStanding:
     stale: bool
     days_overdue: int  # 0 unless overdue (or done late: how late it was)
     last_update_on: date | None
+    stale_since: date | None = None  # the last sign of life a stale task had (update, report or start)
+    late_report_due: date | None = None  # the deadline of the report not sent
+    late_report_days: int = 0
+    unassigned: bool = False
+    overdue_since: date | None = None  # the first day the task was overdue (the day after its due date)
 
     @property
     def is_overdue(self) -> bool:
@@ -68,6 +87,20 @@ class TaskStanding:
     @property
     def is_done(self) -> bool:
         return self.status in DONE_STATUSES
+
+    @property
+    def late_report(self) -> bool:
+        return self.late_report_due is not None
+
+    @property
+    def on_track(self) -> bool:
+        """Done, or rated green: what the league table's "on track" share counts."""
+        return self.is_done or self.rating == GREEN
+
+    def has_flag(self, flag: str) -> bool:
+        if flag in RATINGS:
+            return self.rating == flag
+        return {BLOCKED: self.blocked, STALE: self.stale, LATE_REPORT: self.late_report, UNASSIGNED: self.unassigned}[flag]
 
 
 def expected_percent(window_start: date, window_end: date, today: date) -> Decimal:
@@ -80,6 +113,7 @@ def expected_percent(window_start: date, window_end: date, today: date) -> Decim
 
 
 def schedule_rating(gap: Decimal, overdue: bool) -> str:
+    """Red past the task's own due date; otherwise from the gap alone."""
     if overdue or gap < RED_FROM:
         return RED
     if gap < AMBER_FROM:
@@ -87,28 +121,33 @@ def schedule_rating(gap: Decimal, overdue: bool) -> str:
     return GREEN
 
 
+def behind_schedule(percent: Decimal, expected: Decimal) -> bool:
+    """Whether reported progress is behind the expected (amber or worse): the progress bars' colour."""
+    return schedule_rating(Decimal(percent) - Decimal(expected), False) != GREEN
+
+
 def task_standing(facts: TaskFacts, today: date, stale_after_days: int) -> TaskStanding:
     done = facts.latest_state == STATE_DONE
     percent = Decimal(100) if done else Decimal(facts.latest_percent or 0)
     expected = expected_percent(facts.window_start, facts.window_end, today)
+    overdue_from = None
     if done:
         finished = facts.done_on or facts.latest_on
         late = facts.due_on is not None and finished is not None and finished > facts.due_on
         status = DONE_LATE if late else DONE_ON_TIME
         days_overdue = (finished - facts.due_on).days if late else 0
+    elif facts.due_on is not None and today > facts.due_on:
+        status, days_overdue = IN_PROGRESS_OVERDUE, (today - facts.due_on).days
+        overdue_from = facts.due_on + timedelta(days=1)
     else:
-        overdue_since = None
-        if facts.due_on is not None and today > facts.due_on:
-            overdue_since = facts.due_on
-        elif facts.due_on is None and facts.missed_report_deadline is not None:
-            overdue_since = facts.missed_report_deadline
-        if overdue_since is not None:
-            status, days_overdue = IN_PROGRESS_OVERDUE, (today - overdue_since).days
-        else:
-            status, days_overdue = (NOT_STARTED if facts.latest_percent is None else IN_PROGRESS_ON_TIME), 0
+        status, days_overdue = (NOT_STARTED if facts.latest_percent is None else IN_PROGRESS_ON_TIME), 0
     gap = percent - expected
-    reference = facts.latest_on or facts.start_on or facts.window_start
-    stale = not done and today >= reference and (today - reference).days >= stale_after_days
+    # The last sign of life: an update, an accepted report section, or else the task's start.
+    signs = [d for d in (facts.latest_on, facts.reported_on) if d is not None]
+    reference = max(signs) if signs else (facts.start_on or facts.window_start)
+    stale = (not done and not facts.unassigned and today >= reference
+             and (today - reference).days >= stale_after_days)
+    late_report_due = None if done else facts.late_report_due
     return TaskStanding(
         status=status,
         percent=percent,
@@ -119,6 +158,11 @@ def task_standing(facts: TaskFacts, today: date, stale_after_days: int) -> TaskS
         stale=stale,
         days_overdue=days_overdue,
         last_update_on=facts.latest_on,
+        stale_since=reference if stale else None,
+        late_report_due=late_report_due,
+        late_report_days=(today - late_report_due).days if late_report_due else 0,
+        unassigned=facts.unassigned,
+        overdue_since=overdue_from,
     )
 
 

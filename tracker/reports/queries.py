@@ -42,17 +42,21 @@ class OwedReport:
 
 
 def owed_reports(plan: Plan, rounds: list[ReportingRound], unit_id: int | None = None,
-                 task_ids: set[int] | None = None) -> list[OwedReport]:
+                 task_ids: set[int] | None = None, structure=None) -> list[OwedReport]:
     """Every unit report owed in the given rounds, round by round, units in the plan's order.
-    With `task_ids`, only the reports that have a section on one of those tasks."""
+    With `task_ids`, only the reports that have a section on one of those tasks. `structure` is
+    the plan's structure already loaded (a PlanSnapshot: tasks, effective assignments, units)."""
     if not rounds:
         return []
-    tasks = plan_tasks(plan)
+    if structure is not None:
+        tasks, effective, units = structure.tasks, structure.effective, structure.units
+    else:
+        tasks = plan_tasks(plan)
+        effective = effective_assignments([a for t in tasks for a in t.assignments], ward_groups(plan.ward_id))
+        units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
     parents = {t.parent_id for t in tasks}
     task_by_id = {t.id: t for t in tasks}
     order = {t.id: i for i, t in enumerate(tasks)}
-    effective = effective_assignments([a for t in tasks for a in t.assignments], ward_groups(plan.ward_id))
-    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
     owed = []
     for round_ in rounds:
         by_unit: dict[int, OwedReport] = {}
@@ -276,3 +280,16 @@ def first_submissions(rounds: list[ReportingRound], before: datetime | None = No
         key = (round_of_period[period_id], unit_id)
         found[key] = min(found.get(key, moment), moment)
     return found
+
+
+def accepted_sections(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]:
+    """(task id, unit id) -> when the unit last sent an accepted report with a section on the task
+    (accepted before `before`): an accepted section counts as a sign of life of the task."""
+    rows = db.session.execute(
+        select(UnitReportSection.task_id, UnitReport.unit_id, func.max(UnitReport.submitted_at))
+        .join(UnitReport, UnitReport.id == UnitReportSection.report_id)
+        .join(Task, Task.id == UnitReportSection.task_id)
+        .where(Task.plan_id == plan.id, UnitReport.status == STATUS_ACCEPTED, UnitReport.reviewed_at < before)
+        .group_by(UnitReportSection.task_id, UnitReport.unit_id)
+    )
+    return {(task_id, unit_id): aware(moment) for task_id, unit_id, moment in rows}

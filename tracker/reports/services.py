@@ -111,7 +111,7 @@ def start(round_: ReportingRound, unit_id: int, tasks: list[Task], now: datetime
     """A new draft with an empty section for each task, in the plan's order."""
     report = UnitReport(period=round_.primary, unit_id=unit_id, status=STATUS_DRAFT, created_at=now, updated_at=now)
     for order, task in enumerate(tasks):
-        report.sections.append(UnitReportSection(task=task, sort_order=order))
+        report.sections.append(UnitReportSection(task=task, task_id=task.id, sort_order=order))
     db.session.add(report)
     return report
 
@@ -132,11 +132,11 @@ def _event(report: UnitReport, action: str, actor: Actor, now: datetime, comment
 
 def _fill(report: UnitReport, data: ReportInput) -> None:
     """Write what the unit typed; sections of tasks the report no longer covers are kept as they are."""
-    by_task = {s.task_id: s for s in report.sections}
+    by_task = {s.task_id if s.task_id is not None else s.task.id: s for s in report.sections}
     for order, given in enumerate(data.sections):
         section = by_task.get(given.task.id)
         if section is None:
-            section = UnitReportSection(task=given.task, sort_order=order)
+            section = UnitReportSection(task=given.task, task_id=given.task.id, sort_order=order)
             report.sections.append(section)
             by_task[given.task.id] = section
         section.sort_order = order

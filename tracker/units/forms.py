@@ -17,6 +17,7 @@ class UnitForm(Form):
     )
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=300)])
     is_group = BooleanField(_l("This is a unit group (a collective name in the plan)"))
+    outside_apparatus = BooleanField(_l("Outside UBND's own apparatus (UBND requests of it rather than assigns)"))
     members = MultiCheckboxField(_l("Members (for a group)"), coerce=int)
     note = TextAreaField(_l("Note"), validators=[Length(max=2000)])
     active = BooleanField(_l("Active"), default=True)

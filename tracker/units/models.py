@@ -26,6 +26,10 @@ class Unit(db.Model):
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A body outside UBND's own apparatus (Đảng ủy, Ủy ban MTTQ and the mass organisations, Công an,
+    # Quân sự, the bank, social insurance, businesses): UBND "đề nghị" (requests) of it rather than
+    # "giao" (assigns), and the league table lists it in a group of its own.
+    outside_apparatus: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     ward = relationship("Ward")

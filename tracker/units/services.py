@@ -107,7 +107,7 @@ def _would_cycle(group_id: int | None, member_ids: list[int], groups: dict[int, 
 
 
 def save_unit(actor, now, ward_id: int, unit, code: str, name: str, is_group: bool, member_ids: list[int],
-              note: str | None, active: bool):
+              note: str | None, active: bool, outside_apparatus: bool = False):
     """Create (unit None) or change a unit and its group membership."""
     clash = db.session.scalar(select(Unit).where(Unit.ward_id == ward_id, Unit.code == code))
     if clash is not None and clash is not unit:
@@ -126,6 +126,7 @@ def save_unit(actor, now, ward_id: int, unit, code: str, name: str, is_group: bo
     else:
         action = "unit.change"
     unit.code, unit.name, unit.is_group, unit.note, unit.active = code, name, is_group, (note or "").strip() or None, active
+    unit.outside_apparatus = outside_apparatus
     unit.members = list(members)
     record(actor, action, now, unit, code=code, members=sorted(m.code for m in members))
     return unit

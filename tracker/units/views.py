@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.accounts.permissions import require
+from tracker.accountability.models import Chase
 from tracker.alerts.queries import open_alerts_concerning
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
@@ -69,6 +70,8 @@ def my_unit(plan_id: int):
         directives=plan_directives(plan, open_only=True, unit_id=current_user.unit_id),
         answer_form=AnswerForm(), reply_form=ReplyForm(),
         alerts=open_alerts_concerning(plan.id, current_user),
+        chases=db.session.scalars(select(Chase).where(Chase.plan_id == plan.id, Chase.unit_id == current_user.unit_id)
+                                  .order_by(Chase.created_at.desc()).limit(5)).all(),
     )
 
 
@@ -126,7 +129,8 @@ def _save(ward: Ward, unit: Unit | None, form: UnitForm):
     if form.validate_on_submit():
         try:
             saved = services.save_unit(actor(), now(), ward.id, unit, form.code.data, form.name.data,
-                                       form.is_group.data, form.members.data, form.note.data, form.active.data)
+                                       form.is_group.data, form.members.data, form.note.data, form.active.data,
+                                       outside_apparatus=form.outside_apparatus.data)
         except services.UnitRefused as refused:
             form.form_errors.append(str(refused))
         else:

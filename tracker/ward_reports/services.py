@@ -21,7 +21,7 @@ from flask_babel import get_locale
 from tracker.core.formatting import format_date, format_number, format_percent
 from tracker.core.time import ward_date
 from tracker.core.labels import label
-from tracker.dashboard.queries import PlanSnapshot, plan_snapshot, status_counts
+from tracker.standing.queries import PlanSnapshot, plan_snapshot, status_counts
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plan.models import Plan, Task

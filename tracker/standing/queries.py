@@ -1,0 +1,204 @@
+"""The plan as it stands on a given day: every task's status, flags and rolled-up progress.
+
+This is the one place that gathers the facts a task is judged on (the primary lead's updates, its
+unit reports, who answers for it) and applies the status rule (tracker.progress.status) to them.
+The dashboard, the alerts, the league table, the ward report and the task page all read it.
+
+`plan_snapshot` runs a fixed number of SQL queries whatever the number of tasks, units and
+updates: the plan's structure is loaded once, each unit's latest update per task is picked in SQL
+(a window function). Passing an earlier `today` gives the plan as it stood on that day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+
+from tracker.core.time import aware, end_of_day, ward_date
+from tracker.extensions import db
+from tracker.periods.queries import plan_rounds
+from tracker.periods.services import is_past_due
+from tracker.plan.models import ROLE_LEAD, Plan, Task
+from tracker.plan.queries import TaskNode, task_tree
+from tracker.progress import status as rules
+from tracker.progress.models import STATE_DONE, ProgressUpdate
+from tracker.reports.queries import accepted_sections, first_submissions
+from tracker.reports.services import owes_section
+from tracker.units.models import Unit
+from tracker.units.services import EffectiveAssignment, effective_assignments, ward_groups
+
+
+@dataclass
+class TaskView:
+    node: TaskNode
+    percent: Decimal
+    expected: Decimal
+    standing: rules.TaskStanding | None = None  # leaves only
+    primary_units: list[Unit] = field(default_factory=list)
+    last_update_at: datetime | None = None
+
+    @property
+    def task(self) -> Task:
+        return self.node.task
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.node.is_leaf
+
+
+@dataclass
+class PlanSnapshot:
+    plan: Plan
+    today: date
+    tree: list[TaskNode]
+    views: dict[int, TaskView]
+    effective: dict[tuple[int, int], EffectiveAssignment]
+    units: dict[int, Unit]
+    percent: Decimal = Decimal(0)
+    expected: Decimal = Decimal(0)
+    _led: dict[int, list[TaskView]] | None = field(default=None, repr=False)
+
+    @property
+    def sections(self) -> list[TaskView]:
+        return [self.views[node.task.id] for node in self.tree]
+
+    def section_of(self, task_id: int) -> TaskView:
+        for node in self.tree:
+            if any(n.task.id == task_id for n in node.walk()):
+                return self.views[node.task.id]
+        raise KeyError(task_id)
+
+    @property
+    def leaves(self) -> list[TaskView]:
+        return [self.views[n.task.id] for section in self.tree for n in section.walk() if n.is_leaf]
+
+    def led_by(self, unit_id: int) -> list[TaskView]:
+        """Leaf tasks the unit answers for (it is, or belongs to, the primary lead)."""
+        if self._led is None:
+            self._led = {}
+            for view in self.leaves:
+                for unit in view.primary_units:
+                    self._led.setdefault(unit.id, []).append(view)
+        return self._led.get(unit_id, [])
+
+    @property
+    def tasks(self) -> list[Task]:
+        """Every task of the plan, in the plan's order (parents before their children)."""
+        return [n.task for section in self.tree for n in section.walk()]
+
+
+def _latest_lead_updates(plan: Plan, before: datetime) -> dict[tuple[int, int], tuple]:
+    """(task_id, unit_id) -> (percent, state, created_at) of each unit's latest lead update."""
+    ranked = (
+        select(
+            ProgressUpdate.task_id, ProgressUpdate.unit_id, ProgressUpdate.percent, ProgressUpdate.state,
+            ProgressUpdate.created_at,
+            func.row_number().over(
+                partition_by=(ProgressUpdate.task_id, ProgressUpdate.unit_id),
+                order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
+            ).label("rank"),
+        )
+        .join(Task, Task.id == ProgressUpdate.task_id)
+        .where(Task.plan_id == plan.id, ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.created_at < before)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.task_id, ranked.c.unit_id, ranked.c.percent, ranked.c.state, ranked.c.created_at).where(ranked.c.rank == 1)
+    )
+    return {(r.task_id, r.unit_id): (r.percent, r.state, aware(r.created_at)) for r in rows}
+
+
+def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]:
+    """(task_id, unit_id) -> when the unit first said "done" after its last not-done update."""
+    last_open = (
+        select(ProgressUpdate.task_id, ProgressUpdate.unit_id, func.max(ProgressUpdate.created_at).label("last_open"))
+        .join(Task, Task.id == ProgressUpdate.task_id)
+        .where(Task.plan_id == plan.id, ProgressUpdate.state != STATE_DONE, ProgressUpdate.created_at < before)
+        .group_by(ProgressUpdate.task_id, ProgressUpdate.unit_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ProgressUpdate.task_id, ProgressUpdate.unit_id, func.min(ProgressUpdate.created_at).label("done_at"))
+        .join(Task, Task.id == ProgressUpdate.task_id)
+        .outerjoin(last_open, and_(last_open.c.task_id == ProgressUpdate.task_id, last_open.c.unit_id == ProgressUpdate.unit_id))
+        .where(
+            Task.plan_id == plan.id, ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.state == STATE_DONE,
+            ProgressUpdate.created_at < before,
+            or_(last_open.c.last_open.is_(None), ProgressUpdate.created_at > last_open.c.last_open),
+        )
+        .group_by(ProgressUpdate.task_id, ProgressUpdate.unit_id)
+    )
+    return {(r.task_id, r.unit_id): aware(r.done_at) for r in rows}
+
+
+def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
+    before = end_of_day(today)
+    tree = task_tree(plan)
+    groups = ward_groups(plan.ward_id)
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
+    nodes = [n for section in tree for n in section.walk()]
+    effective = effective_assignments([a for n in nodes for a in n.task.assignments], groups)
+    primary: dict[int, list[int]] = {}
+    for (task_id, unit_id), assignment in effective.items():
+        if assignment.role == ROLE_LEAD and assignment.is_primary:
+            primary.setdefault(task_id, []).append(unit_id)
+    latest = _latest_lead_updates(plan, before)
+    done_since = _done_since(plan, before)
+    reported = accepted_sections(plan, before)
+    rounds = [r for r in plan_rounds(plan) if is_past_due(r, today)]
+    sent = set(first_submissions(rounds, before))
+    stale_after = current_app.config["STALE_AFTER_DAYS"]
+    plan_start, plan_end = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
+
+    views: dict[int, TaskView] = {}
+
+    def build(node: TaskNode) -> TaskView:
+        task = node.task
+        if node.children:
+            children = [build(child) for child in node.children]
+            view = TaskView(
+                node,
+                rules.weighted_mean([(c.percent, c.task.weight) for c in children]),
+                rules.weighted_mean([(c.expected, c.task.weight) for c in children]),
+            )
+        else:
+            unit_ids = sorted(primary.get(task.id, []), key=lambda uid: units[uid].sort_order)
+            # The primary lead's latest update; with a group as lead, the latest of its members.
+            candidates = [(latest[(task.id, uid)], uid) for uid in unit_ids if (task.id, uid) in latest]
+            newest, newest_unit = max(candidates, key=lambda c: c[0][2]) if candidates else (None, None)
+            # The primary lead's report of a past period that covers the task, not sent.
+            late_due = min((round_.unit_deadline for round_ in rounds for uid in unit_ids
+                            if (round_.id, uid) not in sent and owes_section(task, True, effective[(task.id, uid)], round_)),
+                           default=None)
+            reported_on = max((reported[(task.id, uid)] for uid in unit_ids if (task.id, uid) in reported), default=None)
+            facts = rules.TaskFacts(
+                start_on=task.start_on, due_on=task.due_on,
+                window_start=task.start_on or plan_start, window_end=task.due_on or plan_end,
+                latest_percent=newest[0] if newest else None, latest_state=newest[1] if newest else None,
+                latest_on=ward_date(newest[2]) if newest else None,
+                done_on=ward_date(done_since[(task.id, newest_unit)]) if newest and (task.id, newest_unit) in done_since else None,
+                reported_on=ward_date(reported_on) if reported_on else None,
+                late_report_due=late_due,
+                unassigned=not unit_ids,
+            )
+            standing = rules.task_standing(facts, today, stale_after)
+            view = TaskView(node, standing.percent, standing.expected, standing, [units[uid] for uid in unit_ids],
+                            newest[2] if newest else None)
+        views[task.id] = view
+        return view
+
+    sections = [build(node) for node in tree]
+    snapshot = PlanSnapshot(plan, today, tree, views, effective, units)
+    snapshot.percent = rules.weighted_mean([(s.percent, s.task.weight) for s in sections])
+    snapshot.expected = rules.weighted_mean([(s.expected, s.task.weight) for s in sections])
+    return snapshot
+
+
+def status_counts(views: list[TaskView]) -> dict[str, int]:
+    counts = {status: 0 for status in rules.STATUSES}
+    for view in views:
+        counts[view.standing.status] += 1
+    return counts
