@@ -14,7 +14,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
 
-.PHONY: run setup serve test test-pg install browser-tools translations extract-messages lock clean
+.PHONY: run setup serve test test-pg install browser-tools office-tools translations extract-messages lock clean
 
 ## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve,
 ## with the scheduler (alert scan, e-mail) running beside the development server.
@@ -37,12 +37,12 @@ serve: install
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - app:app
 
-## Install the same way, then run the whole test suite (browser tests included).
-test: install browser-tools
+## Install the same way, then run the whole test suite (browser and office-reader tests included).
+test: install browser-tools office-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The whole test suite against a throwaway local PostgreSQL server (scripts/test-postgres).
-test-pg: install browser-tools
+test-pg: install browser-tools office-tools
 	@url=$$(scripts/test-postgres start) || exit 1; \
 	trap 'scripts/test-postgres stop' EXIT INT TERM; \
 	TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -52,6 +52,10 @@ install: $(VENV)/.installed translations
 ## Chromium (Debian's) and axe-core (npm) for the browser tests.
 browser-tools:
 	@scripts/browser-tools
+
+## LibreOffice and poppler (Debian's) for the tests that open the DOCX and XLSX as an office does.
+office-tools:
+	@scripts/office-tools
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

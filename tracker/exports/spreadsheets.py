@@ -9,9 +9,14 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from flask import Response
+from itertools import chain, islice
+
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.core.time import WARD_TZ
 
@@ -26,6 +31,15 @@ NUMBER_FORMAT = (INTEGER_FORMAT, DECIMAL_FORMAT)
 PERCENT_FORMAT = ('#,##0"%"', '#,##0.0#"%"')
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+TOP_WRAP = Alignment(wrap_text=True, vertical="top")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+
+
+def printable(text: str) -> str:
+    """Text a workbook can hold: control characters pasted from a PDF (a form feed, a vertical tab)
+    are dropped; tabs and line breaks stay."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def safe_text(value: str) -> str:
@@ -35,10 +49,9 @@ def safe_text(value: str) -> str:
 
 
 def cell_value(value):
+    """A value as a spreadsheet cell holds it (text as it is: the cell's type keeps it text)."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return safe_text(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, datetime):
@@ -78,40 +91,128 @@ def number_format(value: int | float, format_: str | tuple[str, str]) -> str:
     return whole if float(value).is_integer() else fractional
 
 
-def add_sheet(workbook: Workbook, title: str, header: list[str], rows: list[list],
+SAMPLE_ROWS = 500  # rows read to size the columns, before the rest is streamed
+MIN_WIDTH, MAX_WIDTH = 8, 45  # in characters; longer text wraps
+PAGE_BUDGET = 170  # characters across a landscape A4 page at a readable size: wider sheets shrink their text columns
+DATE_WIDTH, DATETIME_WIDTH = 12, 17
+
+
+def _text_width(value) -> int:
+    """Characters a value needs on one line (its longest line for text)."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return DATETIME_WIDTH
+    if isinstance(value, date):
+        return DATE_WIDTH
+    if isinstance(value, (int, float, Decimal)):
+        return len(f"{value:,}") + 2
+    return max((len(line) for line in str(value).split("\n")), default=0) + 1
+
+
+def column_widths(header: list[str], sample: list[list], given: dict[int, int] | None = None) -> dict[int, int]:
+    """Widths that fit: the caller's, else the longest of the header's words and the sampled
+    values, between MIN_WIDTH and MAX_WIDTH characters (longer text wraps)."""
+    widths = {}
+    for index, title in enumerate(header):
+        if given and index in given:
+            widths[index] = given[index]
+            continue
+        longest_word = max((len(word) for word in str(title).split()), default=0) + 2
+        values = max((_text_width(row[index]) for row in sample if index < len(row)), default=0)
+        widths[index] = max(MIN_WIDTH, min(MAX_WIDTH, max(longest_word, values)))
+    # Printed to the page's width, a sheet wider than a page shrinks its text: narrow the widest
+    # (free-text) columns instead, so the print stays readable.
+    excess = sum(widths.values()) - PAGE_BUDGET
+    wide = {i: w for i, w in widths.items() if w > 20 and not (given and i in given)}
+    if excess > 0 and wide:
+        room = sum(w - 20 for w in wide.values())
+        for index, width in wide.items():
+            widths[index] = max(20, width - round(excess * (width - 20) / room))
+    return widths
+
+
+LINE_HEIGHT = 15  # points per line of the default 11 pt font
+
+
+def row_height(values: list, widths: dict[int, int]) -> float | None:
+    """The height a row of wrapped text needs, in points: readers do not all size rows to their
+    text (LibreOffice keeps the default height), so the height is written with the row."""
+    lines = 1
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or not value:
+            continue
+        width = max(1, widths.get(index, MIN_WIDTH) - 1)
+        needed = sum(max(1, -(-len(line) * 11 // (width * 10))) for line in value.split("\n"))
+        lines = max(lines, needed)
+    return lines * LINE_HEIGHT if lines > 1 else None
+
+
+def _cell(sheet, value, format_=None, bold=False):
+    cell = WriteOnlyCell(sheet, value=cell_value(value) if not isinstance(value, str) else printable(value))
+    cell.alignment = TOP_WRAP
+    if bold:
+        cell.font = BOLD
+    if isinstance(cell.value, str):
+        # Text stays text: a value starting with = + - @ is stored as a string, never as a formula,
+        # and shows without any mark (CSV, which has no types, neutralises it instead).
+        cell.data_type = "s"
+    elif format_ is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        cell.number_format = number_format(cell.value, format_)
+    elif isinstance(cell.value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(cell.value, date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def add_sheet(workbook: Workbook, title: str, header: list[str], rows,
               formats: dict[int, str | tuple[str, str]] | None = None, widths: dict[int, int] | None = None,
-              row_formats: dict[tuple[int, int], str | tuple[str, str]] | None = None) -> None:
-    """A sheet with a bold header, wrapped text, and a number format per column (0-based; a pair
-    such as NUMBER_FORMAT is decided per cell, see number_format). `row_formats` overrides the
-    column's format for one cell: (row index in `rows`, column index) -> format."""
+              row_formats: dict[tuple[int, int], str | tuple[str, str]] | None = None,
+              heading: list[str] | None = None) -> None:
+    """A sheet written row by row (constant memory, whatever the number of rows): an optional
+    title block (`heading`: the ward, the plan, the period), a bold header row that stays in view
+    and repeats on every printed page, wrapped text, columns sized to fit, landscape A4 printed to
+    the page's width. A number format per column (0-based; a pair such as NUMBER_FORMAT is decided
+    per cell, see number_format); `row_formats` overrides it for one cell: (row index, column) -> format."""
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([safe_text(h) for h in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    formats, row_formats = formats or {}, row_formats or {}
-    for row_index, row in enumerate(rows):
-        sheet.append([cell_value(v) for v in row])
-        for index, cell in enumerate(sheet[sheet.max_row]):
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            format_ = row_formats.get((row_index, index), formats.get(index))
-            if format_ is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                cell.number_format = number_format(cell.value, format_)
-            elif isinstance(cell.value, datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(cell.value, date):
-                cell.number_format = DATE_FORMAT
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-    for index, width in (widths or {}).items():
+    rows = iter(rows)
+    sample = list(islice(rows, SAMPLE_ROWS))
+    sized = column_widths(header, sample, widths)
+    for index, width in sized.items():
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
+    header_row = len(heading) + 2 if heading else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    if heading:
+        for number, line in enumerate(heading):
+            title_cell = WriteOnlyCell(sheet, value=printable(line))
+            title_cell.data_type = "s"
+            title_cell.font = TITLE if number == 0 else BOLD
+            sheet.append([title_cell])
+        sheet.append([])
+    height = row_height([str(h) for h in header], sized)
+    if height:
+        sheet.row_dimensions[header_row].height = height
+    sheet.append([_cell(sheet, h, bold=True) for h in header])
+    formats, row_formats = formats or {}, row_formats or {}
+    for row_index, row in enumerate(chain(sample, rows)):
+        height = row_height(row, sized)
+        if height:
+            sheet.row_dimensions[header_row + 1 + row_index].height = height
+        sheet.append([_cell(sheet, value, row_formats.get((row_index, index), formats.get(index))) for index, value in enumerate(row)])
 
 
 def new_workbook() -> Workbook:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    return workbook
+    """A workbook written as a stream: memory stays flat however many rows it gets."""
+    return Workbook(write_only=True)
 
 
 def xlsx_response(filename: str, workbook: Workbook) -> Response:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import Alert
 from tracker.alerts.queries import alert_loads
+from tracker.core.formatting import format_date
 from tracker.core.labels import label
 from tracker.core.time import ward_today
 from tracker.dashboard import queries as dashboard
@@ -20,11 +21,12 @@ bp = Blueprint("exports", __name__, url_prefix="/plans/<int:plan_id>/exports")
 FORMATS = ("csv", "xlsx")
 
 
-def _respond(name: str, fmt: str, header: list[str], rows: list[list], formats=None):
+def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows: list[list], formats=None):
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
     workbook = new_workbook()
-    add_sheet(workbook, name, header, rows, formats=formats)
+    heading = [plan.ward.name, plan.title, _("%(what)s, as of %(date)s", what=what, date=format_date(ward_today()))]
+    add_sheet(workbook, name, header, rows, formats=formats, heading=heading)
     return xlsx_response(f"{name}.xlsx", workbook)
 
 
@@ -58,7 +60,7 @@ def tasks(plan_id: int, fmt: str):
         v.percent, v.standing.expected, v.standing.days_overdue, _("Yes") if v.standing.blocked else "", _("Yes") if v.standing.stale else "",
         v.standing.last_update_on,
     ] for v in views]
-    return _respond("nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 9: DATE_FORMAT})
+    return _respond(plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 9: DATE_FORMAT})
 
 
 @bp.get("/updates.<fmt>")
@@ -77,7 +79,7 @@ def updates(plan_id: int, fmt: str):
         u.created_at, u.task.code, u.unit.name, label("role", u.role), u.author.full_name, u.percent, label("update_state", u.state),
         u.results, u.difficulties, u.proposals, u.corrects.created_at if u.corrects else None,
     ] for u in found]
-    return _respond("cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT})
+    return _respond(plan, _("Progress updates"), "cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT})
 
 
 @bp.get("/alerts.<fmt>")
@@ -105,4 +107,4 @@ def alerts(plan_id: int, fmt: str):
         label("alert_kind", a.kind), a.unit.name if a.unit else "", a.task.code if a.task else "", a.effective_on, a.due_on,
         a.created_at, a.resolved_at, alert_text(a),
     ] for a in db.session.scalars(query)]
-    return _respond("canh-bao", fmt, header, rows, {3: DATE_FORMAT, 4: DATE_FORMAT})
+    return _respond(plan, _("Alerts"), "canh-bao", fmt, header, rows, {3: DATE_FORMAT, 4: DATE_FORMAT})

@@ -1,15 +1,25 @@
-"""The ward's report as a DOCX laid out as a Vietnamese administrative report (Nghị định
-30/2020/NĐ-CP), from the building blocks in `tracker.core.docx`."""
+"""The ward's report as a DOCX a secretary signs as it is (Nghị định 30/2020/NĐ-CP, Phụ lục I),
+from the building blocks in `tracker.core.docx`: only what the records say, statuses in words, one
+line for the tasks no accepted report speaks of, no section heading without content."""
 from __future__ import annotations
-
-import io
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from flask_babel import gettext as _
 
-from tracker.core.docx import closing_block, document_header, new_document, paragraph, table, text_block
-from tracker.core.formatting import format_date, format_number
+from tracker.core.docx import (
+    TEXT_WIDTH,
+    closing_block,
+    document_header,
+    heading,
+    new_document,
+    paragraph,
+    table,
+    text_block,
+    title_block,
+    to_bytes,
+)
+from tracker.core.formatting import format_date
 from tracker.core.labels import label
 from tracker.ward_reports.models import WardReport
 from tracker.ward_reports.services import (
@@ -17,74 +27,74 @@ from tracker.ward_reports.services import (
     date_line,
     indicator_value_text,
     issuing_body_lines,
+    sections,
     status_lines,
     unit_reporting_lines,
+    unreported_line,
 )
 
+CENTER, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
 
-def section_titles() -> tuple[str, ...]:
-    """The report's numbered sections, in the reader's language (the printable page uses them too)."""
-    return (
-        _("I. IMPLEMENTATION"),
-        _("II. RESULTS OF THE TASKS AND SOLUTIONS"),
-        _("III. RESULTS AGAINST THE TARGETS"),
-        _("IV. REPORTING BY THE UNITS"),
-        _("V. GENERAL ASSESSMENT"),
-        _("VI. MAIN TASKS FOR THE NEXT PERIOD"),
-        _("VII. PROPOSALS AND RECOMMENDATIONS"),
-    )
+
+def task_body(line) -> str:
+    body = []
+    if line.results:
+        body.append(_("Results: %(text)s", text=" ".join(line.results)))
+    if line.difficulties:
+        body.append(_("Difficulties: %(text)s", text=" ".join(line.difficulties)))
+    if line.proposals:
+        body.append(_("Proposals: %(text)s", text=" ".join(line.proposals)))
+    return "\n".join(body)
 
 
 def build_docx(report: WardReport, compiled: CompiledReport) -> bytes:
-    document = new_document()
-    document_header(document, issuing_body_lines(compiled.plan), _("No.: %(number)s", number=report.number or "      /BC-UBND"),
+    plan = compiled.plan
+    document = new_document(author=plan.issuer, title=report.title, created=report.updated_at)
+    document_header(document, issuing_body_lines(plan), _("No.: %(number)s", number=report.number or "      /BC-UBND"),
                     date_line(report.place, report.report_date))
-    titles = section_titles()
-    paragraph(document, _("REPORT"), Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0)).paragraph_format.space_before = Pt(18)
-    paragraph(document, report.title, Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12))
-
+    title_block(document, _("REPORT"), report.title)
     narrative = report.narrative or {}
-    paragraph(document, titles[0], bold=True)
-    text_block(document, narrative.get("situation", ""))
+    for section in sections(report, compiled):
+        heading(document, section.heading)
+        if section.key in ("situation", "assessment", "next_tasks", "proposals"):
+            text_block(document, narrative.get(section.key, ""))
+        elif section.key == "tasks":
+            _tasks(document, compiled)
+        elif section.key == "indicators":
+            _indicators(document, compiled)
+        elif section.key == "units":
+            for text in unit_reporting_lines(compiled):
+                paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1))
+    closing_block(document, report.recipients or [], report.signature or {})
+    return to_bytes(document)
 
-    paragraph(document, titles[1], bold=True)
-    paragraph(document, _("1. Status of the %(num)d tasks as of %(date)s", num=compiled.total_tasks, date=format_date(compiled.as_of)), bold=True)
-    table(document, [_("Status"), _("Tasks")], [[name, count] for name, count in status_lines(compiled)], [Cm(10), Cm(4)])
-    paragraph(document, _("2. Results of each task"), bold=True).paragraph_format.space_before = Pt(6)
-    rows = []
-    for number, line in enumerate(compiled.tasks, start=1):
-        body = []
-        if line.results:
-            body.append(_("Results: %(text)s", text=" ".join(line.results)))
-        if line.difficulties:
-            body.append(_("Difficulties: %(text)s", text=" ".join(line.difficulties)))
-        if line.proposals:
-            body.append(_("Proposals: %(text)s", text=" ".join(line.proposals)))
-        rows.append([
-            number, f"{line.task.code}. {line.task.title}",
-            ", ".join(u.name for u in line.lead_units) or _("Not assigned"),
-            f"{label('task_status', line.status)} ({format_number(line.percent)}%)",
-            "\n".join(body) or _("No accepted report yet"),
-        ])
-    table(document, [_("No."), _("Task"), _("Lead unit"), _("Status"), _("Results, difficulties, proposals")], rows,
-           [Cm(1), Cm(4.5), Cm(3), Cm(2.7), Cm(5.3)])
 
-    paragraph(document, titles[2], bold=True).paragraph_format.space_before = Pt(6)
-    table(document, [_("Indicator"), _("Planned"), _("Achieved"), _("Variance"), _("Source of the figure")], [
-        [line.name, indicator_value_text(line, line.target), indicator_value_text(line, line.actual),
+def _tasks(document, compiled: CompiledReport) -> None:
+    heading(document, _("1. Status of the %(num)d tasks as of %(date)s", num=compiled.total_tasks, date=format_date(compiled.as_of)),
+            space_before=Pt(0))
+    table(document, [_("Status"), _("Tasks")], [[name, count] for name, count in status_lines(compiled)], [Cm(12.5), Cm(4)],
+          aligns={1: RIGHT})
+    heading(document, _("2. Results of each task"))
+    if compiled.reported:
+        rows = [
+            [number, line.task.title, ", ".join(u.name for u in line.lead_units) or _("Not assigned"),
+             label("task_status", line.status), task_body(line)]
+            for number, line in enumerate(compiled.reported, start=1)
+        ]
+        table(document, [_("No."), _("Task"), _("Lead unit"), _("Status"), _("Results, difficulties, proposals")], rows,
+              [Cm(1), Cm(4.6), Cm(3), Cm(2.6), Cm(5.3)], aligns={0: CENTER})
+    line = unreported_line(compiled)
+    if line:
+        paragraph(document, line, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1), space_before=Cm(0.2))
+
+
+def _indicators(document, compiled: CompiledReport) -> None:
+    rows = [
+        [line.name, label("measure", line.measure), indicator_value_text(line, line.target), indicator_value_text(line, line.actual),
          indicator_value_text(line, line.variance), line.source or ""]
         for line in compiled.indicators
-    ], [Cm(6), Cm(2.3), Cm(2.3), Cm(2.3), Cm(3.6)])
-
-    paragraph(document, titles[3], bold=True).paragraph_format.space_before = Pt(6)
-    for text in unit_reporting_lines(compiled):
-        paragraph(document, text, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1))
-
-    for title, key in zip(titles[4:], ("assessment", "next_tasks", "proposals")):
-        paragraph(document, title, bold=True)
-        text_block(document, narrative.get(key, ""))
-
-    closing_block(document, report.recipients or [], report.signature or {})
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    ]
+    widths = [Cm(5.2), Cm(1.9), Cm(1.9), Cm(1.9), Cm(1.9), None]
+    widths[-1] = TEXT_WIDTH - sum(widths[:-1])
+    table(document, [_("Indicator"), _("Unit of measure"), _("Planned"), _("Achieved"), _("Variance"), _("Source of the figure")], rows,
+          widths, aligns={2: RIGHT, 3: RIGHT, 4: RIGHT})

@@ -8,6 +8,7 @@ from tracker.core.types import UTCDateTime
 from tracker.extensions import db
 
 NARRATIVE_SECTIONS = ("situation", "assessment", "next_tasks", "proposals")
+SIGNATURE_FIELDS = ("on_behalf", "authority", "title", "name")
 
 
 class WardReport(db.Model):

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,7 +37,7 @@ from tracker.targets.models import IndicatorValue
 from tracker.targets.queries import entered_values, plan_indicators
 from tracker.targets.services import actual_of, variance
 from tracker.units.models import Unit
-from tracker.ward_reports.models import NARRATIVE_SECTIONS, WardReport
+from tracker.ward_reports.models import NARRATIVE_SECTIONS, SIGNATURE_FIELDS, WardReport
 
 
 @dataclass
@@ -94,6 +95,34 @@ class UnitLine:
         return ward_date(self.row.report.first_submitted_at) if self.row.sent else None
 
 
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One numbered section of the ward's report, as the document and the printable page show it."""
+
+    number: str  # "I", "II", ...
+    key: str  # situation, tasks, indicators, units, assessment, next_tasks, proposals
+    title: str
+
+    @property
+    def heading(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+def section_title(key: str) -> str:
+    return {
+        "situation": _("IMPLEMENTATION"),
+        "tasks": _("RESULTS OF THE TASKS AND SOLUTIONS"),
+        "indicators": _("RESULTS AGAINST THE TARGETS"),
+        "units": _("REPORTING BY THE UNITS"),
+        "assessment": _("GENERAL ASSESSMENT"),
+        "next_tasks": _("MAIN TASKS FOR THE NEXT PERIOD"),
+        "proposals": _("PROPOSALS AND RECOMMENDATIONS"),
+    }[key]
+
+
 @dataclass
 class CompiledReport:
     plan: Plan
@@ -119,6 +148,40 @@ class CompiledReport:
     @property
     def units_late(self) -> list[UnitLine]:
         return [u for u in self.units if u.late]
+
+    @property
+    def reported(self) -> list[TaskLine]:
+        """The tasks the units' accepted reports speak of: the task table lists these."""
+        return [line for line in self.tasks if line.reported]
+
+    @property
+    def unreported(self) -> list[TaskLine]:
+        return [line for line in self.tasks if not line.reported]
+
+
+def sections(report, compiled: CompiledReport) -> list[Section]:
+    """The report's sections, numbered in order, leaving out those with nothing to say (an empty
+    narrative section has no heading)."""
+    narrative = report.narrative or {}
+    present = []
+    for key in ("situation", "tasks", "indicators", "units", "assessment", "next_tasks", "proposals"):
+        if key in NARRATIVE_SECTIONS and not (narrative.get(key) or "").strip():
+            continue
+        if key == "indicators" and not compiled.indicators:
+            continue
+        present.append(key)
+    return [Section(ROMAN[index], key, section_title(key)) for index, key in enumerate(present)]
+
+
+def unreported_line(compiled: CompiledReport) -> str | None:
+    """One line for all the tasks no accepted report speaks of yet, instead of one line each."""
+    count = len(compiled.unreported)
+    if not count:
+        return None
+    if not compiled.reported:
+        return _("No unit's report of the period has been accepted yet: the %(num)d tasks are listed by status above.", num=count)
+    return ngettext("%(num)d more task has no accepted report of its lead unit yet.",
+                    "%(num)d more tasks have no accepted report of their lead units yet.", count)
 
 
 def compile_report(plan: Plan, period: ReportingPeriod, today: date) -> CompiledReport:
@@ -184,16 +247,16 @@ def _indicator_lines(plan: Plan, period: ReportingPeriod) -> list[IndicatorLine]
 
 
 def unit_reporting_lines(compiled: CompiledReport) -> list[str]:
-    """Section IV: which units did not send their report of the period, or sent it late."""
-    lines = [
-        _("- %(unit)s: the report of the period was not sent (due %(date)s).", unit=line.unit.name,
-          date=format_date(line.row.round.unit_deadline))
-        for line in compiled.units_missing
-    ] + [
-        _("- %(unit)s: the report was sent late, on %(date)s (due %(deadline)s).", unit=line.unit.name,
-          date=format_date(line.sent_on), deadline=format_date(line.row.round.unit_deadline))
-        for line in compiled.units_late
-    ]
+    """Section IV: which units did not send their report of the period, or sent it late; one line
+    each, the units named in the plan's order."""
+    lines = []
+    if compiled.units_missing:
+        deadline = compiled.units_missing[0].row.round.unit_deadline
+        lines.append(_("- Not sent (due %(date)s): %(units)s.", date=format_date(deadline),
+                       units=", ".join(line.unit.name for line in compiled.units_missing)))
+    if compiled.units_late:
+        lines.append(_("- Sent late: %(units)s.", units=", ".join(
+            _("%(unit)s (on %(date)s)", unit=line.unit.name, date=format_date(line.sent_on)) for line in compiled.units_late)))
     return lines or [_("Every unit sent its report of the period on time.")]
 
 
@@ -206,7 +269,11 @@ def default_narrative(compiled: CompiledReport) -> dict[str, str]:
         total=compiled.total_tasks, done=done, on_time=counts.get("in_progress_on_time", 0),
         overdue=counts.get("in_progress_overdue", 0), not_started=counts.get("not_started", 0),
     )
-    proposals = "\n".join(f"- {line.task.code}: {text}" for line in compiled.tasks for text in line.proposals)
+    # In words a reader expects: who proposes what, never an internal task code.
+    proposals = "\n".join(
+        f"- {', '.join(u.name for u in line.lead_units)}: {text}" if line.lead_units else f"- {text}"
+        for line in compiled.tasks for text in line.proposals
+    )
     return {"situation": situation, "assessment": "", "next_tasks": "", "proposals": proposals}
 
 
@@ -259,12 +326,14 @@ def default_recipients(plan: Plan) -> list[str]:
 
 
 def save_draft(actor: Actor, report: WardReport, number: str | None, report_date: date, title: str,
-               narrative: dict[str, str], recipients: list[str], now: datetime) -> None:
+               narrative: dict[str, str], recipients: list[str], now: datetime, signature: dict[str, str] | None = None) -> None:
     report.number = (number or "").strip() or None
     report.report_date = report_date
     report.title = title.strip()
     report.narrative = {key: (narrative.get(key) or "").strip() for key in NARRATIVE_SECTIONS}
     report.recipients = [r.strip() for r in recipients if r.strip()]
+    if signature is not None:
+        report.signature = {key: (signature.get(key) or "").strip() for key in SIGNATURE_FIELDS if (signature.get(key) or "").strip()}
     report.updated_at, report.updated_by_id = now, actor.user_id
     record(actor, "ward_report.save", now, report, period=f"{report.period.kind} {report.period.year}")
 

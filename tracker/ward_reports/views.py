@@ -14,9 +14,9 @@ from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plan.views import load_plan
 from tracker.ward_reports import services
-from tracker.ward_reports.docx import build_docx, section_titles
+from tracker.ward_reports.docx import build_docx, task_body
 from tracker.ward_reports.forms import WardReportForm
-from tracker.ward_reports.models import NARRATIVE_SECTIONS, WardReport
+from tracker.ward_reports.models import NARRATIVE_SECTIONS, SIGNATURE_FIELDS, WardReport
 from tracker.ward_reports.xlsx import build_xlsx
 
 bp = Blueprint("ward_reports", __name__, url_prefix="/plans/<int:plan_id>/ward-reports")
@@ -61,6 +61,8 @@ def edit(plan_id: int, period_id: int):
             for key in NARRATIVE_SECTIONS:
                 getattr(form, key).data = (report.narrative or {}).get(key, "")
             form.recipients.data = "\n".join(report.recipients or [])
+            for key in SIGNATURE_FIELDS:
+                getattr(form, f"sign_{key}").data = (report.signature or {}).get(key, "")
         else:
             form = WardReportForm()
     elif request.method == "POST":
@@ -70,22 +72,23 @@ def edit(plan_id: int, period_id: int):
         # The form carries the version it was read at; 0 means "no draft saved yet".
         if (saved.version if saved is not None else 0) != (form.version.data or 0):
             flash(_("Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."), "warning")
-            return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form, titles=section_titles()), 409
+            return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form), 409
         saved = saved or services.get_or_start(plan, period, ward_today(), now())
         try:
             services.save_draft(
                 actor(), saved, form.number.data, form.report_date.data, form.title.data,
                 {key: getattr(form, key).data for key in NARRATIVE_SECTIONS}, (form.recipients.data or "").split("\n"), now(),
+                signature={key: getattr(form, f"sign_{key}").data for key in SIGNATURE_FIELDS},
             )
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
             flash(_("Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."), "warning")
-            return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form, titles=section_titles()), 409
+            return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form), 409
         flash(_("The report draft is saved."), "success")
         return redirect(url_for("ward_reports.edit", plan_id=plan.id, period_id=period.id))
     status = 422 if form is not None and request.method == "POST" else 200
-    return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form, titles=section_titles()), status
+    return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form), status
 
 
 def _filename(period, extension: str) -> str:
@@ -121,7 +124,9 @@ def printable(plan_id: int, period_id: int):
     period = _period(plan, period_id)
     report, compiled = _report_and_compiled(plan, period)
     return render_template("ward_reports/print.html", plan=plan, period=period, report=report, compiled=compiled,
-                           titles=section_titles(), date_line=services.date_line(report.place, report.report_date),
+                           sections=services.sections(report, compiled), task_body=task_body,
+                           unreported=services.unreported_line(compiled),
+                           date_line=services.date_line(report.place, report.report_date),
                            status_lines=services.status_lines(compiled), unit_lines=services.unit_reporting_lines(compiled),
                            issuer_lines=services.issuing_body_lines(plan),
                            value_text=services.indicator_value_text)
