@@ -3,7 +3,7 @@
 Every view, export, alert and report asks these functions; none derives status on its own.
 
 Status (derived, never typed in), judged on the primary lead unit's updates:
-- not_started           no progress yet, and not past its own due date
+- not_started           no update and no accepted report section yet, and not past its own due date
 - in_progress_on_time   progress reported, its own due date not passed (or it has none)
 - in_progress_overdue   "quá hạn": the task's OWN due date has passed and it is not done. A
                         continuous task ("thường xuyên", no dates) is never overdue.
@@ -140,7 +140,9 @@ def task_standing(facts: TaskFacts, today: date, stale_after_days: int) -> TaskS
         status, days_overdue = IN_PROGRESS_OVERDUE, (today - facts.due_on).days
         overdue_from = facts.due_on + timedelta(days=1)
     else:
-        status, days_overdue = (NOT_STARTED if facts.latest_percent is None else IN_PROGRESS_ON_TIME), 0
+        # Work a unit reported on (an update, or an accepted report section) is under way.
+        started = facts.latest_percent is not None or facts.reported_on is not None
+        status, days_overdue = (IN_PROGRESS_ON_TIME if started else NOT_STARTED), 0
     gap = percent - expected
     # The last sign of life: an update, an accepted report section, or else the task's start.
     signs = [d for d in (facts.latest_on, facts.reported_on) if d is not None]

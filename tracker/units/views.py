@@ -62,7 +62,8 @@ def my_unit(plan_id: int):
     today = ward_today()
     rows = unit_report_rows(plan, current_user.unit_id, today)
     returned = [r for r in rows if r.status == STATUS_RETURNED]
-    owed = [r for r in rows if not r.sent]
+    # A returned report is owed again until it is sent back.
+    owed = [r for r in rows if not r.sent or r.status == STATUS_RETURNED]
     return render_template(
         "units/home.html", plan=plan, entry=entry, latest=latest, owed=owed, returned=returned,
         waiting=[r for r in rows if r.sent and r.status not in (STATUS_RETURNED,)], today=today,
