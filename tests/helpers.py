@@ -171,13 +171,9 @@ def send_unit_report(user, period, when, texts: dict | None = None, unit_id: int
 
 
 def start_unit_report(owed, when):
-    """`reports.services.start` for an owed report, flushed. The flush gives the new sections their
-    task ids before anything is written into them: `services._fill` matches sections by `task_id`,
-    which `start` leaves unset until a flush, so writing straight after `start` adds a second
-    section per task (a known bug of the app; the pages usually flush in between by querying)."""
-    from tracker.extensions import db
+    """`reports.services.start` for an owed report: a draft with an empty section for each of its
+    tasks. Nothing is flushed: what the caller writes next must find these sections (and not add a
+    second section per task)."""
     from tracker.reports.services import start
 
-    report = start(owed.round, owed.unit_id, owed.tasks, when)
-    db.session.flush()
-    return report
+    return start(owed.round, owed.unit_id, owed.tasks, when)

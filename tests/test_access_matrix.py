@@ -63,6 +63,8 @@ ACCESS = {
     "dashboard.tasks": SIGNED_IN,
     "accountability.index": {"secretariat", "committee", "chair", "admin"},
     "accountability.unit": {"secretariat", "committee", "chair", "admin"},
+    "accountability.chase": {"secretariat", "chair"},  # chasing the officer's unit
+    "accountability.chase_sent": {"secretariat", "committee", "chair", "admin"},
     "discussion.comment": {"secretariat", "committee", "chair"},
     "discussion.ask": {"secretariat", "committee", "chair"},
     "discussion.questions": SIGNED_IN,
@@ -75,6 +77,7 @@ ACCESS = {
     "notifications.open_": SIGNED_IN,  # the user's own notification
     "notifications.mark_read": SIGNED_IN,
     "notifications.mark_all_read": SIGNED_IN,
+    "notifications.mark_day_read": SIGNED_IN,
     "plan.milestone_done": {"secretariat"},  # VI.1.6 is led by the secretariat's own unit
     "targets.actuals": {"officer", "secretariat"},  # the officer's unit reports some indicators
     "ward_reports.index": {"secretariat", "committee", "chair", "admin"},
@@ -101,6 +104,7 @@ OVERRIDES = {
     "reports.edit": {"period_id": FromSample("unstarted_period_id")},
     "units.detail": {"code": "phong-vh-xh"},
     "accountability.unit": {"code": "phong-vh-xh"},
+    "accountability.chase": {"code": "phong-vh-xh"},
     "core.set_language": {"code": "en"},
 }
 
@@ -139,6 +143,7 @@ def sample(app, plan, user_of, task_of, period_of):
     from tracker.progress.services import UpdateInput, post_update
     from tracker.reports import services as reports
     from tracker.discussion import services as discussion
+    from tracker.accountability.models import Chase
     from tracker.units.models import Unit
     from tests.helpers import owed_unit_report, start_unit_report, whole_report
 
@@ -157,6 +162,8 @@ def sample(app, plan, user_of, task_of, period_of):
     chair = Actor.for_user(user_of("chair"))
     question = discussion.ask_question(Actor.for_user(user_of("committee")), plan, unit, "Vì sao chậm?", utcnow(), task=task)
     directive = discussion.issue_directive(chair, plan, unit, "Khẩn trương báo cáo", date(2030, 1, 1), utcnow(), task=task)
+    chase = Chase(plan_id=plan.id, unit_id=unit.id, by_id=user_of("secretariat").id, text="Đề nghị gửi báo cáo", created_at=utcnow())
+    db.session.add(chase)
     db.session.commit()
     alert_id = _alert_for_everyone(plan, task, unit)
     milestone = task_of("VI.1.6").milestones[0]
@@ -166,6 +173,8 @@ def sample(app, plan, user_of, task_of, period_of):
         "milestone_id": milestone.id,
         "question_id": question.id,
         "directive_id": directive.id,
+        "chase_id": chase.id,
+        "day": "2026-06-03",
         "plan_id": plan.id,
         "code": "IV.4.1",
         "period_id": period.id,

@@ -1,12 +1,20 @@
-"""The chair's league table: who answers for what is late or unreported, with known answers.
+"""The chair's league table: who answers for what is late, since when, and the records behind it;
+chasing (đôn đốc) a late unit. Known answers, worked out by hand.
+
+Per unit the table shows the longest-late item and since when, the reports late (since), the
+reports sent and on time, the tasks overdue (past their own due date, since), the tasks without a
+recent update, the directives answered on time and the chases received; it never adds up days.
+A unit sends ONE report per reporting round. Bodies outside UBND's own apparatus (Đảng ủy, Ủy ban
+MTTQ, NHCSXH, BHXH, Công an, Quân sự, the mass organisations) are listed as their own group: UBND
+assigns to its offices and requests ("đề nghị") of the others.
 
 Phòng Văn hóa – Xã hội (phong-vh-xh) is the primary lead of 9 leaf tasks: IV.4.1, IV.4.2, IV.8,
-VI.3.1-VI.3.6. All run in 2026 (VI.3.2 from 01/01 to 31/12, the others continuously), so it owes 9
-reports for the six-month period of 2026 (unit deadline 05/06) and 9 for the annual one (10/11).
-Trạm Y tế (tram-y-te) leads IV.4.3 and VI.6: 2 reports per period.
+VI.3.1-VI.3.6, all continuous but VI.3.2 (01/01-31/12/2026). Trạm Y tế (tram-y-te) leads IV.4.3 and
+VI.6, Phòng Kinh tế VI.2.1 and VI.2.2. Twelve units owe a report in each 2026 round: six-month (unit
+deadline 05/06) and annual (10/11).
 
-The figures are read on 2026-11-26, when both periods are due. Days overdue: 05/06 -> 26/11 is
-25 + 31 + 31 + 30 + 31 + 26 = 174 days; 10/11 -> 26/11 is 16 days. The plan runs 1826 days, so a
+The figures are read on 2026-11-26. Days late: 05/06 -> 26/11 is 25 + 31 + 31 + 30 + 31 + 26 =
+174 days (late since 06/06); 10/11 -> 26/11 is 16 days (since 11/11). The plan runs 1826 days, so a
 continuous task's expected progress on 26/11 (day 330) is 330 / 1826 = 18.1%.
 """
 from __future__ import annotations
@@ -16,30 +24,38 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests import helpers
-from tracker.accountability.services import SORT_KEYS, UnitFigures, rate
+from tracker.accountability.models import Chase
+from tracker.accountability.services import LATE_REPORT, OVERDUE_DIRECTIVE, OVERDUE_TASK, SORT_KEYS, LateItem, UnitFigures, rate
+from tracker.alerts.models import Alert, Notification
+from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
 from tracker.discussion import services as discussion
 from tracker.discussion.models import Directive
 from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
-from tracker.reports import services as reports
 from tracker.units.models import Unit
 
 
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page
 plain = helpers.plain
+send_unit_report = helpers.send_unit_report
 
 
 D = Decimal
 TODAY = "2026-11-26T09:00:00+07:00"
 VHXH = "Phòng Văn hóa – Xã hội"
 YTE = "Trạm Y tế phường"
+VHXH_TASKS = ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+# The units with something to answer for in 2026, by group, in the plan's order.
+INSIDE = ["ubnd", "phong-xd-nn-mt", "phong-kinh-te", "phong-vh-xh", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop", "tram-y-te"]
+OUTSIDE = ["dang-uy", "ub-mttq", "nhcsxh", "bhxh", "cong-an"]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -58,29 +74,59 @@ def progress(user, task, unit_code: str, percent: int, state: str, when: datetim
                 files=[], now=when)
 
 
-def send_report(user, period, task, unit_code: str, when: datetime):
-    report = reports.get_or_start(period, task, unit(unit_code).id, when)
-    reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Kết quả của kỳ"), when)
+def card_html(html: str, code: str) -> str:
+    """A unit's card in the league table, as HTML."""
+    match = re.search(rf'<div class="card[^"]*" data-unit="{re.escape(code)}">(.*?)</div>\s*</div>\s*</div>', html, re.S)
+    assert match, code
+    return match.group(1)
 
 
-COLUMNS = ("tasks_led", "on_track", "overdue", "days_overdue", "stale", "reporting_rate", "on_time_rate", "directives", "questions")
+def card(html: str, code: str) -> str:
+    """A unit's card, as text."""
+    return plain(card_html(html, code))
 
 
-def league(html: str) -> dict[str, dict[str, str]]:
-    """The league table as {unit name: {column: text}}, in the order shown."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    rows = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
-        name = plain(re.search(r'<th scope="row">(.*?)</th>', row, re.S).group(1))
-        cells = [plain(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-        rows[name] = dict(zip(COLUMNS, cells))
-    return rows
+def figure(html: str, code: str, name: str) -> str:
+    """One figure of a unit's card: the text of the <dd> after the <dt> called `name`."""
+    match = re.search(rf"<dt>{re.escape(name)}</dt>\s*<dd>(.*?)</dd>", card_html(html, code), re.S)
+    assert match, (code, name)
+    return plain(match.group(1))
 
 
-def links_of(html: str, unit_name: str) -> list[str]:
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", body, re.S) if f">{unit_name}</a></th>" in r)
-    return [htmllib.unescape(h) for h in re.findall(r'href="([^"]+)"', row)]
+def longest(html: str, code: str) -> str:
+    text = card(html, code)
+    match = re.search(r"Longest late: (.*?) Reports late", text)
+    return match.group(1) if match else ("Nothing late" if "Nothing late" in text else "?")
+
+
+def order(html: str) -> list[str]:
+    """The unit codes of the league table's cards, in the order shown."""
+    return re.findall(r'<div class="card[^"]*" data-unit="([^"]+)">', html)
+
+
+def group(html: str, key: str) -> list[str]:
+    """The unit codes of a group ("inside": UBND's offices, "outside": the bodies it requests of)."""
+    match = re.search(rf'<section[^>]*aria-labelledby="group-{key}"[^>]*>(.*?)</section>', html, re.S)
+    assert match, key
+    return re.findall(r'data-unit="([^"]+)"', match.group(1))
+
+
+def group_heading(html: str, key: str) -> str:
+    return plain(re.search(rf'<h2[^>]*id="group-{key}"[^>]*>(.*?)</h2>', html, re.S).group(1))
+
+
+def links_of(html: str, code: str) -> list[tuple[str, dict]]:
+    """The card's links as (path, query) pairs, in order."""
+    found = []
+    for href in re.findall(r'href="([^"]+)"', card_html(html, code)):
+        parts = urlsplit(htmllib.unescape(href))
+        found.append((parts.path + (f"#{parts.fragment}" if parts.fragment else ""), {k: v[0] for k, v in parse_qs(parts.query).items()}))
+    return found
+
+
+def chase_forms(html: str) -> list[str]:
+    """The unit codes whose card offers a chase button."""
+    return re.findall(r'<form method="post" action="/plans/\d+/accountability/units/([^/"]+)/chase">', html)
 
 
 def listed_tasks(html: str) -> list[str]:
@@ -93,6 +139,10 @@ def cards(html: str) -> list[str]:
     return [plain(c) for c in re.findall(r'<div class="card mb-2[^"]*"><div class="card-body py-2">(.*?)</div></div>', html, re.S)]
 
 
+def days_mentioned(text: str) -> set[int]:
+    return {int(n) for n in re.findall(r"(\d+) days?\b", text)}
+
+
 # --- 1. the formulas --------------------------------------------------------------------------
 
 
@@ -102,7 +152,7 @@ def test_rate_is_a_percentage_to_one_decimal_capped_at_100():
     assert rate(2, 3) == D("66.7")
     assert rate(9, 9) == D(100)
     assert rate(0, 4) == D(0)
-    # More sent than owed (a unit that also reports as partner) never reads above 100%.
+    # More sent than owed never reads above 100%.
     assert rate(12, 10) == D(100)
     # Nothing owed: no rate at all, rather than 0% or 100%.
     assert rate(0, 0) is None
@@ -110,28 +160,76 @@ def test_rate_is_a_percentage_to_one_decimal_capped_at_100():
 
 
 def test_unit_figures_properties(app):
-    figures = UnitFigures(Unit(code="phong-vh-xh", name=VHXH, sort_order=5), tasks_led=9, on_track=4,
-                          reports_expected=18, reports_sent=12, reports_on_time=10, directives_due=3, directives_on_time=1)
+    late = [
+        LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 174),
+        LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 20),
+        LateItem(LATE_REPORT, "Annual report 2026", date(2026, 11, 11), 16),
+    ]
+    figures = UnitFigures(Unit(code="phong-vh-xh", name=VHXH, sort_order=5), tasks_led=9, on_track=4, overdue=1,
+                          reports_expected=2, reports_sent=1, reports_on_time=1, directives_due=3, directives_on_time=1, late=late)
     assert figures.on_track_share == D("44.4")
-    assert figures.reporting_rate == D("66.7")
-    assert figures.on_time_rate == D("55.6")
+    assert figures.reporting_rate == D(50)
+    assert figures.on_time_rate == D(50)
     assert figures.directives_rate == D("33.3")
-    assert figures.reports_missing == 6
-    nothing = UnitFigures(Unit(code="bch-quan-su", name="Ban Chỉ huy Quân sự phường", sort_order=12))
+    assert figures.reports_missing == 1
+    assert figures.longest == late[0]
+    assert [i.name for i in figures.late_reports] == ["6-month report 2026", "Annual report 2026"]
+    assert figures.late_reports_since == date(2026, 6, 6)  # the earliest, not a sum
+    assert figures.overdue_since == date(2027, 1, 1)
+    assert figures.is_late
+    # The figures keep no sum of days at all.
+    assert not hasattr(figures, "days_overdue")
+    nothing = UnitFigures(Unit(code="bch-quan-su", name="Ban Chỉ huy Quân sự phường", sort_order=12, outside_apparatus=True))
     assert (nothing.on_track_share, nothing.reporting_rate, nothing.on_time_rate, nothing.directives_rate) == (None, None, None, None)
-    assert nothing.reports_missing == 0
+    assert (nothing.reports_missing, nothing.longest, nothing.late_reports_since, nothing.overdue_since) == (0, None, None, None)
+    assert not nothing.is_late and nothing.outside
     over = UnitFigures(Unit(code="x", name="x"), reports_expected=2, reports_sent=3, reports_on_time=3)
     assert (over.reporting_rate, over.on_time_rate, over.reports_missing) == (D(100), D(100), 0)
 
 
+def test_a_late_item_says_what_is_late_since_when_and_how_long():
+    assert LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 174).describe() == \
+        "6-month report 2026 not sent, 174 days late, since 06/06/2026"
+    assert LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 20).describe() == "task VI.3.2 overdue 20 days, since 01/01/2027"
+    assert LateItem(OVERDUE_DIRECTIVE, "Gửi danh sách", date(2026, 10, 16), 42).describe() == \
+        "directive \u201cGửi danh sách\u201d overdue 42 days, since 16/10/2026"
+
+
+def test_a_late_item_of_one_day_says_day():
+    """The day after a deadline, in English: "1 day late", as the badges and lists elsewhere say
+    ("Report 1 day late", "1 day overdue")."""
+    assert LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 1).describe() == \
+        "6-month report 2026 not sent, 1 day late, since 06/06/2026"
+    assert LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 1).describe() == "task VI.3.2 overdue 1 day, since 01/01/2027"
+
+
 def test_sort_keys_put_the_worst_first_and_nothing_owed_last(app):
-    a = UnitFigures(Unit(code="a", name="A", sort_order=1), overdue=2, days_overdue=30, reports_expected=4, reports_sent=4)
-    b = UnitFigures(Unit(code="b", name="B", sort_order=2), overdue=2, days_overdue=300, reports_expected=4, reports_sent=1)
-    c = UnitFigures(Unit(code="c", name="C", sort_order=3), overdue=5, days_overdue=10)
-    rows = [a, b, c]
-    assert [f.unit.code for f in sorted(rows, key=SORT_KEYS["overdue"])] == ["c", "b", "a"]
-    assert [f.unit.code for f in sorted(rows, key=SORT_KEYS["reporting_rate"])] == ["b", "a", "c"]  # 25%, 100%, none owed
-    assert [f.unit.code for f in sorted(rows, key=SORT_KEYS["days_overdue"])] == ["b", "a", "c"]
+    def item(days, since, kind=LATE_REPORT):
+        return LateItem(kind, "x", since, days)
+
+    a = UnitFigures(Unit(code="a", name="A", sort_order=1), overdue=2, stale=1, reports_expected=4, reports_sent=4, chases=1,
+                    late=[item(30, date(2026, 10, 27), OVERDUE_TASK), item(30, date(2026, 10, 27), OVERDUE_TASK)])
+    b = UnitFigures(Unit(code="b", name="B", sort_order=2), overdue=2, stale=5, reports_expected=4, reports_sent=1, chases=3,
+                    late=[item(300, date(2026, 2, 1)), item(200, date(2026, 5, 12), OVERDUE_TASK), item(10, date(2026, 11, 16), OVERDUE_TASK)])
+    c = UnitFigures(Unit(code="c", name="C", sort_order=3), overdue=5,
+                    late=[item(100, date(2026, 8, 18), OVERDUE_TASK)] * 5)
+    d = UnitFigures(Unit(code="d", name="D", sort_order=4), tasks_led=1)  # nothing late
+    rows = [a, b, c, d]
+
+    def codes(key):
+        return [f.unit.code for f in sorted(rows, key=SORT_KEYS[key])]
+
+    # The default: the longest-late item first (B 300, C 100, A 30), nothing late last.
+    assert codes("longest") == ["b", "c", "a", "d"]
+    # Most tasks overdue first; equal counts, the one overdue longer ago (B since 12/05) first.
+    assert codes("overdue") == ["c", "b", "a", "d"]
+    assert codes("late_reports") == ["b", "a", "c", "d"]
+    assert codes("reporting_rate") == ["b", "a", "c", "d"]  # 25%, 100%, then nothing owed in plan order
+    assert codes("stale") == ["b", "a", "c", "d"]
+    assert codes("chases") == ["b", "a", "c", "d"]
+    assert codes("unit") == ["a", "b", "c", "d"]
+    # There is no sort by a sum of days.
+    assert "days_overdue" not in SORT_KEYS
 
 
 # --- 2. the prepared data ---------------------------------------------------------------------
@@ -139,15 +237,13 @@ def test_sort_keys_put_the_worst_first_and_nothing_owed_last(app):
 
 @pytest.fixture
 def season(app, plan, user_of, task_of, period_of):
-    """Updates, reports, directives and questions of 2026, read on 26/11/2026.
+    """Updates, unit reports, directives and questions of 2026, read on 26/11/2026.
 
-    Phòng VH-XH, six-month 2026 (9 owed): on time IV.4.1, IV.4.2, IV.8, VI.3.1 (4); late VI.3.3 (1);
-    missing VI.3.2, VI.3.4, VI.3.5, VI.3.6 (4).
-    Phòng VH-XH, annual 2026 (9 owed): on time IV.4.1, IV.4.2, IV.8, VI.3.1, VI.3.2, VI.3.5 (6);
-    late VI.3.4 (1); missing VI.3.3, VI.3.6 (2).
-    Trạm Y tế: both six-month reports on time; annual: IV.4.3 on time, VI.6 missing.
+    Phòng VH-XH: six-month report sent 08/06 (3 days late), annual report sent 06/11 (on time).
+    Trạm Y tế: six-month report sent 02/06 (on time), annual report not sent (16 days late).
+    The other ten units owing reports sent nothing (both 2026 reports late, the first 174 days).
     Directives to Phòng VH-XH: D1 due 31/03 done 25/03 (on time); D2 due 30/04 done 10/05 (late);
-    D3 due 15/10, still open (overdue); D4 due 15/12 (not due yet).
+    D3 due 15/10, still open (overdue since 16/10: 42 days on 26/11); D4 due 15/12 (not due yet).
     Questions: two open to Phòng VH-XH, one it answered; one Trạm Y tế answered.
     """
     vhxh, yte, chair, committee = user_of("officer"), user_of("officer_yte"), user_of("chair"), user_of("committee")
@@ -158,18 +254,10 @@ def season(app, plan, user_of, task_of, period_of):
     progress(vhxh, task_of("IV.8"), "phong-vh-xh", 30, "working", at("2026-10-15"))
     progress(yte, task_of("IV.4.3"), "tram-y-te", 50, "working", at("2026-11-01"))
     progress(vhxh, task_of("IV.4.1"), "phong-vh-xh", 60, "working", at("2026-11-20"))
-    # Six-month reports
-    for code, day in (("IV.4.1", "2026-06-01"), ("IV.4.2", "2026-06-02"), ("IV.8", "2026-06-03")):
-        send_report(vhxh, six, task_of(code), "phong-vh-xh", at(day))
-    send_report(vhxh, six, task_of("VI.3.1"), "phong-vh-xh", at("2026-06-05", "21:00"))  # the last evening: on time
-    send_report(vhxh, six, task_of("VI.3.3"), "phong-vh-xh", at("2026-06-08"))  # late
-    send_report(yte, six, task_of("IV.4.3"), "tram-y-te", at("2026-06-02"))
-    send_report(yte, six, task_of("VI.6"), "tram-y-te", at("2026-06-04"))
-    # Annual reports
-    for code in ("IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.5"):
-        send_report(vhxh, annual, task_of(code), "phong-vh-xh", at("2026-11-06"))
-    send_report(vhxh, annual, task_of("VI.3.4"), "phong-vh-xh", at("2026-11-12"))  # late
-    send_report(yte, annual, task_of("IV.4.3"), "tram-y-te", at("2026-11-05"))
+    # Unit reports
+    send_unit_report(vhxh, six, at("2026-06-08"))  # late
+    send_unit_report(vhxh, annual, at("2026-11-06"))
+    send_unit_report(yte, six, at("2026-06-02"))
     # Directives
     chair_actor, vhxh_actor = Actor.for_user(chair), Actor.for_user(vhxh)
     vh = unit("phong-vh-xh")
@@ -192,52 +280,141 @@ def season(app, plan, user_of, task_of, period_of):
 
 
 def test_league_table_for_the_plan_to_date(season, app, plan):
-    """Both 2026 periods are due on 26/11."""
-    rows = league(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/"))
-    # Phòng VH-XH: 9 tasks led. Overdue: VI.3.3 (six-month sent late, annual missing: since 10/11,
-    # 16 days), VI.3.4, VI.3.5, VI.3.6 (six-month missing: since 05/06, 174 days each) -> 4 tasks,
-    # 16 + 3*174 = 538 days. VI.3.2 is dated (due 31/12): not overdue.
-    # Stale (no lead update since 11/10): VI.3.1 (01/10) and VI.3.2-VI.3.6 (none) -> 6.
-    # On track (done or green): IV.4.1 (60 vs 18.1), IV.4.2 (done), IV.8 (30), VI.3.1 (20 vs 18.1) -> 4/9 = 44.4%.
-    # Reports: 18 owed, 5 + 7 = 12 sent -> 66.7%; 4 + 6 = 10 on time -> 55.6%.
-    # Directives due by today: D1, D2, D3; on time D1 -> 1/3 = 33.3%. Open questions: Q1, Q2.
-    assert rows[VHXH] == {
-        "tasks_led": "9", "on_track": "44.4%", "overdue": "4", "days_overdue": "538", "stale": "6",
-        "reporting_rate": "66.7% (12/18)", "on_time_rate": "55.6% (10/18)", "directives": "33.3% (1/3)", "questions": "2",
-    }
-    # Trạm Y tế: VI.6 is overdue since 10/11 (annual missing): 1 task, 16 days; VI.6 has no update -> stale.
-    # On track: IV.4.3 (50 vs 18.1); VI.6 is red (overdue) -> 1/2 = 50%. Reports 3/4 sent, all on time.
-    assert rows[YTE] == {
-        "tasks_led": "2", "on_track": "50%", "overdue": "1", "days_overdue": "16", "stale": "1",
-        "reporting_rate": "75% (3/4)", "on_time_rate": "75% (3/4)", "directives": "— (0/0)", "questions": "0",
-    }
-    # A unit that sent nothing: Phòng Kinh tế leads VI.2.1 and VI.2.2, owes 4 reports, both tasks 174 days overdue.
-    assert rows["Phòng Kinh tế"] == {
-        "tasks_led": "2", "on_track": "0%", "overdue": "2", "days_overdue": "348", "stale": "2",
-        "reporting_rate": "0% (0/4)", "on_time_rate": "0% (0/4)", "directives": "— (0/0)", "questions": "0",
-    }
+    """Both 2026 rounds are due on 26/11."""
+    html = page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/")
+    # Phòng VH-XH: both reports sent (2/2), the first late (on time 1/2): no report is late now. No
+    # task is overdue: the only dated one, VI.3.2, is due 31/12. Stale (no update since 12/10):
+    # VI.3.1 (01/10) and VI.3.2-VI.3.6 (none) -> 6. Directives due by today: D1, D2, D3; on time D1
+    # -> 1/3. What is late: D3, overdue since 16/10, 42 days.
+    assert longest(html, "phong-vh-xh") == "directive \u201cD3 Đề xuất mở rộng bảo trợ xã hội\u201d overdue 42 days, since 16/10/2026"
+    assert figure(html, "phong-vh-xh", "Reports late") == "0"
+    assert figure(html, "phong-vh-xh", "Reports sent") == "2/2 · on time 1/2"
+    assert figure(html, "phong-vh-xh", "Tasks overdue") == "0 / 9"
+    assert figure(html, "phong-vh-xh", "No recent update") == "6"
+    assert figure(html, "phong-vh-xh", "Directives on time") == "1/3"
+    assert figure(html, "phong-vh-xh", "Chased") == "0"
+    # Trạm Y tế: six-month on time, annual not sent: late since 11/11, 16 days. VI.6 has no update -> stale.
+    assert longest(html, "tram-y-te") == "Annual report 2026 not sent, 16 days late, since 11/11/2026"
+    assert figure(html, "tram-y-te", "Reports late") == "1 (since 11/11/2026)"
+    assert figure(html, "tram-y-te", "Reports sent") == "1/2 · on time 1/2"
+    assert figure(html, "tram-y-te", "Tasks overdue") == "0 / 2"
+    assert figure(html, "tram-y-te", "No recent update") == "1"
+    assert figure(html, "tram-y-te", "Directives on time") == "0/0"
+    # Phòng Kinh tế sent nothing: two reports late, the first since 06/06; its longest-late item is
+    # that report, 174 days -- never 174 + 16 = 190.
+    assert longest(html, "phong-kinh-te") == "6-month report 2026 not sent, 174 days late, since 06/06/2026"
+    assert figure(html, "phong-kinh-te", "Reports late") == "2 (since 06/06/2026)"
+    assert figure(html, "phong-kinh-te", "Reports sent") == "0/2 · on time 0/2"
+    assert figure(html, "phong-kinh-te", "Tasks overdue") == "0 / 2"
+    assert figure(html, "phong-kinh-te", "No recent update") == "2"
+    # All 12 have something late: Phòng VH-XH its directive D3, the others a report.
+    assert "12 units have something late" in plain(html)
+
+
+def test_the_league_table_never_adds_up_days(season, app, plan):
+    html = page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/")
+    # On every card the only count of days is that of the longest-late item.
+    expected_days = {"phong-vh-xh": {42}, "tram-y-te": {16}, "phong-kinh-te": {174}}
+    for code in INSIDE + OUTSIDE:
+        assert days_mentioned(card(html, code)) == expected_days.get(code, {174}), code
+    # 174 + 16 (Phòng Kinh tế's two reports), 9 * 174 + 9 * 16 (a unit's tasks times the days of
+    # its reports): no such sum anywhere on the page.
+    text = plain(html)
+    for total in (190, 348, 1566, 1710):
+        assert not re.search(rf"\b{total}\b", text), total
+    assert "Days overdue" not in text and "days overdue" not in text
+
+
+def test_the_unit_page_lists_everything_late_longest_first(season, app, plan, task_of):
+    """Phòng XD-NN-MT's milestone "Sơ kết giữa kỳ" of VI.1.6, brought forward to 30/09/2026 and not
+    done, is overdue since 01/10 (31 + 26 = 57 days); its two reports are late 174 and 16 days."""
+    milestone = next(m for m in task_of("VI.1.6").milestones if m.due_on == date(2028, 11, 15))
+    milestone.due_on = date(2026, 9, 30)
+    db.session.commit()
+    client = signed_in(app, "chair")
+    html = page(client, f"/plans/{plan.id}/accountability/units/phong-xd-nn-mt")
+    late = plain(html.split('id="late-heading"', 1)[1].split("</section>", 1)[0]).lstrip("> ")
+    assert late == ("What is late 3 6-month report 2026 not sent, 174 days late, since 06/06/2026 "
+                    "milestone of VI.1.6 overdue 57 days, since 01/10/2026 "
+                    "Annual report 2026 not sent, 16 days late, since 11/11/2026")
+    # The card at the top agrees: the longest is the report.
+    assert longest(html, "phong-xd-nn-mt") == "6-month report 2026 not sent, 174 days late, since 06/06/2026"
+
+
+def test_the_longest_late_item_can_be_an_overdue_task(season, app, plan, user_of):
+    """On 20/01/2027, once Phòng VH-XH has answered D3 and D4, the one thing it has late is VI.3.2,
+    past its own due date (31/12/2026) since 01/01/2027: 20 days."""
+    for directive in db.session.scalars(select(Directive).where(Directive.done_at.is_(None))):
+        discussion.reply_to_directive(Actor.for_user(user_of("officer")), directive, "Đã thực hiện", True, at("2027-01-10"))
+    db.session.commit()
+    app.config["FROZEN_NOW"] = "2027-01-20T09:00:00+07:00"
+    html = page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/")
+    assert longest(html, "phong-vh-xh") == "task VI.3.2 overdue 20 days, since 01/01/2027"
+    assert figure(html, "phong-vh-xh", "Tasks overdue") == "1 (since 01/01/2027) / 9"
+    assert figure(html, "phong-vh-xh", "Reports late") == "0"
+
+
+def test_bodies_outside_ubnds_apparatus_are_a_group_of_their_own(season, app, plan):
+    html = page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/")
+    assert group_heading(html, "inside") == "UBND's offices and units (assigned) 7"
+    assert group_heading(html, "outside") == "Bodies outside UBND's apparatus (requested) 5"
+    assert sorted(group(html, "inside")) == sorted(INSIDE)
+    assert sorted(group(html, "outside")) == sorted(OUTSIDE)
+    # UBND's offices come first, whatever the order chosen.
+    for sort in SORT_KEYS:
+        shown = order(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/?sort={sort}"))
+        assert sorted(shown[:7]) == sorted(INSIDE) and sorted(shown[7:]) == sorted(OUTSIDE), sort
+    # A unit the plan file marks `outside: true` is outside; the offices are not.
+    assert unit("cong-an").outside_apparatus and unit("dang-uy").outside_apparatus and unit("bch-quan-su").outside_apparatus
+    assert not unit("phong-vh-xh").outside_apparatus and not unit("ubnd").outside_apparatus
+
+
+def test_the_default_order_is_the_longest_late_first(season, app, plan):
+    client = signed_in(app, "chair")
+    html = page(client, f"/plans/{plan.id}/accountability/")
+    # Inside: the five that sent nothing (174 days each, in the plan's order), then Phòng VH-XH (42),
+    # then Trạm Y tế (16). Outside: all five sent nothing.
+    assert order(html) == ["ubnd", "phong-xd-nn-mt", "phong-kinh-te", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop",
+                           "phong-vh-xh", "tram-y-te"] + OUTSIDE
+    assert order(page(client, f"/plans/{plan.id}/accountability/?sort=longest")) == order(html)
+    assert re.search(r'<option value="longest" selected>', html)
+    # By reporting rate: nothing sent (0%) first, then Trạm Y tế 50%, then Phòng VH-XH 100%.
+    by_rate = order(page(client, f"/plans/{plan.id}/accountability/?sort=reporting_rate"))
+    assert by_rate[:7] == ["ubnd", "phong-xd-nn-mt", "phong-kinh-te", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop", "tram-y-te", "phong-vh-xh"]
+    # In the plan's order.
+    assert order(page(client, f"/plans/{plan.id}/accountability/?sort=unit")) == [
+        "ubnd", "phong-xd-nn-mt", "phong-kinh-te", "phong-vh-xh", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop", "tram-y-te",
+    ] + OUTSIDE
+
+
+def test_an_unknown_sort_or_period_is_not_found(season, app, plan):
+    client = signed_in(app, "chair")
+    assert client.get(f"/plans/{plan.id}/accountability/?sort=name_desc").status_code == 404
+    assert client.get(f"/plans/{plan.id}/accountability/?sort=days_overdue").status_code == 404
+    assert client.get(f"/plans/{plan.id}/accountability/?period=99999").status_code == 404
 
 
 def test_league_table_for_one_period(season, app, plan, period_of):
     client = signed_in(app, "chair")
     six, annual = period_of("six_month", 2026), period_of("annual", 2026)
-    rows = league(page(client, f"/plans/{plan.id}/accountability/?period={six.id}"))
-    # Six-month 2026: 9 owed, 5 sent, 4 on time. Directives due 01/01-30/06: D1 (on time), D2 (late).
-    # Task figures are those of today.
-    assert rows[VHXH]["reporting_rate"] == "55.6% (5/9)"
-    assert rows[VHXH]["on_time_rate"] == "44.4% (4/9)"
-    assert rows[VHXH]["directives"] == "50% (1/2)"
-    assert (rows[VHXH]["overdue"], rows[VHXH]["days_overdue"], rows[VHXH]["stale"]) == ("4", "538", "6")
-    assert rows[YTE]["reporting_rate"] == "100% (2/2)" and rows[YTE]["on_time_rate"] == "100% (2/2)"
+    html = page(client, f"/plans/{plan.id}/accountability/?period={six.id}")
+    # Six-month 2026: Phòng VH-XH sent its one report, late. Directives due 01/01-30/06: D1 (on
+    # time), D2 (late). What is late is as of today: D3.
+    assert figure(html, "phong-vh-xh", "Reports sent") == "1/1 · on time 0/1"
+    assert figure(html, "phong-vh-xh", "Directives on time") == "1/2"
+    assert longest(html, "phong-vh-xh").startswith("directive \u201cD3")
+    assert figure(html, "tram-y-te", "Reports sent") == "1/1 · on time 1/1"
+    assert figure(html, "phong-kinh-te", "Reports late") == "1 (since 06/06/2026)"
+    assert figure(html, "phong-kinh-te", "Reports sent") == "0/1 · on time 0/1"
 
-    rows = league(page(client, f"/plans/{plan.id}/accountability/?period={annual.id}"))
-    # Annual 2026: 7 of 9 sent, 6 on time. Directives due in 2026 up to today: D1, D2, D3 -> 1/3.
-    assert rows[VHXH]["reporting_rate"] == "77.8% (7/9)"
-    assert rows[VHXH]["on_time_rate"] == "66.7% (6/9)"
-    assert rows[VHXH]["directives"] == "33.3% (1/3)"
-    assert rows[YTE]["reporting_rate"] == "50% (1/2)" and rows[YTE]["on_time_rate"] == "50% (1/2)"
-    # An unknown period is refused.
-    assert client.get(f"/plans/{plan.id}/accountability/?period=99999").status_code == 404
+    html = page(client, f"/plans/{plan.id}/accountability/?period={annual.id}")
+    # Annual 2026: Phòng VH-XH on time; Trạm Y tế's is the one late. Directives due in 2026 up to
+    # today: D1, D2, D3 -> 1/3.
+    assert figure(html, "phong-vh-xh", "Reports sent") == "1/1 · on time 1/1"
+    assert figure(html, "phong-vh-xh", "Directives on time") == "1/3"
+    assert figure(html, "tram-y-te", "Reports sent") == "0/1 · on time 0/1"
+    assert figure(html, "tram-y-te", "Reports late") == "1 (since 11/11/2026)"
+    assert figure(html, "phong-kinh-te", "Reports late") == "1 (since 11/11/2026)"
 
 
 def test_directive_timeliness(season, plan):
@@ -249,106 +426,149 @@ def test_directive_timeliness(season, plan):
     assert discussion.directive_overdue(directives["D4"], date(2026, 11, 26)) is False
 
 
-# --- 3. sorting and the records behind each figure --------------------------------------------
-
-
-def test_sort_by_overdue_lists_the_worst_unit_first(season, app, plan):
-    rows = league(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/?sort=overdue"))
-    # (overdue tasks, days): Phòng XD-NN-MT 9 (IV.4.4, IV.7, IV.9, VI.1.1-6; 9*174 = 1566);
-    # MTTQ 5 (IV.2, IV.5, VI.8.1-3; 870); Phòng VH-XH 4 (538); UBND (IV.3, IV.6), Phòng Kinh tế
-    # (VI.2.1-2), Văn phòng (IV.4.5, VI.4) 2 each (348); Đảng ủy, Trung tâm DVTH, NHCSXH, BHXH,
-    # Công an 1 each (174); Trạm Y tế 1 (16). Ties keep the plan's unit order.
-    assert list(rows) == [
-        "Phòng Xây dựng, Nông nghiệp và Môi trường",
-        "Ủy ban MTTQ Việt Nam phường",
-        VHXH,
-        "UBND phường",
-        "Phòng Kinh tế",
-        "Văn phòng HĐND-UBND phường",
-        "Đảng ủy phường",
-        "Trung tâm Dịch vụ tổng hợp phường",
-        "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn",
-        "Bảo hiểm xã hội cơ sở Bắc Kạn",
-        "Công an phường",
-        YTE,
-    ]
-    assert [rows[name]["overdue"] for name in rows] == ["9", "5", "4", "2", "2", "2", "1", "1", "1", "1", "1", "1"]
-    assert rows["Phòng Xây dựng, Nông nghiệp và Môi trường"]["days_overdue"] == "1566"
-    # The default order is the same.
-    assert list(league(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/"))) == list(rows)
-
-
-def test_sort_by_reporting_rate_lists_the_lowest_first(season, app, plan, period_of):
-    client = signed_in(app, "chair")
-    rows = league(page(client, f"/plans/{plan.id}/accountability/?sort=reporting_rate"))
-    names = list(rows)
-    # Everybody else sent nothing (0%), then Phòng VH-XH 66.7%, then Trạm Y tế 75%.
-    assert names[-2:] == [VHXH, YTE]
-    assert all(rows[n]["reporting_rate"].startswith("0% ") for n in names[:-2])
-    assert len(names) == 12
-    six = period_of("six_month", 2026)
-    rows = league(page(client, f"/plans/{plan.id}/accountability/?period={six.id}&sort=reporting_rate"))
-    assert list(rows)[-2:] == [VHXH, YTE]  # 55.6%, then 100%
-    # The chosen sort is marked in the header.
-    html = page(client, f"/plans/{plan.id}/accountability/?sort=reporting_rate")
-    assert re.search(r'sort=reporting_rate" aria-current="true" class="fw-bold">Reporting rate ▾</a>', html)
-
-
-def test_an_unknown_sort_is_not_found(season, app, plan):
-    assert signed_in(app, "chair").get(f"/plans/{plan.id}/accountability/?sort=name_desc").status_code == 404
+# --- 3. the records behind each figure --------------------------------------------------------
 
 
 def test_each_figure_opens_the_records_behind_it(season, app, plan):
     client = signed_in(app, "chair")
     html = page(client, f"/plans/{plan.id}/accountability/")
     vh = unit("phong-vh-xh")
-    links = links_of(html, VHXH)
     base = f"/plans/{plan.id}"
-    # unit, tasks led, on track (of the tasks led), overdue, days overdue, stale, reporting
-    # rate, on-time rate, directives, open questions
+    links = links_of(html, "phong-vh-xh")
+    # unit, reports late, reports sent, tasks overdue, tasks led, no recent update, directives, chases,
+    # then the chair's "issue a directive to this unit".
     assert links == [
-        f"{base}/accountability/units/phong-vh-xh",
-        f"{base}/dashboard/tasks?unit=phong-vh-xh",
-        f"{base}/dashboard/tasks?unit=phong-vh-xh",
-        f"{base}/dashboard/tasks?unit=phong-vh-xh&status=in_progress_overdue",
-        f"{base}/dashboard/tasks?unit=phong-vh-xh&status=in_progress_overdue",
-        f"{base}/dashboard/tasks?unit=phong-vh-xh&flag=stale",
-        f"{base}/accountability/units/phong-vh-xh#reports",
-        f"{base}/accountability/units/phong-vh-xh#reports",
-        f"{base}/directives?unit={vh.id}&show=all",
-        f"{base}/questions?unit={vh.id}",
+        (f"{base}/accountability/units/phong-vh-xh", {}),
+        (f"{base}/accountability/units/phong-vh-xh#reports", {}),
+        (f"{base}/accountability/units/phong-vh-xh#reports", {}),
+        (f"{base}/dashboard/tasks", {"unit": "phong-vh-xh", "status": "in_progress_overdue"}),
+        (f"{base}/dashboard/tasks", {"unit": "phong-vh-xh"}),
+        (f"{base}/dashboard/tasks", {"unit": "phong-vh-xh", "flag": "stale"}),
+        (f"{base}/directives", {"unit": str(vh.id), "show": "all"}),
+        (f"{base}/accountability/units/phong-vh-xh#chases", {}),
+        (f"{base}/directives#issue", {"unit": str(vh.id)}),
     ]
-    links = [links[0], links[1], links[3], links[5], links[6], links[8], links[9]]  # one of each
-    # Tasks led: 9.
-    assert listed_tasks(page(client, links[1])) == ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
-    # Overdue: 4, the tasks counted.
-    assert listed_tasks(page(client, links[2])) == ["VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
-    overdue_text = plain(page(client, links[2]))
-    assert overdue_text.count("174 days overdue") == 3 and overdue_text.count("16 days overdue") == 1
-    # Stale: 6.
-    assert listed_tasks(page(client, links[3])) == ["VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
-    # Reporting rate: the unit's reports of both periods, 12 sent (10 on time, 2 late), 6 missing.
-    unit_page = page(client, links[4].split("#")[0])
+
+    def url(i):
+        path, query = links[i]
+        path = path.split("#")[0]
+        return path + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+    # Tasks led: 9; overdue: none; no recent update: the 6 counted.
+    assert listed_tasks(page(client, url(4))) == VHXH_TASKS
+    assert listed_tasks(page(client, url(3))) == []
+    assert listed_tasks(page(client, url(5))) == ["VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
+    # Reports: the unit's two, both sent, the first late.
+    unit_page = page(client, url(1))
     reports_section = plain(unit_page.split('id="reports"', 1)[1].split("</section>", 1)[0])
-    assert reports_section.count("sent on time") == 10
-    assert reports_section.count("sent late") == 2
-    assert reports_section.count("174 days late") == 4  # six-month: VI.3.2, VI.3.4, VI.3.5, VI.3.6
-    assert reports_section.count("16 days late") == 2  # annual: VI.3.3, VI.3.6
+    assert reports_section.count("sent on time") == 1 and reports_section.count("sent late") == 1
+    assert "Annual report 2026 · 9 tasks" in reports_section and "6-month report 2026 · 9 tasks" in reports_section
+    # Trạm Y tế's: the annual one not sent, 16 days late.
+    yte_reports = plain(page(client, f"{base}/accountability/units/tram-y-te").split('id="reports"', 1)[1].split("</section>", 1)[0])
+    assert "Annual report 2026 · 2 tasks · Not started 16 days late (deadline 10/11/2026)" in yte_reports
     # Directives: the three that fell due (D1 done, D2 done late, D3 overdue), and D4 not due yet.
-    directive_cards = cards(page(client, links[5]))
+    directive_cards = cards(page(client, url(6)))
     bodies = {next(b for b in ("D1", "D2", "D3", "D4") if f" {b} " in f" {c} "): c for c in directive_cards}
     assert sorted(bodies) == ["D1", "D2", "D3", "D4"]
     assert "overdue" in bodies["D3"] and "done" not in bodies["D3"]
     assert "done" in bodies["D1"] and "done" in bodies["D2"]
     assert "overdue" not in bodies["D4"] and "done" not in bodies["D4"]
-    # Open questions: 2, the two counted.
-    question_cards = cards(page(client, links[6]))
-    assert len(question_cards) == 2
-    assert any("Q1 Vì sao VI.3.6 chưa có báo cáo?" in c for c in question_cards)
-    assert any("Q2 Kết quả tư vấn hướng nghiệp?" in c for c in question_cards)
+    # The directive link opens the form with the unit chosen.
+    form = page(client, url(8))
+    assert re.search(rf'<option selected value="{vh.id}">|<option value="{vh.id}" selected>', form)
 
 
-# --- 4. the unit page, period by period -------------------------------------------------------
+# --- 4. chasing a late unit -------------------------------------------------------------------
+
+
+def test_the_chase_button_is_for_late_units_and_for_the_chair_and_the_secretariat(season, app, plan, user_of, period_of):
+    # Trạm Y tế sends its annual report: it has nothing late any more.
+    send_unit_report(user_of("officer_yte"), period_of("annual", 2026), at("2026-11-25"))
+    db.session.commit()
+    for role in ("chair", "secretariat"):
+        html = page(signed_in(app, role), f"/plans/{plan.id}/accountability/")
+        assert longest(html, "tram-y-te") == "Nothing late"
+        # Every unit with something late, and only those.
+        assert sorted(chase_forms(html)) == sorted(c for c in INSIDE + OUTSIDE if c != "tram-y-te"), role
+        # UBND chases its offices and requests of the bodies outside its apparatus.
+        assert re.search(r'<button type="submit" class="btn btn-sm btn-danger">Chase</button>', card_html(html, "phong-kinh-te"))
+        assert re.search(r'<button type="submit" class="btn btn-sm btn-danger">Request</button>', card_html(html, "dang-uy"))
+    # Only the chair issues directives: the secretariat's cards have no such link.
+    assert "#issue" in card_html(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/"), "phong-kinh-te")
+    assert "#issue" not in page(signed_in(app, "secretariat"), f"/plans/{plan.id}/accountability/")
+    # The committee reads the table, but neither chases nor directs.
+    committee = page(signed_in(app, "committee"), f"/plans/{plan.id}/accountability/")
+    assert chase_forms(committee) == [] and "#issue" not in committee
+    assert "Longest late: 6-month report 2026 not sent" in card(committee, "phong-kinh-te")
+    # The same on a unit's own page.
+    assert chase_forms(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/phong-kinh-te")) == ["phong-kinh-te"]
+    assert chase_forms(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/tram-y-te")) == []
+    assert chase_forms(page(signed_in(app, "committee"), f"/plans/{plan.id}/accountability/units/phong-kinh-te")) == []
+
+
+@pytest.mark.parametrize("role", ["committee", "officer", "officer_yte", "admin"])
+def test_nobody_else_can_chase(season, app, plan, role):
+    response = signed_in(app, role).post(f"/plans/{plan.id}/accountability/units/tram-y-te/chase", data={"next": "/"})
+    assert response.status_code == 403
+    assert db.session.scalar(select(func.count(Chase.id))) == 0
+
+
+def test_the_chair_chases_a_late_unit_in_one_action(season, app, plan, user_of):
+    chair = signed_in(app, "chair")
+    back = f"/plans/{plan.id}/accountability/?sort=unit"
+    response = chair.post(f"/plans/{plan.id}/accountability/units/tram-y-te/chase", data={"next": back})
+    assert response.status_code == 302
+    [chase] = db.session.scalars(select(Chase)).all()
+    assert response.headers["Location"].startswith(f"/plans/{plan.id}/accountability/chases/{chase.id}")
+    # What was late, in one message, ready to paste in the ward's chat groups, with the link.
+    assert chase.text == ("UBND phường Bắc Kạn urges Trạm Y tế phường to act on what is late: Annual report 2026 not sent, "
+                          f"16 days late, since 11/11/2026. Please update the tracker: {app.config['APP_BASE_URL']}/plans/{plan.id}/my-unit")
+    assert (chase.unit.code, chase.by.username, chase.notified) == ("tram-y-te", "truongban", 1)
+    # Its officer is told in the app.
+    [notification] = db.session.scalars(select(Notification).join(Alert).where(Alert.kind == "chase")).all()
+    assert notification.user_id == user_of("officer_yte").id
+    # The page shows the text to copy, then leads back where the chair was.
+    sent = page(chair, response.headers["Location"])
+    assert chase.text in htmllib.unescape(sent)
+    assert f'href="{back}"' in sent
+    # The chase is counted on the unit's card and listed on its page.
+    html = page(chair, f"/plans/{plan.id}/accountability/")
+    assert figure(html, "tram-y-te", "Chased") == "1 (last 26/11/2026)"
+    assert figure(html, "phong-kinh-te", "Chased") == "0"
+    unit_page = plain(page(chair, f"/plans/{plan.id}/accountability/units/tram-y-te").split('id="chases"', 1)[1].split("</section>", 1)[0])
+    assert "Chases received 1" in unit_page and "Annual report 2026 not sent" in unit_page
+    # And it is in the audit log.
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit.chase"))
+    assert (event.username, event.target_type, event.target_id) == ("truongban", "chase", chase.id)
+
+
+def test_the_secretariat_requests_of_a_body_outside_ubnd(season, app, plan):
+    response = signed_in(app, "secretariat").post(f"/plans/{plan.id}/accountability/units/dang-uy/chase", data={})
+    assert response.status_code == 302
+    chase = db.session.scalar(select(Chase))
+    assert chase.text.startswith("UBND phường Bắc Kạn requests Đảng ủy phường to act on what is late: "
+                                 "6-month report 2026 not sent, 174 days late, since 06/06/2026; "
+                                 "Annual report 2026 not sent, 16 days late, since 11/11/2026.")
+    assert chase.by.username == "thuongtruc"
+
+
+def test_a_unit_with_nothing_late_is_not_chased(season, app, plan, user_of, period_of):
+    send_unit_report(user_of("officer_yte"), period_of("annual", 2026), at("2026-11-25"))
+    db.session.commit()
+    chair = signed_in(app, "chair")
+    response = chair.post(f"/plans/{plan.id}/accountability/units/tram-y-te/chase", data={}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Trạm Y tế phường has nothing late to be chased for." in plain(response.get_data(as_text=True))
+    assert db.session.scalar(select(func.count(Chase.id))) == 0
+    # A unit that answers for nothing at all, a group or an unknown unit: nothing to chase either.
+    response = chair.post(f"/plans/{plan.id}/accountability/units/bch-quan-su/chase", data={}, follow_redirects=True)
+    assert "has nothing late to be chased for." in plain(response.get_data(as_text=True))
+    assert chair.post(f"/plans/{plan.id}/accountability/units/cac-to-dan-pho/chase", data={}).status_code == 404
+    assert chair.post(f"/plans/{plan.id}/accountability/units/no-such-unit/chase", data={}).status_code == 404
+    assert db.session.scalar(select(func.count(Chase.id))) == 0
+
+
+# --- 5. the unit page, period by period -------------------------------------------------------
 
 
 def history(html: str) -> dict[str, list[str]]:
@@ -367,37 +587,22 @@ def test_unit_page_shows_each_period_so_the_chair_sees_the_trend(season, app, pl
     # A row per period whose unit deadline has come by 26/11/2026: the two 2026 periods. The mid-term
     # and final reviews started on 01/01/2026 but are not due yet, so they have no row.
     assert list(rows) == ["6-month report 2026", "Annual report 2026"]
-    # Columns: as of, tasks led, on track, overdue, days overdue, stale, reporting rate, on-time
-    # rate, directives.
+    # Columns: as of, tasks led, on track, overdue, stale, reporting rate, on-time rate, directives.
     six, annual = rows["6-month report 2026"], rows["Annual report 2026"]
-    # Six-month 2026 as of its deadline 05/06: nothing overdue yet; on track all but VI.3.2 (its
-    # own dates 01/01-31/12 expect 42.7% by then, 0% reported: red) -> 8 of 9; all 9 stale (no
-    # update before October); 4 of 9 sent by the deadline; directives D1 on time, D2 late -> 50%.
-    assert six[0] == "05/06/2026"
-    assert six[1:6] == ["9", "88.9%", "0", "0", "9"]
-    assert six[7] == "44.4%"
-    assert six[8] == "50%"
-    # Annual 2026 as of 10/11: VI.3.4, VI.3.5, VI.3.6 overdue since 05/06 (158 days each = 474);
-    # stale IV.4.1 (its update comes on 20/11) and VI.3.2-VI.3.6 -> 6; 6 of 9 sent on time;
-    # directives D1, D2, D3 due -> 1/3.
-    # On track: IV.4.2 done, VI.3.1 (20%) and IV.8 (30%) ahead of the 17.1% expected of a task
-    # running the whole plan -> 3 of 9.
-    assert annual[0] == "10/11/2026"
-    assert annual[1:6] == ["9", "33.3%", "3", "474", "6"]
-    assert annual[7] == "66.7%"
-    assert annual[8] == "33.3%"
-    # Improving: the on-time rate went from 44.4% to 66.7%.
-    assert D(six[7].rstrip("%")) < D(annual[7].rstrip("%"))
-    # The plan-to-date line at the top agrees with the league table.
-    top = plain(html.split('id="history-heading"', 1)[0])
-    assert "tasks led 9 · overdue 4 · reporting rate 66.7% · on-time rate 55.6%" in top
-
-
-def test_unit_page_counts_a_late_report_as_sent(season, app, plan):
-    rows = history(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/phong-vh-xh"))
-    assert rows["6-month report 2026"][6] == "55.6% (5/9)"  # as in the league table for that period
-    assert rows["6-month report 2026"][7] == "44.4%"
-    assert rows["Annual report 2026"][6] == "77.8% (7/9)"
+    # Six-month 2026 as of its deadline 05/06: nothing overdue; on track all but VI.3.2 (its own
+    # dates expect 42.7% by then, 0% reported: red; the continuous ones, 0% of 8.5% expected, are
+    # green) -> 8 of 9; all 9 stale (no update before October); its one report sent, late;
+    # directives D1 on time, D2 late -> 50%.
+    assert six == ["05/06/2026", "9", "88.9%", "0", "9", "100% (1/1)", "0%", "50%"]
+    # Annual 2026 as of 10/11: on track IV.4.2 (done), VI.3.1 (20%) and IV.8 (30%), ahead of the 17.2%
+    # expected of a task running the whole plan -> 3 of 9; nothing overdue (VI.3.2 is due 31/12);
+    # stale IV.4.1 (its update comes on 20/11) and VI.3.2-VI.3.6 -> 6; sent on time; D1, D2, D3 due -> 1/3.
+    assert annual == ["10/11/2026", "9", "33.3%", "0", "6", "100% (1/1)", "100%", "33.3%"]
+    # Improving: the on-time rate went from 0% to 100%.
+    assert D(six[6].rstrip("%")) < D(annual[6].rstrip("%"))
+    # What is late now, at the top: D3 alone.
+    late = plain(html.split('id="late-heading"', 1)[1].split("</section>", 1)[0]).lstrip("> ")
+    assert late == "What is late 1 directive \u201cD3 Đề xuất mở rộng bảo trợ xã hội\u201d overdue 42 days, since 16/10/2026"
 
 
 def test_unit_page_does_not_count_reports_that_are_not_due_yet(season, app, plan):

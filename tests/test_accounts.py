@@ -243,8 +243,8 @@ def test_sign_in_redirect_stays_on_this_site_for_tricky_targets(client, tricky):
         ("officer", "/plans/{id}/my-unit"),
         ("officer_yte", "/plans/{id}/my-unit"),
         ("secretariat", "/plans/{id}/review"),
-        ("committee", "/plans/{id}/"),
-        ("chair", "/plans/{id}/"),
+        ("committee", "/plans/{id}/dashboard/"),
+        ("chair", "/plans/{id}/accountability/"),
         ("admin", "/plans/{id}/"),
     ],
 )

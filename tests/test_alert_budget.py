@@ -31,7 +31,7 @@ from tracker.core.time import WARD_TZ
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.plan import services as plan_services
-from tracker.plan.models import Plan
+from tracker.plan.models import Plan, Task
 from tracker.progress.models import STATE_DONE, STATE_WORKING
 from tracker.progress.services import UpdateInput, post_update
 from tracker.progress.status import expected_percent
@@ -148,7 +148,9 @@ def test_a_ward_that_reports_on_time_and_updates_monthly_gives_the_chair_nothing
         deliveries.setdefault(o.round.unit_deadline - timedelta(days=3), []).append(o)
     fallback = db.session.scalar(select(Unit).where(Unit.code == "phong-xd-nn-mt"))
 
-    leaves: list = []  # (task, unit answering for it), known once every task has a lead
+    # (task id, start, due, unit id, [(milestone id, due)]) read once every task has a lead: the
+    # simulation itself must not cost a query per task per day.
+    plan_tasks: list[tuple] = []
     done: set[int] = set()
 
     def each_day(day: date):
@@ -159,18 +161,26 @@ def test_a_ward_that_reports_on_time_and_updates_monthly_gives_the_chair_nothing
                 if view.standing.unassigned:
                     plan_services.set_assignments(secretariat, view.task, fallback.id, [], [], False, moment)
             db.session.flush()
-            leaves.extend((view.task, view.primary_units[0]) for view in plan_snapshot(plan, day).leaves)
-        for task, unit in leaves:
-            officer = Actor.for_user(officers[unit.id])
-            finishing = task.due_on is not None and day == task.due_on
-            if task.id not in done and (task.start_on is None or day >= task.start_on) and (day.day == 1 or finishing):
-                percent = 100 if finishing else int(expected_percent(task.start_on or FIRST, task.due_on or LAST, day))
-                post_update(officer, task, unit.id, "lead", UpdateInput(percent, STATE_DONE if finishing else STATE_WORKING,
+            plan_tasks.extend(
+                (v.task.id, v.task.start_on, v.task.due_on, v.primary_units[0].id, [(m.id, m.due_on) for m in v.task.milestones])
+                for v in plan_snapshot(plan, day).leaves
+            )
+        for task_id, start_on, due_on, unit_id, milestones in plan_tasks:
+            finishing = due_on is not None and day == due_on
+            posting = task_id not in done and (start_on is None or day >= start_on) and (day.day == 1 or finishing)
+            due_milestones = [mid for mid, due in milestones if due == day]
+            if not (posting or due_milestones):
+                continue
+            officer = Actor.for_user(officers[unit_id])
+            task = db.session.get(Task, task_id)
+            if posting:
+                percent = 100 if finishing else int(expected_percent(start_on or FIRST, due_on or LAST, day))
+                post_update(officer, task, unit_id, "lead", UpdateInput(percent, STATE_DONE if finishing else STATE_WORKING,
                                                                         f"Kết quả đến {day.isoformat()}"), [], moment)
                 if finishing:
-                    done.add(task.id)
+                    done.add(task_id)
             for milestone in task.milestones:
-                if milestone.done_on is None and milestone.due_on == day:
+                if milestone.id in due_milestones:
                     plan_services.mark_milestone_done(officer, milestone, day, moment)
         for o in deliveries.get(day, []):
             officer = Actor.for_user(officers[o.unit_id])

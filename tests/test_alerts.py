@@ -3,10 +3,17 @@ escalated to the chair when it stays open, resolved when its cause clears (with 
 cleared), survives a second or a concurrent scan without duplicates, catches up after downtime,
 and a scan that fails writes nothing.
 
+Reports are owed per unit, not per task: a unit sends ONE report per reporting round, so it is
+reminded 7, 3 and 1 days before the unit deadline and told once that the report is missing, however
+many tasks the report covers (the alerts name the unit and the round, not a task). "Quá hạn" is
+about a task's own due date: a continuous task is never overdue, its unit's late report is the
+unit's missing-report alert. A task nobody answers for raises one alert to the secretariat, never a
+stale one.
+
 The six-month report of 2026 is due from the units on 2026-06-05. Phòng Văn hóa – Xã hội (the
 "officer" test user's unit) leads IV.4.1 (continuous) and VI.3.2 (2026-01-01..2026-12-31);
-Phòng XD, NN và MT leads VI.1.6, whose mid-term milestone is due 2028-11-15. Each scan runs as
-the scheduler would: on a given ward day, at 07:00 in the ward.
+Phòng XD, NN và MT leads VI.1.6, whose mid-term milestone is due 2028-11-15. Section IV.10 names no
+lead. Each scan runs as the scheduler would: on a given ward day, at 07:00 in the ward.
 """
 from __future__ import annotations
 
@@ -23,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import Database, clone_database, current_database, drop_database, make_app
-from tests.helpers import database_snapshot
+from tests.helpers import database_snapshot, send_unit_report
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.alerts import services
@@ -36,6 +43,7 @@ from tracker.alerts.models import (
     REPORT_MISSING,
     TASK_OVERDUE,
     TASK_STALE,
+    TASK_UNASSIGNED,
     Alert,
     Notification,
     ScanRun,
@@ -43,10 +51,12 @@ from tracker.alerts.models import (
 from tracker.audit.services import Actor
 from tracker.discussion import services as discussion
 from tracker.extensions import babel, db
+from tracker.periods.queries import plan_rounds
 from tracker.plan.models import Plan
-from tracker.plan.services import mark_milestone_done
+from tracker.plan.services import mark_milestone_done, set_assignments
 from tracker.progress.services import UpdateInput, post_update
-from tracker.reports import services as reports
+from tracker.reports.queries import owed_reports
+from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit
 
 WARD = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -121,13 +131,24 @@ def assert_fires(plan, before: date, on: date, kind: str, **match) -> Alert:
     return alert
 
 
-def officer_report(period, task, user, value: str | date, hour=8, minute=30):
-    """The officer's unit sends its period report at a given moment in the ward; returns the moment."""
+def unit_report(period, user, value: str | date, hour=8, minute=30):
+    """The officer's unit sends its (whole) report of the period's round at a given moment in the
+    ward; returns the moment."""
     moment = at(value, hour, minute)
-    report = reports.get_or_start(period, task, user.unit_id, moment)
-    reports.submit(Actor.for_user(user), report, reports.ReportInput(results="Đã tư vấn việc làm cho 12 lao động."), moment)
+    send_unit_report(user, period, moment)
     db.session.commit()
     return moment
+
+
+def round_of(plan, period):
+    """The reporting round (periods sharing a unit deadline) the period belongs to."""
+    return next(r for r in plan_rounds(plan) if period in r)
+
+
+def of_report(period, unit_id: int) -> dict:
+    """What a report alert is about: the unit and the round (filed under the round's first
+    period), and no task."""
+    return dict(unit_id=unit_id, period_id=round_of(period.plan, period).id, task_id=None)
 
 
 def lead_update(task, user, moment: datetime, percent=40, state="working") -> None:
@@ -164,23 +185,107 @@ def vietnamese(app, tmp_path):
     ("d3", date(2026, 6, 2)),
     ("d1", date(2026, 6, 4)),
 ])
-def test_report_reminders_fire_7_3_and_1_days_before_the_unit_deadline(plan, task_of, period_of, stage, fires_on):
-    alert = assert_fires(
-        plan, fires_on - timedelta(days=1), fires_on, REPORT_DUE,
-        stage=stage, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id, period_id=period_of("six_month", 2026).id,
-    )
+def test_report_reminders_fire_7_3_and_1_days_before_the_unit_deadline(plan, period_of, stage, fires_on):
+    period, vhxh = period_of("six_month", 2026), unit("phong-vh-xh").id
+    alert = assert_fires(plan, fires_on - timedelta(days=1), fires_on, REPORT_DUE, stage=stage, **of_report(period, vhxh))
     assert alert.due_on == UNIT_DEADLINE
+    assert alert.key == f"report_due:{period.id}:{vhxh}:{stage}"
 
 
-def test_a_report_not_sent_by_the_unit_deadline_is_missing_the_next_day(plan, task_of, period_of):
-    alert = assert_fires(
-        plan, UNIT_DEADLINE, date(2026, 6, 6), REPORT_MISSING,
-        task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id, period_id=period_of("six_month", 2026).id,
-    )
+def test_a_report_not_sent_by_the_unit_deadline_is_missing_the_next_day(plan, period_of):
+    period, vhxh = period_of("six_month", 2026), unit("phong-vh-xh").id
+    alert = assert_fires(plan, UNIT_DEADLINE, date(2026, 6, 6), REPORT_MISSING, **of_report(period, vhxh))
     assert alert.due_on == UNIT_DEADLINE
+    assert alert.key == f"report_missing:{period.id}:{vhxh}"
     # The reminders stop once the deadline has passed: they are resolved, not left hanging.
-    reminders = find(REPORT_DUE, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id)
+    reminders = find(REPORT_DUE, **of_report(period, vhxh))
     assert reminders and not any(r.is_open for r in reminders)
+
+
+def test_each_unit_is_reminded_three_times_and_told_once_of_its_missing_report_not_once_per_task(plan, period_of, user_of):
+    """Scanned every morning around the deadline: per unit that owes the report, exactly the d7,
+    d3 and d1 reminders and one missing-report alert, however many tasks its report covers."""
+    period = period_of("six_month", 2026)
+    round_ = round_of(plan, period)
+    scan_day = date(2026, 5, 27)
+    while scan_day <= date(2026, 6, 8):
+        scan_on(plan, scan_day)
+        scan_day += timedelta(days=1)
+
+    owed = owed_reports(plan, [round_])
+    assert len(owed) > 1 and max(len(o.tasks) for o in owed) > 1  # several units; reports of several tasks
+    for o in owed:
+        reminders = find(REPORT_DUE, unit_id=o.unit_id)
+        assert [(a.stage, a.effective_on, a.key) for a in reminders] == [
+            ("d7", date(2026, 5, 29), f"report_due:{round_.id}:{o.unit_id}:d7"),
+            ("d3", date(2026, 6, 2), f"report_due:{round_.id}:{o.unit_id}:d3"),
+            ("d1", date(2026, 6, 4), f"report_due:{round_.id}:{o.unit_id}:d1"),
+        ], o.unit_id
+        missing = only(REPORT_MISSING, unit_id=o.unit_id)
+        assert (missing.key, missing.effective_on, missing.due_on) == (
+            f"report_missing:{round_.id}:{o.unit_id}", date(2026, 6, 6), UNIT_DEADLINE)
+        assert all(a.task_id is None and a.period_id == round_.id for a in reminders + [missing])
+    # Nothing more: no alert per task, none for a unit that owes no report.
+    assert len(find(REPORT_DUE)) == 3 * len(owed)
+    assert len(find(REPORT_MISSING)) == len(owed)
+    assert {a.unit_id for a in find(REPORT_DUE) + find(REPORT_MISSING)} == {o.unit_id for o in owed}
+
+    # The officer, whose unit reports on several tasks, heard of four things about the report.
+    officer = user_of("officer")
+    vhxh = next(o for o in owed if o.unit_id == officer.unit_id)
+    assert len(vhxh.tasks) > 1
+    heard = db.session.scalars(
+        select(Alert.kind).join(Notification, Notification.alert_id == Alert.id)
+        .where(Notification.user_id == officer.id, Alert.kind.in_([REPORT_DUE, REPORT_MISSING]))
+    ).all()
+    assert sorted(heard) == [REPORT_DUE] * 3 + [REPORT_MISSING]
+
+
+def test_the_annual_report_2028_and_the_mid_term_review_are_one_report_reminded_and_missed_once(plan, period_of, user_of):
+    annual, review = period_of("annual", 2028), period_of("mid_term", 2028)
+    assert annual.unit_deadline == review.unit_deadline
+    deadline = annual.unit_deadline
+    round_ = round_of(plan, annual)
+    assert review in round_ and len(round_.periods) == 2
+    for scan_day in (deadline - timedelta(days=8), deadline - timedelta(days=7), deadline - timedelta(days=3),
+                     deadline - timedelta(days=1), deadline, deadline + timedelta(days=1), deadline + timedelta(days=2)):
+        scan_on(plan, scan_day)
+
+    owed = owed_reports(plan, [round_])
+    assert owed
+    for o in owed:
+        reminders = find(REPORT_DUE, unit_id=o.unit_id, due_on=deadline)
+        assert [a.stage for a in reminders] == ["d7", "d3", "d1"], o.unit_id
+        assert only(REPORT_MISSING, unit_id=o.unit_id, due_on=deadline).key == f"report_missing:{round_.id}:{o.unit_id}"
+    assert len(find(REPORT_DUE, due_on=deadline)) == 3 * len(owed)
+    assert len(find(REPORT_MISSING, due_on=deadline)) == len(owed)
+    # All filed under the round's first period; nothing separately about the review.
+    assert {a.period_id for a in find(REPORT_DUE, due_on=deadline) + find(REPORT_MISSING, due_on=deadline)} == {annual.id}
+    assert find(REPORT_DUE, period_id=review.id) == find(REPORT_MISSING, period_id=review.id) == []
+
+    # One report answers both: sent (from the review's page as well as the annual one's), it clears the alert.
+    officer = user_of("officer")
+    missing = only(REPORT_MISSING, unit_id=officer.unit_id, due_on=deadline)
+    sent_at = unit_report(review, officer, deadline + timedelta(days=3), 9, 0)
+    scan_on(plan, deadline + timedelta(days=4))
+    assert missing.resolved_at == sent_at
+    assert all(a.is_open for a in find(REPORT_MISSING, due_on=deadline) if a.unit_id != officer.unit_id)
+
+
+def test_a_reminder_of_a_combined_round_names_the_report_as_its_page_does(plan, period_of):
+    """The unit's report of the annual 2028 round is "Annual report 2028 and Mid-term review 2028"
+    (its page, the review queue, the league table): the reminder names it the same way, so the unit
+    knows the review's part is due with it."""
+    from flask_babel import force_locale
+
+    from tracker.alerts.messages import alert_text
+    from tracker.core.labels import round_name
+
+    annual = period_of("annual", 2028)
+    scan_on(plan, annual.unit_deadline - timedelta(days=7))
+    reminder = only(REPORT_DUE, unit_id=unit("phong-vh-xh").id, due_on=annual.unit_deadline)
+    with current_app.test_request_context(), force_locale("en"):
+        assert round_name(round_of(plan, annual)) in alert_text(reminder)
 
 
 def test_a_dated_task_not_done_by_its_due_date_is_overdue_the_day_after(plan, task_of):
@@ -252,11 +357,93 @@ def test_a_task_never_updated_is_stale_45_days_after_the_plan_starts(plan, task_
     assert_fires(plan, date(2026, 2, 14), date(2026, 2, 15), TASK_STALE, task_id=task_of("IV.4.1").id)
 
 
+def test_a_continuous_task_whose_report_is_late_is_not_overdue(plan, task_of, period_of, user_of):
+    """IV.4.1 has no dates ("thường xuyên"): its unit's report being late is a late report (the
+    unit's missing-report alert, the task's late_report flag), never "quá hạn"."""
+    task, officer = task_of("IV.4.1"), user_of("officer")
+    assert (task.start_on, task.due_on) == (None, None)
+    scan_on(plan, "2026-06-13")
+    standing = plan_snapshot(plan, date(2026, 6, 13)).views[task.id].standing
+    assert (standing.late_report_due, standing.late_report_days) == (UNIT_DEADLINE, 8)
+    assert not standing.is_overdue
+    assert find(TASK_OVERDUE, task_id=task.id) == []
+    # The late report is told once, as the unit's: no alert names the task for it.
+    missing = only(REPORT_MISSING, **of_report(period_of("six_month", 2026), officer.unit_id))
+    assert find(REPORT_MISSING, task_id=task.id) == [] and find(REPORT_DUE, task_id=task.id) == []
+    assert "canbo.vhxh" in told(missing)
+
+    # Months later, with more reports late, the only overdue alerts are about tasks past their own due date.
+    scan_on(plan, "2027-01-02")
+    overdue = find(TASK_OVERDUE)
+    assert overdue, "VI.3.2 (due 31/12/2026) is overdue"
+    assert all(a.task.due_on is not None and a.task.due_on < date(2027, 1, 2) for a in overdue)
+    assert find(TASK_OVERDUE, task_id=task.id) == []
+    assert plan_snapshot(plan, date(2027, 1, 2)).views[task.id].standing.late_report
+
+
+def unassigned_tasks(plan) -> list:
+    return [v.task for v in plan_snapshot(plan, date(2026, 1, 1)).leaves if v.standing.unassigned]
+
+
+def test_a_task_nobody_answers_for_raises_one_alert_to_the_secretariat_escalated_to_the_chair_once(plan, task_of, user_of):
+    nobody = unassigned_tasks(plan)
+    iv10 = [task_of(f"IV.10.{n}") for n in range(1, 6)]
+    assert {t.id for t in iv10} <= {t.id for t in nobody}
+
+    scan_on(plan, "2026-01-01")
+    for task in nobody:
+        alert = only(TASK_UNASSIGNED, task_id=task.id)
+        assert (alert.key, alert.unit_id, alert.effective_on) == (f"task_unassigned:{task.id}", None, date(2026, 1, 1))
+        assert told(alert) == {"thuongtruc"}
+    assert len(find(TASK_UNASSIGNED)) == len(nobody)
+
+    scan_on(plan, "2026-01-07")
+    assert find(ESCALATION) == []
+    scan_on(plan, "2026-01-08")
+    escalations = find(ESCALATION)
+    assert sorted(e.parent.task_id for e in escalations) == sorted(t.id for t in nobody)
+    assert all(told(e) == {"truongban"} and e.effective_on == date(2026, 1, 8) for e in escalations)
+
+    # Later scans, long after, add nothing: one alert, one escalation, the chair told once.
+    for later in ("2026-02-15", "2026-06-13", "2026-11-20"):
+        scan_on(plan, later)
+    for task in iv10:
+        alert = only(TASK_UNASSIGNED, task_id=task.id)
+        assert alert.is_open
+        escalation = only(ESCALATION, parent_id=alert.id)
+        assert told(escalation) == {"truongban"}
+        assert db.session.scalar(select(func.count(Notification.id)).where(Notification.alert_id == escalation.id)) == 1
+
+
+def test_a_task_nobody_answers_for_is_never_stale(plan, task_of):
+    nobody = {t.id for t in unassigned_tasks(plan)}
+    scan_on(plan, "2026-02-15")  # 45 days into the plan: every task led and never updated is stale
+    stale = {a.task_id for a in find(TASK_STALE)}
+    assert task_of("IV.4.1").id in stale
+    assert not stale & nobody
+    scan_on(plan, "2026-12-31")
+    assert not {a.task_id for a in find(TASK_STALE)} & nobody
+    assert find(TASK_STALE, task_id=task_of("IV.10.1").id) == []
+
+
+def test_assigning_a_lead_clears_the_unassigned_alert(plan, task_of, user_of):
+    task = task_of("IV.10.1")
+    scan_on(plan, "2026-01-10")
+    alert = only(TASK_UNASSIGNED, task_id=task.id)
+    escalation = only(ESCALATION, parent_id=alert.id)
+    set_assignments(Actor.for_user(user_of("secretariat")), task, unit("phong-vh-xh").id, [], [], False, at("2026-01-12", 9))
+    db.session.commit()
+    result = scan_on(plan, "2026-01-13")
+    assert not alert.is_open and not escalation.is_open
+    assert {alert.id, escalation.id} <= {a.id for a in result.resolved}
+    assert all(a.is_open for a in find(TASK_UNASSIGNED) if a.task_id != task.id)
+
+
 # --- 2. who hears about it --------------------------------------------------------------------
 
 
-def test_report_alerts_go_to_the_units_officers_and_missing_reports_also_to_the_secretariat(plan, task_of, period_of, user_of):
-    subject = dict(task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id, period_id=period_of("six_month", 2026).id)
+def test_report_alerts_go_to_the_units_officers_and_missing_reports_also_to_the_secretariat(plan, period_of, user_of):
+    subject = of_report(period_of("six_month", 2026), unit("phong-vh-xh").id)
     scan_on(plan, "2026-05-29")
     assert told(only(REPORT_DUE, stage="d7", **subject)) == {"canbo.vhxh"}
     scan_on(plan, "2026-06-06")
@@ -281,11 +468,11 @@ def test_report_alerts_go_to_the_units_officers_and_missing_reports_also_to_the_
     assert notifications_of(user_of("admin")) == 0
 
 
-def test_an_inactive_officer_is_not_notified(plan, task_of, user_of):
+def test_an_inactive_officer_is_not_notified(plan, period_of, user_of):
     user_of("officer").active = False
     db.session.commit()
     scan_on(plan, "2026-06-06")
-    assert told(only(REPORT_MISSING, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id)) == {"thuongtruc"}
+    assert told(only(REPORT_MISSING, **of_report(period_of("six_month", 2026), unit("phong-vh-xh").id))) == {"thuongtruc"}
     assert notifications_of(user_of("officer")) == 0
 
 
@@ -293,10 +480,10 @@ def test_an_inactive_officer_is_not_notified(plan, task_of, user_of):
 
 
 @pytest.mark.parametrize("after_days", [7, 3])
-def test_an_alert_still_open_after_the_set_days_is_escalated_to_the_chair(plan, task_of, after_days):
+def test_an_alert_still_open_after_the_set_days_is_escalated_to_the_chair(plan, period_of, after_days):
     current_app.config["ESCALATE_AFTER_DAYS"] = after_days
     scan_on(plan, "2026-06-06")
-    missing = only(REPORT_MISSING, task_id=task_of("IV.4.1").id, unit_id=unit("phong-vh-xh").id)
+    missing = only(REPORT_MISSING, **of_report(period_of("six_month", 2026), unit("phong-vh-xh").id))
     escalates_on = date(2026, 6, 6) + timedelta(days=after_days)
 
     scan_on(plan, escalates_on - timedelta(days=1))
@@ -319,43 +506,49 @@ def test_reminders_before_a_deadline_are_not_escalated(plan):
 # --- 4. resolution when the cause clears ------------------------------------------------------
 
 
-def test_sending_the_report_resolves_the_missing_alert_at_the_time_it_was_sent(plan, task_of, period_of, user_of):
-    period, task = period_of("six_month", 2026), task_of("IV.4.1")
+def test_sending_the_report_resolves_the_missing_alert_at_the_time_it_was_sent(plan, period_of, user_of):
+    period, officer = period_of("six_month", 2026), user_of("officer")
     scan_on(plan, "2026-06-13")
-    missing = only(REPORT_MISSING, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id)
+    missing = only(REPORT_MISSING, **of_report(period, officer.unit_id))
     escalation = only(ESCALATION, parent_id=missing.id)
+    others = [a for a in find(REPORT_MISSING, period_id=period.id) if a.unit_id != officer.unit_id]
+    assert others
 
-    sent_at = officer_report(period, task, user_of("officer"), "2026-06-14", 8, 30)
+    sent_at = unit_report(period, officer, "2026-06-14", 8, 30)
     result = scan_on(plan, "2026-06-15")
 
     assert missing.resolved_at == sent_at
     assert escalation.resolved_at is not None
     assert {missing.id, escalation.id} <= {a.id for a in result.resolved}
-    # Other units' missing reports stay open.
-    assert any(a.is_open for a in find(REPORT_MISSING, period_id=period.id))
+    # Other units' missing reports stay open: each unit answers for its own report.
+    assert all(a.is_open for a in others)
+    assert {a.id for a in result.resolved if a.kind == REPORT_MISSING} == {missing.id}
 
 
-def test_the_escalation_is_resolved_when_its_cause_cleared(plan, task_of, period_of, user_of):
-    period, task = period_of("six_month", 2026), task_of("IV.4.1")
+def test_the_escalation_is_resolved_when_its_cause_cleared(plan, period_of, user_of):
+    period, officer = period_of("six_month", 2026), user_of("officer")
     scan_on(plan, "2026-06-13")
-    missing = only(REPORT_MISSING, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id)
+    missing = only(REPORT_MISSING, **of_report(period, officer.unit_id))
     escalation = only(ESCALATION, parent_id=missing.id)
-    sent_at = officer_report(period, task, user_of("officer"), "2026-06-14", 8, 30)
+    sent_at = unit_report(period, officer, "2026-06-14", 8, 30)
     scan_on(plan, "2026-06-20")  # the scanner was down for a few days
     assert missing.resolved_at == sent_at
     assert escalation.resolved_at == sent_at
 
 
-def test_a_report_sent_on_time_resolves_the_reminders_when_it_was_sent(plan, task_of, period_of, user_of):
-    period, task = period_of("six_month", 2026), task_of("IV.4.1")
+def test_a_report_sent_on_time_resolves_the_reminders_when_it_was_sent(plan, period_of, user_of):
+    period, officer = period_of("six_month", 2026), user_of("officer")
     scan_on(plan, "2026-06-02")
-    reminders = find(REPORT_DUE, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id)
+    reminders = find(REPORT_DUE, **of_report(period, officer.unit_id))
     assert {r.stage for r in reminders} == {"d7", "d3"}
-    sent_at = officer_report(period, task, user_of("officer"), "2026-06-02", 15, 0)
+    sent_at = unit_report(period, officer, "2026-06-02", 15, 0)
     scan_on(plan, "2026-06-03")
     assert [r.resolved_at for r in reminders] == [sent_at, sent_at]
     scan_on(plan, "2026-06-06")
-    assert find(REPORT_MISSING, task_id=task.id, unit_id=user_of("officer").unit_id, period_id=period.id) == []
+    # No d1 reminder after the report went, and no missing-report alert; the other units' are there.
+    assert find(REPORT_DUE, **of_report(period, officer.unit_id)) == reminders
+    assert find(REPORT_MISSING, **of_report(period, officer.unit_id)) == []
+    assert find(REPORT_MISSING, period_id=period.id)
 
 
 def test_answering_the_question_resolves_its_alert_when_it_was_answered(plan, user_of, task_of):
@@ -593,15 +786,15 @@ def test_a_scan_that_fails_half_way_writes_nothing(plan, cli, monkeypatch):
     scan_on(plan, "2026-05-01")
     before = database_snapshot()
     inserted = []
-    original = services._insert_ignoring_duplicates
+    original = services._insert_new
 
-    def insert_then_fail(model, rows, unique):
+    def insert_then_fail(model, rows, unique, returning):
         if model is Notification:
             inserted.append(db.session.scalar(select(func.count(Alert.id))))
             raise RuntimeError("the database went away")
-        return original(model, rows, unique)
+        return original(model, rows, unique, returning)
 
-    monkeypatch.setattr(services, "_insert_ignoring_duplicates", insert_then_fail)
+    monkeypatch.setattr(services, "_insert_new", insert_then_fail)
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
 
     assert result.exit_code != 0

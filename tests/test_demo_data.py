@@ -104,14 +104,15 @@ def owing_units() -> set[str]:
     return {units[o.unit_id] for o in owed_reports(the_plan(), [round_2026()])}
 
 
-def league_row(html: str, unit_name: str) -> dict[str, str]:
-    """A unit's row of the league table: column heading -> the cell's text."""
-    headings = [plain(h) for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', html, re.S)]
-    row = re.search(rf'<tr[^>]*>\s*<th scope="row"><a[^>]*>{re.escape(unit_name)}</a></th>(.*?)</tr>', html, re.S)
-    assert row, unit_name
-    cells = [unit_name] + [plain(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
-    assert len(cells) == len(headings), (headings, cells)
-    return dict(zip(headings, cells))
+def league_card(html: str, unit_code: str) -> dict[str, str]:
+    """A unit's card in the league table: "Longest late" or "Nothing late", and each figure by its
+    label ("Reports sent", "Reports late", ...), as the reader sees them."""
+    card = re.search(rf'<div class="card[^"]*" data-unit="{re.escape(unit_code)}">(.*?)</dl>', html, re.S)
+    assert card, unit_code
+    figures = {plain(dt): plain(dd) for dt, dd in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", card.group(1), re.S)}
+    longest = re.search(r'<p class="small mb-1[^"]*">(.*?)</p>', card.group(1), re.S)
+    figures["late"] = plain(longest.group(1)) if longest else ""
+    return figures
 
 
 def user(username: str) -> User:
@@ -281,12 +282,27 @@ def test_review_queue_has_the_accepted_report_and_the_missing_ones(demo, empty_a
 def test_league_table_shows_the_units_reporting_rate(demo, empty_app):
     plan = the_plan()
     league = page(sign_in(empty_app, "demo.truongban"), f"/plans/{plan.id}/accountability/")
-    row = league_row(league, "Phòng Văn hóa – Xã hội")
-    assert row["Reporting rate"] == "100% (1/1)"  # its one report of the period, sent
-    assert row["On-time rate"] == "100% (1/1)"  # first sent on 03/06, before the deadline
-    other = league_row(league, "Trạm Y tế phường")
-    assert other["Reporting rate"] == "0% (0/1)"
-    assert other["On-time rate"] == "0% (0/1)"
+    card = league_card(league, "phong-vh-xh")
+    assert card["Reports sent"] == "1/1 · on time 1/1"  # its one report of the period, first sent on 03/06
+    assert card["Reports late"] == "0"
+    other = league_card(league, "tram-y-te")
+    assert other["Reports sent"] == "0/1 · on time 0/1"
+    assert other["Reports late"] == "1 (since 06/06/2026)"  # the day after the deadline of 05/06
+    assert other["late"] == "Longest late: 6-month report 2026 not sent, 7 days late, since 06/06/2026"
+
+
+def test_the_bell_and_the_league_table_give_the_same_lateness(demo, empty_app):
+    """The chair reads how late the unit's directive is in the morning message and on the league
+    table: the same number of days since the same day."""
+    plan = the_plan()
+    client = sign_in(empty_app, "demo.truongban")
+    card = league_card(page(client, f"/plans/{plan.id}/accountability/"), "phong-vh-xh")
+    league = re.search(r"overdue (\d+) days, since (\d\d/\d\d/\d{4})", card["late"])
+    assert league, card["late"]
+    bell = re.search(r"Phòng Văn hóa – Xã hội: 1 directive overdue, the longest (\d+) days?, since (\d\d/\d\d/\d{4})",
+                     plain(page(client, "/notifications/")))
+    assert bell
+    assert bell.groups() == league.groups()
 
 
 def test_the_chair_and_the_officer_have_notifications(demo, empty_app):
@@ -303,7 +319,7 @@ def test_the_chair_and_the_officer_have_notifications(demo, empty_app):
         Notification.user_id == officer.id, Alert.kind == "report_missing"))
     text = plain(page(sign_in(empty_app, "demo.truongban"), "/notifications/"))
     assert "the directive “Phòng Văn hóa – Xã hội chủ trì" in text and "is not done" in text
-    assert "Escalated to the chair" in text
+    assert "Passed to the chair" in text
 
 
 def test_ward_report_draft_opens_and_exports(demo, empty_app):
@@ -325,8 +341,9 @@ def test_ward_report_draft_opens_and_exports(demo, empty_app):
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data()))["Reporting by unit"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["Unit", "Tasks in the report", "Report", "First sent", "Days late"]
-    by_unit = {row[0]: row[1:] for row in rows[1:]}
+    header = ["Unit", "Tasks in the report", "Report", "First sent", "Days late"]
+    start = next(i for i, row in enumerate(rows) if row[:len(header)] == header)  # under the sheet's title lines, if any
+    by_unit = {row[0]: row[1:len(header)] for row in rows[start + 1:] if row[0]}
     first_sent = by_unit["Phòng Văn hóa – Xã hội"][2]
     assert by_unit["Phòng Văn hóa – Xã hội"][:2] == [len(VHXH_SECTIONS), "Accepted"]
     assert (first_sent.date() if isinstance(first_sent, datetime) else first_sent) == date(2026, 6, 3)

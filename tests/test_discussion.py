@@ -2,6 +2,12 @@
 
 Phòng Văn hóa – Xã hội (officer "canbo.vhxh") leads IV.4.1; Trạm Y tế ("canbo.yte") is another unit.
 The clock is frozen on 01/03/2026 09:00 in the ward unless a test moves it.
+
+The directive form chooses no unit for the chair (a directive sent to the first unit of a list by
+mistake is worse than a form that asks); `?unit=<id>` (the league table's link) chooses one. UBND
+"giao" (assigns) to its own offices and "đề nghị" (requests) of the bodies outside its apparatus:
+those come after its offices, marked "(request)", and a directive to one reads "Request:". The due
+date is typed and shown the ward's way, dd/mm/yyyy.
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import helpers
+from tests.helpers import form_values
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
 from tracker.discussion import services
@@ -64,6 +71,21 @@ def alerts(html: str) -> list[str]:
 def field_error(html: str, field_id: str) -> str | None:
     match = re.search(rf'<div id="{re.escape(field_id)}-error" class="invalid-feedback[^"]*">(.*?)</div>', html, re.S)
     return plain(match.group(1)) if match else None
+
+
+def options(html: str, select_id: str) -> list[tuple[str, str, bool]]:
+    """The options of a <select>: (value, text, selected)."""
+    match = re.search(rf'<select[^>]*id="{re.escape(select_id)}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, select_id
+    return [(re.search(r'value="([^"]*)"', attrs).group(1), plain(text), bool(re.search(r"\bselected\b", attrs)))
+            for attrs, text in re.findall(r"<option([^>]*)>(.*?)</option>", match.group(1), re.S)]
+
+
+def chosen(html: str, select_id: str) -> list[str]:
+    """What a browser sends for the <select>: the selected option, or the first when none is."""
+    found = options(html, select_id)
+    selected = [value for value, _text, is_selected in found if is_selected]
+    return selected or [found[0][0]]
 
 
 def count(model) -> int:
@@ -269,20 +291,22 @@ def test_only_the_chair_issues_directives(march, app, plan):
     directive = newest(Directive)
     assert (directive.unit.code, directive.task.code, directive.due_on, directive.done_at) == ("phong-vh-xh", "IV.4.1", date(2026, 3, 20), None)
     text = discussion_of(page(chair, f"/plans/{plan.id}/tasks/IV.4.1"))
-    assert f"Truongban → {VHXH} · IV.4.1 · due 20/03/2026 Báo cáo kết quả giới thiệu việc làm quý I" in text
+    assert f"Truongban → {VHXH} · IV.4.1 · due 20/03/2026 Directive: Báo cáo kết quả giới thiệu việc làm quý I" in text
 
 
 def test_a_past_due_date_is_refused_next_to_the_field(march, app, plan):
-    response = issue(signed_in(app, "chair"), plan, "Hoàn thành rà soát trước Tết", "2026-02-28")
+    response = issue(signed_in(app, "chair"), plan, "Hoàn thành rà soát trước Tết", "28/02/2026")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert field_error(html, "due_on") == "The due date cannot be in the past."
-    # What the chair typed is kept.
+    # What the chair typed is kept, and the unit chosen stays chosen.
     assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*Hoàn thành rà soát trước Tết</textarea>', html)
-    assert 'value="2026-02-28"' in html
+    assert re.search(r'<input[^>]*name="due_on"[^>]*value="28/02/2026"', html)
+    assert chosen(html, "unit_id") == [str(unit("phong-vh-xh").id)]
     assert count(Directive) == 0
     # Today is allowed.
-    assert issue(signed_in(app, "chair"), plan, "Trong ngày", "2026-03-01").status_code == 302
+    assert issue(signed_in(app, "chair"), plan, "Trong ngày", "01/03/2026").status_code == 302
+    assert newest(Directive).due_on == date(2026, 3, 1)
 
 
 def test_a_directive_of_only_spaces_is_refused_next_to_its_text(march, app, plan):
@@ -292,6 +316,129 @@ def test_a_directive_of_only_spaces_is_refused_next_to_its_text(march, app, plan
     assert field_error(html, "body") == "Write the directive."
     assert field_error(html, "due_on") is None
     assert count(Directive) == 0
+
+
+# UBND's own offices in the plan's order, then the bodies outside its apparatus (the plan file marks
+# them `outside: true`); unit groups are not offered: their members are.
+OFFICES = ["UBND phường", "Phòng Xây dựng, Nông nghiệp và Môi trường", "Phòng Kinh tế", VHXH, "Văn phòng HĐND-UBND phường",
+           "Trung tâm Dịch vụ tổng hợp phường", "Trạm Y tế phường"]
+OUTSIDE = ["Đảng ủy phường", "Ủy ban MTTQ Việt Nam phường", "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn",
+           "Bảo hiểm xã hội cơ sở Bắc Kạn", "Công an phường", "Ban Chỉ huy Quân sự phường"]
+
+
+def test_the_directive_form_chooses_no_unit_for_the_chair(march, app, plan):
+    chair = signed_in(app, "chair")
+    html = page(chair, f"/plans/{plan.id}/directives")
+    found = options(html, "unit_id")
+    # The first option asks for a choice, and it is what the form starts on.
+    assert found[0][:2] == ("", "— Choose the unit —")
+    assert not any(selected for _value, _text, selected in found[1:])
+    assert chosen(html, "unit_id") == [""]
+    assert [text for _value, text, _selected in found[1:]] == OFFICES + [f"{name} (request)" for name in OUTSIDE]
+    # The chair writes the directive and its due date but forgets the unit: refused next to the
+    # field, nothing stored, what was typed kept.
+    values = form_values(html)
+    values.update({"body": ["Rà soát hộ nghèo quý I"], "due_on": ["20/03/2026"]})
+    response = chair.post(f"/plans/{plan.id}/directives", data=values)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_error(html, "unit_id") == "Choose the unit the directive is for."
+    assert field_error(html, "due_on") is None and field_error(html, "body") is None
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*Rà soát hộ nghèo quý I</textarea>', html)
+    assert re.search(r'<input[^>]*name="due_on"[^>]*value="20/03/2026"', html)
+    assert chosen(html, "unit_id") == [""]
+    assert count(Directive) == 0
+    # In Vietnamese too.
+    vi = helpers.signed_in(app, "chair")
+    vi_html = page(vi, f"/plans/{plan.id}/directives")
+    assert options(vi_html, "unit_id")[0][:2] == ("", "— Chọn đơn vị —")
+    assert options(vi_html, "unit_id")[-1][1] == "Ban Chỉ huy Quân sự phường (đề nghị)"
+    response = vi.post(f"/plans/{plan.id}/directives", data=values)
+    assert field_error(response.get_data(as_text=True), "unit_id") == "Chọn đơn vị nhận ý kiến chỉ đạo."
+
+
+def test_the_league_tables_link_comes_with_the_unit_chosen(march, app, plan):
+    chair = signed_in(app, "chair")
+    mttq = unit("ub-mttq")
+    html = page(chair, f"/plans/{plan.id}/directives?unit={mttq.id}")
+    assert chosen(html, "unit_id") == [str(mttq.id)]
+    assert [value for value, _text, selected in options(html, "unit_id") if selected] == [str(mttq.id)]
+    # What the browser sends from that form goes to that unit.
+    values = form_values(html)
+    values.update({"body": ["Đề nghị vận động quỹ Vì người nghèo"], "due_on": ["31/03/2026"]})
+    assert chair.post(f"/plans/{plan.id}/directives", data=values).status_code == 302
+    directive = newest(Directive)
+    assert (directive.unit.code, directive.due_on) == ("ub-mttq", date(2026, 3, 31))
+    # Without ?unit= nothing is chosen again.
+    assert chosen(page(chair, f"/plans/{plan.id}/directives"), "unit_id") == [""]
+
+
+def test_the_directive_form_on_a_task_page_chooses_no_unit_either(march, app, plan):
+    """IV.4.1's page offers the chair a directive form for the task's units (Phòng VH-XH leads,
+    Ủy ban MTTQ among the partners): it too must start on "choose the unit", and an outside body is
+    marked "(request)" there as on the directives page."""
+    html = page(signed_in(app, "chair"), f"/plans/{plan.id}/tasks/IV.4.1")
+    found = options(html, "directive-unit")
+    assert chosen(html, "directive-unit") == [""], found
+    assert "Ủy ban MTTQ Việt Nam phường (request)" in [text for _value, text, _selected in found], found
+
+
+@pytest.mark.parametrize("typed", ["20/03/2026", "20/3/2026", "20-03-2026", "20.03.2026", " 20 / 03 / 2026 ", "2026-03-20"])
+def test_the_due_date_is_typed_the_wards_way(march, app, plan, typed):
+    chair = signed_in(app, "chair")
+    assert issue(chair, plan, "Báo cáo kết quả quý I", typed).status_code == 302
+    assert newest(Directive).due_on == date(2026, 3, 20)
+    # ...and shown the same way.
+    assert "due 20/03/2026" in plain(page(chair, f"/plans/{plan.id}/directives"))
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("20/03/26", "Write the year with four digits, e.g. 05/06/2026."),
+    ("5/6/26", "Write the year with four digits, e.g. 05/06/2026."),
+    ("31/02/2026", "31/02/2026 is not a date in the calendar."),
+    ("13/13/2026", "13/13/2026 is not a date in the calendar."),
+    ("30/04", "Write the date as day/month/year, e.g. 05/06/2026."),
+    ("ngày mai", "Write the date as day/month/year, e.g. 05/06/2026."),
+    ("", "Enter the due date."),
+])
+def test_a_due_date_that_is_not_a_date_is_refused_with_what_was_typed_kept(march, app, plan, typed, message):
+    response = issue(signed_in(app, "chair"), plan, "Báo cáo kết quả quý I", typed)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_error(html, "due_on") == message
+    due_field = re.search(r'<input[^>]*name="due_on"[^>]*>', html).group(0)
+    assert re.search(r'value="([^"]*)"', due_field).group(1) == typed
+    assert re.search(r'<textarea[^>]*name="body"[^>]*>\s*Báo cáo kết quả quý I</textarea>', html)
+    assert chosen(html, "unit_id") == [str(unit("phong-vh-xh").id)]
+    assert count(Directive) == 0
+
+
+def test_a_two_digit_year_is_refused_in_vietnamese_too(march, app, plan):
+    response = issue(helpers.signed_in(app, "chair"), plan, "Báo cáo kết quả quý I", "20/03/26")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert field_error(html, "due_on") == "Ghi năm đủ 4 chữ số, ví dụ 05/06/2026."
+    assert re.search(r'<input[^>]*name="due_on"[^>]*value="20/03/26"', html)
+
+
+def test_a_directive_to_a_body_outside_ubnd_reads_request(march, app, plan, user_of):
+    chair = signed_in(app, "chair")
+    issue(chair, plan, "Vận động quỹ Vì người nghèo", "31/03/2026", unit_code="ub-mttq", task_code="IV.4.1")
+    issue(chair, plan, "Báo cáo số lao động được tư vấn", "31/03/2026", task_code="IV.4.1")
+    listed = plain(page(chair, f"/plans/{plan.id}/directives"))
+    assert "Ủy ban MTTQ Việt Nam phường · IV.4.1 · due 31/03/2026 Request: Vận động quỹ Vì người nghèo" in listed
+    assert f"{VHXH} · IV.4.1 · due 31/03/2026 Directive: Báo cáo số lao động được tư vấn" in listed
+    assert "Request: Báo cáo số lao động" not in listed and "Directive: Vận động" not in listed
+    # The same on the task page.
+    text = discussion_of(page(chair, f"/plans/{plan.id}/tasks/IV.4.1"))
+    assert "Request: Vận động quỹ Vì người nghèo" in text and "Directive: Báo cáo số lao động được tư vấn" in text
+    # In Vietnamese: "Đề nghị" of the outside body, "Ý kiến chỉ đạo" to UBND's own office.
+    vi = plain(page(helpers.signed_in(app, "chair"), f"/plans/{plan.id}/directives"))
+    assert "Đề nghị: Vận động quỹ Vì người nghèo" in vi
+    assert "Ý kiến chỉ đạo: Báo cáo số lao động được tư vấn" in vi
+    # The unit's officer reads it on the unit's page the same way.
+    home = plain(page(signed_in(app, "officer"), f"/plans/{plan.id}/my-unit"))
+    assert "Directive: Báo cáo số lao động được tư vấn" in home
 
 
 def test_the_unit_replies_and_marks_the_directive_done(march, app, plan):
@@ -342,13 +489,16 @@ def test_late_and_open_directives_count_against_the_unit(march, app, plan):
     assert '<span class="badge text-bg-danger">1</span>' in overdue
     assert f"{VHXH}: Chỉ đạo B: đề xuất mô hình sinh kế · due 05/03/2026" in plain(overdue)
     assert "Chỉ đạo A" not in overdue
-    # In the league table (plan to date: directives due by 20/03), Phòng VH-XH answered 0 of 2 on time.
+    # In the league table (plan to date: directives due by 20/03), Phòng VH-XH answered 0 of 2 on
+    # time, and what it has late is B, since 06/03 (15 days).
     league = page(committee, f"/plans/{plan.id}/accountability/")
-    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", league, re.S) if f">{VHXH}</a></th>" in r)
-    assert "0% (0/2)" in plain(row)
-    # Sorted by directives, it comes first (0%); units with no directive due show "—" and come last.
-    rows = re.findall(r'<th scope="row"><a href="[^"]*">([^<]+)</a></th>', page(committee, f"/plans/{plan.id}/accountability/?sort=directives"))
-    assert rows[0] == VHXH
+    card = re.search(r'<div class="card[^"]*" data-unit="phong-vh-xh">(.*?)</dl>', league, re.S).group(1)
+    directives = re.search(r"<dt>Directives on time</dt>\s*<dd>(.*?)</dd>", card, re.S).group(1)
+    assert plain(directives) == "0/2"
+    assert "Longest late: directive \u201cChỉ đạo B: đề xuất mô hình sinh kế\u201d overdue 15 days, since 06/03/2026" in plain(card)
+    # Sorted by directives, it comes first (0%); units with no directive due come after it.
+    rows = re.findall(r'<div class="card[^"]*" data-unit="([^"]+)">', page(committee, f"/plans/{plan.id}/accountability/?sort=directives"))
+    assert rows[0] == "phong-vh-xh"
     # The chair's list marks B overdue.
     b_card = next(c for c in re.findall(r'<div class="card mb-2[^"]*">(.*?)</div></div>', page(chair, f"/plans/{plan.id}/directives"), re.S)
                   if "Chỉ đạo B" in c)

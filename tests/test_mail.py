@@ -1,14 +1,17 @@
 """E-mail: the daily digest and the outbox, against a real SMTP server on 127.0.0.1 (aiosmtpd).
 
 After the scan of 2026-06-13 the six-month reports of 2026 are a week overdue: the units' officers
-and the secretariat hear of the missing reports, the chair of their escalation. Each of them gets
-one digest a day, in their own language, with links into the tracker; an e-mail that cannot be
-sent stays queued and is retried later, never sent twice.
+and the secretariat hear of the missing reports (one per unit, not one per task), the chair of
+what was passed to the chair. Each of them gets one digest a day, in their own language, grouped
+by unit: one line per unit ("Phòng X: 1 báo cáo chậm, lâu nhất N ngày, từ 06/06/2026"), its items
+under it with links into the tracker. An e-mail that cannot be sent stays queued and is retried
+later, never sent twice.
 """
 from __future__ import annotations
 
 import asyncio
 import email
+import re
 import email.policy
 import socket
 import threading
@@ -21,19 +24,20 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.conftest import TEST_USERS, Database, current_database, login, make_app
+from tests.helpers import send_unit_report
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.alerts import services as alerts
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import ESCALATION, REPORT_MISSING, Alert, Notification
-from tracker.audit.services import Actor
 from tracker.extensions import babel, db
 from tracker.mail import services as mail
 from tracker.mail.models import OutboxMessage
-from tracker.reports import services as reports
+from tracker.periods.queries import plan_rounds
 
 
 WARD = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -152,8 +156,8 @@ def give_addresses(user_of) -> None:
     db.session.commit()
 
 
-def scan(plan, day: date = SCAN_DAY) -> None:
-    alerts.scan(plan, day, at(day))
+def scan(plan, day: date = SCAN_DAY, now: datetime | None = None) -> None:
+    alerts.scan(plan, day, now or at(day))
     db.session.commit()
 
 
@@ -197,17 +201,62 @@ def msgstr(catalogue, msgid: str) -> str:
     return catalogue[msgid].string
 
 
-def missing_report_of(user, task_of, period_of) -> Alert:
+def missing_report_of(user, period_of) -> Alert:
+    """The unit's missing-report alert of the six-month round of 2026 (about the unit, no task)."""
+    period = period_of("six_month", 2026)
+    round_ = next(r for r in plan_rounds(period.plan) if period in r)
     return db.session.scalar(select(Alert).where(
-        Alert.kind == REPORT_MISSING, Alert.unit_id == user.unit_id, Alert.task_id == task_of("IV.4.1").id,
-        Alert.period_id == period_of("six_month", 2026).id,
+        Alert.kind == REPORT_MISSING, Alert.unit_id == user.unit_id, Alert.period_id == round_.id, Alert.task_id.is_(None),
     ))
+
+
+# --- reading a digest ------------------------------------------------------------------------
+
+
+def digest_groups(body: str) -> list[tuple[str, list[str]]]:
+    """The unit lines of a text digest, in order, each with the items listed under it (their text,
+    without the NEW mark): a line is a unit's when items follow it."""
+    lines = body.splitlines()
+    groups: list[tuple[str, list[str]]] = []
+    for number, line in enumerate(lines):
+        if line.startswith("- "):
+            groups[-1][1].append(re.sub(r"^- (\[[^\]]+\] )?", "", line))
+        elif line.strip() and not line.startswith(" ") and number + 1 < len(lines) and lines[number + 1].startswith("- "):
+            groups.append((line, []))
+    return groups
+
+
+def plural(catalogue, msgid: str) -> str:
+    """The Vietnamese form (one for every number) of a plural entry."""
+    string = catalogue[msgid].string
+    return string[0] if isinstance(string, tuple) else string
+
+
+def late_line(catalogue, unit_name: str, what: str, since: str) -> re.Pattern:
+    """A unit's line in Vietnamese, "<unit>: <what>, lâu nhất N ngày, từ <since>", N any number."""
+    longest = msgstr(catalogue, "%(what)s, the longest %(days)d days, since %(date)s") % {"what": what, "days": 987654, "date": since}
+    line = msgstr(catalogue, "%(unit)s: %(what)s") % {"unit": unit_name, "what": longest}
+    return re.compile("^" + re.escape(line).replace("987654", r"\d+") + "$")
+
+
+def alerts_told(user) -> list[Alert]:
+    """The open alerts the person was told of and has not read: what their digest lists."""
+    return db.session.scalars(
+        select(Alert).join(Notification, Notification.alert_id == Alert.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), Alert.resolved_at.is_(None))
+        .order_by(Alert.id)
+    ).all()
+
+
+def subject_unit(alert: Alert):
+    """The unit an alert is about (an escalation is about its parent's unit)."""
+    return (alert.parent if alert.kind == ESCALATION else alert).unit
 
 
 # --- 1. one digest per person per day, in their language ----------------------------------------
 
 
-def test_each_person_with_unread_alerts_gets_one_digest_a_day_in_their_language(plan, smtp, vietnamese, user_of, task_of, period_of):
+def test_each_person_with_unread_alerts_gets_one_digest_a_day_in_their_language(plan, smtp, vietnamese, user_of, period_of):
     give_addresses(user_of)
     user_of("chair").locale = "en"
     db.session.commit()
@@ -222,22 +271,22 @@ def test_each_person_with_unread_alerts_gets_one_digest_a_day_in_their_language(
     assert smtp.inbox.recipients == sorted(db.session.get(User, user_id).email for user_id in told)
     assert all(m["From"] == "tracker@localhost" for m in smtp.inbox.messages)
 
-    # The officer: Vietnamese, the missing report under "Late", with a link to the unit's report.
+    # The officer: Vietnamese, a line for the unit, the missing report under it, with a link to the unit's report.
     officer = user_of("officer")
     message = smtp.inbox.to(officer.email)
     subject = msgstr(vietnamese, "Plan tracker: %(num)d items need attention") % {"num": unread_open(officer)}
     assert message["Subject"] == subject
     body = text_of(message)
-    missing = missing_report_of(officer, task_of, period_of)
-    report_link = f"{BASE_URL}/plans/{plan.id}/periods/{missing.period_id}/tasks/IV.4.1/report"
+    missing = missing_report_of(officer, period_of)
+    report_link = f"{BASE_URL}/plans/{plan.id}/periods/{missing.period_id}/report"
     assert msgstr(vietnamese, "Hello %(name)s,") % {"name": officer.full_name} in body
-    assert msgstr(vietnamese, "Late") in body
+    [(line, items)] = digest_groups(body)  # everything the officer hears of is about the unit
+    assert line.startswith(f"{officer.unit.name}: " + plural(vietnamese, "%(num)d report late") % {"num": 1})
     vietnamese_text = text_in(missing, "vi")
-    assert "IV.4.1" in vietnamese_text and "05/06/2026" in vietnamese_text
-    assert vietnamese_text in body
-    assert "has not been sent" not in body and "due on" not in body  # no English in a Vietnamese digest
+    assert officer.unit.name in vietnamese_text and "05/06/2026" in vietnamese_text
+    assert vietnamese_text in items
+    assert "has not been sent" not in body and "due on" not in body and "report late" not in body  # no English
     assert report_link in body
-    assert msgstr(vietnamese, "Escalated to the chair") not in body  # that is the chair's business
     assert f'href="{report_link}"' in html_of(message)
     assert f"{BASE_URL}/notifications/" in body
 
@@ -246,30 +295,75 @@ def test_each_person_with_unread_alerts_gets_one_digest_a_day_in_their_language(
     assert text_in(missing, "vi") in text_of(secretariat)
     assert f"{BASE_URL}/plans/{plan.id}/review?period={missing.period_id}" in text_of(secretariat)
 
-    # The chair reads English: the escalations, grouped under their own heading.
+    # The chair reads English: what was passed to the chair, unit by unit.
     chair = user_of("chair")
     message = smtp.inbox.to(chair.email)
     assert message["Subject"] == f"Plan tracker: {unread_open(chair)} items need attention"
     body = text_of(message)
     assert body.startswith(f"Hello {chair.full_name},")
-    assert "Escalated to the chair" in body
     escalation = db.session.scalar(select(Alert).where(Alert.kind == ESCALATION, Alert.parent_id == missing.id))
-    assert text_in(escalation, "en") in body
+    assert text_in(escalation, "en") == "Passed to the chair: " + text_in(missing, "en")
+    groups = dict(digest_groups(body))
+    line = next(line for line in groups if line.startswith(f"{officer.unit.name}: "))
+    assert line.startswith(f"{officer.unit.name}: 1 report late, the longest ")
+    assert text_in(escalation, "en") in groups[line]
     assert f"{BASE_URL}/plans/{plan.id}/review?period={missing.period_id}" in body
-    assert msgstr(vietnamese, "Late") not in body
+    assert msgstr(vietnamese, "Hello %(name)s,").split()[0] not in body
 
 
-def test_the_digest_leaves_out_what_was_read_or_resolved(plan, smtp, vietnamese, user_of, task_of, period_of):
+def test_the_digest_has_one_line_per_unit_with_its_items_under_it(plan, smtp, vietnamese, user_of):
+    """The secretariat hears of every unit's missing report and of the tasks nobody answers for:
+    one e-mail, a line per unit (in the plan's order, what no unit answers for last), never a line
+    per task."""
+    give_addresses(user_of)
+    scan(plan)
+    build()
+    mail.send_due(at(SCAN_DAY, 7, 6))
+    secretariat = user_of("secretariat")
+    groups = digest_groups(text_of(smtp.inbox.to(secretariat.email)))  # one e-mail, however many units
+
+    alerts = alerts_told(secretariat)
+    units = sorted({a.unit for a in alerts if a.unit is not None}, key=lambda u: u.sort_order)
+    assert len(units) == 12
+    assert len(groups) == len(units) + 1
+    one_late = plural(vietnamese, "%(num)d report late") % {"num": 1}
+    for (line, items), unit in zip(groups, units):
+        assert late_line(vietnamese, unit.name, one_late, "06/06/2026").match(line), line
+        assert sorted(items) == sorted(text_in(a, "vi") for a in alerts if a.unit == unit)
+    line, items = groups[-1]
+    nobody = [a for a in alerts if a.unit is None]
+    what = plural(vietnamese, "%(num)d task with no unit assigned") % {"num": len(nobody)}
+    assert late_line(vietnamese, msgstr(vietnamese, "No unit assigned"), what, "01/01/2026").match(line), line
+    assert sorted(items) == sorted(text_in(a, "vi") for a in nobody)
+    # The HTML part has the same lines, as headings.
+    html = html_of(smtp.inbox.to(secretariat.email))
+    assert [h for h in re.findall(r"<h3>(.*?)</h3>", html)] == [str(escape(line)) for line, _items in groups]
+
+
+def test_people_told_about_many_units_still_get_one_e_mail_a_day(plan, smtp, user_of):
+    give_addresses(user_of)
+    scan(plan)
+    scan(plan, SCAN_DAY, now=at(SCAN_DAY, 15))  # a second scan that day
+    assert build() == len(people_told())
+    assert build(now=at(SCAN_DAY, 20)) == 0
+    mail.send_due(at(SCAN_DAY, 20, 1))
+    for role in ("secretariat", "chair"):
+        user = user_of(role)
+        assert len({subject_unit(a) for a in alerts_told(user)}) > 5, role
+        assert smtp.inbox.recipients.count(user.email) == 1, role
+    assert len(smtp.inbox.envelopes) == len(people_told())
+
+
+def test_the_digest_leaves_out_what_was_read_or_resolved(plan, smtp, vietnamese, user_of, period_of):
     give_addresses(user_of)
     scan(plan)
     officer = user_of("officer")
-    missing = missing_report_of(officer, task_of, period_of)
+    missing = missing_report_of(officer, period_of)
     mine = db.session.scalars(select(Notification).where(Notification.user_id == officer.id).order_by(Notification.id)).all()
     read = next(n for n in mine if n.alert_id != missing.id)
     read.read_at = at(SCAN_DAY, 6)
-    # The unit sends the missing report; a second scan that morning resolves its alert.
-    report = reports.get_or_start(missing.period, missing.task, officer.unit_id, at(SCAN_DAY, 7, 1))
-    reports.submit(Actor.for_user(officer), report, reports.ReportInput(results="Đã gửi."), at(SCAN_DAY, 7, 1))
+    # The unit sends its missing report; a second scan that morning resolves its alert.
+    send_unit_report(officer, missing.period, at(SCAN_DAY, 7, 1))
     db.session.commit()
     alerts.scan(plan, SCAN_DAY, at(SCAN_DAY, 7, 2))
     db.session.commit()
@@ -282,6 +376,10 @@ def test_the_digest_leaves_out_what_was_read_or_resolved(plan, smtp, vietnamese,
     body = text_of(message)
     assert text_in(read.alert, "vi") not in body
     assert text_in(missing, "vi") not in body
+    # Nor does the unit's line count them.
+    [(line, items)] = digest_groups(body)
+    assert len(items) == len(mine) - 2
+    assert plural(vietnamese, "%(num)d report late") % {"num": 1} not in line
 
 
 def test_someone_who_has_read_everything_gets_no_digest(plan, smtp, user_of):
@@ -332,18 +430,24 @@ def test_the_next_digest_marks_what_is_new_since_the_last_one_and_lists_it_first
     assert sorted(marked) == sorted(text_in(a, "vi") for a in new_alerts)
     unmarked = [line for line in body.splitlines() if line.startswith("- ") and new_mark not in line]
     assert unmarked, "what the officer was told before and has not read is still listed, unmarked"
-    plural = vietnamese["%(num)d of them is new since your last summary (marked NEW)."].string
-    assert (plural[0] if isinstance(plural, tuple) else plural) % {"num": len(new_alerts)} in body
-    # Within each group, the new items come first.
-    items = [line for line in body.splitlines() if line.startswith("- ") or line in
-             {msgstr(vietnamese, "Due soon"), msgstr(vietnamese, "Late"), msgstr(vietnamese, "Escalated to the chair")}]
-    seen_old = False
-    for line in items:
-        if not line.startswith("- "):
-            seen_old = False  # a new group
-            continue
-        assert not (seen_old and new_mark in line), "a new item after an old one"
-        seen_old = seen_old or new_mark not in line
+    new_count = vietnamese["%(num)d of them is new since your last summary (marked NEW)."].string
+    assert (new_count[0] if isinstance(new_count, tuple) else new_count) % {"num": len(new_alerts)} in body
+    # Within each unit's line, the new items come first.
+    in_groups = []
+    for line in body.splitlines():
+        if line.startswith("- "):
+            in_groups[-1].append(new_mark in line)
+        elif line.strip() and not line.startswith(" "):
+            in_groups.append([])
+    groups = [marks for marks in in_groups if marks]
+    assert groups and sum(len(marks) for marks in groups) == len(marked) + len(unmarked)
+    for marks in groups:
+        assert marks == sorted(marks, reverse=True), "a new item after an old one"
+    # The reminder shows in the unit's line with its deadline.
+    [(line, _items)] = digest_groups(body)
+    due_soon = msgstr(vietnamese, "%(what)s (due %(date)s)") % {
+        "what": plural(vietnamese, "%(num)d report due soon") % {"num": 1}, "date": "10/11/2026"}
+    assert due_soon in line
 
 
 # --- 2. who gets no e-mail --------------------------------------------------------------------
@@ -542,7 +646,8 @@ def test_a_person_turns_e_mail_off_and_changes_language_in_their_profile(app, cl
     mail.send_due(at(day, 7, 10))
     message = smtp.inbox.to("vhxh@phuongbackan.vn")
     assert message["Subject"].startswith("Plan tracker:")
-    assert "Late" in text_of(message)
+    [(line, _items)] = digest_groups(text_of(message))
+    assert line.startswith(f"{officer.unit.name}: 1 report late, the longest ")
 
 
 def test_the_profile_refuses_a_malformed_address_and_keeps_what_was_typed(client, vietnamese, user_of):

@@ -19,9 +19,12 @@ def client(client):
 
 
 def test_start_page_goes_to_the_only_plan(client, plan):
+    """A committee member lands on the dashboard of the ward's one plan (where each other role
+    lands: tests/test_landing.py)."""
     response = client.get("/")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/plans/{plan.id}/")
+    assert response.headers["Location"] == f"/plans/{plan.id}/dashboard/"
+    assert client.get(response.headers["Location"]).status_code == 200
 
 
 def test_pages_need_a_signed_in_user(app, plan):

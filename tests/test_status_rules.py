@@ -147,6 +147,13 @@ def test_an_accepted_report_section_counts_as_an_update_for_stale():
     assert not with_report.stale
 
 
+def test_a_task_with_an_accepted_report_section_is_under_way_even_without_an_update():
+    """The ward report must not say "Chưa thực hiện" beside a unit's accepted results."""
+    result = standing(today=date(2026, 6, 20), reported_on=date(2026, 6, 5))
+    assert result.status == rules.IN_PROGRESS_ON_TIME
+    assert standing(today=date(2026, 6, 20)).status == rules.NOT_STARTED
+
+
 def test_a_task_nobody_answers_for_is_unassigned_never_stale():
     result = standing(today=date(2027, 1, 1), unassigned=True)
     assert result.unassigned and result.has_flag(rules.UNASSIGNED)

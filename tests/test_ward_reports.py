@@ -14,17 +14,28 @@ prepared data (fixture `june`), read on 08/06/2026:
   UTC): late; accepted.
 - Đảng ủy, UBND, UB MTTQ, Trung tâm Dịch vụ tổng hợp, NHCSXH, BHXH and Công an never send.
 - Progress: IV.4.1 60%, IV.4.2 done, IV.4.3 50%, IV.4.4 30% (posted 20/05).
+- VI.2.1 is given dates of its own, 01/01-31/05/2026 (every other task is continuous, but VI.3.2:
+  01/01-31/12/2026 in the plan).
 
-Statuses on 08/06 (the continuous tasks whose lead unit sent no report by 05/06 are overdue):
-- in progress, overdue (12): IV.1, IV.2, IV.3, IV.5, IV.6, VI.5, VI.7, VI.8.1-VI.8.3, VI.10, VI.11
-- in progress, on time (3): IV.4.1, IV.4.3, IV.4.4 · done on time (1): IV.4.2
-- not started (29): every other leaf (reported but no progress posted, or no lead unit at all).
+Statuses on 08/06, worked out by hand under the status rule ("quá hạn" only past a task's OWN due
+date, a continuous task never; a task with an accepted report section is under way):
+- in progress, overdue (1): VI.2.1, past 31/05 (its accepted section does not say it is done)
+- in progress, on time (12): IV.4.1, IV.4.3, IV.4.4 (progress posted); VI.6 (Trạm Y tế's accepted
+  report); IV.8, VI.3.1-VI.3.6 (Phòng Văn hóa – Xã hội's); VI.2.2 (Phòng Kinh tế's)
+- done on time (1): IV.4.2
+- not started (31): every other leaf: no progress and no accepted section (the units that never
+  sent, whose reports are late but whose continuous tasks are not overdue; the returned report and
+  the one still waiting), or no lead unit at all.
+The ward's task table lists the 13 tasks an accepted report speaks of (VI.2.1, IV.4.2 and the 12
+in progress on time but IV.4.4, which only has a progress update), then one line for the other 32.
 """
 from __future__ import annotations
 
 import html as htmllib
 import io
+import math
 import re
+import zipfile
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +43,7 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from tests import helpers
@@ -74,9 +86,11 @@ LEADS = {
     "VI.8.3": ["ub-mttq", "cac-to-chuc-ctxh"], "VI.9": ["cac-dn-vien-thong"], "VI.10": ["bhxh"],
     "VI.11": ["cong-an", "bch-quan-su", "cac-truong-hoc"], "VI.12": ["ban-chi-dao"], "VI.13.1": ["cac-to-dan-pho"], "VI.13.2": ["cac-to-dan-pho"],
 }
-OVERDUE = ["IV.1", "IV.2", "IV.3", "IV.5", "IV.6", "VI.5", "VI.7", "VI.8.1", "VI.8.2", "VI.8.3", "VI.10", "VI.11"]
-ON_TIME = ["IV.4.1", "IV.4.3", "IV.4.4"]
+DATED = "VI.2.1"
+OVERDUE = [DATED]
+ON_TIME = ["IV.4.1", "IV.4.3", "IV.4.4", "IV.8", "VI.2.2", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6", "VI.6"]
 DONE = ["IV.4.2"]
+COUNTS = {"not_started": 31, "in_progress_on_time": 12, "in_progress_overdue": 1, "done_on_time": 1, "done_late": 0}
 
 # Units that did not send their report, with the tasks it covers, in the units' order; and the one that sent late.
 MISSING = [
@@ -89,9 +103,9 @@ MISSING = [
     ("cong-an", "Công an phường", ["VI.11"]),
 ]
 LATE = [("phong-kinh-te", "Phòng Kinh tế", date(2026, 6, 6))]
-# Section IV's lines for them.
-MISSING_LINES = [f"- {name}: chưa gửi báo cáo của kỳ (hạn 05/06/2026)." for _code, name, _tasks in MISSING]
-LATE_LINE = "- Phòng Kinh tế: gửi báo cáo chậm, ngày 06/06/2026 (hạn 05/06/2026)."
+# Section IV's lines for them: one line for the units that did not send, one for those that sent late.
+MISSING_LINE = "- Chưa gửi báo cáo (hạn 05/06/2026): " + ", ".join(name for _code, name, _tasks in MISSING) + "."
+LATE_LINE = "- Gửi báo cáo chậm: Phòng Kinh tế (ngày 06/06/2026)."
 
 # What the accepted reports say of each task (results, difficulties, proposals): Trạm Y tế's,
 # Phòng Văn hóa – Xã hội's and Phòng Kinh tế's (late, but accepted). Every section of them.
@@ -119,16 +133,22 @@ VI = {
     "no_subject": "Nhập trích yếu của báo cáo.",
     "saved": "Đã lưu bản dự thảo báo cáo.",
 }
-SECTIONS = [
-    "I. TÌNH HÌNH TRIỂN KHAI THỰC HIỆN",
-    "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
-    "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
-    "IV. TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ",
-    "V. ĐÁNH GIÁ CHUNG",
-    "VI. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI",
-    "VII. ĐỀ XUẤT, KIẾN NGHỊ",
-]
+# The sections' titles, numbered in order when every one has something to say.
+TITLES = {
+    "situation": "TÌNH HÌNH TRIỂN KHAI THỰC HIỆN",
+    "tasks": "KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ, GIẢI PHÁP",
+    "indicators": "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+    "units": "TÌNH HÌNH BÁO CÁO CỦA CÁC ĐƠN VỊ",
+    "assessment": "ĐÁNH GIÁ CHUNG",
+    "next_tasks": "NHIỆM VỤ TRỌNG TÂM KỲ TỚI",
+    "proposals": "ĐỀ XUẤT, KIẾN NGHỊ",
+}
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII"]
+SECTIONS = [f"{number}. {title}" for number, title in zip(ROMAN, TITLES.values())]
 SIGNATURE = ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Nông Thị Thanh Nga"]
+STANDARD_SUBJECT = "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026"
+# Section II's closing line for the 32 tasks no accepted report speaks of (45 - 13).
+UNREPORTED_LINE = "Còn 32 nhiệm vụ chưa có báo cáo được chấp nhận của đơn vị chủ trì."
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -179,15 +199,14 @@ def edit_url(plan, period) -> str:
 
 
 def draft_form(html: str) -> dict[str, str]:
-    """The draft form as the browser would send it back."""
-    fields = {name: input_value(html, name) for name in ("number", "report_date", "version")}
-    fields.update({name: textarea(html, name) for name in ("title", "situation", "assessment", "next_tasks", "proposals", "recipients")})
-    return {k: v for k, v in fields.items() if v is not None}
+    """The draft form as the browser would send it back: every field as the page shows it (the
+    signer's fields included)."""
+    return {name: values[0] for name, values in helpers.form_values(html).items()}
 
 
 NARRATIVE = {
     "number": "12/BC-UBND",
-    "report_date": "2026-06-05",
+    "report_date": "05/06/2026",  # typed the ward's way
     "title": "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026 trên địa bàn phường",
     "situation": "UBND phường đã ban hành kế hoạch năm 2026.\nCác đơn vị đã triển khai các nhiệm vụ được giao.",
     "assessment": "Ưu điểm: các đơn vị chủ động.\nHạn chế: một số đơn vị chưa báo cáo đúng hạn.",
@@ -213,6 +232,7 @@ def june(app, plan, user_of, task_of, period_of):
     app.config["FROZEN_NOW"] = JUNE_8
     period = period_of("six_month", 2026)
     secretariat = Actor.for_user(user_of("secretariat"))
+    task_of(DATED).start_on, task_of(DATED).due_on = date(2026, 1, 1), date(2026, 5, 31)
 
     for code, unit_code, percent, state in [("IV.4.1", "phong-vh-xh", 60, "working"), ("IV.4.2", "phong-vh-xh", 100, "done"),
                                             ("IV.4.3", "tram-y-te", 50, "working"), ("IV.4.4", "phong-xd-nn-mt", 30, "working")]:
@@ -262,9 +282,12 @@ def test_every_leaf_task_with_its_lead_and_status(june, plan):
     expected.update({code: "in_progress_on_time" for code in ON_TIME})
     expected.update({code: "done_on_time" for code in DONE})
     assert statuses == expected
-    assert compiled.counts == {"not_started": 29, "in_progress_on_time": 3, "in_progress_overdue": 12, "done_on_time": 1, "done_late": 0}
+    assert compiled.counts == COUNTS
     assert compiled.total_tasks == sum(compiled.counts.values()) == 45
     assert Counter(statuses.values()) == Counter({k: v for k, v in compiled.counts.items() if v})
+    # The units that never sent are late with their report; their continuous tasks are not overdue.
+    for _code, _name, tasks in MISSING:
+        assert all(statuses[task] == "not_started" for task in tasks), tasks
 
 
 def test_only_accepted_reports_are_quoted(june, plan):
@@ -278,6 +301,10 @@ def test_only_accepted_reports_are_quoted(june, plan):
     # its IV.4.5 section, which the return did not point at) nor the one still waiting.
     quoted = [code for code, line in lines.items() if line.reported]
     assert sorted(quoted) == sorted(ACCEPTED)
+    # The task table's rows, in the plan's order, and one line for the rest.
+    assert [line.task.code for line in compiled.reported] == [code for code in LEADS if code in ACCEPTED]
+    assert len(compiled.unreported) == 45 - len(ACCEPTED) == 32
+    assert services.unreported_line(compiled) == UNREPORTED_LINE
     assert not lines["IV.4.5"].reported and not lines["IV.7"].reported
     everything = " ".join(t for line in compiled.tasks for t in line.results + line.difficulties + line.proposals)
     assert RETURNED_TEXT not in everything and "bị trả lại" not in everything
@@ -358,7 +385,18 @@ def test_units_missing_and_late(june, plan):
     clean = {u.unit.code: u.sent_on for u in compiled.units if not u.missing and not u.late}
     assert clean == {"tram-y-te": date(2026, 6, 3), "van-phong-hdnd-ubnd": date(2026, 6, 4), "phong-xd-nn-mt": date(2026, 6, 4),
                      "phong-vh-xh": date(2026, 6, 5)}
-    assert services.unit_reporting_lines(compiled) == MISSING_LINES + [LATE_LINE]
+    assert services.unit_reporting_lines(compiled)[0] == MISSING_LINE
+    assert len(services.unit_reporting_lines(compiled)) == 2
+
+
+def test_section_iv_names_the_late_unit_in_vietnamese(saved_report, june, plan):
+    """The line of the units that sent late reads in Vietnamese, each unit with the day it sent,
+    in the compiled lines, the DOCX and the printable page alike."""
+    compiled = compiled_now(plan, june["period"])
+    assert services.unit_reporting_lines(compiled) == [MISSING_LINE, LATE_LINE]
+    paragraphs = [p.text for p in open_docx(saved_report, plan, june["period"]).paragraphs]
+    assert LATE_LINE in paragraphs
+    assert LATE_LINE in plain(saved_report.get(edit_url(plan, june["period"]) + "/print").get_data(as_text=True))
 
 
 def test_every_unit_on_time_is_one_line(app, plan, period_of):
@@ -390,7 +428,9 @@ def test_the_mid_term_review_uses_the_one_report_of_its_deadline(app, plan, user
         assert line.results == ["Sơ kết giữa kỳ: 96% người thuộc hộ nghèo có thẻ BHYT."]
         assert "tram-y-te" not in {u.unit.code for u in compiled.units_missing}
         assert "dang-uy" in {u.unit.code for u in compiled.units_missing}
-        assert "- Đảng ủy phường: chưa gửi báo cáo của kỳ (hạn 10/11/2028)." in services.unit_reporting_lines(compiled)
+        [missing] = services.unit_reporting_lines(compiled)
+        assert missing.startswith("- Chưa gửi báo cáo (hạn 10/11/2028): Đảng ủy phường, UBND phường, ")
+        assert "Trạm Y tế phường" not in missing
 
 
 # --- 2. the document's particulars ------------------------------------------------------------
@@ -480,15 +520,6 @@ def test_another_wards_docx_names_its_own_bodies(app, plan):
 # --- 3. the draft -----------------------------------------------------------------------------
 
 
-FRESH_DRAFT_BUG = (
-    "BUG: tracker/ward_reports/views.py edit(): before the first save the draft is a fresh, unsaved WardReport "
-    "whose version is None (the column default 1 only applies on INSERT), so the hidden `version` input is rendered "
-    "empty; WardReportForm.version is an IntegerField and rejects '' ('Not a valid integer value'), so the first "
-    "save of a period's draft always answers 422 with 'Vui lòng sửa các trường được đánh dấu bên dưới' and no "
-    "field marked: the secretariat can never create the draft from the page"
-)
-
-
 @pytest.fixture
 def drafted(june, app, plan):
     """A draft that already exists (started by the service, as the view would on its first save)."""
@@ -500,16 +531,21 @@ def drafted(june, app, plan):
 def test_reading_the_page_does_not_create_the_draft(june, app, plan):
     period = june["period"]
     html = signed_in(app, "secretariat").get(edit_url(plan, period)).get_data(as_text=True)
-    # The fresh draft proposes the standard subject and a summary of the figures.
-    assert textarea(html, "title") == "Kết quả thực hiện công tác giảm nghèo bền vững 6 tháng đầu năm 2026"
+    # The fresh draft proposes the standard subject, today's date and a summary of the figures
+    # (the counts of the module's docstring).
+    assert textarea(html, "title") == STANDARD_SUBJECT
+    assert input_value(html, "report_date") == "08/06/2026"
     assert textarea(html, "situation") == (
-        "Phường đã triển khai 45 nhiệm vụ của Kế hoạch: 1 nhiệm vụ hoàn thành, 3 nhiệm vụ đang thực hiện trong hạn, "
-        "12 nhiệm vụ đang thực hiện quá hạn, 29 nhiệm vụ chưa thực hiện."
+        "Phường đã triển khai 45 nhiệm vụ của Kế hoạch: 1 nhiệm vụ hoàn thành, 12 nhiệm vụ đang thực hiện trong hạn, "
+        "1 nhiệm vụ đang thực hiện quá hạn, 31 nhiệm vụ chưa thực hiện."
     )
     # What the page will compile: the accepted reports' tasks, the units that did not send, the one late.
-    assert f"{len(ACCEPTED)} nhiệm vụ đã có báo cáo được chấp nhận · {len(MISSING)} đơn vị chưa báo cáo · 1 đơn vị báo cáo quá hạn" in plain(html)
-    # The accepted proposals are gathered for section VII, in the plan's order.
-    assert textarea(html, "proposals") == "- IV.4.1: Bổ sung kinh phí đào tạo nghề.\n- IV.4.3: Đề nghị BHXH hỗ trợ rà soát."
+    assert f"{len(ACCEPTED)} nhiệm vụ đã có báo cáo được chấp nhận · {len(MISSING)} đơn vị chưa báo cáo · 1 đơn vị gửi báo cáo chậm" in plain(html)
+    # The accepted proposals are gathered for section VII, in the plan's order, each under the
+    # name of the unit that leads the task (no internal task code).
+    assert textarea(html, "proposals") == "- Phòng Văn hóa – Xã hội: Bổ sung kinh phí đào tạo nghề.\n- Trạm Y tế phường: Đề nghị BHXH hỗ trợ rà soát."
+    # The signer the plan file names, for the secretariat to change.
+    assert [input_value(html, f"sign_{key}") for key in ("on_behalf", "authority", "title", "name")] == SIGNATURE
     assert db.session.scalar(select(WardReport)) is None
 
 
@@ -531,7 +567,7 @@ def test_secretariat_edits_and_saves_the_draft(drafted, app, plan):
     for name in ("title", "situation", "assessment", "next_tasks", "proposals", "recipients"):
         assert textarea(html, name) == NARRATIVE[name], name
     assert input_value(html, "number") == "12/BC-UBND"
-    assert input_value(html, "report_date") == "2026-06-05"
+    assert input_value(html, "report_date") == "05/06/2026"
     saved = db.session.scalar(select(WardReport))
     assert saved.number == "12/BC-UBND" and saved.report_date == date(2026, 6, 5)
     assert saved.title == NARRATIVE["title"]
@@ -542,6 +578,46 @@ def test_secretariat_edits_and_saves_the_draft(drafted, app, plan):
     response = save_narrative(client, plan, period, next_tasks="Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở.")
     assert response.status_code == 302
     assert db.session.scalar(select(WardReport)).narrative["next_tasks"] == "Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở."
+
+
+@pytest.mark.parametrize("typed, expected", [("5/6/2026", date(2026, 6, 5)), ("05-06-2026", date(2026, 6, 5)),
+                                             ("2026-06-05", date(2026, 6, 5)), ("14.2.2026", date(2026, 2, 14))])
+def test_the_report_date_is_typed_day_month_year(drafted, app, plan, typed, expected):
+    client = signed_in(app, "secretariat")
+    response = save_narrative(client, plan, drafted["period"], report_date=typed)
+    assert response.status_code == 302
+    assert db.session.scalar(select(WardReport)).report_date == expected
+    assert input_value(client.get(edit_url(plan, drafted["period"])).get_data(as_text=True), "report_date") == expected.strftime("%d/%m/%Y")
+
+
+@pytest.mark.parametrize("typed, message", [("31/02/2026", "31/02/2026 không phải là ngày có thật."),
+                                            ("05/06/26", "Ghi năm đủ 4 chữ số, ví dụ 05/06/2026."),
+                                            ("ngày mai", "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/06/2026.")])
+def test_a_wrong_report_date_is_refused_next_to_the_field(drafted, app, plan, typed, message):
+    client = signed_in(app, "secretariat")
+    before = database_snapshot()
+    response = save_narrative(client, plan, drafted["period"], report_date=typed)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    error = re.search(r'<div id="report_date-error"[^>]*>(.*?)</div>', html, re.S)
+    assert error and plain(error.group(1)) == message
+    assert input_value(html, "report_date") == typed  # what was typed stays in the field
+    assert textarea(html, "situation") == NARRATIVE["situation"]
+    assert database_snapshot() == before
+
+
+def test_the_secretariat_sets_the_signer(drafted, app, plan):
+    """The plan file gives the signer; for this report the Chairman signs himself."""
+    client = signed_in(app, "secretariat")
+    signer = {"sign_on_behalf": "TM. ỦY BAN NHÂN DÂN", "sign_authority": "CHỦ TỊCH", "sign_title": "", "sign_name": "Hoàng Văn Bình"}
+    assert save_narrative(client, plan, drafted["period"], **signer).status_code == 302
+    html = client.get(edit_url(plan, drafted["period"])).get_data(as_text=True)
+    assert {name: input_value(html, name) for name in signer} == signer
+    document = open_docx(client, plan, drafted["period"])
+    assert cell_lines(document.tables[-1].cell(0, 1)) == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Hoàng Văn Bình"]
+    text = plain(client.get(edit_url(plan, drafted["period"]) + "/print").get_data(as_text=True))
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH Hoàng Văn Bình" in text
+    assert "Nông Thị Thanh Nga" not in text and "PHÓ CHỦ TỊCH" not in text
 
 
 @pytest.mark.parametrize("role", ["committee", "chair"])
@@ -674,6 +750,14 @@ def test_docx_is_an_a4_administrative_report(saved_report, june, plan):
     for run in body_runs:
         assert (run.font.name or normal.name) == "Times New Roman", run.text
         assert 13 <= (run.font.size or normal.size).pt <= 14, run.text
+    # Vietnamese for the spelling checker, and properties that name the ward's committee, the
+    # subject and the day it was saved (09:00 on 08/06 in the ward: 02:00 UTC, as DOCX keeps it).
+    languages = document.styles["Normal"].element.xpath("./w:rPr/w:lang/@w:val")
+    assert languages == ["vi-VN"]
+    properties = document.core_properties
+    assert (properties.author, properties.title, properties.language) == (plan.issuer, NARRATIVE["title"], "vi-VN")
+    assert plan.issuer == "UBND phường Bắc Kạn"
+    assert properties.created.replace(tzinfo=None) == datetime(2026, 6, 8, 2, 0)
 
 
 def test_docx_header_subject_and_sections(saved_report, june, plan):
@@ -690,36 +774,107 @@ def test_docx_header_subject_and_sections(saved_report, june, plan):
     positions = [paragraphs.index(title) for title in SECTIONS]
     assert positions == sorted(positions) and positions[0] > start
     # The narrative sits under its section, one paragraph per line.
-    assert paragraphs[positions[0] + 1: positions[0] + 3] == NARRATIVE["situation"].split("\n")
-    assert paragraphs[positions[4] + 1: positions[4] + 3] == NARRATIVE["assessment"].split("\n")
-    assert paragraphs[positions[5] + 1] == NARRATIVE["next_tasks"]
-    assert paragraphs[positions[6] + 1] == NARRATIVE["proposals"]
-    # Section IV names the units that did not send their report, then the one that sent it late.
-    assert paragraphs[positions[3] + 1: positions[4]] == MISSING_LINES + [LATE_LINE]
+    assert paragraphs[positions[0] + 1: positions[1]] == NARRATIVE["situation"].split("\n")
+    assert paragraphs[positions[4] + 1: positions[5]] == NARRATIVE["assessment"].split("\n")
+    assert paragraphs[positions[5] + 1: positions[6]] == [NARRATIVE["next_tasks"]]
+    assert paragraphs[positions[6] + 1:] == [NARRATIVE["proposals"]]
+    # Section II: the status count, then the task table (a table, not paragraphs), then one line
+    # for the tasks no accepted report speaks of.
+    assert paragraphs[positions[1] + 1: positions[2]] == [
+        "1. Tình hình thực hiện 45 nhiệm vụ tính đến ngày 08/06/2026", "2. Kết quả thực hiện từng nhiệm vụ", UNREPORTED_LINE,
+    ]
+    # Section IV: one line for the units that did not send their report, one for the one that sent late.
+    late_units = paragraphs[positions[3] + 1: positions[4]]
+    assert late_units[0] == MISSING_LINE
+    assert late_units[1].startswith("- Gửi báo cáo chậm: Phòng Kinh tế (") and late_units[1].endswith("06/06/2026).")
+    assert len(late_units) == 2
 
 
-def test_docx_task_table_quotes_accepted_results(saved_report, june, plan):
+def test_docx_status_count_table(saved_report, june, plan):
+    document = open_docx(saved_report, plan, june["period"])
+    table = next(t for t in document.tables if [c.text for c in t.rows[0].cells] == ["Trạng thái", "Nhiệm vụ"])
+    assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
+        ["Chưa thực hiện", "31"], ["Đang thực hiện trong hạn", "12"], ["Đang thực hiện quá hạn", "1"],
+        ["Hoàn thành đúng hạn", "1"], ["Hoàn thành quá hạn", "0"],
+    ]
+
+
+def test_docx_leaves_out_empty_sections_and_numbers_the_rest(drafted, app, plan):
+    """No assessment and no next tasks written: those headings are left out and the sections
+    after them are numbered on (the proposals become V)."""
+    client = signed_in(app, "secretariat")
+    assert save_narrative(client, plan, drafted["period"], assessment="", next_tasks="  ").status_code == 302
+    paragraphs = [p.text for p in open_docx(client, plan, drafted["period"]).paragraphs if p.text.strip()]
+    keys = ["situation", "tasks", "indicators", "units", "proposals"]
+    expected = [f"{number}. {TITLES[key]}" for number, key in zip(ROMAN, keys)]
+    assert [p for p in paragraphs if re.match(r"^[IVX]+\. ", p)] == expected
+    assert paragraphs[paragraphs.index(expected[-1]) + 1] == NARRATIVE["proposals"]
+    assert not any(TITLES["assessment"] in p or TITLES["next_tasks"] in p for p in paragraphs)
+    text = plain(client.get(edit_url(plan, drafted["period"]) + "/print").get_data(as_text=True))
+    positions = [text.index(heading) for heading in expected]
+    assert positions == sorted(positions)
+    assert TITLES["assessment"] not in text and TITLES["next_tasks"] not in text
+
+
+def test_docx_task_table_quotes_accepted_results(saved_report, june, plan, task_of):
+    """Only the tasks an accepted report speaks of, numbered 1, 2, ... in the plan's order, named by
+    their title (no internal code), with the status in words."""
     document = open_docx(saved_report, plan, june["period"])
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "TT" and len(t.columns) == 5)
     assert [c.text for c in table.rows[0].cells] == ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Kết quả, khó khăn, đề xuất"]
-    rows = {row.cells[1].text.split(". ", 1)[0]: [c.text for c in row.cells] for row in table.rows[1:]}
-    assert list(rows) == list(LEADS)
+    reported = [code for code in LEADS if code in ACCEPTED]
+    body = [[c.text for c in row.cells] for row in table.rows[1:]]
+    assert [row[0] for row in body] == [str(n) for n in range(1, len(reported) + 1)]
+    assert [row[1] for row in body] == [task_of(code).title for code in reported]
+    rows = dict(zip(reported, body))
+    assert not any(re.search(r"\b(IV|VI)\.\d", row[1]) for row in body)
     iv43 = rows["IV.4.3"]
-    assert iv43[2] == "Trạm Y tế phường"
-    assert iv43[3].startswith("Đang thực hiện trong hạn")
-    assert "Kết quả: " + ACCEPTED["IV.4.3"][0] in iv43[4]
-    assert ACCEPTED["IV.4.3"][1] in iv43[4] and ACCEPTED["IV.4.3"][2] in iv43[4]
-    assert "Kết quả: " + ACCEPTED["VI.2.1"][0] in rows["VI.2.1"][4]
-    # Phòng Văn hóa – Xã hội's report, accepted: each section in its task's row.
-    assert rows["IV.8"][4] == "Kết quả: " + ACCEPTED["IV.8"][0] + "\nKhó khăn: " + ACCEPTED["IV.8"][1]
-    assert "Kết quả: " + ACCEPTED["VI.3.4"][0] in rows["VI.3.4"][4]
-    # The returned report (both its sections) and the one waiting are not quoted.
-    for code in ("VI.4", "IV.4.5", "IV.7", "VI.1.1"):
-        assert rows[code][4] == "Chưa có báo cáo được chấp nhận", code
-    assert rows["IV.10.1"][2] == "Chưa phân công"
-    assert rows["IV.1"][3].startswith("Đang thực hiện quá hạn")
-    whole = " ".join(" ".join(r) for r in rows.values())
+    assert iv43[2:4] == ["Trạm Y tế phường", "Đang thực hiện trong hạn"]  # in words, no percent
+    assert iv43[4] == "\n".join(["Kết quả: " + ACCEPTED["IV.4.3"][0], "Khó khăn: " + ACCEPTED["IV.4.3"][1], "Đề xuất: " + ACCEPTED["IV.4.3"][2]])
+    assert rows["IV.4.2"][3] == "Hoàn thành đúng hạn"
+    # VI.2.1, past its own due date (31/05), though its report was accepted.
+    assert rows["VI.2.1"][2:4] == ["Phòng Kinh tế", "Đang thực hiện quá hạn"]
+    assert rows["VI.2.1"][4] == "Kết quả: " + ACCEPTED["VI.2.1"][0]
+    # Phòng Văn hóa – Xã hội's report, accepted: each section in its task's row, the tasks under way.
+    assert rows["IV.8"][2:] == ["Phòng Văn hóa – Xã hội, Phòng Xây dựng, Nông nghiệp và Môi trường", "Đang thực hiện trong hạn",
+                                "Kết quả: " + ACCEPTED["IV.8"][0] + "\nKhó khăn: " + ACCEPTED["IV.8"][1]]
+    assert rows["VI.3.4"][3:] == ["Đang thực hiện trong hạn", "Kết quả: " + ACCEPTED["VI.3.4"][0]]
+    assert not any("%" in row[3] for row in body)
+    # The returned report (both its sections), the one waiting and the units that never sent are
+    # not in the table: one line after it counts them.
+    whole = "\n".join(c.text for row in table.rows for c in row.cells)
     assert RETURNED_TEXT not in whole and WAITING_TEXT not in whole
+    assert "Chưa phân công" not in whole
+    for code in ("VI.4", "IV.4.5", "IV.7", "VI.1.1", "IV.1", "IV.10.1"):
+        assert task_of(code).title not in [row[1] for row in body], code
+    paragraphs = [p.text for p in document.paragraphs]
+    assert UNREPORTED_LINE in paragraphs
+
+
+def test_docx_task_table_when_no_report_is_accepted_yet(app, plan, period_of):
+    """Before any unit's report is accepted there is no task table, only a line that says so."""
+    app.config["FROZEN_NOW"] = JUNE_8
+    period = period_of("six_month", 2026)
+    document = open_docx(signed_in(app, "secretariat"), plan, period)
+    assert not any(t.rows[0].cells[0].text == "TT" for t in document.tables)
+    paragraphs = [p.text for p in document.paragraphs]
+    assert ("Chưa có báo cáo nào của các đơn vị trong kỳ được chấp nhận: 45 nhiệm vụ được tổng hợp theo tình trạng ở trên."
+            in paragraphs)
+
+
+def test_docx_indicator_table(saved_report, june, plan):
+    """The figures entered for the period beside the plan's 2026 targets, each with its unit of measure."""
+    document = open_docx(saved_report, plan, june["period"])
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Chỉ tiêu")
+    assert [c.text for c in table.rows[0].cells] == ["Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Chênh lệch", "Nguồn số liệu"]
+    rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
+    # 22 households to leave poverty in 2026 (III.4), 9 so far: 13 short.
+    assert rows["Số hộ nghèo cần giảm"] == ["hộ", "22", "9", "-13", "Rà soát 6 tháng"]
+    # 55 poor households of 6.340: 0,87%; the rate has no 2026 target.
+    assert rows["Tỷ lệ hộ nghèo"] == ["%", "—", "0,87%", "—", ""]
+    assert rows["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"] == ["%", "—", "95,31%", "—", "Số liệu các trường"]
+    # Latrines: 7 x 6 = 42 million planned, 18 spent so far.
+    assert rows["Kinh phí hỗ trợ nhà tiêu hợp vệ sinh"] == ["triệu đồng", "42", "18", "-24", "Phòng Kinh tế"]
 
 
 def test_docx_closing_recipients_and_signature(saved_report, june, plan):
@@ -790,8 +945,35 @@ def open_xlsx(client, plan, period):
     return openpyxl.load_workbook(io.BytesIO(response.get_data()))
 
 
+HEADER_ROW = 5  # under the title block: ward, plan, subject as of the day, a blank row
+
+
 def sheet_rows(sheet) -> list[list]:
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+    """The header row and the data under it."""
+    return [[cell.value for cell in row] for row in sheet.iter_rows(min_row=HEADER_ROW)]
+
+
+def data_rows(sheet):
+    return sheet.iter_rows(min_row=HEADER_ROW + 1)
+
+
+def test_xlsx_sheets_have_the_title_block_and_print_setup(saved_report, june, plan):
+    workbook = open_xlsx(saved_report, plan, june["period"])
+    for sheet in workbook.worksheets:
+        title = [row[0].value for row in sheet.iter_rows(max_row=HEADER_ROW - 1)]
+        assert title == [plan.ward.name, plan.title, f"{STANDARD_SUBJECT}, tính đến ngày 08/06/2026", None], sheet.title
+        assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+        assert sheet.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.fitToWidth) == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert all(cell.font.b for cell in sheet[HEADER_ROW])
+        widths = [sheet.column_dimensions[get_column_letter(i)].width for i in range(1, sheet.max_column + 1)]
+        assert all(8 <= w <= 50 for w in widths) and sum(widths) <= 172, (sheet.title, widths)
+        # A row of wrapped text is as tall as its longest text needs.
+        for row in data_rows(sheet):
+            longest = max((math.ceil(len(c.value) / widths[c.column - 1]) for c in row if isinstance(c.value, str) and c.value), default=1)
+            if longest > 1:
+                assert (sheet.row_dimensions[row[0].row].height or 15) >= 15 * longest, (sheet.title, row[0].row)
 
 
 def test_xlsx_sheets_and_values(saved_report, june, plan):
@@ -804,7 +986,10 @@ def test_xlsx_sheets_and_values(saved_report, june, plan):
     assert list(by_code) == list(LEADS)
     assert by_code["IV.4.3"][2:] == ["Trạm Y tế phường", "Đang thực hiện trong hạn", 50, *ACCEPTED["IV.4.3"]]
     assert by_code["IV.4.2"][3:5] == ["Hoàn thành đúng hạn", 100]
-    assert by_code["IV.1"][3] == "Đang thực hiện quá hạn"
+    assert by_code["VI.2.1"][3:6] == ["Đang thực hiện quá hạn", 0, ACCEPTED["VI.2.1"][0]]
+    assert by_code["VI.6"][3:6] == ["Đang thực hiện trong hạn", 0, ACCEPTED["VI.6"][0]]
+    # Đảng ủy never sent its report: late with it, but IV.1 is continuous and so not overdue.
+    assert by_code["IV.1"][3] == "Chưa thực hiện"
     assert by_code["IV.10.1"][2:4] == ["Chưa phân công", "Chưa thực hiện"]
     assert by_code["VI.4"][5] in (None, "")
 
@@ -841,9 +1026,9 @@ PERCENT_WHOLE, PERCENT_FRACTIONAL = '#,##0"%"', '#,##0.0#"%"'
 def test_xlsx_number_formats_follow_each_figure(saved_report, june, plan):
     """Whole figures show no stray decimal point ("22", not "22."); figures with decimals show them."""
     workbook = open_xlsx(saved_report, plan, june["period"])
-    tasks = {row[0].value: row for row in workbook["Nhiệm vụ"].iter_rows(min_row=2)}
+    tasks = {row[0].value: row for row in data_rows(workbook["Nhiệm vụ"])}
     assert (tasks["IV.4.3"][4].value, tasks["IV.4.3"][4].number_format) == (50, WHOLE)
-    indicators = {row[0].value: row for row in workbook["Chỉ tiêu"].iter_rows(min_row=2)}
+    indicators = {row[0].value: row for row in data_rows(workbook["Chỉ tiêu"])}
     leaving = indicators["Số hộ nghèo cần giảm"]
     assert [(c.value, c.number_format) for c in leaving[2:5]] == [(22, WHOLE), (9, WHOLE), (-13, WHOLE)]
     school = indicators["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"]
@@ -852,7 +1037,7 @@ def test_xlsx_number_formats_follow_each_figure(saved_report, june, plan):
     rate = indicators["Tỷ lệ hộ nghèo"]
     assert (rate[3].value, rate[3].number_format) == (pytest.approx(0.87), PERCENT_FRACTIONAL)
     for sheet in workbook.worksheets:
-        for row in sheet.iter_rows(min_row=2):
+        for row in data_rows(sheet):
             for cell in row:
                 if isinstance(cell.value, (int, float)):
                     assert ".##" not in cell.number_format, (sheet.title, cell.coordinate)
@@ -867,7 +1052,7 @@ FORMULAS = {"VI.1.1": "=HYPERLINK(\"http://example.com\",\"Xem\")", "VI.1.2": "+
 
 def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
     """A unit writes results that a spreadsheet would run as a formula; once its report is
-    accepted, they are exported as text starting with an apostrophe."""
+    accepted, they are exported exactly as written, in cells typed as text: never a formula."""
     period, secretariat = june["period"], Actor.for_user(user_of("secretariat"))
     report = june["sent"]["phong-xd-nn-mt"]
     reports.return_for_changes(secretariat, report, "Viết lại", at("2026-06-07"))
@@ -876,20 +1061,22 @@ def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
     reports.accept(secretariat, report, at("2026-06-07", "11:00"))
     db.session.commit()
 
-    workbook = open_xlsx(signed_in(app, "chair"), plan, period)
-    by_code = {row[0].value: row for row in workbook["Nhiệm vụ"].iter_rows(min_row=2)}
+    response = signed_in(app, "chair").get(edit_url(plan, period) + "/report.xlsx")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
+    assert len(sheets) == 3 and not any(re.search(r"<(\w+:)?f[ >/]", xml) for xml in sheets)
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    by_code = {row[0].value: row for row in data_rows(workbook["Nhiệm vụ"])}
     for code, text in FORMULAS.items():
         cell = by_code[code][5]
-        assert cell.value == "'" + text, code
-        assert cell.data_type != "f"
-    assert by_code["VI.1.1"][6].value == "'=1+2"
-    assert by_code["VI.1.2"][7].value == "'-cmd"
+        assert (cell.value, cell.data_type) == (text, "s"), code
+    assert (by_code["VI.1.1"][6].value, by_code["VI.1.1"][6].data_type) == ("=1+2", "s")
+    assert (by_code["VI.1.2"][7].value, by_code["VI.1.2"][7].data_type) == ("-cmd", "s")
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate)
-                if isinstance(cell.value, str):
-                    assert not cell.value.startswith(("=", "+", "-", "@")), (sheet.title, cell.coordinate, cell.value)
 
 
 # --- 6. the printable page --------------------------------------------------------------------
@@ -907,9 +1094,15 @@ def test_printable_page(saved_report, june, plan):
     assert positions == sorted(positions)
     assert text.index(VI["report"]) < positions[0]
     assert "Kết quả: " + ACCEPTED["IV.4.1"][0] in text
-    for line in MISSING_LINES + [LATE_LINE]:
-        assert line in text, line
-    assert text.index(MISSING_LINES[-1]) < text.index(LATE_LINE) < positions[4]
+    # The task table: by title and status in words, the others in one line.
+    assert "Chính sách dạy nghề, tạo việc làm Phòng Văn hóa – Xã hội Đang thực hiện trong hạn Kết quả: " + ACCEPTED["IV.4.1"][0] in text
+    assert "Tham mưu cân đối các nguồn vốn thực hiện Kế hoạch Phòng Kinh tế Đang thực hiện quá hạn" in text
+    assert positions[1] < text.index(UNREPORTED_LINE) < positions[2]
+    assert not re.search(r"<td>\s*(IV|VI)\.\d", html)  # no cell names a task by its internal code
+    # The indicators with their unit of measure.
+    assert "Chỉ tiêu Đơn vị tính Kế hoạch Thực hiện Chênh lệch Nguồn số liệu" in text
+    assert "Số hộ nghèo cần giảm hộ 22 9 -13 Rà soát 6 tháng" in text
+    assert positions[3] < text.index(MISSING_LINE) < text.index("- Gửi báo cáo chậm: Phòng Kinh tế (") < positions[4]
     assert RETURNED_TEXT not in text and WAITING_TEXT not in text
     for line in SIGNATURE + [VI["recipients"]]:
         assert line in text, line

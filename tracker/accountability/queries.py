@@ -127,11 +127,12 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         late += [LateItem(OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code})
                  for v in overdue]
         late += [LateItem(OVERDUE_MILESTONE, v.task.code, m.due_on + timedelta(days=1), (today - m.due_on).days, {"code": v.task.code})
-                 for v in led for m in v.task.milestones if m.done_on is None and m.due_on < today]
+                 for v in led for m in snapshot.milestones_of(v.task.id) if m.done_on is None and m.due_on < today]
         late += [LateItem(OVERDUE_DIRECTIVE, _short(d.body), d.due_on + timedelta(days=1), (today - d.due_on).days, {"unit": unit.id})
                  for d in all_directives if d.unit_id == unit.id and directive_overdue(d, today)]
         figures.late = sorted(late, key=lambda item: (-item.days, item.since, item.name))
-        if figures.tasks_led or figures.reports_expected or figures.directives_due or figures.open_questions or figures.late:
+        if (figures.tasks_led or figures.reports_expected or figures.directives_due or figures.open_questions or figures.late
+                or figures.chases):
             rows.append(figures)
     return rows
 

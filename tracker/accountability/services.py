@@ -43,13 +43,18 @@ class LateItem:
     url_args: dict = field(default_factory=dict, hash=False, compare=False)
 
     def describe(self) -> str:
+        since = format_date(self.since)
         if self.kind == LATE_REPORT:
-            return _("%(name)s not sent, %(days)d days late, since %(date)s", name=self.name, days=self.days, date=format_date(self.since))
+            return ngettext("%(name)s not sent, %(num)d day late, since %(date)s", "%(name)s not sent, %(num)d days late, since %(date)s",
+                            self.days, name=self.name, date=since)
         if self.kind == OVERDUE_TASK:
-            return _("task %(name)s overdue %(days)d days, since %(date)s", name=self.name, days=self.days, date=format_date(self.since))
+            return ngettext("task %(name)s overdue %(num)d day, since %(date)s", "task %(name)s overdue %(num)d days, since %(date)s",
+                            self.days, name=self.name, date=since)
         if self.kind == OVERDUE_MILESTONE:
-            return _("milestone of %(name)s overdue %(days)d days, since %(date)s", name=self.name, days=self.days, date=format_date(self.since))
-        return _("directive \u201c%(name)s\u201d overdue %(days)d days, since %(date)s", name=self.name, days=self.days, date=format_date(self.since))
+            return ngettext("milestone of %(name)s overdue %(num)d day, since %(date)s",
+                            "milestone of %(name)s overdue %(num)d days, since %(date)s", self.days, name=self.name, date=since)
+        return ngettext("directive \u201c%(name)s\u201d overdue %(num)d day, since %(date)s",
+                        "directive \u201c%(name)s\u201d overdue %(num)d days, since %(date)s", self.days, name=self.name, date=since)
 
 
 @dataclass

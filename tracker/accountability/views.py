@@ -1,5 +1,5 @@
 """The chair's accountability view: who answers for what is late or unreported; chasing a late unit."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -106,7 +106,8 @@ def chase(plan_id: int, code: str):
     unit = _unit(plan, code)
     today = ward_today()
     figures = _figures_now(plan, unit, today)
-    link = url_for("home.my_unit", plan_id=plan.id, _external=True)
+    # The address links in messages point to (APP_BASE_URL), not the one the chaser happened to use.
+    link = current_app.config["APP_BASE_URL"].rstrip("/") + url_for("home.my_unit", plan_id=plan.id)
     moment = now()
     try:
         if figures is None:

@@ -29,7 +29,7 @@ from tracker.alerts.models import (
     Alert,
 )
 from tracker.core.formatting import format_date
-from tracker.core.labels import period_name
+from tracker.core.labels import label, period_name
 from tracker.core.time import ward_date
 
 # The three groups of the e-mail digest.
@@ -42,7 +42,7 @@ def alert_text(alert: Alert) -> str:
     if alert.kind == ESCALATION and alert.parent is not None:
         return _("Passed to the chair: %(text)s", text=alert_text(alert.parent))
     task = alert.task.code if alert.task else ""
-    period = period_name(alert.period) if alert.period else ""
+    period = _period_text(alert)
     due = format_date(alert.due_on)
     unit = alert.unit.name if alert.unit else ""
     if alert.kind == REPORT_DUE and alert.task is None:
@@ -72,6 +72,16 @@ def alert_text(alert: Alert) -> str:
     if alert.kind == CHASE:
         return (alert.details or {}).get("text") or _("%(unit)s was chased.", unit=unit)
     return alert.kind
+
+
+def _period_text(alert: Alert) -> str:
+    """The report's name as its page gives it: a round of two periods names both (kept in the
+    alert's details when it was raised)."""
+    periods = (alert.details or {}).get("periods")
+    if periods:
+        names = [f"{label('period_kind', kind)} {year}" for kind, year in periods]
+        return names[0] if len(names) == 1 else _("%(first)s and %(second)s", first=", ".join(names[:-1]), second=names[-1])
+    return period_name(alert.period) if alert.period else ""
 
 
 def _short(text: str, length: int = 80) -> str:
@@ -144,9 +154,11 @@ class UnitGroup:
                 continue
             phrase = _kind_phrase(kind, len(subjects))
             if kind in LATE_KINDS:
+                # `effective_on` is the first late day (the day after the deadline): days late are
+                # counted from the deadline, as everywhere else in the tracker.
                 since = min(a.effective_on for a in subjects)
                 phrase = _("%(what)s, the longest %(days)d days, since %(date)s", what=phrase,
-                           days=max(0, (day - since).days), date=format_date(since))
+                           days=max(0, (day - since).days + 1), date=format_date(since))
             elif kind == REPORT_DUE:
                 phrase = _("%(what)s (due %(date)s)", what=phrase, date=format_date(min(a.due_on for a in subjects)))
             parts.append(phrase)

@@ -21,56 +21,41 @@ from datetime import date, datetime, time, timedelta
 from flask import current_app
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
-from tracker.accounts.models import ROLE_CHAIR, ROLE_OFFICER, ROLE_SECRETARIAT, Role, User, user_role
+from tracker.accounts.models import ROLE_CHAIR
 from tracker.alerts.models import (
     DIRECTIVE_OVERDUE,
     ESCALATING_KINDS,
     ESCALATION,
-    MILESTONE_OVERDUE,
     QUESTION_UNANSWERED,
     REPORT_DUE,
     REPORT_MISSING,
     SCANNED_KINDS,
     TASK_OVERDUE,
     TASK_STALE,
-    TASK_UNASSIGNED,
     Alert,
     Notification,
     ScanRun,
 )
-from tracker.core.time import WARD_TZ, end_of_day, ward_date
-from tracker.standing.queries import PlanSnapshot, plan_snapshot
-from tracker.discussion.models import Directive, Question
+from tracker.alerts.wanted import People, WantedAlert, wanted_alerts
+from tracker.core.time import WARD_TZ
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
-from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
 from tracker.progress.models import ProgressUpdate
-from tracker.reports.queries import first_submissions, owed_reports
+from tracker.reports.queries import first_submissions
+from tracker.standing.queries import plan_snapshot
 
-REMINDER_DAYS = (7, 3, 1)
+# Rows per INSERT, and values per IN (...): far under PostgreSQL's 65,535 bound parameters (an
+# alert row has 16).
+BATCH_ROWS = 1000
+BATCH_VALUES = 10000
 
 
-@dataclass(frozen=True)
-class WantedAlert:
-    """An alert the plan's state calls for."""
-
-    key: str
-    kind: str
-    effective_on: date
-    stage: str | None = None
-    unit_id: int | None = None
-    task_id: int | None = None
-    period_id: int | None = None
-    milestone_id: int | None = None
-    directive_id: int | None = None
-    question_id: int | None = None
-    due_on: date | None = None
-    recipients: frozenset[int] = frozenset()
-    # Set for an alert whose moment passed while no scan ran and whose cause has already
-    # cleared (a reminder before a deadline now gone): it is recorded, resolved, and not sent.
-    cleared_on: date | None = None
+def _chunks(values: list, size: int = BATCH_VALUES):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 @dataclass
@@ -82,161 +67,29 @@ class ScanResult:
     caught_up: int = 0  # alerts recorded as already resolved (their moment passed while no scan ran)
 
 
-# --- who hears about what -------------------------------------------------------------------
-
-
-class People:
-    """The ward's active accounts by role and unit, loaded once per scan."""
-
-    def __init__(self, ward_id: int):
-        rows = db.session.execute(
-            select(User.id, User.unit_id, Role.code)
-            .join(user_role, user_role.c.user_id == User.id)
-            .join(Role, Role.id == user_role.c.role_id)
-            .where(User.ward_id == ward_id, User.active.is_(True))
-        ).all()
-        self.officers_of: dict[int, set[int]] = {}
-        self.by_role: dict[str, set[int]] = {}
-        for user_id, unit_id, role in rows:
-            self.by_role.setdefault(role, set()).add(user_id)
-            if role == ROLE_OFFICER and unit_id is not None:
-                self.officers_of.setdefault(unit_id, set()).add(user_id)
-
-    def officers(self, *unit_ids: int) -> set[int]:
-        return set().union(*(self.officers_of.get(u, set()) for u in unit_ids)) if unit_ids else set()
-
-    def role(self, code: str) -> set[int]:
-        return set(self.by_role.get(code, set()))
-
-
-# --- what should exist ----------------------------------------------------------------------
-
-
-def _report_alerts(plan: Plan, today: date, people: People, snapshot: PlanSnapshot) -> list[WantedAlert]:
-    """Per unit, not per task: for each unit report owed and not sent, reminders 7, 3 and 1 days
-    before the unit deadline, then one missing-report alert. A round (two periods on one
-    deadline) is one report: reminded and counted once."""
-    rounds = [r for r in plan_rounds(plan) if r.unit_deadline - timedelta(days=max(REMINDER_DAYS)) <= today]
-    if not rounds:
-        return []
-    sent = first_submissions(rounds, end_of_day(today))
-    secretariat = people.role(ROLE_SECRETARIAT)
-    wanted = []
-    for owed in owed_reports(plan, rounds, structure=snapshot):
-        round_, unit_id = owed.round, owed.unit_id
-        if (round_.id, unit_id) in sent:
-            continue
-        subject = f"{round_.id}:{unit_id}"
-        common = dict(unit_id=unit_id, period_id=round_.id, due_on=round_.unit_deadline)
-        past_deadline = is_past_due(round_, today)
-        if past_deadline:
-            wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, round_.unit_deadline + timedelta(days=1),
-                                      recipients=frozenset(people.officers(unit_id) | secretariat), **common))
-        for days in REMINDER_DAYS:
-            fires_on = round_.unit_deadline - timedelta(days=days)
-            if today >= fires_on:
-                wanted.append(WantedAlert(
-                    f"{REPORT_DUE}:{subject}:d{days}", REPORT_DUE, fires_on, stage=f"d{days}",
-                    recipients=frozenset(people.officers(unit_id)),
-                    cleared_on=round_.unit_deadline + timedelta(days=1) if past_deadline else None, **common,
-                ))
-    return wanted
-
-
-def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[WantedAlert]:
-    """Overdue (past the task's own due date), stale, unassigned, and overdue milestones. A late
-    report is the unit's report alert, not a task's."""
-    secretariat = people.role(ROLE_SECRETARIAT)
-    stale_after = current_app.config["STALE_AFTER_DAYS"]
-    plan_start = date(snapshot.plan.start_year, 1, 1)
-    wanted = []
-    for view in snapshot.leaves:
-        task, standing = view.task, view.standing
-        unit_ids = [u.id for u in view.primary_units]
-        first_unit = unit_ids[0] if unit_ids else None
-        if standing.unassigned:
-            # Nobody can answer for it: one alert to the secretariat, never a stale one.
-            wanted.append(WantedAlert(
-                f"{TASK_UNASSIGNED}:{task.id}", TASK_UNASSIGNED, max(task.start_on or plan_start, plan_start),
-                task_id=task.id, recipients=frozenset(secretariat),
-            ))
-        if standing.is_overdue:
-            wanted.append(WantedAlert(
-                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}", TASK_OVERDUE, standing.overdue_since,
-                unit_id=first_unit, task_id=task.id, due_on=task.due_on,
-                recipients=frozenset(people.officers(*unit_ids) | secretariat),
-            ))
-        if standing.stale:
-            since = standing.stale_since
-            wanted.append(WantedAlert(
-                f"{TASK_STALE}:{task.id}:{since.isoformat()}", TASK_STALE, since + timedelta(days=stale_after),
-                unit_id=first_unit, task_id=task.id, recipients=frozenset(people.officers(*unit_ids)),
-            ))
-        for milestone in task.milestones:
-            if milestone.done_on is None and milestone.due_on < today:
-                wanted.append(WantedAlert(
-                    f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}", MILESTONE_OVERDUE,
-                    milestone.due_on + timedelta(days=1), unit_id=first_unit, task_id=task.id, milestone_id=milestone.id,
-                    due_on=milestone.due_on, recipients=frozenset(people.officers(*unit_ids) | secretariat),
-                ))
-    return wanted
-
-
-def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
-    wanted = []
-    chairs = people.role(ROLE_CHAIR)
-    for directive in db.session.scalars(
-        select(Directive).where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
-    ):
-        wanted.append(WantedAlert(
-            f"{DIRECTIVE_OVERDUE}:{directive.id}:{directive.due_on.isoformat()}", DIRECTIVE_OVERDUE,
-            directive.due_on + timedelta(days=1), unit_id=directive.unit_id, task_id=directive.task_id,
-            directive_id=directive.id, due_on=directive.due_on,
-            recipients=frozenset(people.officers(directive.unit_id) | chairs | {directive.issued_by_id}),
-        ))
-    answer_days = current_app.config["QUESTION_ANSWER_DAYS"]
-    for question in db.session.scalars(select(Question).where(Question.plan_id == plan.id, Question.answered_at.is_(None))):
-        due = ward_date(question.asked_at) + timedelta(days=answer_days)
-        if today > due:
-            wanted.append(WantedAlert(
-                f"{QUESTION_UNANSWERED}:{question.id}", QUESTION_UNANSWERED, due + timedelta(days=1),
-                unit_id=question.unit_id, task_id=question.task_id, question_id=question.id, due_on=due,
-                recipients=frozenset(people.officers(question.unit_id) | {question.asked_by_id}),
-            ))
-    return wanted
-
-
-def wanted_alerts(plan: Plan, today: date, snapshot: PlanSnapshot, people: People) -> dict[str, WantedAlert]:
-    """Every alert the plan's state calls for on `today`, open ones and (cleared_on set) ones
-    whose moment came and went."""
-    wanted = _report_alerts(plan, today, people, snapshot) + _task_alerts(snapshot, today, people) + _discussion_alerts(plan, today, people)
-    return {w.key: w for w in wanted}
-
-
 def _record_cleared(plan: Plan, cleared: list[WantedAlert], now: datetime) -> int:
     """Alerts a scanner that never stopped would have created and since resolved: created once,
     already resolved at the moment their cause cleared, and nobody is notified."""
-    if not cleared:
-        return 0
-    existing = set(db.session.scalars(select(Alert.key).where(Alert.key.in_([w.key for w in cleared]))))
-    rows = [
-        _row(plan, w, now) | {"resolved_at": datetime.combine(w.cleared_on, time.min, WARD_TZ)}
-        for w in cleared if w.key not in existing
-    ]
-    _insert_ignoring_duplicates(Alert, rows, ["key"])
-    return len(rows)
+    rows = [_row(plan, w, now) | {"resolved_at": datetime.combine(w.cleared_on, time.min, WARD_TZ)} for w in cleared]
+    return len(_insert_new(Alert, rows, ["key"], Alert.key))
 
 
 # --- writing --------------------------------------------------------------------------------
 
 
-def _insert_ignoring_duplicates(model, rows: list[dict], unique: list[str]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: the database, not this process, decides what exists."""
+def _insert_new(model, rows: list[dict], unique: list[str], returning) -> list[tuple]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the database, not this process, decides what
+    exists; what this call created comes back as (`returning`, id) pairs. Batched under the
+    parameter limit."""
+    created: list[tuple] = []
     if not rows:
-        return
+        return created
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(model).values(rows).on_conflict_do_nothing(index_elements=unique))
+    for start in range(0, len(rows), BATCH_ROWS):
+        statement = insert(model).values(rows[start:start + BATCH_ROWS]).on_conflict_do_nothing(index_elements=unique)
+        created.extend(db.session.execute(statement.returning(returning, model.id)).tuples().all())
+    return created
 
 
 def _serialise_scans(plan: Plan, today: date, now: datetime) -> ScanRun:
@@ -277,83 +130,89 @@ def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
     return moment if moment is not None and moment <= now else now
 
 
-def _reopen(keys: set[str], open_alerts: dict[str, Alert]) -> None:
+def _reopen(plan: Plan, keys: list[str]) -> dict[str, int]:
     """A cause that cleared and came back (a task reported done, then corrected) reopens its
-    alert, and its people are told again."""
-    if not keys:
-        return
-    reopened = db.session.scalars(select(Alert).where(Alert.key.in_(list(keys)), Alert.resolved_at.is_not(None))).all()
-    for alert in reopened:
-        alert.resolved_at = None
-        open_alerts[alert.key] = alert
-    if reopened:
-        db.session.execute(update(Notification).where(Notification.alert_id.in_([a.id for a in reopened])).values(read_at=None))
+    alert, and its people are told again. Returns the reopened alerts (key -> id)."""
+    reopened: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        reopened.update(db.session.execute(
+            select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.key.in_(chunk), Alert.resolved_at.is_not(None))
+        ).tuples().all())
+    for chunk in _chunks(list(reopened.values())):
+        db.session.execute(update(Alert).where(Alert.id.in_(chunk)).values(resolved_at=None))
+        db.session.execute(update(Notification).where(Notification.alert_id.in_(chunk)).values(read_at=None))
+    return reopened
 
 
 def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
+    """Create what should exist and does not, reopen what came back, escalate what stayed open,
+    resolve what cleared, and tell the people concerned of what is new."""
     run = _serialise_scans(plan, today, now)
     people = People(plan.ward_id)
-    snapshot = plan_snapshot(plan, today)
-    wanted = wanted_alerts(plan, today, snapshot, people)
+    wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
     cleared = [w for w in wanted.values() if w.cleared_on is not None]
     wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
+    escalations = _escalations(wanted, today, people)
     result = ScanResult(today)
 
-    open_alerts = {a.key: a for a in db.session.scalars(
-        select(Alert).where(Alert.plan_id == plan.id, Alert.resolved_at.is_(None), Alert.kind.in_(SCANNED_KINDS)))}
-    all_keys = set(db.session.scalars(select(Alert.key).where(Alert.plan_id == plan.id, Alert.key.in_(list(wanted)))).all()) if wanted else set()
-    _reopen(all_keys, open_alerts)
-
-    # Escalation: an escalating alert still open ESCALATE_AFTER_DAYS after it should have fired.
-    escalate_after = current_app.config["ESCALATE_AFTER_DAYS"]
-    chairs = people.role(ROLE_CHAIR)
-    escalations = {
-        f"{ESCALATION}:{w.key}": w
-        for w in wanted.values()
-        if w.kind in ESCALATING_KINDS and (today - w.effective_on).days >= escalate_after
-    }
-
-    new_rows = [_row(plan, w, now) for key, w in wanted.items() if key not in all_keys]
-    _insert_ignoring_duplicates(Alert, new_rows, ["key"])
-    parents = {a.key: a for a in db.session.scalars(select(Alert).where(Alert.key.in_([w.key for w in escalations.values()])))} if escalations else {}
-    escalation_wanted = {
-        key: WantedAlert(key, ESCALATION, w.effective_on + timedelta(days=escalate_after), stage="chair", unit_id=w.unit_id,
-                         task_id=w.task_id, period_id=w.period_id, milestone_id=w.milestone_id, directive_id=w.directive_id,
-                         question_id=w.question_id, due_on=w.due_on, recipients=frozenset(chairs))
-        for key, w in escalations.items()
-    }
-    existing_escalations = set(db.session.scalars(select(Alert.key).where(Alert.key.in_(list(escalation_wanted))))) if escalation_wanted else set()
-    _reopen(existing_escalations, open_alerts)
-    _insert_ignoring_duplicates(
-        Alert,
-        [_row(plan, w, now, parent_id=parents[w.key.split(":", 1)[1]].id) for key, w in escalation_wanted.items() if key not in existing_escalations],
-        ["key"],
-    )
-    wanted.update(escalation_wanted)
-
-    # What this scan created: keys that did not exist before and now do (with this scan's time).
-    created_keys = [key for key in wanted if key not in all_keys and key not in existing_escalations]
-    result.created = db.session.scalars(
-        select(Alert).where(Alert.key.in_(created_keys), Alert.created_at == now)
-    ).all() if created_keys else []
+    # What exists, by key (open or not): only keys and ids are read, whatever the number of alerts.
+    existing = dict(db.session.execute(
+        select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None))
+    ).tuples().all())
+    _reopen(plan, [key for key in wanted if key not in existing])
+    created = dict(_insert_new(Alert, [_row(plan, w, now) for key, w in wanted.items() if key not in existing], ["key"], Alert.key))
+    parent_ids = {}
+    for chunk in _chunks([key.split(":", 1)[1] for key in escalations if key not in existing]):
+        parent_ids.update(db.session.execute(
+            select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.key.in_(chunk))).tuples().all())
+    escalation_rows = [
+        _row(plan, w, now, parent_id=parent_ids[key.split(":", 1)[1]])
+        for key, w in escalations.items() if key not in existing and key.split(":", 1)[1] in parent_ids
+    ]
+    _reopen(plan, [key for key in escalations if key not in existing])
+    created.update(dict(_insert_new(Alert, escalation_rows, ["key"], Alert.key)))
+    wanted.update(escalations)
 
     result.caught_up = _record_cleared(plan, cleared, now)
 
-    for key, alert in open_alerts.items():
-        if key not in wanted:
+    # Resolve what is open and no longer wanted, at the moment its cause went away.
+    now_open = dict(db.session.execute(
+        select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None))
+    ).tuples().all())
+    gone = [alert_id for key, alert_id in now_open.items() if key not in wanted]
+    for chunk in _chunks(gone):
+        for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).options(
+                selectinload(Alert.parent), selectinload(Alert.period))):
             alert.resolved_at = _cleared_at(alert, today, now)
             result.resolved.append(alert)
 
+    result.created = [alert for chunk in _chunks(sorted(created.values()))
+                      for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))]
     notifications = [
-        {"user_id": user_id, "alert_id": alert.id, "created_at": now}
-        for alert in result.created
-        for user_id in sorted(wanted[alert.key].recipients)
+        {"user_id": user_id, "alert_id": alert_id, "created_at": now}
+        for key, alert_id in created.items()
+        for user_id in sorted(wanted[key].recipients)
     ]
-    _insert_ignoring_duplicates(Notification, notifications, ["user_id", "alert_id"])
-    result.notified = len(notifications)
+    result.notified = len(_insert_new(Notification, notifications, ["user_id", "alert_id"], Notification.user_id))
     run.finished_at = now
     run.created, run.resolved = len(result.created) + result.caught_up, len(result.resolved)  # all the scan wrote
     return result
+
+
+def _escalations(wanted: dict[str, WantedAlert], today: date, people: People) -> dict[str, WantedAlert]:
+    """An escalating alert still open ESCALATE_AFTER_DAYS after it should have fired passes to the
+    chair (once: the escalation's key is the alert's)."""
+    escalate_after = current_app.config["ESCALATE_AFTER_DAYS"]
+    chairs = frozenset(people.role(ROLE_CHAIR))
+    return {
+        f"{ESCALATION}:{w.key}": WantedAlert(
+            f"{ESCALATION}:{w.key}", ESCALATION, w.effective_on + timedelta(days=escalate_after), stage="chair",
+            unit_id=w.unit_id, task_id=w.task_id, period_id=w.period_id, milestone_id=w.milestone_id,
+            directive_id=w.directive_id, question_id=w.question_id, due_on=w.due_on, recipients=chairs, details=w.details,
+        )
+        for w in wanted.values()
+        if w.kind in ESCALATING_KINDS and (today - w.effective_on).days >= escalate_after
+    }
 
 
 def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None = None) -> dict:
@@ -361,7 +220,8 @@ def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None =
         "plan_id": plan.id, "key": wanted.key, "kind": wanted.kind, "stage": wanted.stage, "unit_id": wanted.unit_id,
         "task_id": wanted.task_id, "period_id": wanted.period_id, "milestone_id": wanted.milestone_id,
         "directive_id": wanted.directive_id, "question_id": wanted.question_id, "parent_id": parent_id,
-        "effective_on": wanted.effective_on, "due_on": wanted.due_on, "created_at": now, "details": {},
+        "effective_on": wanted.effective_on, "due_on": wanted.due_on, "created_at": now,
+        "details": {key: [list(item) for item in value] if isinstance(value, tuple) else value for key, value in wanted.details},
     }
 
 

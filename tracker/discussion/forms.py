@@ -20,6 +20,13 @@ class AnswerForm(Form):
     answer = TextAreaField(_l("Answer"), filters=[strip], validators=[DataRequired(message=_l("Write the answer.")), Length(max=10000)])
 
 
+def unit_choices(units) -> list:
+    """A directive's units: nothing chosen by default, UBND's own offices first, then the bodies it
+    requests of ("đề nghị")."""
+    return [("", _l("— Choose the unit —"))] + [(u.id, u.name) for u in units if not u.outside_apparatus] + [
+        (u.id, _l("%(unit)s (request)", unit=u.name)) for u in units if u.outside_apparatus]
+
+
 def _unit_id(value):
     return int(value) if value not in (None, "") else None
 

@@ -7,7 +7,7 @@ from tracker.accounts.permissions import can, require
 from tracker.core.http import actor, safe_next
 from tracker.core.time import now, ward_today
 from tracker.discussion import queries, services
-from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm
+from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm, unit_choices
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db
 from tracker.plan.views import load_plan, load_task_node
@@ -131,10 +131,7 @@ def directives(plan_id: int):
 def _unit_choices(plan):
     """UBND's own offices first, then the bodies it requests of ("đề nghị"); nothing chosen by default."""
     units = db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)).all()
-    real = [u for u in units if not u.is_group]
-    return [("", _("— Choose the unit —"))] + [
-        (u.id, u.name) for u in real if not u.outside_apparatus
-    ] + [(u.id, _("%(unit)s (request)", unit=u.name)) for u in real if u.outside_apparatus]
+    return unit_choices([u for u in units if not u.is_group])
 
 
 @bp.post("/directives")

@@ -54,13 +54,14 @@ def tasks(plan_id: int, fmt: str):
     plan = load_plan(plan_id)
     views = _filtered_views(plan, read_filters(plan))
     header = [_("Code"), _("Task"), _("Lead unit"), _("Status"), _("Progress (%)"), _("Expected (%)"), _("Days overdue"),
-              _("Blocked"), _("No recent update"), _("Last update")]
+              _("Report late (days)"), _("Blocked"), _("No recent update"), _("Last update")]
     rows = [[
         v.task.code, v.task.title, ", ".join(u.name for u in v.primary_units) or _("Not assigned"), label("task_status", v.standing.status),
-        v.percent, v.standing.expected, v.standing.days_overdue, _("Yes") if v.standing.blocked else "", _("Yes") if v.standing.stale else "",
+        v.percent, v.standing.expected, v.standing.days_overdue, v.standing.late_report_days or None,
+        _("Yes") if v.standing.blocked else "", _("Yes") if v.standing.stale else "",
         v.standing.last_update_on,
     ] for v in views]
-    return _respond(plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 9: DATE_FORMAT})
+    return _respond(plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 10: DATE_FORMAT})
 
 
 @bp.get("/updates.<fmt>")

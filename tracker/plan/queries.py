@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Plan, Task
+from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Milestone, Plan, Task
 from tracker.units.models import Unit
 from tracker.units.services import effective_assignments, ward_groups
 
@@ -85,9 +85,36 @@ def in_tree_order(tasks: list[Task]) -> list[Task]:
     return ordered
 
 
-def task_tree(plan: Plan) -> list[TaskNode]:
-    """The plan's sections, each with its task tree, in the plan's order."""
-    tasks = plan_tasks(plan)
+def plan_tasks_alone(plan: Plan) -> list[Task]:
+    """The plan's tasks in the plan's order, nothing loaded with them: for the daily scan, which
+    reads assignments and milestones as rows (plan_assignment_rows, plan_milestones)."""
+    tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.sort_order, Task.id)).all()
+    return in_tree_order(tasks)
+
+
+def plan_assignment_rows(plan: Plan) -> list:
+    """(task_id, unit_id, role, is_primary) of every assignment of the plan, as plain rows."""
+    return db.session.execute(
+        select(Assignment.task_id, Assignment.unit_id, Assignment.role, Assignment.is_primary)
+        .join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan.id)
+        .order_by(Assignment.task_id, Assignment.sort_order)
+    ).all()
+
+
+def plan_milestones(plan: Plan) -> dict[int, list[Milestone]]:
+    """Task id -> its milestones."""
+    found: dict[int, list[Milestone]] = {}
+    for milestone in db.session.scalars(
+        select(Milestone).join(Task, Task.id == Milestone.task_id).where(Task.plan_id == plan.id).order_by(Milestone.sort_order)
+    ):
+        found.setdefault(milestone.task_id, []).append(milestone)
+    return found
+
+
+def task_tree(plan: Plan, tasks: list[Task] | None = None) -> list[TaskNode]:
+    """The plan's sections, each with its task tree, in the plan's order (from `tasks` when given,
+    in the plan's order)."""
+    tasks = plan_tasks(plan) if tasks is None else tasks
     by_parent: dict[int | None, list[Task]] = {}
     for task in tasks:
         by_parent.setdefault(task.parent_id, []).append(task)

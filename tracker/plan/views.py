@@ -18,6 +18,7 @@ from tracker.reports.queries import task_report_rows
 from tracker.units.models import Unit
 from tracker.standing.queries import plan_snapshot
 from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm
+from tracker.discussion.forms import unit_choices
 from tracker.discussion.queries import plan_directives, plan_questions, task_comments
 from tracker.units.services import effective_assignments, stands_for, ward_groups
 
@@ -74,14 +75,15 @@ def _discussion(plan: Plan, task, groups) -> dict:
     effective = effective_assignments(task.assignments, groups)
     unit_ids = sorted({unit_id for (_task_id, unit_id) in effective})
     units = db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.sort_order)).all() if unit_ids else []
-    choices = [(u.id, u.name) for u in units]
+    choices = [(u.id, u.name) for u in units if not u.is_group]
     question_form = directive_form = None
     if can("comment", plan) and choices:
         question_form = QuestionForm(task_code=task.code)
         question_form.unit_id.choices = choices
     if can("issue_directive", plan) and choices:
         directive_form = DirectiveForm(task_code=task.code)
-        directive_form.unit_id.choices = choices
+        # As on the directives page: no unit chosen for the chair, outside bodies marked as requests.
+        directive_form.unit_id.choices = unit_choices([u for u in units if not u.is_group])
     return {
         "comments": task_comments(task.id),
         "questions": plan_questions(plan, open_only=False, task_id=task.id),

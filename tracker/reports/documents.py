@@ -16,10 +16,13 @@ from tracker.core.docx import (
     date_line,
     default_place,
     document_header,
+    heading,
     new_document,
     paragraph,
     table,
     text_block,
+    title_block,
+    to_bytes,
 )
 from tracker.core.formatting import format_number
 from tracker.core.labels import label
@@ -62,24 +65,24 @@ def _section_lines(section) -> list[str]:
 
 
 def unit_report_docx(plan, report: UnitReport, round_: ReportingRound, figures, today: date) -> io.BytesIO:
-    document = new_document()
+    subject = round_subject(round_, plan)
+    document = new_document(author=report.unit.name, title=subject, created=report.submitted_at or report.created_at)
     day = ward_date(report.submitted_at) if report.submitted_at else today
     document_header(document, [report.unit.name.upper()], _("No.: %(number)s", number="      /BC"),
                     date_line(default_place(plan), day), superior=plan.issuer.upper())
-    paragraph(document, _("REPORT"), Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0)).paragraph_format.space_before = Pt(18)
-    paragraph(document, round_subject(round_, plan), Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12))
+    title_block(document, _("REPORT"), subject)
     paragraph(document, addressee(plan), align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12))
 
     number = 0
     number += 1
-    paragraph(document, _("%(num)s. RESULTS BY TASK", num=_roman(number)), bold=True)
+    heading(document, _("%(num)s. RESULTS BY TASK", num=_roman(number)))
     for index, section in enumerate(report.sections, start=1):
-        paragraph(document, f"{index}. {section.task.title}", bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+        paragraph(document, f"{index}. {section.task.title}", bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep_with_next=True)
         text_block(document, "\n".join(_section_lines(section)))
 
     if figures is not None and figures.indicators:
         number += 1
-        paragraph(document, _("%(num)s. FIGURES", num=_roman(number)), bold=True).paragraph_format.space_before = Pt(6)
+        heading(document, _("%(num)s. FIGURES", num=_roman(number)))
         rows = []
         for indicator in figures.indicators:
             value = figures.existing.get(indicator.id)
@@ -94,20 +97,17 @@ def unit_report_docx(plan, report: UnitReport, round_: ReportingRound, figures, 
 
     if round_.review_period is not None and report.review_part:
         number += 1
-        paragraph(document, f"{_roman(number)}. {period_subject(round_.review_period, plan).upper()}", bold=True).paragraph_format.space_before = Pt(6)
+        heading(document, f"{_roman(number)}. {period_subject(round_.review_period, plan).upper()}")
         text_block(document, report.review_part)
 
     if report.assessment or report.proposals:
         number += 1
-        paragraph(document, _("%(num)s. GENERAL ASSESSMENT AND PROPOSALS", num=_roman(number)), bold=True).paragraph_format.space_before = Pt(6)
+        heading(document, _("%(num)s. GENERAL ASSESSMENT AND PROPOSALS", num=_roman(number)))
         text_block(document, report.assessment or "")
         text_block(document, report.proposals or "")
 
     closing_block(document, [_("As above"), _("Archive: the unit")], {"title": _("HEAD OF THE UNIT")})
-    buffer = io.BytesIO()
-    document.save(buffer)
-    buffer.seek(0)
-    return buffer
+    return io.BytesIO(to_bytes(document))
 
 
 def _roman(number: int) -> str:

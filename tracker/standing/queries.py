@@ -22,7 +22,7 @@ from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import ROLE_LEAD, Plan, Task
-from tracker.plan.queries import TaskNode, task_tree
+from tracker.plan.queries import TaskNode, plan_assignment_rows, plan_milestones, plan_tasks_alone, task_tree
 from tracker.progress import status as rules
 from tracker.progress.models import STATE_DONE, ProgressUpdate
 from tracker.reports.queries import accepted_sections, first_submissions
@@ -60,6 +60,10 @@ class PlanSnapshot:
     percent: Decimal = Decimal(0)
     expected: Decimal = Decimal(0)
     _led: dict[int, list[TaskView]] | None = field(default=None, repr=False)
+    milestones: dict[int, list] = field(default_factory=dict)  # task id -> its milestones
+
+    def milestones_of(self, task_id: int) -> list:
+        return self.milestones.get(task_id, [])
 
     @property
     def sections(self) -> list[TaskView]:
@@ -134,13 +138,22 @@ def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]
     return {(r.task_id, r.unit_id): aware(r.done_at) for r in rows}
 
 
-def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
+def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapshot:
+    """The plan as it stands on `today`. Pages read the tasks with their units and milestones
+    loaded (`for_pages`); the daily scan, which renders nothing, reads them as plain rows, which
+    costs a fraction of building every assignment as an object."""
     before = end_of_day(today)
-    tree = task_tree(plan)
     groups = ward_groups(plan.ward_id)
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
-    nodes = [n for section in tree for n in section.walk()]
-    effective = effective_assignments([a for n in nodes for a in n.task.assignments], groups)
+    if for_pages:
+        tree = task_tree(plan)
+        nodes = [n for section in tree for n in section.walk()]
+        rows = [a for n in nodes for a in n.task.assignments]
+        milestones = {n.task.id: list(n.task.milestones) for n in nodes}
+    else:
+        tree = task_tree(plan, plan_tasks_alone(plan))
+        rows, milestones = plan_assignment_rows(plan), plan_milestones(plan)
+    effective = effective_assignments(rows, groups)
     primary: dict[int, list[int]] = {}
     for (task_id, unit_id), assignment in effective.items():
         if assignment.role == ROLE_LEAD and assignment.is_primary:
@@ -191,7 +204,7 @@ def plan_snapshot(plan: Plan, today: date) -> PlanSnapshot:
         return view
 
     sections = [build(node) for node in tree]
-    snapshot = PlanSnapshot(plan, today, tree, views, effective, units)
+    snapshot = PlanSnapshot(plan, today, tree, views, effective, units, milestones=milestones)
     snapshot.percent = rules.weighted_mean([(s.percent, s.task.weight) for s in sections])
     snapshot.expected = rules.weighted_mean([(s.expected, s.task.weight) for s in sections])
     return snapshot

@@ -255,8 +255,8 @@ def unit_reporting_lines(compiled: CompiledReport) -> list[str]:
         lines.append(_("- Not sent (due %(date)s): %(units)s.", date=format_date(deadline),
                        units=", ".join(line.unit.name for line in compiled.units_missing)))
     if compiled.units_late:
-        lines.append(_("- Sent late: %(units)s.", units=", ".join(
-            _("%(unit)s (on %(date)s)", unit=line.unit.name, date=format_date(line.sent_on)) for line in compiled.units_late)))
+        late = [_("%(unit)s (on %(date)s)", unit=line.unit.name, date=format_date(line.sent_on)) for line in compiled.units_late]
+        lines.append(_("- Sent late: %(units)s.", units=", ".join(late)))
     return lines or [_("Every unit sent its report of the period on time.")]
 
 
