@@ -70,7 +70,7 @@ translations: $(MO_FILES)
 ## Refresh the catalogues after changing user-facing text (then translate the new entries).
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o tracker/translations/messages.pot .
-	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/python scripts/fill-english-catalogue tracker/translations/en/LC_MESSAGES/messages.po
 
 ## Re-pin requirements.txt from requirements.in.

@@ -3,6 +3,7 @@
 Every setting has a working default for a ward's own machine; production overrides them through
 environment variables (see the table in README.md).
 """
+import math
 import os
 import secrets
 from pathlib import Path
@@ -15,7 +16,7 @@ def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'tracker.db'}"
 
 
-def _local_secret_key() -> str:
+def local_secret_key() -> str:
     """A random key kept in instance/, created on first use, so development needs no setup and
     the repository holds no secret."""
     key_file = INSTANCE_DIR / "secret_key"
@@ -39,9 +40,19 @@ def _int_env(name: str, default: int) -> int:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or _local_secret_key()
+    # Outside production, a missing key is made and kept in instance/secret_key when the app is
+    # created (local_secret_key); production never writes one (check_production_settings).
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL that does not answer must not hang a page (tracker/core/database.py): seconds to
+    # open a connection, for a statement (the server cancels it), for a lock, for a free pooled
+    # connection, and for any answer at all (our side: a frozen server cancels nothing).
+    DATABASE_CONNECT_TIMEOUT_SECONDS = _int_env("DATABASE_CONNECT_TIMEOUT_SECONDS", 3)
+    DATABASE_STATEMENT_TIMEOUT_SECONDS = _int_env("DATABASE_STATEMENT_TIMEOUT_SECONDS", 5)
+    DATABASE_LOCK_TIMEOUT_SECONDS = _int_env("DATABASE_LOCK_TIMEOUT_SECONDS", 4)
+    DATABASE_POOL_TIMEOUT_SECONDS = _int_env("DATABASE_POOL_TIMEOUT_SECONDS", 5)
+    DATABASE_WAIT_SECONDS = _int_env("DATABASE_WAIT_SECONDS", 7)
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -59,6 +70,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
     EVIDENCE_MAX_BYTES = _int_env("EVIDENCE_MAX_MB", 10) * 1024 * 1024
     MAX_CONTENT_LENGTH = _int_env("MAX_REQUEST_MB", 64) * 1024 * 1024
+    # A file no evidence record points at is removed after this many hours (tracker/progress/cleanup.py).
+    EVIDENCE_ORPHAN_GRACE_HOURS = _int_env("EVIDENCE_ORPHAN_GRACE_HOURS", 24)
 
     # Alerts: a question unanswered after this many days raises an alert; an alert still open
     # this many days after it should have fired is escalated to the chair.
@@ -67,6 +80,10 @@ class Config:
     # The scheduler: the daily scan's hour (Asia/Ho_Chi_Minh) and how often the outbox is sent.
     SCAN_HOUR = _int_env("SCAN_HOUR", 7)
     MAIL_SEND_INTERVAL_MINUTES = _int_env("MAIL_SEND_INTERVAL_MINUTES", 5)
+    # The scheduler writes a heartbeat (and checks that it still holds its lock) this often; a
+    # waiting scheduler tries to take the lock this often.
+    SCHEDULER_HEARTBEAT_SECONDS = _int_env("SCHEDULER_HEARTBEAT_SECONDS", 60)
+    SCHEDULER_LOCK_POLL_SECONDS = _int_env("SCHEDULER_LOCK_POLL_SECONDS", 5)
 
     # E-mail. Without MAIL_SERVER no e-mail is queued; notifications stay in the app.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -88,13 +105,26 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_DURATION = 14 * 24 * 3600
+    # "Keep me signed in" makes the session itself permanent, for as long as the remember cookie:
+    # Flask-Login's strong session protection then keeps it through a change of network address
+    # (Wi-Fi to 4G) instead of deleting it (tracker/accounts/login.py).
+    PERMANENT_SESSION_LIFETIME = REMEMBER_COOKIE_DURATION
 
 
-    # Sign-in throttling: after this many failures in LOGIN_LOCK_MINUTES, an account (or an
-    # address) must wait.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int_env("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
-    LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    # Sign-in throttling (tracker/accounts/services.py). Failures slow down the (account, address)
+    # pair that made them, never the account everywhere, so a stranger cannot lock a person out:
+    # after LOGIN_FAILURES_BEFORE_DELAY failures the pair waits LOGIN_FIRST_DELAY_SECONDS, doubled
+    # at each further failure, at most LOGIN_LOCK_MINUTES. An address with
+    # LOGIN_MAX_FAILURES_PER_ADDRESS failures (any names) waits the same way before trying an
+    # account that never signed in from it. LOGIN_WARN_FAILURES_PER_ACCOUNT failures against one
+    # account (from anywhere) put a warning in the audit log. Failures count for
+    # LOGIN_FAILURE_WINDOW_HOURS, or until a successful sign-in of the pair or an admin's unlock.
+    LOGIN_FAILURES_BEFORE_DELAY = _int_env("LOGIN_FAILURES_BEFORE_DELAY", 3)
+    LOGIN_FIRST_DELAY_SECONDS = _int_env("LOGIN_FIRST_DELAY_SECONDS", 5)
     LOGIN_LOCK_MINUTES = _int_env("LOGIN_LOCK_MINUTES", 15)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_WARN_FAILURES_PER_ACCOUNT = _int_env("LOGIN_WARN_FAILURES_PER_ACCOUNT", 10)
+    LOGIN_FAILURE_WINDOW_HOURS = _int_env("LOGIN_FAILURE_WINDOW_HOURS", 24)
     # Behind nginx: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, trust nothing).
     PROXY_COUNT = _int_env("PROXY_COUNT", 0)
 
@@ -113,13 +143,36 @@ class ProductionConfig(Config):
 WEAK_SECRET_KEYS = {"", "dev", "secret", "change-me", "changeme", "test-only-key", "dev-only-not-secret"}
 
 
+def secret_key_problem(key: str | None) -> str | None:
+    """Why a key is too weak to sign production sessions, or None. A random key of 32 characters
+    or more passes; a known default, a short key, a key of few different characters, a repeated
+    part or a run of neighbouring characters ("abcdef…") does not."""
+    key = key or ""
+    if key in WEAK_SECRET_KEYS:
+        return "it is missing or a known default"
+    if len(key) < 32:
+        return f"it has {len(key)} characters, fewer than 32"
+    if len(set(key)) < 8:
+        return f"it uses only {len(set(key))} different characters"
+    if any(key.find(key[i:i + 8], i + 1) != -1 for i in range(len(key) - 8)):
+        return "it repeats a part of itself"
+    steps = sum(1 for a, b in zip(key, key[1:]) if abs(ord(b) - ord(a)) <= 1)
+    if steps > len(key) // 2:
+        return "it is mostly a run of neighbouring characters"
+    counts = [key.count(ch) for ch in set(key)]
+    bits = -sum(c * math.log2(c / len(key)) for c in counts)
+    if bits < 80:
+        return f"it holds about {int(bits)} bits of randomness, fewer than 80"
+    return None
+
+
 def check_production_settings(config) -> None:
-    """Refuse to start in production with a missing, default or short SECRET_KEY."""
-    key = config.get("SECRET_KEY") or ""
-    if key in WEAK_SECRET_KEYS or len(key) < 32:
+    """Refuse to start in production with a missing, default or weak SECRET_KEY."""
+    problem = secret_key_problem(config.get("SECRET_KEY"))
+    if problem:
         raise RuntimeError(
-            "SECRET_KEY must be set to a random value of at least 32 characters in production "
-            "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')."
+            f"SECRET_KEY is not fit for production: {problem}. Set it to a random value, e.g. "
+            "python -c 'import secrets; print(secrets.token_hex(32))'."
         )
 
 

@@ -99,8 +99,15 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    from tracker.core.database import wait_limit
+
+    with wait_limit(24 * 3600), connectable.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
+        if connection.dialect.name == "postgresql":
+            # A migration may rewrite a big table: no statement or lock timeout of the web pages.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.exec_driver_sql("SET lock_timeout = 0")
+            connection.commit()
         if sqlite:
             # Changing a table on SQLite means copying it and dropping the old one, which foreign keys
             # pointing at it would refuse: they are checked once at the end instead.

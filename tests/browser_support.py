@@ -55,6 +55,7 @@ VI = {
     "my_unit": "Đơn vị của tôi",
     "review_reports": "Xem xét báo cáo",
     "dashboard": "Bảng theo dõi",
+    "committee_dashboard": "Bảng theo dõi của Ban Chỉ đạo",
     "accountability": "Trách nhiệm đơn vị",
     "ward_reports": "Báo cáo của phường",
     "targets": "Chỉ tiêu và lộ trình",
@@ -89,7 +90,7 @@ VI = {
     "saved_as_draft": "Nội dung đã được lưu thành bản nháp.",
     "write_results": "Ghi những việc đã làm trong kỳ, hoặc lý do chưa thực hiện.",
     "to_correct": "cần sửa",
-    "submit_report": "Nộp cho cơ quan thường trực",
+    "submit_report": "Nộp báo cáo",
     "report_submitted": "Đã nộp báo cáo cho cơ quan thường trực.",
     "submitted_waiting": "Đã nộp, chờ xem xét",
     "sent_reports": "Báo cáo đã nộp",
@@ -112,13 +113,14 @@ VI = {
     "reports_returned": "Báo cáo bị trả lại",
     "returned": "Bị trả lại",
     "to_fix": "Cần sửa",
+    "section_named_to_fix": "Mục cần sửa",
     "see_section": "Xem mục",
     "select_report_of": "Chọn báo cáo của {unit}",
     "accept_selected": "Chấp nhận các báo cáo đã chọn",
     "accepted_one": "Đã chấp nhận 1 báo cáo.",
     "accepted": "Đã chấp nhận",
-    "sent_on_time": "nộp đúng hạn",
-    "report_late_7": "quá hạn 7 ngày",
+    "sent_on_time": "gửi đúng hạn",
+    "report_late_7": "chậm 7 ngày",
     "ask_question": "Đặt câu hỏi cho đơn vị",
     "unit_asked": "Đơn vị được hỏi",
     "question": "Câu hỏi",
@@ -131,21 +133,56 @@ VI = {
     "answer": "Trả lời",
     "issue_directive": "Ban hành ý kiến chỉ đạo",
     "unit": "Đơn vị",
+    "choose_unit": "— Chọn đơn vị —",
     "directive": "Ý kiến chỉ đạo",
     "due_date": "Hạn hoàn thành",
     "issue": "Ban hành",
     "directive_issued": "Đã ban hành ý kiến chỉ đạo.",
-    "escalated": "Đã báo cáo Trưởng ban",
+    "escalated": "Chuyển Trưởng ban",
+    "unit_reply": "Phản hồi của đơn vị",
     "report_missing": "Chưa nộp báo cáo",
     "overdue_tasks": "Nhiệm vụ quá hạn, nặng nhất trước",
     "reporting_status": "Tình hình báo cáo",
     "on_time": "Đúng hạn",
     "missing": "Chưa nộp",
     "league_title": "Trách nhiệm theo đơn vị",
+    "units_late": "{n} đơn vị có nội dung chậm",
+    "inside_ubnd": "Các phòng, đơn vị thuộc UBND (được giao)",
+    "outside_ubnd": "Cơ quan, tổ chức ngoài bộ máy UBND (đề nghị)",
+    "longest_late": "Chậm lâu nhất",
+    "nothing_late": "Không có nội dung chậm",
+    "reports_late": "Báo cáo chậm",
+    "chased_figure": "Đôn đốc",
+    "order": "Sắp xếp",
+    "lowest_reporting_rate": "Tỷ lệ báo cáo thấp nhất",
+    "late_report_item": "{report} chưa gửi, chậm {n} ngày, từ {since}",
+    # chasing (đôn đốc) a late unit
+    "chase": "Đôn đốc",
+    "request": "Đề nghị",
+    "chased": "Đôn đốc",
+    "chased_flash": "Đã đôn đốc {unit}: Đã thông báo cho {n} cán bộ trên hệ thống",
+    "chase_text": "Nội dung gửi nhóm Zalo của phường, sao chép để dán",
+    "copy_text": "Sao chép nội dung",
+    "copied": "Đã sao chép",
+    "back": "Quay lại",
+    "chased_n_times": "bị đôn đốc {n} lần",
+    "urges": "đôn đốc",
+    # the bell: one message a day, grouped by unit
+    "unread": "chưa đọc",
+    "unread_label": "{n} thông báo chưa đọc",
+    "one_message_a_day": "Mỗi ngày một thông báo, nhóm theo đơn vị.",
+    "directive_overdue_n": "{n} ý kiến chỉ đạo quá hạn",
+    "reports_late_n": "{n} báo cáo chậm",
+    # the dashboard
+    "key_figures": "Số liệu chính",
+    "tasks_overdue": "Nhiệm vụ quá hạn",
+    "units_late_reporting": "Đơn vị chậm báo cáo",
+    "filters": "Bộ lọc",
+    "no_task_overdue": "Không có nhiệm vụ nào quá hạn.",
     "period": "Giai đoạn",
     "show": "Xem",
     "reporting_rate": "Tỷ lệ báo cáo",
-    "on_time_rate": "Tỷ lệ đúng hạn",
+    "reports_sent": "Báo cáo đã gửi",
     "tasks_reported": "{n} nhiệm vụ đã có báo cáo được chấp nhận",
     "printable_page": "Trang in",
     "download_docx": "Tải về DOCX",
@@ -370,19 +407,6 @@ def table_rows(table) -> list[dict[str, str]]:
     )
 
 
-def percent_value(text: str) -> float | None:
-    """"11,1% (1/9)" -> 11.1; "— (0/0)" -> None."""
-    match = re.match(r"\s*(\d+(?:,\d+)?)%", text)
-    return float(match.group(1).replace(",", ".")) if match else None
-
-
-def sent_of_owed(text: str) -> tuple[int, int]:
-    """"11,1% (1/9)" -> (1, 9): reports sent and reports owed, as the league table shows them."""
-    match = re.search(r"\((\d+)/(\d+)\)", text)
-    assert match, f"no (sent/owed) in {text!r}"
-    return int(match.group(1)), int(match.group(2))
-
-
 def expect_flash(page, message: str) -> None:
     """The page the app answered with says `message` in its flash area (waits for that page:
     a click only starts the form's submission)."""
@@ -535,6 +559,46 @@ _BROKEN_WORDS_SCRIPT = """
 def words_broken_in_tables(page, selector: str = "main table th, main table td") -> list[str]:
     """Table cells where a word is split across lines (a column squeezed narrower than a word)."""
     return page.evaluate(_BROKEN_WORDS_SCRIPT, selector)
+
+
+# Every word (a run of characters between spaces) of the text shown under the selector, measured
+# where it lies: a word whose letters sit on more than one line was cut in pieces ("Bắc K|ạn",
+# "2026-|2030", "HĐND-|UBND"). Text that is not laid out (a closed <details>, an <option>) has no
+# boxes and is passed over.
+_WORDS_CUT_SCRIPT = """
+(selector) => {
+  const cut = [];
+  let words = 0;
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || parent.closest('option, script, style, textarea')) continue;
+      const range = document.createRange();
+      for (const match of node.data.matchAll(/\\S+/g)) {
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const boxes = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+        if (!boxes.length) continue;
+        words += 1;
+        const lines = new Set(boxes.map(r => Math.round(r.top)));
+        if (lines.size > 1) {
+          const box = parent.getBoundingClientRect();
+          const context = (parent.innerText || '').replace(/\\s+/g, ' ').trim().slice(0, 70);
+          cut.push(`"${match[0]}" on ${lines.size} lines in <${parent.tagName.toLowerCase()}> ${Math.round(box.width)}px wide: "${context}"`);
+        }
+      }
+    }
+  }
+  return {words, cut};
+}
+"""
+
+
+def words_cut(page, selector: str = "main") -> tuple[int, list[str]]:
+    """How many words are shown under `selector`, and those cut across lines (each described)."""
+    result = page.evaluate(_WORDS_CUT_SCRIPT, selector)
+    return result["words"], result["cut"]
 
 
 # --- accessibility --------------------------------------------------------------------------

@@ -37,7 +37,9 @@ ACCESS = {
     "plan.task": SIGNED_IN,
     "plan.assignments": {"secretariat", "admin"},
     "progress.post": {"officer"},
-    "progress.evidence": SIGNED_IN,
+    # A file posted without a choice is restricted to the task's units, the secretariat, the
+    # committee and the chair; the admin's work is accounts and units, not households' data.
+    "progress.evidence": {"officer", "secretariat", "committee", "chair"},
     "reports.edit": {"officer"},
     "reports.detail": SIGNED_IN,
     "reports.version": SIGNED_IN,
@@ -55,6 +57,7 @@ ACCESS = {
     "admin_users.new": {"admin"},
     "admin_users.edit": {"admin"},
     "admin_users.password": {"admin"},
+    "admin_users.unlock": {"admin"},
     "admin_units.index": {"admin"},
     "admin_units.new": {"admin"},
     "admin_units.edit": {"admin"},
@@ -137,7 +140,7 @@ SCHEDULER_NEVER_RAN = "the scheduler has never run"
 
 @pytest.fixture
 def sample(app, plan, user_of, task_of, period_of):
-    """Objects for every URL parameter: the unit's submitted six-month report, an update with a file."""
+    """Objects for every URL parameter: the unit's submitted six-month report, an update with a file (restricted, as by default)."""
     from tracker.audit.services import Actor
     from tracker.core.time import utcnow
     from tracker.progress.services import UpdateInput, post_update

@@ -195,6 +195,58 @@ def test_without_remember_me_closing_the_browser_signs_out(client, plan):
     assert_signed_out(client, plan)
 
 
+# --- a change of network address --------------------------------------------------------------
+
+WIFI, MOBILE = "192.0.2.10", "100.64.0.7"  # the office Wi-Fi, then the phone's 4G
+
+
+def test_keep_me_signed_in_survives_a_change_of_address(client, plan):
+    """The phone moves from Wi-Fi to 4G while a progress update is being typed: what is posted
+    afterwards still finds its session."""
+    assert sign_in(client, "bancd", PASSWORD, remember=True, environ_base={"REMOTE_ADDR": WIFI}).status_code == 302
+    client.environ_base["REMOTE_ADDR"] = MOBILE
+    assert_signed_in(client, plan)
+    response = client.post("/profile", data={"locale": "vi", "email": "bancd@example.vn", "email_notifications": "y"})
+    assert response.status_code == 302 and location_path(response) == "/profile"
+    assert user_named("bancd").email == "bancd@example.vn"
+    assert client.get_cookie("remember_token") is not None, "the keep-me-signed-in cookie stays"
+    # Back on Wi-Fi, and on a third address, still signed in.
+    client.environ_base["REMOTE_ADDR"] = WIFI
+    assert_signed_in(client, plan)
+
+
+def test_a_kept_session_restored_from_its_cookie_also_survives_a_change_of_address(client, plan):
+    assert sign_in(client, "bancd", PASSWORD, remember=True, environ_base={"REMOTE_ADDR": WIFI}).status_code == 302
+    client.delete_cookie("session")  # the browser was closed
+    assert_signed_in(client, plan)
+    assert_signed_in(client, plan)  # not only on the first page
+    client.environ_base["REMOTE_ADDR"] = MOBILE
+    assert_signed_in(client, plan)
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_without_keep_me_signed_in_a_change_of_address_ends_the_session(client, plan):
+    """A session nobody asked to keep stays bound to its address and browser (a copied session
+    cookie is of no use elsewhere)."""
+    assert sign_in(client, "bancd", PASSWORD, environ_base={"REMOTE_ADDR": WIFI}).status_code == 302
+    client.environ_base["REMOTE_ADDR"] = MOBILE
+    assert_signed_out(client, plan)
+
+
+def test_a_new_password_ends_a_kept_session_wherever_it_moved(app, client, plan, user_of):
+    assert sign_in(client, "canbo.vhxh", PASSWORD, remember=True, environ_base={"REMOTE_ADDR": WIFI}).status_code == 302
+    client.environ_base["REMOTE_ADDR"] = MOBILE
+    assert_signed_in(client, plan)
+
+    admin = app.test_client()
+    login(admin, "admin")
+    response = admin.post(f"/admin/users/{user_of('officer').id}/password", data={"password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert_signed_out(client, plan)
+    client.delete_cookie("session")  # nor does the keep-me-signed-in cookie bring it back
+    assert_signed_out(client, plan)
+
+
 # --- where sign-in leads --------------------------------------------------------------------
 
 
@@ -366,3 +418,35 @@ def test_cli_set_password_refuses_an_unknown_user_or_a_short_password(app, cli):
     assert result.exit_code != 0
     assert can_sign_in(app, "canbo.vhxh", PASSWORD)
     assert audit_events("user.password") == []
+
+
+# --- the language before sign-in ------------------------------------------------------------
+
+ENGLISH_BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
+
+
+def page_language(response) -> str:
+    return re.search(r'<html lang="([a-z]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_before_sign_in_the_app_speaks_vietnamese_even_to_an_english_browser(client):
+    response = client.get("/login", headers=ENGLISH_BROWSER)
+    assert response.status_code == 200
+    assert page_language(response) == "vi"
+    assert "Đăng nhập" in response.get_data(as_text=True)
+
+
+def test_the_language_link_before_sign_in_is_kept_through_sign_in(client, plan):
+    assert client.get("/language/en?next=/login", headers=ENGLISH_BROWSER).status_code == 302
+    assert page_language(client.get("/login")) == "en"
+    assert sign_in(client, "bancd", PASSWORD).status_code == 302
+    assert page_language(client.get(f"/plans/{plan.id}/")) == "en"
+
+
+def test_a_profile_language_applies_after_sign_in_whatever_the_browser(client, plan, user_of):
+    committee = user_of("committee")
+    committee.locale = "en"
+    db.session.commit()
+    assert page_language(client.get("/login", headers={"Accept-Language": "vi"})) == "vi"
+    assert sign_in(client, "bancd", PASSWORD, headers={"Accept-Language": "vi"}).status_code == 302
+    assert page_language(client.get(f"/plans/{plan.id}/", headers={"Accept-Language": "vi"})) == "en"

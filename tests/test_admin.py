@@ -562,10 +562,10 @@ def test_secretariat_moves_a_unit_deadline(secretariat, plan, period_of):
     period = period_of("six_month", 2026)
     url = f"/plans/{plan.id}/periods/{period.id}"
     page = text_of(secretariat.get(url))
-    assert input_value(page, "unit_deadline") == "2026-06-05"
-    assert input_value(page, "ward_deadline") == "2026-06-10"
+    assert input_value(page, "unit_deadline") == "05/06/2026"  # shown the ward's way
+    assert input_value(page, "ward_deadline") == "10/06/2026"
 
-    response = secretariat.post(url, data={"unit_deadline": "2026-06-01", "ward_deadline": "2026-06-10"})
+    response = secretariat.post(url, data={"unit_deadline": "01/06/2026", "ward_deadline": "10/06/2026"})
     assert response.status_code == 302
     assert location_path(response) == f"/plans/{plan.id}/periods/"
     assert period.unit_deadline == date(2026, 6, 1) and period.ward_deadline == date(2026, 6, 10)

@@ -334,7 +334,8 @@ def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(a
         assert [e.id for e in new_update.evidence] == [last["evidence"] + 1]
         new_events = db.session.execute(select(AuditEvent.id, AuditEvent.action).where(AuditEvent.id > last["audit_event"])
                                         .order_by(AuditEvent.id)).all()
-        assert [tuple(e) for e in new_events] == [(last["audit_event"] + 1, "login"), (last["audit_event"] + 2, "progress.post")]
+        assert [tuple(e) for e in new_events] == [(last["audit_event"] + 1, "login"), (last["audit_event"] + 2, "evidence.read"),
+                                                        (last["audit_event"] + 3, "progress.post")]
         user = create_user("canbo.moi", PASSWORD, "Cán bộ mới", ["officer"])
         db.session.commit()
         assert user.id == max(row[0] for row in source["user_account"]) + 1

@@ -35,10 +35,18 @@ def test_posting_progress_without_the_token_is_refused_and_nothing_is_stored(csr
     assert signed_in.status_code == 302
     before = database_snapshot()
 
-    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "30", "state": "working"})
+    task_page = f"/plans/{plan.id}/tasks/IV.4.1"
+    response = client.post(f"{task_page}/updates", headers={"Referer": f"http://localhost{task_page}"},
+                           data={"percent": "30", "state": "working", "results": "Đã rà soát 14 tổ"})
 
-    assert response.status_code == 400
-    assert database_snapshot() == before
+    # Not posted: the person is sent back to the form, where what they typed is given back.
+    assert response.status_code == 302 and response.headers["Location"].endswith(task_page)
+    after = database_snapshot()
+    kept = after.pop("kept_form")
+    before.pop("kept_form")
+    assert after == before and len(kept) == 1
+    html = client.get(task_page).get_data(as_text=True)
+    assert "Đã rà soát 14 tổ" in html and "Biểu mẫu đã hết hạn" in html
 
 
 def test_posting_progress_with_the_token_works(csrf_app, plan):

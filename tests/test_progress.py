@@ -629,11 +629,33 @@ def test_evidence_needs_a_signed_in_user(app, plan, evidence_item):
     assert PDF not in response.data
 
 
-def test_every_user_of_the_ward_may_download_evidence(app, plan, evidence_item):
+def test_a_file_posted_without_a_choice_is_restricted_to_the_task_and_the_steering_bodies(app, plan, evidence_item):
+    """The narrower visibility is the default: the task's units, the secretariat, the committee and
+    the chair read the file; Trạm Y tế (not on IV.4.1) and the admin do not. The whole rule is
+    tested in test_evidence_visibility.py."""
+    assert evidence_item.visibility == "restricted"
     for role in TEST_USERS:
         reader = app.test_client()
         login(reader, role)
         response = reader.get(f"/plans/{plan.id}/evidence/{evidence_item.id}")
+        if role in ("officer", "secretariat", "committee", "chair"):
+            assert response.status_code == 200, role
+            assert response.data == PDF
+        else:
+            assert response.status_code == 403, role
+            assert PDF not in response.data
+
+
+def test_every_user_of_the_ward_may_download_a_file_posted_for_the_ward(app, plan):
+    poster = app.test_client()
+    login(poster, "officer")
+    assert post_update(poster, plan, "IV.4.1", percent=10, visibility="ward", files=[("Tờ rơi.pdf", PDF)]).status_code == 302
+    [item] = all_evidence()
+    assert item.visibility == "ward"
+    for role in TEST_USERS:
+        reader = app.test_client()
+        login(reader, role)
+        response = reader.get(f"/plans/{plan.id}/evidence/{item.id}")
         assert response.status_code == 200, role
         assert response.data == PDF
 

@@ -134,11 +134,11 @@ def run_flask(database, tmp_path):
 # --- 1. the jobs and their times --------------------------------------------------------------
 
 
-def test_the_scheduler_has_the_daily_scan_the_mail_sender_and_the_heartbeat(app):
+def test_the_scheduler_has_the_daily_scan_the_mail_sender_the_clean_up_and_the_heartbeat(app):
     app.config["MAIL_SEND_INTERVAL_MINUTES"] = 3
     scheduler = jobs.build_scheduler(app)
     by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(by_id) == {"daily-scan", "send-mail", "heartbeat"}
+    assert set(by_id) == {"daily-scan", "send-mail", "heartbeat", "clean-evidence"}
 
     daily = by_id["daily-scan"].trigger
     assert isinstance(daily, CronTrigger)

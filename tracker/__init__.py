@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import check_production_settings, config_for_environment
+from config import check_production_settings, config_for_environment, local_secret_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +19,8 @@ def create_app(config_object=None, **overrides) -> Flask:
     app.config.update(overrides)
     if app.config.get("PRODUCTION"):
         check_production_settings(app.config)
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = local_secret_key()
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -31,18 +33,21 @@ def create_app(config_object=None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker.core import database, i18n
+    from tracker.core import database, i18n, kept
     from tracker.accounts import login
     from tracker.extensions import babel, csrf, db, login_manager, migrate
 
     import tracker.core.models  # noqa: F401  (the whole schema, for Alembic)
 
+    database.engine_options(app)
     db.init_app(app)
     database.configure_engines(app)
+    app.before_request(database.no_reads_after_commit)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "tracker" / "translations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    kept.register(app, login.PUBLIC_ENDPOINTS)  # before the sign-in check: a post of an ended session is kept
     login.configure(app, login_manager)
 
 
@@ -78,6 +83,7 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.alerts import views as alert_views
     from tracker.core import formatting, i18n, labels
     from tracker.core import views as core_views
+    from tracker.core import submissions
     from tracker.progress import status
 
     formatting.register(app)
@@ -86,6 +92,7 @@ def register_template_helpers(app: Flask) -> None:
     core_views.register(app)
     permissions.register(app)
     app.add_template_global(status.behind_schedule, "behind_schedule")
+    app.add_template_global(submissions.new_token, "once_token")
     messages.register(app)
     alert_views.register(app)
 
@@ -103,7 +110,8 @@ def register_commands(app: Flask) -> None:
     from tracker.backup.cli import backup_cli
     from tracker.demo.cli import demo_cli
     from tracker.plan.cli import plan_cli
+    from tracker.progress.cli import evidence_cli
     from tracker.scheduler.cli import scheduler_cli
 
-    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli, backup_cli, demo_cli):
+    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli, backup_cli, demo_cli, evidence_cli):
         app.cli.add_command(group)

@@ -9,7 +9,8 @@ from tracker.accountability.services import SORT_KEYS
 from tracker.accounts.models import ROLE_OFFICER, Role, User, user_role
 from tracker.accounts.permissions import require
 from tracker.core.forms import Form
-from tracker.core.http import actor, safe_next
+from tracker.core.http import actor, safe_next, sent_once
+from tracker.core.submissions import taken
 from tracker.core.time import now, ward_today
 from tracker.discussion import queries as discussion
 from tracker.extensions import db
@@ -104,6 +105,10 @@ def chase(plan_id: int, code: str):
     if not Form().validate_on_submit():
         abort(400)
     unit = _unit(plan, code)
+    back = safe_next(request.form.get("next"), url_for("accountability.index", plan_id=plan.id))
+    submission, already = sent_once(request.form.get("once"), back)
+    if already:
+        return already
     today = ward_today()
     figures = _figures_now(plan, unit, today)
     # The address links in messages point to (APP_BASE_URL), not the one the chaser happened to use.
@@ -115,13 +120,15 @@ def chase(plan_id: int, code: str):
         entry = services.chase(actor(), plan, figures, unit_officers(unit), link, moment,
                                lambda user, subject, text, key: queue_message(user, subject, text, key, moment))
     except services.ChaseRefused as refused:
+        db.session.rollback()
         flash(str(refused), "warning")
         return redirect(safe_next(request.form.get("next"), url_for("accountability.index", plan_id=plan.id)))
+    sent_page = url_for("accountability.chase_sent", plan_id=plan.id, chase_id=entry.id, next=back)
+    taken(submission, sent_page)
     db.session.commit()
     flash(_("%(unit)s was chased: %(told)s, %(emailed)d e-mails queued.", unit=unit.name,
             told=services.chase_summary(entry), emailed=entry.emailed), "success")
-    return redirect(url_for("accountability.chase_sent", plan_id=plan.id, chase_id=entry.id,
-                            next=safe_next(request.form.get("next"), url_for("accountability.index", plan_id=plan.id))))
+    return redirect(sent_page)
 
 
 @bp.get("/chases/<int:chase_id>")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tracker.accounts import services
 from tracker.accounts.models import ROLES
 from tracker.audit.services import Actor
+from tracker.core.forms import clean_text
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -48,6 +49,9 @@ def create_demo_command(ward_code: str | None) -> None:
 @click.password_option(help="The password (asked for if not given).")
 def create_command(username, full_name, roles, unit_code, ward_code, email, password):
     """Create an account (e.g. the first admin)."""
+    # What a terminal sends is cleaned as a form's text is: NFC, no control characters.
+    username, full_name, email = clean_text(username), clean_text(full_name), clean_text(email)
+    ward_code, unit_code = clean_text(ward_code), clean_text(unit_code)
     ward = db.session.scalar(select(Ward).where(Ward.code == ward_code)) if ward_code else None
     if ward_code and ward is None:
         raise click.ClickException(_('No ward has the code "%(code)s".', code=ward_code))

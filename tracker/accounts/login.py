@@ -1,9 +1,9 @@
 """Flask-Login wiring: how a session finds its user, and which pages need no sign-in."""
 import secrets
 
-from flask import Flask, request
+from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, user_loaded_from_cookie
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.accounts.models import User
@@ -17,6 +17,12 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
+    # "strong": a session is bound to the address and browser it was opened from; seen from
+    # another one it is deleted, so a copied session cookie is of no use elsewhere. A session the
+    # person asked to keep ("keep me signed in") is permanent (keep_session below), and Flask-Login
+    # only marks a permanent session "not fresh" when the address changes: a phone moving from
+    # Wi-Fi to 4G stays signed in and what it posts next is not lost. Either kind ends when the
+    # password changes or the account is disabled (the session token in load_user).
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
@@ -28,6 +34,14 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
             return None
         return user
 
+    @user_loaded_from_cookie.connect_via(app)
+    def keep_restored_session(_app, user):
+        # A session brought back by the keep-me-signed-in cookie (the browser was closed) is kept
+        # like the one it replaces; Flask-Login gives it no identifier, which strong protection
+        # would take for a foreign session on the next request.
+        keep_session()
+        session["_id"] = login_manager._session_identifier_generator()
+
     @app.before_request
     def require_sign_in():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
@@ -35,3 +49,10 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+
+def keep_session() -> None:
+    """Make the signed-in session permanent (it lasts PERMANENT_SESSION_LIFETIME, as long as the
+    keep-me-signed-in cookie, and survives a change of network address); called on sign-in with
+    "keep me signed in" and when that cookie restores a session."""
+    session.permanent = True

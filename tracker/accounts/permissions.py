@@ -47,6 +47,24 @@ def can_post_update(user, task) -> bool:
     return posting_role(user, task) is not None
 
 
+def can_read_evidence(user, evidence) -> bool:
+    """Who may open an evidence file. A file for the ward ("ward"): everyone who reads the plan. A
+    restricted file (the default, as files may hold lists of poor households): the officers of the
+    unit that posted it and of the task's other units (lead or partner, through a unit group too),
+    the secretariat, the steering committee and the chair. Not the admin, whose work is accounts and
+    units, and who reads the log of who opened which file."""
+    update = evidence.update
+    if not can_view_plan(user, update.task.plan):
+        return False
+    if not evidence.is_restricted:
+        return True
+    if has_role(user, ROLE_SECRETARIAT, ROLE_COMMITTEE, ROLE_CHAIR):
+        return True
+    if not has_role(user, ROLE_OFFICER) or user.unit_id is None:
+        return False
+    return user.unit_id == update.unit_id or unit_role_on_task(update.task, user.unit_id) is not None
+
+
 def can_mark_milestone(user, task) -> bool:
     """The lead unit (or the secretariat) records that a milestone's deliverable is done."""
     return posting_role(user, task) == "lead" or (has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, task.plan))
@@ -125,6 +143,7 @@ RULES = {
     "enter_indicator": can_enter_indicator,
     "view_plan": can_view_plan,
     "post_update": can_post_update,
+    "read_evidence": can_read_evidence,
     "edit_report": can_edit_report,
     "mark_milestone": can_mark_milestone,
     "start_report": can_start_report,

@@ -1,4 +1,5 @@
 """Accounts: creating and changing users, signing in, and the demo accounts of `make run`."""
+import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.accounts.models import ROLES, Role, User
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor, record
+from tracker.core.time import aware
 from tracker.extensions import db
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
@@ -101,42 +103,163 @@ def find_user(username: str) -> User | None:
 
 
 class SignInThrottled(Exception):
-    """Too many failed sign-ins for this account or from this address: wait a while."""
+    """Too many recent failed sign-ins for this name from this address: wait `wait` seconds."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
 
 
-def _recent_failures(now: datetime, **match) -> int:
-    since = now - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    query = select(func.count(AuditEvent.id)).where(AuditEvent.action == "login.failed", AuditEvent.occurred_at >= since)
-    if "username" in match:
-        query = query.where(func.lower(AuditEvent.username) == (match["username"] or "").strip().lower()[:64])
-    if "remote_addr" in match:
-        query = query.where(AuditEvent.remote_addr == match["remote_addr"])
-    return db.session.scalar(query)
+# Sign-in throttling. Every attempt and its outcome is in the audit log (login, login.failed), so
+# the throttle reads it there and works the same across several app servers. A wrong password
+# slows down only the (name, address) pair that typed it: after LOGIN_FAILURES_BEFORE_DELAY failures
+# the pair waits LOGIN_FIRST_DELAY_SECONDS after its last failure, twice as long after each further
+# one, never more than LOGIN_LOCK_MINUTES; so a stranger elsewhere cannot lock out a person, and
+# nobody is ever locked for good. An address with LOGIN_MAX_FAILURES_PER_ADDRESS failures under any
+# names waits the same way before trying an account that never signed in from it (one guessing at
+# many accounts), while the people who do sign in from there (an office behind one NAT) go on.
+# Failures count for LOGIN_FAILURE_WINDOW_HOURS, and no longer once the pair signs in or an admin
+# unlocks the account (login.unlock). Refused attempts are not failures: they never lengthen a wait.
 
 
-def check_throttle(username: str, remote_addr: str | None, now: datetime) -> None:
-    """The limit counts the failures the audit log already holds, so it works the same across
-    several app servers."""
+@dataclass(frozen=True)
+class _Failures:
+    count: int
+    last: datetime | None
+
+
+def _name_key(username: str | None) -> str:
+    """The name as failures are counted: trimmed, any case (as find_user matches it)."""
+    return (username or "").strip().lower()[:64]
+
+
+def _failures(since: datetime, *conditions) -> _Failures:
+    count, last = db.session.execute(
+        select(func.count(AuditEvent.id), func.max(AuditEvent.occurred_at))
+        .where(AuditEvent.action == "login.failed", AuditEvent.occurred_at > since, *conditions)
+    ).one()
+    return _Failures(count, aware(last))
+
+
+def _latest(action: str, *conditions) -> datetime | None:
+    return aware(db.session.scalar(select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == action, *conditions)))
+
+
+def _from_address(remote_addr: str | None):
+    return AuditEvent.remote_addr == remote_addr if remote_addr is not None else AuditEvent.remote_addr.is_(None)
+
+
+def _about(user: User):
+    return (AuditEvent.target_type == User.__tablename__) & (AuditEvent.target_id == user.id)
+
+
+def _counted_since(user: User | None, now: datetime) -> datetime:
+    """Failures up to this moment no longer count: the window's start, or the admin's last unlock."""
+    since = now - timedelta(hours=current_app.config["LOGIN_FAILURE_WINDOW_HOURS"])
+    unlocked = _latest("login.unlock", _about(user)) if user is not None else None
+    return max(since, unlocked) if unlocked else since
+
+
+def _delay(failures: int, free: int) -> timedelta:
+    """The wait after `failures` failures when the first `free` ones cost nothing."""
+    if failures < free:
+        return timedelta(0)
     config = current_app.config
-    if _recent_failures(now, username=username) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] or (
-        remote_addr and _recent_failures(now, remote_addr=remote_addr) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
-        record(Actor(None, (username or "").strip()[:64], None, remote_addr), "login.throttled", now)
-        raise SignInThrottled()
+    longest = config["LOGIN_LOCK_MINUTES"] * 60
+    seconds = config["LOGIN_FIRST_DELAY_SECONDS"] * 2 ** min(failures - free, 32)  # 2**32 s is past any cap
+    return timedelta(seconds=min(seconds, longest))
+
+
+def _wait_until(failures: _Failures, free: int) -> datetime | None:
+    delay = _delay(failures.count, free)
+    return failures.last + delay if delay and failures.last else None
+
+
+def sign_in_wait(username: str, remote_addr: str | None, now: datetime, user: User | None = None) -> int:
+    """Seconds this name must still wait before trying a password from this address (0: none)."""
+    config = current_app.config
+    since = _counted_since(user, now)
+    name, address = _name_key(username), _from_address(remote_addr)
+    ends = []
+    # The pair: this name from this address, since the pair last signed in.
+    signed_in_here = _latest("login", AuditEvent.user_id == user.id, address) if user is not None else None
+    pair = _failures(max(since, signed_in_here) if signed_in_here else since, func.lower(AuditEvent.username) == name, address)
+    ends.append(_wait_until(pair, config["LOGIN_FAILURES_BEFORE_DELAY"]))
+    # The address, guessing at many names, for an account that never signed in from it.
+    if signed_in_here is None:
+        ends.append(_wait_until(_failures(since, address), config["LOGIN_MAX_FAILURES_PER_ADDRESS"]))
+    end = max((e for e in ends if e is not None), default=None)
+    return math.ceil((end - now).total_seconds()) if end and end > now else 0
+
+
+def check_throttle(username: str, remote_addr: str | None, now: datetime, user: User | None = None) -> None:
+    """Raise SignInThrottled while this name must wait at this address. The refusal is logged once
+    per wait, not once per click."""
+    wait = sign_in_wait(username, remote_addr, now, user)
+    if not wait:
+        return
+    # The wait started at the address's last failure (this name's, or any name's for the address rule).
+    last_failure = _latest("login.failed", _from_address(remote_addr))
+    already = last_failure is not None and _latest(
+        "login.throttled", func.lower(AuditEvent.username) == _name_key(username), _from_address(remote_addr),
+        AuditEvent.occurred_at >= last_failure) is not None
+    if not already:
+        record(Actor(None, (username or "").strip()[:64], None, remote_addr), "login.throttled", now, wait=wait)
+    raise SignInThrottled(wait)
+
+
+def _warn_if_guessed_at(user: User, remote_addr: str | None, now: datetime) -> None:
+    """One warning in the audit log (login.guessed, about the account) once its failures from
+    all addresses reach LOGIN_WARN_FAILURES_PER_ACCOUNT; not again in the same window."""
+    failed = failed_sign_ins(user, now)
+    if failed.count < current_app.config["LOGIN_WARN_FAILURES_PER_ACCOUNT"]:
+        return
+    if _latest("login.guessed", _about(user), AuditEvent.occurred_at > failed.since) is None:
+        record(Actor(None, user.username, None, remote_addr), "login.guessed", now, user,
+               failures=failed.count, addresses=failed.addresses, hours=current_app.config["LOGIN_FAILURE_WINDOW_HOURS"])
+
+
+@dataclass(frozen=True)
+class FailedSignIns:
+    """The failed sign-ins that count against an account now: since `since` (the window's start,
+    or the admin's last unlock), how many, from how many addresses."""
+
+    since: datetime
+    count: int
+    addresses: int
+
+
+def failed_sign_ins(user: User, now: datetime) -> FailedSignIns:
+    since = _counted_since(user, now)
+    count, addresses = db.session.execute(
+        select(func.count(AuditEvent.id), func.count(AuditEvent.remote_addr.distinct()))
+        .where(AuditEvent.action == "login.failed", AuditEvent.occurred_at > since,
+               func.lower(AuditEvent.username) == _name_key(user.username))
+    ).one()
+    return FailedSignIns(since, count, addresses)
+
+
+def unlock_sign_in(actor: Actor, now: datetime, user: User) -> None:
+    """The admin's unlock: the failures so far no longer slow down sign-ins to this account, from
+    any address."""
+    failed = failed_sign_ins(user, now)
+    record(actor, "login.unlock", now, user, failures=failed.count, addresses=failed.addresses)
 
 
 def authenticate(username: str, password: str, remote_addr: str | None, now: datetime) -> User | None:
     """The user if the credentials are right and the account is active. Every failure is logged
-    with the name that was tried. Raises SignInThrottled after too many recent failures."""
-    check_throttle(username, remote_addr, now)
+    with the name that was tried. Raises SignInThrottled while this name must wait at this address."""
     user = find_user(username)
+    check_throttle(username, remote_addr, now, user)
     # An unknown name costs the same hashing time as a known one, so timing reveals nothing.
     password_ok = user.check_password(password) if user else check_password_hash(_DUMMY_HASH, password or "")
     if user is None or not password_ok or not user.active:
         reason = "unknown_user" if user is None else ("wrong_password" if not password_ok else "inactive")
-        # The name as it matches the account (trimmed), so padding it never dodges the per-account limit.
+        # The name as it matches the account (trimmed), so padding it never dodges the limit.
         record(Actor(user.id if user else None, (username or "").strip()[:64], user.unit_id if user else None, remote_addr),
                "login.failed", now, reason=reason)
+        if user is not None:
+            _warn_if_guessed_at(user, remote_addr, now)
         return None
     record(Actor.for_user(user, remote_addr), "login", now)
     return user

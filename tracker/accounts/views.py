@@ -1,11 +1,12 @@
 """Signing in and out, and the admin's account pages."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from tracker.accounts import services
 from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, ProfileForm, UserForm
+from tracker.accounts.login import keep_session
 from tracker.accounts.models import ROLES, User
 from tracker.accounts.permissions import require
 from tracker.core.http import actor, safe_next
@@ -25,10 +26,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.username.data, form.password.data, request.remote_addr, now())
-        except services.SignInThrottled:
+        except services.SignInThrottled as throttled:
             db.session.commit()
-            form.password.errors.append(_("Too many failed sign-ins. Wait %(minutes)d minutes and try again.", minutes=current_app.config["LOGIN_LOCK_MINUTES"]))
-            return render_template("accounts/login.html", form=form), 429
+            form.password.errors.append(_("Too many failed sign-ins. Wait %(wait)s and try again.", wait=_wait_in_words(throttled.wait)))
+            return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(throttled.wait)}
         db.session.commit()
         if user is not None:
             locale = session.get("locale")
@@ -36,9 +37,20 @@ def login():
             if locale and not user.locale:
                 session["locale"] = locale  # the language chosen before signing in, unless the profile says otherwise
             login_user(user, remember=form.remember.data)
+            if form.remember.data:
+                keep_session()
             return redirect(safe_next(request.args.get("next"), url_for("core.index")))
         form.password.errors.append(_("Wrong username or password, or the account is disabled."))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+
+
+def _wait_in_words(seconds: int) -> str:
+    """The wait as the sign-in page tells it: in seconds below two minutes ("45 giây"), else in
+    whole minutes rounded up ("3 phút")."""
+    if seconds < 120:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 @bp.post("/logout")
@@ -145,7 +157,8 @@ def edit(user_id: int):
             db.session.commit()
             flash(_('Account "%(username)s" saved.', username=user.username), "success")
             return redirect(url_for("admin_users.index"))
-    return render_template("accounts/user_form.html", form=form, user=user, password_form=PasswordForm()), 200 if not form.errors and not form.form_errors else 422
+    return render_template("accounts/user_form.html", form=form, user=user, password_form=PasswordForm(),
+                           failed_sign_ins=services.failed_sign_ins(user, now())), 200 if not form.errors and not form.form_errors else 422
 
 
 @admin.post("/<int:user_id>/password")
@@ -162,5 +175,18 @@ def password(user_id: int):
     _fill_choices(edit_form)
     edit_form.unit_id.data = user.unit_id or 0
     edit_form.roles.data = sorted(user.role_codes)
-    return render_template("accounts/user_form.html", form=edit_form, user=user, password_form=form), 422
+    return render_template("accounts/user_form.html", form=edit_form, user=user, password_form=form,
+                           failed_sign_ins=services.failed_sign_ins(user, now())), 422
+
+
+@admin.post("/<int:user_id>/unlock")
+def unlock(user_id: int):
+    """Clear the sign-in waits of an account (the person forgot the password, or was guessed at
+    from the address they use): the failures so far no longer count, from any address."""
+    require("manage_accounts")
+    user = _load_user(user_id)
+    services.unlock_sign_in(actor(), now(), user)
+    db.session.commit()
+    flash(_('"%(username)s" can sign in again without waiting.', username=user.username), "success")
+    return redirect(url_for("admin_users.edit", user_id=user.id))
 

@@ -52,6 +52,8 @@ def scan_command(date_text: str | None, rewind: bool) -> None:
     created = sum(len(r.created) for r in results)
     resolved = sum(len(r.resolved) for r in results)
     click.echo(_("Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.", date=day.isoformat(), created=created, resolved=resolved))
+    for problem in (p for r in results for p in r.problems):
+        click.echo(problem, err=True)
     caught_up = sum(r.caught_up for r in results)
     if caught_up:
         click.echo(_("%(num)d reminders that should have gone out before a deadline now passed were recorded, already resolved and not sent.", num=caught_up))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
@@ -41,7 +42,8 @@ from tracker.alerts.models import (
 from tracker.alerts.wanted import People, WantedAlert, wanted_alerts
 from tracker.core.time import WARD_TZ
 from tracker.extensions import db
-from tracker.periods.queries import plan_rounds
+from tracker.periods.queries import plan_periods, plan_rounds
+from tracker.periods.services import usable
 from tracker.plan.models import Plan
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.queries import first_submissions
@@ -64,6 +66,7 @@ class ScanResult:
     created: list[Alert] = field(default_factory=list)
     resolved: list[Alert] = field(default_factory=list)
     notified: int = 0
+    problems: list[str] = field(default_factory=list)  # rows left out of the scan, to be fixed
     caught_up: int = 0  # alerts recorded as already resolved (their moment passed while no scan ran)
 
 
@@ -149,11 +152,13 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     resolve what cleared, and tell the people concerned of what is new."""
     run = _serialise_scans(plan, today, now)
     people = People(plan.ward_id)
+    result_problems = [_("%(plan)s: the reporting period %(period)s has dates outside the plan's years; it is left out until fixed.",
+                         plan=plan.code, period=f"{p.kind} {p.year}") for p in plan_periods(plan) if not usable(p, plan)]
     wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
     cleared = [w for w in wanted.values() if w.cleared_on is not None]
     wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
     escalations = _escalations(wanted, today, people)
-    result = ScanResult(today)
+    result = ScanResult(today, problems=result_problems)
 
     # What exists, by key (open or not): only keys and ids are read, whatever the number of alerts.
     existing = dict(db.session.execute(
@@ -226,7 +231,11 @@ def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None =
 
 
 def scan_all(today: date, now: datetime) -> list[ScanResult]:
-    return [scan(plan, today, now) for plan in db.session.scalars(select(Plan).order_by(Plan.id))]
+    """Scan every plan, in the caller's transaction (its statements may run longer than a page's)."""
+    from tracker.core.database import long_statements
+
+    with long_statements():
+        return [scan(plan, today, now) for plan in db.session.scalars(select(Plan).order_by(Plan.id))]
 
 
 def last_scan_date() -> date | None:

@@ -109,9 +109,12 @@ def _snapshot():
                     return _read_snapshot(connection)
             finally:
                 snapshot_engine.dispose()
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+    from tracker.core.database import wait_limit
+
+    with wait_limit(3600), engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
         with connection.begin():
             connection.execute(text("SET TRANSACTION READ ONLY"))
+            connection.execute(text("SET LOCAL statement_timeout = 0"))  # a whole table is one statement
             return _read_snapshot(connection)
 
 
@@ -195,7 +198,14 @@ def _read_archive(path: Path):
 def restore_backup(path: Path) -> BackupSummary:
     """Restore into an empty database (migrated to the backup's revision) and empty storage.
     All or nothing: the files are put in place first, and removed again if the database refuses."""
+    from tracker.core.database import long_statements
+
     manifest, tables, files = _read_archive(Path(path))
+    with long_statements():
+        return _restore(manifest, tables, files)
+
+
+def _restore(manifest, tables, files) -> BackupSummary:
     connection = db.session.connection()
     revision = _revision(connection)
     if revision != manifest["revision"]:

@@ -1,8 +1,44 @@
-"""Engine settings that must hold on every connection."""
+"""Engine settings that must hold on every connection, and the limits on waiting for PostgreSQL.
+
+A database that does not answer (stopped, frozen, cut off) must not hang a page: on PostgreSQL a
+new connection gives up after DATABASE_CONNECT_TIMEOUT_SECONDS, a statement is cancelled by the
+server after DATABASE_STATEMENT_TIMEOUT_SECONDS, a request waits at most
+DATABASE_POOL_TIMEOUT_SECONDS for a free connection, and the app itself stops waiting for an
+answer DATABASE_WAIT_SECONDS after the last byte arrived (a frozen server cannot cancel anything,
+so the limit has to be on our side). The page is then the calm 503 page (tracker.core.errors).
+
+Work that legitimately runs long statements (migrations, the alert scan, backups) asks for it
+with `long_statements()`.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
 
 from tracker.extensions import db
+
+# How long to wait for the database's answer in this context; None: the configured limit.
+_wait_limit: ContextVar[float | None] = ContextVar("database_wait_limit", default=None)
+
+
+def engine_options(app: Flask) -> None:
+    """Add the connection limits to the engine options (before Flask-SQLAlchemy builds it)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"])
+    statement_ms = int(app.config["DATABASE_STATEMENT_TIMEOUT_SECONDS"] * 1000)
+    lock_ms = int(app.config["DATABASE_LOCK_TIMEOUT_SECONDS"] * 1000)
+    connect_args.setdefault("options", f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}")
+    options["connect_args"] = connect_args
+    options.setdefault("pool_timeout", app.config["DATABASE_POOL_TIMEOUT_SECONDS"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def configure_engines(app: Flask) -> None:
@@ -10,6 +46,14 @@ def configure_engines(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_on_connect)
+        elif engine.dialect.name == "postgresql":
+            attach_limits(engine, float(app.config["DATABASE_WAIT_SECONDS"]))
+
+
+def attach_limits(engine, wait_seconds: float) -> None:
+    """Make a PostgreSQL engine stop waiting for answers after `wait_seconds` (see above)."""
+    event.listen(engine, "do_connect", _timed_connect(wait_seconds))
+    event.listen(engine, "handle_error", _no_answer_is_a_disconnect)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -19,3 +63,84 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.close()
+
+
+def _timed_connect(default_wait: float):
+    import psycopg
+
+    class TimedConnection(psycopg.Connection):
+        """A psycopg connection that stops waiting for an answer after a limit (psycopg's own
+        wait timeout, which raises an OperationalError)."""
+
+        def wait(self, gen, interval=0.1, timeout=None):
+            if timeout is None:
+                timeout = _wait_limit.get() or default_wait
+            return super().wait(gen, interval, timeout)
+
+    def connect(dialect, connection_record, cargs, cparams):
+        return TimedConnection.connect(*cargs, **cparams)
+
+    return connect
+
+
+def _no_answer_is_a_disconnect(context) -> None:
+    """A connection that stopped answering is thrown away, never rolled back (which would wait
+    again) nor given to the next request."""
+    from psycopg.errors import _WaitTimeout
+
+    if isinstance(context.original_exception, _WaitTimeout):
+        context.is_disconnect = True
+
+
+class CommitOutcomeUnknown(Exception):
+    """The connection broke during the commit: the database may or may not have committed."""
+
+
+def commit() -> None:
+    """Commit the session. If the connection breaks during the commit, the commit may have
+    reached the database and only its answer been lost: CommitOutcomeUnknown says so, and the
+    caller must act as if it may have committed (never delete what the transaction pointed at)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        db.session.commit()
+    except DBAPIError as error:
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the connection is gone
+            pass
+        # The server's own refusals carry an SQLSTATE (a serialization failure, a constraint):
+        # those are known not to have committed. A broken connection carries none.
+        if error.connection_invalidated or getattr(error.orig, "sqlstate", "") is None:
+            raise CommitOutcomeUnknown() from error
+        raise
+
+
+def no_reads_after_commit() -> None:
+    """A request builds its answer from what it holds: objects are not reloaded after the commit
+    (a reload would fail if the database went away just after committing, and the person would
+    be told it failed though it was saved)."""
+    db.session.expire_on_commit = False
+
+
+@contextmanager
+def wait_limit(seconds: float):
+    """Wait at most this long for the database's answers in this block (e.g. /healthz)."""
+    token = _wait_limit.set(seconds)
+    try:
+        yield
+    finally:
+        _wait_limit.reset(token)
+
+
+@contextmanager
+def long_statements(minutes: int = 30):
+    """Statements in this block may run long (a migration, the alert scan of a big ward): the
+    server's statement timeout is raised for the current transaction and the app waits as long."""
+    token = _wait_limit.set(minutes * 60 + 5)
+    try:
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"SET LOCAL statement_timeout = '{int(minutes)}min'"))
+        yield
+    finally:
+        _wait_limit.reset(token)

@@ -9,6 +9,7 @@ the issuing body and the real dates. The ward's report and each unit's report ar
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime, timezone
 
 from docx import Document
@@ -50,6 +51,15 @@ def _twips(length: Length) -> str:
 
 # --- text -----------------------------------------------------------------------------------
 
+# What XML cannot hold (control characters pasted from a PDF in text stored before forms cleaned
+# it): left out, so that any stored text prints.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text) -> str:
+    return _NOT_XML.sub("", str(text))
+
+
 
 def _set_font(run, size=BODY_SIZE, bold=False, italic=False, underline=False):
     run.font.name = FONT
@@ -64,7 +74,7 @@ def _paragraph(container, text="", size=BODY_SIZE, bold=False, italic=False, und
                first_line_indent=None, space_after=Pt(6), space_before=Pt(0), keep_with_next=False):
     paragraph = container.add_paragraph()
     if text:
-        _set_font(paragraph.add_run(text), size, bold, italic, underline)
+        _set_font(paragraph.add_run(xml_text(text)), size, bold, italic, underline)
     if align is not None:
         paragraph.alignment = align
     format_ = paragraph.paragraph_format
@@ -92,7 +102,7 @@ def _cell_line(cell, text: str, size, bold=False, italic=False, first=False):
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     _tight(paragraph)
     if text:
-        _set_font(paragraph.add_run(text), size, bold=bold, italic=italic)
+        _set_font(paragraph.add_run(xml_text(text)), size, bold=bold, italic=italic)
     return paragraph
 
 
@@ -187,7 +197,7 @@ def _table(document, header: list[str], rows: list[list], widths: list[Length], 
     for index, text in enumerate(header):
         paragraph = head.cells[index].paragraphs[0]
         _tight(paragraph)
-        _set_font(paragraph.add_run(text), size, bold=True)
+        _set_font(paragraph.add_run(xml_text(text)), size, bold=True)
     for row in rows:
         added = table.add_row()
         _row_property(added, "w:cantSplit")
@@ -196,11 +206,11 @@ def _table(document, header: list[str], rows: list[list], widths: list[Length], 
             lines = str(value).split("\n") if value is not None else [""]
             first = added.cells[index].paragraphs[0]
             _tight(first, align)
-            _set_font(first.add_run(lines[0]), size)
+            _set_font(first.add_run(xml_text(lines[0])), size)
             for line in lines[1:]:
                 paragraph = added.cells[index].add_paragraph()
                 _tight(paragraph, align)
-                _set_font(paragraph.add_run(line), size)
+                _set_font(paragraph.add_run(xml_text(line)), size)
     _fixed_table(table, widths)
     return table
 
@@ -342,7 +352,7 @@ def closing_block(document, recipients: list[str], signature: dict):
         end = "." if index == len(recipients) - 1 else ";"
         line = left.add_paragraph()
         _tight(line, WD_ALIGN_PARAGRAPH.LEFT)
-        _set_font(line.add_run(f"- {recipient}{end}"), Pt(11))
+        _set_font(line.add_run(xml_text(f"- {recipient}{end}")), Pt(11))
     lines = [signature.get(key) for key in ("on_behalf", "authority", "title") if signature.get(key)]
     for index, text in enumerate(lines or [""]):
         paragraph = _cell_line(right, text, Pt(13), bold=True, first=index == 0)

@@ -2,15 +2,39 @@ from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from tracker.core.database import CommitOutcomeUnknown
 from tracker.extensions import db
 
 
 def register(app: Flask) -> None:
-    for code in (400, 403, 404, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _render_error(code))
-    app.register_error_handler(CSRFError, lambda error: (render_template("errors/error.html", code="csrf"), 400))
+    app.register_error_handler(CSRFError, _expired_form)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_unavailable)
+    app.register_error_handler(CommitOutcomeUnknown, _database_unavailable)
+
+
+def _expired_form(error):
+    """A form whose token no longer matches the session (it ended, or the page is old): what was
+    typed is kept and given back in the form (tracker.core.kept)."""
+    from flask import request
+
+    from tracker.core.kept import keep_and_return
+
+    from tracker.accounts.login import PUBLIC_ENDPOINTS
+
+    # The sign-in page and the other public forms hold nothing worth keeping (a password is never
+    # stored): they get the plain error page.
+    if request.method == "POST" and request.form and request.endpoint not in PUBLIC_ENDPOINTS:
+        return keep_and_return("expired")
+    return render_template("errors/error.html", code="csrf"), 400
+
+
+def _public_endpoints() -> set[str]:
+    from tracker.accounts.login import PUBLIC_ENDPOINTS
+
+    return PUBLIC_ENDPOINTS
 
 
 def _render_error(code: int):
@@ -23,12 +47,35 @@ def _render_error(code: int):
 def _database_unavailable(error):
     """The database went away: a calm page that asks to wait, never a stack trace. The page
     touches no database; the connection pool checks connections before use, so the app recovers
-    by itself when the database is back."""
+    by itself when the database is back.
+
+    After a form was posted the page does not claim that nothing is lost: it says whether what was
+    sent may have been saved (the database went away at the commit: the outcome is unknown) or
+    was not, offers to send the same form again (harmless: a form is taken once, see
+    tracker.core.submissions) and links back to the page the form was on, never to the address
+    posted to (a GET there is refused)."""
+    from flask import request
+
+    from tracker.core.database import CommitOutcomeUnknown
+    from tracker.core.submissions import page_of_post, resendable_fields
+
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the session may be as broken as the database
         pass
+    context = {"posted": False}
+    if request.method == "POST":
+        context = {
+            "posted": True,
+            "outcome_unknown": isinstance(error, CommitOutcomeUnknown),
+            "back": page_of_post(fallback="/"),
+            "resend_to": request.path,
+            "fields": resendable_fields(request.form) if request.endpoint not in _public_endpoints() else [],
+            "had_files": any(f.filename for f in request.files.values()),
+        }
     # Rendered without the context processors: they would ask the missing database who is signed
     # in and how many notifications are unread.
-    html = current_app.jinja_env.get_template("errors/unavailable.html").render()
-    return html, 503, {"Retry-After": "30", "Content-Type": "text/html; charset=utf-8"}
+    from flask_babel import get_locale
+
+    html = current_app.jinja_env.get_template("errors/unavailable.html").render(lang=str(get_locale() or "vi"), **context)
+    return html, 503, {"Retry-After": "30", "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}

@@ -1,10 +1,16 @@
 """The base form: WTForms' own messages go through this app's catalogue, so they read in Vietnamese."""
 import re
+import unicodedata
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask import has_request_context, request
+from flask_babel import get_translations, gettext, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import MultiDict
+from wtforms import IntegerField, StringField
+from wtforms.widgets import TextInput
 
 # WTForms' built-in messages that our forms can show; listed so that extraction puts them in
 # the catalogue (WTForms ships no Vietnamese translation).
@@ -34,13 +40,75 @@ class _Translations:
         return gettext(string)
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        # Not flask_babel.ngettext: it fills in %(num)s at once, while WTForms fills in its own
+        # names (%(max)d) afterwards.
+        # WTForms' plural messages are in the catalogue by their plural form (listed above; a
+        # Vietnamese noun does not change with the number).
+        translations = get_translations()
+        found = translations.ungettext(singular, plural, n)
+        if found in (singular, plural):
+            return translations.ugettext(plural)
+        return found
 
 
 class Form(FlaskForm):
+    """The app's form: WTForms' messages in the user's language, text cleaned at the boundary, no
+    silent truncation, and, on a page the person is sent back to after a post that could not be
+    taken, what they typed given back (tracker.core.kept)."""
+
+    def __init__(self, formdata=_Auto, **kwargs):
+        if formdata is _Auto and has_request_context() and request.method == "GET":
+            given_back = _given_back(self, kwargs.get("prefix", ""))
+            if given_back is not None:
+                formdata = given_back
+        super().__init__(formdata=formdata, **kwargs)
+
     class Meta:
         def get_translations(self, form):
             return _Translations()
+
+        def bind_field(self, form, unbound_field, options):
+            """Every text field cleans what was typed at the boundary (clean_text), and no field
+            carries a maxlength: a browser would cut a long paste silently, whereas the server
+            says it is too long and gives the text back whole."""
+            if issubclass(unbound_field.field_class, StringField):
+                options["filters"] = [clean_text, *unbound_field.kwargs.get("filters", ()), *options.get("filters", ())]
+            field = unbound_field.bind(form=form, **options)
+            if getattr(field.flags, "maxlength", None) is not None:
+                delattr(field.flags, "maxlength")
+            return field
+
+
+# Control characters a PDF or a word processor leaves in copied text (a form feed, a vertical tab,
+# a NUL); tab, line feed and carriage return are text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value):
+    """One way to write Vietnamese: text is stored in NFC (a keyboard that sends decomposed
+    letters, as macOS does, stores the same text as any other), without control characters."""
+    if not isinstance(value, str):
+        return value
+    return CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", value))
+
+
+def _given_back(form, prefix: str):
+    """What this browser kept for this page and this form, as form data; None when nothing is."""
+    from flask_login import current_user
+
+    from tracker.core import submissions
+
+    if not current_user.is_authenticated or not request.cookies.get(submissions.KEPT_COOKIE):
+        return None
+    names = {f"{prefix}-{name}" if prefix else name for name, _unbound in form._unbound_fields}
+    kept = submissions.kept_for(request.path, current_user.id)
+    if kept is None or not submissions.fits(kept, names):
+        return None
+    request.kept_form_given_back = True
+    from flask import flash
+
+    flash(gettext("What you wrote before is back in the form below: check it and send it again."), "info")
+    return MultiDict([(key, value) for key, values in kept.data.items() for value in values])
 
 
 def strip(value):
@@ -93,3 +161,34 @@ class WardDateField(StringField):
 
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class PercentField(IntegerField):
+    """A percent complete, typed as a whole number from 0 to 100 ("50" or "50%"). A decimal
+    ("50,5") is refused with a message that says why, instead of the browser reading "50,5" as 505
+    (a text input: a number input reads the comma by the browser's locale)."""
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {})
+        kwargs["render_kw"].setdefault("inputmode", "numeric")
+        kwargs["render_kw"].setdefault("autocomplete", "off")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = (valuelist[0] or "").strip().rstrip("%").strip()
+        if not text:
+            self.data = None
+            return
+        if re.fullmatch(r"\d+", text):
+            self.data = int(text)
+            return
+        self.data = None
+        if re.fullmatch(r"\d+[.,]\d+", text):
+            whole = Decimal(text.replace(",", ".")).quantize(Decimal(1), ROUND_HALF_UP)
+            raise ValueError(gettext("The percent complete is a whole number: write %(whole)s rather than %(typed)s.",
+                                     whole=whole, typed=text))
+        raise ValueError(gettext("Write the percent complete as a whole number from 0 to 100, e.g. 50."))

@@ -6,13 +6,18 @@ from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select, text
 
+from tracker.audit.models import AuditEvent
+from tracker.core.database import wait_limit
 from tracker.core.time import now
+from tracker.progress import cleanup
 from tracker.extensions import db
 from tracker.scheduler.models import SchedulerHeartbeat
 
 bp = Blueprint("health", __name__)
 
 HEARTBEAT_MAX_AGE = timedelta(minutes=5)
+HEALTH_WAIT_SECONDS = 2
+STORAGE_FULL_RECENT = timedelta(hours=24)
 
 
 def _expected_heads() -> set[str]:
@@ -23,8 +28,22 @@ def _expected_heads() -> set[str]:
 @bp.get("/healthz")
 def healthz():
     """200 when the database answers, its schema is at the latest migration and the scheduler
-    has beaten recently; 503 with the reasons otherwise."""
-    problems, details = [], {}
+    has beaten recently; 503 with the reasons otherwise, within a few seconds even when the
+    database does not answer at all. The upload folder (full; files no update points at) is
+    reported under "warnings" with status "degraded": the app still serves, but the
+    administrator must act."""
+    with wait_limit(HEALTH_WAIT_SECONDS):
+        problems, details, warnings = _check()
+    status = 503 if problems else 200
+    word = "fail" if problems else "degraded" if warnings else "ok"
+    response = jsonify({"status": word, "problems": problems, "warnings": warnings, **details})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _check() -> tuple[list[str], dict, list[str]]:
+    problems, details, warnings = [], {}, []
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -39,13 +58,18 @@ def healthz():
             problems.append("the scheduler has never run (start `flask scheduler run`)")
         elif now() - beat > HEARTBEAT_MAX_AGE:
             problems.append(f"the scheduler's last heartbeat is {int((now() - beat).total_seconds() // 60)} minutes old")
+        storage = cleanup.storage_report(now())
+        details["upload_folder"] = {"free_bytes": storage.free_bytes, "orphan_files": storage.orphan_files}
+        warnings.extend(storage.warnings)
+        refused = db.session.scalar(select(AuditEvent.occurred_at).where(
+            AuditEvent.action == "storage.full", AuditEvent.occurred_at > now() - STORAGE_FULL_RECENT,
+        ).order_by(AuditEvent.occurred_at.desc()).limit(1))
+        if refused is not None:
+            warnings.append(f"evidence files were refused for lack of room at {refused.isoformat()} (see the audit log)")
     except Exception as error:  # noqa: BLE001 - the point is to report any failure
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - as broken as the database
+            pass
         problems.append(f"database unreachable: {type(error).__name__}")
-    status = 503 if problems else 200
-    response = jsonify({"status": "fail" if problems else "ok", "problems": problems, **details})
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
+    return problems, details, warnings

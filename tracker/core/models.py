@@ -1,5 +1,6 @@
 """Imports every feature's models so that metadata (and Alembic) sees the whole schema."""
 from tracker.accounts.models import Role, User  # noqa: F401
+from tracker.core.submissions import FormSubmission, KeptForm  # noqa: F401
 from tracker.periods.models import ReportingPeriod  # noqa: F401
 from tracker.plan.models import Assignment, Milestone, Plan, PlanNarrative, Task  # noqa: F401
 from tracker.targets.models import Indicator, PovertyStandard, Target  # noqa: F401

@@ -3,20 +3,24 @@ from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.core.forms import Form, WardDateField, strip
+from tracker.core.submissions import OnceField
 
 
 class CommentForm(Form):
+    once = OnceField()
     body = TextAreaField(_l("Comment"), filters=[strip], validators=[DataRequired(message=_l("Write the comment.")), Length(max=5000)])
     update_id = HiddenField()
 
 
 class QuestionForm(Form):
+    once = OnceField()
     unit_id = SelectField(_l("Unit asked"), coerce=int)
     body = TextAreaField(_l("Question"), filters=[strip], validators=[DataRequired(message=_l("Write the question.")), Length(max=5000)])
     task_code = HiddenField()
 
 
 class AnswerForm(Form):
+    once = OnceField()
     answer = TextAreaField(_l("Answer"), filters=[strip], validators=[DataRequired(message=_l("Write the answer.")), Length(max=10000)])
 
 
@@ -32,6 +36,7 @@ def _unit_id(value):
 
 
 class DirectiveForm(Form):
+    once = OnceField()
     # No unit is chosen for the chair: the form starts on "choose a unit".
     unit_id = SelectField(_l("Unit"), coerce=_unit_id, validators=[InputRequired(message=_l("Choose the unit the directive is for."))])
     body = TextAreaField(_l("Directive"), filters=[strip], validators=[DataRequired(message=_l("Write the directive.")), Length(max=5000)])
@@ -40,5 +45,6 @@ class DirectiveForm(Form):
 
 
 class ReplyForm(Form):
+    once = OnceField()
     reply = TextAreaField(_l("Reply"), filters=[strip], validators=[DataRequired(message=_l("Write the reply.")), Length(max=10000)])
     done = BooleanField(_l("The directive is carried out (mark it done)"))

@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts.permissions import can, require
-from tracker.core.http import actor, safe_next
+from tracker.core.http import actor, safe_next, sent_once
+from tracker.core.submissions import taken
 from tracker.core.time import now, ward_today
 from tracker.discussion import queries, services
 from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm, unit_choices
@@ -42,10 +43,15 @@ def comment(plan_id: int, code: str):
         update = db.session.get(ProgressUpdate, int(form.update_id.data)) if form.update_id.data.isdigit() else None
         if update is None or update.task_id != node.task.id:
             abort(400)
+    back = url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}" if update else "discussion")
+    submission, already = sent_once(form.once.data, back)
+    if already:
+        return already
     services.add_comment(actor(), node.task, form.body.data, now(), update=update)
+    taken(submission, back)
     db.session.commit()
     flash(_("Comment posted."), "success")
-    return _back_to_task(plan, code, f"update-{update.id}" if update else "discussion")
+    return redirect(back)
 
 
 @bp.post("/questions")
@@ -56,7 +62,13 @@ def ask(plan_id: int):
     form.unit_id.choices = [(u.id, u.name) for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))]
     task = load_task_node(plan, form.task_code.data).task if form.task_code.data else None
     if form.validate_on_submit():
+        back = (url_for("plan.task", plan_id=plan.id, code=task.code, _anchor="discussion") if task is not None
+                else url_for("discussion.questions", plan_id=plan.id))
+        submission, already = sent_once(form.once.data, back)
+        if already:
+            return already
         services.ask_question(actor(), plan, _ward_unit(plan, form.unit_id.data), form.body.data, now(), task=task)
+        taken(submission, back)
         db.session.commit()
         flash(_("Question sent to the unit."), "success")
     else:
@@ -97,8 +109,13 @@ def _addressed_to_unit(plan, model, record_id: int):
 def _respond(plan, form, step, done_message: str, empty_message: str, fallback: str):
     """Take the unit's answer or reply, then go back where the form was."""
     if form.validate_on_submit():
+        back = safe_back(fallback)
+        submission, already = sent_once(form.once.data, back)
+        if already:
+            return already
         try:
             step()
+            taken(submission, back)
             db.session.commit()
             flash(done_message, "success")
         except services.DiscussionRefused as refused:
@@ -142,11 +159,18 @@ def issue(plan_id: int):
     form.unit_id.choices = _unit_choices(plan)
     task = load_task_node(plan, form.task_code.data).task if form.task_code.data else None
     if form.validate_on_submit():
+        back = (url_for("plan.task", plan_id=plan.id, code=task.code, _anchor="discussion") if task is not None
+                else url_for("discussion.directives", plan_id=plan.id))
+        submission, already = sent_once(form.once.data, back)
+        if already:
+            return already
         try:
             services.issue_directive(actor(), plan, _ward_unit(plan, form.unit_id.data), form.body.data, form.due_on.data, now(), task=task)
         except services.DiscussionRefused as refused:
+            db.session.rollback()
             form.due_on.errors = [str(refused)]
         else:
+            taken(submission, back)
             db.session.commit()
             flash(_("Directive issued."), "success")
             if task is not None:

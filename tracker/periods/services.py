@@ -66,6 +66,24 @@ class ReportingRound:
         return any(p.id == period.id for p in self.periods)
 
 
+def plan_years(plan) -> tuple[int, int]:
+    """The years a date of the plan's reporting calendar may fall in: the plan's own, and the next
+    one (the final report of a plan ending in December is due after it)."""
+    return plan.start_year, plan.end_year + 1
+
+
+def within_plan_years(plan, day: date) -> bool:
+    first, last = plan_years(plan)
+    return first <= day.year <= last
+
+
+def usable(period: ReportingPeriod, plan) -> bool:
+    """A period whose dates all fall in the plan's years. One that does not (a year typed as "26"
+    and stored as 0026) is left out of every count and alert until the secretariat fixes it, and
+    the reporting calendar's page says so."""
+    return all(within_plan_years(plan, day) for day in (period.starts_on, period.ends_on, period.unit_deadline, period.ward_deadline))
+
+
 def reporting_rounds(periods: list[ReportingPeriod]) -> list[ReportingRound]:
     """The plan's periods grouped by unit deadline, in calendar order."""
     by_deadline: dict[date, list[ReportingPeriod]] = {}

@@ -15,10 +15,21 @@ from tracker.periods.queries import plan_periods
 bp = Blueprint("periods", __name__, url_prefix="/plans/<int:plan_id>/periods")
 
 
+def _within_plan(plan, form) -> bool:
+    """Deadlines fall in the plan's years: "11/10/26" would otherwise be the year 26."""
+    first, last = services.plan_years(plan)
+    fine = True
+    for field in (form.unit_deadline, form.ward_deadline):
+        if not services.within_plan_years(plan, field.data):
+            field.errors.append(_("The date must fall in the plan's years (%(first)d to %(last)d).", first=first, last=last))
+            fine = False
+    return fine
+
+
 @bp.get("/")
 def index(plan_id: int):
     plan = load_plan(plan_id)
-    return render_template("periods/index.html", plan=plan, periods=plan_periods(plan))
+    return render_template("periods/index.html", plan=plan, periods=plan_periods(plan), period_usable=services.usable)
 
 
 @bp.route("/<int:period_id>", methods=["GET", "POST"])
@@ -29,7 +40,7 @@ def edit(plan_id: int, period_id: int):
     if period.plan_id != plan.id:
         abort(404)
     form = PeriodForm(obj=period) if request.method == "GET" else PeriodForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _within_plan(plan, form):
         services.change_deadlines(actor(), period, form.unit_deadline.data, form.ward_deadline.data, now())
         db.session.commit()
         flash(_("Deadlines saved."), "success")

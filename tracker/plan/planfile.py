@@ -8,6 +8,7 @@ load → export → load is lossless. The format is documented in README.md ("Th
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -234,6 +235,9 @@ def read_plan_file(path: str | Path) -> PlanFile:
 
 
 def read_plan_text(text: str, source: str = "<plan>") -> PlanFile:
+    # One way to write Vietnamese: a file saved in decomposed Unicode (NFD) reads as the same plan,
+    # so names and codes match what is stored and nothing looks changed. Line numbers stay the same.
+    text = unicodedata.normalize("NFC", text)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

@@ -1,16 +1,24 @@
 from flask_babel import lazy_gettext as _l
-from tracker.core.forms import Form
-from wtforms import HiddenField, IntegerField, MultipleFileField, SelectField, TextAreaField
+from tracker.core.forms import Form, PercentField
+from tracker.core.submissions import OnceField
+from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from tracker.core.labels import LABELS
-from tracker.progress.models import STATE_BLOCKED, STATE_DONE, STATE_WORKING, STATES
+from tracker.progress.models import (
+    STATE_BLOCKED, STATE_DONE, STATE_WORKING, STATES, VISIBILITY_RESTRICTED, VISIBILITY_WARD,
+)
 
 STATE_CHOICES = [(state, LABELS["update_state"][state]) for state in STATES]
+# Who may open the files, said as the people it means; the narrower choice first and chosen.
+VISIBILITY_CHOICES = [
+    (VISIBILITY_RESTRICTED, _l("Only the task's units, the secretariat and the steering committee")),
+    (VISIBILITY_WARD, _l("Everyone in the ward")),
+]
 
 
 class ProgressForm(Form):
-    percent = IntegerField(
+    percent = PercentField(
         _l("Percent complete"),
         validators=[
             InputRequired(message=_l("Enter the percent complete, a whole number from 0 to 100.")),
@@ -22,8 +30,10 @@ class ProgressForm(Form):
     difficulties = TextAreaField(_l("Difficulties"), validators=[Length(max=10000)])
     proposals = TextAreaField(_l("Proposals"), validators=[Length(max=10000)])
     evidence = MultipleFileField(_l("Evidence files"))
+    visibility = RadioField(_l("Who may open the files"), choices=VISIBILITY_CHOICES, default=VISIBILITY_RESTRICTED)
     corrects = HiddenField()
     correction_note = TextAreaField(_l("What this corrects"), validators=[Length(max=2000)])
+    once = OnceField()
 
     def validate_percent(self, field):
         if self.state.data == STATE_DONE and field.data is not None and field.data != 100:

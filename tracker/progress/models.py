@@ -11,6 +11,12 @@ STATE_DONE = "done"
 STATE_BLOCKED = "blocked"
 STATES = (STATE_WORKING, STATE_DONE, STATE_BLOCKED)
 
+# Who may open an evidence file (the rule is accounts.permissions.can_read_evidence). Files may
+# hold personal data (lists of poor households), so "restricted" is the default.
+VISIBILITY_RESTRICTED = "restricted"  # the task's units, the secretariat, the committee and the chair
+VISIBILITY_WARD = "ward"  # everyone signed in to the ward
+VISIBILITIES = (VISIBILITY_RESTRICTED, VISIBILITY_WARD)
+
 
 class ProgressUpdate(db.Model):
     """A unit's report of progress on a task. Immutable: a correction is a new update that
@@ -46,9 +52,11 @@ class ProgressUpdate(db.Model):
 
 
 class Evidence(db.Model):
-    """A file attached to an update. Stored under a random name outside the static files."""
+    """A file attached to an update. Stored under a random name outside the static files; who may
+    open it depends on its visibility, chosen by the officer who posts it."""
 
     __tablename__ = "evidence"
+    __table_args__ = (CheckConstraint("visibility IN ('restricted', 'ward')", name="visibility_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id"), index=True)
@@ -57,5 +65,10 @@ class Evidence(db.Model):
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    visibility: Mapped[str] = mapped_column(String(16), default=VISIBILITY_RESTRICTED, server_default=VISIBILITY_RESTRICTED)
 
     update = relationship("ProgressUpdate", back_populates="evidence")
+
+    @property
+    def is_restricted(self) -> bool:
+        return self.visibility != VISIBILITY_WARD

@@ -6,6 +6,7 @@ is written to a temporary name and renamed into place, so an interrupted upload 
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -38,6 +39,13 @@ ALLOWED_EXTENSIONS = tuple(sorted(ALLOWED_TYPES))
 
 class EvidenceRejected(ValueError):
     """The file cannot be accepted; the message says why, for the user."""
+
+
+class StorageFull(OSError):
+    """The upload folder has no room left (or the account's quota is used up)."""
+
+
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass
@@ -116,6 +124,10 @@ def save(file_storage) -> StoredFile:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, folder / stored_name)
+    except OSError as error:
+        if error.errno in _NO_ROOM:
+            raise StorageFull(error.errno, error.strerror) from error
+        raise
     finally:
         temporary.unlink(missing_ok=True)
     return StoredFile(clean_filename(file_storage.filename), stored_name, content_type, size, digest.hexdigest())

@@ -1,10 +1,13 @@
-"""Posting progress on a task, and serving its evidence files."""
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+"""Posting progress on a task, and serving its evidence files to those who may read them (each
+read is in the audit log)."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.accounts.permissions import posting_role, require
-from tracker.core.http import actor
+from tracker.accounts.permissions import can, posting_role, require
+from tracker.core.database import commit
+from tracker.core.http import actor, sent_once
+from tracker.core.submissions import taken
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.plan.views import load_plan, load_task_node, render_task_page
@@ -33,24 +36,42 @@ def post(plan_id: int, code: str):
         data = services.UpdateInput(
             percent=form.percent.data, state=form.state.data, results=form.results.data,
             difficulties=form.difficulties.data, proposals=form.proposals.data, correction_note=form.correction_note.data,
+            visibility=form.visibility.data,
         )
+        task_page = url_for("plan.task", plan_id=plan.id, code=code)
+        submission, already = sent_once(form.once.data, task_page)
+        if already is not None:  # a double click, or Back then Post again: the first post stands
+            return already
         stored: list[str] = []
         try:
             update, stored = services.post_update(actor(), node.task, current_user.unit_id, role, data, files, now(), corrects)
-            db.session.commit()
+            db.session.flush()
+            # The answer is built before the commit: nothing is read from the database after it.
+            result = url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}")
+            taken(submission, result)
         except storage.EvidenceRejected as rejected:
             db.session.rollback()
             form.evidence.errors = [str(rejected)]
+        except storage.StorageFull:
+            db.session.rollback()
+            services.record_storage_full(actor(), now(), node.task)
+            form.evidence.errors = [_("The files could not be saved: the server's storage is full. What you wrote is kept below; "
+                                      "send it without the files, or try again later. The administrator has been told.")]
         except services.UpdateRefused as refused:
             db.session.rollback()
             form.form_errors.append(str(refused))
         except Exception:
+            # Nothing was committed: the files written so far point at nothing.
             db.session.rollback()
             storage.discard(stored)
             raise
         else:
+            # From here the outcome may be unknown (the connection may break during the commit):
+            # the files are never deleted here; files that no row points at are removed later by
+            # `flask evidence clean`, after a grace period.
+            commit()
             flash(_("Progress posted."), "success")
-            return redirect(url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}"))
+            return redirect(result)
     if files:
         # A browser cannot refill a file input: say so, next to the field.
         form.evidence.errors = list(form.evidence.errors) + [_("Choose the files again: they were not saved because of the errors above.")]
@@ -64,12 +85,20 @@ def evidence(plan_id: int, evidence_id: int):
     if item.update.task.plan_id != plan.id:
         abort(404)
     require("view_plan", plan)
+    if not can("read_evidence", item):
+        # Someone of the ward asked for a file they may not read: logged, and told why.
+        services.record_evidence_read(actor(), item, now(), allowed=False)
+        db.session.commit()
+        return render_template("progress/evidence_refused.html", plan=plan, item=item), 403
     try:
         path = storage.path_of(item.stored_name)
     except FileNotFoundError:
         abort(404)
     if not path.exists():
         abort(404)
+    # Every read is in the audit log, written before the file is served.
+    services.record_evidence_read(actor(), item, now())
+    db.session.commit()
     response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

@@ -2,7 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from tracker.core.forms import Form
+from tracker.core.forms import Form, PercentField
+from tracker.core.submissions import OnceField
 from tracker.progress.forms import STATE_CHOICES
 from tracker.progress.models import STATE_BLOCKED, STATE_DONE
 
@@ -15,7 +16,7 @@ class SectionForm(Form):
     class Meta:
         csrf = False
 
-    percent = IntegerField(
+    percent = PercentField(
         _l("Percent complete"),
         validators=[Optional(), NumberRange(min=0, max=100, message=_l("The percent complete must be between 0 and 100."))],
     )
@@ -38,6 +39,7 @@ class SectionForm(Form):
 
 
 class UnitReportForm(Form):
+    once = OnceField()
     assessment = TextAreaField(_l("General assessment"), validators=[Length(max=TEXT_LIMIT)])
     proposals = TextAreaField(_l("General proposals and recommendations"), validators=[Length(max=TEXT_LIMIT)])
     review_part = TextAreaField(_l("The review's own part"), validators=[Length(max=TEXT_LIMIT)])

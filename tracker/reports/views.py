@@ -6,7 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.accounts.permissions import can, require
+from tracker.core import submissions
 from tracker.core.http import actor
+from tracker.core.submissions import taken
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
@@ -86,6 +88,12 @@ def edit(plan_id: int, period_id: int):
     if row is None:
         abort(403)
     report = row.report
+    if request.method == "POST":
+        # A double click or a retry of a post already taken: say so and show what it did.
+        first = submissions.already_sent(request.form.get("once"))
+        if first is not None:
+            flash(_("This was already sent and has not been sent a second time."), "info")
+            return redirect(first.result_url or url_for("reports.edit", plan_id=plan.id, period_id=round_.id))
     if report is not None and not can("edit_report", report):
         if request.method == "POST":
             flash(_("This report has already been submitted, so what you sent was not saved. It can be changed again only if the secretariat returns it."), "warning")
@@ -118,6 +126,12 @@ def _save(plan, row, report, form, sections, figure_rows):
     """Save the draft, or submit; a submission refused for a missing part is kept as a draft."""
     data = _report_input(form, sections)
     moment = now()
+    try:
+        submission = submissions.claim(form.once.data, current_user.id, moment)
+    except submissions.AlreadySent as sent:  # the same post, at the same moment (a double click)
+        db.session.rollback()
+        flash(_("This was already sent and has not been sent a second time."), "info")
+        return redirect(sent.result_url or url_for("reports.edit", plan_id=plan.id, period_id=row.round.id))
     report = report or services.start(row.round, row.unit.id, row.tasks, moment)
     if figure_rows:
         targets.save_actuals(actor(), row.round.figures_period, figure_rows, moment)
@@ -132,17 +146,21 @@ def _save(plan, row, report, form, sections, figure_rows):
                 return None
             # A part is missing. Nothing typed is lost: it is saved as a draft, and the page says what to add.
             services.save_draft(actor(), report, data, moment)
+            taken(submission, url_for("reports.edit", plan_id=plan.id, period_id=row.round.id))
             db.session.commit()
+            form.once.raw_data, form.once.data = None, submissions.new_token()  # the form shown again is a new post
             form.form_errors.append(str(refused) + " " + _("Your text was saved as a draft."))
             for _task, section_form, _source, _saved in sections:
                 if _task.id in refused.task_ids:
                     section_form.results.errors.append(_("Write what was done in the period, or why nothing was."))
             return None
+        taken(submission, url_for("reports.detail", plan_id=plan.id, report_id=report.id))
         db.session.commit()
         flash(_("Report submitted to the secretariat."), "success")
         return redirect(url_for("reports.detail", plan_id=plan.id, report_id=report.id))
     try:
         services.save_draft(actor(), report, data, moment)
+        taken(submission, url_for("reports.edit", plan_id=plan.id, period_id=row.round.id))
         db.session.commit()
     except services.TransitionRefused as refused:
         db.session.rollback()

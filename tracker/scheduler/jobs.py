@@ -12,9 +12,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.alerts import services as alerts
+from tracker.audit.services import Actor
 from tracker.core.time import WARD_TZ, now, ward_today
 from tracker.extensions import db
 from tracker.mail import services as mail
+from tracker.progress import cleanup
 from tracker.scheduler.models import SchedulerHeartbeat
 
 log = logging.getLogger("tracker.scheduler")
@@ -60,11 +62,41 @@ def heartbeat(app: Flask) -> None:
         db.session.commit()
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
+def clean_evidence(app: Flask) -> None:
+    """Remove evidence files that no update points at, after their grace period."""
+    with app.app_context():
+        orphans = cleanup.clean(now(), Actor(None, "scheduler"))
+        db.session.commit()
+        cleanup.forget_report()
+        if orphans.names:
+            log.info("evidence clean-up: %d files without a record removed", len(orphans.names))
+
+
+def build_scheduler(app: Flask, lock=None) -> BlockingScheduler:
+    """The jobs. With `lock` (tracker.scheduler.lock.SchedulerLock), each job first checks that
+    this process still holds it, and the heartbeat stops the scheduler when it does not."""
     scheduler = BlockingScheduler(timezone=WARD_TZ, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
-    scheduler.add_job(daily, CronTrigger(hour=app.config["SCAN_HOUR"], minute=0, timezone=WARD_TZ), args=[app], id="daily-scan",
-                      name="alert scan and e-mail digests")
-    scheduler.add_job(send_mail, IntervalTrigger(minutes=app.config["MAIL_SEND_INTERVAL_MINUTES"], timezone=WARD_TZ), args=[app],
-                      id="send-mail", name="send the outbox")
-    scheduler.add_job(heartbeat, IntervalTrigger(minutes=1, timezone=WARD_TZ), args=[app], id="heartbeat", name="heartbeat")
+
+    def guarded(job):
+        if lock is None:
+            return job
+
+        def run(app: Flask) -> None:
+            if not lock.held():
+                log.error("the scheduler lost its lock: %s not run; stopping the jobs", job.__name__)
+                scheduler.shutdown(wait=False)
+                return
+            job(app)
+
+        run.__name__ = job.__name__
+        return run
+
+    scheduler.add_job(guarded(daily), CronTrigger(hour=app.config["SCAN_HOUR"], minute=0, timezone=WARD_TZ), args=[app],
+                      id="daily-scan", name="alert scan and e-mail digests")
+    scheduler.add_job(guarded(clean_evidence), CronTrigger(hour=app.config["SCAN_HOUR"], minute=30, timezone=WARD_TZ), args=[app],
+                      id="clean-evidence", name="remove evidence files without a record")
+    scheduler.add_job(guarded(send_mail), IntervalTrigger(minutes=app.config["MAIL_SEND_INTERVAL_MINUTES"], timezone=WARD_TZ),
+                      args=[app], id="send-mail", name="send the outbox")
+    scheduler.add_job(guarded(heartbeat), IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"], timezone=WARD_TZ),
+                      args=[app], id="heartbeat", name="heartbeat")
     return scheduler
