@@ -14,7 +14,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
 
-.PHONY: run setup serve test test-pg install browser-tools office-tools translations extract-messages lock clean
+.PHONY: run setup serve test test-pg lint install install-dev browser-tools office-tools translations extract-messages lock clean
 
 ## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve,
 ## with the scheduler (alert scan, e-mail) running beside the development server.
@@ -37,17 +37,27 @@ serve: install
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(BIND) --access-logfile - app:app
 
-## Install the same way, then run the whole test suite (browser and office-reader tests included).
-test: install browser-tools office-tools
+## Install the same way (with the test tools), then run the whole test suite (browser and
+## office-reader tests included).
+test: install-dev browser-tools office-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The whole test suite against a throwaway local PostgreSQL server (scripts/test-postgres).
-test-pg: install browser-tools office-tools
+test-pg: install-dev browser-tools office-tools
 	@url=$$(scripts/test-postgres start) || exit 1; \
 	trap 'scripts/test-postgres stop' EXIT INT TERM; \
 	TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The lint and the format check (ruff; settings in pyproject.toml). `ruff format .` formats.
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## What the app needs to run (and nothing for the tests: no pytest, Playwright or aiosmtpd).
 install: $(VENV)/.installed translations
+
+## The app's dependencies and the test tools.
+install-dev: $(VENV)/.installed-dev translations
 
 ## Chromium (Debian's) and axe-core (npm) for the browser tests.
 browser-tools:
@@ -59,7 +69,11 @@ office-tools:
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 translations: $(MO_FILES)
@@ -73,11 +87,12 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/python scripts/fill-english-catalogue tracker/translations/en/LC_MESSAGES/messages.po
 
-## Re-pin requirements.txt from requirements.in.
+## Re-pin requirements.txt and requirements-dev.txt (with hashes) from the .in files (pip-tools).
 lock:
 	rm -rf /tmp/tracker-lock && $(PYTHON) -m venv /tmp/tracker-lock
-	/tmp/tracker-lock/bin/pip install --quiet -r requirements.in
-	( echo "# Pinned from requirements.in by \`make lock\`."; /tmp/tracker-lock/bin/pip freeze --all | grep -v -E '^(pip|setuptools|wheel)==' ) > requirements.txt
+	/tmp/tracker-lock/bin/pip install --quiet pip-tools==7.7.0
+	/tmp/tracker-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	/tmp/tracker-lock/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) $(MO_FILES)

@@ -3,6 +3,7 @@
 Every setting has a working default for a ward's own machine; production overrides them through
 environment variables (see the table in README.md).
 """
+
 import math
 import os
 import secrets
@@ -97,6 +98,9 @@ class Config:
     # Links in e-mails point here.
     APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000")
 
+    # How passwords are hashed (werkzeug.security); the tests' configuration uses a cheap one.
+    PASSWORD_HASH_METHOD = "scrypt"
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # A form's CSRF token lives as long as the session, not one hour: an officer who starts a
@@ -109,7 +113,6 @@ class Config:
     # Flask-Login's strong session protection then keeps it through a change of network address
     # (Wi-Fi to 4G) instead of deleting it (tracker/accounts/login.py).
     PERMANENT_SESSION_LIFETIME = REMEMBER_COOKIE_DURATION
-
 
     # Sign-in throttling (tracker/accounts/services.py). Failures slow down the (account, address)
     # pair that made them, never the account everywhere, so a stranger cannot lock a person out:
@@ -154,7 +157,7 @@ def secret_key_problem(key: str | None) -> str | None:
         return f"it has {len(key)} characters, fewer than 32"
     if len(set(key)) < 8:
         return f"it uses only {len(set(key))} different characters"
-    if any(key.find(key[i:i + 8], i + 1) != -1 for i in range(len(key) - 8)):
+    if any(key.find(key[i : i + 8], i + 1) != -1 for i in range(len(key) - 8)):
         return "it repeats a part of itself"
     steps = sum(1 for a, b in zip(key, key[1:]) if abs(ord(b) - ord(a)) <= 1)
     if steps > len(key) // 2:
@@ -184,3 +187,5 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-only-key"
+    # Tests sign in thousands of times: a cheap hash there, never in production (scrypt).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

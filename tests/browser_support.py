@@ -10,6 +10,7 @@ blocks stays blocked, as in a user's browser, and close() fails the test when th
 anything under it. axe-core is evaluated through the DevTools protocol, which the page's policy
 does not govern, so even the accessibility checks run on pages exactly as the app serves them.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 PHONE = {"width": 375, "height": 667}
@@ -282,8 +288,11 @@ class LiveServer:
         from tracker.periods.models import ReportingPeriod
 
         with self.app.app_context():
-            found = db.session.scalar(select(ReportingPeriod.id).where(
-                ReportingPeriod.plan_id == self.plan_id, ReportingPeriod.kind == kind, ReportingPeriod.year == year))
+            found = db.session.scalar(
+                select(ReportingPeriod.id).where(
+                    ReportingPeriod.plan_id == self.plan_id, ReportingPeriod.kind == kind, ReportingPeriod.year == year
+                )
+            )
             db.session.remove()
         assert found is not None, f"the plan has no {kind} period in {year}"
         return found
@@ -337,8 +346,12 @@ def new_page(browser, size: dict = DESKTOP, locale: str = "vi-VN"):
     site, is refused as it would be for a user. Whatever the browser refused under the policy is
     kept in page.csp_violations, and close() fails the test over it."""
     context = browser.new_context(
-        viewport=size, locale=locale, accept_downloads=True,
-        is_mobile=size == PHONE, has_touch=size == PHONE, device_scale_factor=2 if size == PHONE else 1,
+        viewport=size,
+        locale=locale,
+        accept_downloads=True,
+        is_mobile=size == PHONE,
+        has_touch=size == PHONE,
+        device_scale_factor=2 if size == PHONE else 1,
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -349,8 +362,14 @@ def new_page(browser, size: dict = DESKTOP, locale: str = "vi-VN"):
     page.on("console", lambda message: _note_csp_violation(page, message, refused))
     page.csp_violations = refused
     missing: list[str] = []  # stylesheets, scripts, images, icons the page asked for and did not get
-    page.on("response", lambda response: missing.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document" else None)
+    page.on(
+        "response",
+        lambda response: (
+            missing.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.request.resource_type != "document"
+            else None
+        ),
+    )
     page.missing_resources = missing
     return page
 
@@ -373,8 +392,9 @@ def close(page) -> None:
     assert not missing, "resources the page asked for were not found:\n" + "\n".join(missing)
 
 
-def sign_in(page, server: LiveServer, role: str | None = None, *, username: str | None = None,
-            password: str = PASSWORD) -> None:
+def sign_in(
+    page, server: LiveServer, role: str | None = None, *, username: str | None = None, password: str = PASSWORD
+) -> None:
     """Sign in through the login form, as a person would, in Vietnamese: as the test user of
     `role`, or as `username` with `password` (an account made during the tests)."""
     if username is None:
@@ -391,9 +411,9 @@ def sign_in(page, server: LiveServer, role: str | None = None, *, username: str 
 
 def section(page, heading: str):
     """The <section> whose heading starts with `heading` (headings may end with a count)."""
-    return page.locator("section").filter(
-        has=page.get_by_role("heading", name=re.compile("^" + re.escape(heading)))
-    ).last
+    return (
+        page.locator("section").filter(has=page.get_by_role("heading", name=re.compile("^" + re.escape(heading)))).last
+    )
 
 
 def table_rows(table) -> list[dict[str, str]]:
@@ -488,8 +508,10 @@ def scrolls_sideways(page) -> str | None:
     sizes = page_width(page)
     if sizes["scrollWidth"] <= sizes["innerWidth"] and sizes["innerWidth"] <= sizes["phone"]:
         return None
-    return (f"the page scrolls sideways: scrollWidth {sizes['scrollWidth']}, innerWidth {sizes['innerWidth']} "
-            f"on a {sizes['phone']}px-wide phone")
+    return (
+        f"the page scrolls sideways: scrollWidth {sizes['scrollWidth']}, innerWidth {sizes['innerWidth']} "
+        f"on a {sizes['phone']}px-wide phone"
+    )
 
 
 def out_of_reach(page, control) -> str | None:
@@ -499,10 +521,16 @@ def out_of_reach(page, control) -> str | None:
     screen = page.viewport_size
     if box is None:
         return "it is not shown"
-    if box["x"] < -0.5 or box["y"] < -0.5 or box["x"] + box["width"] > screen["width"] + 0.5 \
-            or box["y"] + box["height"] > screen["height"] + 0.5:
-        return (f"it lies at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, y={box['y']:.0f}..{box['y'] + box['height']:.0f} "
-                f"on a {screen['width']}×{screen['height']} screen")
+    if (
+        box["x"] < -0.5
+        or box["y"] < -0.5
+        or box["x"] + box["width"] > screen["width"] + 0.5
+        or box["y"] + box["height"] > screen["height"] + 0.5
+    ):
+        return (
+            f"it lies at x={box['x']:.0f}..{box['x'] + box['width']:.0f}, y={box['y']:.0f}..{box['y'] + box['height']:.0f} "
+            f"on a {screen['width']}×{screen['height']} screen"
+        )
     covered = control.evaluate(
         """c => { const r = c.getBoundingClientRect();
                   const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
@@ -522,8 +550,11 @@ class PhoneLayout:
         problems = list(result["problems"])
         widest = max(result["scrollWidth"], result["innerWidth"])
         if widest > result["width"]:
-            problems.insert(0, f"the page scrolls sideways: scrollWidth {result['scrollWidth']}, innerWidth "
-                               f"{result['innerWidth']} on a {result['width']}px-wide phone")
+            problems.insert(
+                0,
+                f"the page scrolls sideways: scrollWidth {result['scrollWidth']}, innerWidth "
+                f"{result['innerWidth']} on a {result['width']}px-wide phone",
+            )
         self.pages[name] = problems
         return problems
 
@@ -604,7 +635,9 @@ def words_cut(page, selector: str = "main") -> tuple[int, list[str]]:
 # --- accessibility --------------------------------------------------------------------------
 
 
-def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical"), exclude: list[str] | None = None) -> list[dict]:
+def axe_violations(
+    page, impacts: tuple[str, ...] = ("serious", "critical"), exclude: list[str] | None = None
+) -> list[dict]:
     """axe-core's violations of the given impacts on the page as it stands (leaving out the
     parts matched by the `exclude` selectors).
 
@@ -615,9 +648,7 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical"), exc
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
     context = {"include": [["html"]], "exclude": [[selector] for selector in exclude or []]}
-    results = page.evaluate(
-        "async (context) => await axe.run(context, {resultTypes: ['violations']})", context
-    )
+    results = page.evaluate("async (context) => await axe.run(context, {resultTypes: ['violations']})", context)
     return [v for v in results["violations"] if v.get("impact") in impacts]
 
 

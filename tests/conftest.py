@@ -8,6 +8,7 @@ The database is SQLite, or PostgreSQL when TEST_DATABASE_URL names a server
 (`postgresql+psycopg://user@host:port/postgres`; see `make test-pg`): templates are then databases
 on that server, and each test gets `CREATE DATABASE ... TEMPLATE ...`.
 """
+
 from __future__ import annotations
 
 import os
@@ -116,7 +117,11 @@ def template_databases(tmp_path_factory) -> dict[str, Database]:
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    loaded = _postgres.create(f"tracker_template_loaded_{worker}", template=make_url(empty).database) if _postgres else folder / "loaded.db"
+    loaded = (
+        _postgres.create(f"tracker_template_loaded_{worker}", template=make_url(empty).database)
+        if _postgres
+        else folder / "loaded.db"
+    )
     if _postgres is None:
         copy_database(empty, loaded)
     app = make_app(loaded)
@@ -254,5 +259,7 @@ def period_of(plan):
     from tracker.periods.models import ReportingPeriod
 
     return lambda kind, year: db.session.scalar(
-        select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == kind, ReportingPeriod.year == year)
+        select(ReportingPeriod).where(
+            ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == kind, ReportingPeriod.year == year
+        )
     )

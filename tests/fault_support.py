@@ -1,6 +1,7 @@
 """Real faults on 127.0.0.1 for the fault tests: a PostgreSQL server of the test's own (to stop,
 freeze and restart without disturbing other tests) and a TCP proxy in front of it that cuts a
 connection at a chosen moment (a commit that reached the database but whose answer was lost)."""
+
 from __future__ import annotations
 
 import os

@@ -1,12 +1,26 @@
 """Small helpers shared by tests."""
+
 from __future__ import annotations
 
 import html as htmllib
 import re
+from datetime import date, datetime, time
 
 from sqlalchemy import text
 
+from tracker.core.time import WARD_TZ
 from tracker.extensions import db
+
+
+def at(day: str | date, clock: str | int = "09:00", minute: int = 0) -> datetime:
+    """A moment in the ward (Asia/Ho_Chi_Minh): at("2026-06-05"), at(day, "14:30") or at(day, 14, 30)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    if isinstance(clock, str):
+        hour, minute = (int(part) for part in clock.split(":"))
+    else:
+        hour = clock
+    return datetime.combine(day, time(hour, minute), WARD_TZ)
 
 
 def database_snapshot() -> dict[str, list[tuple]]:
@@ -80,7 +94,9 @@ def form_values(html: str, button: str | None = None, form_index: int = -1) -> d
             if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
                 if a.get("type") in ("checkbox", "radio") and "checked" not in a:
                     return
-                self.current.setdefault(name, []).append(a.get("value", "on" if a.get("type") in ("checkbox", "radio") else ""))
+                self.current.setdefault(name, []).append(
+                    a.get("value", "on" if a.get("type") in ("checkbox", "radio") else "")
+                )
             elif tag == "textarea" and name:
                 self.textarea = name
                 self.current.setdefault(name, []).append("")

@@ -7,6 +7,7 @@ the unit leads or supports and writes the unit's report of each reporting round;
 keeps the calendar, assigns units and reviews reports; the admin manages accounts and units and
 reads the audit log; committee members and the chair read.
 """
+
 import io
 from datetime import date
 from urllib.parse import urlsplit
@@ -141,20 +142,22 @@ SCHEDULER_NEVER_RAN = "the scheduler has never run"
 @pytest.fixture
 def sample(app, plan, user_of, task_of, period_of):
     """Objects for every URL parameter: the unit's submitted six-month report, an update with a file (restricted, as by default)."""
+    from tests.helpers import owed_unit_report, start_unit_report, whole_report
+    from tracker.accountability.models import Chase
     from tracker.audit.services import Actor
     from tracker.core.time import utcnow
+    from tracker.discussion import services as discussion
     from tracker.progress.services import UpdateInput, post_update
     from tracker.reports import services as reports
-    from tracker.discussion import services as discussion
-    from tracker.accountability.models import Chase
     from tracker.units.models import Unit
-    from tests.helpers import owed_unit_report, start_unit_report, whole_report
 
     officer = user_of("officer")
     task = task_of("IV.4.1")
     period = period_of("six_month", 2026)
     upload = _FileStorage(b"%PDF-1.4 evidence", "bien-ban.pdf")
-    update, _stored = post_update(Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(50, "working", "Đã làm"), [upload], utcnow())
+    update, _stored = post_update(
+        Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(50, "working", "Đã làm"), [upload], utcnow()
+    )
     owed = owed_unit_report(plan, period, officer.unit_id)
     assert task in owed.tasks
     report = start_unit_report(owed, utcnow())
@@ -163,9 +166,19 @@ def sample(app, plan, user_of, task_of, period_of):
     assert owed_unit_report(plan, unstarted, officer.unit_id).round.id != owed.round.id
     unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
     chair = Actor.for_user(user_of("chair"))
-    question = discussion.ask_question(Actor.for_user(user_of("committee")), plan, unit, "Vì sao chậm?", utcnow(), task=task)
-    directive = discussion.issue_directive(chair, plan, unit, "Khẩn trương báo cáo", date(2030, 1, 1), utcnow(), task=task)
-    chase = Chase(plan_id=plan.id, unit_id=unit.id, by_id=user_of("secretariat").id, text="Đề nghị gửi báo cáo", created_at=utcnow())
+    question = discussion.ask_question(
+        Actor.for_user(user_of("committee")), plan, unit, "Vì sao chậm?", utcnow(), task=task
+    )
+    directive = discussion.issue_directive(
+        chair, plan, unit, "Khẩn trương báo cáo", date(2030, 1, 1), utcnow(), task=task
+    )
+    chase = Chase(
+        plan_id=plan.id,
+        unit_id=unit.id,
+        by_id=user_of("secretariat").id,
+        text="Đề nghị gửi báo cáo",
+        created_at=utcnow(),
+    )
     db.session.add(chase)
     db.session.commit()
     alert_id = _alert_for_everyone(plan, task, unit)
@@ -196,8 +209,15 @@ def _alert_for_everyone(plan, task, unit) -> dict[str, int]:
     from tracker.alerts.models import Alert, Notification
     from tracker.core.time import utcnow
 
-    alert = Alert(plan_id=plan.id, key="test:matrix", kind="task_stale", unit_id=unit.id, task_id=task.id,
-                  effective_on=date(2026, 1, 1), created_at=utcnow())
+    alert = Alert(
+        plan_id=plan.id,
+        key="test:matrix",
+        kind="task_stale",
+        unit_id=unit.id,
+        task_id=task.id,
+        effective_on=date(2026, 1, 1),
+        created_at=utcnow(),
+    )
     db.session.add(alert)
     db.session.flush()
     from tracker.accounts.models import User
@@ -242,8 +262,13 @@ def _request(client, app, route_id: str, sample: dict, role: str | None = None):
     endpoint, method, rule_text = route_id.split(" ", 2)
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
     values = {name: sample[name] for name in rule.arguments if name != "notification_id"}
-    values.update({k: sample[v] if isinstance(v, FromSample) else v
-                   for k, v in OVERRIDES.get(endpoint, {}).items() if k in rule.arguments})
+    values.update(
+        {
+            k: sample[v] if isinstance(v, FromSample) else v
+            for k, v in OVERRIDES.get(endpoint, {}).items()
+            if k in rule.arguments
+        }
+    )
     if "notification_id" in rule.arguments:  # each person opens their own notification
         values["notification_id"] = sample["notifications"][TEST_USERS[role][0]] if role else 1
     with app.test_request_context():
@@ -261,7 +286,10 @@ def _describe(response) -> str:
 
 
 def _is_login_redirect(response) -> bool:
-    return response.status_code in (301, 302, 303, 307, 308) and urlsplit(response.headers.get("Location", "")).path == "/login"
+    return (
+        response.status_code in (301, 302, 303, 307, 308)
+        and urlsplit(response.headers.get("Location", "")).path == "/login"
+    )
 
 
 def _assert_allowed(response, route_id: str, who: str) -> None:
@@ -277,7 +305,9 @@ def _assert_allowed(response, route_id: str, who: str) -> None:
         return
     if method == "POST" and status == 422 and endpoint in REFUSES_EMPTY_FORM:
         # Every page has a form (sign out), so look for the fields the form marked invalid.
-        assert response.mimetype == "text/html" and "is-invalid" in response.get_data(as_text=True), f"{where}: no form errors shown"
+        assert response.mimetype == "text/html" and "is-invalid" in response.get_data(as_text=True), (
+            f"{where}: no form errors shown"
+        )
         return
     assert 200 <= status < 400, f"not served: {where}"
     if 300 <= status < 400:

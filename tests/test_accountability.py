@@ -17,6 +17,7 @@ The figures are read on 2026-11-26. Days late: 05/06 -> 26/11 is 25 + 31 + 31 + 
 174 days (late since 06/06); 10/11 -> 26/11 is 16 days (since 11/11). The plan runs 1826 days, so a
 continuous task's expected progress on 26/11 (day 330) is 330 / 1826 = 18.1%.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -30,8 +31,17 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import helpers
+from tests.helpers import at
 from tracker.accountability.models import Chase
-from tracker.accountability.services import LATE_REPORT, OVERDUE_DIRECTIVE, OVERDUE_TASK, SORT_KEYS, LateItem, UnitFigures, rate
+from tracker.accountability.services import (
+    LATE_REPORT,
+    OVERDUE_DIRECTIVE,
+    OVERDUE_TASK,
+    SORT_KEYS,
+    LateItem,
+    UnitFigures,
+    rate,
+)
 from tracker.alerts.models import Alert, Notification
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
@@ -40,7 +50,6 @@ from tracker.discussion.models import Directive
 from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
 from tracker.units.models import Unit
-
 
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page
@@ -54,15 +63,19 @@ VHXH = "Phòng Văn hóa – Xã hội"
 YTE = "Trạm Y tế phường"
 VHXH_TASKS = ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"]
 # The units with something to answer for in 2026, by group, in the plan's order.
-INSIDE = ["ubnd", "phong-xd-nn-mt", "phong-kinh-te", "phong-vh-xh", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop", "tram-y-te"]
+INSIDE = [
+    "ubnd",
+    "phong-xd-nn-mt",
+    "phong-kinh-te",
+    "phong-vh-xh",
+    "van-phong-hdnd-ubnd",
+    "tt-dich-vu-tong-hop",
+    "tram-y-te",
+]
 OUTSIDE = ["dang-uy", "ub-mttq", "nhcsxh", "bhxh", "cong-an"]
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
 
 
 def unit(code: str) -> Unit:
@@ -70,13 +83,22 @@ def unit(code: str) -> Unit:
 
 
 def progress(user, task, unit_code: str, percent: int, state: str, when: datetime):
-    post_update(Actor.for_user(user), task, unit(unit_code).id, "lead", UpdateInput(percent, state, f"Kết quả {percent}%"),
-                files=[], now=when)
+    post_update(
+        Actor.for_user(user),
+        task,
+        unit(unit_code).id,
+        "lead",
+        UpdateInput(percent, state, f"Kết quả {percent}%"),
+        files=[],
+        now=when,
+    )
 
 
 def card_html(html: str, code: str) -> str:
     """A unit's card in the league table, as HTML."""
-    match = re.search(rf'<div class="card[^"]*" data-unit="{re.escape(code)}">(.*?)</div>\s*</div>\s*</div>', html, re.S)
+    match = re.search(
+        rf'<div class="card[^"]*" data-unit="{re.escape(code)}">(.*?)</div>\s*</div>\s*</div>', html, re.S
+    )
     assert match, code
     return match.group(1)
 
@@ -120,7 +142,12 @@ def links_of(html: str, code: str) -> list[tuple[str, dict]]:
     found = []
     for href in re.findall(r'href="([^"]+)"', card_html(html, code)):
         parts = urlsplit(htmllib.unescape(href))
-        found.append((parts.path + (f"#{parts.fragment}" if parts.fragment else ""), {k: v[0] for k, v in parse_qs(parts.query).items()}))
+        found.append(
+            (
+                parts.path + (f"#{parts.fragment}" if parts.fragment else ""),
+                {k: v[0] for k, v in parse_qs(parts.query).items()},
+            )
+        )
     return found
 
 
@@ -136,7 +163,10 @@ def listed_tasks(html: str) -> list[str]:
 
 def cards(html: str) -> list[str]:
     """The question or directive cards of a discussion page, as text."""
-    return [plain(c) for c in re.findall(r'<div class="card mb-2[^"]*"><div class="card-body py-2">(.*?)</div></div>', html, re.S)]
+    return [
+        plain(c)
+        for c in re.findall(r'<div class="card mb-2[^"]*"><div class="card-body py-2">(.*?)</div></div>', html, re.S)
+    ]
 
 
 def days_mentioned(text: str) -> set[int]:
@@ -165,8 +195,18 @@ def test_unit_figures_properties(app):
         LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 20),
         LateItem(LATE_REPORT, "Annual report 2026", date(2026, 11, 11), 16),
     ]
-    figures = UnitFigures(Unit(code="phong-vh-xh", name=VHXH, sort_order=5), tasks_led=9, on_track=4, overdue=1,
-                          reports_expected=2, reports_sent=1, reports_on_time=1, directives_due=3, directives_on_time=1, late=late)
+    figures = UnitFigures(
+        Unit(code="phong-vh-xh", name=VHXH, sort_order=5),
+        tasks_led=9,
+        on_track=4,
+        overdue=1,
+        reports_expected=2,
+        reports_sent=1,
+        reports_on_time=1,
+        directives_due=3,
+        directives_on_time=1,
+        late=late,
+    )
     assert figures.on_track_share == D("44.4")
     assert figures.reporting_rate == D(50)
     assert figures.on_time_rate == D(50)
@@ -179,40 +219,83 @@ def test_unit_figures_properties(app):
     assert figures.is_late
     # The figures keep no sum of days at all.
     assert not hasattr(figures, "days_overdue")
-    nothing = UnitFigures(Unit(code="bch-quan-su", name="Ban Chỉ huy Quân sự phường", sort_order=12, outside_apparatus=True))
-    assert (nothing.on_track_share, nothing.reporting_rate, nothing.on_time_rate, nothing.directives_rate) == (None, None, None, None)
-    assert (nothing.reports_missing, nothing.longest, nothing.late_reports_since, nothing.overdue_since) == (0, None, None, None)
+    nothing = UnitFigures(
+        Unit(code="bch-quan-su", name="Ban Chỉ huy Quân sự phường", sort_order=12, outside_apparatus=True)
+    )
+    assert (nothing.on_track_share, nothing.reporting_rate, nothing.on_time_rate, nothing.directives_rate) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (nothing.reports_missing, nothing.longest, nothing.late_reports_since, nothing.overdue_since) == (
+        0,
+        None,
+        None,
+        None,
+    )
     assert not nothing.is_late and nothing.outside
     over = UnitFigures(Unit(code="x", name="x"), reports_expected=2, reports_sent=3, reports_on_time=3)
     assert (over.reporting_rate, over.on_time_rate, over.reports_missing) == (D(100), D(100), 0)
 
 
 def test_a_late_item_says_what_is_late_since_when_and_how_long():
-    assert LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 174).describe() == \
-        "6-month report 2026 not sent, 174 days late, since 06/06/2026"
-    assert LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 20).describe() == "task VI.3.2 overdue 20 days, since 01/01/2027"
-    assert LateItem(OVERDUE_DIRECTIVE, "Gửi danh sách", date(2026, 10, 16), 42).describe() == \
-        "directive \u201cGửi danh sách\u201d overdue 42 days, since 16/10/2026"
+    assert (
+        LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 174).describe()
+        == "6-month report 2026 not sent, 174 days late, since 06/06/2026"
+    )
+    assert (
+        LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 20).describe()
+        == "task VI.3.2 overdue 20 days, since 01/01/2027"
+    )
+    assert (
+        LateItem(OVERDUE_DIRECTIVE, "Gửi danh sách", date(2026, 10, 16), 42).describe()
+        == "directive \u201cGửi danh sách\u201d overdue 42 days, since 16/10/2026"
+    )
 
 
 def test_a_late_item_of_one_day_says_day():
     """The day after a deadline, in English: "1 day late", as the badges and lists elsewhere say
     ("Report 1 day late", "1 day overdue")."""
-    assert LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 1).describe() == \
-        "6-month report 2026 not sent, 1 day late, since 06/06/2026"
-    assert LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 1).describe() == "task VI.3.2 overdue 1 day, since 01/01/2027"
+    assert (
+        LateItem(LATE_REPORT, "6-month report 2026", date(2026, 6, 6), 1).describe()
+        == "6-month report 2026 not sent, 1 day late, since 06/06/2026"
+    )
+    assert (
+        LateItem(OVERDUE_TASK, "VI.3.2", date(2027, 1, 1), 1).describe()
+        == "task VI.3.2 overdue 1 day, since 01/01/2027"
+    )
 
 
 def test_sort_keys_put_the_worst_first_and_nothing_owed_last(app):
     def item(days, since, kind=LATE_REPORT):
         return LateItem(kind, "x", since, days)
 
-    a = UnitFigures(Unit(code="a", name="A", sort_order=1), overdue=2, stale=1, reports_expected=4, reports_sent=4, chases=1,
-                    late=[item(30, date(2026, 10, 27), OVERDUE_TASK), item(30, date(2026, 10, 27), OVERDUE_TASK)])
-    b = UnitFigures(Unit(code="b", name="B", sort_order=2), overdue=2, stale=5, reports_expected=4, reports_sent=1, chases=3,
-                    late=[item(300, date(2026, 2, 1)), item(200, date(2026, 5, 12), OVERDUE_TASK), item(10, date(2026, 11, 16), OVERDUE_TASK)])
-    c = UnitFigures(Unit(code="c", name="C", sort_order=3), overdue=5,
-                    late=[item(100, date(2026, 8, 18), OVERDUE_TASK)] * 5)
+    a = UnitFigures(
+        Unit(code="a", name="A", sort_order=1),
+        overdue=2,
+        stale=1,
+        reports_expected=4,
+        reports_sent=4,
+        chases=1,
+        late=[item(30, date(2026, 10, 27), OVERDUE_TASK), item(30, date(2026, 10, 27), OVERDUE_TASK)],
+    )
+    b = UnitFigures(
+        Unit(code="b", name="B", sort_order=2),
+        overdue=2,
+        stale=5,
+        reports_expected=4,
+        reports_sent=1,
+        chases=3,
+        late=[
+            item(300, date(2026, 2, 1)),
+            item(200, date(2026, 5, 12), OVERDUE_TASK),
+            item(10, date(2026, 11, 16), OVERDUE_TASK),
+        ],
+    )
+    c = UnitFigures(
+        Unit(code="c", name="C", sort_order=3), overdue=5, late=[item(100, date(2026, 8, 18), OVERDUE_TASK)] * 5
+    )
     d = UnitFigures(Unit(code="d", name="D", sort_order=4), tasks_led=1)  # nothing late
     rows = [a, b, c, d]
 
@@ -261,15 +344,23 @@ def season(app, plan, user_of, task_of, period_of):
     # Directives
     chair_actor, vhxh_actor = Actor.for_user(chair), Actor.for_user(vhxh)
     vh = unit("phong-vh-xh")
-    d1 = discussion.issue_directive(chair_actor, plan, vh, "D1 Báo cáo danh sách lao động cần việc làm", date(2026, 3, 31), at("2026-03-01"))
-    d2 = discussion.issue_directive(chair_actor, plan, vh, "D2 Rà soát học sinh hộ nghèo", date(2026, 4, 30), at("2026-04-01"))
-    discussion.issue_directive(chair_actor, plan, vh, "D3 Đề xuất mở rộng bảo trợ xã hội", date(2026, 10, 15), at("2026-09-01"))
+    d1 = discussion.issue_directive(
+        chair_actor, plan, vh, "D1 Báo cáo danh sách lao động cần việc làm", date(2026, 3, 31), at("2026-03-01")
+    )
+    d2 = discussion.issue_directive(
+        chair_actor, plan, vh, "D2 Rà soát học sinh hộ nghèo", date(2026, 4, 30), at("2026-04-01")
+    )
+    discussion.issue_directive(
+        chair_actor, plan, vh, "D3 Đề xuất mở rộng bảo trợ xã hội", date(2026, 10, 15), at("2026-09-01")
+    )
     discussion.issue_directive(chair_actor, plan, vh, "D4 Chuẩn bị tổng kết năm", date(2026, 12, 15), at("2026-11-20"))
     discussion.reply_to_directive(vhxh_actor, d1, "Đã gửi danh sách", True, at("2026-03-25"))
     discussion.reply_to_directive(vhxh_actor, d2, "Đã rà soát xong", True, at("2026-05-10"))
     # Questions
     committee_actor = Actor.for_user(committee)
-    discussion.ask_question(committee_actor, plan, vh, "Q1 Vì sao VI.3.6 chưa có báo cáo?", at("2026-07-01"), task=task_of("VI.3.6"))
+    discussion.ask_question(
+        committee_actor, plan, vh, "Q1 Vì sao VI.3.6 chưa có báo cáo?", at("2026-07-01"), task=task_of("VI.3.6")
+    )
     discussion.ask_question(committee_actor, plan, vh, "Q2 Kết quả tư vấn hướng nghiệp?", at("2026-08-01"))
     q3 = discussion.ask_question(committee_actor, plan, vh, "Q3 Số học sinh được hỗ trợ?", at("2026-07-15"))
     discussion.answer_question(vhxh_actor, q3, "124 học sinh", at("2026-07-20"))
@@ -286,7 +377,10 @@ def test_league_table_for_the_plan_to_date(season, app, plan):
     # task is overdue: the only dated one, VI.3.2, is due 31/12. Stale (no update since 12/10):
     # VI.3.1 (01/10) and VI.3.2-VI.3.6 (none) -> 6. Directives due by today: D1, D2, D3; on time D1
     # -> 1/3. What is late: D3, overdue since 16/10, 42 days.
-    assert longest(html, "phong-vh-xh") == "directive \u201cD3 Đề xuất mở rộng bảo trợ xã hội\u201d overdue 42 days, since 16/10/2026"
+    assert (
+        longest(html, "phong-vh-xh")
+        == "directive \u201cD3 Đề xuất mở rộng bảo trợ xã hội\u201d overdue 42 days, since 16/10/2026"
+    )
     assert figure(html, "phong-vh-xh", "Reports late") == "0"
     assert figure(html, "phong-vh-xh", "Reports sent") == "2/2 · on time 1/2"
     assert figure(html, "phong-vh-xh", "Tasks overdue") == "0 / 9"
@@ -334,9 +428,11 @@ def test_the_unit_page_lists_everything_late_longest_first(season, app, plan, ta
     client = signed_in(app, "chair")
     html = page(client, f"/plans/{plan.id}/accountability/units/phong-xd-nn-mt")
     late = plain(html.split('id="late-heading"', 1)[1].split("</section>", 1)[0]).lstrip("> ")
-    assert late == ("What is late 3 6-month report 2026 not sent, 174 days late, since 06/06/2026 "
-                    "milestone of VI.1.6 overdue 57 days, since 01/10/2026 "
-                    "Annual report 2026 not sent, 16 days late, since 11/11/2026")
+    assert late == (
+        "What is late 3 6-month report 2026 not sent, 174 days late, since 06/06/2026 "
+        "milestone of VI.1.6 overdue 57 days, since 01/10/2026 "
+        "Annual report 2026 not sent, 16 days late, since 11/11/2026"
+    )
     # The card at the top agrees: the longest is the report.
     assert longest(html, "phong-xd-nn-mt") == "6-month report 2026 not sent, 174 days late, since 06/06/2026"
 
@@ -345,7 +441,9 @@ def test_the_longest_late_item_can_be_an_overdue_task(season, app, plan, user_of
     """On 20/01/2027, once Phòng VH-XH has answered D3 and D4, the one thing it has late is VI.3.2,
     past its own due date (31/12/2026) since 01/01/2027: 20 days."""
     for directive in db.session.scalars(select(Directive).where(Directive.done_at.is_(None))):
-        discussion.reply_to_directive(Actor.for_user(user_of("officer")), directive, "Đã thực hiện", True, at("2027-01-10"))
+        discussion.reply_to_directive(
+            Actor.for_user(user_of("officer")), directive, "Đã thực hiện", True, at("2027-01-10")
+        )
     db.session.commit()
     app.config["FROZEN_NOW"] = "2027-01-20T09:00:00+07:00"
     html = page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/")
@@ -365,7 +463,11 @@ def test_bodies_outside_ubnds_apparatus_are_a_group_of_their_own(season, app, pl
         shown = order(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/?sort={sort}"))
         assert sorted(shown[:7]) == sorted(INSIDE) and sorted(shown[7:]) == sorted(OUTSIDE), sort
     # A unit the plan file marks `outside: true` is outside; the offices are not.
-    assert unit("cong-an").outside_apparatus and unit("dang-uy").outside_apparatus and unit("bch-quan-su").outside_apparatus
+    assert (
+        unit("cong-an").outside_apparatus
+        and unit("dang-uy").outside_apparatus
+        and unit("bch-quan-su").outside_apparatus
+    )
     assert not unit("phong-vh-xh").outside_apparatus and not unit("ubnd").outside_apparatus
 
 
@@ -374,17 +476,46 @@ def test_the_default_order_is_the_longest_late_first(season, app, plan):
     html = page(client, f"/plans/{plan.id}/accountability/")
     # Inside: the five that sent nothing (174 days each, in the plan's order), then Phòng VH-XH (42),
     # then Trạm Y tế (16). Outside: all five sent nothing.
-    assert order(html) == ["ubnd", "phong-xd-nn-mt", "phong-kinh-te", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop",
-                           "phong-vh-xh", "tram-y-te"] + OUTSIDE
+    assert (
+        order(html)
+        == [
+            "ubnd",
+            "phong-xd-nn-mt",
+            "phong-kinh-te",
+            "van-phong-hdnd-ubnd",
+            "tt-dich-vu-tong-hop",
+            "phong-vh-xh",
+            "tram-y-te",
+        ]
+        + OUTSIDE
+    )
     assert order(page(client, f"/plans/{plan.id}/accountability/?sort=longest")) == order(html)
     assert re.search(r'<option value="longest" selected>', html)
     # By reporting rate: nothing sent (0%) first, then Trạm Y tế 50%, then Phòng VH-XH 100%.
     by_rate = order(page(client, f"/plans/{plan.id}/accountability/?sort=reporting_rate"))
-    assert by_rate[:7] == ["ubnd", "phong-xd-nn-mt", "phong-kinh-te", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop", "tram-y-te", "phong-vh-xh"]
+    assert by_rate[:7] == [
+        "ubnd",
+        "phong-xd-nn-mt",
+        "phong-kinh-te",
+        "van-phong-hdnd-ubnd",
+        "tt-dich-vu-tong-hop",
+        "tram-y-te",
+        "phong-vh-xh",
+    ]
     # In the plan's order.
-    assert order(page(client, f"/plans/{plan.id}/accountability/?sort=unit")) == [
-        "ubnd", "phong-xd-nn-mt", "phong-kinh-te", "phong-vh-xh", "van-phong-hdnd-ubnd", "tt-dich-vu-tong-hop", "tram-y-te",
-    ] + OUTSIDE
+    assert (
+        order(page(client, f"/plans/{plan.id}/accountability/?sort=unit"))
+        == [
+            "ubnd",
+            "phong-xd-nn-mt",
+            "phong-kinh-te",
+            "phong-vh-xh",
+            "van-phong-hdnd-ubnd",
+            "tt-dich-vu-tong-hop",
+            "tram-y-te",
+        ]
+        + OUTSIDE
+    )
 
 
 def test_an_unknown_sort_or_period_is_not_found(season, app, plan):
@@ -464,7 +595,9 @@ def test_each_figure_opens_the_records_behind_it(season, app, plan):
     assert reports_section.count("sent on time") == 1 and reports_section.count("sent late") == 1
     assert "Annual report 2026 · 9 tasks" in reports_section and "6-month report 2026 · 9 tasks" in reports_section
     # Trạm Y tế's: the annual one not sent, 16 days late.
-    yte_reports = plain(page(client, f"{base}/accountability/units/tram-y-te").split('id="reports"', 1)[1].split("</section>", 1)[0])
+    yte_reports = plain(
+        page(client, f"{base}/accountability/units/tram-y-te").split('id="reports"', 1)[1].split("</section>", 1)[0]
+    )
     assert "Annual report 2026 · 2 tasks · Not started 16 days late (deadline 10/11/2026)" in yte_reports
     # Directives: the three that fell due (D1 done, D2 done late, D3 overdue), and D4 not due yet.
     directive_cards = cards(page(client, url(6)))
@@ -481,7 +614,9 @@ def test_each_figure_opens_the_records_behind_it(season, app, plan):
 # --- 4. chasing a late unit -------------------------------------------------------------------
 
 
-def test_the_chase_button_is_for_late_units_and_for_the_chair_and_the_secretariat(season, app, plan, user_of, period_of):
+def test_the_chase_button_is_for_late_units_and_for_the_chair_and_the_secretariat(
+    season, app, plan, user_of, period_of
+):
     # Trạm Y tế sends its annual report: it has nothing late any more.
     send_unit_report(user_of("officer_yte"), period_of("annual", 2026), at("2026-11-25"))
     db.session.commit()
@@ -491,8 +626,12 @@ def test_the_chase_button_is_for_late_units_and_for_the_chair_and_the_secretaria
         # Every unit with something late, and only those.
         assert sorted(chase_forms(html)) == sorted(c for c in INSIDE + OUTSIDE if c != "tram-y-te"), role
         # UBND chases its offices and requests of the bodies outside its apparatus.
-        assert re.search(r'<button type="submit" class="btn btn-sm btn-danger">Chase</button>', card_html(html, "phong-kinh-te"))
-        assert re.search(r'<button type="submit" class="btn btn-sm btn-danger">Request</button>', card_html(html, "dang-uy"))
+        assert re.search(
+            r'<button type="submit" class="btn btn-sm btn-danger">Chase</button>', card_html(html, "phong-kinh-te")
+        )
+        assert re.search(
+            r'<button type="submit" class="btn btn-sm btn-danger">Request</button>', card_html(html, "dang-uy")
+        )
     # Only the chair issues directives: the secretariat's cards have no such link.
     assert "#issue" in card_html(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/"), "phong-kinh-te")
     assert "#issue" not in page(signed_in(app, "secretariat"), f"/plans/{plan.id}/accountability/")
@@ -501,7 +640,9 @@ def test_the_chase_button_is_for_late_units_and_for_the_chair_and_the_secretaria
     assert chase_forms(committee) == [] and "#issue" not in committee
     assert "Longest late: 6-month report 2026 not sent" in card(committee, "phong-kinh-te")
     # The same on a unit's own page.
-    assert chase_forms(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/phong-kinh-te")) == ["phong-kinh-te"]
+    assert chase_forms(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/phong-kinh-te")) == [
+        "phong-kinh-te"
+    ]
     assert chase_forms(page(signed_in(app, "chair"), f"/plans/{plan.id}/accountability/units/tram-y-te")) == []
     assert chase_forms(page(signed_in(app, "committee"), f"/plans/{plan.id}/accountability/units/phong-kinh-te")) == []
 
@@ -521,8 +662,10 @@ def test_the_chair_chases_a_late_unit_in_one_action(season, app, plan, user_of):
     [chase] = db.session.scalars(select(Chase)).all()
     assert response.headers["Location"].startswith(f"/plans/{plan.id}/accountability/chases/{chase.id}")
     # What was late, in one message, ready to paste in the ward's chat groups, with the link.
-    assert chase.text == ("UBND phường Bắc Kạn urges Trạm Y tế phường to act on what is late: Annual report 2026 not sent, "
-                          f"16 days late, since 11/11/2026. Please update the tracker: {app.config['APP_BASE_URL']}/plans/{plan.id}/my-unit")
+    assert chase.text == (
+        "UBND phường Bắc Kạn urges Trạm Y tế phường to act on what is late: Annual report 2026 not sent, "
+        f"16 days late, since 11/11/2026. Please update the tracker: {app.config['APP_BASE_URL']}/plans/{plan.id}/my-unit"
+    )
     assert (chase.unit.code, chase.by.username, chase.notified) == ("tram-y-te", "truongban", 1)
     # Its officer is told in the app.
     [notification] = db.session.scalars(select(Notification).join(Alert).where(Alert.kind == "chase")).all()
@@ -535,7 +678,11 @@ def test_the_chair_chases_a_late_unit_in_one_action(season, app, plan, user_of):
     html = page(chair, f"/plans/{plan.id}/accountability/")
     assert figure(html, "tram-y-te", "Chased") == "1 (last 26/11/2026)"
     assert figure(html, "phong-kinh-te", "Chased") == "0"
-    unit_page = plain(page(chair, f"/plans/{plan.id}/accountability/units/tram-y-te").split('id="chases"', 1)[1].split("</section>", 1)[0])
+    unit_page = plain(
+        page(chair, f"/plans/{plan.id}/accountability/units/tram-y-te")
+        .split('id="chases"', 1)[1]
+        .split("</section>", 1)[0]
+    )
     assert "Chases received 1" in unit_page and "Annual report 2026 not sent" in unit_page
     # And it is in the audit log.
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit.chase"))
@@ -546,9 +693,11 @@ def test_the_secretariat_requests_of_a_body_outside_ubnd(season, app, plan):
     response = signed_in(app, "secretariat").post(f"/plans/{plan.id}/accountability/units/dang-uy/chase", data={})
     assert response.status_code == 302
     chase = db.session.scalar(select(Chase))
-    assert chase.text.startswith("UBND phường Bắc Kạn requests Đảng ủy phường to act on what is late: "
-                                 "6-month report 2026 not sent, 174 days late, since 06/06/2026; "
-                                 "Annual report 2026 not sent, 16 days late, since 11/11/2026.")
+    assert chase.text.startswith(
+        "UBND phường Bắc Kạn requests Đảng ủy phường to act on what is late: "
+        "6-month report 2026 not sent, 174 days late, since 06/06/2026; "
+        "Annual report 2026 not sent, 16 days late, since 11/11/2026."
+    )
     assert chase.by.username == "thuongtruc"
 
 
@@ -602,7 +751,10 @@ def test_unit_page_shows_each_period_so_the_chair_sees_the_trend(season, app, pl
     assert D(six[6].rstrip("%")) < D(annual[6].rstrip("%"))
     # What is late now, at the top: D3 alone.
     late = plain(html.split('id="late-heading"', 1)[1].split("</section>", 1)[0]).lstrip("> ")
-    assert late == "What is late 1 directive \u201cD3 Đề xuất mở rộng bảo trợ xã hội\u201d overdue 42 days, since 16/10/2026"
+    assert (
+        late
+        == "What is late 1 directive \u201cD3 Đề xuất mở rộng bảo trợ xã hội\u201d overdue 42 days, since 16/10/2026"
+    )
 
 
 def test_unit_page_does_not_count_reports_that_are_not_due_yet(season, app, plan):

@@ -1,4 +1,5 @@
 """Signing in and out, sessions, where each role lands, and the `flask users` commands."""
+
 from __future__ import annotations
 
 import html
@@ -97,11 +98,28 @@ def test_sign_in_ignores_the_case_of_the_username(client, plan, user_of):
     assert audit_events("login")[-1].user_id == user_of("officer").id
 
 
-def test_passwords_are_stored_as_scrypt_hashes(app, user_of):
+def test_passwords_are_stored_as_hashes_made_the_configured_way(app, user_of):
+    method = app.config["PASSWORD_HASH_METHOD"].split(":")[0]
     for role in TEST_USERS:
         stored = user_of(role).password_hash
-        assert stored.startswith("scrypt:")
+        assert stored.startswith(f"{method}:")
         assert PASSWORD not in stored
+
+
+def test_outside_the_tests_passwords_are_hashed_with_scrypt(app, user_of):
+    from flask import current_app
+
+    from config import Config
+
+    assert Config.PASSWORD_HASH_METHOD == "scrypt"
+    officer = user_of("officer")
+    cheap = current_app.config["PASSWORD_HASH_METHOD"]
+    current_app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    try:
+        officer.set_password("mot mat khau moi")
+    finally:
+        current_app.config["PASSWORD_HASH_METHOD"] = cheap
+    assert officer.password_hash.startswith("scrypt:") and officer.check_password("mot mat khau moi")
 
 
 @pytest.fixture
@@ -278,7 +296,9 @@ def test_sign_in_never_sends_to_another_site(client, evil):
     assert response.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("tricky", ["/\\evil.example", "/\t/evil.example", "///evil.example"], ids=["backslash", "tab", "three-slashes"])
+@pytest.mark.parametrize(
+    "tricky", ["/\\evil.example", "/\t/evil.example", "///evil.example"], ids=["backslash", "tab", "three-slashes"]
+)
 def test_sign_in_redirect_stays_on_this_site_for_tricky_targets(client, tricky):
     response = sign_in(client, "bancd", PASSWORD, next_url=tricky)
     assert response.status_code == 302
@@ -324,10 +344,16 @@ def test_disabling_an_account_ends_its_open_session(app, client, plan, user_of):
     admin = app.test_client()
     login(admin, "admin")
     officer = user_of("officer")
-    response = admin.post(f"/admin/users/{officer.id}", data={
-        "username": officer.username, "full_name": officer.full_name, "email": "",
-        "unit_id": officer.unit_id, "roles": ["officer"],  # "active" left unchecked
-    })
+    response = admin.post(
+        f"/admin/users/{officer.id}",
+        data={
+            "username": officer.username,
+            "full_name": officer.full_name,
+            "email": "",
+            "unit_id": officer.unit_id,
+            "roles": ["officer"],  # "active" left unchecked
+        },
+    )
     assert response.status_code == 302
 
     assert_signed_out(client, plan)
@@ -356,7 +382,7 @@ def test_cli_creates_an_admin_who_can_sign_in(app, cli, plan):
     user = user_named("quantri.hai")
     assert user.full_name == "Quản trị Hai"
     assert user.role_codes == {"admin"}
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"].split(":")[0] + ":")
     assert can_sign_in(app, "quantri.hai", "mat khau quan tri")
     client = app.test_client()
     sign_in(client, "quantri.hai", "mat khau quan tri")
@@ -365,8 +391,20 @@ def test_cli_creates_an_admin_who_can_sign_in(app, cli, plan):
 
 
 def test_cli_attaches_the_unit_of_an_officer(app, cli, plan):
-    result = create(cli, "canbo.hai", "--name", "Cán bộ Hai", "--role", "officer", "--ward", "bac-kan",
-                    "--unit", "phong-vh-xh", "--password", "mat khau can bo")
+    result = create(
+        cli,
+        "canbo.hai",
+        "--name",
+        "Cán bộ Hai",
+        "--role",
+        "officer",
+        "--ward",
+        "bac-kan",
+        "--unit",
+        "phong-vh-xh",
+        "--password",
+        "mat khau can bo",
+    )
     assert result.exit_code == 0, result.output
     user = user_named("canbo.hai")
     assert user.unit.code == "phong-vh-xh"

@@ -1,10 +1,11 @@
 """The admin's pages (accounts, units, audit log) and the secretariat's plan upkeep (task
 assignments, reporting deadlines)."""
+
 from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -21,7 +22,6 @@ from tracker.audit.services import Actor, record
 from tracker.extensions import db
 from tracker.progress.models import ProgressUpdate
 from tracker.units.models import Unit
-
 
 signed_in = helpers.signed_in
 plain = helpers.plain
@@ -97,8 +97,12 @@ def account_form(user: User, **changes) -> dict:
     """The account form as the admin's browser would send it, with some fields changed.
     active=False leaves the box unchecked."""
     data = {
-        "username": user.username, "full_name": user.full_name, "email": user.email or "",
-        "unit_id": user.unit_id or 0, "roles": sorted(user.role_codes), "active": user.active,
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email or "",
+        "unit_id": user.unit_id or 0,
+        "roles": sorted(user.role_codes),
+        "active": user.active,
     }
     data.update(changes)
     if data["active"]:
@@ -157,11 +161,13 @@ def test_admin_creates_an_account_that_can_sign_in(app, admin, plan):
     assert user.unit.code == "phong-vh-xh"
     assert user.ward.code == "bac-kan"
     assert user.active and user.email is None
-    assert user.password_hash.startswith("scrypt:")
+    assert user.password_hash.startswith("pbkdf2:")  # hashed, the tests' cheap way
     assert audit_events("user.create")[-1].detail == {"username": "canbo.laodong", "roles": ["committee", "officer"]}
 
     client = app.test_client()
-    response = client.post("/login", data={"username": "canbo.laodong", "password": "mat khau cua hoa"}, follow_redirects=True)
+    response = client.post(
+        "/login", data={"username": "canbo.laodong", "password": "mat khau cua hoa"}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert response.request.path == f"/plans/{plan.id}/my-unit"
 
@@ -191,8 +197,15 @@ def test_admin_creates_an_account_with_an_email_address(app, admin):
         ("password", {"password": "ngan"}),
         ("full_name", {"full_name": ""}),
     ],
-    ids=["username-spaces", "username-uppercase", "username-accents", "username-missing", "no-role",
-         "short-password", "no-full-name"],
+    ids=[
+        "username-spaces",
+        "username-uppercase",
+        "username-accents",
+        "username-missing",
+        "no-role",
+        "short-password",
+        "no-full-name",
+    ],
 )
 def test_new_account_with_bad_input_is_shown_again_with_errors(admin, field, changes):
     users_before = count(User)
@@ -266,9 +279,15 @@ def test_admin_disables_an_account(app, admin, user_of):
 
 def test_admin_changes_roles_and_unit(app, admin, plan, user_of):
     officer = user_of("officer")
-    response = admin.post(f"/admin/users/{officer.id}", data=account_form(
-        officer, full_name="Cán bộ Y tế mới", roles=["officer", "committee"], unit_id=unit("tram-y-te").id,
-    ))
+    response = admin.post(
+        f"/admin/users/{officer.id}",
+        data=account_form(
+            officer,
+            full_name="Cán bộ Y tế mới",
+            roles=["officer", "committee"],
+            unit_id=unit("tram-y-te").id,
+        ),
+    )
     assert response.status_code == 302
     assert officer.role_codes == {"officer", "committee"}
     assert officer.unit.code == "tram-y-te"
@@ -330,7 +349,9 @@ def test_a_bad_new_password_is_refused(app, admin, user_of, password):
 
 
 @pytest.mark.parametrize("role", ["officer", "officer_yte", "secretariat", "committee", "chair"])
-@pytest.mark.parametrize("url", ["/admin/users/", "/admin/users/new", "/admin/units/", "/admin/units/new", "/admin/audit/"])
+@pytest.mark.parametrize(
+    "url", ["/admin/users/", "/admin/users/new", "/admin/units/", "/admin/units/new", "/admin/audit/"]
+)
 def test_only_the_admin_opens_admin_pages(app, role, url):
     assert signed_in(app, role).get(url).status_code == 403
     assert signed_in(app, "admin").get(url).status_code == 200
@@ -393,7 +414,9 @@ def test_a_new_unit_with_a_taken_code_is_refused(admin):
     assert database_snapshot() == before
 
 
-@pytest.mark.parametrize("code", ["To Dan Pho 1", "tổ-dân-phố-1", "to--dan", ""], ids=["spaces", "accents", "double-dash", "empty"])
+@pytest.mark.parametrize(
+    "code", ["To Dan Pho 1", "tổ-dân-phố-1", "to--dan", ""], ids=["spaces", "accents", "double-dash", "empty"]
+)
 def test_a_new_unit_with_a_bad_code_is_refused(admin, code):
     before = database_snapshot()
     response = admin.post("/admin/units/new", data=unit_form(code, "Tổ dân phố 1"))
@@ -412,11 +435,15 @@ def test_a_new_unit_needs_a_name_that_is_not_blank(admin):
 
 def test_only_a_group_has_members(admin):
     before = database_snapshot()
-    response = admin.post("/admin/units/new", data=unit_form("to-dan-pho-2", "Tổ dân phố 2", members=[unit("phong-vh-xh").id]))
+    response = admin.post(
+        "/admin/units/new", data=unit_form("to-dan-pho-2", "Tổ dân phố 2", members=[unit("phong-vh-xh").id])
+    )
     assert response.status_code == 422
     assert form_alert(text_of(response))
     vhxh = unit("phong-vh-xh")
-    response = admin.post(f"/admin/units/{vhxh.id}", data=unit_form(vhxh.code, vhxh.name, members=[unit("tram-y-te").id]))
+    response = admin.post(
+        f"/admin/units/{vhxh.id}", data=unit_form(vhxh.code, vhxh.name, members=[unit("tram-y-te").id])
+    )
     assert response.status_code == 422
     assert form_alert(text_of(response))
     assert database_snapshot() == before
@@ -460,10 +487,16 @@ def overview_unassigned(client, plan) -> list[str]:
 
 
 def post_progress(client, plan, code: str):
-    return client.post(f"/plans/{plan.id}/tasks/{code}/updates", data={
-        "percent": "20", "state": "working", "results": "Đã khảo sát 5 hộ thiếu phương tiện sản xuất.",
-        "difficulties": "", "proposals": "",
-    })
+    return client.post(
+        f"/plans/{plan.id}/tasks/{code}/updates",
+        data={
+            "percent": "20",
+            "state": "working",
+            "results": "Đã khảo sát 5 hộ thiếu phương tiện sản xuất.",
+            "difficulties": "",
+            "proposals": "",
+        },
+    )
 
 
 @pytest.mark.parametrize("role", ["secretariat", "admin"])
@@ -471,7 +504,17 @@ def test_assigning_an_unassigned_task_of_iv_10(app, plan, task_of, role):
     officer = signed_in(app, "officer")
     task_url = f"/plans/{plan.id}/tasks/IV.10.1"
     assert "Chưa phân công" in plain(text_of(officer.get(task_url)))
-    assert overview_unassigned(officer, plan) == ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.9", "VI.12", "VI.13.1", "VI.13.2"]
+    assert overview_unassigned(officer, plan) == [
+        "IV.10.1",
+        "IV.10.2",
+        "IV.10.3",
+        "IV.10.4",
+        "IV.10.5",
+        "VI.9",
+        "VI.12",
+        "VI.13.1",
+        "VI.13.2",
+    ]
     assert post_progress(officer, plan, "IV.10.1").status_code == 403
 
     client = signed_in(app, role)
@@ -484,13 +527,23 @@ def test_assigning_an_unassigned_task_of_iv_10(app, plan, task_of, role):
 
     task = task_of("IV.10.1")
     assert {(a.unit.code, a.role, a.is_primary) for a in task.assignments} == {
-        ("phong-vh-xh", "lead", True), ("phong-xd-nn-mt", "partner", False),
+        ("phong-vh-xh", "lead", True),
+        ("phong-xd-nn-mt", "partner", False),
     }
     page = text_of(officer.get(task_url))
     assert "Chưa phân công" not in plain(page)
     assert "text-warning-emphasis" not in page
     assert "Phòng Văn hóa – Xã hội" in plain(page) and "Phòng Xây dựng, Nông nghiệp và Môi trường" in plain(page)
-    assert overview_unassigned(officer, plan) == ["IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.9", "VI.12", "VI.13.1", "VI.13.2"]
+    assert overview_unassigned(officer, plan) == [
+        "IV.10.2",
+        "IV.10.3",
+        "IV.10.4",
+        "IV.10.5",
+        "VI.9",
+        "VI.12",
+        "VI.13.1",
+        "VI.13.2",
+    ]
     assert plain(text_of(officer.get(f"/plans/{plan.id}/"))).count("Chưa phân công") == 8
     led, _ = unit_page_sections(officer, plan, "phong-vh-xh")
     assert "IV.10.1" in task_codes(led)
@@ -521,8 +574,9 @@ def test_assigning_an_unassigned_task_of_iv_10(app, plan, task_of, role):
 )
 def test_a_contradictory_assignment_is_refused(app, secretariat, plan, data):
     before = database_snapshot()
-    response = secretariat.post(f"/plans/{plan.id}/tasks/IV.10.1/assignments",
-                                data=data(unit("phong-vh-xh").id, unit("phong-kinh-te").id))
+    response = secretariat.post(
+        f"/plans/{plan.id}/tasks/IV.10.1/assignments", data=data(unit("phong-vh-xh").id, unit("phong-kinh-te").id)
+    )
     assert response.status_code == 422
     assert form_alert(text_of(response))
     assert database_snapshot() == before
@@ -570,7 +624,9 @@ def test_secretariat_moves_a_unit_deadline(secretariat, plan, period_of):
     assert location_path(response) == f"/plans/{plan.id}/periods/"
     assert period.unit_deadline == date(2026, 6, 1) and period.ward_deadline == date(2026, 6, 10)
     assert "01/06/2026" in plain(text_of(secretariat.get(f"/plans/{plan.id}/periods/")))
-    assert "Báo cáo 6 tháng 2026 01/06/2026 10/06/2026" in plain(text_of(secretariat.get(f"/plans/{plan.id}/tasks/IV.4.3")))
+    assert "Báo cáo 6 tháng 2026 01/06/2026 10/06/2026" in plain(
+        text_of(secretariat.get(f"/plans/{plan.id}/tasks/IV.4.3"))
+    )
     event = audit_events("period.change")[-1]
     assert event.detail["before"]["unit_deadline"] == "2026-06-05"
     assert event.detail["after"]["unit_deadline"] == "2026-06-01"
@@ -623,7 +679,7 @@ def logged_events(app, user_of):
         "su-kien-1": (officer, ward_time(2024, 3, 1, 10, 0)),
         "su-kien-2": (secretariat, ward_time(2024, 3, 1, 23, 59)),  # 16:59 UTC, still 1 March in the ward
         "su-kien-3": (officer, ward_time(2024, 3, 2, 0, 0)),  # 17:00 UTC on 1 March, but 2 March in the ward
-        "su-kien-4": (nurse, datetime(2024, 3, 5, 5, 0, tzinfo=timezone.utc)),
+        "su-kien-4": (nurse, datetime(2024, 3, 5, 5, 0, tzinfo=UTC)),
     }
     for marker, (user, moment) in moments.items():
         record(Actor(user.id, user.username, user.unit_id, "198.51.100.4"), "progress.post", moment, marker=marker)
@@ -727,7 +783,11 @@ def test_the_audit_log_names_every_action_and_record_in_words(admin, user_of, ta
     officer = user_of("officer")
     record(Actor.for_user(officer), "task.assign", ward_time(2026, 6, 3, 9, 0), task_of("IV.10.4"))
     db.session.commit()
-    row = plain(re.search(r"<tr>(?:(?!</tr>).)*canbo\.vhxh(?:(?!</tr>).)*</tr>", text_of(admin.get("/admin/audit/")), re.S).group(0))
+    row = plain(
+        re.search(
+            r"<tr>(?:(?!</tr>).)*canbo\.vhxh(?:(?!</tr>).)*</tr>", text_of(admin.get("/admin/audit/")), re.S
+        ).group(0)
+    )
     assert f"nhiệm vụ #{task_of('IV.10.4').id}" in row and "task #" not in row
 
 
@@ -748,7 +808,9 @@ def test_a_ward_admin_reads_only_the_wards_own_command_line_events(app, plan, us
     record(cli, "user.create", ward_time(2026, 6, 1, 8, 0), stranger, username="canbo.chomoi", marker="cli-khac")
     record(cli, "user.create", ward_time(2026, 6, 1, 8, 1), neighbour, username="canbo.moi", marker="cli-minh")
     record(cli, "plan.load", ward_time(2026, 6, 1, 8, 2), plan, marker="nap-ke-hoach")
-    record(Actor(None, "khongai", None, "203.0.113.9"), "login.failed", ward_time(2026, 6, 1, 8, 3), marker="dang-nhap-la")
+    record(
+        Actor(None, "khongai", None, "203.0.113.9"), "login.failed", ward_time(2026, 6, 1, 8, 3), marker="dang-nhap-la"
+    )
     db.session.commit()
 
     shown = text_of(signed_in(app, "admin").get("/admin/audit/"))

@@ -11,23 +11,24 @@ Two wards are simulated, in-process, through the app's own services:
 What a person receives is what the bell shows: their notifications as messages, one a day, grouped
 by unit (tracker.alerts.messages.messages_of). The figures are printed and quoted in the README.
 """
+
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tracker.accounts.models import ROLE_CHAIR, ROLE_OFFICER, User
+from tests.helpers import at
+from tracker.accounts.models import ROLE_OFFICER, User
 from tracker.accounts.services import create_user
 from tracker.alerts import services as alerts
 from tracker.alerts.messages import messages_of
 from tracker.alerts.models import ESCALATION, REPORT_DUE, REPORT_MISSING, Alert, Notification
 from tracker.audit.services import Actor
-from tracker.core.time import WARD_TZ
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.plan import services as plan_services
@@ -46,10 +47,6 @@ FIRST, LAST = date(2026, 1, 1), date(2030, 12, 31)
 pytestmark = pytest.mark.xdist_group("alert-budget")
 
 
-def at(day: date, clock: str = "07:00") -> datetime:
-    return datetime.fromisoformat(f"{day.isoformat()}T{clock}").replace(tzinfo=WARD_TZ)
-
-
 def days():
     day = FIRST
     while day <= LAST:
@@ -64,7 +61,9 @@ def officers_everywhere(plan: Plan) -> dict[int, User]:
     for unit in db.session.scalars(select(Unit).where(Unit.ward_id == ward.id, Unit.is_group.is_(False))):
         user = db.session.scalar(select(User).where(User.unit_id == unit.id))
         if user is None or ROLE_OFFICER not in user.role_codes:
-            user = create_user(f"canbo.{unit.code}", PASSWORD, f"Cán bộ {unit.name}", [ROLE_OFFICER], ward=ward, unit=unit)
+            user = create_user(
+                f"canbo.{unit.code}", PASSWORD, f"Cán bộ {unit.name}", [ROLE_OFFICER], ward=ward, unit=unit
+            )
         officers[unit.id] = user
     db.session.commit()
     return officers
@@ -97,7 +96,7 @@ def run_calendar(plan: Plan, each_day) -> None:
     """Every day of the plan: what the ward does that day, then the morning's scan, one commit."""
     for day in days():
         each_day(day)
-        alerts.scan(db.session.get(Plan, plan.id), day, at(day))
+        alerts.scan(db.session.get(Plan, plan.id), day, at(day, "07:00"))
         db.session.commit()
 
 
@@ -130,12 +129,23 @@ def test_a_ward_that_does_nothing_gives_one_message_a_day_at_most(app, plan, cha
     # once), never "stale".
     snapshot = plan_snapshot(plan, LAST)
     unassigned = [v for v in snapshot.leaves if v.standing.unassigned]
-    assert sorted(v.task.code for v in unassigned) == ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5", "VI.12", "VI.13.1",
-                                                       "VI.13.2", "VI.9"]
+    assert sorted(v.task.code for v in unassigned) == [
+        "IV.10.1",
+        "IV.10.2",
+        "IV.10.3",
+        "IV.10.4",
+        "IV.10.5",
+        "VI.12",
+        "VI.13.1",
+        "VI.13.2",
+        "VI.9",
+    ]
     assert not any(v.standing.stale for v in unassigned)
     with capsys.disabled():
-        print(f"\nNobody acts, 2026-2030: the chair gets {budget.chair_messages} messages ({budget.escalations} items passed to the chair), "
-              f"officers at most {max(max(c.values()) for c in budget.messages.values())} a day.")
+        print(
+            f"\nNobody acts, 2026-2030: the chair gets {budget.chair_messages} messages ({budget.escalations} items passed to the chair), "
+            f"officers at most {max(max(c.values()) for c in budget.messages.values())} a day."
+        )
 
 
 def test_a_ward_that_reports_on_time_and_updates_monthly_gives_the_chair_nothing(app, plan, chair, capsys):
@@ -162,7 +172,13 @@ def test_a_ward_that_reports_on_time_and_updates_monthly_gives_the_chair_nothing
                     plan_services.set_assignments(secretariat, view.task, fallback.id, [], [], False, moment)
             db.session.flush()
             plan_tasks.extend(
-                (v.task.id, v.task.start_on, v.task.due_on, v.primary_units[0].id, [(m.id, m.due_on) for m in v.task.milestones])
+                (
+                    v.task.id,
+                    v.task.start_on,
+                    v.task.due_on,
+                    v.primary_units[0].id,
+                    [(m.id, m.due_on) for m in v.task.milestones],
+                )
                 for v in plan_snapshot(plan, day).leaves
             )
         for task_id, start_on, due_on, unit_id, milestones in plan_tasks:
@@ -175,8 +191,15 @@ def test_a_ward_that_reports_on_time_and_updates_monthly_gives_the_chair_nothing
             task = db.session.get(Task, task_id)
             if posting:
                 percent = 100 if finishing else int(expected_percent(start_on or FIRST, due_on or LAST, day))
-                post_update(officer, task, unit_id, "lead", UpdateInput(percent, STATE_DONE if finishing else STATE_WORKING,
-                                                                        f"Kết quả đến {day.isoformat()}"), [], moment)
+                post_update(
+                    officer,
+                    task,
+                    unit_id,
+                    "lead",
+                    UpdateInput(percent, STATE_DONE if finishing else STATE_WORKING, f"Kết quả đến {day.isoformat()}"),
+                    [],
+                    moment,
+                )
                 if finishing:
                     done.add(task_id)
             for milestone in task.milestones:
@@ -195,4 +218,6 @@ def test_a_ward_that_reports_on_time_and_updates_monthly_gives_the_chair_nothing
     assert budget.chair_messages == 0
     assert not db.session.scalars(select(Alert).where(Alert.kind == REPORT_MISSING)).all()
     with capsys.disabled():
-        print(f"\nEveryone reports on time and updates monthly, 2026-2030: the chair gets {budget.chair_messages} messages.")
+        print(
+            f"\nEveryone reports on time and updates monthly, 2026-2030: the chair gets {budget.chair_messages} messages."
+        )

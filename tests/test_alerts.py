@@ -15,10 +15,11 @@ The six-month report of 2026 is due from the units on 2026-06-05. Phòng Văn h�
 Phòng XD, NN và MT leads VI.1.6, whose mid-term milestone is due 2028-11-15. Section IV.10 names no
 lead. Each scan runs as the scheduler would: on a given ward day, at 07:00 in the ward.
 """
+
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import Database, clone_database, current_database, drop_database, make_app
-from tests.helpers import database_snapshot, send_unit_report
+from tests.helpers import at, database_snapshot, send_unit_report
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.alerts import services
@@ -71,14 +72,9 @@ def day(value: str | date) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def at(value: str | date, hour: int = 7, minute: int = 0) -> datetime:
-    """A moment in the ward (UTC+7) on a day."""
-    return datetime.combine(day(value), time(hour, minute), WARD)
-
-
 def scan_on(plan, value: str | date, now: datetime | None = None) -> services.ScanResult:
     """The morning scan of a day, committed as the CLI command and the scheduler do."""
-    result = services.scan(plan, day(value), now or at(value))
+    result = services.scan(plan, day(value), now or at(value, 7))
     db.session.commit()
     return result
 
@@ -108,9 +104,13 @@ def unit(code: str) -> Unit:
 
 def told(alert: Alert) -> set[str]:
     """The usernames notified of an alert."""
-    return set(db.session.scalars(
-        select(User.username).join(Notification, Notification.user_id == User.id).where(Notification.alert_id == alert.id)
-    ))
+    return set(
+        db.session.scalars(
+            select(User.username)
+            .join(Notification, Notification.user_id == User.id)
+            .where(Notification.alert_id == alert.id)
+        )
+    )
 
 
 def notifications_of(user) -> int:
@@ -180,14 +180,19 @@ def vietnamese(app, tmp_path):
 # --- 1. each kind fires on its day ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stage, fires_on", [
-    ("d7", date(2026, 5, 29)),
-    ("d3", date(2026, 6, 2)),
-    ("d1", date(2026, 6, 4)),
-])
+@pytest.mark.parametrize(
+    "stage, fires_on",
+    [
+        ("d7", date(2026, 5, 29)),
+        ("d3", date(2026, 6, 2)),
+        ("d1", date(2026, 6, 4)),
+    ],
+)
 def test_report_reminders_fire_7_3_and_1_days_before_the_unit_deadline(plan, period_of, stage, fires_on):
     period, vhxh = period_of("six_month", 2026), unit("phong-vh-xh").id
-    alert = assert_fires(plan, fires_on - timedelta(days=1), fires_on, REPORT_DUE, stage=stage, **of_report(period, vhxh))
+    alert = assert_fires(
+        plan, fires_on - timedelta(days=1), fires_on, REPORT_DUE, stage=stage, **of_report(period, vhxh)
+    )
     assert alert.due_on == UNIT_DEADLINE
     assert alert.key == f"report_due:{period.id}:{vhxh}:{stage}"
 
@@ -202,7 +207,9 @@ def test_a_report_not_sent_by_the_unit_deadline_is_missing_the_next_day(plan, pe
     assert reminders and not any(r.is_open for r in reminders)
 
 
-def test_each_unit_is_reminded_three_times_and_told_once_of_its_missing_report_not_once_per_task(plan, period_of, user_of):
+def test_each_unit_is_reminded_three_times_and_told_once_of_its_missing_report_not_once_per_task(
+    plan, period_of, user_of
+):
     """Scanned every morning around the deadline: per unit that owes the report, exactly the d7,
     d3 and d1 reminders and one missing-report alert, however many tasks its report covers."""
     period = period_of("six_month", 2026)
@@ -223,7 +230,10 @@ def test_each_unit_is_reminded_three_times_and_told_once_of_its_missing_report_n
         ], o.unit_id
         missing = only(REPORT_MISSING, unit_id=o.unit_id)
         assert (missing.key, missing.effective_on, missing.due_on) == (
-            f"report_missing:{round_.id}:{o.unit_id}", date(2026, 6, 6), UNIT_DEADLINE)
+            f"report_missing:{round_.id}:{o.unit_id}",
+            date(2026, 6, 6),
+            UNIT_DEADLINE,
+        )
         assert all(a.task_id is None and a.period_id == round_.id for a in reminders + [missing])
     # Nothing more: no alert per task, none for a unit that owes no report.
     assert len(find(REPORT_DUE)) == 3 * len(owed)
@@ -235,20 +245,30 @@ def test_each_unit_is_reminded_three_times_and_told_once_of_its_missing_report_n
     vhxh = next(o for o in owed if o.unit_id == officer.unit_id)
     assert len(vhxh.tasks) > 1
     heard = db.session.scalars(
-        select(Alert.kind).join(Notification, Notification.alert_id == Alert.id)
+        select(Alert.kind)
+        .join(Notification, Notification.alert_id == Alert.id)
         .where(Notification.user_id == officer.id, Alert.kind.in_([REPORT_DUE, REPORT_MISSING]))
     ).all()
     assert sorted(heard) == [REPORT_DUE] * 3 + [REPORT_MISSING]
 
 
-def test_the_annual_report_2028_and_the_mid_term_review_are_one_report_reminded_and_missed_once(plan, period_of, user_of):
+def test_the_annual_report_2028_and_the_mid_term_review_are_one_report_reminded_and_missed_once(
+    plan, period_of, user_of
+):
     annual, review = period_of("annual", 2028), period_of("mid_term", 2028)
     assert annual.unit_deadline == review.unit_deadline
     deadline = annual.unit_deadline
     round_ = round_of(plan, annual)
     assert review in round_ and len(round_.periods) == 2
-    for scan_day in (deadline - timedelta(days=8), deadline - timedelta(days=7), deadline - timedelta(days=3),
-                     deadline - timedelta(days=1), deadline, deadline + timedelta(days=1), deadline + timedelta(days=2)):
+    for scan_day in (
+        deadline - timedelta(days=8),
+        deadline - timedelta(days=7),
+        deadline - timedelta(days=3),
+        deadline - timedelta(days=1),
+        deadline,
+        deadline + timedelta(days=1),
+        deadline + timedelta(days=2),
+    ):
         scan_on(plan, scan_day)
 
     owed = owed_reports(plan, [round_])
@@ -260,7 +280,9 @@ def test_the_annual_report_2028_and_the_mid_term_review_are_one_report_reminded_
     assert len(find(REPORT_DUE, due_on=deadline)) == 3 * len(owed)
     assert len(find(REPORT_MISSING, due_on=deadline)) == len(owed)
     # All filed under the round's first period; nothing separately about the review.
-    assert {a.period_id for a in find(REPORT_DUE, due_on=deadline) + find(REPORT_MISSING, due_on=deadline)} == {annual.id}
+    assert {a.period_id for a in find(REPORT_DUE, due_on=deadline) + find(REPORT_MISSING, due_on=deadline)} == {
+        annual.id
+    }
     assert find(REPORT_DUE, period_id=review.id) == find(REPORT_MISSING, period_id=review.id) == []
 
     # One report answers both: sent (from the review's page as well as the annual one's), it clears the alert.
@@ -312,8 +334,13 @@ def test_a_milestone_not_done_by_its_due_date_is_overdue_the_day_after(plan, tas
 
 def issue_directive(plan, user_of, task_of, due: str = "2026-03-10"):
     directive = discussion.issue_directive(
-        Actor.for_user(user_of("chair")), plan, unit("phong-vh-xh"), "Báo cáo kết quả rà soát lao động hộ nghèo.",
-        day(due), at("2026-03-01", 9), task=task_of("VI.3.2"),
+        Actor.for_user(user_of("chair")),
+        plan,
+        unit("phong-vh-xh"),
+        "Báo cáo kết quả rà soát lao động hộ nghèo.",
+        day(due),
+        at("2026-03-01", 9),
+        task=task_of("VI.3.2"),
     )
     db.session.commit()
     return directive
@@ -327,8 +354,12 @@ def test_a_directive_not_done_by_its_due_date_is_overdue_the_day_after(plan, use
 
 def ask_question(plan, user_of, task_of, asked: datetime | None = None):
     question = discussion.ask_question(
-        Actor.for_user(user_of("committee")), plan, unit("phong-vh-xh"), "Đã giới thiệu việc làm cho bao nhiêu lao động?",
-        asked or at("2026-03-02", 9), task=task_of("IV.4.1"),
+        Actor.for_user(user_of("committee")),
+        plan,
+        unit("phong-vh-xh"),
+        "Đã giới thiệu việc làm cho bao nhiêu lao động?",
+        asked or at("2026-03-02", 9),
+        task=task_of("IV.4.1"),
     )
     db.session.commit()
     return question
@@ -385,7 +416,9 @@ def unassigned_tasks(plan) -> list:
     return [v.task for v in plan_snapshot(plan, date(2026, 1, 1)).leaves if v.standing.unassigned]
 
 
-def test_a_task_nobody_answers_for_raises_one_alert_to_the_secretariat_escalated_to_the_chair_once(plan, task_of, user_of):
+def test_a_task_nobody_answers_for_raises_one_alert_to_the_secretariat_escalated_to_the_chair_once(
+    plan, task_of, user_of
+):
     nobody = unassigned_tasks(plan)
     iv10 = [task_of(f"IV.10.{n}") for n in range(1, 6)]
     assert {t.id for t in iv10} <= {t.id for t in nobody}
@@ -431,7 +464,9 @@ def test_assigning_a_lead_clears_the_unassigned_alert(plan, task_of, user_of):
     scan_on(plan, "2026-01-10")
     alert = only(TASK_UNASSIGNED, task_id=task.id)
     escalation = only(ESCALATION, parent_id=alert.id)
-    set_assignments(Actor.for_user(user_of("secretariat")), task, unit("phong-vh-xh").id, [], [], False, at("2026-01-12", 9))
+    set_assignments(
+        Actor.for_user(user_of("secretariat")), task, unit("phong-vh-xh").id, [], [], False, at("2026-01-12", 9)
+    )
     db.session.commit()
     result = scan_on(plan, "2026-01-13")
     assert not alert.is_open and not escalation.is_open
@@ -472,7 +507,9 @@ def test_an_inactive_officer_is_not_notified(plan, period_of, user_of):
     user_of("officer").active = False
     db.session.commit()
     scan_on(plan, "2026-06-06")
-    assert told(only(REPORT_MISSING, **of_report(period_of("six_month", 2026), unit("phong-vh-xh").id))) == {"thuongtruc"}
+    assert told(only(REPORT_MISSING, **of_report(period_of("six_month", 2026), unit("phong-vh-xh").id))) == {
+        "thuongtruc"
+    }
     assert notifications_of(user_of("officer")) == 0
 
 
@@ -492,7 +529,11 @@ def test_an_alert_still_open_after_the_set_days_is_escalated_to_the_chair(plan, 
     scan_on(plan, escalates_on)
     escalation = only(ESCALATION, parent_id=missing.id)
     assert escalation.is_open and escalation.effective_on == escalates_on
-    assert (escalation.task_id, escalation.unit_id, escalation.period_id) == (missing.task_id, missing.unit_id, missing.period_id)
+    assert (escalation.task_id, escalation.unit_id, escalation.period_id) == (
+        missing.task_id,
+        missing.unit_id,
+        missing.period_id,
+    )
     assert told(escalation) == {"truongban"}
 
 
@@ -569,7 +610,9 @@ def test_marking_the_directive_done_resolves_its_alert_when_it_was_done(plan, us
     alert = only(DIRECTIVE_OVERDUE, directive_id=directive.id)
 
     # A reply without "done" does not clear it.
-    discussion.reply_to_directive(Actor.for_user(user_of("officer")), directive, "Đang tổng hợp.", False, at("2026-03-11", 16))
+    discussion.reply_to_directive(
+        Actor.for_user(user_of("officer")), directive, "Đang tổng hợp.", False, at("2026-03-11", 16)
+    )
     db.session.commit()
     scan_on(plan, "2026-03-12")
     assert alert.is_open
@@ -597,7 +640,15 @@ def test_a_partners_update_does_not_clear_the_stale_alert(plan, task_of, user_of
     scan_on(plan, "2026-02-15")
     alert = only(TASK_STALE, task_id=task.id)
     partner = db.session.scalar(select(Unit).where(Unit.code == "ub-mttq"))
-    post_update(Actor.for_user(user_of("admin")), task, partner.id, "partner", UpdateInput(percent=20, state="working"), [], at("2026-03-01", 10))
+    post_update(
+        Actor.for_user(user_of("admin")),
+        task,
+        partner.id,
+        "partner",
+        UpdateInput(percent=20, state="working"),
+        [],
+        at("2026-03-01", 10),
+    )
     db.session.commit()
     scan_on(plan, "2026-03-02")
     assert alert.is_open
@@ -633,7 +684,9 @@ def test_an_overdue_task_reported_done_by_mistake_is_overdue_again_after_the_cor
     assert not alert.is_open
     lead_update(task, user_of("officer"), at("2027-01-06", 9), percent=90, state="working")  # "not finished after all"
     scan_on(plan, "2027-01-07")
-    assert [a for a in find(TASK_OVERDUE, task_id=task.id) if a.is_open], "the task is overdue again but no alert is open"
+    assert [a for a in find(TASK_OVERDUE, task_id=task.id) if a.is_open], (
+        "the task is overdue again but no alert is open"
+    )
 
 
 # --- 5. idempotence ---------------------------------------------------------------------------
@@ -652,23 +705,35 @@ def test_scanning_the_same_day_twice_creates_nothing_the_second_time(plan, user_
 def test_the_database_refuses_a_second_alert_with_the_same_key(plan):
     scan_on(plan, "2026-06-06")
     existing = find(REPORT_MISSING)[0]
-    db.session.add(Alert(plan_id=plan.id, key=existing.key, kind=existing.kind, effective_on=existing.effective_on,
-                         created_at=at("2026-06-06", 8), details={}))
+    db.session.add(
+        Alert(
+            plan_id=plan.id,
+            key=existing.key,
+            kind=existing.kind,
+            effective_on=existing.effective_on,
+            created_at=at("2026-06-06", 8),
+            details={},
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    assert len(find(REPORT_MISSING, unit_id=existing.unit_id, task_id=existing.task_id, period_id=existing.period_id)) == 1
+    assert (
+        len(find(REPORT_MISSING, unit_id=existing.unit_id, task_id=existing.task_id, period_id=existing.period_id)) == 1
+    )
 
 
 # --- 6. two scans at once ---------------------------------------------------------------------
 
 
-def scan_in_own_app(database: Database, scan_day: date, barrier: threading.Barrier, results: list, errors: list) -> None:
+def scan_in_own_app(
+    database: Database, scan_day: date, barrier: threading.Barrier, results: list, errors: list
+) -> None:
     other = make_app(database)
     try:
         with other.app_context():
             barrier.wait(timeout=10)
-            found = services.scan_all(scan_day, at(scan_day))
+            found = services.scan_all(scan_day, at(scan_day, 7))
             db.session.commit()
             results.append(sum(len(r.created) + r.caught_up for r in found))
     except Exception as error:  # noqa: BLE001 - reported to the test
@@ -682,7 +747,10 @@ def test_two_scans_at_the_same_moment_create_each_alert_once(plan, tmp_path, tem
     database = current_database()
     barrier = threading.Barrier(2)
     results, errors = [], []
-    threads = [threading.Thread(target=scan_in_own_app, args=(database, date(2026, 6, 13), barrier, results, errors)) for _ in range(2)]
+    threads = [
+        threading.Thread(target=scan_in_own_app, args=(database, date(2026, 6, 13), barrier, results, errors))
+        for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -703,7 +771,7 @@ def reference_scan(template: Database, tmp_path: Path, scan_day: date) -> int:
     database = clone_database(template, tmp_path)
     reference = make_app(database)
     with reference.app_context():
-        services.scan_all(scan_day, at(scan_day))
+        services.scan_all(scan_day, at(scan_day, 7))
         db.session.commit()
         total = count(Notification)
         db.session.remove()
@@ -715,7 +783,9 @@ def reference_scan(template: Database, tmp_path: Path, scan_day: date) -> int:
 # --- 7. catching up after downtime -------------------------------------------------------------
 
 
-def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_when_they_should_have_fired(plan, period_of, tmp_path, template_databases):
+def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_when_they_should_have_fired(
+    plan, period_of, tmp_path, template_databases
+):
     period = period_of("six_month", 2026)
     scan_on(plan, "2026-05-01")
     result = scan_on(plan, "2026-07-10")  # nothing ran from 05-02 to 07-09
@@ -731,11 +801,18 @@ def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_whe
     assert len(reminders) == 3 * len(missing) == result.caught_up
     assert {a.effective_on for a in reminders} == {date(2026, 5, 29), date(2026, 6, 2), date(2026, 6, 4)}
     assert {a.resolved_at for a in reminders} == {at("2026-06-06", 0)}
-    assert db.session.scalar(select(func.count(Notification.id)).where(Notification.alert_id.in_([a.id for a in reminders]))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(Notification.alert_id.in_([a.id for a in reminders]))
+        )
+        == 0
+    )
     assert {a.id for a in result.created} == {a.id for a in missing} | {a.id for a in escalations.values()}
 
     # The same alerts, open and resolved, effective the same days, as a scanner that never stopped.
-    assert every_alert(plan) == every_alert_after_daily_scans(template_databases["loaded"], tmp_path, date(2026, 5, 1), date(2026, 7, 10))
+    assert every_alert(plan) == every_alert_after_daily_scans(
+        template_databases["loaded"], tmp_path, date(2026, 5, 1), date(2026, 7, 10)
+    )
 
     alerts = count(Alert)
     result = scan_on(plan, "2026-07-11")
@@ -744,8 +821,12 @@ def test_a_scan_after_weeks_of_downtime_creates_the_missed_alerts_once_as_of_whe
 
 def every_alert(plan) -> dict[str, tuple]:
     """Every alert, open or resolved: key -> (the day it took effect, when it was resolved)."""
-    return {key: (effective_on, resolved_at) for key, effective_on, resolved_at in db.session.execute(
-        select(Alert.key, Alert.effective_on, Alert.resolved_at).where(Alert.plan_id == plan.id))}
+    return {
+        key: (effective_on, resolved_at)
+        for key, effective_on, resolved_at in db.session.execute(
+            select(Alert.key, Alert.effective_on, Alert.resolved_at).where(Alert.plan_id == plan.id)
+        )
+    }
 
 
 def every_alert_after_daily_scans(template: Database, tmp_path: Path, first: date, last: date) -> dict[str, tuple]:
@@ -756,7 +837,7 @@ def every_alert_after_daily_scans(template: Database, tmp_path: Path, first: dat
         plan = db.session.scalar(select(Plan))
         scan_day = first
         while scan_day <= last:
-            services.scan(plan, scan_day, at(scan_day))
+            services.scan(plan, scan_day, at(scan_day, 7))
             db.session.commit()
             scan_day += timedelta(days=1)
         keys = every_alert(plan)
@@ -815,12 +896,17 @@ def test_the_scan_command_reports_what_it_did(plan, cli, vietnamese):
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
     assert result.exit_code == 0, result.output
     line = msgstr(vietnamese, "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.")
-    caught_up = msgstr(vietnamese, "%(num)d reminders that should have gone out before a deadline now passed were recorded, already resolved and not sent.")
+    caught_up = msgstr(
+        vietnamese,
+        "%(num)d reminders that should have gone out before a deadline now passed were recorded, already resolved and not sent.",
+    )
     reminders = len(find(REPORT_DUE))
     created = count(Alert) - reminders
     assert created > 0 and reminders > 0
-    assert result.output.strip().splitlines() == [line % {"date": "2026-06-06", "created": created, "resolved": 0},
-                                                  caught_up % {"num": reminders}]
+    assert result.output.strip().splitlines() == [
+        line % {"date": "2026-06-06", "created": created, "resolved": 0},
+        caught_up % {"num": reminders},
+    ]
     assert db.session.scalar(select(ScanRun.scan_date)) == date(2026, 6, 6)
 
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])

@@ -1,6 +1,7 @@
 """Backups: `flask backup create` takes a consistent snapshot of the database and the uploaded files
 while the app runs; `flask backup restore` puts it back into an empty database and upload folder,
 refusing anything else, on SQLite as on PostgreSQL and across the two."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ import json
 import tarfile
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from tests.conftest import (
     drop_database,
     make_app,
 )
-from tests.helpers import owed_unit_report, start_unit_report, whole_report
+from tests.helpers import at, owed_unit_report, start_unit_report, whole_report
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.accounts.services import create_user
@@ -61,10 +62,6 @@ DOCX = b"PK\x03\x04" + b"\x14\x00\x06\x00" + b"word/document.xml" + b"\x00" * 64
 MIGRATIONS = ROOT / "migrations" / "versions"
 
 
-def at(day: str, clock: str = "09:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
-
-
 # --- the data -----------------------------------------------------------------------------------
 
 
@@ -80,8 +77,11 @@ def build_data() -> None:
     plan = db.session.scalar(select(Plan).where(Plan.code == "KH-GNBV-2026-2030"))
     task = {t.code: t for t in db.session.scalars(select(Task).where(Task.plan_id == plan.id))}
     unit = {u.code: u for u in db.session.scalars(select(Unit))}
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == "six_month",
-                                                            ReportingPeriod.year == 2026))
+    period = db.session.scalar(
+        select(ReportingPeriod).where(
+            ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == "six_month", ReportingPeriod.year == 2026
+        )
+    )
 
     def act(user):
         return Actor.for_user(user, "10.0.0.5")
@@ -90,16 +90,43 @@ def build_data() -> None:
         return [FileStorage(stream=io.BytesIO(content), filename=name) for name, content in items]
 
     # Progress with evidence, a correction, a partner's contribution.
-    first, _ = progress.post_update(act(officer), task["IV.4.1"], officer.unit_id, "lead",
-                                    progress.UpdateInput(40, "working", "Đã rà soát 64 hộ nghèo", "Thiếu cán bộ", "Bổ sung kinh phí"),
-                                    files(("Biên bản họp tổ 3.pdf", PDF), ("Ảnh hiện trường.png", PNG)), at("2026-05-20"))
-    progress.post_update(act(officer), task["IV.4.1"], officer.unit_id, "lead",
-                         progress.UpdateInput(45, "working", "Đã rà soát 66 hộ", correction_note="Số hộ là 66, không phải 64"),
-                         files(("Danh sách hộ.docx", DOCX)), at("2026-05-21"), corrects=first)
-    progress.post_update(act(officer), task["IV.4.2"], officer.unit_id, "lead", progress.UpdateInput(100, "done", "Hoàn thành"),
-                         [], at("2026-05-25"))
-    progress.post_update(act(yte), task["IV.4.3"], yte.unit_id, "lead", progress.UpdateInput(50, "blocked", None, "Chưa có kinh phí"),
-                         files(("Kế hoạch y tế.pdf", PDF + b"% y te\n")), at("2026-05-26"))
+    first, _ = progress.post_update(
+        act(officer),
+        task["IV.4.1"],
+        officer.unit_id,
+        "lead",
+        progress.UpdateInput(40, "working", "Đã rà soát 64 hộ nghèo", "Thiếu cán bộ", "Bổ sung kinh phí"),
+        files(("Biên bản họp tổ 3.pdf", PDF), ("Ảnh hiện trường.png", PNG)),
+        at("2026-05-20"),
+    )
+    progress.post_update(
+        act(officer),
+        task["IV.4.1"],
+        officer.unit_id,
+        "lead",
+        progress.UpdateInput(45, "working", "Đã rà soát 66 hộ", correction_note="Số hộ là 66, không phải 64"),
+        files(("Danh sách hộ.docx", DOCX)),
+        at("2026-05-21"),
+        corrects=first,
+    )
+    progress.post_update(
+        act(officer),
+        task["IV.4.2"],
+        officer.unit_id,
+        "lead",
+        progress.UpdateInput(100, "done", "Hoàn thành"),
+        [],
+        at("2026-05-25"),
+    )
+    progress.post_update(
+        act(yte),
+        task["IV.4.3"],
+        yte.unit_id,
+        "lead",
+        progress.UpdateInput(50, "blocked", None, "Chưa có kinh phí"),
+        files(("Kế hoạch y tế.pdf", PDF + b"% y te\n")),
+        at("2026-05-26"),
+    )
     db.session.flush()
 
     # Unit reports of the six-month round: Phòng Văn hóa – Xã hội saves a draft, submits, is
@@ -108,42 +135,82 @@ def build_data() -> None:
     vhxh = owed_unit_report(plan, period, officer.unit_id)
     accepted = start_unit_report(vhxh, at("2026-06-01"))
     reports.save_draft(act(officer), accepted, whole_report(vhxh.tasks, "Nháp"), at("2026-06-01"))
-    written = whole_report(vhxh.tasks, "Đã thực hiện", assessment="Hoàn thành cơ bản các nhiệm vụ", proposals="Tăng kinh phí")
+    written = whole_report(
+        vhxh.tasks, "Đã thực hiện", assessment="Hoàn thành cơ bản các nhiệm vụ", proposals="Tăng kinh phí"
+    )
     written.sections[0].results, written.sections[0].difficulties = "Đã chi trả cho 60 hộ", "Thiếu cán bộ"
     reports.submit(act(officer), accepted, written, at("2026-06-03"), roles=vhxh.roles)
-    reports.return_for_changes(act(secretariat), accepted, "Bổ sung số hộ đã chi trả", at("2026-06-04"), task_id=task["IV.4.1"].id)
+    reports.return_for_changes(
+        act(secretariat), accepted, "Bổ sung số hộ đã chi trả", at("2026-06-04"), task_id=task["IV.4.1"].id
+    )
     written.sections[0].results = "Đã chi trả cho 66 hộ"
     reports.submit(act(officer), accepted, written, at("2026-06-05"), roles=vhxh.roles)
     reports.accept(act(secretariat), accepted, at("2026-06-06"), "Đạt yêu cầu")
     owed_yte = owed_unit_report(plan, period, yte.unit_id)
     waiting = start_unit_report(owed_yte, at("2026-06-04"))
-    reports.submit(act(yte), waiting, whole_report(owed_yte.tasks, "Cấp thẻ BHYT"), at("2026-06-04"), roles=owed_yte.roles)
+    reports.submit(
+        act(yte), waiting, whole_report(owed_yte.tasks, "Cấp thẻ BHYT"), at("2026-06-04"), roles=owed_yte.roles
+    )
     owed_xd = owed_unit_report(plan, period, secretariat.unit_id)
-    reports.save_draft(act(secretariat), start_unit_report(owed_xd, at("2026-06-05")), whole_report(owed_xd.tasks, "Đang tổng hợp"),
-                       at("2026-06-05"))
+    reports.save_draft(
+        act(secretariat),
+        start_unit_report(owed_xd, at("2026-06-05")),
+        whole_report(owed_xd.tasks, "Đang tổng hợp"),
+        at("2026-06-05"),
+    )
 
     # The committee talks to the units.
-    discussion.add_comment(act(committee), task["IV.4.1"], "Đề nghị bổ sung danh sách hộ", at("2026-05-22"), update=first)
-    question = discussion.ask_question(act(committee), plan, unit["phong-vh-xh"], "Khi nào hoàn thành rà soát?", at("2026-05-22"), task=task["IV.4.1"])
+    discussion.add_comment(
+        act(committee), task["IV.4.1"], "Đề nghị bổ sung danh sách hộ", at("2026-05-22"), update=first
+    )
+    question = discussion.ask_question(
+        act(committee), plan, unit["phong-vh-xh"], "Khi nào hoàn thành rà soát?", at("2026-05-22"), task=task["IV.4.1"]
+    )
     discussion.answer_question(act(officer), question, "Trong tháng 6", at("2026-05-23"))
     discussion.ask_question(act(committee), plan, unit["tram-y-te"], "Đã cấp bao nhiêu thẻ BHYT?", at("2026-05-24"))
-    directive = discussion.issue_directive(act(chair), plan, unit["phong-vh-xh"], "Hoàn thành chi trả trước 30/6", date(2026, 6, 30),
-                                           at("2026-05-24"), task=task["IV.4.1"])
+    directive = discussion.issue_directive(
+        act(chair),
+        plan,
+        unit["phong-vh-xh"],
+        "Hoàn thành chi trả trước 30/6",
+        date(2026, 6, 30),
+        at("2026-05-24"),
+        task=task["IV.4.1"],
+    )
     discussion.reply_to_directive(act(officer), directive, "Đã chi trả xong", True, at("2026-06-02"))
-    discussion.issue_directive(act(chair), plan, unit["tram-y-te"], "Báo cáo số thẻ BHYT", date(2026, 6, 5), at("2026-05-24"))
+    discussion.issue_directive(
+        act(chair), plan, unit["tram-y-te"], "Báo cáo số thẻ BHYT", date(2026, 6, 5), at("2026-05-24")
+    )
 
     # Figures, the ward report's draft.
     indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
-    targets.save_actuals(act(secretariat), period, [
-        (indicators["households-leaving-poverty"], Decimal(9), None, None, "Rà soát 6 tháng"),
-        (indicators["poor-households"], Decimal("55"), None, None, "Rà soát 6 tháng"),
-        (indicators["coverage-school-age"], None, Decimal(61), Decimal(64), "Số liệu các trường"),
-        (indicators["budget-latrine"], Decimal("18.5"), None, None, "Phòng Kinh tế"),
-    ], at("2026-06-07"))
+    targets.save_actuals(
+        act(secretariat),
+        period,
+        [
+            (indicators["households-leaving-poverty"], Decimal(9), None, None, "Rà soát 6 tháng"),
+            (indicators["poor-households"], Decimal("55"), None, None, "Rà soát 6 tháng"),
+            (indicators["coverage-school-age"], None, Decimal(61), Decimal(64), "Số liệu các trường"),
+            (indicators["budget-latrine"], Decimal("18.5"), None, None, "Phòng Kinh tế"),
+        ],
+        at("2026-06-07"),
+    )
     draft = ward_reports.get_or_start(plan, period, date(2026, 6, 8), at("2026-06-08"))
-    ward_reports.save_draft(act(secretariat), draft, "12/BC-UBND", date(2026, 6, 8), "Kết quả 6 tháng đầu năm 2026",
-                            {"situation": "Các đơn vị đã triển khai.", "assessment": "Ưu điểm: chủ động.", "next_tasks": "Rà soát.",
-                             "proposals": "Bổ sung kinh phí."}, ["UBND tỉnh Thái Nguyên (b/c)", "Lưu: VT"], at("2026-06-08"))
+    ward_reports.save_draft(
+        act(secretariat),
+        draft,
+        "12/BC-UBND",
+        date(2026, 6, 8),
+        "Kết quả 6 tháng đầu năm 2026",
+        {
+            "situation": "Các đơn vị đã triển khai.",
+            "assessment": "Ưu điểm: chủ động.",
+            "next_tasks": "Rà soát.",
+            "proposals": "Bổ sung kinh phí.",
+        },
+        ["UBND tỉnh Thái Nguyên (b/c)", "Lưu: VT"],
+        at("2026-06-08"),
+    )
     db.session.flush()
 
     # The morning scan: alerts, notifications, e-mail digests; and the scheduler's heartbeat.
@@ -161,7 +228,7 @@ def upload_files(folder) -> dict[str, bytes]:
 def normal(value):
     if isinstance(value, datetime):
         assert value.tzinfo is not None, "a moment came back without its time zone"
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     if isinstance(value, Decimal):
         return value.normalize()
     return value
@@ -174,7 +241,10 @@ def table_rows(database) -> dict[str, list[tuple]]:
     try:
         with engine.connect() as connection:
             rows = {
-                table.name: [tuple(normal(v) for v in row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
+                table.name: [
+                    tuple(normal(v) for v in row)
+                    for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+                ]
                 for table in db.metadata.sorted_tables
             }
             rows["alembic_version"] = connection.execute(text("SELECT version_num FROM alembic_version")).all()
@@ -186,7 +256,9 @@ def table_rows(database) -> dict[str, list[tuple]]:
 def assert_same_rows(expected: dict[str, list[tuple]], actual: dict[str, list[tuple]]) -> None:
     assert set(expected) == set(actual)
     for name in expected:
-        assert len(actual[name]) == len(expected[name]), f"{name}: {len(actual[name])} rows instead of {len(expected[name])}"
+        assert len(actual[name]) == len(expected[name]), (
+            f"{name}: {len(actual[name])} rows instead of {len(expected[name])}"
+        )
         for want, got in zip(expected[name], actual[name]):
             assert got == want, f"{name}: {got} != {want}"
 
@@ -196,10 +268,15 @@ def archive_contents(path: Path) -> tuple[dict, dict[str, list[dict]], dict[str,
         names = archive.getnames()
         manifest = json.loads(archive.extractfile("manifest.json").read())
         tables = {
-            name[len("tables/"):-len(".jsonl")]: [json.loads(line) for line in archive.extractfile(name).read().decode().splitlines() if line]
-            for name in names if name.startswith("tables/")
+            name[len("tables/") : -len(".jsonl")]: [
+                json.loads(line) for line in archive.extractfile(name).read().decode().splitlines() if line
+            ]
+            for name in names
+            if name.startswith("tables/")
         }
-        uploads = {name[len("uploads/"):]: archive.extractfile(name).read() for name in names if name.startswith("uploads/")}
+        uploads = {
+            name[len("uploads/") :]: archive.extractfile(name).read() for name in names if name.startswith("uploads/")
+        }
     return manifest, tables, uploads
 
 
@@ -233,8 +310,10 @@ class Target:
         with self.app.app_context():
             try:
                 names = inspect(db.engine).get_table_names()
-                return {name: sorted((tuple(row) for row in db.session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
-                        for name in sorted(names)}
+                return {
+                    name: sorted((tuple(row) for row in db.session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
+                    for name in sorted(names)
+                }
             finally:
                 db.session.remove()
 
@@ -277,11 +356,28 @@ def backup(app, cli, tmp_path):
 def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(app, cli, backup, restore_target):
     head, _previous = head_and_previous()
     source = table_rows(current_database())
-    assert all(source[name] for name in ("progress_update", "evidence", "unit_report", "unit_report_section",
-                                         "unit_report_event", "unit_report_version", "comment", "question",
-                                         "directive", "alert", "notification", "scan_run", "indicator_value", "ward_report",
-                                         "audit_event", "outbox_message", "scheduler_heartbeat")), \
-        [name for name, rows in source.items() if not rows]
+    assert all(
+        source[name]
+        for name in (
+            "progress_update",
+            "evidence",
+            "unit_report",
+            "unit_report_section",
+            "unit_report_event",
+            "unit_report_version",
+            "comment",
+            "question",
+            "directive",
+            "alert",
+            "notification",
+            "scan_run",
+            "indicator_value",
+            "ward_report",
+            "audit_event",
+            "outbox_message",
+            "scheduler_heartbeat",
+        )
+    ), [name for name, rows in source.items() if not rows]
 
     # The archive: a manifest with the revision and the row counts, a file per table, the uploads.
     manifest, tables, uploads = archive_contents(backup)
@@ -292,7 +388,9 @@ def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(a
     assert len(evidence) == 4
     assert set(uploads) == set(manifest["files"]) == {e.stored_name for e in evidence}
     for item in evidence:
-        assert hashlib.sha256(uploads[item.stored_name]).hexdigest() == item.sha256 == manifest["files"][item.stored_name]
+        assert (
+            hashlib.sha256(uploads[item.stored_name]).hexdigest() == item.sha256 == manifest["files"][item.stored_name]
+        )
 
     # Restored into another, empty database and an empty folder...
     target = restore_target("empty")
@@ -306,7 +404,10 @@ def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(a
 
     # The restored installation works: people sign in with their passwords, see their work and
     # add to it; new rows continue after the restored ids (on PostgreSQL, the sequences were reset).
-    last = {name: max((row[0] for row in source[name]), default=0) for name in ("progress_update", "evidence", "audit_event")}
+    last = {
+        name: max((row[0] for row in source[name]), default=0)
+        for name in ("progress_update", "evidence", "audit_event")
+    }
     browser = target.app.test_client()
     assert browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}).status_code == 302
     with target.app.app_context():
@@ -319,23 +420,38 @@ def test_a_backup_restores_into_a_fresh_database_row_for_row_and_file_for_file(a
     assert "Đã rà soát 66 hộ" in page and "Biên bản họp tổ 3.pdf" in page
     # The unit's report reads as it was accepted, and its first submitted version as it was sent.
     report_page = browser.get(f"/plans/{plan_id}/reports/{report_id}").get_data(as_text=True)
-    assert "Đã chi trả cho 66 hộ" in report_page and "Đạt yêu cầu" in report_page and "Bổ sung số hộ đã chi trả" in report_page
+    assert (
+        "Đã chi trả cho 66 hộ" in report_page
+        and "Đạt yêu cầu" in report_page
+        and "Bổ sung số hộ đã chi trả" in report_page
+    )
     first_version = browser.get(f"/plans/{plan_id}/reports/{report_id}/versions/1").get_data(as_text=True)
     assert "Đã chi trả cho 60 hộ" in first_version and "Đã chi trả cho 66 hộ" not in first_version
     download = browser.get(f"/plans/{plan_id}/evidence/{evidence_id}")
     assert download.status_code == 200 and download.data == (Path(app.config["UPLOAD_DIR"]) / stored_name).read_bytes()
-    response = browser.post(f"/plans/{plan_id}/tasks/IV.4.1/updates", data={
-        "percent": "60", "state": "working", "results": "Sau khi khôi phục", "evidence": [(io.BytesIO(PDF), "moi.pdf")],
-    }, content_type="multipart/form-data")
+    response = browser.post(
+        f"/plans/{plan_id}/tasks/IV.4.1/updates",
+        data={
+            "percent": "60",
+            "state": "working",
+            "results": "Sau khi khôi phục",
+            "evidence": [(io.BytesIO(PDF), "moi.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     with target.app.app_context():
         new_update = db.session.scalar(select(ProgressUpdate).order_by(ProgressUpdate.id.desc()).limit(1))
         assert (new_update.id, new_update.results) == (last["progress_update"] + 1, "Sau khi khôi phục")
         assert [e.id for e in new_update.evidence] == [last["evidence"] + 1]
-        new_events = db.session.execute(select(AuditEvent.id, AuditEvent.action).where(AuditEvent.id > last["audit_event"])
-                                        .order_by(AuditEvent.id)).all()
-        assert [tuple(e) for e in new_events] == [(last["audit_event"] + 1, "login"), (last["audit_event"] + 2, "evidence.read"),
-                                                        (last["audit_event"] + 3, "progress.post")]
+        new_events = db.session.execute(
+            select(AuditEvent.id, AuditEvent.action).where(AuditEvent.id > last["audit_event"]).order_by(AuditEvent.id)
+        ).all()
+        assert [tuple(e) for e in new_events] == [
+            (last["audit_event"] + 1, "login"),
+            (last["audit_event"] + 2, "evidence.read"),
+            (last["audit_event"] + 3, "progress.post"),
+        ]
         user = create_user("canbo.moi", PASSWORD, "Cán bộ mới", ["officer"])
         db.session.commit()
         assert user.id == max(row[0] for row in source["user_account"]) + 1
@@ -432,7 +548,7 @@ def test_restore_refuses_an_archive_whose_table_was_altered(app, backup, restore
 def test_restore_refuses_a_corrupted_archive_file(app, backup, restore_target, tmp_path):
     content = bytearray(backup.read_bytes())
     middle = len(content) // 2
-    content[middle:middle + 16] = bytes(b ^ 0xFF for b in content[middle:middle + 16])
+    content[middle : middle + 16] = bytes(b ^ 0xFF for b in content[middle : middle + 16])
     corrupted = tmp_path / "corrupted.tar.gz"
     corrupted.write_bytes(bytes(content))
     target = restore_target("empty")
@@ -486,11 +602,19 @@ def test_a_backup_taken_while_people_keep_posting_is_consistent(app, plan, cli, 
         number = 0
         while not stop.is_set():
             number += 1
-            response = browser.post(url, data={
-                "percent": str(number % 100), "state": "working", "results": f"Cập nhật số {number}",
-                "evidence": [(io.BytesIO(PDF + f"% {number}\n".encode()), f"bien-ban-{number}.pdf"),
-                             (io.BytesIO(PNG + number.to_bytes(4, "big")), f"anh-{number}.png")],
-            }, content_type="multipart/form-data")
+            response = browser.post(
+                url,
+                data={
+                    "percent": str(number % 100),
+                    "state": "working",
+                    "results": f"Cập nhật số {number}",
+                    "evidence": [
+                        (io.BytesIO(PDF + f"% {number}\n".encode()), f"bien-ban-{number}.pdf"),
+                        (io.BytesIO(PNG + number.to_bytes(4, "big")), f"anh-{number}.png"),
+                    ],
+                },
+                content_type="multipart/form-data",
+            )
             if response.status_code != 302:
                 failures.append((number, response.status_code))
                 return
@@ -531,7 +655,11 @@ def test_a_backup_taken_while_people_keep_posting_is_consistent(app, plan, cli, 
         assert set(uploads) == {row["stored_name"] for row in evidence} == set(manifest["files"])
         for row in evidence:
             assert row["update_id"] in updates
-            assert hashlib.sha256(uploads[row["stored_name"]]).hexdigest() == row["sha256"] == manifest["files"][row["stored_name"]]
+            assert (
+                hashlib.sha256(uploads[row["stored_name"]]).hexdigest()
+                == row["sha256"]
+                == manifest["files"][row["stored_name"]]
+            )
         # Each update and its audit entry were written together: the snapshot has both or neither.
         audited = {row["target_id"] for row in tables["audit_event"] if row["action"] == "progress.post"}
         assert audited == updates
@@ -587,11 +715,16 @@ def test_a_backup_taken_on_sqlite_restores_on_postgresql(app, tmp_path, restore_
         assert len(upload_files(target.uploads)) == 4
         # And it is a working installation on PostgreSQL.
         browser = target.app.test_client()
-        assert browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}).status_code == 302
+        assert (
+            browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}).status_code == 302
+        )
         with target.app.app_context():
             plan_id = db.session.scalar(select(Plan.id))
             db.session.remove()
-        assert browser.post(f"/plans/{plan_id}/tasks/IV.4.2/updates", data={"percent": "100", "state": "done"}).status_code == 302
+        assert (
+            browser.post(f"/plans/{plan_id}/tasks/IV.4.2/updates", data={"percent": "100", "state": "done"}).status_code
+            == 302
+        )
     finally:
         with source.app_context():
             db.engine.dispose()

@@ -30,6 +30,7 @@ The whole report loop (1 to 4) runs on a 375×667 phone. Then: phone layout of e
 the phone, the phone menu, accessibility (axe-core), and the two languages. Every page runs under
 the app's real Content-Security-Policy. Screenshots go to test-artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,6 @@ if _missing:
     pytest.skip(_missing, allow_module_level=True)
 
 from playwright.sync_api import expect  # noqa: E402
-
-from tests.conftest import TEST_USERS  # noqa: E402
 
 from tests.browser_support import (  # noqa: E402
     DESKTOP,
@@ -79,6 +78,7 @@ from tests.browser_support import (  # noqa: E402
     words_cut,
     write_pdf,
 )
+from tests.conftest import TEST_USERS  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("browser")
 
@@ -111,7 +111,9 @@ SECTION_RESULTS = {
 ASSESSMENT = "Đơn vị triển khai đủ các nhiệm vụ được giao; IV.8 còn chờ hướng dẫn của tỉnh."
 # The secretariat returns the report for one section, the officer adds what was asked.
 RETURNED_TASK = "VI.3.2"
-RETURNED_TASK_TITLE = "Rà soát, tư vấn, hướng nghiệp lao động thuộc hộ nghèo, hộ cận nghèo và xây dựng kế hoạch hỗ trợ việc làm năm 2026"
+RETURNED_TASK_TITLE = (
+    "Rà soát, tư vấn, hướng nghiệp lao động thuộc hộ nghèo, hộ cận nghèo và xây dựng kế hoạch hỗ trợ việc làm năm 2026"
+)
 RETURN_REASON = "Bổ sung số lao động đã được tư vấn, hướng nghiệp theo từng tổ dân phố."
 RETURNED_TASK_FIX = "Đã tư vấn, hướng nghiệp cho 46 lao động: khu trung tâm 28, các tổ dân phố còn lại 18."
 FIXED_RESULTS = f"{SECTION_RESULTS[RETURNED_TASK]}\n{RETURNED_TASK_FIX}"
@@ -156,7 +158,9 @@ def on_phone(page, name: str, focus=None) -> None:
     PHONE_PAGES.check(page, name)
     if focus is not None:
         focus.scroll_into_view_if_needed()
-        page.evaluate("top => window.scrollTo(0, top)", focus.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 8"))
+        page.evaluate(
+            "top => window.scrollTo(0, top)", focus.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 8")
+        )
     # The screen as it comes to rest: a scroll to a #fragment is smooth (Bootstrap), so wait until
     # three frames in a row leave it where it is.
     page.evaluate(
@@ -223,14 +227,19 @@ def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audi
     accounts = {row[VI["username"]]: row for row in table_rows(page.locator("main table"))}
     assert NEW_OFFICER in accounts, sorted(accounts)
     assert accounts[NEW_OFFICER] == {
-        VI["username"]: NEW_OFFICER, VI["full_name"]: NEW_OFFICER_NAME, VI["unit"]: NEW_OFFICER_UNIT,
-        VI["roles"]: VI["role_officer"], "Hoạt động": VI["yes"],
+        VI["username"]: NEW_OFFICER,
+        VI["full_name"]: NEW_OFFICER_NAME,
+        VI["unit"]: NEW_OFFICER_UNIT,
+        VI["roles"]: VI["role_officer"],
+        "Hoạt động": VI["yes"],
     }, accounts[NEW_OFFICER]
     shot(page, "00b-admin-accounts")
 
     # IV.10.4 gets the unit as its lead: from the plan's warning, through the task page.
     page.get_by_role("link", name=VI["brand"], exact=True).click()
-    page.get_by_role("status").filter(has_text=VI["no_lead_yet"]).get_by_role("link", name=ASSIGNED_TASK, exact=True).click()
+    page.get_by_role("status").filter(has_text=VI["no_lead_yet"]).get_by_role(
+        "link", name=ASSIGNED_TASK, exact=True
+    ).click()
     expect(page.get_by_role("heading", name=f"{ASSIGNED_TASK} {ASSIGNED_TASK_TITLE}", level=1)).to_be_visible()
     units = page.locator("section[aria-labelledby=units-heading]")
     expect(units).to_contain_text(VI["not_assigned"])
@@ -248,7 +257,9 @@ def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audi
     expect(units).not_to_contain_text(VI["not_assigned"])
     shot(page, "00d-task-lead-unit-assigned")
     page.get_by_role("link", name=VI["brand"], exact=True).click()
-    assert unassigned_codes(page) == [code for code in unassigned if code != ASSIGNED_TASK], f"only {ASSIGNED_TASK} left the warning"
+    assert unassigned_codes(page) == [code for code in unassigned if code != ASSIGNED_TASK], (
+        f"only {ASSIGNED_TASK} left the warning"
+    )
 
     # The audit log, narrowed to the admin's own writes of the day.
     today = FROZEN_NOW[:10]
@@ -262,15 +273,21 @@ def test_0_admin_opens_an_officer_account_assigns_a_lead_unit_and_reads_the_audi
     expect(page.get_by_label(VI["user"], exact=True).locator("option:checked")).to_have_text(ADMIN)
     events = table_rows(page.locator("main table"))
     assert [event["Thao tác"] for event in events] == [
-        VI["audit_task_assign"], VI["audit_user_create"], VI["audit_login"],
+        VI["audit_task_assign"],
+        VI["audit_user_create"],
+        VI["audit_login"],
     ], events  # newest first: nothing else the admin did, and nobody else's doings
     assert {event["Người thực hiện"] for event in events} == {ADMIN}, events
     assert all(event["Thời gian"] == "09:00 03/06/2026" for event in events), events
     assigned, created, _login = events
     assert re.fullmatch(r"nhiệm vụ #\d+", assigned["Đối tượng"]), assigned
-    assert f'"task": "{ASSIGNED_TASK}"' in assigned["Chi tiết"] and '"nhcsxh", "lead", true' in assigned["Chi tiết"], assigned
+    assert f'"task": "{ASSIGNED_TASK}"' in assigned["Chi tiết"] and '"nhcsxh", "lead", true' in assigned["Chi tiết"], (
+        assigned
+    )
     assert re.fullmatch(r"tài khoản #\d+", created["Đối tượng"]), created
-    assert f'"username": "{NEW_OFFICER}"' in created["Chi tiết"] and '"roles": ["officer"]' in created["Chi tiết"], created
+    assert f'"username": "{NEW_OFFICER}"' in created["Chi tiết"] and '"roles": ["officer"]' in created["Chi tiết"], (
+        created
+    )
     shot(page, "00e-audit-log-admin-writes")
     close(page)
 
@@ -328,7 +345,8 @@ def expect_report_heading(page, unit: str) -> None:
 def shown_section(page, code: str):
     """A submitted report's section on the task `code`, as the report's page shows it."""
     return page.locator("section[id^=section-]").filter(
-        has=page.get_by_role("heading", name=re.compile(rf"^\d+\. {re.escape(code)} ")))
+        has=page.get_by_role("heading", name=re.compile(rf"^\d+\. {re.escape(code)} "))
+    )
 
 
 def type_into(field, text: str) -> None:
@@ -353,7 +371,9 @@ def expect_reachable(page, button, what: str) -> None:
 
 def scroll_to(page, locator) -> None:
     """Scroll so that `locator` starts at the top of the screen, as a reader moving down the page."""
-    page.evaluate("top => window.scrollTo(0, top)", locator.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 8"))
+    page.evaluate(
+        "top => window.scrollTo(0, top)", locator.evaluate("e => e.getBoundingClientRect().top + window.scrollY - 8")
+    )
 
 
 def test_1_officer_posts_progress_and_writes_the_units_report_on_a_phone(browser, live_server, tmp_path):
@@ -403,16 +423,21 @@ def test_1_officer_posts_progress_and_writes_the_units_report_on_a_phone(browser
     with page.expect_download() as download:
         evidence_link.click()
     assert download.value.suggested_filename == EVIDENCE_NAME
-    assert open(download.value.path(), "rb").read(5) == b"%PDF-", "the evidence file downloads as the PDF that was posted"
+    assert open(download.value.path(), "rb").read(5) == b"%PDF-", (
+        "the evidence file downloads as the PDF that was posted"
+    )
 
     # The report, from the home page: a section for each of the nine tasks, in the plan's order.
     go_by_phone_menu(page, VI["my_unit"])
     section(page, VI["reports_owed"]).get_by_role("link", name=REPORT_LINK).click()
     expect_report_heading(page, OFFICER_UNIT)
-    expect(page.locator("main form .task-code")).to_have_text([f"{n}. {code}" for n, code in enumerate(SECTIONS, start=1)])
+    expect(page.locator("main form .task-code")).to_have_text(
+        [f"{n}. {code}" for n, code in enumerate(SECTIONS, start=1)]
+    )
     # The contents name each section by its code and the first words of its title.
     expect(page.get_by_role("navigation", name=VI["report_sections"]).get_by_role("link")).to_have_text(
-        [re.compile(rf"^{re.escape(code)} \w") for code in SECTIONS])
+        [re.compile(rf"^{re.escape(code)} \w") for code in SECTIONS]
+    )
     first = report_section(page, TASK)
     expect(first.get_by_label(VI["percent"])).to_have_value("40")  # the latest update goes with the report
     expect(first.get_by_label(VI["state"]).locator("option:checked")).to_have_text(VI["working"])
@@ -456,8 +481,9 @@ def test_1_officer_posts_progress_and_writes_the_units_report_on_a_phone(browser
     last = report_section(page, SECTIONS[-1])
     expect(last.get_by_label(VI["results_of_period"])).to_have_attribute("aria-invalid", "true")
     expect(last).to_contain_text(VI["write_results"])
-    expect(page.get_by_role("navigation", name=VI["report_sections"]).get_by_role("listitem").filter(
-        has_text=SECTIONS[-1])).to_contain_text(VI["to_correct"])
+    expect(
+        page.get_by_role("navigation", name=VI["report_sections"]).get_by_role("listitem").filter(has_text=SECTIONS[-1])
+    ).to_contain_text(VI["to_correct"])
     for code in SECTIONS[:-1]:
         expect(report_section(page, code).get_by_label(VI["results_of_period"])).to_have_value(SECTION_RESULTS[code])
     on_phone(page, "05d-report-form-section-missing-phone", focus=last)
@@ -515,13 +541,15 @@ def test_2_secretariat_returns_the_report_pointing_at_one_section(browser, live_
     waiting.get_by_role("link", name=OFFICER_UNIT, exact=True).click()
     expect_report_heading(page, OFFICER_UNIT)
     expect(page.locator("main section[id^=section-] .task-code")).to_have_text(
-        [f"{n}. {code}" for n, code in enumerate(SECTIONS, start=1)])
+        [f"{n}. {code}" for n, code in enumerate(SECTIONS, start=1)]
+    )
     expect(shown_section(page, RETURNED_TASK)).to_contain_text(SECTION_RESULTS[RETURNED_TASK])
     # The decision comes after the reading: the review form is below the last section.
     review = page.get_by_role("heading", name=VI["review"], exact=True)
     last_section = shown_section(page, SECTIONS[-1])
-    assert review.bounding_box()["y"] > last_section.bounding_box()["y"] + last_section.bounding_box()["height"], \
+    assert review.bounding_box()["y"] > last_section.bounding_box()["y"] + last_section.bounding_box()["height"], (
         "the review form comes after the report's sections"
+    )
     page.get_by_label(VI["return"]).check()
     which = page.get_by_label(VI["section_to_fix"])
     expect(which.locator("option:checked")).to_have_text(VI["whole_report"])
@@ -639,14 +667,19 @@ def test_4_secretariat_reads_the_fixed_section_and_accepts_the_report_from_the_q
 def league_figure(page, unit: str, figure: str):
     """One figure of a unit's card in the league table ("Báo cáo đã gửi" -> "1/1 · đúng hạn 1/1")."""
     card = page.locator("[data-unit]").filter(has=page.get_by_role("heading", name=unit, exact=True))
-    return card.locator("dt").filter(has_text=re.compile(f"^{re.escape(figure)}$")).locator("xpath=following-sibling::dd[1]")
+    return (
+        card.locator("dt")
+        .filter(has_text=re.compile(f"^{re.escape(figure)}$"))
+        .locator("xpath=following-sibling::dd[1]")
+    )
 
 
 def task_row(page, title: str):
     """The row of the printable ward report's task table on the task of that title (with or
     without its code before it: "VI.3.2. Rà soát, ..." or "Rà soát, ...")."""
     return page.get_by_role("row").filter(
-        has=page.get_by_role("cell", name=re.compile(rf"^([IVX]+(\.\d+)*\. )?{re.escape(title)}$")))
+        has=page.get_by_role("cell", name=re.compile(rf"^([IVX]+(\.\d+)*\. )?{re.escape(title)}$"))
+    )
 
 
 def test_4b_the_chair_sees_the_report_sent_and_the_ward_report_has_its_text(browser, live_server):
@@ -664,8 +697,10 @@ def test_4b_the_chair_sees_the_report_sent_and_the_ward_report_has_its_text(brow
     expect(card_of(page, OFFICER_UNIT)).to_contain_text(VI["nothing_late"])
     others = page.locator("[data-unit]").filter(has_not=page.get_by_role("heading", name=OFFICER_UNIT, exact=True))
     assert others.count() >= 10, "the league table shows every unit"
-    sent = [league_figure(page, name, VI["reports_sent"]).inner_text()
-            for name in others.get_by_role("heading").all_inner_texts()]
+    sent = [
+        league_figure(page, name, VI["reports_sent"]).inner_text()
+        for name in others.get_by_role("heading").all_inner_texts()
+    ]
     assert all(text.startswith("0/") for text in sent), sent
     expect_fits_the_phone(page, "the league table")
     scroll_to(page, page.locator("[data-unit]").filter(has=page.get_by_role("heading", name=OFFICER_UNIT, exact=True)))
@@ -695,7 +730,9 @@ def test_4b_the_chair_sees_the_report_sent_and_the_ward_report_has_its_text(brow
 def test_5_committee_asks_the_unit_a_question_and_the_officer_answers(browser, live_server):
     live_server.set_clock(ACCEPTED_AT)
     committee = open_as(browser, live_server, "committee")
-    assert committee.url == live_server.plan_url("/dashboard/"), f"a committee member lands on the dashboard, not {committee.url}"
+    assert committee.url == live_server.plan_url("/dashboard/"), (
+        f"a committee member lands on the dashboard, not {committee.url}"
+    )
     expect(committee.get_by_role("heading", name=VI["committee_dashboard"], level=1)).to_be_visible()
     committee.goto(live_server.plan_url(f"/tasks/{TASK}"))
     ask = discussion_form(committee, VI["ask_question"])
@@ -745,8 +782,12 @@ def test_task_page_discussion_fields_have_their_own_labels(browser, live_server)
     ask = discussion_form(page, VI["ask_question"])
     issue = discussion_form(page, VI["issue_directive"])
     problems = []
-    for form, tag, label in ((ask, "select", VI["unit_asked"]), (ask, "textarea", VI["question"]),
-                             (issue, "select", VI["unit"]), (issue, "textarea", VI["directive"])):
+    for form, tag, label in (
+        (ask, "select", VI["unit_asked"]),
+        (ask, "textarea", VI["question"]),
+        (issue, "select", VI["unit"]),
+        (issue, "textarea", VI["directive"]),
+    ):
         field = form.locator(tag)
         form.locator("label").filter(has_text=re.compile(f"^{re.escape(label)}$")).click()
         if not field.evaluate("field => field === document.activeElement"):
@@ -855,7 +896,9 @@ def test_7_after_the_alert_scan_the_chair_sees_alerts_dashboard_and_league_table
     summaries = [text.strip() for text in message.locator("details > summary").all_inner_texts()]
     units = [text.split(":")[0] for text in summaries]
     assert len(summaries) >= 5 and len(units) == len(set(units)), summaries
-    ours = message.locator("details").filter(has=page.locator("summary", has_text=re.compile(f"^{re.escape(OFFICER_UNIT)}:")))
+    ours = message.locator("details").filter(
+        has=page.locator("summary", has_text=re.compile(f"^{re.escape(OFFICER_UNIT)}:"))
+    )
     expect(ours.locator("summary")).to_contain_text(VI["directive_overdue_n"].format(n=1))
     expect(ours.locator("summary")).to_contain_text("từ 11/06/2026")  # due 10/06: late from the next day
     directive_line = ours.get_by_role("button", name=re.compile(re.escape(DIRECTIVE[:40])))
@@ -913,7 +956,9 @@ def test_7_after_the_alert_scan_the_chair_sees_alerts_dashboard_and_league_table
     expect(inside.locator("[data-unit]").first).to_be_visible()
     expect(outside.locator("[data-unit]").first).to_be_visible()
     for group in (inside, outside):  # the badge counts the group's cards
-        expect(group.get_by_role("heading", level=2)).to_have_text(re.compile(rf" {group.locator('[data-unit]').count()}$"))
+        expect(group.get_by_role("heading", level=2)).to_have_text(
+            re.compile(rf" {group.locator('[data-unit]').count()}$")
+        )
     expect(card_of(outside, "Công an phường")).to_have_count(1)
     expect(card_of(inside, OFFICER_UNIT)).to_have_count(1)
     # UBND chases its own offices ("Đôn đốc") and requests of the bodies outside it ("Đề nghị").
@@ -921,15 +966,22 @@ def test_7_after_the_alert_scan_the_chair_sees_alerts_dashboard_and_league_table
     expect(card_of(outside, "Công an phường").get_by_role("button", name=VI["request"], exact=True)).to_be_visible()
     cards = page.locator("[data-unit]")
     names = cards.get_by_role("heading", level=3).all_inner_texts()
-    expect(league_figure(page, OFFICER_UNIT, VI["reports_sent"])).to_have_text("1/1 · đúng hạn 1/1")  # one owed to date, sent
-    missing = [name for name in names if (lambda s, o: s < o)(*sent_and_owed(league_figure(page, name, VI["reports_sent"]).inner_text()))]
+    expect(league_figure(page, OFFICER_UNIT, VI["reports_sent"])).to_have_text(
+        "1/1 · đúng hạn 1/1"
+    )  # one owed to date, sent
+    missing = [
+        name
+        for name in names
+        if (lambda s, o: s < o)(*sent_and_owed(league_figure(page, name, VI["reports_sent"]).inner_text()))
+    ]
     assert OFFICER_UNIT not in missing and len(missing) >= 3, f"units with missing reports: {missing}"
     # Every late card says what is late the longest, and since when; the count above says how many.
     late = [name for name in names if card_of(page, name).get_by_text(re.compile(f"^{VI['longest_late']}: ")).count()]
     expect(page.get_by_text(VI["units_late"].format(n=len(late)))).to_be_visible()
     for name in missing:
         expect(card_of(page, name).get_by_text(re.compile(f"^{VI['longest_late']}: "))).to_have_text(
-            f"{VI['longest_late']}: " + VI["late_report_item"].format(report=SIX_MONTH_2026, n=7, since="06/06/2026"))
+            f"{VI['longest_late']}: " + VI["late_report_item"].format(report=SIX_MONTH_2026, n=7, since="06/06/2026")
+        )
     expect(card_of(page, OFFICER_UNIT)).to_contain_text(f"{VI['longest_late']}: ")  # the overdue directive
     expect(card_of(page, OFFICER_UNIT)).to_contain_text("từ 11/06/2026")
     expect(page.locator("main")).not_to_contain_text("quá hạn 7 ngày")
@@ -938,7 +990,9 @@ def test_7_after_the_alert_scan_the_chair_sees_alerts_dashboard_and_league_table
     page.get_by_label(VI["order"], exact=True).select_option(label=VI["lowest_reporting_rate"])
     page.get_by_role("button", name=VI["show"], exact=True).click()
     page.wait_for_url(re.compile(r"sort=reporting_rate"))
-    expect(page.get_by_label(VI["order"], exact=True).locator("option:checked")).to_have_text(VI["lowest_reporting_rate"])
+    expect(page.get_by_label(VI["order"], exact=True).locator("option:checked")).to_have_text(
+        VI["lowest_reporting_rate"]
+    )
     rates = []
     for name in page.locator("[data-unit]").get_by_role("heading", level=3).all_inner_texts():
         sent, owed = sent_and_owed(league_figure(page, name, VI["reports_sent"]).inner_text())
@@ -960,7 +1014,9 @@ def test_7_after_the_alert_scan_the_chair_sees_alerts_dashboard_and_league_table
 # --- 7b. the chair chases the worst unit from a phone, and issues it a directive --------------
 
 
-def test_7b_the_chair_chases_the_worst_unit_and_issues_a_directive_then_its_officer_sees_both_on_a_phone(browser, live_server):
+def test_7b_the_chair_chases_the_worst_unit_and_issues_a_directive_then_its_officer_sees_both_on_a_phone(
+    browser, live_server
+):
     live_server.set_clock(CHASED_AT)
     longest = VI["late_report_item"].format(report=SIX_MONTH_2026, n=7, since="06/06/2026")
 
@@ -968,7 +1024,9 @@ def test_7b_the_chair_chases_the_worst_unit_and_issues_a_directive_then_its_offi
     page = new_page(browser, PHONE)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     sign_in(page, live_server, "chair")
-    assert page.url == live_server.plan_url("/accountability/"), f"the chair lands on the accountability table, not {page.url}"
+    assert page.url == live_server.plan_url("/accountability/"), (
+        f"the chair lands on the accountability table, not {page.url}"
+    )
     expect(page.get_by_role("heading", name=VI["league_title"], level=1)).to_be_visible()
     expect(page.get_by_role("button", name=VI["show_menu"])).to_have_attribute("aria-expanded", "false")
     # The worst unit comes first, with what is late the longest and since when.
@@ -1065,7 +1123,9 @@ def test_7b_the_chair_chases_the_worst_unit_and_issues_a_directive_then_its_offi
     expect(page.get_by_role("heading", name=VI["notifications"], level=1)).to_contain_text("1")
     expect(page.locator("main section.card")).to_have_count(1)
     message = page.get_by_role("region", name="12/06/2026", exact=True)
-    line = message.locator("details").filter(has=page.locator("summary", has_text=re.compile(f"^{re.escape(CHASED_UNIT)}:")))
+    line = message.locator("details").filter(
+        has=page.locator("summary", has_text=re.compile(f"^{re.escape(CHASED_UNIT)}:"))
+    )
     expect(line).to_have_count(1)
     expect(line.locator("summary")).to_contain_text(VI["chased_n_times"].format(n=1))
     expect(line.locator("summary")).to_contain_text(VI["reports_late_n"].format(n=1))
@@ -1112,7 +1172,7 @@ def test_8_secretariat_exports_the_ward_report_as_docx_and_xlsx(browser, live_se
     # The column headings' row (below the title block, if any), then a row per task.
     at = next(i for i, row in enumerate(sheet) if "Đơn vị chủ trì" in row)
     header = sheet[at]
-    rows = {row[0]: dict(zip(header, row)) for row in sheet[at + 1:]}
+    rows = {row[0]: dict(zip(header, row)) for row in sheet[at + 1 :]}
     assert TASK in rows, "IV.4.1 has a row in the tasks sheet"
     assert rows[TASK]["Nhiệm vụ"] == TASK_TITLE
     assert rows[TASK]["Đơn vị chủ trì"] == OFFICER_UNIT
@@ -1210,7 +1270,9 @@ def test_no_serious_accessibility_violations_in_the_content_on_a_desktop(browser
     page = _open_for_axe(browser, live_server, name, DESKTOP)
     violations = axe_violations(page, exclude=["nav.navbar"])
     close(page)
-    assert not violations, f"axe-core on the {name} page (desktop, menu bar excluded):\n" + describe_violations(violations)
+    assert not violations, f"axe-core on the {name} page (desktop, menu bar excluded):\n" + describe_violations(
+        violations
+    )
 
 
 # --- tables, cards and lists ---------------------------------------------------------------
@@ -1263,7 +1325,9 @@ def test_cards_and_lists_show_names_and_years_in_whole_words(browser, live_serve
 
 
 @pytest.mark.parametrize("browser_locale", ["en-US", "vi-VN", "fr-FR"])
-def test_login_page_speaks_vietnamese_whatever_the_browser_asks_until_english_is_chosen(browser, live_server, browser_locale):
+def test_login_page_speaks_vietnamese_whatever_the_browser_asks_until_english_is_chosen(
+    browser, live_server, browser_locale
+):
     """The browser's language is not asked (a ward's shared computer may be set to English): the
     login page is Vietnamese; the language link in the menu switches it to English."""
     page = new_page(browser, DESKTOP, locale=browser_locale)
@@ -1319,5 +1383,9 @@ def test_english_chosen_in_the_profile_shows_english_dates_and_numbers(browser, 
 def baseline_rate(page, indicator: str):
     """The value cell of a baseline indicator on the targets page."""
     baseline = page.locator("section[aria-labelledby=baseline-heading]")
-    return baseline.get_by_role("row").filter(has=page.get_by_role("cell", name=indicator, exact=True)).get_by_role("cell").nth(1)
-
+    return (
+        baseline.get_by_role("row")
+        .filter(has=page.get_by_role("cell", name=indicator, exact=True))
+        .get_by_role("cell")
+        .nth(1)
+    )

@@ -7,10 +7,11 @@ address and e-mail on gets an e-mail (through a real SMTP server on 127.0.0.1), 
 offered ready to paste in the ward's chat groups. A chase is written by a person: the scan never
 resolves, reopens or escalates it. Nobody else may chase, and a unit with nothing late cannot be.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 
 from tests import helpers
 from tests.conftest import PASSWORD, TEST_USERS
-from tests.helpers import database_snapshot
+from tests.helpers import at, database_snapshot
 from tests.test_mail import BASE_URL, SmtpServer, free_port, mail_settings
 from tests.test_notifications import bell, messages_on, missing_report
 from tracker.accountability.models import Chase
@@ -46,10 +47,6 @@ ISSUER = "UBND phường Bắc Kạn"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def at(day: date, hour: int = 7, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), WARD)
 
 
 def scan(plan, day: date = LATE_DAY, hour: int = 7) -> alerts.ScanResult:
@@ -90,8 +87,13 @@ def chase_alert(entry: Chase) -> Alert:
 
 
 def told(alert: Alert) -> set[str]:
-    return set(db.session.scalars(
-        select(User.username).join(Notification, Notification.user_id == User.id).where(Notification.alert_id == alert.id)))
+    return set(
+        db.session.scalars(
+            select(User.username)
+            .join(Notification, Notification.user_id == User.id)
+            .where(Notification.alert_id == alert.id)
+        )
+    )
 
 
 def flashes(html: str) -> list[str]:
@@ -141,7 +143,11 @@ def test_a_chase_reaches_the_units_officers_as_part_of_their_days_message(app, p
     entry = the_chase()
     assert response.headers["Location"].startswith(f"/plans/{plan.id}/accountability/chases/{entry.id}")
     assert (entry.unit_id, entry.by_id, entry.notified, entry.created_at) == (
-        unit("phong-vh-xh").id, user_of("secretariat").id, 2, late)
+        unit("phong-vh-xh").id,
+        user_of("secretariat").id,
+        2,
+        late,
+    )
     # The text names what is late and since when, ready to paste with the link.
     assert "6-month report 2026" in entry.text and "since 06/06/2026" in entry.text
     sent_page = plain(page(signed_in(app, "secretariat"), response.headers["Location"]))
@@ -178,7 +184,8 @@ def test_a_chase_reaches_the_units_officers_as_part_of_their_days_message(app, p
     assert bell(html) == 1
     [message] = messages_on(html)
     assert [(g.summary, [text for _i, text in g.items]) for g in message.groups] == [
-        (f"{unit('phong-vh-xh').name}: chased 1 time", [entry.text])]
+        (f"{unit('phong-vh-xh').name}: chased 1 time", [entry.text])
+    ]
 
 
 def test_the_chair_can_chase_too(app, plan, late, user_of):
@@ -204,7 +211,11 @@ def test_a_chase_e_mails_each_officer_with_an_address(app, plan, late, smtp, use
     assert (entry.notified, entry.emailed) == (3, 1)
     [queued] = db.session.scalars(select(OutboxMessage)).all()
     assert (queued.key, queued.user_id, queued.to_address, queued.digest_date) == (
-        f"chase:{entry.id}:{officer.id}", officer.id, officer.email, None)
+        f"chase:{entry.id}:{officer.id}",
+        officer.id,
+        officer.email,
+        None,
+    )
     assert {no_address.id, mail_off.id}.isdisjoint({m.user_id for m in db.session.scalars(select(OutboxMessage))})
 
     assert mail.send_due(at(LATE_DAY, 9, 5)) == (1, 0)
@@ -253,7 +264,12 @@ def test_the_chase_is_in_the_audit_log(app, plan, late, user_of):
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "unit.chase")).all()
     secretariat = user_of("secretariat")
     assert (event.user_id, event.username, event.target_type, event.target_id, event.occurred_at) == (
-        secretariat.id, secretariat.username, "chase", entry.id, late)
+        secretariat.id,
+        secretariat.username,
+        "chase",
+        entry.id,
+        late,
+    )
     assert event.detail["unit"] == "phong-vh-xh"
     assert (event.detail["notified"], event.detail["emailed"]) == (entry.notified, entry.emailed)
     # The administrator reads it in the log: who chased, which unit.
@@ -294,7 +310,9 @@ def test_the_scan_never_resolves_reopens_or_escalates_a_chase(app, plan, late, u
     assert count(Alert, Alert.parent_id == alert.id) == 0  # never passed to the chair
     assert all(a.parent.kind != CHASE for a in db.session.scalars(select(Alert).where(Alert.kind == ESCALATION)))
     assert count(Alert, Alert.kind == CHASE) == 1
-    after = db.session.scalars(select(Notification).where(Notification.alert_id == alert.id).order_by(Notification.id)).all()
+    after = db.session.scalars(
+        select(Notification).where(Notification.alert_id == alert.id).order_by(Notification.id)
+    ).all()
     assert [(n.id, n.read_at) for n in after] == [(n.id, n.read_at) for n in notifications]
     assert db.session.get(Notification, notifications[0].id).read_at == at(LATE_DAY, 10)
 
@@ -342,7 +360,9 @@ def test_a_unit_with_nothing_late_cannot_be_chased(app, plan, user_of, period_of
     # A unit that owes nothing at all is refused the same way; an unknown one is not found.
     response = chase(secretariat, plan, "bch-quan-su")
     assert response.status_code == 302
-    assert f"{unit('bch-quan-su').name} has nothing late to be chased for." in flashes(page(secretariat, response.headers["Location"]))
+    assert f"{unit('bch-quan-su').name} has nothing late to be chased for." in flashes(
+        page(secretariat, response.headers["Location"])
+    )
     assert chase(secretariat, plan, "khong-co").status_code == 404
     assert database_snapshot() == before
 

@@ -1,5 +1,6 @@
 """With CSRF protection on (as in production), a form posted without its token is refused and
 nothing is stored."""
+
 import pytest
 
 from tests.conftest import PASSWORD, TEST_USERS
@@ -31,13 +32,18 @@ def test_sign_in_without_the_token_is_refused(csrf_app):
 def test_posting_progress_without_the_token_is_refused_and_nothing_is_stored(csrf_app, plan):
     client = csrf_app.test_client()
     page = client.get("/login").get_data(as_text=True)
-    signed_in = client.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": _token(page)})
+    signed_in = client.post(
+        "/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": _token(page)}
+    )
     assert signed_in.status_code == 302
     before = database_snapshot()
 
     task_page = f"/plans/{plan.id}/tasks/IV.4.1"
-    response = client.post(f"{task_page}/updates", headers={"Referer": f"http://localhost{task_page}"},
-                           data={"percent": "30", "state": "working", "results": "Đã rà soát 14 tổ"})
+    response = client.post(
+        f"{task_page}/updates",
+        headers={"Referer": f"http://localhost{task_page}"},
+        data={"percent": "30", "state": "working", "results": "Đã rà soát 14 tổ"},
+    )
 
     # Not posted: the person is sent back to the form, where what they typed is given back.
     assert response.status_code == 302 and response.headers["Location"].endswith(task_page)
@@ -73,6 +79,8 @@ def test_a_form_left_open_for_hours_is_still_accepted(csrf_app, plan, monkeypatc
 
     real_time = itsdangerous.timed.time.time
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: real_time() + 3 * 3600)
-    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates",
-                           data={"percent": "30", "state": "working", "results": "Đã xong 3 lớp", "csrf_token": token})
+    response = client.post(
+        f"/plans/{plan.id}/tasks/IV.4.1/updates",
+        data={"percent": "30", "state": "working", "results": "Đã xong 3 lớp", "csrf_token": token},
+    )
     assert response.status_code == 302

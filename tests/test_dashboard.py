@@ -25,6 +25,7 @@ VI.8.1-3; Phòng XD-NN-MT IV.4.4, IV.7, IV.9, VI.1.1-6; Phòng Kinh tế VI.2.1-
 IV.4.2, IV.8, VI.3.1-6; Văn phòng IV.4.5, VI.4; Trung tâm DVTH VI.5; Trạm Y tế IV.4.3, VI.6; NHCSXH
 VI.7; BHXH VI.10; Công an VI.11: 12 units owe a report each round.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,6 +40,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from tests import helpers
+from tests.helpers import at
 from tracker.accounts.models import User
 from tracker.alerts.models import Alert
 from tracker.alerts.services import scan as alert_scan
@@ -52,7 +54,6 @@ from tracker.reports import services as reports
 from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit
 
-
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page
 plain = helpers.plain
@@ -62,11 +63,55 @@ send_unit_report = helpers.send_unit_report
 D = Decimal
 
 # The 45 leaves in plan order.
-LEAVES_IV = ["IV.1", "IV.2", "IV.3", "IV.4.1", "IV.4.2", "IV.4.3", "IV.4.4", "IV.4.5", "IV.5", "IV.6", "IV.7",
-             "IV.8", "IV.9", "IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5"]
-LEAVES_VI = ["VI.1.1", "VI.1.2", "VI.1.3", "VI.1.4", "VI.1.5", "VI.1.6", "VI.2.1", "VI.2.2", "VI.3.1", "VI.3.2",
-             "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6", "VI.4", "VI.5", "VI.6", "VI.7", "VI.8.1", "VI.8.2", "VI.8.3",
-             "VI.9", "VI.10", "VI.11", "VI.12", "VI.13.1", "VI.13.2"]
+LEAVES_IV = [
+    "IV.1",
+    "IV.2",
+    "IV.3",
+    "IV.4.1",
+    "IV.4.2",
+    "IV.4.3",
+    "IV.4.4",
+    "IV.4.5",
+    "IV.5",
+    "IV.6",
+    "IV.7",
+    "IV.8",
+    "IV.9",
+    "IV.10.1",
+    "IV.10.2",
+    "IV.10.3",
+    "IV.10.4",
+    "IV.10.5",
+]
+LEAVES_VI = [
+    "VI.1.1",
+    "VI.1.2",
+    "VI.1.3",
+    "VI.1.4",
+    "VI.1.5",
+    "VI.1.6",
+    "VI.2.1",
+    "VI.2.2",
+    "VI.3.1",
+    "VI.3.2",
+    "VI.3.3",
+    "VI.3.4",
+    "VI.3.5",
+    "VI.3.6",
+    "VI.4",
+    "VI.5",
+    "VI.6",
+    "VI.7",
+    "VI.8.1",
+    "VI.8.2",
+    "VI.8.3",
+    "VI.9",
+    "VI.10",
+    "VI.11",
+    "VI.12",
+    "VI.13.1",
+    "VI.13.2",
+]
 LEAVES = LEAVES_IV + LEAVES_VI
 UNASSIGNED = ["IV.10.1", "IV.10.2", "IV.10.3", "IV.10.4", "IV.10.5"]
 NO_REAL_LEAD = UNASSIGNED + ["VI.9", "VI.12", "VI.13.1", "VI.13.2"]
@@ -75,29 +120,48 @@ VHXH_TASKS = ["IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4"
 YTE_TASKS = ["IV.4.3", "VI.6"]
 XD = "Phòng Xây dựng, Nông nghiệp và Môi trường"
 OWING_UNITS = [  # the 12 units that owe a report each round in 2026, in the plan's order
-    "Đảng ủy phường", "UBND phường", "Ủy ban MTTQ Việt Nam phường", XD, "Phòng Kinh tế", "Phòng Văn hóa – Xã hội",
-    "Văn phòng HĐND-UBND phường", "Trung tâm Dịch vụ tổng hợp phường", "Trạm Y tế phường",
-    "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn", "Bảo hiểm xã hội cơ sở Bắc Kạn", "Công an phường",
+    "Đảng ủy phường",
+    "UBND phường",
+    "Ủy ban MTTQ Việt Nam phường",
+    XD,
+    "Phòng Kinh tế",
+    "Phòng Văn hóa – Xã hội",
+    "Văn phòng HĐND-UBND phường",
+    "Trung tâm Dịch vụ tổng hợp phường",
+    "Trạm Y tế phường",
+    "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn",
+    "Bảo hiểm xã hội cơ sở Bắc Kạn",
+    "Công an phường",
 ]
 
 
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def at(day: str, clock: str = "09:00") -> datetime:
-    """A moment in the ward (UTC+7)."""
-    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
-
-
 def unit(code: str) -> Unit:
     return db.session.scalar(select(Unit).where(Unit.code == code))
 
 
-def progress(user, task, unit_code: str, percent: int, state: str, when: datetime, role: str = "lead",
-             difficulties: str | None = None, proposals: str | None = None, results: str | None = None):
+def progress(
+    user,
+    task,
+    unit_code: str,
+    percent: int,
+    state: str,
+    when: datetime,
+    role: str = "lead",
+    difficulties: str | None = None,
+    proposals: str | None = None,
+    results: str | None = None,
+):
     update, _files = post_update(
-        Actor.for_user(user), task, unit(unit_code).id, role,
-        UpdateInput(percent, state, results or f"Kết quả {percent}%", difficulties, proposals), files=[], now=when,
+        Actor.for_user(user),
+        task,
+        unit(unit_code).id,
+        role,
+        UpdateInput(percent, state, results or f"Kết quả {percent}%", difficulties, proposals),
+        files=[],
+        now=when,
     )
     return update
 
@@ -121,8 +185,10 @@ def tiles(html: str, heading_id: str = "status-heading") -> dict[str, tuple[int,
     """The number tiles of a dashboard section: label -> (number, link). "key-heading" is the first
     screen (overdue, units late, blocked, red, stale, unassigned); "status-heading" has a tile per
     status and per flag."""
-    found = re.findall(r'<a class="stat-tile" href="([^"]+)"><div class="stat-number[^"]*">(\d+)</div><div class="small">([^<]+)</div></a>',
-                       section(html, heading_id))
+    found = re.findall(
+        r'<a class="stat-tile" href="([^"]+)"><div class="stat-number[^"]*">(\d+)</div><div class="small">([^<]+)</div></a>',
+        section(html, heading_id),
+    )
     result = {label: (int(number), htmllib.unescape(href)) for href, number, label in found}
     assert len(result) == len(found), "two tiles with the same label"
     return result
@@ -144,7 +210,9 @@ def listed_tasks(html: str) -> list[str]:
 def task_item(html: str, code: str) -> str:
     """The text of one task's item in the dashboard's task list."""
     items = html.split('<ul class="list-group">', 1)[1].split("</ul>", 1)[0]
-    item = next(i for i in re.findall(r"<li[^>]*>(.*?)</li>", items, re.S) if f'<span class="task-code">{code}</span>' in i)
+    item = next(
+        i for i in re.findall(r"<li[^>]*>(.*?)</li>", items, re.S) if f'<span class="task-code">{code}</span>' in i
+    )
     return plain(item)
 
 
@@ -176,8 +244,16 @@ def spring(app, plan, user_of, task_of):
     progress(xd, task_of("IV.4.4"), "phong-xd-nn-mt", 10, "working", at("2026-01-16"))
     progress(vhxh, task_of("IV.4.1"), "phong-vh-xh", 40, "working", at("2026-02-10"))
     progress(vhxh, task_of("IV.4.2"), "phong-vh-xh", 100, "done", at("2026-02-20"))
-    progress(yte, task_of("VI.6"), "tram-y-te", 30, "blocked", at("2026-02-25"),
-             difficulties="Thiếu kinh phí mua thẻ BHYT cho 12 người", proposals="Đề nghị Ban Chỉ đạo bổ sung kinh phí")
+    progress(
+        yte,
+        task_of("VI.6"),
+        "tram-y-te",
+        30,
+        "blocked",
+        at("2026-02-25"),
+        difficulties="Thiếu kinh phí mua thẻ BHYT cho 12 người",
+        proposals="Đề nghị Ban Chỉ đạo bổ sung kinh phí",
+    )
     # A partner's contribution: Phòng VH-XH is a partner on IV.4.3, led by Trạm Y tế.
     progress(vhxh, task_of("IV.4.3"), "phong-vh-xh", 90, "working", at("2026-02-26"), role="partner")
     db.session.commit()
@@ -196,23 +272,46 @@ def test_status_flags_and_roll_up_on_the_first_of_march(spring, plan):
 
     iv41, iv42, iv43, iv44, vi6 = (tasks[c] for c in ("IV.4.1", "IV.4.2", "IV.4.3", "IV.4.4", "VI.6"))
     # IV.4.1: 40% working -> on time; gap 40 - 3.3 = 36.7 -> green; updated 19 days ago -> not stale.
-    assert (iv41.standing.status, iv41.percent, iv41.standing.gap, iv41.standing.rating) == ("in_progress_on_time", D(40), D("36.7"), "green")
+    assert (iv41.standing.status, iv41.percent, iv41.standing.gap, iv41.standing.rating) == (
+        "in_progress_on_time",
+        D(40),
+        D("36.7"),
+        "green",
+    )
     assert not iv41.standing.stale and not iv41.standing.blocked
     assert iv41.standing.last_update_on == date(2026, 2, 10)
     # IV.4.2: done before any due date -> done on time, counts 100, green.
     assert (iv42.standing.status, iv42.percent, iv42.standing.rating) == ("done_on_time", D(100), "green")
     # IV.4.3 follows its primary lead (Trạm Y tế, 20% on 15/01), not the partner's later 90%;
     # 15/01 -> 01/03 is 45 days, so it is stale.
-    assert (iv43.standing.status, iv43.percent, iv43.standing.last_update_on) == ("in_progress_on_time", D(20), date(2026, 1, 15))
+    assert (iv43.standing.status, iv43.percent, iv43.standing.last_update_on) == (
+        "in_progress_on_time",
+        D(20),
+        date(2026, 1, 15),
+    )
     assert iv43.standing.stale
     # IV.4.4: updated 16/01, 44 days ago -> not stale yet.
     assert (iv44.standing.status, iv44.percent, iv44.standing.stale) == ("in_progress_on_time", D(10), False)
     # VI.6: blocked at 30%: still in progress on time, flagged blocked, gap 26.7 green.
-    assert (vi6.standing.status, vi6.percent, vi6.standing.blocked, vi6.standing.rating) == ("in_progress_on_time", D(30), True, "green")
+    assert (vi6.standing.status, vi6.percent, vi6.standing.blocked, vi6.standing.rating) == (
+        "in_progress_on_time",
+        D(30),
+        True,
+        "green",
+    )
     # VI.3.2 (dated, nothing reported): 0 - 16.4 = -16.4 -> amber.
-    assert (tasks["VI.3.2"].standing.status, tasks["VI.3.2"].standing.gap, tasks["VI.3.2"].standing.rating) == ("not_started", D("-16.4"), "amber")
+    assert (tasks["VI.3.2"].standing.status, tasks["VI.3.2"].standing.gap, tasks["VI.3.2"].standing.rating) == (
+        "not_started",
+        D("-16.4"),
+        "amber",
+    )
     # An untouched continuous task: not started, 0%, 0 - 3.3 -> green, stale (59 days since 01/01).
-    assert (tasks["IV.1"].standing.status, tasks["IV.1"].percent, tasks["IV.1"].standing.rating, tasks["IV.1"].standing.stale) == ("not_started", D(0), "green", True)
+    assert (
+        tasks["IV.1"].standing.status,
+        tasks["IV.1"].percent,
+        tasks["IV.1"].standing.rating,
+        tasks["IV.1"].standing.stale,
+    ) == ("not_started", D(0), "green", True)
     # A task nobody answers for is unassigned, never stale, however long untouched.
     assert (tasks["IV.10.1"].standing.unassigned, tasks["IV.10.1"].standing.stale) == (True, False)
     assert (tasks["VI.13.1"].standing.unassigned, tasks["VI.13.1"].standing.stale) == (True, False)
@@ -241,14 +340,24 @@ def test_status_flags_and_roll_up_on_the_first_of_march(spring, plan):
     assert len(leaves) == 45
     # Statuses of the 45 leaves: on time IV.4.1, IV.4.3, IV.4.4, VI.6; done IV.4.2; the other 40 not started.
     assert queries.status_counts(leaves) == {
-        "not_started": 40, "in_progress_on_time": 4, "in_progress_overdue": 0, "done_on_time": 1, "done_late": 0,
+        "not_started": 40,
+        "in_progress_on_time": 4,
+        "in_progress_overdue": 0,
+        "done_on_time": 1,
+        "done_late": 0,
     }
     # Flags: blocked VI.6; stale: the 36 led tasks but IV.4.1 (10/02), IV.4.2 (done), IV.4.4 (16/01)
     # and VI.6 (25/02) -> 32 (the 9 nobody answers for are not stale but unassigned: IV.10.1-5 with
     # no lead, VI.9, VI.12, VI.13.1, VI.13.2 led by groups with no members yet); no report is due yet,
     # so no late report; amber VI.3.2 only.
     assert queries.flag_counts(leaves) == {
-        "blocked": 1, "stale": 32, "late_report": 0, "unassigned": 9, "green": 44, "amber": 1, "red": 0,
+        "blocked": 1,
+        "stale": 32,
+        "late_report": 0,
+        "unassigned": 9,
+        "green": 44,
+        "amber": 1,
+        "red": 0,
     }
     assert queries.overdue_worst_first(leaves) == []
 
@@ -336,7 +445,12 @@ def test_after_the_six_month_deadline_a_late_report_is_a_flag_not_overdue(spring
     # IV.4.4: 10% posted, report not sent: in progress on time, with the flag; 10 - 9.4 = 0.6 -> green,
     # since the rating comes from the gap, never from the report.
     iv44 = tasks["IV.4.4"].standing
-    assert (iv44.status, iv44.late_report, iv44.late_report_due, iv44.rating) == ("in_progress_on_time", True, date(2026, 6, 5), "green")
+    assert (iv44.status, iv44.late_report, iv44.late_report_due, iv44.rating) == (
+        "in_progress_on_time",
+        True,
+        date(2026, 6, 5),
+        "green",
+    )
     assert tasks["IV.1"].standing.status == "not_started" and tasks["IV.1"].standing.late_report
     for code in ("IV.4.1", "IV.4.3", "VI.6"):
         assert tasks[code].standing.status == "in_progress_on_time" and not tasks[code].standing.late_report, code
@@ -348,7 +462,11 @@ def test_after_the_six_month_deadline_a_late_report_is_a_flag_not_overdue(spring
     # Expected on 20/06: day 171 -> 171 / 1826 = 9.4; VI.3.2: 171 / 365 = 46.8.
     assert tasks["IV.4.1"].expected == D("9.4") and tasks["VI.3.2"].expected == D("46.8")
     assert queries.status_counts(snapshot.leaves) == {
-        "not_started": 40, "in_progress_on_time": 4, "in_progress_overdue": 0, "done_on_time": 1, "done_late": 0,
+        "not_started": 40,
+        "in_progress_on_time": 4,
+        "in_progress_overdue": 0,
+        "done_on_time": 1,
+        "done_late": 0,
     }
 
 
@@ -377,8 +495,18 @@ def test_overdue_is_listed_worst_first_and_ties_in_plan_order(dated, plan):
     overdue = queries.overdue_worst_first(plan_snapshot(plan, date(2027, 1, 10)).leaves)
     # On 10/01/2027: IV.1 due 30/06 -> 184 + 10 = 194 days; IV.4.4 and IV.8 due 30/09 -> 92 + 10 = 102
     # days each, in the plan's order; VI.3.2 due 31/12 -> 10 days. Every other task is continuous.
-    assert [(v.task.code, v.standing.days_overdue) for v in overdue] == [("IV.1", 194), ("IV.4.4", 102), ("IV.8", 102), ("VI.3.2", 10)]
-    assert [v.standing.overdue_since for v in overdue] == [date(2026, 7, 1), date(2026, 10, 1), date(2026, 10, 1), date(2027, 1, 1)]
+    assert [(v.task.code, v.standing.days_overdue) for v in overdue] == [
+        ("IV.1", 194),
+        ("IV.4.4", 102),
+        ("IV.8", 102),
+        ("VI.3.2", 10),
+    ]
+    assert [v.standing.overdue_since for v in overdue] == [
+        date(2026, 7, 1),
+        date(2026, 10, 1),
+        date(2026, 10, 1),
+        date(2027, 1, 1),
+    ]
     # With or without an update, past its own due date a task is overdue and red.
     assert all(v.standing.status == "in_progress_overdue" and v.standing.rating == "red" for v in overdue)
     # On IV.1's due date itself, nothing is overdue yet; the next day IV.1 is, by 1 day.
@@ -437,28 +565,58 @@ def june(spring, app, plan, user_of, task_of, period_of):
     vhxh, yte = user_of("officer"), user_of("officer_yte")
     send_unit_report(vhxh, six, at("2026-06-03"))
     send_unit_report(yte, six, at("2026-06-12"))  # late
-    progress(vhxh, task_of("IV.4.1"), "phong-vh-xh", 55, "working", at("2026-06-10"), results="Giới thiệu việc làm cho 18 lao động")
+    progress(
+        vhxh,
+        task_of("IV.4.1"),
+        "phong-vh-xh",
+        55,
+        "working",
+        at("2026-06-10"),
+        results="Giới thiệu việc làm cho 18 lao động",
+    )
     db.session.commit()
     freeze(app, "2026-06-20T09:00:00+07:00")
 
 
 JUNE_LATE = [c for c in LED if c not in VHXH_TASKS + YTE_TASKS]
-JUNE_STATUS = {"Not started yet": 40, "In progress, on time": 4, "In progress, overdue": 0, "Done on time": 1, "Done late": 0}
-JUNE_FLAGS = {"Blocked": 1, "No recent update": 34, "Report late": 25, "Not assigned": 9, "On schedule": 44,
-              "Behind schedule": 0, "Seriously behind": 1}
+JUNE_STATUS = {
+    "Not started yet": 40,
+    "In progress, on time": 4,
+    "In progress, overdue": 0,
+    "Done on time": 1,
+    "Done late": 0,
+}
+JUNE_FLAGS = {
+    "Blocked": 1,
+    "No recent update": 34,
+    "Report late": 25,
+    "Not assigned": 9,
+    "On schedule": 44,
+    "Behind schedule": 0,
+    "Seriously behind": 1,
+}
 
 
 def test_the_first_screen_shows_the_figures_that_matter(june, app, plan):
     client = signed_in(app, "committee")
     html = page(client, f"/plans/{plan.id}/dashboard/")
     first = tiles(html, "key-heading")
-    assert numbers(first) == {"Tasks overdue": 0, "Units late with the report": 10, "Blocked": 1, "Seriously behind": 1,
-                              "No recent update": 34, "Not assigned": 9}
+    assert numbers(first) == {
+        "Tasks overdue": 0,
+        "Units late with the report": 10,
+        "Blocked": 1,
+        "Seriously behind": 1,
+        "No recent update": 34,
+        "Not assigned": 9,
+    }
     # The whole plan's progress comes first: reported / expected by today. Reported: IV.4 = (55*2 +
     # 100 + 20 + 10 + 0) / 6 = 40.0 -> IV = 40 / 10 = 4.0; VI = 30 / 13 = 2.3; plan (4.0 + 2.3) / 2 = 3.2.
     # Expected on 20/06 (day 171): 9.36 everywhere but VI.3.2 (46.8); VI.3 = 15.6; VI = 9.85; plan 9.6.
     assert re.findall(r"<strong>([\d.]+)%</strong> / ([\d.]+)%", section(html, "key-heading")) == [("3.2", "9.6")]
-    assert re.findall(r"<strong>([\d.]+)%</strong> / ([\d.]+)%", section(html, "progress-heading")) == [("4", "9.4"), ("2.3", "9.9")]
+    assert re.findall(r"<strong>([\d.]+)%</strong> / ([\d.]+)%", section(html, "progress-heading")) == [
+        ("4", "9.4"),
+        ("2.3", "9.9"),
+    ]
     # Each task tile opens exactly its tasks; the units tile opens the league table.
     for label, (number, href) in first.items():
         if label == "Units late with the report":
@@ -584,13 +742,27 @@ def test_dashboard_filters_by_section_unit_status_and_flag(june, app, plan):
     # Section IV: 18 leaves. Done IV.4.2; on time IV.4.1, IV.4.3, IV.4.4; the other 14 not started.
     section_iv = tiles(page(client, f"/plans/{plan.id}/dashboard/?section=IV"))
     assert {label: n for label, n in numbers(section_iv).items() if label in JUNE_STATUS} == {
-        "Not started yet": 14, "In progress, on time": 3, "In progress, overdue": 0, "Done on time": 1, "Done late": 0,
+        "Not started yet": 14,
+        "In progress, on time": 3,
+        "In progress, overdue": 0,
+        "Done on time": 1,
+        "Done late": 0,
     }
     # Late reports in IV: IV.1 (Đảng ủy), IV.2, IV.5 (MTTQ), IV.3, IV.6 (UBND), IV.4.4, IV.7, IV.9
     # (Phòng XD-NN-MT), IV.4.5 (Văn phòng) -> 9.
     href = section_iv["Report late"][1]
     assert "section=IV" in href and "flag=late_report" in href
-    assert listed_tasks(page(client, href)) == ["IV.1", "IV.2", "IV.3", "IV.4.4", "IV.4.5", "IV.5", "IV.6", "IV.7", "IV.9"]
+    assert listed_tasks(page(client, href)) == [
+        "IV.1",
+        "IV.2",
+        "IV.3",
+        "IV.4.4",
+        "IV.4.5",
+        "IV.5",
+        "IV.6",
+        "IV.7",
+        "IV.9",
+    ]
     assert section_iv["Report late"][0] == 9
     assert listed_tasks(page(client, f"/plans/{plan.id}/dashboard/tasks?section=IV")) == LEAVES_IV
     # ...and in VI the other 16.
@@ -602,7 +774,11 @@ def test_dashboard_filters_by_section_unit_status_and_flag(june, app, plan):
     # was sent, so none has the late-report flag.
     mine = tiles(page(client, f"/plans/{plan.id}/dashboard/?unit=phong-vh-xh"))
     assert {label: n for label, n in numbers(mine).items() if label in JUNE_STATUS} == {
-        "Not started yet": 7, "In progress, on time": 1, "In progress, overdue": 0, "Done on time": 1, "Done late": 0,
+        "Not started yet": 7,
+        "In progress, on time": 1,
+        "In progress, overdue": 0,
+        "Done on time": 1,
+        "Done late": 0,
     }
     assert mine["Report late"][0] == 0
     assert listed_tasks(page(client, f"/plans/{plan.id}/dashboard/tasks?unit=phong-vh-xh")) == VHXH_TASKS
@@ -619,16 +795,25 @@ def test_dashboard_filters_by_section_unit_status_and_flag(june, app, plan):
     on_time_iv = page(client, f"/plans/{plan.id}/dashboard/?section=IV&status=in_progress_on_time")
     on_time_tiles = tiles(on_time_iv)
     assert {label: n for label, n in numbers(on_time_tiles).items() if label in JUNE_STATUS} == {
-        "Not started yet": 0, "In progress, on time": 3, "In progress, overdue": 0, "Done on time": 0, "Done late": 0,
+        "Not started yet": 0,
+        "In progress, on time": 3,
+        "In progress, overdue": 0,
+        "Done on time": 0,
+        "Done late": 0,
     }
     # Of those three, IV.4.4 alone has a late report; IV.4.3's report came in on 12/06.
     assert on_time_tiles["Report late"][0] == 1
     assert listed_tasks(page(client, on_time_tiles["Report late"][1])) == ["IV.4.4"]
     assert 'value="in_progress_on_time" selected' in on_time_iv
-    assert "status=in_progress_on_time" in on_time_tiles["No recent update"][1] and "section=IV" in on_time_tiles["No recent update"][1]
+    assert (
+        "status=in_progress_on_time" in on_time_tiles["No recent update"][1]
+        and "section=IV" in on_time_tiles["No recent update"][1]
+    )
     # ...and with the blocked flag, the only blocked task, VI.6 (on time), is what is counted.
     blocked_tiles = tiles(page(client, f"/plans/{plan.id}/dashboard/?flag=blocked"))
-    assert {label: n for label, n in numbers(blocked_tiles).items() if label in JUNE_STATUS and n} == {"In progress, on time": 1}
+    assert {label: n for label, n in numbers(blocked_tiles).items() if label in JUNE_STATUS and n} == {
+        "In progress, on time": 1
+    }
     assert blocked_tiles["Blocked"][0] == 1 and "flag=blocked" in blocked_tiles["In progress, on time"][1]
     assert client.get(f"/plans/{plan.id}/dashboard/?flag=purple").status_code == 404
     # Unknown filter values are refused, not ignored.
@@ -647,7 +832,9 @@ def test_the_blocked_list_follows_the_dashboard_filter(june, app, plan):
 
 def test_blocked_task_waits_for_the_committee_until_a_comment_after_the_block(june, app, plan, user_of, task_of):
     # A comment written before the blocking update (20/02 < 25/02) does not answer it.
-    discussion.add_comment(Actor.for_user(user_of("committee")), task_of("VI.6"), "Nhắc Trạm Y tế cập nhật", at("2026-02-20"))
+    discussion.add_comment(
+        Actor.for_user(user_of("committee")), task_of("VI.6"), "Nhắc Trạm Y tế cập nhật", at("2026-02-20")
+    )
     db.session.commit()
     client = signed_in(app, "committee")
     blocked = section(page(client, f"/plans/{plan.id}/dashboard/"), "blocked-heading")
@@ -658,7 +845,9 @@ def test_blocked_task_waits_for_the_committee_until_a_comment_after_the_block(ju
     assert "Proposals: Đề nghị Ban Chỉ đạo bổ sung kinh phí" in text
     assert "Waiting for the committee" in text and "Committee has answered" not in text
 
-    response = client.post(f"/plans/{plan.id}/tasks/VI.6/comments", data={"body": "Ban Chỉ đạo sẽ bố trí kinh phí trong quý III."})
+    response = client.post(
+        f"/plans/{plan.id}/tasks/VI.6/comments", data={"body": "Ban Chỉ đạo sẽ bố trí kinh phí trong quý III."}
+    )
     assert response.status_code == 302
     text = plain(section(page(client, f"/plans/{plan.id}/dashboard/"), "blocked-heading"))
     assert "Committee has answered" in text and "Waiting for the committee" not in text
@@ -679,7 +868,11 @@ def test_latest_updates_feed_lists_the_newest_first(june, app, plan):
 def reporting_rows(html: str) -> dict[str, str]:
     """Unit -> the text of its report's status, from the reporting list (one row per owing unit)."""
     table = section(html, "reporting-heading")
-    rows = re.findall(r'<li class="list-group-item[^"]*">\s*<a href="[^"]*">([^<]+)</a>\s*<span class="small">(.*?)</span>\s*</li>', table, re.S)
+    rows = re.findall(
+        r'<li class="list-group-item[^"]*">\s*<a href="[^"]*">([^<]+)</a>\s*<span class="small">(.*?)</span>\s*</li>',
+        table,
+        re.S,
+    )
     return {name: plain(status) for name, status in rows}
 
 
@@ -696,7 +889,8 @@ def test_reporting_status_of_the_six_month_round(june, app, plan, period_of):
     assert rows["Trạm Y tế phường"] == "Submitted, waiting for review sent late"
     # The 10 others: 20/06 - 05/06 = 15 days late.
     assert {rows[name] for name in OWING_UNITS if name not in ("Phòng Văn hóa – Xã hội", "Trạm Y tế phường")} == {
-        "Not started 15 days late (deadline 05/06/2026)"}
+        "Not started 15 days late (deadline 05/06/2026)"
+    }
     # The round can also be chosen: the annual 2026 round has nothing sent yet, and in June nothing
     # of it is late: its reports are due on 10/11, 143 days on.
     annual = period_of("annual", 2026)
@@ -717,7 +911,8 @@ def test_reports_are_late_from_the_day_after_the_unit_deadline_on_every_page(app
     client = signed_in(app, "chair")
     dashboard = page(client, f"/plans/{plan.id}/dashboard/")
     assert reporting_rows(dashboard)["Phòng Văn hóa – Xã hội"] == (
-        "Not started 1 day late (deadline 05/06/2026)" if due else "Not started due today (deadline 05/06/2026)")
+        "Not started 1 day late (deadline 05/06/2026)" if due else "Not started due today (deadline 05/06/2026)"
+    )
     assert numbers(tiles(dashboard, "key-heading"))["Units late with the report"] == (12 if due else 0)
     # The league table (plan to date): the round counts once its reports are due.
     card = card_of(page(client, f"/plans/{plan.id}/accountability/"), "phong-vh-xh")
@@ -738,8 +933,13 @@ def test_reports_are_late_from_the_day_after_the_unit_deadline_on_every_page(app
 
 def person(plan, username: str, unit_obj: Unit | None):
     """An account that only writes in these tests (it never signs in)."""
-    user = User(username=username, full_name=username.replace(".", " ").title(), ward_id=plan.ward_id,
-                unit_id=unit_obj.id if unit_obj is not None else None, password_hash="!")
+    user = User(
+        username=username,
+        full_name=username.replace(".", " ").title(),
+        ward_id=plan.ward_id,
+        unit_id=unit_obj.id if unit_obj is not None else None,
+        password_hash="!",
+    )
     db.session.add(user)
     db.session.flush()
     return user
@@ -756,7 +956,9 @@ def owes(plan, period, unit_id: int) -> bool:
 def chase(plan, unit_obj: Unit, by, when: datetime) -> None:
     from tracker.accountability.models import Chase
 
-    db.session.add(Chase(plan_id=plan.id, unit_id=unit_obj.id, by_id=by.id, text=f"Đôn đốc {unit_obj.name}", created_at=when))
+    db.session.add(
+        Chase(plan_id=plan.id, unit_id=unit_obj.id, by_id=by.id, text=f"Đôn đốc {unit_obj.name}", created_at=when)
+    )
 
 
 def small_data(plan, user_of, task_of, period_of):
@@ -778,15 +980,41 @@ def small_data(plan, user_of, task_of, period_of):
     send_unit_report(yte, six, at("2026-06-08"))  # late
     chase(plan, unit("phong-kinh-te"), secretariat, at("2026-06-10"))
     discussion.add_comment(Actor.for_user(committee), task_of("IV.4.1"), "Đề nghị bổ sung số liệu", at("2026-03-01"))
-    discussion.ask_question(Actor.for_user(committee), plan, unit("phong-vh-xh"), "Bao nhiêu lao động đã được giới thiệu việc làm?",
-                            at("2026-03-01"), task=task_of("IV.4.1"))
-    answered = discussion.ask_question(Actor.for_user(committee), plan, unit("phong-vh-xh"), "Đã họp với doanh nghiệp chưa?",
-                                       at("2026-03-02"), task=task_of("IV.4.1"))
+    discussion.ask_question(
+        Actor.for_user(committee),
+        plan,
+        unit("phong-vh-xh"),
+        "Bao nhiêu lao động đã được giới thiệu việc làm?",
+        at("2026-03-01"),
+        task=task_of("IV.4.1"),
+    )
+    answered = discussion.ask_question(
+        Actor.for_user(committee),
+        plan,
+        unit("phong-vh-xh"),
+        "Đã họp với doanh nghiệp chưa?",
+        at("2026-03-02"),
+        task=task_of("IV.4.1"),
+    )
     discussion.answer_question(Actor.for_user(vhxh), answered, "Đã họp ngày 05/03.", at("2026-03-06"))
-    discussion.issue_directive(Actor.for_user(chair), plan, unit("phong-vh-xh"), "Hoàn thành rà soát lao động", date(2026, 4, 30),
-                               at("2026-03-01"), task=task_of("IV.4.1"))
-    done = discussion.issue_directive(Actor.for_user(chair), plan, unit("phong-vh-xh"), "Gửi danh sách hộ nghèo", date(2026, 4, 15),
-                                      at("2026-03-01"), task=task_of("IV.4.1"))
+    discussion.issue_directive(
+        Actor.for_user(chair),
+        plan,
+        unit("phong-vh-xh"),
+        "Hoàn thành rà soát lao động",
+        date(2026, 4, 30),
+        at("2026-03-01"),
+        task=task_of("IV.4.1"),
+    )
+    done = discussion.issue_directive(
+        Actor.for_user(chair),
+        plan,
+        unit("phong-vh-xh"),
+        "Gửi danh sách hộ nghèo",
+        date(2026, 4, 15),
+        at("2026-03-01"),
+        task=task_of("IV.4.1"),
+    )
     discussion.reply_to_directive(Actor.for_user(vhxh), done, "Đã gửi.", True, at("2026-04-10"))
     db.session.commit()
 
@@ -803,7 +1031,9 @@ def large_data(plan, user_of, task_of, period_of):
     groups = unit("cac-to-dan-pho")
     vhxh_unit = unit("phong-vh-xh")
     new_units = [unit("to-dan-pho-01")] + [
-        Unit(ward_id=plan.ward_id, code=f"to-dan-pho-{i:02d}", name=f"Tổ dân phố {i:02d}", aliases=[], sort_order=100 + i)
+        Unit(
+            ward_id=plan.ward_id, code=f"to-dan-pho-{i:02d}", name=f"Tổ dân phố {i:02d}", aliases=[], sort_order=100 + i
+        )
         for i in range(2, 42)
     ]  # 40 more units
     db.session.add_all(new_units)
@@ -816,14 +1046,22 @@ def large_data(plan, user_of, task_of, period_of):
 
     new_tasks = []
     for i in range(60):
-        task = Task(plan_id=plan.id, parent_id=section_iv.id, code=f"IV.{11 + i}", title=f"Nhiệm vụ bổ sung {i + 1}",
-                    sort_order=1000 + i, weight=D(1))
+        task = Task(
+            plan_id=plan.id,
+            parent_id=section_iv.id,
+            code=f"IV.{11 + i}",
+            title=f"Nhiệm vụ bổ sung {i + 1}",
+            sort_order=1000 + i,
+            weight=D(1),
+        )
         if i % 3 == 0:
             task.start_on, task.due_on = date(2026, 1, 1), date(2026, 9, 30)
         lead = vhxh_unit if i % 10 == 0 else new_units[i % 40]
         partner = new_units[(i + 7) % 40]
-        task.assignments = [Assignment(unit_id=lead.id, role="lead", is_primary=True, sort_order=0),
-                            Assignment(unit_id=partner.id, role="partner", sort_order=1)]
+        task.assignments = [
+            Assignment(unit_id=lead.id, role="lead", is_primary=True, sort_order=0),
+            Assignment(unit_id=partner.id, role="partner", sort_order=1),
+        ]
         if lead is not vhxh_unit:
             task.assignments.append(Assignment(unit_id=vhxh_unit.id, role="partner", sort_order=2))
         db.session.add(task)
@@ -833,21 +1071,43 @@ def large_data(plan, user_of, task_of, period_of):
         author = officers.get(lead.id, vhxh_officers[0])
         for k in range(4):
             state = "blocked" if (n % 7 == 0 and k == 3) else "working"
-            post_update(Actor.for_user(author), task, lead.id, "lead",
-                        UpdateInput(10 + 20 * k, state, f"Kết quả {k}", "Khó khăn" if state == "blocked" else None, None),
-                        files=[], now=at(f"2026-0{k + 2}-1{n % 9}", "%02d:%02d" % (8 + n % 9, n % 60)))
+            post_update(
+                Actor.for_user(author),
+                task,
+                lead.id,
+                "lead",
+                UpdateInput(10 + 20 * k, state, f"Kết quả {k}", "Khó khăn" if state == "blocked" else None, None),
+                files=[],
+                now=at(f"2026-0{k + 2}-1{n % 9}", "%02d:%02d" % (8 + n % 9, n % 60)),
+            )
         helper = vhxh_officers[n % 6] if lead is not vhxh_unit else officers[partner.id]
-        post_update(Actor.for_user(helper), task, helper.unit_id, "partner", UpdateInput(30, "working", "Phối hợp"),
-                    files=[], now=at("2026-05-20"))
+        post_update(
+            Actor.for_user(helper),
+            task,
+            helper.unit_id,
+            "partner",
+            UpdateInput(30, "working", "Phối hợp"),
+            files=[],
+            now=at("2026-05-20"),
+        )
         if n % 4 == 0:
             discussion.add_comment(Actor.for_user(members[n % 10]), task, f"Góp ý {n}", at("2026-07-01"))
         if n % 3 == 0:
-            question = discussion.ask_question(Actor.for_user(members[n % 10]), plan, lead, f"Câu hỏi {n}", at("2026-07-02"), task=task)
+            question = discussion.ask_question(
+                Actor.for_user(members[n % 10]), plan, lead, f"Câu hỏi {n}", at("2026-07-02"), task=task
+            )
             if n % 2:
                 discussion.answer_question(Actor.for_user(author), question, f"Trả lời {n}", at("2026-07-05"))
         if n % 3 == 1:
-            directive = discussion.issue_directive(Actor.for_user(chairs[n % 3]), plan, lead, f"Chỉ đạo {n}",
-                                                   date(2026, 8, 1 + n % 20), at("2026-07-03"), task=task)
+            directive = discussion.issue_directive(
+                Actor.for_user(chairs[n % 3]),
+                plan,
+                lead,
+                f"Chỉ đạo {n}",
+                date(2026, 8, 1 + n % 20),
+                at("2026-07-03"),
+                task=task,
+            )
             if n % 2:
                 discussion.reply_to_directive(Actor.for_user(author), directive, "Đã thực hiện", True, at("2026-07-20"))
     # The new units' reports: one per unit and round; some on time, some late, some missing; a
@@ -855,38 +1115,76 @@ def large_data(plan, user_of, task_of, period_of):
     for i, new_unit in enumerate(new_units):
         officer = officers[new_unit.id]
         if owes(plan, six, new_unit.id) and i % 5 != 4:
-            report = send_unit_report(officer, six, at("2026-06-02") if i % 2 else at("2026-06-15"), unit_id=new_unit.id)
+            report = send_unit_report(
+                officer, six, at("2026-06-02") if i % 2 else at("2026-06-15"), unit_id=new_unit.id
+            )
             if i % 4 == 0:
                 reports.accept(Actor.for_user(secretariat), report, at("2026-06-20"))
         if owes(plan, annual, new_unit.id) and i % 3 == 1:
-            send_unit_report(officer, annual, at("2026-11-0%d" % (1 + i % 9)) if i % 2 else at("2026-11-20"), unit_id=new_unit.id)
+            send_unit_report(
+                officer, annual, at("2026-11-0%d" % (1 + i % 9)) if i % 2 else at("2026-11-20"), unit_id=new_unit.id
+            )
         for k in range(3 if i % 5 == 0 else 1):
             chase(plan, new_unit, secretariat if k % 2 else chairs[0], at("2026-07-%02d" % (1 + k + i % 20)))
     # Much more on the pages that were counted: IV.4.1, Phòng VH-XH and the whole plan.
     iv41 = task_of("IV.4.1")
     for k in range(40):
-        post_update(Actor.for_user(vhxh_officers[k % 6]), iv41, vhxh_unit.id, "lead", UpdateInput(40 + k, "working", f"Tiến độ {k}"),
-                    files=[], now=at("2026-07-%02d" % (1 + k % 28), "%02d:00" % (8 + k % 9)))
-    owners = {"IV.4.3": ("tram-y-te", user_of("officer_yte")), "VI.6": ("tram-y-te", user_of("officer_yte")),
-              "IV.4.4": ("phong-xd-nn-mt", user_of("secretariat"))}
-    for k, code in enumerate(["IV.4.2", "IV.8", "VI.3.1", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6", "IV.4.3", "VI.6", "IV.4.4"]):
+        post_update(
+            Actor.for_user(vhxh_officers[k % 6]),
+            iv41,
+            vhxh_unit.id,
+            "lead",
+            UpdateInput(40 + k, "working", f"Tiến độ {k}"),
+            files=[],
+            now=at("2026-07-%02d" % (1 + k % 28), "%02d:00" % (8 + k % 9)),
+        )
+    owners = {
+        "IV.4.3": ("tram-y-te", user_of("officer_yte")),
+        "VI.6": ("tram-y-te", user_of("officer_yte")),
+        "IV.4.4": ("phong-xd-nn-mt", user_of("secretariat")),
+    }
+    for k, code in enumerate(
+        ["IV.4.2", "IV.8", "VI.3.1", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6", "IV.4.3", "VI.6", "IV.4.4"]
+    ):
         unit_code, user = owners.get(code, ("phong-vh-xh", vhxh_officers[k % 6]))
-        progress(user, task_of(code), unit_code, 20 + k, "blocked" if k % 4 == 0 else "working", at("2026-08-%02d" % (1 + k)),
-                 difficulties="Vướng mắc" if k % 4 == 0 else None)
+        progress(
+            user,
+            task_of(code),
+            unit_code,
+            20 + k,
+            "blocked" if k % 4 == 0 else "working",
+            at("2026-08-%02d" % (1 + k)),
+            difficulties="Vướng mắc" if k % 4 == 0 else None,
+        )
     send_unit_report(user_of("secretariat"), six, at("2026-06-20"))  # Phòng XD-NN-MT, late
     send_unit_report(user_of("secretariat"), annual, at("2026-11-09"))
     send_unit_report(user_of("officer_yte"), annual, at("2026-11-09"))
     for k in range(20):
         discussion.add_comment(Actor.for_user(members[k % 10]), iv41, f"Nhận xét {k}", at("2026-08-%02d" % (1 + k)))
-        question = discussion.ask_question(Actor.for_user(members[(k + 3) % 10]), plan, vhxh_unit, f"Hỏi thêm {k}",
-                                           at("2026-08-%02d" % (1 + k)), task=iv41)
+        question = discussion.ask_question(
+            Actor.for_user(members[(k + 3) % 10]),
+            plan,
+            vhxh_unit,
+            f"Hỏi thêm {k}",
+            at("2026-08-%02d" % (1 + k)),
+            task=iv41,
+        )
         if k % 2:
             discussion.answer_question(Actor.for_user(vhxh_officers[k % 6]), question, f"Đáp {k}", at("2026-08-25"))
     for k in range(15):
-        directive = discussion.issue_directive(Actor.for_user(chairs[k % 3]), plan, vhxh_unit, f"Chỉ đạo thêm {k}",
-                                               date(2026, 9, 1 + k), at("2026-08-20"), task=iv41 if k % 2 else None)
+        directive = discussion.issue_directive(
+            Actor.for_user(chairs[k % 3]),
+            plan,
+            vhxh_unit,
+            f"Chỉ đạo thêm {k}",
+            date(2026, 9, 1 + k),
+            at("2026-08-20"),
+            task=iv41 if k % 2 else None,
+        )
         if k % 3 == 0:
-            discussion.reply_to_directive(Actor.for_user(vhxh_officers[k % 6]), directive, "Xong", True, at("2026-08-30"))
+            discussion.reply_to_directive(
+                Actor.for_user(vhxh_officers[k % 6]), directive, "Xong", True, at("2026-08-30")
+            )
     db.session.commit()
 
 
@@ -991,5 +1289,7 @@ def test_committee_chair_and_secretariat_see_the_league_table(june, app, plan, r
     assert "Accountability by unit" in html
     assert 'data-unit="phong-vh-xh"' in html and "Phòng Văn hóa – Xã hội" in html
     dashboard = page(client, f"/plans/{plan.id}/dashboard/")
-    assert f'href="/plans/{plan.id}/accountability/units/phong-vh-xh#reports"' in section(dashboard, "reporting-heading")
+    assert f'href="/plans/{plan.id}/accountability/units/phong-vh-xh#reports"' in section(
+        dashboard, "reporting-heading"
+    )
     assert tiles(dashboard, "key-heading")["Units late with the report"][1] == f"/plans/{plan.id}/accountability/"

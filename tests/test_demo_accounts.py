@@ -2,7 +2,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PLAN_FILE
-
 from tracker.accounts.models import ROLES, User
 from tracker.extensions import db
 

@@ -10,6 +10,7 @@ What the command writes, as of 12/06/2026 (the units' deadline is 05/06):
 - demo.bancd asks about IV.8 (answered); demo.truongban directs the unit on IV.8, due 10/06, not done;
 - the alert scan of 12/06.
 """
+
 from __future__ import annotations
 
 import io
@@ -85,7 +86,9 @@ def the_plan() -> Plan:
 
 
 def six_month_2026() -> ReportingPeriod:
-    return db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.kind == "six_month", ReportingPeriod.year == 2026))
+    return db.session.scalar(
+        select(ReportingPeriod).where(ReportingPeriod.kind == "six_month", ReportingPeriod.year == 2026)
+    )
 
 
 def round_2026():
@@ -164,8 +167,15 @@ def test_refused_with_real_accounts_only(app):
 def test_refused_when_the_plan_already_has_an_update(demo_runner):
     officer = user("demo.canbo")
     task = db.session.scalar(select(Task).where(Task.code == "IV.4.1"))
-    post_update(Actor.for_user(officer), task, officer.unit_id, "lead", UpdateInput(10, "working", "Kết quả thật"), files=[],
-                now=datetime.fromisoformat("2026-03-02T08:00:00+07:00"))
+    post_update(
+        Actor.for_user(officer),
+        task,
+        officer.unit_id,
+        "lead",
+        UpdateInput(10, "working", "Kết quả thật"),
+        files=[],
+        now=datetime.fromisoformat("2026-03-02T08:00:00+07:00"),
+    )
     db.session.commit()
     assert_refused(demo_runner, saying="KH-GNBV-2026-2030")
 
@@ -205,7 +215,9 @@ def test_the_story_is_written_by_the_demo_accounts_in_the_first_half_of_2026(dem
     # Sent on time on 03/06, returned at VI.3.2 with the reason, sent again on 05/06, accepted on 08/06.
     assert ward_date(report.first_submitted_at) == date(2026, 6, 3) and is_on_time(report.first_submitted_at, period)
     assert ward_date(report.submitted_at) == date(2026, 6, 5)
-    steps = [(e.action, e.task.code if e.task else None, ward_date(e.occurred_at), e.actor.username) for e in report.events]
+    steps = [
+        (e.action, e.task.code if e.task else None, ward_date(e.occurred_at), e.actor.username) for e in report.events
+    ]
     assert steps == [
         ("saved", None, date(2026, 6, 2), "demo.canbo"),
         ("submitted", None, date(2026, 6, 3), "demo.canbo"),
@@ -226,18 +238,30 @@ def test_the_story_is_written_by_the_demo_accounts_in_the_first_half_of_2026(dem
     assert {code for code in VHXH_SECTIONS if first[code] != second[code]} == {RETURNED_AT}
 
     question = db.session.scalar(select(Question))
-    assert (question.asked_by_id, question.answered_by_id, question.task.code) == (user("demo.bancd").id, officer.id, "IV.8")
+    assert (question.asked_by_id, question.answered_by_id, question.task.code) == (
+        user("demo.bancd").id,
+        officer.id,
+        "IV.8",
+    )
     directive = db.session.scalar(select(Directive))
     assert (directive.issued_by_id, directive.unit.code, directive.due_on, directive.done_at) == (
-        user("demo.truongban").id, "phong-vh-xh", date(2026, 6, 10), None)
+        user("demo.truongban").id,
+        "phong-vh-xh",
+        date(2026, 6, 10),
+        None,
+    )
     assert db.session.scalar(select(func.count(IndicatorValue.id))) == 2
 
     # Every step is in the audit log, by its demo account, on the story's day (never "now").
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.username.like("demo.%"))).all()
     assert len(events) >= len(updates) + len(report.events)
     assert [(e.action, e.username) for e in events if e.target_type == "unit_report"] == [
-        ("report.save", "demo.canbo"), ("report.submit", "demo.canbo"), ("report.return", "demo.thuongtruc"),
-        ("report.resubmit", "demo.canbo"), ("report.accept", "demo.thuongtruc")]
+        ("report.save", "demo.canbo"),
+        ("report.submit", "demo.canbo"),
+        ("report.return", "demo.thuongtruc"),
+        ("report.resubmit", "demo.canbo"),
+        ("report.accept", "demo.thuongtruc"),
+    ]
     assert all(date(2026, 2, 1) <= ward_date(e.occurred_at) <= date(2026, 6, 12) for e in events)
     # The alert scan of 12/06.
     assert db.session.scalars(select(ScanRun.scan_date)).all() == [date(2026, 6, 12)]
@@ -299,8 +323,10 @@ def test_the_bell_and_the_league_table_give_the_same_lateness(demo, empty_app):
     card = league_card(page(client, f"/plans/{plan.id}/accountability/"), "phong-vh-xh")
     league = re.search(r"overdue (\d+) days, since (\d\d/\d\d/\d{4})", card["late"])
     assert league, card["late"]
-    bell = re.search(r"Phòng Văn hóa – Xã hội: 1 directive overdue, the longest (\d+) days?, since (\d\d/\d\d/\d{4})",
-                     plain(page(client, "/notifications/")))
+    bell = re.search(
+        r"Phòng Văn hóa – Xã hội: 1 directive overdue, the longest (\d+) days?, since (\d\d/\d\d/\d{4})",
+        plain(page(client, "/notifications/")),
+    )
     assert bell
     assert bell.groups() == league.groups()
 
@@ -315,8 +341,11 @@ def test_the_chair_and_the_officer_have_notifications(demo, empty_app):
     missing = db.session.scalars(select(Alert).where(Alert.kind == "report_missing")).all()
     assert sorted(a.unit.code for a in missing) == sorted(owing_units() - {"phong-vh-xh"})
     assert {a.task_id for a in missing} == {None}
-    assert not db.session.scalar(select(func.count(Notification.id)).join(Alert).where(
-        Notification.user_id == officer.id, Alert.kind == "report_missing"))
+    assert not db.session.scalar(
+        select(func.count(Notification.id))
+        .join(Alert)
+        .where(Notification.user_id == officer.id, Alert.kind == "report_missing")
+    )
     text = plain(page(sign_in(empty_app, "demo.truongban"), "/notifications/"))
     assert "the directive “Phòng Văn hóa – Xã hội chủ trì" in text and "is not done" in text
     assert "Passed to the chair" in text
@@ -342,8 +371,10 @@ def test_ward_report_draft_opens_and_exports(demo, empty_app):
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data()))["Reporting by unit"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     header = ["Unit", "Tasks in the report", "Report", "First sent", "Days late"]
-    start = next(i for i, row in enumerate(rows) if row[:len(header)] == header)  # under the sheet's title lines, if any
-    by_unit = {row[0]: row[1:len(header)] for row in rows[start + 1:] if row[0]}
+    start = next(
+        i for i, row in enumerate(rows) if row[: len(header)] == header
+    )  # under the sheet's title lines, if any
+    by_unit = {row[0]: row[1 : len(header)] for row in rows[start + 1 :] if row[0]}
     first_sent = by_unit["Phòng Văn hóa – Xã hội"][2]
     assert by_unit["Phòng Văn hóa – Xã hội"][:2] == [len(VHXH_SECTIONS), "Accepted"]
     assert (first_sent.date() if isinstance(first_sent, datetime) else first_sent) == date(2026, 6, 3)
@@ -366,7 +397,9 @@ def test_a_later_scan_is_not_rewound(demo_runner):
     # The scan of 26/11 before the demo found every six-month report of 2026 missing; the one the
     # unit then sent (on time) cleared its alert, the other units' stay open.
     period = six_month_2026()
-    missing = db.session.scalars(select(Alert).where(Alert.kind == "report_missing", Alert.period_id == period.id)).all()
+    missing = db.session.scalars(
+        select(Alert).where(Alert.kind == "report_missing", Alert.period_id == period.id)
+    ).all()
     by_unit = {a.unit.code: a for a in missing}
     assert sorted(by_unit) == sorted(owing_units())
     assert by_unit["phong-vh-xh"].resolved_at is not None

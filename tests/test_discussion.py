@@ -9,17 +9,18 @@ mistake is worse than a form that asks); `?unit=<id>` (the league table's link) 
 those come after its offices, marked "(request)", and a directive to one reads "Request:". The due
 date is typed and shown the ward's way, dd/mm/yyyy.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
 from tests import helpers
-from tests.helpers import form_values
+from tests.helpers import at, form_values
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor
 from tracker.discussion import services
@@ -27,7 +28,6 @@ from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
 from tracker.progress.services import UpdateInput, post_update
 from tracker.units.models import Unit
-
 
 signed_in = partial(helpers.signed_in, language="en")
 page = helpers.page
@@ -39,10 +39,6 @@ VHXH = "Phòng Văn hóa – Xã hội"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
 
 
 def freeze(app, moment: str) -> None:
@@ -77,8 +73,10 @@ def options(html: str, select_id: str) -> list[tuple[str, str, bool]]:
     """The options of a <select>: (value, text, selected)."""
     match = re.search(rf'<select[^>]*id="{re.escape(select_id)}"[^>]*>(.*?)</select>', html, re.S)
     assert match, select_id
-    return [(re.search(r'value="([^"]*)"', attrs).group(1), plain(text), bool(re.search(r"\bselected\b", attrs)))
-            for attrs, text in re.findall(r"<option([^>]*)>(.*?)</option>", match.group(1), re.S)]
+    return [
+        (re.search(r'value="([^"]*)"', attrs).group(1), plain(text), bool(re.search(r"\bselected\b", attrs)))
+        for attrs, text in re.findall(r"<option([^>]*)>(.*?)</option>", match.group(1), re.S)
+    ]
 
 
 def chosen(html: str, select_id: str) -> list[str]:
@@ -101,8 +99,13 @@ def newest(model):
 def march(app, plan, user_of, task_of):
     """IV.4.1 has one progress update by its lead; the clock reads 01/03/2026."""
     update, _files = post_update(
-        Actor.for_user(user_of("officer")), task_of("IV.4.1"), unit("phong-vh-xh").id, "lead",
-        UpdateInput(40, "working", "Đã tư vấn việc làm cho 25 lao động"), files=[], now=at("2026-02-10"),
+        Actor.for_user(user_of("officer")),
+        task_of("IV.4.1"),
+        unit("phong-vh-xh").id,
+        "lead",
+        UpdateInput(40, "working", "Đã tư vấn việc làm cho 25 lao động"),
+        files=[],
+        now=at("2026-02-10"),
     )
     db.session.commit()
     freeze(app, MARCH_1)
@@ -118,7 +121,9 @@ def test_committee_comments_on_a_task_and_on_an_update(march, app, plan):
     response = client.post(f"{task_url}/comments", data={"body": "Đề nghị nêu rõ số lao động có việc làm sau tư vấn."})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"{task_url}#discussion")
-    response = client.post(f"{task_url}/comments", data={"body": "Số 25 lao động là của tháng 1 hay cả quý?", "update_id": str(march.id)})
+    response = client.post(
+        f"{task_url}/comments", data={"body": "Số 25 lao động là của tháng 1 hay cả quý?", "update_id": str(march.id)}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"{task_url}#update-{march.id}")
 
@@ -167,7 +172,9 @@ def test_a_comment_of_only_spaces_is_refused_with_a_message(march, app, plan):
 
 def test_a_comment_cannot_point_at_an_update_of_another_task(march, app, plan):
     client = signed_in(app, "committee")
-    response = client.post(f"/plans/{plan.id}/tasks/IV.4.2/comments", data={"body": "Nhầm nhiệm vụ", "update_id": str(march.id)})
+    response = client.post(
+        f"/plans/{plan.id}/tasks/IV.4.2/comments", data={"body": "Nhầm nhiệm vụ", "update_id": str(march.id)}
+    )
     assert response.status_code == 400
     assert count(Comment) == 0
 
@@ -176,8 +183,13 @@ def test_a_comment_cannot_point_at_an_update_of_another_task(march, app, plan):
 def test_officers_cannot_comment_or_ask(march, app, plan, role):
     client = signed_in(app, role)
     assert client.post(f"/plans/{plan.id}/tasks/IV.4.1/comments", data={"body": "Tự nhận xét"}).status_code == 403
-    assert client.post(f"/plans/{plan.id}/questions",
-                       data={"unit_id": str(unit("phong-vh-xh").id), "body": "Tự hỏi", "task_code": "IV.4.1"}).status_code == 403
+    assert (
+        client.post(
+            f"/plans/{plan.id}/questions",
+            data={"unit_id": str(unit("phong-vh-xh").id), "body": "Tự hỏi", "task_code": "IV.4.1"},
+        ).status_code
+        == 403
+    )
     assert count(Comment) == 0 and count(Question) == 0
     # And the task page offers them no comment form.
     assert f'action="/plans/{plan.id}/tasks/IV.4.1/comments"' not in page(client, f"/plans/{plan.id}/tasks/IV.4.1")
@@ -187,7 +199,9 @@ def test_officers_cannot_comment_or_ask(march, app, plan, role):
 
 
 def ask(client, plan, body: str, unit_code: str = "phong-vh-xh", task_code: str = "IV.4.1"):
-    return client.post(f"/plans/{plan.id}/questions", data={"unit_id": str(unit(unit_code).id), "body": body, "task_code": task_code})
+    return client.post(
+        f"/plans/{plan.id}/questions", data={"unit_id": str(unit(unit_code).id), "body": body, "task_code": task_code}
+    )
 
 
 def test_a_question_goes_to_the_unit_and_its_answer_closes_it(march, app, plan):
@@ -211,8 +225,10 @@ def test_a_question_goes_to_the_unit_and_its_answer_closes_it(march, app, plan):
     assert f"{VHXH} · IV.4.1: Bao nhiêu lao động đã có việc làm sau tư vấn?" in plain(dashboard)
 
     freeze(app, "2026-03-03T14:30:00+07:00")
-    response = officer.post(f"/plans/{plan.id}/questions/{question.id}/answer",
-                            data={"answer": "18 trong số 25 lao động đã có việc làm ổn định.", "next": f"/plans/{plan.id}/my-unit"})
+    response = officer.post(
+        f"/plans/{plan.id}/questions/{question.id}/answer",
+        data={"answer": "18 trong số 25 lao động đã có việc làm ổn định.", "next": f"/plans/{plan.id}/my-unit"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/plans/{plan.id}/my-unit")
     home = page(officer, f"/plans/{plan.id}/my-unit")
@@ -222,8 +238,10 @@ def test_a_question_goes_to_the_unit_and_its_answer_closes_it(march, app, plan):
     assert '<span class="badge text-bg-secondary">0</span>' in dashboard and "Bao nhiêu lao động" not in dashboard
     # The answer shows under the question on the task page.
     text = discussion_of(page(committee, f"/plans/{plan.id}/tasks/IV.4.1"))
-    assert ("Bao nhiêu lao động đã có việc làm sau tư vấn? "
-            "Answer (Canbo.Vhxh, 14:30 03/03/2026): 18 trong số 25 lao động đã có việc làm ổn định.") in text
+    assert (
+        "Bao nhiêu lao động đã có việc làm sau tư vấn? "
+        "Answer (Canbo.Vhxh, 14:30 03/03/2026): 18 trong số 25 lao động đã có việc làm ổn định."
+    ) in text
     # The open list of questions is empty; "all" still shows it, answered.
     assert "Bao nhiêu lao động" not in page(committee, f"/plans/{plan.id}/questions")
     assert "18 trong số 25 lao động" in page(committee, f"/plans/{plan.id}/questions?show=all")
@@ -247,7 +265,9 @@ def test_a_question_is_answered_once_and_only_by_its_unit(march, app, plan):
     # An empty answer is refused too.
     ask(signed_in(app, "committee"), plan, "Câu hỏi thứ hai?")
     second = newest(Question)
-    response = officer.post(f"/plans/{plan.id}/questions/{second.id}/answer", data={"answer": ""}, follow_redirects=True)
+    response = officer.post(
+        f"/plans/{plan.id}/questions/{second.id}/answer", data={"answer": ""}, follow_redirects=True
+    )
     assert "Write the answer." in alerts(response.get_data(as_text=True))
     assert newest(Question).answered_at is None
 
@@ -262,8 +282,11 @@ def test_an_empty_question_is_refused(march, app, plan):
 
 def test_a_question_of_only_spaces_is_refused_with_a_message(march, app, plan):
     client = signed_in(app, "committee")
-    response = client.post(f"/plans/{plan.id}/questions", follow_redirects=True,
-                           data={"unit_id": str(unit("phong-vh-xh").id), "body": "   ", "task_code": "IV.4.1"})
+    response = client.post(
+        f"/plans/{plan.id}/questions",
+        follow_redirects=True,
+        data={"unit_id": str(unit("phong-vh-xh").id), "body": "   ", "task_code": "IV.4.1"},
+    )
     assert response.status_code == 200
     assert "Choose the unit and write the question." in alerts(response.get_data(as_text=True))
     assert count(Question) == 0
@@ -273,8 +296,10 @@ def test_a_question_of_only_spaces_is_refused_with_a_message(march, app, plan):
 
 
 def issue(client, plan, body: str, due_on: str, unit_code: str = "phong-vh-xh", task_code: str = ""):
-    return client.post(f"/plans/{plan.id}/directives",
-                       data={"unit_id": str(unit(unit_code).id), "body": body, "due_on": due_on, "task_code": task_code})
+    return client.post(
+        f"/plans/{plan.id}/directives",
+        data={"unit_id": str(unit(unit_code).id), "body": body, "due_on": due_on, "task_code": task_code},
+    )
 
 
 def test_only_the_chair_issues_directives(march, app, plan):
@@ -289,7 +314,12 @@ def test_only_the_chair_issues_directives(march, app, plan):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/plans/{plan.id}/tasks/IV.4.1#discussion")
     directive = newest(Directive)
-    assert (directive.unit.code, directive.task.code, directive.due_on, directive.done_at) == ("phong-vh-xh", "IV.4.1", date(2026, 3, 20), None)
+    assert (directive.unit.code, directive.task.code, directive.due_on, directive.done_at) == (
+        "phong-vh-xh",
+        "IV.4.1",
+        date(2026, 3, 20),
+        None,
+    )
     text = discussion_of(page(chair, f"/plans/{plan.id}/tasks/IV.4.1"))
     assert f"Truongban → {VHXH} · IV.4.1 · due 20/03/2026 Directive: Báo cáo kết quả giới thiệu việc làm quý I" in text
 
@@ -320,10 +350,23 @@ def test_a_directive_of_only_spaces_is_refused_next_to_its_text(march, app, plan
 
 # UBND's own offices in the plan's order, then the bodies outside its apparatus (the plan file marks
 # them `outside: true`); unit groups are not offered: their members are.
-OFFICES = ["UBND phường", "Phòng Xây dựng, Nông nghiệp và Môi trường", "Phòng Kinh tế", VHXH, "Văn phòng HĐND-UBND phường",
-           "Trung tâm Dịch vụ tổng hợp phường", "Trạm Y tế phường"]
-OUTSIDE = ["Đảng ủy phường", "Ủy ban MTTQ Việt Nam phường", "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn",
-           "Bảo hiểm xã hội cơ sở Bắc Kạn", "Công an phường", "Ban Chỉ huy Quân sự phường"]
+OFFICES = [
+    "UBND phường",
+    "Phòng Xây dựng, Nông nghiệp và Môi trường",
+    "Phòng Kinh tế",
+    VHXH,
+    "Văn phòng HĐND-UBND phường",
+    "Trung tâm Dịch vụ tổng hợp phường",
+    "Trạm Y tế phường",
+]
+OUTSIDE = [
+    "Đảng ủy phường",
+    "Ủy ban MTTQ Việt Nam phường",
+    "Phòng Giao dịch Ngân hàng Chính sách xã hội Bắc Kạn",
+    "Bảo hiểm xã hội cơ sở Bắc Kạn",
+    "Công an phường",
+    "Ban Chỉ huy Quân sự phường",
+]
 
 
 def test_the_directive_form_chooses_no_unit_for_the_chair(march, app, plan):
@@ -383,7 +426,9 @@ def test_the_directive_form_on_a_task_page_chooses_no_unit_either(march, app, pl
     assert "Ủy ban MTTQ Việt Nam phường (request)" in [text for _value, text, _selected in found], found
 
 
-@pytest.mark.parametrize("typed", ["20/03/2026", "20/3/2026", "20-03-2026", "20.03.2026", " 20 / 03 / 2026 ", "2026-03-20"])
+@pytest.mark.parametrize(
+    "typed", ["20/03/2026", "20/3/2026", "20-03-2026", "20.03.2026", " 20 / 03 / 2026 ", "2026-03-20"]
+)
 def test_the_due_date_is_typed_the_wards_way(march, app, plan, typed):
     chair = signed_in(app, "chair")
     assert issue(chair, plan, "Báo cáo kết quả quý I", typed).status_code == 302
@@ -392,15 +437,18 @@ def test_the_due_date_is_typed_the_wards_way(march, app, plan, typed):
     assert "due 20/03/2026" in plain(page(chair, f"/plans/{plan.id}/directives"))
 
 
-@pytest.mark.parametrize("typed, message", [
-    ("20/03/26", "Write the year with four digits, e.g. 05/06/2026."),
-    ("5/6/26", "Write the year with four digits, e.g. 05/06/2026."),
-    ("31/02/2026", "31/02/2026 is not a date in the calendar."),
-    ("13/13/2026", "13/13/2026 is not a date in the calendar."),
-    ("30/04", "Write the date as day/month/year, e.g. 05/06/2026."),
-    ("ngày mai", "Write the date as day/month/year, e.g. 05/06/2026."),
-    ("", "Enter the due date."),
-])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("20/03/26", "Write the year with four digits, e.g. 05/06/2026."),
+        ("5/6/26", "Write the year with four digits, e.g. 05/06/2026."),
+        ("31/02/2026", "31/02/2026 is not a date in the calendar."),
+        ("13/13/2026", "13/13/2026 is not a date in the calendar."),
+        ("30/04", "Write the date as day/month/year, e.g. 05/06/2026."),
+        ("ngày mai", "Write the date as day/month/year, e.g. 05/06/2026."),
+        ("", "Enter the due date."),
+    ],
+)
 def test_a_due_date_that_is_not_a_date_is_refused_with_what_was_typed_kept(march, app, plan, typed, message):
     response = issue(signed_in(app, "chair"), plan, "Báo cáo kết quả quý I", typed)
     assert response.status_code == 422
@@ -445,7 +493,10 @@ def test_the_unit_replies_and_marks_the_directive_done(march, app, plan):
     issue(signed_in(app, "chair"), plan, "Gửi danh sách lao động cần hỗ trợ", "2026-03-10")
     directive = newest(Directive)
     reply_url = f"/plans/{plan.id}/directives/{directive.id}/reply"
-    assert signed_in(app, "officer_yte").post(reply_url, data={"reply": "Không phải đơn vị tôi", "done": "y"}).status_code == 403
+    assert (
+        signed_in(app, "officer_yte").post(reply_url, data={"reply": "Không phải đơn vị tôi", "done": "y"}).status_code
+        == 403
+    )
 
     officer = signed_in(app, "officer")
     home = page(officer, f"/plans/{plan.id}/my-unit")
@@ -476,7 +527,9 @@ def test_late_and_open_directives_count_against_the_unit(march, app, plan):
     still_open = newest(Directive)
     # Phòng VH-XH marks A done on 15/03, five days after its due date.
     freeze(app, "2026-03-15T09:00:00+07:00")
-    signed_in(app, "officer").post(f"/plans/{plan.id}/directives/{late.id}/reply", data={"reply": "Đã rà soát xong.", "done": "y"})
+    signed_in(app, "officer").post(
+        f"/plans/{plan.id}/directives/{late.id}/reply", data={"reply": "Đã rà soát xong.", "done": "y"}
+    )
     db.session.expire_all()
     assert services.directive_on_time(db.session.get(Directive, late.id)) is False
     assert services.directive_overdue(db.session.get(Directive, still_open.id), date(2026, 3, 20)) is True
@@ -495,13 +548,24 @@ def test_late_and_open_directives_count_against_the_unit(march, app, plan):
     card = re.search(r'<div class="card[^"]*" data-unit="phong-vh-xh">(.*?)</dl>', league, re.S).group(1)
     directives = re.search(r"<dt>Directives on time</dt>\s*<dd>(.*?)</dd>", card, re.S).group(1)
     assert plain(directives) == "0/2"
-    assert "Longest late: directive \u201cChỉ đạo B: đề xuất mô hình sinh kế\u201d overdue 15 days, since 06/03/2026" in plain(card)
+    assert (
+        "Longest late: directive \u201cChỉ đạo B: đề xuất mô hình sinh kế\u201d overdue 15 days, since 06/03/2026"
+        in plain(card)
+    )
     # Sorted by directives, it comes first (0%); units with no directive due come after it.
-    rows = re.findall(r'<div class="card[^"]*" data-unit="([^"]+)">', page(committee, f"/plans/{plan.id}/accountability/?sort=directives"))
+    rows = re.findall(
+        r'<div class="card[^"]*" data-unit="([^"]+)">',
+        page(committee, f"/plans/{plan.id}/accountability/?sort=directives"),
+    )
     assert rows[0] == "phong-vh-xh"
     # The chair's list marks B overdue.
-    b_card = next(c for c in re.findall(r'<div class="card mb-2[^"]*">(.*?)</div></div>', page(chair, f"/plans/{plan.id}/directives"), re.S)
-                  if "Chỉ đạo B" in c)
+    b_card = next(
+        c
+        for c in re.findall(
+            r'<div class="card mb-2[^"]*">(.*?)</div></div>', page(chair, f"/plans/{plan.id}/directives"), re.S
+        )
+        if "Chỉ đạo B" in c
+    )
     assert "overdue" in plain(b_card)
 
 
@@ -520,9 +584,22 @@ def test_every_discussion_write_is_in_the_audit_log(march, app, plan, user_of):
     officer.post(f"/plans/{plan.id}/directives/{directive.id}/reply", data={"reply": "Xong.", "done": "y"})
 
     db.session.expire_all()
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
-        ["comment.add", "question.ask", "question.answer", "directive.issue", "directive.reply", "directive.done"]
-    )).order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action.in_(
+                [
+                    "comment.add",
+                    "question.ask",
+                    "question.answer",
+                    "directive.issue",
+                    "directive.reply",
+                    "directive.done",
+                ]
+            )
+        )
+        .order_by(AuditEvent.id)
+    ).all()
     vh = unit("phong-vh-xh")
     assert [(e.action, e.username, e.target_type, e.target_id) for e in events] == [
         ("comment.add", "bancd", "comment", comment.id),
@@ -538,5 +615,11 @@ def test_every_discussion_write_is_in_the_audit_log(march, app, plan, user_of):
     assert all(e.occurred_at == at("2026-03-01") for e in events)
     # The administrator reads them in the audit log.
     log = plain(page(signed_in(app, "admin"), "/admin/audit/"))
-    for words in ("commented", "asked a question", "answered a question", "issued a directive", "marked a directive done"):
+    for words in (
+        "commented",
+        "asked a question",
+        "answered a question",
+        "issued a directive",
+        "marked a directive done",
+    ):
         assert words in log, words

@@ -10,6 +10,7 @@ rendered to PNG in test-artifacts/documents/.
 
 CI sets REQUIRE_OFFICE_TESTS=1: a missing reader fails the run instead of skipping the tests.
 """
+
 from __future__ import annotations
 
 import html
@@ -19,9 +20,8 @@ import shutil
 import subprocess
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -86,7 +86,9 @@ class Page:
                     break
             else:
                 rows.append([word])
-        return [" ".join(w.text for w in sorted(row, key=lambda w: w.x0)) for row in sorted(rows, key=lambda r: r[0].y1)]
+        return [
+            " ".join(w.text for w in sorted(row, key=lambda w: w.x0)) for row in sorted(rows, key=lambda r: r[0].y1)
+        ]
 
 
 def pdf_pages(pdf: Path) -> list[Page]:
@@ -98,7 +100,8 @@ def pdf_pages(pdf: Path) -> list[Page]:
         words = [
             Word(html.unescape(text), float(x0), float(y0), float(x1), float(y1))
             for x0, y0, x1, y1, text in re.findall(
-                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', body)
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', body
+            )
         ]
         pages.append(Page(number, width, height, words))
     return pages
@@ -108,9 +111,20 @@ def to_pdf(path: Path) -> Path:
     """The document as LibreOffice prints it (its own profile, so runs never share one)."""
     profile = path.parent / f"lo-profile-{uuid.uuid4().hex[:8]}"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", "--convert-to", "pdf",
-         "--outdir", str(path.parent), str(path)],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(path.parent),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = path.with_suffix(".pdf")
     assert pdf.exists(), f"LibreOffice did not print {path.name}"
@@ -121,7 +135,10 @@ def render(pdf: Path, page: int, name: str) -> Path:
     """One page as a PNG in the test artefacts, to look at."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     target = ARTEFACTS / name
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(target)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(target)],
+        check=True,
+    )
     return target.with_suffix(".png")
 
 
@@ -142,8 +159,15 @@ def demo(empty_app):
     officer = db.session.scalar(select(User).where(User.username == "demo.canbo"))
     task = db.session.scalar(select(Task).where(Task.code == "VI.3.4"))
     unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
-    post_update(Actor.for_user(officer), task, unit.id, "lead", UpdateInput(40, "working", DASH_TEXT, FORMULA_TEXT),
-                [], datetime(2026, 6, 11, 9, tzinfo=WARD_TZ))
+    post_update(
+        Actor.for_user(officer),
+        task,
+        unit.id,
+        "lead",
+        UpdateInput(40, "working", DASH_TEXT, FORMULA_TEXT),
+        [],
+        datetime(2026, 6, 11, 9, tzinfo=WARD_TZ),
+    )
     db.session.commit()
     return empty_app
 
@@ -163,7 +187,9 @@ def download(client, url: str, target: Path) -> Path:
 
 
 def six_month(app) -> ReportingPeriod:
-    return db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.kind == "six_month", ReportingPeriod.year == 2026))
+    return db.session.scalar(
+        select(ReportingPeriod).where(ReportingPeriod.kind == "six_month", ReportingPeriod.year == 2026)
+    )
 
 
 @pytest.fixture
@@ -212,7 +238,9 @@ def test_long_tables_repeat_their_header_and_keep_rows_whole(ward_report_pdf):
     task_pages = [p for p in pages if re.search(r"\b[1-9]\b", p.text) and "Đơn vị chủ trì" in p.text]
     assert len(task_pages) >= 2
     for page in task_pages:
-        assert "Kết quả, khó khăn, đề xuất" in page.text, f"page {page.number} continues the task table without its header"
+        assert "Kết quả, khó khăn, đề xuất" in page.text, (
+            f"page {page.number} continues the task table without its header"
+        )
     # The indicator table has its unit of measure.
     indicator_pages = [p for p in pages if "Nguồn số" in p.text]
     assert indicator_pages and all("Đơn vị" in p.text and "tính" in p.text for p in indicator_pages)
@@ -240,8 +268,14 @@ def test_the_secretariat_sets_the_signer_and_the_recipients(demo, tmp_path):
     from tests.helpers import form_values
 
     values = form_values(client.get(url).get_data(as_text=True))
-    values.update({"sign_authority": ["KT. CHỦ TỊCH"], "sign_title": ["PHÓ CHỦ TỊCH"], "sign_name": ["Hoàng Văn Bình"],
-                   "recipients": ["UBND tỉnh Thái Nguyên (b/c)\nLưu: VT"]})
+    values.update(
+        {
+            "sign_authority": ["KT. CHỦ TỊCH"],
+            "sign_title": ["PHÓ CHỦ TỊCH"],
+            "sign_name": ["Hoàng Văn Bình"],
+            "recipients": ["UBND tỉnh Thái Nguyên (b/c)\nLưu: VT"],
+        }
+    )
     assert client.post(url, data=values).status_code == 302
     pdf = to_pdf(download(client, f"{url}/report.docx", tmp_path / "signed.docx"))
     closing = next(page for page in pdf_pages(pdf) if "nhận:" in page.text)
@@ -249,12 +283,15 @@ def test_the_secretariat_sets_the_signer_and_the_recipients(demo, tmp_path):
     assert "UBND tỉnh Thái Nguyên (b/c);" in closing.text and "Lưu: VT." in closing.text
 
 
-@pytest.mark.parametrize("url", [
-    "/plans/{plan}/ward-reports/{period}/report.xlsx",
-    "/plans/{plan}/exports/updates.xlsx",
-    "/plans/{plan}/exports/tasks.xlsx",
-    "/plans/{plan}/exports/alerts.xlsx?show=all",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/{plan}/ward-reports/{period}/report.xlsx",
+        "/plans/{plan}/exports/updates.xlsx",
+        "/plans/{plan}/exports/tasks.xlsx",
+        "/plans/{plan}/exports/alerts.xlsx?show=all",
+    ],
+)
 def test_spreadsheets_print_landscape_to_the_page_width_and_show_text_as_typed(demo, tmp_path, url):
     client = signed_in(demo, "demo.thuongtruc")
     period = six_month(demo)

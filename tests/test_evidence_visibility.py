@@ -11,6 +11,7 @@ neither Công an phường, Trạm Y tế nor any school holds; it is a partner 
 tế); IV.4.4 names Công an phường and the group "Các trường học" as partners, and Phòng Văn hóa – Xã
 hội and Trạm Y tế belong to its partner group "Các phòng, ban, đơn vị thuộc phường".
 """
+
 from __future__ import annotations
 
 import io
@@ -73,8 +74,14 @@ def people(app):
     units[school.code] = school
     for username, (roles, unit_code) in EXTRA.items():
         in_ward = unit_code is not None
-        create_user(username, PASSWORD, username.title(), roles, ward=ward if in_ward else None,
-                    unit=units[unit_code] if unit_code else None)
+        create_user(
+            username,
+            PASSWORD,
+            username.title(),
+            roles,
+            ward=ward if in_ward else None,
+            unit=units[unit_code] if unit_code else None,
+        )
     db.session.commit()
 
 
@@ -89,7 +96,9 @@ def sign_in(app, who: str):
     return client
 
 
-def post_file(app, plan, poster: str, code: str, visibility: str | None = None, name: str = "Danh sách hộ nghèo.pdf") -> Evidence:
+def post_file(
+    app, plan, poster: str, code: str, visibility: str | None = None, name: str = "Danh sách hộ nghèo.pdf"
+) -> Evidence:
     """Post a 10% update with one file on task `code` as `poster`; `visibility` None sends no
     choice at all. Returns the file's record."""
     client = sign_in(app, poster)
@@ -133,7 +142,9 @@ def read_events(item: Evidence | None = None, action: str = "evidence.read") -> 
 def test_the_progress_form_offers_the_choice_in_words_with_the_narrower_one_chosen(app, plan):
     html = sign_in(app, "officer").get(f"/plans/{plan.id}/tasks/IV.4.1").get_data(as_text=True)
     assert 'type="radio"' in html
-    restricted = next(tag for tag in html.split("<input")[1:] if 'name="visibility"' in tag and 'value="restricted"' in tag)
+    restricted = next(
+        tag for tag in html.split("<input")[1:] if 'name="visibility"' in tag and 'value="restricted"' in tag
+    )
     ward = next(tag for tag in html.split("<input")[1:] if 'name="visibility"' in tag and 'value="ward"' in tag)
     assert "checked" in restricted.split(">")[0]
     assert "checked" not in ward.split(">")[0]
@@ -157,8 +168,15 @@ def test_the_service_defaults_to_restricted(app, plan, user_of, task_of):
         filename = "Biên bản.pdf"
 
     officer = user_of("officer")
-    update, _stored = post_update(Actor.for_user(officer), task_of("IV.4.1"), officer.unit_id, "lead",
-                                  UpdateInput(10, "working"), [Upload()], utcnow())
+    update, _stored = post_update(
+        Actor.for_user(officer),
+        task_of("IV.4.1"),
+        officer.unit_id,
+        "lead",
+        UpdateInput(10, "working"),
+        [Upload()],
+        utcnow(),
+    )
     db.session.commit()
     assert [e.visibility for e in update.evidence] == ["restricted"]
 
@@ -218,7 +236,9 @@ def test_a_restricted_file_stays_with_the_task_units_when_the_poster_leaves_the_
     item = post_file(app, plan, "officer", "IV.4.3")
     task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.code == "IV.4.3"))
     unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
-    db.session.delete(db.session.scalar(select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id)))
+    db.session.delete(
+        db.session.scalar(select(Assignment).where(Assignment.task_id == task.id, Assignment.unit_id == unit.id))
+    )
     db.session.commit()
     assert_served(open_file(app, "officer", plan.id, item), "officer")
 
@@ -244,7 +264,14 @@ def test_no_file_is_served_to_anyone_of_another_ward_or_to_an_anonymous_visitor(
     assert result.exit_code == 0, result.output
     ward = db.session.scalar(select(Ward).where(Ward.code == "other-ward"))
     unit = db.session.scalar(select(Unit).where(Unit.ward_id == ward.id))
-    create_user("canbo.khac", PASSWORD, "Cán bộ phường khác", ["officer", "secretariat", "committee", "chair", "admin"], ward=ward, unit=unit)
+    create_user(
+        "canbo.khac",
+        PASSWORD,
+        "Cán bộ phường khác",
+        ["officer", "secretariat", "committee", "chair", "admin"],
+        ward=ward,
+        unit=unit,
+    )
     db.session.commit()
     other_plan = db.session.scalar(select(Plan).where(Plan.ward_id == ward.id))
     for visibility in ("ward", "restricted"):
@@ -284,7 +311,10 @@ def test_the_units_report_form_links_the_units_files_and_marks_the_restricted_on
     response = sign_in(app, "officer").get(f"/plans/{plan.id}/periods/{period_of('annual', 2026).id}/report")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f'<a href="/plans/{plan.id}/evidence/{secret.id}">DS ho ngheo.pdf</a> <span class="badge text-bg-light border">Hạn chế</span>' in html
+    assert (
+        f'<a href="/plans/{plan.id}/evidence/{secret.id}">DS ho ngheo.pdf</a> <span class="badge text-bg-light border">Hạn chế</span>'
+        in html
+    )
     assert f'<a href="/plans/{plan.id}/evidence/{open_to_all.id}">To roi.pdf</a>' in html
 
 
@@ -354,14 +384,20 @@ def test_files_posted_before_the_migration_become_restricted(app, plan, user_of,
     downgrade(revision=_revision_before(VISIBILITY_REVISION))
     with db.engine.begin() as connection:
         assert "visibility" not in {c["name"] for c in inspect(connection).get_columns("evidence")}
-        update_id = connection.execute(text(
-            "INSERT INTO progress_update (task_id, unit_id, author_id, role, percent, state, created_at) "
-            "VALUES (:task, :unit, :user, 'lead', 10, 'working', CURRENT_TIMESTAMP) RETURNING id"
-        ), {"task": task_id, "unit": unit_id, "user": user_id}).scalar_one()
-        connection.execute(text(
-            "INSERT INTO evidence (update_id, original_name, stored_name, content_type, size, sha256) "
-            "VALUES (:update, 'cu.pdf', '0123456789abcdef0123456789abcdef', 'application/pdf', 3, 'x')"
-        ), {"update": update_id})
+        update_id = connection.execute(
+            text(
+                "INSERT INTO progress_update (task_id, unit_id, author_id, role, percent, state, created_at) "
+                "VALUES (:task, :unit, :user, 'lead', 10, 'working', CURRENT_TIMESTAMP) RETURNING id"
+            ),
+            {"task": task_id, "unit": unit_id, "user": user_id},
+        ).scalar_one()
+        connection.execute(
+            text(
+                "INSERT INTO evidence (update_id, original_name, stored_name, content_type, size, sha256) "
+                "VALUES (:update, 'cu.pdf', '0123456789abcdef0123456789abcdef', 'application/pdf', 3, 'x')"
+            ),
+            {"update": update_id},
+        )
     upgrade()
     with db.engine.connect() as connection:
         assert connection.execute(text("SELECT visibility FROM evidence")).scalars().all() == ["restricted"]

@@ -19,6 +19,7 @@ date; a report not sent by 05/06 is the separate flag "chậm báo cáo"):
   send it = 45 - the 9 of Phòng Văn hóa – Xã hội (sent) - the 9 nobody answers for; VI.6 among them,
   continuous and so not overdue.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,6 +39,7 @@ from sqlalchemy import select
 
 from tests import helpers
 from tests.conftest import PASSWORD
+from tests.helpers import at
 from tracker.accounts.services import create_user
 from tracker.alerts.services import scan
 from tracker.audit.services import Actor
@@ -48,17 +50,38 @@ from tracker.progress.services import UpdateInput, post_update
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
 
-
 signed_in = helpers.signed_in
 
 
 JUNE_8 = "2026-06-08T09:00:00+07:00"
 BOM = b"\xef\xbb\xbf"
 
-TASK_HEADER = ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Tiến độ (%)", "Tiến độ dự kiến (%)", "Số ngày quá hạn",
-               "Chậm báo cáo (ngày)", "Vướng mắc", "Lâu không cập nhật", "Cập nhật gần nhất"]
-UPDATE_HEADER = ["Thời gian", "Nhiệm vụ", "Đơn vị", "Vai trò", "Người cập nhật", "Tỷ lệ hoàn thành (%)", "Tình trạng",
-                 "Kết quả đạt được", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị", "Đính chính bản cập nhật ngày"]
+TASK_HEADER = [
+    "Mã",
+    "Nhiệm vụ",
+    "Đơn vị chủ trì",
+    "Trạng thái",
+    "Tiến độ (%)",
+    "Tiến độ dự kiến (%)",
+    "Số ngày quá hạn",
+    "Chậm báo cáo (ngày)",
+    "Vướng mắc",
+    "Lâu không cập nhật",
+    "Cập nhật gần nhất",
+]
+UPDATE_HEADER = [
+    "Thời gian",
+    "Nhiệm vụ",
+    "Đơn vị",
+    "Vai trò",
+    "Người cập nhật",
+    "Tỷ lệ hoàn thành (%)",
+    "Tình trạng",
+    "Kết quả đạt được",
+    "Khó khăn, vướng mắc",
+    "Đề xuất, kiến nghị",
+    "Đính chính bản cập nhật ngày",
+]
 ALERT_HEADER = ["Cảnh báo", "Đơn vị", "Nhiệm vụ", "Từ ngày", "Hạn", "Ngày tạo", "Đã xử lý", "Chi tiết"]
 
 # The tasks Phòng Văn hóa – Xã hội reports on, in the plan's order: its one report covers them all.
@@ -74,14 +97,10 @@ HEADER_ROW = 5
 AS_OF = "tính đến ngày 08/06/2026"
 
 # User text a spreadsheet would run as a formula.
-DANGEROUS = {"results": "=1+2", "difficulties": "@cmd", "proposals": "+HYPERLINK(\"http://example.com\")"}
+DANGEROUS = {"results": "=1+2", "difficulties": "@cmd", "proposals": '+HYPERLINK("http://example.com")'}
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
 
 
 def unit(code: str) -> Unit:
@@ -90,7 +109,9 @@ def unit(code: str) -> Unit:
 
 def progress(user, task, unit_code: str, percent: int, state: str, when: datetime, **text):
     text.setdefault("results", f"Kết quả {percent}%")
-    post_update(Actor.for_user(user), task, unit(unit_code).id, "lead", UpdateInput(percent, state, **text), files=[], now=when)
+    post_update(
+        Actor.for_user(user), task, unit(unit_code).id, "lead", UpdateInput(percent, state, **text), files=[], now=when
+    )
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -124,7 +145,7 @@ def data_rows(sheet):
 
 def title_block(sheet) -> list:
     """The first cell of each row above the header."""
-    return [row[0] for row in values(sheet)[:HEADER_ROW - 1]]
+    return [row[0] for row in values(sheet)[: HEADER_ROW - 1]]
 
 
 def listed_tasks(html: str) -> list[str]:
@@ -151,11 +172,26 @@ def data(app, plan, user_of, task_of, period_of):
     progress(vhxh, task_of("IV.4.1"), "phong-vh-xh", 60, "working", at("2026-05-20"))
     progress(vhxh, task_of("IV.4.2"), "phong-vh-xh", 100, "done", at("2026-05-21"))
     progress(yte, task_of("IV.4.3"), "tram-y-te", 20, "working", at("2026-05-20"))
-    progress(vhxh, task_of("VI.3.1"), "phong-vh-xh", 10, "blocked", at("2026-06-03", "06:30"),
-             results="Chưa tổ chức được lớp tập huấn", difficulties="Thiếu kinh phí")
+    progress(
+        vhxh,
+        task_of("VI.3.1"),
+        "phong-vh-xh",
+        10,
+        "blocked",
+        at("2026-06-03", "06:30"),
+        results="Chưa tổ chức được lớp tập huấn",
+        difficulties="Thiếu kinh phí",
+    )
     helpers.send_unit_report(vhxh, period, at("2026-06-04"))
-    issue_directive(Actor.for_user(user_of("chair")), plan, unit("phong-vh-xh"), "Báo cáo phương án tháo gỡ vướng mắc",
-                    date(2026, 6, 5), at("2026-06-03"), task=task_of("VI.3.1"))
+    issue_directive(
+        Actor.for_user(user_of("chair")),
+        plan,
+        unit("phong-vh-xh"),
+        "Báo cáo phương án tháo gỡ vướng mắc",
+        date(2026, 6, 5),
+        at("2026-06-03"),
+        task=task_of("VI.3.1"),
+    )
     db.session.commit()
     return period
 
@@ -188,14 +224,30 @@ def test_tasks_csv_has_a_bom_and_vietnamese_text(data, app, plan):
     assert by_code["VI.3.1"][8] == "Có"
 
 
-@pytest.mark.parametrize("query", [
-    "", "status=in_progress_overdue", "status=in_progress_on_time", "status=not_started", "status=done_on_time", "unit=phong-vh-xh",
-    "unit=tram-y-te", "section=IV", "section=VI&unit=phong-vh-xh", "flag=unassigned", "flag=blocked", "flag=late_report",
-    "section=IV&status=in_progress_overdue", "section=VI&flag=late_report&unit=tram-y-te",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "status=in_progress_overdue",
+        "status=in_progress_on_time",
+        "status=not_started",
+        "status=done_on_time",
+        "unit=phong-vh-xh",
+        "unit=tram-y-te",
+        "section=IV",
+        "section=VI&unit=phong-vh-xh",
+        "flag=unassigned",
+        "flag=blocked",
+        "flag=late_report",
+        "section=IV&status=in_progress_overdue",
+        "section=VI&flag=late_report&unit=tram-y-te",
+    ],
+)
 def test_tasks_csv_matches_the_dashboard_task_list(data, app, plan, query):
     client = signed_in(app, "committee")
-    listed = listed_tasks(client.get(f"/plans/{plan.id}/dashboard/tasks" + (f"?{query}" if query else "")).get_data(as_text=True))
+    listed = listed_tasks(
+        client.get(f"/plans/{plan.id}/dashboard/tasks" + (f"?{query}" if query else "")).get_data(as_text=True)
+    )
     rows = csv_rows(client.get(export_url(plan, "tasks.csv", query)))
     assert [row[0] for row in rows[1:]] == listed
     assert listed
@@ -241,8 +293,20 @@ def test_an_accepted_report_puts_its_tasks_under_way_in_the_export(data, app, pl
     for code in ("IV.8", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6"):
         assert after[code][3:5] == ["Đang thực hiện trong hạn", "0"], code
     assert after["IV.4.2"][3] == "Hoàn thành đúng hạn"
-    assert [row[0] for row in csv_rows(client.get(export_url(plan, "tasks.csv", "unit=phong-vh-xh&status=in_progress_on_time")))[1:]] == [
-        "IV.4.1", "IV.8", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6",
+    assert [
+        row[0]
+        for row in csv_rows(client.get(export_url(plan, "tasks.csv", "unit=phong-vh-xh&status=in_progress_on_time")))[
+            1:
+        ]
+    ] == [
+        "IV.4.1",
+        "IV.8",
+        "VI.3.1",
+        "VI.3.2",
+        "VI.3.3",
+        "VI.3.4",
+        "VI.3.5",
+        "VI.3.6",
     ]
 
 
@@ -286,13 +350,22 @@ def test_xlsx_number_format_is_chosen_per_cell(app):
     """A whole figure shows without a decimal point ("#,##0.##" shows 22 as "22." in Excel); a
     figure with a fractional part shows its decimals."""
     workbook = new_workbook()
-    add_sheet(workbook, "Số", ["Chỉ tiêu", "Giá trị"], [["a", Decimal("22")], ["b", Decimal("0.87")], ["c", 60], ["d", 2.5], ["e", 100.0],
-                                                        ["f", None]], formats={1: NUMBER_FORMAT})
+    add_sheet(
+        workbook,
+        "Số",
+        ["Chỉ tiêu", "Giá trị"],
+        [["a", Decimal("22")], ["b", Decimal("0.87")], ["c", 60], ["d", 2.5], ["e", 100.0], ["f", None]],
+        formats={1: NUMBER_FORMAT},
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Số"]
     assert [(cell.value, cell.number_format) for cell in sheet["B"][1:6]] == [
-        (22, WHOLE), (0.87, FRACTIONAL), (60, WHOLE), (2.5, FRACTIONAL), (100, WHOLE),
+        (22, WHOLE),
+        (0.87, FRACTIONAL),
+        (60, WHOLE),
+        (2.5, FRACTIONAL),
+        (100, WHOLE),
     ]
     assert not any(cell.number_format.endswith(".##") for cell in workbook_cells(sheet))
 
@@ -305,11 +378,17 @@ def test_tasks_and_updates_xlsx_number_formats(data, app, plan):
     assert (iv41[5].value, iv41[5].number_format) == (pytest.approx(8.7), FRACTIONAL)  # expected progress
     for row in data_rows(sheet):
         for cell in row[4:6]:
-            assert cell.number_format == (WHOLE if float(cell.value).is_integer() else FRACTIONAL), (row[0].value, cell.value)
+            assert cell.number_format == (WHOLE if float(cell.value).is_integer() else FRACTIONAL), (
+                row[0].value,
+                cell.value,
+            )
 
     sheet = xlsx_sheet(client.get(export_url(plan, "updates.xlsx")))
     assert [(row[5].value, row[5].number_format) for row in data_rows(sheet)] == [
-        (10, WHOLE), (100, WHOLE), (20, WHOLE), (60, WHOLE),
+        (10, WHOLE),
+        (100, WHOLE),
+        (20, WHOLE),
+        (60, WHOLE),
     ]
 
 
@@ -415,8 +494,18 @@ def test_alerts_export_follows_the_unit_filter(scanned, app, plan):
     assert {row[1] for row in sheet_rows} == {"Trạm Y tế phường"}
 
 
-@pytest.mark.parametrize("query", ["section=VI", "status=in_progress_overdue", "flag=blocked", "flag=unassigned", "flag=late_report",
-                                   "section=IV&unit=phong-vh-xh", "status=in_progress_overdue&unit=ubnd"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "section=VI",
+        "status=in_progress_overdue",
+        "flag=blocked",
+        "flag=unassigned",
+        "flag=late_report",
+        "section=IV&unit=phong-vh-xh",
+        "status=in_progress_overdue&unit=ubnd",
+    ],
+)
 def test_alerts_export_follows_the_task_list_filters(scanned, app, plan, query):
     """Section, status and flag keep the alerts about the tasks the task list shows; a unit keeps
     those about the unit."""
@@ -441,22 +530,31 @@ def test_alerts_export_of_a_blocked_task(scanned, app, plan):
 def test_updates_export_follows_the_unit_filter(data, app, plan):
     client = signed_in(app, "committee")
     rows = csv_rows(client.get(export_url(plan, "updates.csv", "unit=phong-vh-xh")))[1:]
-    assert [(row[1], row[2]) for row in rows] == [("VI.3.1", "Phòng Văn hóa – Xã hội"), ("IV.4.2", "Phòng Văn hóa – Xã hội"),
-                                                 ("IV.4.1", "Phòng Văn hóa – Xã hội")]
+    assert [(row[1], row[2]) for row in rows] == [
+        ("VI.3.1", "Phòng Văn hóa – Xã hội"),
+        ("IV.4.2", "Phòng Văn hóa – Xã hội"),
+        ("IV.4.1", "Phòng Văn hóa – Xã hội"),
+    ]
     rows = table(xlsx_sheet(client.get(export_url(plan, "updates.xlsx", "unit=tram-y-te"))))[1:]
     assert [(row[1], row[2]) for row in rows] == [("IV.4.3", "Trạm Y tế phường")]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("status=in_progress_on_time", ["VI.3.1", "IV.4.1"]),  # VI.3.1 is blocked: a flag beside its status
-    ("status=done_on_time", ["IV.4.2"]),
-    ("flag=blocked", ["VI.3.1"]),
-    ("status=in_progress_overdue", ["IV.4.3"]),  # past its own due date (31/05); IV.1 and IV.6 have no update
-    ("flag=late_report", ["IV.4.3"]),  # Trạm Y tế's report was not sent by 05/06; the other late tasks have no update
-    ("status=not_started", []),
-    ("section=IV&status=in_progress_on_time&unit=phong-vh-xh", ["IV.4.1"]),
-    ("section=IV&status=in_progress_overdue&unit=tram-y-te", ["IV.4.3"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status=in_progress_on_time", ["VI.3.1", "IV.4.1"]),  # VI.3.1 is blocked: a flag beside its status
+        ("status=done_on_time", ["IV.4.2"]),
+        ("flag=blocked", ["VI.3.1"]),
+        ("status=in_progress_overdue", ["IV.4.3"]),  # past its own due date (31/05); IV.1 and IV.6 have no update
+        (
+            "flag=late_report",
+            ["IV.4.3"],
+        ),  # Trạm Y tế's report was not sent by 05/06; the other late tasks have no update
+        ("status=not_started", []),
+        ("section=IV&status=in_progress_on_time&unit=phong-vh-xh", ["IV.4.1"]),
+        ("section=IV&status=in_progress_overdue&unit=tram-y-te", ["IV.4.3"]),
+    ],
+)
 def test_updates_export_follows_status_and_flag_filters(data, app, plan, query, expected):
     client = signed_in(app, "committee")
     assert [row[1] for row in csv_rows(client.get(export_url(plan, "updates.csv", query)))[1:]] == expected
@@ -477,7 +575,11 @@ def test_the_task_lists_export_links_carry_its_filters(scanned, app, plan):
     for name in ("tasks", "updates", "alerts"):
         for fmt in ("csv", "xlsx"):
             link = next(link for link in links if f"/exports/{name}.{fmt}?" in link)
-            assert parse_qs(urlsplit(link).query) == {"section": ["IV"], "unit": ["tram-y-te"], "status": ["in_progress_overdue"]}
+            assert parse_qs(urlsplit(link).query) == {
+                "section": ["IV"],
+                "unit": ["tram-y-te"],
+                "status": ["in_progress_overdue"],
+            }
     alerts_link = next(link for link in links if "/exports/alerts.csv?" in link)
     rows = csv_rows(client.get(alerts_link))[1:]
     assert ["Nhiệm vụ quá hạn", "Trạm Y tế phường", "IV.4.3"] in [row[:3] for row in rows]
@@ -497,7 +599,7 @@ def test_user_text_never_becomes_a_formula(data, app, plan, user_of, task_of):
     response = client.get(export_url(plan, "updates.xlsx"))
     sheet = xlsx_sheet(response)
     row = next(r for r in data_rows(sheet) if r[1].value == "IV.8")
-    assert [c.value for c in row[7:10]] == ["=1+2", "@cmd", "+HYPERLINK(\"http://example.com\")"]
+    assert [c.value for c in row[7:10]] == ["=1+2", "@cmd", '+HYPERLINK("http://example.com")']
     for cell in row[7:10]:
         assert cell.data_type == "s", cell.coordinate
     for s in workbook_cells(sheet):
@@ -506,7 +608,7 @@ def test_user_text_never_becomes_a_formula(data, app, plan, user_of, task_of):
 
     csv_data = csv_rows(client.get(export_url(plan, "updates.csv")))
     row = next(r for r in csv_data[1:] if r[1] == "IV.8")
-    assert row[7:10] == ["'=1+2", "'@cmd", "'+HYPERLINK(\"http://example.com\")"]
+    assert row[7:10] == ["'=1+2", "'@cmd", '\'+HYPERLINK("http://example.com")']
     for r in csv_data:
         for value in r:
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
@@ -527,19 +629,22 @@ def no_formula_in(xlsx: bytes) -> bool:
 # --- 3. safe_text -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("=1+2", "'=1+2"),
-    ("+1", "'+1"),
-    ("-2", "'-2"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1+2", "'\t=1+2"),
-    ("\r=1+2", "'\r=1+2"),
-    ("=HYPERLINK(\"http://example.com\")", "'=HYPERLINK(\"http://example.com\")"),
-    ("Hỗ trợ 5 hộ", "Hỗ trợ 5 hộ"),
-    ("1+2=3", "1+2=3"),
-    ("a@b.vn", "a@b.vn"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("=1+2", "'=1+2"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1+2", "'\t=1+2"),
+        ("\r=1+2", "'\r=1+2"),
+        ('=HYPERLINK("http://example.com")', '\'=HYPERLINK("http://example.com")'),
+        ("Hỗ trợ 5 hộ", "Hỗ trợ 5 hộ"),
+        ("1+2=3", "1+2=3"),
+        ("a@b.vn", "a@b.vn"),
+        ("", ""),
+    ],
+)
 def test_safe_text(text, expected):
     assert safe_text(text) == expected
 
@@ -559,14 +664,24 @@ def test_xlsx_sheet_keeps_text_as_text_and_numbers_as_numbers(app):
     never start a formula; control characters pasted from a PDF (form feed, vertical tab) are
     dropped, line breaks and tabs kept."""
     workbook = new_workbook()
-    add_sheet(workbook, "Thử", ["Mã", "Giá trị"], [["@cmd", 5], ["\t=1", 2.5], ["-2", None], ["Trang 1\x0cTrang 2\x0b", 1],
-                                                   ["Dòng 1\nDòng 2\tcột", None]])
+    add_sheet(
+        workbook,
+        "Thử",
+        ["Mã", "Giá trị"],
+        [["@cmd", 5], ["\t=1", 2.5], ["-2", None], ["Trang 1\x0cTrang 2\x0b", 1], ["Dòng 1\nDòng 2\tcột", None]],
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert no_formula_in(buffer.getvalue())
     sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))["Thử"]
-    assert values(sheet) == [["Mã", "Giá trị"], ["@cmd", 5], ["\t=1", 2.5], ["-2", None], ["Trang 1Trang 2", 1],
-                             ["Dòng 1\nDòng 2\tcột", None]]
+    assert values(sheet) == [
+        ["Mã", "Giá trị"],
+        ["@cmd", 5],
+        ["\t=1", 2.5],
+        ["-2", None],
+        ["Trang 1Trang 2", 1],
+        ["Dòng 1\nDòng 2\tcột", None],
+    ]
     assert [sheet.cell(row, 1).data_type for row in range(2, 7)] == ["s"] * 5
     assert [sheet.cell(row, 2).data_type for row in (2, 3, 5)] == ["n"] * 3
     assert all(cell.data_type != "f" for cell in workbook_cells(sheet))
@@ -575,7 +690,15 @@ def test_xlsx_sheet_keeps_text_as_text_and_numbers_as_numbers(app):
 def test_control_characters_in_a_users_text_are_dropped_from_the_xlsx(data, app, plan, user_of, task_of):
     """Text pasted from a PDF may carry a form feed: the workbook still opens, without it; the CSV
     keeps the text as it is."""
-    progress(user_of("officer"), task_of("IV.8"), "phong-vh-xh", 30, "working", at("2026-06-07"), results="Trang 1\x0cTrang 2")
+    progress(
+        user_of("officer"),
+        task_of("IV.8"),
+        "phong-vh-xh",
+        30,
+        "working",
+        at("2026-06-07"),
+        results="Trang 1\x0cTrang 2",
+    )
     db.session.commit()
     client = signed_in(app, "committee")
     row = next(r for r in table(xlsx_sheet(client.get(export_url(plan, "updates.xlsx"))))[1:] if r[1] == "IV.8")
@@ -585,8 +708,11 @@ def test_control_characters_in_a_users_text_are_dropped_from_the_xlsx(data, app,
 # --- 3b. the XLSX as a printed report -----------------------------------------------------------
 
 
-XLSX_EXPORTS = [("tasks", "Nhiệm vụ", TASK_HEADER), ("updates", "Các bản cập nhật tiến độ", UPDATE_HEADER),
-                ("alerts", "Cảnh báo", ALERT_HEADER)]
+XLSX_EXPORTS = [
+    ("tasks", "Nhiệm vụ", TASK_HEADER),
+    ("updates", "Các bản cập nhật tiến độ", UPDATE_HEADER),
+    ("alerts", "Cảnh báo", ALERT_HEADER),
+]
 LINE = 15  # points: one line of the 11 pt text
 PAGE = 170  # characters across a landscape A4 page (the shrink's budget)
 
@@ -597,7 +723,9 @@ def test_xlsx_has_a_title_block_and_prints_like_a_report(scanned, app, plan, nam
     frozen on screen and repeated on every printed page; landscape A4, fitted to the page's width."""
     sheet = xlsx_sheet(signed_in(app, "chair").get(export_url(plan, f"{name}.xlsx")))
     assert title_block(sheet) == [plan.ward.name, plan.title, f"{what}, {AS_OF}", None]
-    assert plan.ward.name == "Phường Bắc Kạn" and plan.title.startswith("Kế hoạch thực hiện công tác giảm nghèo bền vững")
+    assert plan.ward.name == "Phường Bắc Kạn" and plan.title.startswith(
+        "Kế hoạch thực hiện công tác giảm nghèo bền vững"
+    )
     assert sheet["A1"].font.b and sheet["A2"].font.b
     assert table(sheet)[0] == header
     assert all(cell.font.b for cell in sheet[HEADER_ROW])
@@ -620,7 +748,9 @@ def check_rows_show_their_text(sheet):
     widths = column_widths(sheet)
     for row in sheet.iter_rows(min_row=HEADER_ROW):
         texts = [(cell.value, widths[cell.column - 1]) for cell in row if isinstance(cell.value, str) and cell.value]
-        needed = max((sum(math.ceil(len(line) / width) or 1 for line in text.split("\n")) for text, width in texts), default=1)
+        needed = max(
+            (sum(math.ceil(len(line) / width) or 1 for line in text.split("\n")) for text, width in texts), default=1
+        )
         height = sheet.row_dimensions[row[0].row].height
         if needed > 1:
             assert height is not None and height >= needed * LINE, (row[0].row, needed, height)
@@ -644,8 +774,17 @@ def test_xlsx_columns_fit_their_text_and_rows_their_lines(data, app, plan, user_
 
     # An update with long texts: the wide sheet shrinks its text columns to stay readable on the page.
     long_text = "Đã tổ chức tập huấn cho cán bộ các tổ dân phố về rà soát hộ nghèo. " * 6
-    progress(user_of("officer"), task_of("IV.8"), "phong-vh-xh", 30, "working", at("2026-06-07"),
-             results=long_text, difficulties=long_text, proposals=long_text)
+    progress(
+        user_of("officer"),
+        task_of("IV.8"),
+        "phong-vh-xh",
+        30,
+        "working",
+        at("2026-06-07"),
+        results=long_text,
+        difficulties=long_text,
+        proposals=long_text,
+    )
     db.session.commit()
     sheet = xlsx_sheet(client.get(export_url(plan, "updates.xlsx")))
     widths = column_widths(sheet)

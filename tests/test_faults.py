@@ -1,5 +1,6 @@
 """When things go wrong at the same moment or half-way: two people writing at once, the database
 going away and coming back, an upload cut off in the middle."""
+
 from __future__ import annotations
 
 import hashlib
@@ -127,16 +128,32 @@ def test_two_officers_posting_on_the_same_task_at_once_both_are_stored(app, plan
     url = f"/plans/{plan.id}/tasks/IV.4.1/updates"
 
     def post(browser, percent: int, text: str, name: str, content: bytes):
-        return lambda: browser.post(url, data={
-            "percent": str(percent), "state": "working", "results": text,
-            "evidence": [(io.BytesIO(content), name)],
-        }, content_type="multipart/form-data")
+        return lambda: browser.post(
+            url,
+            data={
+                "percent": str(percent),
+                "state": "working",
+                "results": text,
+                "evidence": [(io.BytesIO(content), name)],
+            },
+            content_type="multipart/form-data",
+        )
 
     try:
         expected = []
         for round_ in range(3):
-            a = (10 + round_, f"Lần {round_}: cán bộ 1 đã rà soát tổ 1", f"to-1-lan-{round_}.pdf", PDF + b"%1-" + bytes([round_]))
-            b = (20 + round_, f"Lần {round_}: cán bộ 2 đã rà soát tổ 2", f"to-2-lan-{round_}.pdf", PDF + b"%2-" + bytes([round_]))
+            a = (
+                10 + round_,
+                f"Lần {round_}: cán bộ 1 đã rà soát tổ 1",
+                f"to-1-lan-{round_}.pdf",
+                PDF + b"%1-" + bytes([round_]),
+            )
+            b = (
+                20 + round_,
+                f"Lần {round_}: cán bộ 2 đã rà soát tổ 2",
+                f"to-2-lan-{round_}.pdf",
+                PDF + b"%2-" + bytes([round_]),
+            )
             responses = at_once(post(first, *a), post(second, *b))
             assert [r.status_code for r in responses] == [302, 302], [r.get_data(as_text=True)[:300] for r in responses]
             expected += [("canbo.vhxh", a), ("canbo.vhxh2", b)]
@@ -146,7 +163,10 @@ def test_two_officers_posting_on_the_same_task_at_once_both_are_stored(app, plan
     db.session.commit()
     updates = db.session.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id)).all()
     assert len(updates) == 6
-    stored = {(u.author.username, u.percent, u.results, tuple((e.original_name, e.sha256) for e in u.evidence)) for u in updates}
+    stored = {
+        (u.author.username, u.percent, u.results, tuple((e.original_name, e.sha256) for e in u.evidence))
+        for u in updates
+    }
     assert stored == {
         (username, percent, text, ((name, hashlib.sha256(content).hexdigest()),))
         for username, (percent, text, name, content) in expected
@@ -170,16 +190,25 @@ def test_two_officers_posting_on_the_same_task_at_once_both_are_stored(app, plan
 # --- 2. two reviewers deciding on the same report at once ---------------------------------------
 
 
-CHANGED = in_either_language("This report was changed by someone else while you were reading it. Check its current state below before deciding.")
-REFUSED = in_either_language("Only a submitted report can be accepted.") + in_either_language("Only a submitted report can be returned.")
+CHANGED = in_either_language(
+    "This report was changed by someone else while you were reading it. Check its current state below before deciding."
+)
+REFUSED = in_either_language("Only a submitted report can be accepted.") + in_either_language(
+    "Only a submitted report can be returned."
+)
 
 
 def submitted(plan, period, user) -> UnitReport:
     """The unit's whole report of the round of `period`, submitted by `user`."""
     owed = owed_unit_report(plan, period, user.unit_id)
     report = start_unit_report(owed, now())
-    reports.submit(Actor.for_user(user), report, whole_report(owed.tasks, f"Kết quả {period.kind} {period.year} của"), now(),
-                   roles=owed.roles)
+    reports.submit(
+        Actor.for_user(user),
+        report,
+        whole_report(owed.tasks, f"Kết quả {period.kind} {period.year} của"),
+        now(),
+        roles=owed.roles,
+    )
     db.session.commit()
     return report
 
@@ -206,21 +235,30 @@ def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_
             label = f"{period.kind} {period.year}"
             url = f"/plans/{plan.id}/reports/{report.id}"
             # Both open the report and read the same version.
-            versions = {name: review_version(browser.get(url).get_data(as_text=True)) for name, browser in reviewers.items()}
+            versions = {
+                name: review_version(browser.get(url).get_data(as_text=True)) for name, browser in reviewers.items()
+            }
             assert len(set(versions.values())) == 1
             comments = {name: f"{decision} bởi {name} ({label})" for name, decision in zip(reviewers, decisions)}
 
             # A return points at the report's first section, as the review form lets it.
             pointed = report.sections[0].task_id
 
-            def decide(name, decision):
-                return lambda: reviewers[name].post(f"{url}/review", data={
-                    "decision": decision, "comment": comments[name], "version": str(versions[name]),
-                    "section": str(pointed) if decision == "return" else "",
-                })
+            def decide(name, decision, url=url, comments=comments, versions=versions, pointed=pointed):
+                return lambda: reviewers[name].post(
+                    f"{url}/review",
+                    data={
+                        "decision": decision,
+                        "comment": comments[name],
+                        "version": str(versions[name]),
+                        "section": str(pointed) if decision == "return" else "",
+                    },
+                )
 
             responses = dict(zip(reviewers, at_once(*(decide(name, d) for name, d in zip(reviewers, decisions)))))
-            assert all(r.status_code == 302 for r in responses.values()), {n: r.status_code for n, r in responses.items()}
+            assert all(r.status_code == 302 for r in responses.values()), {
+                n: r.status_code for n, r in responses.items()
+            }
             winners = [name for name, r in responses.items() if "/review?period=" in r.headers["Location"]]
             assert len(winners) == 1, {n: r.headers["Location"] for n, r in responses.items()}
             [winner] = winners
@@ -248,9 +286,13 @@ def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_
                 assert outcomes.pop(pointed) == ("returned", comments[winner])
                 assert set(outcomes.values()) == {(None, None)}
                 assert report.events[-1].task_id == pointed
-            reviews = db.session.scalars(select(AuditEvent).where(
-                AuditEvent.action.in_(("report.accept", "report.return")), AuditEvent.target_type == "unit_report",
-                AuditEvent.target_id == report.id)).all()
+            reviews = db.session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action.in_(("report.accept", "report.return")),
+                    AuditEvent.target_type == "unit_report",
+                    AuditEvent.target_id == report.id,
+                )
+            ).all()
             assert [(e.action, e.username) for e in reviews] == [(f"report.{decision}", winner)]
     finally:
         dispose(*servers)
@@ -260,7 +302,9 @@ def test_two_reviewers_at_once_exactly_one_decision_is_recorded(app, plan, user_
 
 
 UNAVAILABLE_TITLE = vietnamese("Temporarily unavailable")
-UNAVAILABLE_TEXT = vietnamese("The system cannot reach its database right now. Nothing you have saved is lost. Please wait a moment and reload the page.")
+UNAVAILABLE_TEXT = vietnamese(
+    "The system cannot reach its database right now. Nothing you have saved is lost. Please wait a moment and reload the page."
+)
 UNAVAILABLE_AFTER_POST = vietnamese("What you just sent was not saved.")
 
 
@@ -443,7 +487,9 @@ def test_the_database_going_away_gives_a_calm_page_and_the_app_recovers_by_itsel
     assert page.status_code == 200 and "NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM" in page.get_data(as_text=True)
     db.session.commit()
     assert {e.username for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "login"))} == {
-        TEST_USERS["officer"][0], TEST_USERS["committee"][0]}
+        TEST_USERS["officer"][0],
+        TEST_USERS["committee"][0],
+    }
 
 
 def test_a_signed_in_user_also_gets_the_calm_page_while_the_database_is_away(app, plan, outage):
@@ -505,21 +551,36 @@ def test_an_update_whose_second_file_breaks_stores_neither_file_nor_record(app, 
         FileStorage(stream=BrokenStream(BIG_PDF, fail_after=70_000), filename="dang-do.pdf"),
     ]
     with pytest.raises(OSError):
-        progress.post_update(Actor.for_user(officer, "127.0.0.1"), task_of("IV.4.1"), officer.unit_id, "lead",
-                             progress.UpdateInput(40, "working", "Kết quả"), files, now())
+        progress.post_update(
+            Actor.for_user(officer, "127.0.0.1"),
+            task_of("IV.4.1"),
+            officer.unit_id,
+            "lead",
+            progress.UpdateInput(40, "working", "Kết quả"),
+            files,
+            now(),
+        )
     db.session.rollback()
     assert upload_files(folder) == [], "the first file, already stored, was not removed"
     assert count(ProgressUpdate) == 0 and count(Evidence) == 0
     assert database_snapshot() == before
 
 
-def raw_multipart(fields: dict, files: list[tuple[str, bytes]], boundary: str = "----trackerFaultBoundary") -> tuple[bytes, str]:
+def raw_multipart(
+    fields: dict, files: list[tuple[str, bytes]], boundary: str = "----trackerFaultBoundary"
+) -> tuple[bytes, str]:
     body = b""
     for key, value in fields.items():
         body += f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
     for name, content in files:
-        body += (f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="{name}"\r\n'
-                 f"Content-Type: application/pdf\r\n\r\n").encode() + content + b"\r\n"
+        body += (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="{name}"\r\n'
+                f"Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + content
+            + b"\r\n"
+        )
     body += f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -527,13 +588,18 @@ def raw_multipart(fields: dict, files: list[tuple[str, bytes]], boundary: str = 
 def test_a_request_body_cut_short_is_refused_and_stores_nothing(app, plan, client):
     login(client, "officer")
     url = f"/plans/{plan.id}/tasks/IV.4.1/updates"
-    body, content_type = raw_multipart({"percent": "30", "state": "working", "results": "Đang tải lên"}, [("a.pdf", BIG_PDF)])
+    body, content_type = raw_multipart(
+        {"percent": "30", "state": "working", "results": "Đang tải lên"}, [("a.pdf", BIG_PDF)]
+    )
     before = database_snapshot()
 
     # The connection drops: fewer bytes arrive than the Content-Length announced.
     cut = body[: len(body) // 2]
-    response = client.post(url, content_type=content_type,
-                           environ_overrides={"wsgi.input": io.BytesIO(cut), "CONTENT_LENGTH": str(len(body))})
+    response = client.post(
+        url,
+        content_type=content_type,
+        environ_overrides={"wsgi.input": io.BytesIO(cut), "CONTENT_LENGTH": str(len(body))},
+    )
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
     assert database_snapshot() == before
@@ -556,14 +622,20 @@ def test_too_large_a_file_or_request_stores_nothing(app, plan, client):
     url = f"/plans/{plan.id}/tasks/IV.4.1/updates"
     app.config["EVIDENCE_MAX_BYTES"] = 50_000
     before = database_snapshot()
-    response = client.post(url, data={"percent": "30", "state": "working", "evidence": [(io.BytesIO(BIG_PDF), "lon.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url,
+        data={"percent": "30", "state": "working", "evidence": [(io.BytesIO(BIG_PDF), "lon.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 422
     assert database_snapshot() == before and upload_files(app.config["UPLOAD_DIR"]) == []
 
     app.config["EVIDENCE_MAX_BYTES"] = 10 * 1024 * 1024
     app.config["MAX_CONTENT_LENGTH"] = 100_000
-    response = client.post(url, data={"percent": "30", "state": "working", "evidence": [(io.BytesIO(BIG_PDF), "lon.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url,
+        data={"percent": "30", "state": "working", "evidence": [(io.BytesIO(BIG_PDF), "lon.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     assert database_snapshot() == before and upload_files(app.config["UPLOAD_DIR"]) == []

@@ -6,6 +6,7 @@ files that no record points at.
 The PostgreSQL faults run on a server of this module's own (scripts/test-postgres in a folder of
 its own), so that stopping, freezing and restarting it disturbs no other test; a TCP proxy in
 front of it cuts connections at a chosen moment."""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from tests.conftest import PASSWORD, PLAN_FILE, TEST_USERS, create_test_users, make_app
 from tests.fault_support import CuttingProxy, PrivatePostgres, postgres_available, wait_until
@@ -131,8 +132,12 @@ def post_update(browser, site, data: dict, with_file: bool = True):
     payload = dict(data)
     if with_file:
         payload["evidence"] = (io.BytesIO(PDF), "bien-ban-kiem-tra.pdf")
-    return browser.post(f"{task_page(site)}/updates", data=payload, content_type="multipart/form-data",
-                        headers={"Referer": f"http://localhost{task_page(site)}"})
+    return browser.post(
+        f"{task_page(site)}/updates",
+        data=payload,
+        content_type="multipart/form-data",
+        headers={"Referer": f"http://localhost{task_page(site)}"},
+    )
 
 
 # --- 1 and 2. a commit of unknown outcome ------------------------------------------------------
@@ -227,9 +232,12 @@ def test_a_frozen_database_gives_the_calm_page_and_a_failing_health_check_within
 
 def lock_holders(site) -> list[int]:
     """The processes holding the scheduler lock (by the application name of their connection)."""
-    rows = site.rows(text(
-        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'tracker-scheduler-%'"))
+    rows = site.rows(
+        text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'tracker-scheduler-%'"
+        )
+    )
     return [int(name.rsplit("-", 1)[1]) for (name,) in rows]
 
 
@@ -256,8 +264,11 @@ def test_after_a_database_restart_exactly_one_scheduler_runs_the_jobs(site, serv
         first.wait_for("Scheduler running", "Bộ lập lịch đang chạy", timeout=60)
         second.wait_for("waiting to take over", "đang chờ", timeout=60)
         assert lock_holders(site) == [first.popen.pid]
-        wait_until(lambda: site.rows(text("SELECT pid FROM scheduler_heartbeat WHERE id = 1")) == [(first.popen.pid,)],
-                   timeout=60, what="the first scheduler's heartbeat")
+        wait_until(
+            lambda: site.rows(text("SELECT pid FROM scheduler_heartbeat WHERE id = 1")) == [(first.popen.pid,)],
+            timeout=60,
+            what="the first scheduler's heartbeat",
+        )
 
         server.restart()
 
@@ -282,7 +293,9 @@ def small_disk(tmp_path):
     """A real file system with 512 KB of room (tmpfs), as a full disk is met in production."""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         if REQUIRED:
             pytest.fail(f"cannot mount a small file system: {done.stderr}")
@@ -298,8 +311,11 @@ def test_a_full_upload_folder_keeps_the_text_says_why_and_tells_the_admin(databa
         officer = site.browser()
         data = update_form(officer, site, "Báo cáo kết quả rà soát hộ nghèo quý III, chi tiết theo 14 tổ")
         big = PDF + b"0" * (300 * 1024)
-        response = officer.post(f"{task_page(site)}/updates", content_type="multipart/form-data",
-                                data={**data, "evidence": (io.BytesIO(big), "danh-sach.pdf")})
+        response = officer.post(
+            f"{task_page(site)}/updates",
+            content_type="multipart/form-data",
+            data={**data, "evidence": (io.BytesIO(big), "danh-sach.pdf")},
+        )
         assert response.status_code == 422
         html = response.get_data(as_text=True)
         assert "bộ nhớ của máy chủ đã đầy" in plain(html)
@@ -346,15 +362,25 @@ def test_the_unavailable_page_after_a_post_leads_back_to_the_form_page_and_sends
 
 def run_python(code: str, env: dict) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "TRACKER_ENV")}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize("key", ["x" * 32, "changeme" * 4, "abcdefghijklmnopqrstuvwxyz012345", "change-me-please-change-me-please"])
+@pytest.mark.parametrize(
+    "key", ["x" * 32, "changeme" * 4, "abcdefghijklmnopqrstuvwxyz012345", "change-me-please-change-me-please"]
+)
 def test_production_refuses_a_long_but_guessable_key_and_writes_no_key_file(tmp_path, key):
     instance = tmp_path / "instance"
-    done = run_python("from tracker import create_app; create_app()",
-                      {"TRACKER_ENV": "production", "SECRET_KEY": key, "TRACKER_INSTANCE_DIR": str(instance),
-                       "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    done = run_python(
+        "from tracker import create_app; create_app()",
+        {
+            "TRACKER_ENV": "production",
+            "SECRET_KEY": key,
+            "TRACKER_INSTANCE_DIR": str(instance),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        },
+    )
     assert done.returncode != 0 and "SECRET_KEY is not fit for production" in done.stderr
     assert not (instance / "secret_key").exists()
 
@@ -404,16 +430,26 @@ def test_a_file_left_by_a_killed_worker_is_reported_and_removed_after_the_grace_
         kept = post_update(officer, site, update_form(officer, site, "Có minh chứng"))
         assert kept.status_code == 302
         (kept_name,) = site.rows(select(Evidence.stored_name))[0]
-        env = {"DATABASE_URL": database, "UPLOAD_DIR": str(uploads), "TRACKER_INSTANCE_DIR": str(tmp_path / "instance"),
-               "OFFICER": TEST_USERS["officer"][0]}
+        env = {
+            "DATABASE_URL": database,
+            "UPLOAD_DIR": str(uploads),
+            "TRACKER_INSTANCE_DIR": str(tmp_path / "instance"),
+            "OFFICER": TEST_USERS["officer"][0],
+        }
         done = run_python(KILLED_BETWEEN_FILE_AND_COMMIT, env)
         assert done.returncode == -signal.SIGKILL, done.stderr
         orphans = [name for name in os.listdir(uploads) if name != kept_name]
         assert len(orphans) == 1 and site.count(Evidence) == 1
 
         def clean() -> str:
-            result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "evidence", "clean"], cwd=ROOT,
-                                    env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+            result = subprocess.run(
+                [sys.executable, "-m", "flask", "--app", "app", "evidence", "clean"],
+                cwd=ROOT,
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             assert result.returncode == 0, result.stderr
             return result.stdout
 

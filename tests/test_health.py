@@ -1,6 +1,7 @@
 """/healthz, the load balancer's question: is this app server fit to serve? 200 only when the
 database answers, its schema is at the latest migration and the scheduler beat less than five
 minutes ago; 503 with the reasons otherwise, always as JSON, never a stack trace."""
+
 from __future__ import annotations
 
 import re

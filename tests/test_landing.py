@@ -1,6 +1,7 @@
 """Where each role lands after signing in (GET / redirects to the start page of the ward's one
 plan): the chair on the accountability table, a committee member on the dashboard, the secretariat
 on its review queue, an officer on the unit's page."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,7 +46,9 @@ def test_each_role_lands_on_its_start_page(client, plan, role):
 
 
 def test_signing_in_goes_through_the_start_page(client, plan):
-    response = client.post("/login", data={"username": TEST_USERS["chair"][0], "password": PASSWORD}, follow_redirects=True)
+    response = client.post(
+        "/login", data={"username": TEST_USERS["chair"][0], "password": PASSWORD}, follow_redirects=True
+    )
     assert response.status_code == 200
     assert [r.request.path for r in response.history] == ["/login", "/"]
     assert response.request.path == START["chair"].format(id=plan.id)

@@ -7,15 +7,16 @@ by unit: one line per unit ("Phòng X: 1 báo cáo chậm, lâu nhất N ngày, 
 under it with links into the tracker. An e-mail that cannot be sent stays queued and is retried
 later, never sent twice.
 """
+
 from __future__ import annotations
 
 import asyncio
 import email
-import re
 import email.policy
+import re
 import socket
 import threading
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +29,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.conftest import TEST_USERS, Database, current_database, login, make_app
-from tests.helpers import send_unit_report
+from tests.helpers import at, send_unit_report
 from tracker import ROOT
 from tracker.accounts.models import User
 from tracker.alerts import services as alerts
@@ -38,7 +39,6 @@ from tracker.extensions import babel, db
 from tracker.mail import services as mail
 from tracker.mail.models import OutboxMessage
 from tracker.periods.queries import plan_rounds
-
 
 WARD = ZoneInfo("Asia/Ho_Chi_Minh")
 SCAN_DAY = date(2026, 6, 13)
@@ -142,10 +142,6 @@ def vietnamese(app, tmp_path):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def at(day: date, hour: int = 7, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), WARD)
-
-
 def address(role: str) -> str:
     return f"{TEST_USERS[role][0]}@phuongbackan.vn"
 
@@ -157,7 +153,7 @@ def give_addresses(user_of) -> None:
 
 
 def scan(plan, day: date = SCAN_DAY, now: datetime | None = None) -> None:
-    alerts.scan(plan, day, now or at(day))
+    alerts.scan(plan, day, now or at(day, 7))
     db.session.commit()
 
 
@@ -175,7 +171,8 @@ def outbox() -> list[OutboxMessage]:
 def unread_open(user) -> int:
     """What the user's digest should count: unread notifications of open alerts."""
     return db.session.scalar(
-        select(func.count(Notification.id)).join(Alert, Alert.id == Notification.alert_id)
+        select(func.count(Notification.id))
+        .join(Alert, Alert.id == Notification.alert_id)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None), Alert.resolved_at.is_(None))
     )
 
@@ -205,9 +202,14 @@ def missing_report_of(user, period_of) -> Alert:
     """The unit's missing-report alert of the six-month round of 2026 (about the unit, no task)."""
     period = period_of("six_month", 2026)
     round_ = next(r for r in plan_rounds(period.plan) if period in r)
-    return db.session.scalar(select(Alert).where(
-        Alert.kind == REPORT_MISSING, Alert.unit_id == user.unit_id, Alert.period_id == round_.id, Alert.task_id.is_(None),
-    ))
+    return db.session.scalar(
+        select(Alert).where(
+            Alert.kind == REPORT_MISSING,
+            Alert.unit_id == user.unit_id,
+            Alert.period_id == round_.id,
+            Alert.task_id.is_(None),
+        )
+    )
 
 
 # --- reading a digest ------------------------------------------------------------------------
@@ -221,7 +223,9 @@ def digest_groups(body: str) -> list[tuple[str, list[str]]]:
     for number, line in enumerate(lines):
         if line.startswith("- "):
             groups[-1][1].append(re.sub(r"^- (\[[^\]]+\] )?", "", line))
-        elif line.strip() and not line.startswith(" ") and number + 1 < len(lines) and lines[number + 1].startswith("- "):
+        elif (
+            line.strip() and not line.startswith(" ") and number + 1 < len(lines) and lines[number + 1].startswith("- ")
+        ):
             groups.append((line, []))
     return groups
 
@@ -234,7 +238,11 @@ def plural(catalogue, msgid: str) -> str:
 
 def late_line(catalogue, unit_name: str, what: str, since: str) -> re.Pattern:
     """A unit's line in Vietnamese, "<unit>: <what>, lâu nhất N ngày, từ <since>", N any number."""
-    longest = msgstr(catalogue, "%(what)s, the longest %(days)d days, since %(date)s") % {"what": what, "days": 987654, "date": since}
+    longest = msgstr(catalogue, "%(what)s, the longest %(days)d days, since %(date)s") % {
+        "what": what,
+        "days": 987654,
+        "date": since,
+    }
     line = msgstr(catalogue, "%(unit)s: %(what)s") % {"unit": unit_name, "what": longest}
     return re.compile("^" + re.escape(line).replace("987654", r"\d+") + "$")
 
@@ -242,7 +250,8 @@ def late_line(catalogue, unit_name: str, what: str, since: str) -> re.Pattern:
 def alerts_told(user) -> list[Alert]:
     """The open alerts the person was told of and has not read: what their digest lists."""
     return db.session.scalars(
-        select(Alert).join(Notification, Notification.alert_id == Alert.id)
+        select(Alert)
+        .join(Notification, Notification.alert_id == Alert.id)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None), Alert.resolved_at.is_(None))
         .order_by(Alert.id)
     ).all()
@@ -256,7 +265,9 @@ def subject_unit(alert: Alert):
 # --- 1. one digest per person per day, in their language ----------------------------------------
 
 
-def test_each_person_with_unread_alerts_gets_one_digest_a_day_in_their_language(plan, smtp, vietnamese, user_of, period_of):
+def test_each_person_with_unread_alerts_gets_one_digest_a_day_in_their_language(
+    plan, smtp, vietnamese, user_of, period_of
+):
     give_addresses(user_of)
     user_of("chair").locale = "en"
     db.session.commit()
@@ -359,7 +370,9 @@ def test_the_digest_leaves_out_what_was_read_or_resolved(plan, smtp, vietnamese,
     scan(plan)
     officer = user_of("officer")
     missing = missing_report_of(officer, period_of)
-    mine = db.session.scalars(select(Notification).where(Notification.user_id == officer.id).order_by(Notification.id)).all()
+    mine = db.session.scalars(
+        select(Notification).where(Notification.user_id == officer.id).order_by(Notification.id)
+    ).all()
     read = next(n for n in mine if n.alert_id != missing.id)
     read.read_at = at(SCAN_DAY, 6)
     # The unit sends its missing report; a second scan that morning resolves its alert.
@@ -372,7 +385,9 @@ def test_the_digest_leaves_out_what_was_read_or_resolved(plan, smtp, vietnamese,
     build()
     mail.send_due(at(SCAN_DAY, 7, 6))
     message = smtp.inbox.to(officer.email)
-    assert message["Subject"] == msgstr(vietnamese, "Plan tracker: %(num)d items need attention") % {"num": len(mine) - 2}
+    assert message["Subject"] == msgstr(vietnamese, "Plan tracker: %(num)d items need attention") % {
+        "num": len(mine) - 2
+    }
     body = text_of(message)
     assert text_in(read.alert, "vi") not in body
     assert text_in(missing, "vi") not in body
@@ -417,16 +432,21 @@ def test_the_next_digest_marks_what_is_new_since_the_last_one_and_lists_it_first
     mail.send_due(at(later, 7, 6))
 
     new_alerts = db.session.scalars(
-        select(Alert).join(Notification, Notification.alert_id == Alert.id)
-        .where(Notification.user_id == officer.id, Notification.created_at == at(later), Notification.read_at.is_(None),
-               Alert.resolved_at.is_(None))
+        select(Alert)
+        .join(Notification, Notification.alert_id == Alert.id)
+        .where(
+            Notification.user_id == officer.id,
+            Notification.created_at == at(later, 7),
+            Notification.read_at.is_(None),
+            Alert.resolved_at.is_(None),
+        )
     ).all()
     assert new_alerts
     first, second = [m for m in smtp.inbox.messages if m["To"].endswith(f"<{officer.email}>")]
     new_mark = f"[{msgstr(vietnamese, 'NEW')}]"
     assert new_mark in text_of(first)  # on the first digest everything is new
     body = text_of(second)
-    marked = [line[len(f"- {new_mark} "):] for line in body.splitlines() if line.startswith(f"- {new_mark} ")]
+    marked = [line[len(f"- {new_mark} ") :] for line in body.splitlines() if line.startswith(f"- {new_mark} ")]
     assert sorted(marked) == sorted(text_in(a, "vi") for a in new_alerts)
     unmarked = [line for line in body.splitlines() if line.startswith("- ") and new_mark not in line]
     assert unmarked, "what the officer was told before and has not read is still listed, unmarked"
@@ -446,7 +466,9 @@ def test_the_next_digest_marks_what_is_new_since_the_last_one_and_lists_it_first
     # The reminder shows in the unit's line with its deadline.
     [(line, _items)] = digest_groups(body)
     due_soon = msgstr(vietnamese, "%(what)s (due %(date)s)") % {
-        "what": plural(vietnamese, "%(num)d report due soon") % {"num": 1}, "date": "10/11/2026"}
+        "what": plural(vietnamese, "%(num)d report due soon") % {"num": 1},
+        "date": "10/11/2026",
+    }
     assert due_soon in line
 
 
@@ -538,7 +560,10 @@ def test_the_mail_commands_queue_and_send(plan, smtp, cli, vietnamese, user_of):
 
     result = cli.invoke(args=["mail", "send"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == msgstr(vietnamese, "%(sent)d e-mails sent, %(failed)d failed (kept for retry).") % {"sent": queued, "failed": 0}
+    assert result.output.strip() == msgstr(vietnamese, "%(sent)d e-mails sent, %(failed)d failed (kept for retry).") % {
+        "sent": queued,
+        "failed": 0,
+    }
     assert len(smtp.inbox.envelopes) == queued
 
 
@@ -567,7 +592,10 @@ def test_two_senders_at_once_send_each_message_once(plan, smtp, user_of):
     database = current_database()
     barrier, results, errors = threading.Barrier(2), [], []
     moment = at(SCAN_DAY, 7, 10)
-    threads = [threading.Thread(target=send_in_own_app, args=(database, smtp.port, moment, barrier, results, errors)) for _ in range(2)]
+    threads = [
+        threading.Thread(target=send_in_own_app, args=(database, smtp.port, moment, barrier, results, errors))
+        for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -630,8 +658,11 @@ def test_a_person_turns_e_mail_off_and_changes_language_in_their_profile(app, cl
     assert user_of("secretariat").id in {m.user_id for m in outbox()}
 
     # English, with e-mail back on: the pages and the next digest are in English.
-    response = client.post("/profile", data={"locale": "en", "email": "vhxh@phuongbackan.vn", "email_notifications": "y"},
-                           follow_redirects=True)
+    response = client.post(
+        "/profile",
+        data={"locale": "en", "email": "vhxh@phuongbackan.vn", "email_notifications": "y"},
+        follow_redirects=True,
+    )
     page = response.get_data(as_text=True)
     assert '<html lang="en">' in page and "Your settings are saved." in page
     assert user_of("officer").email_notifications is True and user_of("officer").locale == "en"

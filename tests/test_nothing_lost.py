@@ -5,6 +5,7 @@ feed pasted from a PDF, a GET on a form's address, a session that ended while a 
 being typed, a long paste cut by the browser, "50,5" read as 505, a double click that posted
 twice, text typed in decomposed Unicode.
 """
+
 from __future__ import annotations
 
 import io
@@ -23,14 +24,15 @@ from tracker.alerts import services as alerts
 from tracker.core.time import WARD_TZ, ward_today
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
 from tracker.plan import services as plan_services
 from tracker.plan.planfile import read_plan_text
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import UnitReport
 from tracker.ward_reports.models import WardReport
 
-LONG_TEXT = ("Đã tổ chức rà soát hộ nghèo, hộ cận nghèo tại 14 tổ dân phố; tư vấn việc làm cho 18 lao động. " * 20)[:1950]
+LONG_TEXT = ("Đã tổ chức rà soát hộ nghèo, hộ cận nghèo tại 14 tổ dân phố; tư vấn việc làm cho 18 lao động. " * 20)[
+    :1950
+]
 
 
 def freeze(app, moment: str) -> None:
@@ -48,15 +50,22 @@ def en(app, role: str):
 # --- dates in the reporting calendar ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed, says", [
-    ("1/1/1", "four digits"), ("11/10/26", "four digits"), ("31/02/2026", "not a date in the calendar"),
-    ("05/06/2010", "plan's years"),
-])
+@pytest.mark.parametrize(
+    "typed, says",
+    [
+        ("1/1/1", "four digits"),
+        ("11/10/26", "four digits"),
+        ("31/02/2026", "not a date in the calendar"),
+        ("05/06/2010", "plan's years"),
+    ],
+)
 def test_a_deadline_with_a_short_or_impossible_year_is_refused_and_kept(app, plan, period_of, typed, says):
     period = period_of("six_month", 2026)
     client = en(app, "secretariat")
     before = database_snapshot()
-    response = client.post(f"/plans/{plan.id}/periods/{period.id}", data={"unit_deadline": typed, "ward_deadline": "10/06/2026"})
+    response = client.post(
+        f"/plans/{plan.id}/periods/{period.id}", data={"unit_deadline": typed, "ward_deadline": "10/06/2026"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert says in plain(html)
@@ -67,7 +76,12 @@ def test_a_deadline_with_a_short_or_impossible_year_is_refused_and_kept(app, pla
 def test_a_deadline_typed_the_wards_way_is_saved_and_shown_the_same_way(app, plan, period_of):
     period = period_of("six_month", 2026)
     client = en(app, "secretariat")
-    assert client.post(f"/plans/{plan.id}/periods/{period.id}", data={"unit_deadline": "4/6/2026", "ward_deadline": "10-06-2026"}).status_code == 302
+    assert (
+        client.post(
+            f"/plans/{plan.id}/periods/{period.id}", data={"unit_deadline": "4/6/2026", "ward_deadline": "10-06-2026"}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert (period.unit_deadline, period.ward_deadline) == (date(2026, 6, 4), date(2026, 6, 10))
     assert form_values(helpers.page(client, f"/plans/{plan.id}/periods/{period.id}"))["unit_deadline"] == ["04/06/2026"]
@@ -80,8 +94,14 @@ def test_a_bad_year_already_stored_breaks_no_page_and_no_scan(app, plan, period_
     period.ward_deadline = date(26, 11, 15)
     db.session.commit()
     freeze(app, "2026-11-20T09:00:00+07:00")
-    for role, url in (("officer", "/plans/{id}/my-unit"), ("committee", "/plans/{id}/dashboard/"), ("chair", "/plans/{id}/accountability/"),
-                      ("officer", "/plans/{id}/tasks/IV.4.1"), ("secretariat", "/plans/{id}/review"), ("secretariat", "/plans/{id}/periods/")):
+    for role, url in (
+        ("officer", "/plans/{id}/my-unit"),
+        ("committee", "/plans/{id}/dashboard/"),
+        ("chair", "/plans/{id}/accountability/"),
+        ("officer", "/plans/{id}/tasks/IV.4.1"),
+        ("secretariat", "/plans/{id}/review"),
+        ("secretariat", "/plans/{id}/periods/"),
+    ):
         assert en(app, role).get(url.format(id=plan.id)).status_code == 200, url
     periods_page = plain(helpers.page(en(app, "secretariat"), f"/plans/{plan.id}/periods/"))
     assert "outside the plan's years" in periods_page
@@ -90,6 +110,7 @@ def test_a_bad_year_already_stored_breaks_no_page_and_no_scan(app, plan, period_
     assert any("annual 2026" in problem for problem in result.problems)
     # The bad period raised nothing: no alert points at it.
     from tracker.alerts.models import Alert
+
     assert not db.session.scalars(select(Alert).where(Alert.period_id == period.id)).all()
 
 
@@ -107,8 +128,10 @@ def test_the_scan_command_reports_the_bad_row_and_succeeds(app, plan, period_of,
 
 def test_a_form_feed_pasted_from_a_pdf_is_cleaned_and_the_exports_survive(app, plan, task_of):
     client = en(app, "officer")
-    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates",
-                           data={"percent": "30", "state": "working", "results": "Trang 1\x0cTrang 2\tcột\r\nDòng sau\x00"})
+    response = client.post(
+        f"/plans/{plan.id}/tasks/IV.4.1/updates",
+        data={"percent": "30", "state": "working", "results": "Trang 1\x0cTrang 2\tcột\r\nDòng sau\x00"},
+    )
     assert response.status_code == 302
     update = db.session.scalars(select(ProgressUpdate).order_by(ProgressUpdate.id.desc())).first()
     assert update.results == "Trang 1Trang 2\tcột\r\nDòng sau"
@@ -132,6 +155,7 @@ def test_the_ward_report_docx_survives_a_control_character_in_its_text(app, plan
     response = secretariat.get(f"/plans/{plan.id}/ward-reports/{period.id}/report.docx")
     assert response.status_code == 200
     from docx import Document
+
     text = "\n".join(p.text for p in Document(io.BytesIO(response.data)).paragraphs)
     assert "Đánh giácó ký tự lạ" in text
 
@@ -166,13 +190,23 @@ def test_a_long_update_posted_after_the_session_ended_comes_back_after_signing_i
     task_page = f"/plans/{plan.id}/tasks/IV.4.1"
     helpers.page(officer, task_page)
     # Meanwhile the password is reset (which ends every session of the account).
-    assert cli.invoke(args=["users", "set-password", TEST_USERS["officer"][0]], input=f"{PASSWORD}\n{PASSWORD}\n").exit_code == 0
-    response = officer.post(f"{task_page}/updates", headers={"Referer": f"http://localhost{task_page}"},
-                            data={"percent": "45", "state": "working", "results": LONG_TEXT, "proposals": "Đề xuất bổ sung kinh phí"})
+    assert (
+        cli.invoke(
+            args=["users", "set-password", TEST_USERS["officer"][0]], input=f"{PASSWORD}\n{PASSWORD}\n"
+        ).exit_code
+        == 0
+    )
+    response = officer.post(
+        f"{task_page}/updates",
+        headers={"Referer": f"http://localhost{task_page}"},
+        data={"percent": "45", "state": "working", "results": LONG_TEXT, "proposals": "Đề xuất bổ sung kinh phí"},
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert db.session.scalar(select(func.count(ProgressUpdate.id))) == 0
     # Signing in again leads back to the task, with everything typed in the form and a word of why.
-    response = officer.post(response.headers["Location"], data={"username": TEST_USERS["officer"][0], "password": PASSWORD})
+    response = officer.post(
+        response.headers["Location"], data={"username": TEST_USERS["officer"][0], "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(task_page)
     html = helpers.page(officer, task_page)
     values = form_values(html.split('id="update-form"')[1]) if 'id="update-form"' in html else form_values(html)
@@ -193,14 +227,19 @@ def test_an_expired_form_keeps_its_text_when_forms_are_protected(app, plan):
         officer.post("/logout", data={})  # refused without a token: the session stays
         with officer.session_transaction() as session:
             session.clear()  # the session ended in another tab
-        response = officer.post(f"{task_page}/updates", headers={"Referer": f"http://localhost{task_page}"},
-                                data={"percent": "20", "state": "working", "results": LONG_TEXT, "csrf_token": "stale"})
+        response = officer.post(
+            f"{task_page}/updates",
+            headers={"Referer": f"http://localhost{task_page}"},
+            data={"percent": "20", "state": "working", "results": LONG_TEXT, "csrf_token": "stale"},
+        )
         assert response.status_code == 302
         assert db.session.scalar(select(func.count(ProgressUpdate.id))) == 0
         login_page = helpers.page(officer, response.headers["Location"])
         token = form_values(login_page)["csrf_token"][0]
-        response = officer.post(response.headers["Location"],
-                                data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": token})
+        response = officer.post(
+            response.headers["Location"],
+            data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": token},
+        )
         assert response.status_code == 302
         html = helpers.page(officer, task_page)
         assert LONG_TEXT in html
@@ -214,8 +253,11 @@ def test_a_password_typed_in_a_form_of_an_ended_session_is_never_kept(app, plan)
     admin = vi(app, "admin")
     with admin.session_transaction() as session:
         session.clear()
-    response = admin.post("/admin/users/new", headers={"Referer": "http://localhost/admin/users/new"},
-                          data={"username": "can.bo.moi", "full_name": "Cán bộ mới", "password": "Mat-khau-rat-dai-2026"})
+    response = admin.post(
+        "/admin/users/new",
+        headers={"Referer": "http://localhost/admin/users/new"},
+        data={"username": "can.bo.moi", "full_name": "Cán bộ mới", "password": "Mat-khau-rat-dai-2026"},
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     kept = db.session.scalars(select(KeptForm)).all()
     assert len(kept) == 1 and kept[0].data["full_name"] == ["Cán bộ mới"]
@@ -228,7 +270,9 @@ def test_the_sign_in_page_posted_with_an_old_token_is_refused_and_keeps_nothing(
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         client = app.test_client()
-        response = client.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": "old"})
+        response = client.post(
+            "/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "csrf_token": "old"}
+        )
         assert response.status_code == 400
         assert db.session.scalar(select(func.count(KeptForm.id))) == 0
     finally:
@@ -240,7 +284,9 @@ def test_text_longer_than_a_fields_limit_is_not_cut_but_refused_whole(app, plan,
     task_page = helpers.page(client, f"/plans/{plan.id}/tasks/IV.4.1")
     assert "maxlength" not in task_page  # the browser does not cut a long paste silently
     too_long = "x" * 10800
-    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "10", "state": "working", "results": too_long})
+    response = client.post(
+        f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "10", "state": "working", "results": too_long}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert too_long in html  # given back whole
@@ -251,7 +297,9 @@ def test_text_longer_than_a_fields_limit_is_not_cut_but_refused_whole(app, plan,
 @pytest.mark.parametrize("typed", ["50,5", "50.5"])
 def test_a_decimal_percent_says_it_is_a_whole_number(app, plan, typed):
     client = en(app, "officer")
-    response = client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": typed, "state": "working", "results": "Kết quả"})
+    response = client.post(
+        f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": typed, "state": "working", "results": "Kết quả"}
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "whole number" in plain(html) and "51" in plain(html)
@@ -262,7 +310,10 @@ def test_a_decimal_percent_says_it_is_a_whole_number(app, plan, typed):
 
 def test_a_percent_typed_with_a_percent_sign_is_taken(app, plan):
     client = en(app, "officer")
-    assert client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "50 %", "state": "working"}).status_code == 302
+    assert (
+        client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "50 %", "state": "working"}).status_code
+        == 302
+    )
     assert db.session.scalar(select(ProgressUpdate.percent)) == 50
 
 
@@ -314,8 +365,11 @@ def test_an_answer_sent_twice_is_taken_once(app, plan, user_of):
     from tracker.audit.services import Actor
     from tracker.discussion import services as discussion
     from tracker.units.models import Unit
+
     unit = db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh"))
-    question = discussion.ask_question(Actor.for_user(user_of("committee")), plan, unit, "Bao nhiêu hộ?", datetime.now(WARD_TZ))
+    question = discussion.ask_question(
+        Actor.for_user(user_of("committee")), plan, unit, "Bao nhiêu hộ?", datetime.now(WARD_TZ)
+    )
     db.session.commit()
     officer = en(app, "officer")
     html = helpers.page(officer, f"/plans/{plan.id}/questions")
@@ -324,6 +378,7 @@ def test_an_answer_sent_twice_is_taken_once(app, plan, user_of):
     first, second = post_twice(officer, f"/plans/{plan.id}/questions/{question.id}/answer", data)
     assert second.headers["Location"] == first.headers["Location"]
     from tracker.audit.models import AuditEvent
+
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "question.answer")) == 1
 
 
@@ -376,8 +431,12 @@ def test_text_typed_in_decomposed_unicode_is_stored_in_nfc(app, plan):
     decomposed = unicodedata.normalize("NFD", "Đề nghị hỗ trợ kinh phí khảo sát")
     assert decomposed != unicodedata.normalize("NFC", decomposed)
     client = en(app, "officer")
-    assert client.post(f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "10", "state": "working",
-                                                                        "results": decomposed}).status_code == 302
+    assert (
+        client.post(
+            f"/plans/{plan.id}/tasks/IV.4.1/updates", data={"percent": "10", "state": "working", "results": decomposed}
+        ).status_code
+        == 302
+    )
     stored = db.session.scalar(select(ProgressUpdate.results))
     assert stored == unicodedata.normalize("NFC", decomposed)
 

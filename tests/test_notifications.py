@@ -9,11 +9,12 @@ unread messages, not the alerts.
 Pages are shown in English, the language of the source strings, so that the assertions do not
 depend on the state of the Vietnamese catalogue; the texts are those of tracker.alerts.messages.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -24,17 +25,25 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests import helpers
+from tests.helpers import at
 from tracker.accountability.queries import late_reports
 from tracker.alerts import services
 from tracker.alerts.messages import alert_text
-from tracker.alerts.models import ESCALATION, REPORT_DUE, REPORT_MISSING, TASK_STALE, TASK_UNASSIGNED, Alert, Notification
+from tracker.alerts.models import (
+    ESCALATION,
+    REPORT_DUE,
+    REPORT_MISSING,
+    TASK_STALE,
+    TASK_UNASSIGNED,
+    Alert,
+    Notification,
+)
 from tracker.core.time import ward_date
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import days_late
 from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit
-
 
 signed_in = partial(helpers.signed_in, language="en")
 page = partial(helpers.page, follow_redirects=True)
@@ -46,10 +55,6 @@ BELL = re.compile(r'data-testid="bell-count">\s*(\d+)\s*<')
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def at(day: str, hour: int = 7, minute: int = 0) -> datetime:
-    return datetime.combine(date.fromisoformat(day), time(hour, minute), WARD)
 
 
 def scan(plan, day: str, hour: int = 7, minute: int = 0) -> services.ScanResult:
@@ -90,7 +95,9 @@ def notifications_of(user, kind: str | None = None) -> list[Notification]:
 
 
 def unread(user) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
 
 
 def unread_days(user) -> set[date]:
@@ -106,13 +113,20 @@ def six_month_round(period_of):
 def missing_report(user, period_of) -> Alert:
     """The unit's missing-report alert of the six-month round of 2026 (about the unit, no task)."""
     round_ = six_month_round(period_of)
-    return db.session.scalar(select(Alert).where(
-        Alert.kind == REPORT_MISSING, Alert.unit_id == user.unit_id, Alert.period_id == round_.id, Alert.task_id.is_(None),
-    ))
+    return db.session.scalar(
+        select(Alert).where(
+            Alert.kind == REPORT_MISSING,
+            Alert.unit_id == user.unit_id,
+            Alert.period_id == round_.id,
+            Alert.task_id.is_(None),
+        )
+    )
 
 
 def notification_about(user, alert: Alert) -> Notification:
-    return db.session.scalar(select(Notification).where(Notification.user_id == user.id, Notification.alert_id == alert.id))
+    return db.session.scalar(
+        select(Notification).where(Notification.user_id == user.id, Notification.alert_id == alert.id)
+    )
 
 
 def unit_named(code: str) -> Unit:
@@ -166,8 +180,14 @@ def test_the_bell_counts_unread_messages_not_alerts_on_every_page(app, plan, use
 
     scan(plan, "2026-05-29")  # the first reminder of the six-month report, and the unit's stale tasks
     assert unread(officer) > 1
-    for url in ("/", f"/plans/{plan.id}/my-unit", f"/plans/{plan.id}/dashboard/", f"/plans/{plan.id}/tasks/IV.4.1",
-                "/notifications/", "/profile"):
+    for url in (
+        "/",
+        f"/plans/{plan.id}/my-unit",
+        f"/plans/{plan.id}/dashboard/",
+        f"/plans/{plan.id}/tasks/IV.4.1",
+        "/notifications/",
+        "/profile",
+    ):
         assert bell(page(signed, url)) == 1, url  # many alerts, one message
 
     scan(plan, "2026-06-02")  # the second reminder: a new day, a new message
@@ -249,9 +269,13 @@ def test_a_units_line_says_how_many_reports_are_late_the_longest_and_since_when(
         assert found, group.summary
         # ...and under the line, the two reports by name.
         assert len(group.items) == 2
-        assert all(text.startswith(found["unit"] + ": the unit's ") and "has not been sent" in text for _i, text in group.items)
+        assert all(
+            text.startswith(found["unit"] + ": the unit's ") and "has not been sent" in text for _i, text in group.items
+        )
     [nobody] = [g for g in message.groups if g.summary.startswith("No unit assigned")]
-    assert re.fullmatch(r"No unit assigned: \d+ tasks with no unit assigned, the longest \d+ days, since 01/01/2026", nobody.summary)
+    assert re.fullmatch(
+        r"No unit assigned: \d+ tasks with no unit assigned, the longest \d+ days, since 01/01/2026", nobody.summary
+    )
 
 
 def test_the_days_late_in_a_units_line_are_those_the_rest_of_the_tracker_shows(app, plan, user_of, task_of, period_of):
@@ -467,19 +491,27 @@ def test_the_dashboard_shows_what_was_passed_to_the_chair_unit_by_unit(app, plan
     freeze(app, "2026-06-13")
     escalation = db.session.scalar(select(Alert).where(Alert.kind == ESCALATION, Alert.parent_id == missing.id))
     assert text_of(escalation) == "Passed to the chair: " + text_of(missing)
-    escalated_units = {a.parent.unit for a in db.session.scalars(
-        select(Alert).where(Alert.kind == ESCALATION, Alert.resolved_at.is_(None))) if a.parent.unit is not None}
+    escalated_units = {
+        a.parent.unit
+        for a in db.session.scalars(select(Alert).where(Alert.kind == ESCALATION, Alert.resolved_at.is_(None)))
+        if a.parent.unit is not None
+    }
     assert vhxh in escalated_units and len(escalated_units) > 1
     for role in ("chair", "committee"):
         html = page(signed_in(app, role), f"/plans/{plan.id}/dashboard/")
         assert f"Passed to the chair: {open_count(ESCALATION)}" in html, role  # how many, of every kind
         # One line per unit, leading to the unit's accountability page; not a line per alert.
         for unit in escalated_units:
-            assert f'href="/plans/{plan.id}/accountability/units/{unit.code}">{escape(unit.name)}: ' in html, (role, unit.code)
+            assert f'href="/plans/{plan.id}/accountability/units/{unit.code}">{escape(unit.name)}: ' in html, (
+                role,
+                unit.code,
+            )
         assert missing_line in html
         assert text_of(missing) not in html
     # The chair has every one of them under the bell.
-    chair_items = {i for m in messages_on(page(signed_in(app, "chair"), "/notifications/")) for g in m.groups for i, _t in g.items}
+    chair_items = {
+        i for m in messages_on(page(signed_in(app, "chair"), "/notifications/")) for g in m.groups for i, _t in g.items
+    }
     assert notification_about(user_of("chair"), escalation).id in chair_items
 
 
@@ -499,8 +531,12 @@ def test_a_co_lead_units_home_page_shows_the_task_alerts_filed_under_the_first_l
     home = page(signed_in(app, "officer_yte"), f"/plans/{plan.id}/my-unit")
     assert text_of(stale) in home
     # ...and not the alerts of tasks the health station has nothing to do with.
-    other = db.session.scalar(select(Alert).join(Alert.task).where(Alert.kind == TASK_STALE, Alert.unit_id != health.id,
-                                                                   Alert.task_id != task.id).limit(1))
+    other = db.session.scalar(
+        select(Alert)
+        .join(Alert.task)
+        .where(Alert.kind == TASK_STALE, Alert.unit_id != health.id, Alert.task_id != task.id)
+        .limit(1)
+    )
     assert text_of(other) not in home
 
 

@@ -1,11 +1,11 @@
 """The read-only pages render for the loaded plan, in Vietnamese by default."""
+
 from functools import partial
 
 import pytest
 
 from tests import helpers
 from tests.conftest import login
-
 
 page = partial(helpers.page, follow_redirects=True)
 plain = partial(helpers.plain, tidy_punctuation=True)
@@ -42,7 +42,10 @@ def test_plan_overview_shows_sections_tasks_and_units(client, plan):
     assert "NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM" in text and "TỔ CHỨC THỰC HIỆN" in text
     assert "IV.4.3 Chính sách hỗ trợ về y tế cho hộ nghèo" in text
     assert "Chủ trì: Trạm Y tế phường" in text
-    assert "Phối hợp: Phòng Văn hóa – Xã hội, Phòng Xây dựng, Nông nghiệp và Môi trường, Bảo hiểm xã hội cơ sở Bắc Kạn" in text
+    assert (
+        "Phối hợp: Phòng Văn hóa – Xã hội, Phòng Xây dựng, Nông nghiệp và Môi trường, Bảo hiểm xã hội cơ sở Bắc Kạn"
+        in text
+    )
     # IV.10's five groups have no lead in the plan; VI.9, VI.12, VI.13.1 and VI.13.2 are led by
     # groups the plan names no members of (the telecom firms, the steering committee, the
     # residential groups): nobody answers for those nine yet, and the page says so, as the
@@ -65,7 +68,10 @@ def test_task_page_shows_text_units_and_reporting_periods(client, plan):
 def test_task_page_lists_group_members(client, plan):
     text = plain(page(client, f"/plans/{plan.id}/tasks/IV.4.5"))
     assert "Các phòng chuyên môn thuộc UBND phường" in text
-    assert "Thành viên: Phòng Xây dựng, Nông nghiệp và Môi trường, Phòng Kinh tế, Phòng Văn hóa – Xã hội, Văn phòng HĐND-UBND phường" in text
+    assert (
+        "Thành viên: Phòng Xây dựng, Nông nghiệp và Môi trường, Phòng Kinh tế, Phòng Văn hóa – Xã hội, Văn phòng HĐND-UBND phường"
+        in text
+    )
 
 
 def test_task_page_shows_milestones_and_dates(client, plan):

@@ -1,4 +1,5 @@
 """Loading is idempotent and updates in place; export writes the same format back losslessly."""
+
 from sqlalchemy import func, select
 
 from tests.conftest import PLAN_FILE, clone_database, drop_database, make_app

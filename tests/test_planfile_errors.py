@@ -1,5 +1,6 @@
 """`flask plan load` validates the whole file before writing: every kind of error is reported with
 file, line and plain words, the command fails, and the database is left exactly as it was."""
+
 import pytest
 
 from tests.conftest import PLAN_FILE
@@ -26,7 +27,9 @@ def cycle_file() -> str:
         "    members: [phong-xd-nn-mt, phong-kinh-te, phong-vh-xh, van-phong-hdnd-ubnd, cac-doanh-nghiep]\n",
     )
     assert content != ORIGINAL
-    content = content.replace("    members: [cac-dn-vien-thong]\n", "    members: [cac-dn-vien-thong, cac-phong-chuyen-mon]\n")
+    content = content.replace(
+        "    members: [cac-dn-vien-thong]\n", "    members: [cac-dn-vien-thong, cac-phong-chuyen-mon]\n"
+    )
     return content
 
 
@@ -36,7 +39,10 @@ CASES = {
     "duplicate code": (lambda: mutate("code: IV.4.2\n", "code: IV.4.1\n"), "IV.4.1"),
     "malformed code": (lambda: mutate("code: IV.4.3\n", "code: IV.4.x\n"), "IV.4.x"),
     "bad date": (lambda: mutate("ward_deadline: 2026-06-10", "ward_deadline: 2026-06-31"), "2026-06-31"),
-    "missing field": (lambda: mutate("\n" + " " * 14 + "title: Chính sách hỗ trợ về y tế cho hộ nghèo\n", "\n"), "title"),
+    "missing field": (
+        lambda: mutate("\n" + " " * 14 + "title: Chính sách hỗ trợ về y tế cho hộ nghèo\n", "\n"),
+        "title",
+    ),
     "cycle": (cycle_file, "cac-phong-chuyen-mon"),
 }
 
@@ -71,8 +77,10 @@ def test_a_duplicate_code_names_both_lines(app, cli, tmp_path):
 
 def test_a_cycle_is_spelled_out(app, cli, tmp_path):
     _, result = load(cli, tmp_path, cycle_file())
-    assert "cac-phong-chuyen-mon → cac-doanh-nghiep → cac-phong-chuyen-mon" in result.output or \
-        "cac-doanh-nghiep → cac-phong-chuyen-mon → cac-doanh-nghiep" in result.output
+    assert (
+        "cac-phong-chuyen-mon → cac-doanh-nghiep → cac-phong-chuyen-mon" in result.output
+        or "cac-doanh-nghiep → cac-phong-chuyen-mon → cac-doanh-nghiep" in result.output
+    )
 
 
 def test_every_error_in_a_file_is_reported_at_once(app, cli, tmp_path):

@@ -1,5 +1,6 @@
 """Production hardening: the secret key check, cookies and security headers, no inline script,
 sign-in throttling, and a waiting scheduler that takes over when the running one dies."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -50,7 +50,9 @@ def dispose(*apps) -> None:
 WEAK_KEYS = [None, "", "change-me", "dev", "changeme", "x" * 31, secrets.token_hex(15)]
 
 
-@pytest.mark.parametrize("key", WEAK_KEYS, ids=["missing", "empty", "change-me", "dev", "changeme", "31-chars", "30-hex"])
+@pytest.mark.parametrize(
+    "key", WEAK_KEYS, ids=["missing", "empty", "change-me", "dev", "changeme", "31-chars", "30-hex"]
+)
 def test_production_refuses_to_start_with_a_missing_default_or_short_secret_key(app, key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(ProductionConfig, SECRET_KEY=key, SQLALCHEMY_DATABASE_URI=database_url(current_database()))
@@ -109,14 +111,21 @@ def test_production_starts_with_a_real_key_and_its_cookies_are_secure(app, tmp_p
         assert int(re.search(r"max-age=(\d+)", page.headers["Strict-Transport-Security"]).group(1)) >= 180 * 24 * 3600
 
         # In production the forms are protected: a sign-in without the form's token is refused.
-        without_token = browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}, base_url=HTTPS)
+        without_token = browser.post(
+            "/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}, base_url=HTTPS
+        )
         assert without_token.status_code == 400
 
         response = browser.post(
             "/login",
-            data={"username": TEST_USERS["officer"][0], "password": PASSWORD, "remember": "y",
-                  "csrf_token": csrf_token(page.get_data(as_text=True))},
-            base_url=HTTPS, headers={"Referer": f"{HTTPS}/login"},  # a browser sends it (Referrer-Policy: same-origin)
+            data={
+                "username": TEST_USERS["officer"][0],
+                "password": PASSWORD,
+                "remember": "y",
+                "csrf_token": csrf_token(page.get_data(as_text=True)),
+            },
+            base_url=HTTPS,
+            headers={"Referer": f"{HTTPS}/login"},  # a browser sends it (Referrer-Policy: same-origin)
         )
         assert response.status_code == 302, response.get_data(as_text=True)
         session = cookie_header(response, "session")
@@ -182,7 +191,12 @@ def assert_secure_page(response, url: str) -> None:
     assert directives.get("frame-ancestors") == ["'none'"], f"{url}: {csp}"
     assert headers.get("X-Content-Type-Options") == "nosniff", url
     assert headers.get("X-Frame-Options") == "DENY", url
-    assert headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin", "strict-origin-when-cross-origin"), url
+    assert headers.get("Referrer-Policy") in (
+        "same-origin",
+        "no-referrer",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    ), url
     if response.mimetype == "text/html":
         problems = inline_script_problems(response.get_data(as_text=True))
         assert not problems, f"{url}: {problems}"
@@ -197,7 +211,9 @@ def signed_in(app, role: str):
 def test_every_page_carries_the_security_headers_and_no_inline_script(app, plan, period_of, task_of):
     six_month = period_of("six_month", 2026)
     anonymous = app.test_client()
-    officer, committee, secretariat, admin = (signed_in(app, role) for role in ("officer", "committee", "secretariat", "admin"))
+    officer, committee, secretariat, admin = (
+        signed_in(app, role) for role in ("officer", "committee", "secretariat", "admin")
+    )
     pages = [
         (anonymous, "/login", 200),
         (anonymous, f"/plans/{plan.id}/", 302),  # the redirect to the login page
@@ -237,9 +253,9 @@ def test_the_pages_checked_are_really_html_pages(app, plan):
     html = committee.get(f"/plans/{plan.id}/").get_data(as_text=True)
     assert "<script" in html and "bootstrap.bundle.min.js" in html
     assert not inline_script_problems(html)
-    assert inline_script_problems('<p>x</p><script>alert(1)</script>')
+    assert inline_script_problems("<p>x</p><script>alert(1)</script>")
     assert inline_script_problems('<a href="#" onclick="go()">x</a>')
-    assert inline_script_problems('<img src=x onerror=alert(1)>')
+    assert inline_script_problems("<img src=x onerror=alert(1)>")
 
 
 def test_no_template_holds_an_inline_script_or_event_handler():
@@ -261,8 +277,9 @@ def test_no_template_holds_an_inline_script_or_event_handler():
 
 
 def sign_in(browser, username: str, password: str, address: str, **kwargs):
-    return browser.post("/login", data={"username": username, "password": password},
-                        environ_base={"REMOTE_ADDR": address}, **kwargs)
+    return browser.post(
+        "/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": address}, **kwargs
+    )
 
 
 def is_signed_in(browser, address: str) -> bool:
@@ -317,7 +334,9 @@ def test_an_address_failing_against_many_names_slows_only_names_new_to_it(app):
     assert sign_in(app.test_client(), TEST_USERS["committee"][0], PASSWORD, office).status_code == 302
     assert sign_in(app.test_client(), TEST_USERS["chair"][0], PASSWORD, office).status_code == 429
     # Without a proxy in front (PROXY_COUNT=0), a forged X-Forwarded-For does not escape the wait.
-    forged = sign_in(app.test_client(), TEST_USERS["chair"][0], PASSWORD, office, headers={"X-Forwarded-For": "192.0.2.99"})
+    forged = sign_in(
+        app.test_client(), TEST_USERS["chair"][0], PASSWORD, office, headers={"X-Forwarded-For": "192.0.2.99"}
+    )
     assert forged.status_code == 429
     # From another address the chair signs in at once.
     assert sign_in(app.test_client(), TEST_USERS["chair"][0], PASSWORD, "203.0.113.51").status_code == 302
@@ -326,7 +345,7 @@ def test_an_address_failing_against_many_names_slows_only_names_new_to_it(app):
 def test_the_wait_ends(app):
     freeze_at(app, "2026-06-01T08:00:00+07:00")
     username = TEST_USERS["officer"][0]
-    for attempt in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):
+    for _attempt in range(app.config["LOGIN_FAILURES_BEFORE_DELAY"]):
         sign_in(app.test_client(), username, "sai", "198.51.100.8")
     assert sign_in(app.test_client(), username, PASSWORD, "198.51.100.8").status_code == 429
     freeze_at(app, "2026-06-01T08:20:00+07:00")  # well past the first wait
@@ -338,7 +357,9 @@ def test_behind_a_proxy_the_audited_address_is_the_forwarded_client(app):
     try:
         browser = proxied.test_client()
         db.session.commit()
-        response = sign_in(browser, TEST_USERS["officer"][0], PASSWORD, "127.0.0.1", headers={"X-Forwarded-For": "203.0.113.77"})
+        response = sign_in(
+            browser, TEST_USERS["officer"][0], PASSWORD, "127.0.0.1", headers={"X-Forwarded-For": "203.0.113.77"}
+        )
         assert response.status_code == 302
         [event] = audit("login")
         assert event.remote_addr == "203.0.113.77"
@@ -348,17 +369,31 @@ def test_behind_a_proxy_the_audited_address_is_the_forwarded_client(app):
         for attempt in range(20):
             sign_in(other, f"khach{attempt:02d}", "sai", "127.0.0.1", headers={"X-Forwarded-For": "203.0.113.88"})
         assert {e.remote_addr for e in audit("login.failed")} == {"203.0.113.88"}
-        blocked = sign_in(proxied.test_client(), TEST_USERS["committee"][0], PASSWORD, "127.0.0.1", headers={"X-Forwarded-For": "203.0.113.88"})
+        blocked = sign_in(
+            proxied.test_client(),
+            TEST_USERS["committee"][0],
+            PASSWORD,
+            "127.0.0.1",
+            headers={"X-Forwarded-For": "203.0.113.88"},
+        )
         assert blocked.status_code == 429
         # Everyone else behind the same proxy still signs in.
-        fine = sign_in(proxied.test_client(), TEST_USERS["committee"][0], PASSWORD, "127.0.0.1", headers={"X-Forwarded-For": "203.0.113.89"})
+        fine = sign_in(
+            proxied.test_client(),
+            TEST_USERS["committee"][0],
+            PASSWORD,
+            "127.0.0.1",
+            headers={"X-Forwarded-For": "203.0.113.89"},
+        )
         assert fine.status_code == 302
     finally:
         dispose(proxied)
 
 
 def test_without_a_proxy_the_forwarded_header_is_ignored(app):
-    response = sign_in(app.test_client(), TEST_USERS["officer"][0], PASSWORD, "192.0.2.10", headers={"X-Forwarded-For": "203.0.113.77"})
+    response = sign_in(
+        app.test_client(), TEST_USERS["officer"][0], PASSWORD, "192.0.2.10", headers={"X-Forwarded-For": "203.0.113.77"}
+    )
     assert response.status_code == 302
     [event] = audit("login")
     assert event.remote_addr == "192.0.2.10"
@@ -371,15 +406,24 @@ class FlaskProcess:
     """`flask --app app ARGS` in its own process; its output lines are read as they come."""
 
     def __init__(self, database, instance: Path, *args: str):
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "FLASK_", "TRACKER_ENV"))}
+        env = {
+            key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "FLASK_", "TRACKER_ENV"))
+        }
         env.update(DATABASE_URL=database_url(database), TRACKER_INSTANCE_DIR=str(instance), PYTHONUNBUFFERED="1")
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "flask", "--app", "app", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        self.readers = [threading.Thread(target=self._read, args=(stream,), daemon=True) for stream in (self.popen.stdout, self.popen.stderr)]
+        self.readers = [
+            threading.Thread(target=self._read, args=(stream,), daemon=True)
+            for stream in (self.popen.stdout, self.popen.stderr)
+        ]
         for reader in self.readers:
             reader.start()
 

@@ -3,6 +3,7 @@
 The officer of Phòng Văn hóa – Xã hội leads IV.4.1 and IV.4.2, is a partner on IV.4.3 (led by
 Trạm Y tế), and holds nothing on VI.6 (Trạm Y tế alone) or IV.10.1 (no unit at all).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -88,7 +89,9 @@ def stored_files(app) -> list[str]:
 
 def timeline_entry(html: str, update_id: int) -> str:
     """The HTML of one entry of a task page's timeline."""
-    match = re.search(rf'<li class="card mb-2" id="update-{update_id}">(.*?)</li>\s*(?=<li class="card|</ol>)', html, re.S)
+    match = re.search(
+        rf'<li class="card mb-2" id="update-{update_id}">(.*?)</li>\s*(?=<li class="card|</ol>)', html, re.S
+    )
     assert match, f"update {update_id} is not in the timeline"
     return match.group(1)
 
@@ -120,8 +123,11 @@ def download_name(response) -> str:
 def test_officer_posts_lead_progress_with_a_file_and_sees_it_on_the_task_page(app, plan, client, user_of, task_of):
     login(client, "officer")
     response = post_update(
-        client, plan, "IV.4.1",
-        percent=45, state="working",
+        client,
+        plan,
+        "IV.4.1",
+        percent=45,
+        state="working",
         results="Đã chi trả trợ cấp cho 64 hộ nghèo",
         difficulties="Thiếu cán bộ rà soát",
         proposals="Bổ sung kinh phí quý III",
@@ -221,8 +227,13 @@ def test_a_correction_is_a_new_update_that_points_at_the_old_one(app, plan, clie
     assert textarea_value(form_page, "results") == "Đã hỗ trợ 12 hộ"
 
     response = post_update(
-        client, plan, "IV.4.1", percent=25, results="Đã hỗ trợ 15 hộ",
-        corrects=old.id, correction_note="Số hộ đã hỗ trợ là 15, không phải 12",
+        client,
+        plan,
+        "IV.4.1",
+        percent=25,
+        results="Đã hỗ trợ 15 hộ",
+        corrects=old.id,
+        correction_note="Số hộ đã hỗ trợ là 15, không phải 12",
     )
     assert response.status_code == 302
     old_again, new = all_updates()
@@ -247,7 +258,9 @@ def test_a_correction_without_a_note_is_refused(app, plan, client, note):
     post_update(client, plan, "IV.4.1", percent=20)
     [old] = all_updates()
     before = database_snapshot()
-    response = post_update(client, plan, "IV.4.1", percent=25, results="Số liệu mới", corrects=old.id, correction_note=note)
+    response = post_update(
+        client, plan, "IV.4.1", percent=25, results="Số liệu mới", corrects=old.id, correction_note=note
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert field_error(html, "correction_note")
@@ -265,7 +278,9 @@ def test_correcting_another_units_update_is_refused(app, plan, client):
 
     login(client, "officer")
     before = database_snapshot()
-    response = post_update(client, plan, "IV.4.3", percent=5, corrects=theirs.id, correction_note="Sửa hộ", files=[("a.pdf", PDF)])
+    response = post_update(
+        client, plan, "IV.4.3", percent=5, corrects=theirs.id, correction_note="Sửa hộ", files=[("a.pdf", PDF)]
+    )
     assert response.status_code == 400
     assert database_snapshot() == before
     assert stored_files(app) == []
@@ -365,13 +380,16 @@ def test_a_rejected_form_asks_for_the_files_again_and_stores_nothing(app, plan, 
 # --- upload rules -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, content", [
-    ("setup.exe", EXE),
-    ("trang.html", b"<html><script>alert(1)</script></html>"),
-    ("script.js", b"alert(1)"),
-    ("khong-duoi", PDF),
-    ("anh.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("setup.exe", EXE),
+        ("trang.html", b"<html><script>alert(1)</script></html>"),
+        ("script.js", b"alert(1)"),
+        ("khong-duoi", PDF),
+        ("anh.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+    ],
+)
 def test_a_file_of_a_refused_kind_is_refused_next_to_the_field(app, plan, client, name, content):
     login(client, "officer")
     before = database_snapshot()
@@ -384,12 +402,15 @@ def test_a_file_of_a_refused_kind_is_refused_next_to_the_field(app, plan, client
     assert stored_files(app) == []
 
 
-@pytest.mark.parametrize("name, content", [
-    ("bao-cao.pdf", EXE),
-    ("anh.png", PDF),
-    ("van-ban.docx", b"%PDF-1.4 not a zip"),
-    ("anh.jpg", b"GIF89a...."),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("bao-cao.pdf", EXE),
+        ("anh.png", PDF),
+        ("van-ban.docx", b"%PDF-1.4 not a zip"),
+        ("anh.jpg", b"GIF89a...."),
+    ],
+)
 def test_a_file_whose_content_does_not_match_its_name_is_refused(app, plan, client, name, content):
     login(client, "officer")
     before = database_snapshot()
@@ -427,7 +448,9 @@ def test_a_file_over_the_size_limit_is_refused(app, plan, client):
 def test_one_bad_file_among_good_ones_stores_none_of_them(app, plan, client):
     login(client, "officer")
     before = database_snapshot()
-    response = post_update(client, plan, "IV.4.1", percent=30, files=[("tot.pdf", PDF), ("anh.png", PNG), ("xau.exe", EXE)])
+    response = post_update(
+        client, plan, "IV.4.1", percent=30, files=[("tot.pdf", PDF), ("anh.png", PNG), ("xau.exe", EXE)]
+    )
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "evidence")
     assert database_snapshot() == before
@@ -453,7 +476,8 @@ def test_several_allowed_files_are_all_stored_and_served_back(app, plan, client)
     evidence = update.evidence
     assert [e.original_name for e in evidence] == [name for name, _ in files]
     assert [e.content_type for e in evidence] == [
-        "application/pdf", "image/png",
+        "application/pdf",
+        "image/png",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ]
     assert sorted(stored_files(app)) == sorted(e.stored_name for e in evidence)
@@ -484,10 +508,7 @@ HOSTILE_NAMES = [
 
 def files_outside(folder: Path, root: Path) -> set[Path]:
     """Every file under `root`, except those in `folder` and the test database's own files."""
-    return {
-        p for p in root.rglob("*")
-        if p.is_file() and folder not in p.parents and not p.name.startswith("test.db")
-    }
+    return {p for p in root.rglob("*") if p.is_file() and folder not in p.parents and not p.name.startswith("test.db")}
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -521,25 +542,30 @@ def test_a_hostile_file_name_is_stored_safely(app, plan, client, tmp_path, name)
 
 def test_vietnamese_file_names_are_kept(app, plan, client):
     login(client, "officer")
-    body, content_type = raw_multipart({"percent": "30", "state": "working"}, [("Báo cáo.pdf", PDF), ("Kế hoạch hỗ trợ đợt 2.docx", DOCX)])
+    body, content_type = raw_multipart(
+        {"percent": "30", "state": "working"}, [("Báo cáo.pdf", PDF), ("Kế hoạch hỗ trợ đợt 2.docx", DOCX)]
+    )
     assert client.post(updates_url(plan, "IV.4.1"), data=body, content_type=content_type).status_code == 302
     assert [e.original_name for e in all_evidence()] == ["Báo cáo.pdf", "Kế hoạch hỗ trợ đợt 2.docx"]
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("Báo cáo.pdf", "Báo cáo.pdf"),
-    ("Ba\u0301o ca\u0301o.pdf", "Báo cáo.pdf"),  # decomposed (macOS) spelling becomes the composed one
-    ("../../etc/passwd.pdf", "passwd.pdf"),
-    ("..\\..\\boot.pdf", "boot.pdf"),
-    ("C:\\Users\\Lan\\Tài liệu\\Biên bản.docx", "Biên bản.docx"),
-    (".hidden.pdf", "hidden.pdf"),
-    ("...pdf", "pdf"),
-    ("a\x00b\x07c\x1b\x7fd.pdf", "abcd.pdf"),
-    ("  nhiều    khoảng   trắng .pdf ", "nhiều khoảng trắng .pdf"),
-    ('a<b>c:d"e|f?g*h.pdf', "a_b_c_d_e_f_g_h.pdf"),
-    ("", ""),
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("Báo cáo.pdf", "Báo cáo.pdf"),
+        ("Ba\u0301o ca\u0301o.pdf", "Báo cáo.pdf"),  # decomposed (macOS) spelling becomes the composed one
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("..\\..\\boot.pdf", "boot.pdf"),
+        ("C:\\Users\\Lan\\Tài liệu\\Biên bản.docx", "Biên bản.docx"),
+        (".hidden.pdf", "hidden.pdf"),
+        ("...pdf", "pdf"),
+        ("a\x00b\x07c\x1b\x7fd.pdf", "abcd.pdf"),
+        ("  nhiều    khoảng   trắng .pdf ", "nhiều khoảng trắng .pdf"),
+        ('a<b>c:d"e|f?g*h.pdf', "a_b_c_d_e_f_g_h.pdf"),
+        ("", ""),
+        (None, ""),
+    ],
+)
 def test_clean_filename(given, expected):
     assert storage.clean_filename(given) == expected
 
@@ -649,7 +675,10 @@ def test_a_file_posted_without_a_choice_is_restricted_to_the_task_and_the_steeri
 def test_every_user_of_the_ward_may_download_a_file_posted_for_the_ward(app, plan):
     poster = app.test_client()
     login(poster, "officer")
-    assert post_update(poster, plan, "IV.4.1", percent=10, visibility="ward", files=[("Tờ rơi.pdf", PDF)]).status_code == 302
+    assert (
+        post_update(poster, plan, "IV.4.1", percent=10, visibility="ward", files=[("Tờ rơi.pdf", PDF)]).status_code
+        == 302
+    )
     [item] = all_evidence()
     assert item.visibility == "ward"
     for role in TEST_USERS:

@@ -6,6 +6,7 @@ The six-month period of 2026 has its unit deadline on 2026-06-05 (ward deadline 
 can write its report from 30 days before that. The clock is frozen with FROZEN_NOW so that each
 scenario runs on a chosen day in the ward (UTC+7).
 """
+
 from __future__ import annotations
 
 import io
@@ -125,13 +126,21 @@ def review(client, plan, report_id: int, decision: str, comment: str = "", secti
     if version is None:
         db.session.expire_all()
         version = db.session.get(UnitReport, report_id).version
-    return client.post(f"/plans/{plan.id}/reports/{report_id}/review", data={
-        "decision": decision, "comment": comment, "version": str(version), "section": str(section.id) if section else "",
-    })
+    return client.post(
+        f"/plans/{plan.id}/reports/{report_id}/review",
+        data={
+            "decision": decision,
+            "comment": comment,
+            "version": str(version),
+            "section": str(section.id) if section else "",
+        },
+    )
 
 
 def flashes(html: str) -> list[str]:
-    return [plain(m).strip() for m in re.findall(r'<div class="alert alert-[a-z]+" role="alert">(.*?)</div>', html, re.S)]
+    return [
+        plain(m).strip() for m in re.findall(r'<div class="alert alert-[a-z]+" role="alert">(.*?)</div>', html, re.S)
+    ]
 
 
 def actor_of(user) -> Actor:
@@ -198,7 +207,9 @@ def test_over_five_years_a_unit_owes_one_report_per_deadline(app, plan):
     assert len(rounds) == 10
     combined = [r for r in rounds if len(r.periods) == 2]
     assert [[(p.kind, p.year) for p in r.periods] for r in combined] == [
-        [("annual", 2028), ("mid_term", 2028)], [("annual", 2030), ("final", 2030)]]
+        [("annual", 2028), ("mid_term", 2028)],
+        [("annual", 2030), ("final", 2030)],
+    ]
     owed = owed_by_unit(plan, rounds)
     # Before: 9 reports every six months and 27 around November 2028; now one per deadline.
     assert owed["phong-xd-nn-mt"] == 10
@@ -336,8 +347,15 @@ def test_the_whole_report_loop(app, plan, officer, secretariat, six_month, task_
     freeze(app, "2026-06-06T09:00:00+07:00")
     detail = page(secretariat, f"/plans/{plan.id}/reports/{report.id}")
     assert "Kết quả VI.3.2" in detail
-    response = review(secretariat, plan, report.id, "return", "Bổ sung số lao động theo tổ dân phố", section=task_of("VI.3.2"),
-                      version=review_form_version(detail))
+    response = review(
+        secretariat,
+        plan,
+        report.id,
+        "return",
+        "Bổ sung số lao động theo tổ dân phố",
+        section=task_of("VI.3.2"),
+        version=review_form_version(detail),
+    )
     assert response.status_code == 302
     report = the_report()
     assert report.status == "returned" and report.reviewed_by_id == user_of("secretariat").id
@@ -372,7 +390,9 @@ def test_the_whole_report_loop(app, plan, officer, secretariat, six_month, task_
     assert {s.outcome for s in report.sections} == {"accepted"}
     assert [e.action for e in report.events] == ["submitted", "returned", "resubmitted", "accepted"]
     assert report.events[1].task_id == task_of("VI.3.2").id
-    assert [e.actor_id for e in report.events] == [user_of(r).id for r in ("officer", "secretariat", "officer", "secretariat")]
+    assert [e.actor_id for e in report.events] == [
+        user_of(r).id for r in ("officer", "secretariat", "officer", "secretariat")
+    ]
 
     # Both submitted versions stay readable, each as it was sent.
     first = page(secretariat, f"/plans/{plan.id}/reports/{report.id}/versions/1")
@@ -391,7 +411,9 @@ def test_every_report_step_is_in_the_audit_log(app, plan, officer, secretariat, 
     post_form(officer, plan, six_month, the_form(officer, plan, six_month), "submit")
     review(secretariat, plan, report.id, "accept")
     assert the_report().status == "accepted"
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("report.%")).order_by(AuditEvent.id)).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("report.%")).order_by(AuditEvent.id)
+    ).all()
     officer_id, secretariat_id = user_of("officer").id, user_of("secretariat").id
     assert [(e.action, e.user_id, e.target_type, e.target_id) for e in events] == [
         ("report.save", officer_id, "unit_report", report.id),
@@ -420,8 +442,11 @@ def test_a_changed_percent_in_a_section_posts_an_update_on_submission(app, plan,
 
 
 def test_figures_the_unit_answers_for_are_in_the_report(app, plan, officer, six_month, task_of):
-    indicators = db.session.scalars(select(Indicator).where(Indicator.reporting_unit_id == unit_id("phong-vh-xh"),
-                                                            Indicator.actual_rule == "fraction")).all()
+    indicators = db.session.scalars(
+        select(Indicator).where(
+            Indicator.reporting_unit_id == unit_id("phong-vh-xh"), Indicator.actual_rule == "fraction"
+        )
+    ).all()
     assert indicators, "the plan gives Phòng Văn hóa – Xã hội figures to report"
     indicator = indicators[0]
     values = complete(the_form(officer, plan, six_month), task_of)
@@ -430,15 +455,23 @@ def test_figures_the_unit_answers_for_are_in_the_report(app, plan, officer, six_
     values[f"source-{indicator.id}"] = ["Số liệu các trường"]
     freeze(app, JUNE_4)
     assert post_form(officer, plan, six_month, values, "submit").status_code == 302
-    value = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.period_id == six_month.id))
+    value = db.session.scalar(
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_id == indicator.id, IndicatorValue.period_id == six_month.id
+        )
+    )
     assert (value.numerator, value.denominator, value.source) == (61, 64, "Số liệu các trường")
     assert {"code": indicator.code, "numerator": "61", "denominator": "64"}.items() <= next(
-        f for f in the_report().versions[0].content["figures"] if f["code"] == indicator.code).items()
+        f for f in the_report().versions[0].content["figures"] if f["code"] == indicator.code
+    ).items()
 
 
 def test_a_wrong_figure_saves_nothing_and_keeps_the_text(app, plan, officer, six_month, task_of):
-    indicator = db.session.scalars(select(Indicator).where(Indicator.reporting_unit_id == unit_id("phong-vh-xh"),
-                                                           Indicator.actual_rule == "fraction")).first()
+    indicator = db.session.scalars(
+        select(Indicator).where(
+            Indicator.reporting_unit_id == unit_id("phong-vh-xh"), Indicator.actual_rule == "fraction"
+        )
+    ).first()
     values = complete(the_form(officer, plan, six_month), task_of)
     values[f"numerator-{indicator.id}"] = ["70"]
     values[f"denominator-{indicator.id}"] = ["64"]
@@ -496,7 +529,9 @@ def test_the_officer_cannot_edit_a_sent_report(app, plan, officer, secretariat, 
     if final_status == "accepted":
         review(secretariat, plan, report.id, "accept")
     response = officer.get(report_url(plan, six_month))
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/{plan.id}/reports/{report.id}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        f"/plans/{plan.id}/reports/{report.id}"
+    )
     before = database_snapshot()
     for action in ("save", "submit"):
         post_form(officer, plan, six_month, complete({}, task_of, prefix="Sửa"), action)
@@ -512,7 +547,10 @@ def test_another_units_officer_cannot_open_or_write_the_report(app, plan, office
     own = form_values(page(yte, report_url(plan, six_month)))
     assert section_key(task_of("IV.4.3"), "results") in own
     assert section_key(task_of("IV.4.1"), "results") not in own
-    response = yte.post(report_url(plan, six_month), data={"action": "save", section_key(task_of("IV.4.1"), "results"): "Trạm Y tế viết"})
+    response = yte.post(
+        report_url(plan, six_month),
+        data={"action": "save", section_key(task_of("IV.4.1"), "results"): "Trạm Y tế viết"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert the_report().section_for(task_of("IV.4.1").id).results == "Kết quả IV.4.1"
@@ -526,8 +564,14 @@ def test_a_unit_that_owes_nothing_cannot_start_a_report(app, plan, six_month):
 
     # Ban Chỉ huy Quân sự only supports tasks of the plan: it owes no report.
     assert unit_id("bch-quan-su") not in {o.unit_id for o in queries.owed_reports(plan, plan_rounds(plan))}
-    create_user("canbo.quansu", PASSWORD, "Cán bộ Quân sự", ["officer"], ward=db.session.scalar(select(Ward)),
-                unit=db.session.get(Unit, unit_id("bch-quan-su")))
+    create_user(
+        "canbo.quansu",
+        PASSWORD,
+        "Cán bộ Quân sự",
+        ["officer"],
+        ward=db.session.scalar(select(Ward)),
+        unit=db.session.get(Unit, unit_id("bch-quan-su")),
+    )
     db.session.commit()
     freeze(app, JUNE_3)
     client = app.test_client()
@@ -545,7 +589,12 @@ def test_only_the_secretariat_reviews(app, plan, officer, six_month, task_of, ro
     before = database_snapshot()
     assert reader.get(f"/plans/{plan.id}/review?period={six_month.id}").status_code == 403
     assert review(reader, plan, report.id, "accept").status_code == 403
-    assert reader.post(f"/plans/{plan.id}/review/accept", data={"report_id": str(report.id), "period": str(six_month.id)}).status_code == 403
+    assert (
+        reader.post(
+            f"/plans/{plan.id}/review/accept", data={"report_id": str(report.id), "period": str(six_month.id)}
+        ).status_code
+        == 403
+    )
     assert database_snapshot() == before
     assert f"/reports/{report.id}/review" not in page(reader, f"/plans/{plan.id}/reports/{report.id}")
 
@@ -566,7 +615,9 @@ def row_now(plan, period, today: date) -> queries.ReportRow:
     return queries.owed_row(plan, round_, unit_id("phong-vh-xh"), today)
 
 
-def test_a_resubmission_after_the_deadline_keeps_the_report_on_time(app, plan, officer, secretariat, six_month, task_of):
+def test_a_resubmission_after_the_deadline_keeps_the_report_on_time(
+    app, plan, officer, secretariat, six_month, task_of
+):
     report = submitted(app, plan, officer, six_month, task_of, when=JUNE_4)
     freeze(app, JUNE_8)
     review(secretariat, plan, report.id, "return", "Bổ sung")
@@ -598,7 +649,7 @@ def test_the_review_queue_has_one_row_per_owing_unit(app, plan, secretariat, six
     assert "12 units owe a report" in plain(queue)
     freeze(app, JUNE_8)
     queue = page(secretariat, f"/plans/{plan.id}/review?period={six_month.id}")
-    late = queue.split("<h2 class=\"h5\">Late")[1].split("</section>")[0]
+    late = queue.split('<h2 class="h5">Late')[1].split("</section>")[0]
     assert late.count('class="list-group-item"') == 12
     assert "3 days late" in plain(late)
 
@@ -608,8 +659,10 @@ def test_bulk_accept_accepts_the_submitted_and_skips_the_rest(app, plan, officer
     yte = signed_in(app, "officer_yte")
     post_form(yte, plan, six_month, form_values(page(yte, report_url(plan, six_month))), "save")
     draft = the_report("tram-y-te")
-    response = secretariat.post(f"/plans/{plan.id}/review/accept",
-                                data={"report_id": [str(report.id), str(draft.id)], "period": str(six_month.id)})
+    response = secretariat.post(
+        f"/plans/{plan.id}/review/accept",
+        data={"report_id": [str(report.id), str(draft.id)], "period": str(six_month.id)},
+    )
     assert response.status_code == 302
     assert the_report().status == "accepted"
     assert the_report("tram-y-te").status == "draft"
@@ -638,7 +691,9 @@ def test_two_reviewers_at_once_the_second_does_not_overwrite(app, plan, officer,
     assert the_report().status == "returned"
 
 
-def test_the_review_queue_opens_on_the_oldest_period_with_reports_waiting(app, plan, officer, secretariat, six_month, period_of, task_of):
+def test_the_review_queue_opens_on_the_oldest_period_with_reports_waiting(
+    app, plan, officer, secretariat, six_month, period_of, task_of
+):
     report = submitted(app, plan, officer, six_month, task_of, when="2026-10-20T09:00:00+07:00")
     annual = period_of("annual", 2026)
     freeze(app, "2026-10-25T09:00:00+07:00")
@@ -663,7 +718,9 @@ def test_the_annual_report_of_2028_and_the_mid_term_review_are_one_report(app, p
     assert 'name="review_part"' in html
     assert "Annual report 2028 and Mid-term review 2028" in plain(html)
     values = form_values(html)
-    for task in queries.owed_reports(plan, [next(r for r in plan_rounds(plan) if annual in r)], unit_id=unit_id("phong-vh-xh"))[0].tasks:
+    for task in queries.owed_reports(
+        plan, [next(r for r in plan_rounds(plan) if annual in r)], unit_id=unit_id("phong-vh-xh")
+    )[0].tasks:
         values[section_key(task, "results")] = [f"Kết quả {task.code}"]
     values["review_part"] = ["Sơ kết giữa kỳ: đạt 60% lộ trình"]
     assert post_form(officer, plan, annual, values, "submit").status_code == 302

@@ -1,5 +1,6 @@
 """The scheduler: its jobs and their times, what each job writes, and the lock that lets only one
 scheduler run at a time (checked with real `flask scheduler run` processes)."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,8 +70,12 @@ class Process:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("MAIL_", "FLASK_"))}
         env.update(DATABASE_URL=database_url(database), TRACKER_INSTANCE_DIR=str(instance), PYTHONUNBUFFERED="1")
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "flask", "--app", "app", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
@@ -144,9 +149,13 @@ def test_the_scheduler_has_the_daily_scan_the_mail_sender_the_clean_up_and_the_h
     assert isinstance(daily, CronTrigger)
     assert str(daily.timezone) == "Asia/Ho_Chi_Minh"
     # 06:30 in the ward (23:30 UTC the day before): the scan runs at 07:00 that morning...
-    assert daily.get_next_fire_time(None, datetime(2026, 5, 31, 23, 30, tzinfo=timezone.utc)) == datetime(2026, 6, 1, 7, 0, tzinfo=WARD)
+    assert daily.get_next_fire_time(None, datetime(2026, 5, 31, 23, 30, tzinfo=UTC)) == datetime(
+        2026, 6, 1, 7, 0, tzinfo=WARD
+    )
     # ...and at 07:30 in the ward (00:30 UTC) it has run: the next one is the next morning.
-    assert daily.get_next_fire_time(None, datetime(2026, 6, 1, 0, 30, tzinfo=timezone.utc)) == datetime(2026, 6, 2, 7, 0, tzinfo=WARD)
+    assert daily.get_next_fire_time(None, datetime(2026, 6, 1, 0, 30, tzinfo=UTC)) == datetime(
+        2026, 6, 2, 7, 0, tzinfo=WARD
+    )
     assert by_id["daily-scan"].func is jobs.daily and by_id["daily-scan"].args == (app,)
 
     send = by_id["send-mail"].trigger
@@ -159,7 +168,9 @@ def test_the_scheduler_has_the_daily_scan_the_mail_sender_the_clean_up_and_the_h
 def test_the_scan_hour_is_a_setting(app):
     app.config["SCAN_HOUR"] = 6
     daily = {job.id: job for job in jobs.build_scheduler(app).get_jobs()}["daily-scan"].trigger
-    assert daily.get_next_fire_time(None, datetime(2026, 5, 31, 22, 0, tzinfo=timezone.utc)) == datetime(2026, 6, 1, 6, 0, tzinfo=WARD)
+    assert daily.get_next_fire_time(None, datetime(2026, 5, 31, 22, 0, tzinfo=UTC)) == datetime(
+        2026, 6, 1, 6, 0, tzinfo=WARD
+    )
 
 
 # --- 2. the jobs run and commit -----------------------------------------------------------------

@@ -7,6 +7,7 @@ raises one warning in the audit log; an admin can clear an account's throttle.
 
 The clock is frozen through FROZEN_NOW, so waits are exact and no test sleeps.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -25,17 +26,21 @@ OFFICER = TEST_USERS["officer"][0]
 @pytest.fixture
 def clock(app):
     """Set the app's clock: clock(seconds after START)."""
+
     def set_to(seconds: float = 0) -> datetime:
         moment = START + timedelta(seconds=seconds)
         app.config["FROZEN_NOW"] = moment.isoformat()
         return moment
+
     set_to(0)
     return set_to
 
 
 def attempt(app, username: str, password: str, address: str, browser=None):
     browser = browser or app.test_client()
-    return browser.post("/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": address})
+    return browser.post(
+        "/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def wait_of(response) -> int:
@@ -218,7 +223,9 @@ def test_the_admin_unlocks_an_account(app, clock, user_of):
     assert (unlock.target_type, unlock.target_id) == ("user_account", officer.id)
 
     assert unlock.detail == {"failures": 6, "addresses": 1}
-    assert "Không có lần đăng nhập không thành công nào" in admin.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    assert "Không có lần đăng nhập không thành công nào" in admin.get(f"/admin/users/{officer.id}").get_data(
+        as_text=True
+    )
 
     # The officer signs in at once.
     assert attempt(app, OFFICER, PASSWORD, "10.1.2.30").status_code == 302

@@ -1,5 +1,6 @@
 """The status rule, its flags and the roll-up, case by case (design.md, "Rules the whole product
 keeps"). These are pure functions: no database."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -13,8 +14,14 @@ PLAN_START, PLAN_END = date(2026, 1, 1), date(2030, 12, 31)
 
 def facts(**overrides) -> rules.TaskFacts:
     values = dict(
-        start_on=None, due_on=None, window_start=PLAN_START, window_end=PLAN_END,
-        latest_percent=None, latest_state=None, latest_on=None, done_on=None,
+        start_on=None,
+        due_on=None,
+        window_start=PLAN_START,
+        window_end=PLAN_END,
+        latest_percent=None,
+        latest_state=None,
+        latest_on=None,
+        done_on=None,
     )
     values.update(overrides)
     if values["start_on"]:
@@ -44,8 +51,14 @@ def test_progress_reported_in_time_is_in_progress_on_time():
 
 
 def test_a_dated_task_past_due_and_not_done_is_overdue_counting_days_from_the_due_date():
-    result = standing(today=date(2027, 1, 10), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31),
-                      latest_percent=70, latest_state="working", latest_on=date(2026, 12, 1))
+    result = standing(
+        today=date(2027, 1, 10),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=70,
+        latest_state="working",
+        latest_on=date(2026, 12, 1),
+    )
     assert result.status == rules.IN_PROGRESS_OVERDUE
     assert result.days_overdue == 10
     assert result.rating == rules.RED
@@ -58,37 +71,69 @@ def test_a_dated_task_with_no_update_past_due_is_overdue_not_just_not_started():
 
 
 def test_on_the_due_date_itself_a_task_is_not_yet_overdue():
-    result = standing(today=date(2026, 12, 31), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31),
-                      latest_percent=90, latest_state="working", latest_on=date(2026, 12, 30))
+    result = standing(
+        today=date(2026, 12, 31),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=90,
+        latest_state="working",
+        latest_on=date(2026, 12, 30),
+    )
     assert result.status == rules.IN_PROGRESS_ON_TIME
 
 
 def test_done_by_the_due_date_is_done_on_time():
-    result = standing(today=date(2027, 3, 1), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31),
-                      latest_percent=100, latest_state="done", latest_on=date(2026, 12, 31), done_on=date(2026, 12, 31))
+    result = standing(
+        today=date(2027, 3, 1),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=100,
+        latest_state="done",
+        latest_on=date(2026, 12, 31),
+        done_on=date(2026, 12, 31),
+    )
     assert result.status == rules.DONE_ON_TIME
     assert result.percent == 100 and result.rating == rules.GREEN
 
 
 def test_done_after_the_due_date_is_done_late_by_the_days_it_took():
-    result = standing(today=date(2027, 3, 1), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31),
-                      latest_percent=100, latest_state="done", latest_on=date(2027, 1, 5), done_on=date(2027, 1, 5))
+    result = standing(
+        today=date(2027, 3, 1),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=100,
+        latest_state="done",
+        latest_on=date(2027, 1, 5),
+        done_on=date(2027, 1, 5),
+    )
     assert result.status == rules.DONE_LATE
     assert result.days_overdue == 5
 
 
 def test_a_later_correction_does_not_move_the_date_a_task_was_done():
     # Done on 20/12 (in time); a correction posted on 10/01 still says done.
-    result = standing(today=date(2027, 3, 1), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31),
-                      latest_percent=100, latest_state="done", latest_on=date(2027, 1, 10), done_on=date(2026, 12, 20))
+    result = standing(
+        today=date(2027, 3, 1),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=100,
+        latest_state="done",
+        latest_on=date(2027, 1, 10),
+        done_on=date(2026, 12, 20),
+    )
     assert result.status == rules.DONE_ON_TIME
 
 
 def test_a_continuous_task_with_a_late_report_is_not_overdue_and_carries_the_late_report_flag():
     """VI.3.4 ("thường xuyên, không có thời hạn") at 60% with the six-month report not sent."""
     on_time = standing(today=date(2026, 6, 20), latest_percent=60, latest_state="working", latest_on=date(2026, 6, 1))
-    late = standing(today=date(2026, 6, 20), latest_percent=60, latest_state="working", latest_on=date(2026, 6, 1),
-                    late_report_due=date(2026, 6, 5))
+    late = standing(
+        today=date(2026, 6, 20),
+        latest_percent=60,
+        latest_state="working",
+        latest_on=date(2026, 6, 1),
+        late_report_due=date(2026, 6, 5),
+    )
     assert on_time.status == late.status == rules.IN_PROGRESS_ON_TIME
     assert not late.is_overdue and late.days_overdue == 0
     assert late.late_report and late.late_report_days == 15 and late.late_report_due == date(2026, 6, 5)
@@ -105,14 +150,27 @@ def test_a_continuous_task_is_never_overdue_whatever_the_date():
 
 
 def test_a_late_report_on_a_dated_task_does_not_make_it_overdue_before_its_due_date():
-    result = standing(today=date(2026, 6, 20), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31), latest_percent=50,
-                      latest_state="working", latest_on=date(2026, 6, 1), late_report_due=date(2026, 6, 5))
+    result = standing(
+        today=date(2026, 6, 20),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=50,
+        latest_state="working",
+        latest_on=date(2026, 6, 1),
+        late_report_due=date(2026, 6, 5),
+    )
     assert result.status == rules.IN_PROGRESS_ON_TIME and result.late_report
 
 
 def test_a_task_reported_done_carries_no_late_report_flag():
-    result = standing(today=date(2026, 6, 20), latest_percent=100, latest_state="done", latest_on=date(2026, 6, 1),
-                      done_on=date(2026, 6, 1), late_report_due=date(2026, 6, 5))
+    result = standing(
+        today=date(2026, 6, 20),
+        latest_percent=100,
+        latest_state="done",
+        latest_on=date(2026, 6, 1),
+        done_on=date(2026, 6, 1),
+        late_report_due=date(2026, 6, 5),
+    )
     assert result.status == rules.DONE_ON_TIME
     assert not result.late_report
 
@@ -141,8 +199,13 @@ def test_a_task_never_updated_is_stale_once_the_days_have_passed_since_it_starte
 def test_an_accepted_report_section_counts_as_an_update_for_stale():
     # No update since 15 January, but the unit's report covering the task was accepted with its 5 June submission.
     without = standing(today=date(2026, 6, 20), latest_percent=10, latest_state="working", latest_on=date(2026, 1, 15))
-    with_report = standing(today=date(2026, 6, 20), latest_percent=10, latest_state="working", latest_on=date(2026, 1, 15),
-                           reported_on=date(2026, 6, 5))
+    with_report = standing(
+        today=date(2026, 6, 20),
+        latest_percent=10,
+        latest_state="working",
+        latest_on=date(2026, 1, 15),
+        reported_on=date(2026, 6, 5),
+    )
     assert without.stale and without.stale_since == date(2026, 1, 15)
     assert not with_report.stale
 
@@ -161,7 +224,13 @@ def test_a_task_nobody_answers_for_is_unassigned_never_stale():
 
 
 def test_a_done_task_is_never_stale():
-    assert not standing(today=date(2027, 1, 1), latest_percent=100, latest_state="done", latest_on=date(2026, 2, 1), done_on=date(2026, 2, 1)).stale
+    assert not standing(
+        today=date(2027, 1, 1),
+        latest_percent=100,
+        latest_state="done",
+        latest_on=date(2026, 2, 1),
+        done_on=date(2026, 2, 1),
+    ).stale
 
 
 # --- schedule rating ------------------------------------------------------------------------
@@ -180,29 +249,53 @@ def test_expected_progress_is_the_share_of_the_window_elapsed():
 def test_rating_bands(percent, rating):
     # The window 1/1–10/1 is half elapsed on 5/1: expected 50%, so gap = percent - 50.
     result = rules.task_standing(
-        facts(start_on=date(2026, 1, 1), due_on=date(2026, 1, 10), latest_percent=percent, latest_state="working", latest_on=date(2026, 1, 5)),
-        date(2026, 1, 5), 45,
+        facts(
+            start_on=date(2026, 1, 1),
+            due_on=date(2026, 1, 10),
+            latest_percent=percent,
+            latest_state="working",
+            latest_on=date(2026, 1, 5),
+        ),
+        date(2026, 1, 5),
+        45,
     )
     assert result.gap == percent - 50
     assert result.rating == rating
 
 
 def test_past_its_own_due_date_a_task_is_red_whatever_the_gap():
-    result = standing(today=date(2027, 1, 5), start_on=date(2026, 1, 1), due_on=date(2026, 12, 31), latest_percent=99,
-                      latest_state="working", latest_on=date(2027, 1, 4))
+    result = standing(
+        today=date(2027, 1, 5),
+        start_on=date(2026, 1, 1),
+        due_on=date(2026, 12, 31),
+        latest_percent=99,
+        latest_state="working",
+        latest_on=date(2027, 1, 4),
+    )
     assert result.status == rules.IN_PROGRESS_OVERDUE and result.rating == rules.RED
     assert result.overdue_since == date(2027, 1, 1)
 
 
 @pytest.mark.parametrize(
     "percent, late_report_due, rating",
-    [(60, None, rules.GREEN), (60, date(2026, 11, 10), rules.GREEN), (12, None, rules.GREEN), (5, None, rules.AMBER),
-     (5, date(2026, 11, 10), rules.AMBER), (0, None, rules.AMBER)],
+    [
+        (60, None, rules.GREEN),
+        (60, date(2026, 11, 10), rules.GREEN),
+        (12, None, rules.GREEN),
+        (5, None, rules.AMBER),
+        (5, date(2026, 11, 10), rules.AMBER),
+        (0, None, rules.AMBER),
+    ],
 )
 def test_the_rating_comes_from_the_gap_never_from_a_late_report(percent, late_report_due, rating):
     """On 20/01/2027 a continuous task is expected at 21,1%: the gap alone decides."""
-    result = standing(today=date(2027, 1, 20), latest_percent=percent, latest_state="working", latest_on=date(2027, 1, 1),
-                      late_report_due=late_report_due)
+    result = standing(
+        today=date(2027, 1, 20),
+        latest_percent=percent,
+        latest_state="working",
+        latest_on=date(2027, 1, 1),
+        late_report_due=late_report_due,
+    )
     assert result.expected == Decimal("21.1")
     assert result.gap == percent - Decimal("21.1")
     assert result.rating == rating
@@ -218,7 +311,9 @@ def test_weights_are_normalised():
 
 
 def test_default_weights_give_the_plain_mean():
-    assert rules.weighted_mean([(Decimal(40), Decimal(1)), (Decimal(60), Decimal(1)), (Decimal(20), Decimal(1))]) == Decimal("40.0")
+    assert rules.weighted_mean(
+        [(Decimal(40), Decimal(1)), (Decimal(60), Decimal(1)), (Decimal(20), Decimal(1))]
+    ) == Decimal("40.0")
 
 
 def test_a_finished_child_counts_100_even_if_its_last_percent_said_less():

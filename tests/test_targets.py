@@ -16,6 +16,7 @@ The Vietnamese texts asserted are the msgstr of tracker/translations/vi/LC_MESSA
 the pages are read in Vietnamese, the default language. A few newer texts are looked up in the
 catalogue (`vi`) rather than written out, so that the tests hold before and after they are translated.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -35,7 +36,6 @@ from tracker.core.formatting import parse_decimal
 from tracker.extensions import db
 from tracker.targets import charts, queries, services
 from tracker.targets.models import Indicator, IndicatorValue
-
 
 signed_in = helpers.signed_in
 page = helpers.page
@@ -67,7 +67,10 @@ def section(html: str, heading_id: str) -> str:
 
 def rows_of(html: str) -> list[list[str]]:
     """Each <tr> as the plain text of its cells."""
-    return [[plain(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)] for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)]
+    return [
+        [plain(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    ]
 
 
 def indicator_block(html: str, name: str) -> str:
@@ -169,7 +172,9 @@ def indicator_value_count() -> int:
 
 
 def value_audits() -> list[AuditEvent]:
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.action == "indicator.value").order_by(AuditEvent.id)).all()
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "indicator.value").order_by(AuditEvent.id)
+    ).all()
 
 
 @pytest.fixture
@@ -208,8 +213,16 @@ def test_baseline_and_household_groups_are_the_plans(frozen, plan):
 def test_roadmap_per_year_totals_and_cost(frozen, plan):
     indicators = queries.plan_indicators(plan)
     roadmap = queries.roadmap(plan, indicators)
-    codes = ["households-leaving-poverty", "support-housing", "support-latrine", "support-disabled-to-facility",
-             "support-information-assets", "support-vocational-jobs", "support-production", "support-internet"]
+    codes = [
+        "households-leaving-poverty",
+        "support-housing",
+        "support-latrine",
+        "support-disabled-to-facility",
+        "support-information-assets",
+        "support-vocational-jobs",
+        "support-production",
+        "support-internet",
+    ]
     assert [c.code for c in roadmap.columns] == codes
     expected = {
         2026: [22, 5, 7, 0, 0, 12, 0, 20],
@@ -232,7 +245,8 @@ def test_roadmap_per_year_totals_and_cost(frozen, plan):
     table = section(html, "roadmap-heading")
     body = rows_of(table.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
     assert body == [
-        [str(year)] + [str(v) for v in expected[year]] + [str(stated_cost[year]), str(stated_cost[year])] for year in YEARS
+        [str(year)] + [str(v) for v in expected[year]] + [str(stated_cost[year]), str(stated_cost[year])]
+        for year in YEARS
     ]
     foot = rows_of(table.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0])
     assert foot[0][0] == "Tổng" and foot[1][0] == "Tổng theo Kế hoạch"
@@ -262,15 +276,19 @@ def test_budget_targets_are_supports_times_unit_cost_and_add_up_to_the_estimate(
 def test_the_plans_own_discrepancy_is_shown_in_vietnamese(frozen, plan):
     indicators = queries.plan_indicators(plan)
     found = queries.roadmap_discrepancies(indicators, queries.roadmap(plan, indicators))
-    assert [(d.year, d.indicator.code, d.stated, d.roadmap_value) for d in found] == [(2030, "poor-households-reduction", 18, 19)]
+    assert [(d.year, d.indicator.code, d.stated, d.roadmap_value) for d in found] == [
+        (2030, "poor-households-reduction", 18, 19)
+    ]
 
     html = page(signed_in(frozen, "committee"), targets_url(plan))
     reduction = plain(section(html, "reduction-heading"))
     assert "Số liệu của Kế hoạch không thống nhất." in reduction
     # The plan's own words, then both ways the roadmap disagrees: 19 in 2030, 64 over 2026-2030.
-    assert ("Mục II.3.1 ghi “giai đoạn 2026-2030 là 0,29% (giảm 18 hộ)” (18 hộ, nhập làm chỉ tiêu năm 2030), "
-            "nhưng lộ trình (mục III.4) dự kiến 19 hộ trong năm 2030 và 64 hộ cả giai đoạn 2026-2030. "
-            "Giữ nguyên cả hai số liệu như Kế hoạch ghi.") in reduction
+    assert (
+        "Mục II.3.1 ghi “giai đoạn 2026-2030 là 0,29% (giảm 18 hộ)” (18 hộ, nhập làm chỉ tiêu năm 2030), "
+        "nhưng lộ trình (mục III.4) dự kiến 19 hộ trong năm 2030 và 64 hộ cả giai đoạn 2026-2030. "
+        "Giữ nguyên cả hai số liệu như Kế hoạch ghi."
+    ) in reduction
     # Both figures stay as the plan writes them.
     assert "giai đoạn 2026-2030 là 0,29% (giảm 18 hộ)" in reduction
     assert "cuối năm 2026 là 0,34% (giảm 22 hộ nghèo)" in reduction
@@ -343,7 +361,9 @@ def test_the_reduction_in_the_poor_household_rate_is_computed_not_typed(frozen, 
     entry = page(signed_in(frozen, "secretariat"), f"/plans/{plan.id}/targets/actuals")
     assert "Mức giảm tỷ lệ hộ nghèo" not in entry and "Tổng số hộ dân cư" in entry
     # The targets page shows it against the 0,34% target, with the variance.
-    table = year_table(page(signed_in(frozen, "committee"), targets_url(plan)), "Mức giảm tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều")
+    table = year_table(
+        page(signed_in(frozen, "committee"), targets_url(plan)), "Mức giảm tỷ lệ hộ nghèo theo chuẩn nghèo đa chiều"
+    )
     assert table[2026][:3] == ("0,34%", "0,32%", "-0,02%")
 
 
@@ -351,7 +371,10 @@ def test_fraction_coverage_from_numerator_and_denominator(frozen, plan, user_of,
     enter(user_of("officer"), period_of("annual", 2026), {"coverage-school-age": (61, 64)}, plan)
     found = actual(plan, "coverage-school-age", 2026)
     assert (found.value, found.numerator, found.denominator) == (D("95.31"), 61, 64)
-    table = year_table(page(signed_in(frozen, "committee"), targets_url(plan)), "Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi")
+    table = year_table(
+        page(signed_in(frozen, "committee"), targets_url(plan)),
+        "Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi",
+    )
     assert table[2026] == ("—", "95,31% (61/64)", "—", ["num"])
     # The 2030 target is 100%: no total row for a percentage.
     assert table[2030][0] == "100%"
@@ -359,8 +382,12 @@ def test_fraction_coverage_from_numerator_and_denominator(frozen, plan, user_of,
 
 
 def test_zero_denominators_give_no_value_never_an_error(frozen, plan, user_of, period_of):
-    enter(user_of("secretariat"), period_of("annual", 2026),
-          {"coverage-social-security": (0, 0), "poor-households": 40, "ward-households": 0}, plan)
+    enter(
+        user_of("secretariat"),
+        period_of("annual", 2026),
+        {"coverage-social-security": (0, 0), "poor-households": 40, "ward-households": 0},
+        plan,
+    )
     # A known rate in 2027, so that the rate's table is on the page.
     enter(user_of("secretariat"), period_of("annual", 2027), {"poor-households": 32, "ward-households": 6400}, plan)
     assert actual(plan, "coverage-social-security", 2026).value is None
@@ -381,19 +408,36 @@ def test_zero_denominator_typed_on_the_entry_page_is_saved_and_shows_no_rate(fro
     period = period_of("annual", 2026)
     coverage = indicator(plan, "coverage-information")
     client = signed_in(frozen, "officer")
-    response = client.post(actuals_url(plan, period), data={
-        f"numerator-{coverage.id}": "0", f"denominator-{coverage.id}": "0", f"source-{coverage.id}": "Rà soát 2026",
-    })
+    response = client.post(
+        actuals_url(plan, period),
+        data={
+            f"numerator-{coverage.id}": "0",
+            f"denominator-{coverage.id}": "0",
+            f"source-{coverage.id}": "Rà soát 2026",
+        },
+    )
     assert response.status_code == 302
     assert actual(plan, "coverage-information", 2026).value is None
-    table = year_table(page(client, targets_url(plan)), "Hộ nghèo, hộ cận nghèo có nhu cầu được tiếp cận dịch vụ viễn thông")
+    table = year_table(
+        page(client, targets_url(plan)), "Hộ nghèo, hộ cận nghèo có nhu cầu được tiếp cận dịch vụ viễn thông"
+    )
     assert table[2026][1].startswith("—")
 
 
 def test_counts_add_up_over_the_years_rates_do_not(frozen, plan, user_of, period_of):
     secretariat = user_of("secretariat")
-    enter(secretariat, period_of("annual", 2026), {"households-leaving-poverty": 21, "poor-households": 43, "ward-households": 6340}, plan)
-    enter(secretariat, period_of("six_month", 2027), {"households-leaving-poverty": 5, "poor-households": 38, "ward-households": 6400}, plan)
+    enter(
+        secretariat,
+        period_of("annual", 2026),
+        {"households-leaving-poverty": 21, "poor-households": 43, "ward-households": 6340},
+        plan,
+    )
+    enter(
+        secretariat,
+        period_of("six_month", 2027),
+        {"households-leaving-poverty": 5, "poor-households": 38, "ward-households": 6400},
+        plan,
+    )
     rows = {r.indicator.code: r for r in queries.indicator_rows(plan, queries.plan_indicators(plan))}
     households = rows["households-leaving-poverty"]
     assert households.adds_up and households.total_target == 64 and households.total_actual == 26
@@ -411,11 +455,25 @@ def enter_two_years(user_of, period_of, plan):
     """2026 reported in the annual report; 2027 in its 6-month report (provisional), except the
     budget and housing figures, which come from the annual report of 2027."""
     secretariat = user_of("secretariat")
-    enter(secretariat, period_of("annual", 2026), {"households-leaving-poverty": 21, "budget-latrine": 36,
-                                                    "poor-households": 43, "ward-households": 6340}, plan)
-    enter(secretariat, period_of("six_month", 2027), {"households-leaving-poverty": 5, "poor-households": 38, "ward-households": 6400}, plan)
+    enter(
+        secretariat,
+        period_of("annual", 2026),
+        {"households-leaving-poverty": 21, "budget-latrine": 36, "poor-households": 43, "ward-households": 6340},
+        plan,
+    )
+    enter(
+        secretariat,
+        period_of("six_month", 2027),
+        {"households-leaving-poverty": 5, "poor-households": 38, "ward-households": 6400},
+        plan,
+    )
     # Housing: nothing reported for 2026, 3 houses in 2027.
-    enter(secretariat, period_of("annual", 2027), {"budget-latrine": 42, "budget-information-assets": 12, "support-housing": 3}, plan)
+    enter(
+        secretariat,
+        period_of("annual", 2027),
+        {"budget-latrine": 42, "budget-information-assets": 12, "support-housing": 3},
+        plan,
+    )
 
 
 def test_cumulative_target_and_actual_per_year(frozen, plan, user_of, period_of):
@@ -424,11 +482,23 @@ def test_cumulative_target_and_actual_per_year(frozen, plan, user_of, period_of)
     households = rows["households-leaving-poverty"].years
     assert [y.cumulative_target for y in households] == [22, 34, 40, 45, 64]
     assert [y.cumulative_actual for y in households] == [
-        services.Actual(D(21)), services.Actual(D(26), provisional=True), services.NO_ACTUAL, services.NO_ACTUAL, services.NO_ACTUAL]
+        services.Actual(D(21)),
+        services.Actual(D(26), provisional=True),
+        services.NO_ACTUAL,
+        services.NO_ACTUAL,
+        services.NO_ACTUAL,
+    ]
 
     html = page(signed_in(frozen, "committee"), targets_url(plan))
     header, years, total = full_year_table(html, "Số hộ nghèo cần giảm")
-    assert header == ["Năm", "Chỉ tiêu", "Thực hiện", "Chênh lệch", vi(frozen, "Cumulative target"), vi(frozen, "Cumulative actual")]
+    assert header == [
+        "Năm",
+        "Chỉ tiêu",
+        "Thực hiện",
+        "Chênh lệch",
+        vi(frozen, "Cumulative target"),
+        vi(frozen, "Cumulative actual"),
+    ]
     # Target, actual, variance, then the running totals: 22 + 12 = 34 planned by the end of 2027,
     # 21 + 5 = 26 out of poverty, provisional (*) while 2027's figure is the 6-month one.
     assert years == {
@@ -491,15 +561,26 @@ def test_rates_and_year_end_counts_show_the_change_from_the_year_before(frozen, 
 def test_officer_sees_only_the_indicators_of_the_unit(frozen, plan, period_of):
     html = page(signed_in(frozen, "officer"), actuals_url(plan, period_of("six_month", 2026)))
     # Phòng Văn hóa – Xã hội reports these...
-    for code, field in [("support-vocational-jobs", "value"), ("support-information-assets", "value"),
-                        ("support-internet", "value"), ("support-disabled-to-facility", "value"),
-                        ("coverage-school-age", "numerator"), ("coverage-school-age", "denominator"),
-                        ("coverage-social-security", "numerator"), ("coverage-information", "numerator")]:
+    for code, field in [
+        ("support-vocational-jobs", "value"),
+        ("support-information-assets", "value"),
+        ("support-internet", "value"),
+        ("support-disabled-to-facility", "value"),
+        ("coverage-school-age", "numerator"),
+        ("coverage-school-age", "denominator"),
+        ("coverage-social-security", "numerator"),
+        ("coverage-information", "numerator"),
+    ]:
         assert input_value(html, f"{field}-{indicator(plan, code).id}") is not None, code
     # ... and not what Phòng Xây dựng, Nông nghiệp và Môi trường, Trạm Y tế or Phòng Kinh tế report.
-    for code, field in [("support-latrine", "value"), ("households-leaving-poverty", "value"), ("ward-households", "value"),
-                        ("coverage-hygienic-latrine", "numerator"), ("coverage-health-insurance", "numerator"),
-                        ("budget-latrine", "value")]:
+    for code, field in [
+        ("support-latrine", "value"),
+        ("households-leaving-poverty", "value"),
+        ("ward-households", "value"),
+        ("coverage-hygienic-latrine", "numerator"),
+        ("coverage-health-insurance", "numerator"),
+        ("budget-latrine", "value"),
+    ]:
         assert input_value(html, f"{field}-{indicator(plan, code).id}") is None, code
     assert "Hỗ trợ nhà tiêu hợp vệ sinh" not in html
 
@@ -508,10 +589,15 @@ def test_officer_cannot_save_another_units_figure(frozen, plan, period_of):
     period = period_of("six_month", 2026)
     jobs, latrine = indicator(plan, "support-vocational-jobs"), indicator(plan, "support-latrine")
     client = signed_in(frozen, "officer")
-    response = client.post(actuals_url(plan, period), data={
-        f"value-{jobs.id}": "4", f"source-{jobs.id}": "Báo cáo của Phòng",
-        f"value-{latrine.id}": "99", f"source-{latrine.id}": "Không phải của Phòng",
-    })
+    response = client.post(
+        actuals_url(plan, period),
+        data={
+            f"value-{jobs.id}": "4",
+            f"source-{jobs.id}": "Báo cáo của Phòng",
+            f"value-{latrine.id}": "99",
+            f"source-{latrine.id}": "Không phải của Phòng",
+        },
+    )
     assert response.status_code == 302
     saved = {v.indicator_id: v.value for v in db.session.scalars(select(IndicatorValue))}
     assert saved == {jobs.id: 4}
@@ -535,7 +621,9 @@ def test_entry_page_opens_on_the_period_being_reported(frozen, plan, period_of):
     selected = re.search(r'<option value="(\d+)" selected>', html)
     assert int(selected.group(1)) == period_of("six_month", 2026).id
     jobs = indicator(plan, "support-vocational-jobs")
-    response = client.post(f"/plans/{plan.id}/targets/actuals", data={f"value-{jobs.id}": "4", f"source-{jobs.id}": "Báo cáo 6 tháng"})
+    response = client.post(
+        f"/plans/{plan.id}/targets/actuals", data={f"value-{jobs.id}": "4", f"source-{jobs.id}": "Báo cáo 6 tháng"}
+    )
     assert response.status_code == 302
     assert actual(plan, "support-vocational-jobs", 2026) == services.Actual(D(4), provisional=True)
 
@@ -569,9 +657,24 @@ BAD_INPUT = [
     # (indicator, typed fields, field with the message, message)
     ("support-vocational-jobs", {"value": "abc", "source": "Rà soát"}, "value", VI_NOT_A_NUMBER),
     ("support-vocational-jobs", {"value": "-3", "source": "Rà soát"}, "value", VI_NEGATIVE),
-    ("coverage-school-age", {"numerator": "65", "denominator": "64", "source": "Rà soát"}, "numerator", VI_NUMERATOR_TOO_LARGE),
-    ("coverage-school-age", {"numerator": "61", "denominator": "", "source": "Rà soát"}, "denominator", VI_BOTH_FIGURES),
-    ("coverage-school-age", {"numerator": "", "denominator": "64", "source": "Rà soát"}, "denominator", VI_BOTH_FIGURES),
+    (
+        "coverage-school-age",
+        {"numerator": "65", "denominator": "64", "source": "Rà soát"},
+        "numerator",
+        VI_NUMERATOR_TOO_LARGE,
+    ),
+    (
+        "coverage-school-age",
+        {"numerator": "61", "denominator": "", "source": "Rà soát"},
+        "denominator",
+        VI_BOTH_FIGURES,
+    ),
+    (
+        "coverage-school-age",
+        {"numerator": "", "denominator": "64", "source": "Rà soát"},
+        "denominator",
+        VI_BOTH_FIGURES,
+    ),
     ("support-internet", {"value": "12", "source": ""}, "source", VI_NO_SOURCE),
     ("coverage-school-age", {"numerator": "61", "denominator": "64", "source": "   "}, "source", VI_NO_SOURCE),
 ]
@@ -609,13 +712,22 @@ def test_vietnamese_numbers_are_read_as_written(frozen, plan, period_of):
     period = period_of("annual", 2026)
     ward, poor, latrine = (indicator(plan, c) for c in ("ward-households", "poor-households", "budget-latrine"))
     client = signed_in(frozen, "secretariat")
-    response = client.post(actuals_url(plan, period), data={
-        f"value-{ward.id}": "6.340", f"source-{ward.id}": "Thống kê dân số 2026",
-        f"value-{poor.id}": "44", f"source-{poor.id}": "Rà soát hộ nghèo 2026",
-        f"value-{latrine.id}": "1.234,5", f"source-{latrine.id}": "Quyết toán 2026",
-    })
+    response = client.post(
+        actuals_url(plan, period),
+        data={
+            f"value-{ward.id}": "6.340",
+            f"source-{ward.id}": "Thống kê dân số 2026",
+            f"value-{poor.id}": "44",
+            f"source-{poor.id}": "Rà soát hộ nghèo 2026",
+            f"value-{latrine.id}": "1.234,5",
+            f"source-{latrine.id}": "Quyết toán 2026",
+        },
+    )
     assert response.status_code == 302
-    values = {v.indicator_id: v for v in db.session.scalars(select(IndicatorValue).where(IndicatorValue.period_id == period.id))}
+    values = {
+        v.indicator_id: v
+        for v in db.session.scalars(select(IndicatorValue).where(IndicatorValue.period_id == period.id))
+    }
     assert values[ward.id].value == 6340
     assert values[latrine.id].value == D("1234.5")
     assert values[poor.id].source == "Rà soát hộ nghèo 2026"
@@ -630,10 +742,16 @@ def test_resaving_the_same_figures_changes_nothing_and_a_change_is_audited(froze
     period = period_of("annual", 2026)
     jobs, school = indicator(plan, "support-vocational-jobs"), indicator(plan, "coverage-school-age")
     client = signed_in(frozen, "officer")
-    response = client.post(actuals_url(plan, period), data={
-        f"value-{jobs.id}": "1.250", f"source-{jobs.id}": "Báo cáo của Phòng",
-        f"numerator-{school.id}": "61", f"denominator-{school.id}": "64", f"source-{school.id}": "Số liệu các trường",
-    })
+    response = client.post(
+        actuals_url(plan, period),
+        data={
+            f"value-{jobs.id}": "1.250",
+            f"source-{jobs.id}": "Báo cáo của Phòng",
+            f"numerator-{school.id}": "61",
+            f"denominator-{school.id}": "64",
+            f"source-{school.id}": "Số liệu các trường",
+        },
+    )
     assert response.status_code == 302
     assert "Đã lưu 2 số liệu." in plain(page(client, response.headers["Location"]))
     assert len(value_audits()) == 2
@@ -664,9 +782,13 @@ def test_resaving_the_same_figures_changes_nothing_and_a_change_is_audited(froze
 
 def test_service_resaving_identical_figures_writes_nothing(app, plan, user_of, period_of):
     period = period_of("six_month", 2026)
-    assert enter(user_of("secretariat"), period, {"households-leaving-poverty": 9, "coverage-housing": (3, 5)}, plan) == 2
+    assert (
+        enter(user_of("secretariat"), period, {"households-leaving-poverty": 9, "coverage-housing": (3, 5)}, plan) == 2
+    )
     count, audits = indicator_value_count(), len(value_audits())
-    assert enter(user_of("secretariat"), period, {"households-leaving-poverty": 9, "coverage-housing": (3, 5)}, plan) == 0
+    assert (
+        enter(user_of("secretariat"), period, {"households-leaving-poverty": 9, "coverage-housing": (3, 5)}, plan) == 0
+    )
     assert indicator_value_count() == count and len(value_audits()) == audits
 
 
@@ -687,26 +809,47 @@ def chart_title(svg: str) -> str:
 
 def figures(html: str) -> list[tuple[str, str]]:
     """(visible caption, SVG) of each chart on the page."""
-    return [(plain(caption), svg) for caption, svg in re.findall(
-        r'<figure class="chart-figure">\s*<figcaption[^>]*>(.*?)</figcaption>\s*(<svg class="chart".*?</svg>)\s*</figure>', html, re.S)]
+    return [
+        (plain(caption), svg)
+        for caption, svg in re.findall(
+            r'<figure class="chart-figure">\s*<figcaption[^>]*>(.*?)</figcaption>\s*(<svg class="chart".*?</svg>)\s*</figure>',
+            html,
+            re.S,
+        )
+    ]
 
 
 def name_labels(svg: str) -> list[tuple[float, str]]:
     """(y, text) of each category name of a chart, its lines joined."""
-    return [(float(y), plain(" ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", body)) or body))
-            for y, body in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*class="chart-label"[^>]*>(.*?)</text>', svg, re.S)]
+    return [
+        (float(y), plain(" ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", body)) or body))
+        for y, body in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*class="chart-label"[^>]*>(.*?)</text>', svg, re.S)
+    ]
 
 
 def test_targets_page_draws_four_charts_with_targets_and_actuals(frozen, plan, user_of, period_of):
     secretariat = user_of("secretariat")
-    enter(secretariat, period_of("annual", 2026), {"households-leaving-poverty": 21, "budget-latrine": D("40.5"),
-                                                    "budget-information-assets": 0, "support-internet": 1250}, plan)
+    enter(
+        secretariat,
+        period_of("annual", 2026),
+        {
+            "households-leaving-poverty": 21,
+            "budget-latrine": D("40.5"),
+            "budget-information-assets": 0,
+            "support-internet": 1250,
+        },
+        plan,
+    )
     html = page(signed_in(frozen, "committee"), targets_url(plan))
     found = svg_charts(html)
     assert len(found) == 4
     titles = [chart_title(svg) for svg in found]
-    assert titles == ["Số hộ thoát nghèo theo năm", vi(frozen, "Households leaving poverty, cumulative, against the roadmap"),
-                      "Hỗ trợ đã thực hiện theo loại, đến nay", "Kinh phí đã sử dụng so với dự kiến (triệu đồng)"]
+    assert titles == [
+        "Số hộ thoát nghèo theo năm",
+        vi(frozen, "Households leaving poverty, cumulative, against the roadmap"),
+        "Hỗ trợ đã thực hiện theo loại, đến nay",
+        "Kinh phí đã sử dụng so với dự kiến (triệu đồng)",
+    ]
     households, cumulative, supports, budget = (chart_labels(svg) for svg in found)
     # Target then actual per year; years without an actual have no label (a dash instead).
     assert households == ["22", "21", "12", "6", "5", "19"]
@@ -727,8 +870,11 @@ def test_every_chart_has_a_visible_caption_and_is_an_accessible_image(frozen, pl
     html = page(signed_in(frozen, "committee"), targets_url(plan))
     shown = figures(html)
     assert [caption for caption, _ in shown] == [
-        "Số hộ thoát nghèo theo năm", vi(frozen, "Households leaving poverty, cumulative, against the roadmap"),
-        "Hỗ trợ đã thực hiện theo loại, đến nay", "Kinh phí đã sử dụng so với dự kiến (triệu đồng)"]
+        "Số hộ thoát nghèo theo năm",
+        vi(frozen, "Households leaving poverty, cumulative, against the roadmap"),
+        "Hỗ trợ đã thực hiện theo loại, đến nay",
+        "Kinh phí đã sử dụng so với dự kiến (triệu đồng)",
+    ]
     assert len(shown) == len(svg_charts(html))
     for caption, svg in shown:
         opening = re.match(r"<svg[^>]*>", svg).group(0)
@@ -758,7 +904,9 @@ def test_supports_chart_shows_every_support_by_its_full_name(frozen, plan, user_
     # names come the bars of the first.
     tops = [y for y, _ in labels]
     assert tops == sorted(tops) and len(set(tops)) == len(tops)
-    bars = [float(y) for y in re.findall(r'<rect[^>]*\by="([\d.]+)"[^>]*class="chart-(?:target|actual)"', supports)[2:]]  # after the legend
+    bars = [
+        float(y) for y in re.findall(r'<rect[^>]*\by="([\d.]+)"[^>]*class="chart-(?:target|actual)"', supports)[2:]
+    ]  # after the legend
     for upper, lower in zip(tops, tops[1:] + [float("inf")]):
         assert any(upper < bar < lower for bar in bars)
     # Horizontal bars, from the same starting line: target then delivered per type.
@@ -775,6 +923,7 @@ def test_long_names_wrap_onto_more_lines_and_grow_the_chart():
 
     def height(svg):
         return float(re.search(r'viewBox="0 0 \d+ ([\d.]+)"', svg).group(1))
+
     assert height(long) > height(short)
     # A missing figure is a dash, never a bar; an empty chart is still a chart.
     missing = charts.hbar_chart("Thiếu", ["Nhà ở"], [charts.Series("Thực hiện", "chart-actual", [None])])
@@ -784,23 +933,37 @@ def test_long_names_wrap_onto_more_lines_and_grow_the_chart():
 
 
 def test_line_chart_stops_at_the_first_missing_value():
-    drawn = charts.line_chart("Lũy kế", ["2026", "2027", "2028"], [
-        charts.Series("Lũy kế chỉ tiêu", "chart-target", [D(22), D(34), D(40)]),
-        charts.Series("Lũy kế thực hiện", "chart-actual", [D(21), None, None])])
+    drawn = charts.line_chart(
+        "Lũy kế",
+        ["2026", "2027", "2028"],
+        [
+            charts.Series("Lũy kế chỉ tiêu", "chart-target", [D(22), D(34), D(40)]),
+            charts.Series("Lũy kế thực hiện", "chart-actual", [D(21), None, None]),
+        ],
+    )
     assert chart_labels(drawn) == ["22", "21", "34", "40"]
     # One line of three points for the target; a single point, no line, for the actual.
     assert drawn.count("<polyline") == 1 and 'class="chart-line chart-target"' in drawn
-    assert drawn.count('<circle') == 4
+    assert drawn.count("<circle") == 4
     # The higher value's label above its point, the lower one's below.
-    points = {label: float(y) for y, label in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*class="chart-value"[^>]*>([^<]*)</text>', drawn)}
+    points = {
+        label: float(y)
+        for y, label in re.findall(r'<text[^>]*y="([\d.]+)"[^>]*class="chart-value"[^>]*>([^<]*)</text>', drawn)
+    }
     circles = [float(y) for y in re.findall(r'<circle[^>]*cy="([\d.]+)"', drawn)]
     assert points["22"] < circles[0] and points["21"] > circles[1]
     assert charts.line_chart("Trống", [], []).endswith("</svg>")
 
 
 def test_bar_chart_handles_empty_and_zero_series():
-    empty = charts.bar_chart("Trống", ["2026", "2027"], [charts.Series("Chỉ tiêu", "chart-target", [None, None]),
-                                                         charts.Series("Thực hiện", "chart-actual", [None, None])])
+    empty = charts.bar_chart(
+        "Trống",
+        ["2026", "2027"],
+        [
+            charts.Series("Chỉ tiêu", "chart-target", [None, None]),
+            charts.Series("Thực hiện", "chart-actual", [None, None]),
+        ],
+    )
     assert empty.startswith('<svg class="chart"') and "<title" in empty
     assert empty.count("chart-missing") == 4
     zeros = charts.bar_chart("Bằng không", ["2026", "2027"], [charts.Series("Chỉ tiêu", "chart-target", [D(0), D(0)])])

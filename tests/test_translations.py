@@ -1,5 +1,6 @@
 """The Vietnamese catalogue is complete: every user-facing string in the code and templates has a
 translation, none is fuzzy, and placeholders survive translation."""
+
 import re
 from io import BytesIO
 

@@ -5,11 +5,12 @@ The fixture `data/demo-activity-per-task-reports.json` holds every row of a data
 of Phòng Văn hóa – Xã hội, three accepted, one returned with a reason and sent again, one late. The
 test loads it at that revision (SQLite or PostgreSQL), upgrades, and reads the same history back.
 """
+
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def _value(column, value):
         return None
     if isinstance(column.type, DateTime):
         moment = datetime.fromisoformat(value)
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
     if isinstance(column.type, Date):
         return date.fromisoformat(value)
     if isinstance(column.type, JSON):
@@ -60,13 +61,19 @@ def _load_fixture(connection) -> None:
     if connection.dialect.name == "postgresql":
         for table in metadata.sorted_tables:
             if "id" in table.c and table.name in dump["tables"]:
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM \"{table.name}\"))"))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT MAX(id) FROM \"{table.name}\"))"
+                    )
+                )
 
 
 @pytest.fixture
 def old_database(tmp_path):
     """A database at the revision before unit reports, holding the demo activity of that time."""
-    database = _postgres.create(f"tracker_test_{uuid.uuid4().hex[:12]}") if _postgres is not None else tmp_path / "old.db"
+    database = (
+        _postgres.create(f"tracker_test_{uuid.uuid4().hex[:12]}") if _postgres is not None else tmp_path / "old.db"
+    )
     app = make_app(database)
     with app.app_context():
         upgrade(revision=BEFORE)
@@ -80,17 +87,32 @@ def old_database(tmp_path):
 
 def _old_history(connection) -> list[dict]:
     """Each old report as a reader saw it: which task and unit, its words, its outcome and steps."""
-    reports = connection.execute(text(
-        "SELECT r.id, t.code AS task, u.code AS unit, p.kind, p.year, r.status, r.results, r.difficulties, r.proposals, "
-        "r.review_comment, r.first_submitted_at FROM period_report r JOIN task t ON t.id = r.task_id "
-        "JOIN unit u ON u.id = r.unit_id JOIN reporting_period p ON p.id = r.period_id ORDER BY r.id"
-    )).mappings().all()
-    events = connection.execute(text(
-        "SELECT report_id, action, actor_id, comment, occurred_at FROM period_report_event ORDER BY id")).mappings().all()
+    reports = (
+        connection.execute(
+            text(
+                "SELECT r.id, t.code AS task, u.code AS unit, p.kind, p.year, r.status, r.results, r.difficulties, r.proposals, "
+                "r.review_comment, r.first_submitted_at FROM period_report r JOIN task t ON t.id = r.task_id "
+                "JOIN unit u ON u.id = r.unit_id JOIN reporting_period p ON p.id = r.period_id ORDER BY r.id"
+            )
+        )
+        .mappings()
+        .all()
+    )
+    events = (
+        connection.execute(
+            text("SELECT report_id, action, actor_id, comment, occurred_at FROM period_report_event ORDER BY id")
+        )
+        .mappings()
+        .all()
+    )
     history = []
     for report in reports:
         entry = dict(report)
-        entry["events"] = [(e["action"], e["actor_id"], e["comment"], str(e["occurred_at"])[:19]) for e in events if e["report_id"] == report["id"]]
+        entry["events"] = [
+            (e["action"], e["actor_id"], e["comment"], str(e["occurred_at"])[:19])
+            for e in events
+            if e["report_id"] == report["id"]
+        ]
         history.append(entry)
     return history
 
@@ -112,15 +134,23 @@ def test_the_migration_keeps_every_old_reports_content_and_history(old_database)
     # Some sections were waiting for review: so is the report; it was sent from the first submission.
     assert report.status == "submitted"
     assert report.first_submitted_at.replace(tzinfo=None) == min(
-        datetime.fromisoformat(str(r["first_submitted_at"])[:19]) for r in old)
+        datetime.fromisoformat(str(r["first_submitted_at"])[:19]) for r in old
+    )
     for entry in old:
         section = next(s for s in report.sections if s.task.code == entry["task"])
-        assert (section.results, section.difficulties, section.proposals) == (entry["results"], entry["difficulties"], entry["proposals"])
+        assert (section.results, section.difficulties, section.proposals) == (
+            entry["results"],
+            entry["difficulties"],
+            entry["proposals"],
+        )
         assert section.outcome == (entry["status"] if entry["status"] in ("accepted", "returned") else None)
         if entry["status"] == "accepted":
             assert section.outcome_comment == entry["review_comment"]
-        moved = [(e.action, e.actor_id, e.comment, e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"))
-                 for e in report.events if e.task_id == section.task_id]
+        moved = [
+            (e.action, e.actor_id, e.comment, e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"))
+            for e in report.events
+            if e.task_id == section.task_id
+        ]
         assert moved == entry["events"], entry["task"]
     assert len(report.events) == sum(len(r["events"]) for r in old)
 
@@ -137,7 +167,10 @@ def test_the_same_history_reads_the_same_on_the_page_after_the_upgrade(old_datab
     user.set_password("a long enough password")
     db.session.commit()
     client = old_database.test_client()
-    assert client.post("/login", data={"username": "demo.thuongtruc", "password": "a long enough password"}).status_code == 302
+    assert (
+        client.post("/login", data={"username": "demo.thuongtruc", "password": "a long enough password"}).status_code
+        == 302
+    )
     html = helpers.page(client, f"/plans/{plan_id}/reports/{report_id}")
     shown = helpers.plain(html)
     for entry in old:

@@ -29,6 +29,7 @@ date, a continuous task never; a task with an accepted report section is under w
 The ward's task table lists the 13 tasks an accepted report speaks of (VI.2.1, IV.4.2 and the 12
 in progress on time but IV.4.4, which only has a progress update), then one line for the other 32.
 """
+
 from __future__ import annotations
 
 import html as htmllib
@@ -48,7 +49,7 @@ from sqlalchemy import select
 
 from tests import helpers
 from tests.conftest import PASSWORD
-from tests.helpers import database_snapshot
+from tests.helpers import at, database_snapshot
 from tracker.accounts.services import create_user
 from tracker.audit.services import Actor
 from tracker.extensions import db
@@ -62,7 +63,6 @@ from tracker.units.models import Unit
 from tracker.ward_reports import services
 from tracker.ward_reports.models import WardReport
 
-
 signed_in = helpers.signed_in
 plain = helpers.plain
 
@@ -74,21 +74,68 @@ TODAY = date(2026, 6, 8)
 # The 45 leaves in plan order, with their lead units as the plan names them, the one that answers
 # first (co-leads and unit groups included; none for IV.10.x).
 LEADS = {
-    "IV.1": ["dang-uy", "ubnd"], "IV.2": ["ub-mttq", "tt-dich-vu-tong-hop"], "IV.3": ["ubnd"], "IV.4.1": ["phong-vh-xh"], "IV.4.2": ["phong-vh-xh"],
-    "IV.4.3": ["tram-y-te"], "IV.4.4": ["phong-xd-nn-mt"], "IV.4.5": ["van-phong-hdnd-ubnd"], "IV.5": ["ub-mttq"],
-    "IV.6": ["ubnd", "ub-mttq"], "IV.7": ["phong-xd-nn-mt"], "IV.8": ["phong-vh-xh", "phong-xd-nn-mt"], "IV.9": ["phong-xd-nn-mt"],
-    "IV.10.1": [], "IV.10.2": [], "IV.10.3": [], "IV.10.4": [], "IV.10.5": [],
-    "VI.1.1": ["phong-xd-nn-mt"], "VI.1.2": ["phong-xd-nn-mt"], "VI.1.3": ["phong-xd-nn-mt"], "VI.1.4": ["phong-xd-nn-mt"],
-    "VI.1.5": ["phong-xd-nn-mt"], "VI.1.6": ["phong-xd-nn-mt"], "VI.2.1": ["phong-kinh-te"], "VI.2.2": ["phong-kinh-te"],
-    "VI.3.1": ["phong-vh-xh"], "VI.3.2": ["phong-vh-xh"], "VI.3.3": ["phong-vh-xh"], "VI.3.4": ["phong-vh-xh"],
-    "VI.3.5": ["phong-vh-xh"], "VI.3.6": ["phong-vh-xh"], "VI.4": ["van-phong-hdnd-ubnd"], "VI.5": ["tt-dich-vu-tong-hop"],
-    "VI.6": ["tram-y-te"], "VI.7": ["nhcsxh"], "VI.8.1": ["ub-mttq", "cac-to-chuc-ctxh"], "VI.8.2": ["ub-mttq", "cac-to-chuc-ctxh"],
-    "VI.8.3": ["ub-mttq", "cac-to-chuc-ctxh"], "VI.9": ["cac-dn-vien-thong"], "VI.10": ["bhxh"],
-    "VI.11": ["cong-an", "bch-quan-su", "cac-truong-hoc"], "VI.12": ["ban-chi-dao"], "VI.13.1": ["cac-to-dan-pho"], "VI.13.2": ["cac-to-dan-pho"],
+    "IV.1": ["dang-uy", "ubnd"],
+    "IV.2": ["ub-mttq", "tt-dich-vu-tong-hop"],
+    "IV.3": ["ubnd"],
+    "IV.4.1": ["phong-vh-xh"],
+    "IV.4.2": ["phong-vh-xh"],
+    "IV.4.3": ["tram-y-te"],
+    "IV.4.4": ["phong-xd-nn-mt"],
+    "IV.4.5": ["van-phong-hdnd-ubnd"],
+    "IV.5": ["ub-mttq"],
+    "IV.6": ["ubnd", "ub-mttq"],
+    "IV.7": ["phong-xd-nn-mt"],
+    "IV.8": ["phong-vh-xh", "phong-xd-nn-mt"],
+    "IV.9": ["phong-xd-nn-mt"],
+    "IV.10.1": [],
+    "IV.10.2": [],
+    "IV.10.3": [],
+    "IV.10.4": [],
+    "IV.10.5": [],
+    "VI.1.1": ["phong-xd-nn-mt"],
+    "VI.1.2": ["phong-xd-nn-mt"],
+    "VI.1.3": ["phong-xd-nn-mt"],
+    "VI.1.4": ["phong-xd-nn-mt"],
+    "VI.1.5": ["phong-xd-nn-mt"],
+    "VI.1.6": ["phong-xd-nn-mt"],
+    "VI.2.1": ["phong-kinh-te"],
+    "VI.2.2": ["phong-kinh-te"],
+    "VI.3.1": ["phong-vh-xh"],
+    "VI.3.2": ["phong-vh-xh"],
+    "VI.3.3": ["phong-vh-xh"],
+    "VI.3.4": ["phong-vh-xh"],
+    "VI.3.5": ["phong-vh-xh"],
+    "VI.3.6": ["phong-vh-xh"],
+    "VI.4": ["van-phong-hdnd-ubnd"],
+    "VI.5": ["tt-dich-vu-tong-hop"],
+    "VI.6": ["tram-y-te"],
+    "VI.7": ["nhcsxh"],
+    "VI.8.1": ["ub-mttq", "cac-to-chuc-ctxh"],
+    "VI.8.2": ["ub-mttq", "cac-to-chuc-ctxh"],
+    "VI.8.3": ["ub-mttq", "cac-to-chuc-ctxh"],
+    "VI.9": ["cac-dn-vien-thong"],
+    "VI.10": ["bhxh"],
+    "VI.11": ["cong-an", "bch-quan-su", "cac-truong-hoc"],
+    "VI.12": ["ban-chi-dao"],
+    "VI.13.1": ["cac-to-dan-pho"],
+    "VI.13.2": ["cac-to-dan-pho"],
 }
 DATED = "VI.2.1"
 OVERDUE = [DATED]
-ON_TIME = ["IV.4.1", "IV.4.3", "IV.4.4", "IV.8", "VI.2.2", "VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6", "VI.6"]
+ON_TIME = [
+    "IV.4.1",
+    "IV.4.3",
+    "IV.4.4",
+    "IV.8",
+    "VI.2.2",
+    "VI.3.1",
+    "VI.3.2",
+    "VI.3.3",
+    "VI.3.4",
+    "VI.3.5",
+    "VI.3.6",
+    "VI.6",
+]
 DONE = ["IV.4.2"]
 COUNTS = {"not_started": 31, "in_progress_on_time": 12, "in_progress_overdue": 1, "done_on_time": 1, "done_late": 0}
 
@@ -110,13 +157,19 @@ LATE_LINE = "- Gửi báo cáo chậm: Phòng Kinh tế (ngày 06/06/2026)."
 # What the accepted reports say of each task (results, difficulties, proposals): Trạm Y tế's,
 # Phòng Văn hóa – Xã hội's and Phòng Kinh tế's (late, but accepted). Every section of them.
 ACCEPTED = {
-    "IV.4.3": ("Cấp 1.245 thẻ BHYT cho người thuộc hộ nghèo, cận nghèo.", "Một số hộ chưa cập nhật giấy tờ.", "Đề nghị BHXH hỗ trợ rà soát."),
+    "IV.4.3": (
+        "Cấp 1.245 thẻ BHYT cho người thuộc hộ nghèo, cận nghèo.",
+        "Một số hộ chưa cập nhật giấy tờ.",
+        "Đề nghị BHXH hỗ trợ rà soát.",
+    ),
     "VI.6": ("Khám sàng lọc dinh dưỡng cho 320 trẻ em.", None, None),
     "IV.4.1": ("Tư vấn việc làm cho 12 lao động thuộc hộ nghèo.", None, "Bổ sung kinh phí đào tạo nghề."),
     "IV.4.2": ("Hỗ trợ học phí cho 5 học sinh.", None, None),
     "IV.8": ("Tuyên truyền về giảm nghèo tại 12 tổ dân phố.", "Thiếu tài liệu tuyên truyền.", None),
-    **{code: (f"Phòng Văn hóa – Xã hội đã thực hiện {code}.", None, None)
-       for code in ("VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6")},
+    **{
+        code: (f"Phòng Văn hóa – Xã hội đã thực hiện {code}.", None, None)
+        for code in ("VI.3.1", "VI.3.2", "VI.3.3", "VI.3.4", "VI.3.5", "VI.3.6")
+    },
     "VI.2.1": ("Giải ngân 200 triệu đồng vốn vay cho hộ cận nghèo.", None, None),
     "VI.2.2": ("Thẩm định 4 dự án hỗ trợ phát triển sản xuất.", None, None),
 }
@@ -152,10 +205,6 @@ UNREPORTED_LINE = "Còn 32 nhiệm vụ chưa có báo cáo được chấp nh�
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def at(day: str, clock: str = "09:00") -> datetime:
-    return datetime.fromisoformat(f"{day}T{clock}:00+07:00")
 
 
 def unit(code: str) -> Unit:
@@ -234,33 +283,59 @@ def june(app, plan, user_of, task_of, period_of):
     secretariat = Actor.for_user(user_of("secretariat"))
     task_of(DATED).start_on, task_of(DATED).due_on = date(2026, 1, 1), date(2026, 5, 31)
 
-    for code, unit_code, percent, state in [("IV.4.1", "phong-vh-xh", 60, "working"), ("IV.4.2", "phong-vh-xh", 100, "done"),
-                                            ("IV.4.3", "tram-y-te", 50, "working"), ("IV.4.4", "phong-xd-nn-mt", 30, "working")]:
-        post_update(Actor.for_user(officer_of(unit_code)), task_of(code), unit(unit_code).id, "lead",
-                    UpdateInput(percent, state, f"Tiến độ {percent}%"), files=[], now=at("2026-05-20"))
+    for code, unit_code, percent, state in [
+        ("IV.4.1", "phong-vh-xh", 60, "working"),
+        ("IV.4.2", "phong-vh-xh", 100, "done"),
+        ("IV.4.3", "tram-y-te", 50, "working"),
+        ("IV.4.4", "phong-xd-nn-mt", 30, "working"),
+    ]:
+        post_update(
+            Actor.for_user(officer_of(unit_code)),
+            task_of(code),
+            unit(unit_code).id,
+            "lead",
+            UpdateInput(percent, state, f"Tiến độ {percent}%"),
+            files=[],
+            now=at("2026-05-20"),
+        )
 
     sent = {
         "tram-y-te": send(period, "tram-y-te", at("2026-06-03"), ACCEPTED),
-        "van-phong-hdnd-ubnd": send(period, "van-phong-hdnd-ubnd", at("2026-06-04"),
-                                    {"IV.4.5": RETURNED_TEXT, "VI.4": (RETURNED_TEXT, "Khó khăn bị trả lại", "Đề xuất bị trả lại")}),
-        "phong-xd-nn-mt": send(period, "phong-xd-nn-mt", at("2026-06-04", "14:00"),
-                               {code: f"{WAITING_TEXT} ({code})." for code in LEADS if LEADS[code][:1] == ["phong-xd-nn-mt"]}),
+        "van-phong-hdnd-ubnd": send(
+            period,
+            "van-phong-hdnd-ubnd",
+            at("2026-06-04"),
+            {"IV.4.5": RETURNED_TEXT, "VI.4": (RETURNED_TEXT, "Khó khăn bị trả lại", "Đề xuất bị trả lại")},
+        ),
+        "phong-xd-nn-mt": send(
+            period,
+            "phong-xd-nn-mt",
+            at("2026-06-04", "14:00"),
+            {code: f"{WAITING_TEXT} ({code})." for code in LEADS if LEADS[code][:1] == ["phong-xd-nn-mt"]},
+        ),
         "phong-vh-xh": send(period, "phong-vh-xh", at("2026-06-05", "23:30"), ACCEPTED),
         "phong-kinh-te": send(period, "phong-kinh-te", at("2026-06-06", "00:30"), ACCEPTED),
     }
     for code in ("tram-y-te", "phong-vh-xh", "phong-kinh-te"):
         reports.accept(secretariat, sent[code], at("2026-06-07"))
-    reports.return_for_changes(secretariat, sent["van-phong-hdnd-ubnd"], "Bổ sung số liệu", at("2026-06-07"), task_id=task_of("VI.4").id)
+    reports.return_for_changes(
+        secretariat, sent["van-phong-hdnd-ubnd"], "Bổ sung số liệu", at("2026-06-07"), task_id=task_of("VI.4").id
+    )
 
     # Figures of the six-month report.
     indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
-    targets.save_actuals(secretariat, period, [
-        (indicators["households-leaving-poverty"], D(9), None, None, "Rà soát 6 tháng"),
-        (indicators["poor-households"], D(55), None, None, "Rà soát 6 tháng"),
-        (indicators["ward-households"], D(6340), None, None, "Thống kê dân số"),
-        (indicators["coverage-school-age"], None, D(61), D(64), "Số liệu các trường"),
-        (indicators["budget-latrine"], D(18), None, None, "Phòng Kinh tế"),
-    ], at("2026-06-07"))
+    targets.save_actuals(
+        secretariat,
+        period,
+        [
+            (indicators["households-leaving-poverty"], D(9), None, None, "Rà soát 6 tháng"),
+            (indicators["poor-households"], D(55), None, None, "Rà soát 6 tháng"),
+            (indicators["ward-households"], D(6340), None, None, "Thống kê dân số"),
+            (indicators["coverage-school-age"], None, D(61), D(64), "Số liệu các trường"),
+            (indicators["budget-latrine"], D(18), None, None, "Phòng Kinh tế"),
+        ],
+        at("2026-06-07"),
+    )
     db.session.commit()
     return {"period": period, "sent": sent}
 
@@ -315,7 +390,10 @@ def test_a_resubmitted_report_is_quoted_once_accepted(june, plan, user_of):
     """The returned report, corrected and sent again, is quoted once the secretariat accepts it:
     its new text, not the returned one."""
     report = june["sent"]["van-phong-hdnd-ubnd"]
-    corrected = {"IV.4.5": "Tổng hợp tình hình thực hiện chính sách giảm nghèo.", "VI.4": ("Bổ sung số liệu 6 tháng: 64 hộ.", None, None)}
+    corrected = {
+        "IV.4.5": "Tổng hợp tình hình thực hiện chính sách giảm nghèo.",
+        "VI.4": ("Bổ sung số liệu 6 tháng: 64 hộ.", None, None),
+    }
     send(june["period"], "van-phong-hdnd-ubnd", at("2026-06-07", "15:00"), corrected)
     lines = {line.task.code: line for line in compiled_now(plan, june["period"]).tasks}
     assert not lines["IV.4.5"].reported and not lines["VI.4"].reported  # sent again, not yet accepted
@@ -324,7 +402,11 @@ def test_a_resubmitted_report_is_quoted_once_accepted(june, plan, user_of):
     compiled = compiled_now(plan, june["period"])
     lines = {line.task.code: line for line in compiled.tasks}
     assert lines["IV.4.5"].results == [corrected["IV.4.5"]]
-    assert (lines["VI.4"].results, lines["VI.4"].difficulties, lines["VI.4"].proposals) == (["Bổ sung số liệu 6 tháng: 64 hộ."], [], [])
+    assert (lines["VI.4"].results, lines["VI.4"].difficulties, lines["VI.4"].proposals) == (
+        ["Bổ sung số liệu 6 tháng: 64 hộ."],
+        [],
+        [],
+    )
     # First sent on 04/06: it stays on time.
     assert "van-phong-hdnd-ubnd" not in {u.unit.code for u in compiled.units_missing + compiled.units_late}
 
@@ -336,7 +418,12 @@ def test_a_partners_accepted_section_follows_the_leads_under_its_name(app, plan,
     period = period_of("six_month", 2026)
     task_of("IV.4.3").partners_report = True
     secretariat = Actor.for_user(user_of("secretariat"))
-    partner = send(period, "phong-vh-xh", at("2026-06-02"), {"IV.4.3": ("Vận động 40 hộ cận nghèo mua BHYT.", None, "Đề nghị hỗ trợ mức đóng.")})
+    partner = send(
+        period,
+        "phong-vh-xh",
+        at("2026-06-02"),
+        {"IV.4.3": ("Vận động 40 hộ cận nghèo mua BHYT.", None, "Đề nghị hỗ trợ mức đóng.")},
+    )
     reports.accept(secretariat, partner, at("2026-06-02", "10:00"))
     lead = send(period, "tram-y-te", at("2026-06-03"), {"IV.4.3": ACCEPTED["IV.4.3"]})
     reports.accept(secretariat, lead, at("2026-06-03", "10:00"))
@@ -360,7 +447,12 @@ def test_indicator_lines_carry_the_2026_figures(june, plan):
     rate = lines["Tỷ lệ hộ nghèo"]
     assert (rate.target, rate.actual, rate.numerator, rate.denominator) == (None, D("0.87"), 55, 6340)
     school = lines["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"]
-    assert (school.actual, school.numerator, school.denominator, school.source) == (D("95.31"), 61, 64, "Số liệu các trường")
+    assert (school.actual, school.numerator, school.denominator, school.source) == (
+        D("95.31"),
+        61,
+        64,
+        "Số liệu các trường",
+    )
     # The cost is the sum of its parts; one part is in so far.
     cost = lines["Dự kiến tổng kinh phí hỗ trợ (không tính kinh phí hỗ trợ nhà ở)"]
     assert (cost.target, cost.actual, cost.variance) == (42, 18, -24)
@@ -383,8 +475,12 @@ def test_units_missing_and_late(june, plan):
     # Units that sent on time are in neither list, whatever the secretariat made of the report
     # (accepted, returned, still waiting), even at 23:30 on the deadline.
     clean = {u.unit.code: u.sent_on for u in compiled.units if not u.missing and not u.late}
-    assert clean == {"tram-y-te": date(2026, 6, 3), "van-phong-hdnd-ubnd": date(2026, 6, 4), "phong-xd-nn-mt": date(2026, 6, 4),
-                     "phong-vh-xh": date(2026, 6, 5)}
+    assert clean == {
+        "tram-y-te": date(2026, 6, 3),
+        "van-phong-hdnd-ubnd": date(2026, 6, 4),
+        "phong-xd-nn-mt": date(2026, 6, 4),
+        "phong-vh-xh": date(2026, 6, 5),
+    }
     assert services.unit_reporting_lines(compiled)[0] == MISSING_LINE
     assert len(services.unit_reporting_lines(compiled)) == 2
 
@@ -418,7 +514,9 @@ def test_the_mid_term_review_uses_the_one_report_of_its_deadline(app, plan, user
     filed under the annual period, and the ward's mid-term review quotes it and counts it as sent."""
     annual, mid_term = period_of("annual", 2028), period_of("mid_term", 2028)
     app.config["FROZEN_NOW"] = "2028-11-12T09:00:00+07:00"
-    report = send(mid_term, "tram-y-te", at("2028-11-05"), {"IV.4.3": "Sơ kết giữa kỳ: 96% người thuộc hộ nghèo có thẻ BHYT."})
+    report = send(
+        mid_term, "tram-y-te", at("2028-11-05"), {"IV.4.3": "Sơ kết giữa kỳ: 96% người thuộc hộ nghèo có thẻ BHYT."}
+    )
     reports.accept(Actor.for_user(user_of("secretariat")), report, at("2028-11-06"))
     db.session.commit()
     assert report.period_id == annual.id
@@ -449,8 +547,13 @@ def test_issuing_body_lines(plan):
     assert services.issuing_body_lines(plan) == VI["issuer"]
 
 
-BAC_KAN_RECIPIENTS = ["UBND tỉnh Thái Nguyên (b/c)", "TT Đảng ủy, HĐND phường (b/c)", "Lãnh đạo UBND phường",
-                      "Các thành viên BCĐ phường", "Lưu: VT, XDNNMT"]
+BAC_KAN_RECIPIENTS = [
+    "UBND tỉnh Thái Nguyên (b/c)",
+    "TT Đảng ủy, HĐND phường (b/c)",
+    "Lãnh đạo UBND phường",
+    "Các thành viên BCĐ phường",
+    "Lưu: VT, XDNNMT",
+]
 
 
 def test_default_recipients_of_the_bac_kan_plan(plan):
@@ -458,19 +561,37 @@ def test_default_recipients_of_the_bac_kan_plan(plan):
     assert services.default_recipients(plan) == BAC_KAN_RECIPIENTS
 
 
-def another_ward(name: str = "Xã Yên Phong", province: str | None = "Tỉnh Bắc Ninh", issuer: str = "UBND xã Yên Phong",
-                 recipients: tuple[str, ...] = ("TT Đảng ủy, HĐND xã", "Lưu: VT, VHXH")):
+def another_ward(
+    name: str = "Xã Yên Phong",
+    province: str | None = "Tỉnh Bắc Ninh",
+    issuer: str = "UBND xã Yên Phong",
+    recipients: tuple[str, ...] = ("TT Đảng ủy, HĐND xã", "Lưu: VT, VHXH"),
+):
     """A second ward with a plan of its own (no tasks) and its six-month period of 2026."""
     from tracker.periods.models import ReportingPeriod
     from tracker.plan.models import Plan
     from tracker.wards.models import Ward
 
     ward = Ward(code="yen-phong", name=name, province=province)
-    other = Plan(ward=ward, code="KH-GNBV-YP", title="Kế hoạch giảm nghèo bền vững xã Yên Phong", issuer=issuer,
-                 start_year=2026, end_year=2030, recipients=list(recipients),
-                 signature={"on_behalf": "TM. ỦY BAN NHÂN DÂN", "authority": "CHỦ TỊCH", "name": "Nguyễn Văn A"})
-    period = ReportingPeriod(plan=other, kind="six_month", year=2026, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30),
-                             unit_deadline=date(2026, 6, 5), ward_deadline=date(2026, 6, 10))
+    other = Plan(
+        ward=ward,
+        code="KH-GNBV-YP",
+        title="Kế hoạch giảm nghèo bền vững xã Yên Phong",
+        issuer=issuer,
+        start_year=2026,
+        end_year=2030,
+        recipients=list(recipients),
+        signature={"on_behalf": "TM. ỦY BAN NHÂN DÂN", "authority": "CHỦ TỊCH", "name": "Nguyễn Văn A"},
+    )
+    period = ReportingPeriod(
+        plan=other,
+        kind="six_month",
+        year=2026,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 6, 30),
+        unit_deadline=date(2026, 6, 5),
+        ward_deadline=date(2026, 6, 10),
+    )
     db.session.add_all([ward, other, period])
     db.session.flush()
     return other, period
@@ -478,7 +599,13 @@ def another_ward(name: str = "Xã Yên Phong", province: str | None = "Tỉnh B�
 
 def test_default_recipients_of_another_ward(app, plan):
     other, period = another_ward()
-    expected = ["UBND tỉnh Bắc Ninh (b/c)", "TT Đảng ủy, HĐND xã (b/c)", "Lãnh đạo UBND xã", "Các thành viên BCĐ xã", "Lưu: VT, VHXH"]
+    expected = [
+        "UBND tỉnh Bắc Ninh (b/c)",
+        "TT Đảng ủy, HĐND xã (b/c)",
+        "Lãnh đạo UBND xã",
+        "Các thành viên BCĐ xã",
+        "Lưu: VT, VHXH",
+    ]
     assert services.default_recipients(other) == expected
     draft = services.get_or_start(other, period, TODAY, at("2026-06-08"))
     assert draft.recipients == expected
@@ -489,16 +616,43 @@ def test_default_recipients_of_another_ward(app, plan):
     assert services.default_recipients(plan) == BAC_KAN_RECIPIENTS
 
 
-@pytest.mark.parametrize("name, province, issuer, expected", [
-    # No province on record: no line for it; no archive line in the plan: the decree's "Lưu: VT".
-    ("Phường Sông Cầu", None, "UBND phường Sông Cầu",
-     ["TT Đảng ủy, HĐND phường (b/c)", "Lãnh đạo UBND phường", "Các thành viên BCĐ phường", "Lưu: VT"]),
-    ("Thị trấn Chợ Rã", "Thành phố Hải Phòng", "ỦY BAN NHÂN DÂN THỊ TRẤN CHỢ RÃ",
-     ["UBND thành phố Hải Phòng (b/c)", "TT Đảng ủy, HĐND thị trấn (b/c)", "Lãnh đạo UBND thị trấn", "Các thành viên BCĐ thị trấn", "Lưu: VT"]),
-    # The ward's name without its level: the plan's issuer says it.
-    ("Yên Phong", "Tỉnh Bắc Ninh", "UBND xã Yên Phong",
-     ["UBND tỉnh Bắc Ninh (b/c)", "TT Đảng ủy, HĐND xã (b/c)", "Lãnh đạo UBND xã", "Các thành viên BCĐ xã", "Lưu: VT"]),
-])
+@pytest.mark.parametrize(
+    "name, province, issuer, expected",
+    [
+        # No province on record: no line for it; no archive line in the plan: the decree's "Lưu: VT".
+        (
+            "Phường Sông Cầu",
+            None,
+            "UBND phường Sông Cầu",
+            ["TT Đảng ủy, HĐND phường (b/c)", "Lãnh đạo UBND phường", "Các thành viên BCĐ phường", "Lưu: VT"],
+        ),
+        (
+            "Thị trấn Chợ Rã",
+            "Thành phố Hải Phòng",
+            "ỦY BAN NHÂN DÂN THỊ TRẤN CHỢ RÃ",
+            [
+                "UBND thành phố Hải Phòng (b/c)",
+                "TT Đảng ủy, HĐND thị trấn (b/c)",
+                "Lãnh đạo UBND thị trấn",
+                "Các thành viên BCĐ thị trấn",
+                "Lưu: VT",
+            ],
+        ),
+        # The ward's name without its level: the plan's issuer says it.
+        (
+            "Yên Phong",
+            "Tỉnh Bắc Ninh",
+            "UBND xã Yên Phong",
+            [
+                "UBND tỉnh Bắc Ninh (b/c)",
+                "TT Đảng ủy, HĐND xã (b/c)",
+                "Lãnh đạo UBND xã",
+                "Các thành viên BCĐ xã",
+                "Lưu: VT",
+            ],
+        ),
+    ],
+)
 def test_default_recipients_follow_the_wards_records(app, name, province, issuer, expected):
     other, _period = another_ward(name, province, issuer, recipients=())
     assert services.default_recipients(other) == expected
@@ -511,8 +665,14 @@ def test_another_wards_docx_names_its_own_bodies(app, plan):
     document = open_docx(sign_in_as(app, "thuongtruc.yp"), other, period)
     assert cell_lines(document.tables[0].cell(0, 0)) == ["ỦY BAN NHÂN DÂN", "XÃ YÊN PHONG"]
     left = cell_lines(document.tables[-1].cell(0, 0))
-    assert left == [VI["recipients"], "- UBND tỉnh Bắc Ninh (b/c);", "- TT Đảng ủy, HĐND xã (b/c);", "- Lãnh đạo UBND xã;",
-                    "- Các thành viên BCĐ xã;", "- Lưu: VT, VHXH."]
+    assert left == [
+        VI["recipients"],
+        "- UBND tỉnh Bắc Ninh (b/c);",
+        "- TT Đảng ủy, HĐND xã (b/c);",
+        "- Lãnh đạo UBND xã;",
+        "- Các thành viên BCĐ xã;",
+        "- Lưu: VT, VHXH.",
+    ]
     whole = "\n".join(p.text for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs)
     assert "Thái Nguyên" not in whole and "Bắc Kạn" not in whole
 
@@ -540,10 +700,16 @@ def test_reading_the_page_does_not_create_the_draft(june, app, plan):
         "1 nhiệm vụ đang thực hiện quá hạn, 31 nhiệm vụ chưa thực hiện."
     )
     # What the page will compile: the accepted reports' tasks, the units that did not send, the one late.
-    assert f"{len(ACCEPTED)} nhiệm vụ đã có báo cáo được chấp nhận · {len(MISSING)} đơn vị chưa báo cáo · 1 đơn vị gửi báo cáo chậm" in plain(html)
+    assert (
+        f"{len(ACCEPTED)} nhiệm vụ đã có báo cáo được chấp nhận · {len(MISSING)} đơn vị chưa báo cáo · 1 đơn vị gửi báo cáo chậm"
+        in plain(html)
+    )
     # The accepted proposals are gathered for section VII, in the plan's order, each under the
     # name of the unit that leads the task (no internal task code).
-    assert textarea(html, "proposals") == "- Phòng Văn hóa – Xã hội: Bổ sung kinh phí đào tạo nghề.\n- Trạm Y tế phường: Đề nghị BHXH hỗ trợ rà soát."
+    assert (
+        textarea(html, "proposals")
+        == "- Phòng Văn hóa – Xã hội: Bổ sung kinh phí đào tạo nghề.\n- Trạm Y tế phường: Đề nghị BHXH hỗ trợ rà soát."
+    )
     # The signer the plan file names, for the secretariat to change.
     assert [input_value(html, f"sign_{key}") for key in ("on_behalf", "authority", "title", "name")] == SIGNATURE
     assert db.session.scalar(select(WardReport)) is None
@@ -577,22 +743,38 @@ def test_secretariat_edits_and_saves_the_draft(drafted, app, plan):
     # And saved again from the page as it now stands.
     response = save_narrative(client, plan, period, next_tasks="Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở.")
     assert response.status_code == 302
-    assert db.session.scalar(select(WardReport)).narrative["next_tasks"] == "Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở."
+    assert (
+        db.session.scalar(select(WardReport)).narrative["next_tasks"] == "Tiếp tục rà soát.\nHoàn thành hỗ trợ nhà ở."
+    )
 
 
-@pytest.mark.parametrize("typed, expected", [("5/6/2026", date(2026, 6, 5)), ("05-06-2026", date(2026, 6, 5)),
-                                             ("2026-06-05", date(2026, 6, 5)), ("14.2.2026", date(2026, 2, 14))])
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("5/6/2026", date(2026, 6, 5)),
+        ("05-06-2026", date(2026, 6, 5)),
+        ("2026-06-05", date(2026, 6, 5)),
+        ("14.2.2026", date(2026, 2, 14)),
+    ],
+)
 def test_the_report_date_is_typed_day_month_year(drafted, app, plan, typed, expected):
     client = signed_in(app, "secretariat")
     response = save_narrative(client, plan, drafted["period"], report_date=typed)
     assert response.status_code == 302
     assert db.session.scalar(select(WardReport)).report_date == expected
-    assert input_value(client.get(edit_url(plan, drafted["period"])).get_data(as_text=True), "report_date") == expected.strftime("%d/%m/%Y")
+    assert input_value(
+        client.get(edit_url(plan, drafted["period"])).get_data(as_text=True), "report_date"
+    ) == expected.strftime("%d/%m/%Y")
 
 
-@pytest.mark.parametrize("typed, message", [("31/02/2026", "31/02/2026 không phải là ngày có thật."),
-                                            ("05/06/26", "Ghi năm đủ 4 chữ số, ví dụ 05/06/2026."),
-                                            ("ngày mai", "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/06/2026.")])
+@pytest.mark.parametrize(
+    "typed, message",
+    [
+        ("31/02/2026", "31/02/2026 không phải là ngày có thật."),
+        ("05/06/26", "Ghi năm đủ 4 chữ số, ví dụ 05/06/2026."),
+        ("ngày mai", "Ghi ngày theo dạng ngày/tháng/năm, ví dụ 05/06/2026."),
+    ],
+)
 def test_a_wrong_report_date_is_refused_next_to_the_field(drafted, app, plan, typed, message):
     client = signed_in(app, "secretariat")
     before = database_snapshot()
@@ -609,7 +791,12 @@ def test_a_wrong_report_date_is_refused_next_to_the_field(drafted, app, plan, ty
 def test_the_secretariat_sets_the_signer(drafted, app, plan):
     """The plan file gives the signer; for this report the Chairman signs himself."""
     client = signed_in(app, "secretariat")
-    signer = {"sign_on_behalf": "TM. ỦY BAN NHÂN DÂN", "sign_authority": "CHỦ TỊCH", "sign_title": "", "sign_name": "Hoàng Văn Bình"}
+    signer = {
+        "sign_on_behalf": "TM. ỦY BAN NHÂN DÂN",
+        "sign_authority": "CHỦ TỊCH",
+        "sign_title": "",
+        "sign_name": "Hoàng Văn Bình",
+    }
     assert save_narrative(client, plan, drafted["period"], **signer).status_code == 302
     html = client.get(edit_url(plan, drafted["period"])).get_data(as_text=True)
     assert {name: input_value(html, name) for name in signer} == signer
@@ -640,8 +827,13 @@ def test_committee_and_chair_read_and_export_but_cannot_save(june, app, plan, ro
 def test_officers_are_refused_everywhere(june, app, plan, role):
     period = june["period"]
     client = signed_in(app, role)
-    for url in (f"/plans/{plan.id}/ward-reports/", edit_url(plan, period), edit_url(plan, period) + "/report.docx",
-                edit_url(plan, period) + "/report.xlsx", edit_url(plan, period) + "/print"):
+    for url in (
+        f"/plans/{plan.id}/ward-reports/",
+        edit_url(plan, period),
+        edit_url(plan, period) + "/report.docx",
+        edit_url(plan, period) + "/report.xlsx",
+        edit_url(plan, period) + "/print",
+    ):
         assert client.get(url).status_code == 403, url
     before = database_snapshot()
     assert client.post(edit_url(plan, period), data={**NARRATIVE, "version": "1"}).status_code == 403
@@ -774,17 +966,19 @@ def test_docx_header_subject_and_sections(saved_report, june, plan):
     positions = [paragraphs.index(title) for title in SECTIONS]
     assert positions == sorted(positions) and positions[0] > start
     # The narrative sits under its section, one paragraph per line.
-    assert paragraphs[positions[0] + 1: positions[1]] == NARRATIVE["situation"].split("\n")
-    assert paragraphs[positions[4] + 1: positions[5]] == NARRATIVE["assessment"].split("\n")
-    assert paragraphs[positions[5] + 1: positions[6]] == [NARRATIVE["next_tasks"]]
-    assert paragraphs[positions[6] + 1:] == [NARRATIVE["proposals"]]
+    assert paragraphs[positions[0] + 1 : positions[1]] == NARRATIVE["situation"].split("\n")
+    assert paragraphs[positions[4] + 1 : positions[5]] == NARRATIVE["assessment"].split("\n")
+    assert paragraphs[positions[5] + 1 : positions[6]] == [NARRATIVE["next_tasks"]]
+    assert paragraphs[positions[6] + 1 :] == [NARRATIVE["proposals"]]
     # Section II: the status count, then the task table (a table, not paragraphs), then one line
     # for the tasks no accepted report speaks of.
-    assert paragraphs[positions[1] + 1: positions[2]] == [
-        "1. Tình hình thực hiện 45 nhiệm vụ tính đến ngày 08/06/2026", "2. Kết quả thực hiện từng nhiệm vụ", UNREPORTED_LINE,
+    assert paragraphs[positions[1] + 1 : positions[2]] == [
+        "1. Tình hình thực hiện 45 nhiệm vụ tính đến ngày 08/06/2026",
+        "2. Kết quả thực hiện từng nhiệm vụ",
+        UNREPORTED_LINE,
     ]
     # Section IV: one line for the units that did not send their report, one for the one that sent late.
-    late_units = paragraphs[positions[3] + 1: positions[4]]
+    late_units = paragraphs[positions[3] + 1 : positions[4]]
     assert late_units[0] == MISSING_LINE
     assert late_units[1].startswith("- Gửi báo cáo chậm: Phòng Kinh tế (") and late_units[1].endswith("06/06/2026).")
     assert len(late_units) == 2
@@ -794,8 +988,11 @@ def test_docx_status_count_table(saved_report, june, plan):
     document = open_docx(saved_report, plan, june["period"])
     table = next(t for t in document.tables if [c.text for c in t.rows[0].cells] == ["Trạng thái", "Nhiệm vụ"])
     assert [[c.text for c in row.cells] for row in table.rows[1:]] == [
-        ["Chưa thực hiện", "31"], ["Đang thực hiện trong hạn", "12"], ["Đang thực hiện quá hạn", "1"],
-        ["Hoàn thành đúng hạn", "1"], ["Hoàn thành quá hạn", "0"],
+        ["Chưa thực hiện", "31"],
+        ["Đang thực hiện trong hạn", "12"],
+        ["Đang thực hiện quá hạn", "1"],
+        ["Hoàn thành đúng hạn", "1"],
+        ["Hoàn thành quá hạn", "0"],
     ]
 
 
@@ -821,7 +1018,13 @@ def test_docx_task_table_quotes_accepted_results(saved_report, june, plan, task_
     their title (no internal code), with the status in words."""
     document = open_docx(saved_report, plan, june["period"])
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "TT" and len(t.columns) == 5)
-    assert [c.text for c in table.rows[0].cells] == ["TT", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Kết quả, khó khăn, đề xuất"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "TT",
+        "Nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Trạng thái",
+        "Kết quả, khó khăn, đề xuất",
+    ]
     reported = [code for code in LEADS if code in ACCEPTED]
     body = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert [row[0] for row in body] == [str(n) for n in range(1, len(reported) + 1)]
@@ -830,14 +1033,19 @@ def test_docx_task_table_quotes_accepted_results(saved_report, june, plan, task_
     assert not any(re.search(r"\b(IV|VI)\.\d", row[1]) for row in body)
     iv43 = rows["IV.4.3"]
     assert iv43[2:4] == ["Trạm Y tế phường", "Đang thực hiện trong hạn"]  # in words, no percent
-    assert iv43[4] == "\n".join(["Kết quả: " + ACCEPTED["IV.4.3"][0], "Khó khăn: " + ACCEPTED["IV.4.3"][1], "Đề xuất: " + ACCEPTED["IV.4.3"][2]])
+    assert iv43[4] == "\n".join(
+        ["Kết quả: " + ACCEPTED["IV.4.3"][0], "Khó khăn: " + ACCEPTED["IV.4.3"][1], "Đề xuất: " + ACCEPTED["IV.4.3"][2]]
+    )
     assert rows["IV.4.2"][3] == "Hoàn thành đúng hạn"
     # VI.2.1, past its own due date (31/05), though its report was accepted.
     assert rows["VI.2.1"][2:4] == ["Phòng Kinh tế", "Đang thực hiện quá hạn"]
     assert rows["VI.2.1"][4] == "Kết quả: " + ACCEPTED["VI.2.1"][0]
     # Phòng Văn hóa – Xã hội's report, accepted: each section in its task's row, the tasks under way.
-    assert rows["IV.8"][2:] == ["Phòng Văn hóa – Xã hội, Phòng Xây dựng, Nông nghiệp và Môi trường", "Đang thực hiện trong hạn",
-                                "Kết quả: " + ACCEPTED["IV.8"][0] + "\nKhó khăn: " + ACCEPTED["IV.8"][1]]
+    assert rows["IV.8"][2:] == [
+        "Phòng Văn hóa – Xã hội, Phòng Xây dựng, Nông nghiệp và Môi trường",
+        "Đang thực hiện trong hạn",
+        "Kết quả: " + ACCEPTED["IV.8"][0] + "\nKhó khăn: " + ACCEPTED["IV.8"][1],
+    ]
     assert rows["VI.3.4"][3:] == ["Đang thực hiện trong hạn", "Kết quả: " + ACCEPTED["VI.3.4"][0]]
     assert not any("%" in row[3] for row in body)
     # The returned report (both its sections), the one waiting and the units that never sent are
@@ -858,21 +1066,36 @@ def test_docx_task_table_when_no_report_is_accepted_yet(app, plan, period_of):
     document = open_docx(signed_in(app, "secretariat"), plan, period)
     assert not any(t.rows[0].cells[0].text == "TT" for t in document.tables)
     paragraphs = [p.text for p in document.paragraphs]
-    assert ("Chưa có báo cáo nào của các đơn vị trong kỳ được chấp nhận: 45 nhiệm vụ được tổng hợp theo tình trạng ở trên."
-            in paragraphs)
+    assert (
+        "Chưa có báo cáo nào của các đơn vị trong kỳ được chấp nhận: 45 nhiệm vụ được tổng hợp theo tình trạng ở trên."
+        in paragraphs
+    )
 
 
 def test_docx_indicator_table(saved_report, june, plan):
     """The figures entered for the period beside the plan's 2026 targets, each with its unit of measure."""
     document = open_docx(saved_report, plan, june["period"])
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "Chỉ tiêu")
-    assert [c.text for c in table.rows[0].cells] == ["Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Chênh lệch", "Nguồn số liệu"]
+    assert [c.text for c in table.rows[0].cells] == [
+        "Chỉ tiêu",
+        "Đơn vị tính",
+        "Kế hoạch",
+        "Thực hiện",
+        "Chênh lệch",
+        "Nguồn số liệu",
+    ]
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
     # 22 households to leave poverty in 2026 (III.4), 9 so far: 13 short.
     assert rows["Số hộ nghèo cần giảm"] == ["hộ", "22", "9", "-13", "Rà soát 6 tháng"]
     # 55 poor households of 6.340: 0,87%; the rate has no 2026 target.
     assert rows["Tỷ lệ hộ nghèo"] == ["%", "—", "0,87%", "—", ""]
-    assert rows["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"] == ["%", "—", "95,31%", "—", "Số liệu các trường"]
+    assert rows["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"] == [
+        "%",
+        "—",
+        "95,31%",
+        "—",
+        "Số liệu các trường",
+    ]
     # Latrines: 7 x 6 = 42 million planned, 18 spent so far.
     assert rows["Kinh phí hỗ trợ nhà tiêu hợp vệ sinh"] == ["triệu đồng", "42", "18", "-24", "Phòng Kinh tế"]
 
@@ -881,7 +1104,12 @@ def test_docx_closing_recipients_and_signature(saved_report, june, plan):
     document = open_docx(saved_report, plan, june["period"])
     closing = document.tables[-1]
     left, right = cell_lines(closing.cell(0, 0)), cell_lines(closing.cell(0, 1))
-    assert left == [VI["recipients"], "- UBND tỉnh Thái Nguyên (b/c);", "- TT Đảng ủy, HĐND phường (b/c);", "- Lưu: VT, XDNNMT."]
+    assert left == [
+        VI["recipients"],
+        "- UBND tỉnh Thái Nguyên (b/c);",
+        "- TT Đảng ủy, HĐND phường (b/c);",
+        "- Lưu: VT, XDNNMT.",
+    ]
     assert right == SIGNATURE
 
 
@@ -921,8 +1149,10 @@ def test_docx_header_has_the_short_rules(saved_report, june, plan):
     """A short rule under the issuing body's name, and one as long as the motto under it; the motto
     itself is not underlined."""
     header = open_docx(saved_report, plan, june["period"]).tables[0]
-    for cell, last_line, shortest, longest in ((header.cell(0, 0), VI["issuer"][-1], 0.8, 2.5),
-                                               (header.cell(0, 1), VI["motto"], 5, 6.5)):
+    for cell, last_line, shortest, longest in (
+        (header.cell(0, 0), VI["issuer"][-1], 0.8, 2.5),
+        (header.cell(0, 1), VI["motto"], 5, 6.5),
+    ):
         paragraphs = cell.paragraphs
         rules = [i for i, p in enumerate(paragraphs) if has_bottom_rule(p)]
         assert len(rules) == 1, cell_lines(cell)
@@ -971,7 +1201,10 @@ def test_xlsx_sheets_have_the_title_block_and_print_setup(saved_report, june, pl
         assert all(8 <= w <= 50 for w in widths) and sum(widths) <= 172, (sheet.title, widths)
         # A row of wrapped text is as tall as its longest text needs.
         for row in data_rows(sheet):
-            longest = max((math.ceil(len(c.value) / widths[c.column - 1]) for c in row if isinstance(c.value, str) and c.value), default=1)
+            longest = max(
+                (math.ceil(len(c.value) / widths[c.column - 1]) for c in row if isinstance(c.value, str) and c.value),
+                default=1,
+            )
             if longest > 1:
                 assert (sheet.row_dimensions[row[0].row].height or 15) >= 15 * longest, (sheet.title, row[0].row)
 
@@ -981,7 +1214,16 @@ def test_xlsx_sheets_and_values(saved_report, june, plan):
     assert workbook.sheetnames == ["Nhiệm vụ", "Chỉ tiêu", "Báo cáo theo đơn vị"]
 
     tasks = sheet_rows(workbook["Nhiệm vụ"])
-    assert tasks[0] == ["Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Trạng thái", "Tiến độ (%)", "Kết quả", "Khó khăn, vướng mắc", "Đề xuất, kiến nghị"]
+    assert tasks[0] == [
+        "Mã",
+        "Nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Trạng thái",
+        "Tiến độ (%)",
+        "Kết quả",
+        "Khó khăn, vướng mắc",
+        "Đề xuất, kiến nghị",
+    ]
     by_code = {row[0]: row for row in tasks[1:]}
     assert list(by_code) == list(LEADS)
     assert by_code["IV.4.3"][2:] == ["Trạm Y tế phường", "Đang thực hiện trong hạn", 50, *ACCEPTED["IV.4.3"]]
@@ -994,7 +1236,16 @@ def test_xlsx_sheets_and_values(saved_report, june, plan):
     assert by_code["VI.4"][5] in (None, "")
 
     indicators = {row[0]: row for row in sheet_rows(workbook["Chỉ tiêu"])}
-    assert indicators["Chỉ tiêu"] == ["Chỉ tiêu", "Đơn vị tính", "Kế hoạch", "Thực hiện", "Chênh lệch", "Số đạt được", "Trên tổng số", "Nguồn số liệu"]
+    assert indicators["Chỉ tiêu"] == [
+        "Chỉ tiêu",
+        "Đơn vị tính",
+        "Kế hoạch",
+        "Thực hiện",
+        "Chênh lệch",
+        "Số đạt được",
+        "Trên tổng số",
+        "Nguồn số liệu",
+    ]
     leaving = indicators["Số hộ nghèo cần giảm"]
     assert leaving[1:5] == ["hộ", 22, 9, -13] and leaving[7] == "Rà soát 6 tháng"
     school = indicators["Trẻ em thuộc hộ nghèo, hộ cận nghèo đi học đúng độ tuổi"]
@@ -1011,7 +1262,12 @@ def test_xlsx_sheets_and_values(saved_report, june, plan):
     assert len(names) == len(set(names)) == 12
     assert [name for name in names if name in {n for _c, n, _t in MISSING}] == [name for _code, name, _tasks in MISSING]
     units = {row[0]: row for row in by_unit[1:]}
-    assert units["Phòng Xây dựng, Nông nghiệp và Môi trường"][1:] == [9, "Đã nộp, chờ xem xét", datetime(2026, 6, 4), None]
+    assert units["Phòng Xây dựng, Nông nghiệp và Môi trường"][1:] == [
+        9,
+        "Đã nộp, chờ xem xét",
+        datetime(2026, 6, 4),
+        None,
+    ]
     assert units["Phòng Văn hóa – Xã hội"][1:] == [9, "Đã chấp nhận", datetime(2026, 6, 5), None]  # 23:30 in the ward
     assert units["Văn phòng HĐND-UBND phường"][1:] == [2, "Bị trả lại", datetime(2026, 6, 4), None]
     assert units["Phòng Kinh tế"][1:] == [2, "Đã chấp nhận", datetime(2026, 6, 6), 1]
@@ -1042,12 +1298,20 @@ def test_xlsx_number_formats_follow_each_figure(saved_report, june, plan):
                 if isinstance(cell.value, (int, float)):
                     assert ".##" not in cell.number_format, (sheet.title, cell.coordinate)
                     if float(cell.value).is_integer():
-                        assert cell.number_format in (WHOLE, PERCENT_WHOLE), (sheet.title, cell.coordinate, cell.number_format)
+                        assert cell.number_format in (WHOLE, PERCENT_WHOLE), (
+                            sheet.title,
+                            cell.coordinate,
+                            cell.number_format,
+                        )
                     else:
-                        assert cell.number_format in (FRACTIONAL, PERCENT_FRACTIONAL), (sheet.title, cell.coordinate, cell.number_format)
+                        assert cell.number_format in (FRACTIONAL, PERCENT_FRACTIONAL), (
+                            sheet.title,
+                            cell.coordinate,
+                            cell.number_format,
+                        )
 
 
-FORMULAS = {"VI.1.1": "=HYPERLINK(\"http://example.com\",\"Xem\")", "VI.1.2": "+1", "VI.1.3": "-2", "VI.1.4": "@SUM(A1)"}
+FORMULAS = {"VI.1.1": '=HYPERLINK("http://example.com","Xem")', "VI.1.2": "+1", "VI.1.3": "-2", "VI.1.4": "@SUM(A1)"}
 
 
 def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
@@ -1056,7 +1320,9 @@ def test_xlsx_never_runs_user_text_as_a_formula(june, app, plan, user_of):
     period, secretariat = june["period"], Actor.for_user(user_of("secretariat"))
     report = june["sent"]["phong-xd-nn-mt"]
     reports.return_for_changes(secretariat, report, "Viết lại", at("2026-06-07"))
-    texts = dict(FORMULAS, **{"VI.1.1": (FORMULAS["VI.1.1"], "=1+2", None), "VI.1.2": (FORMULAS["VI.1.2"], None, "-cmd")})
+    texts = dict(
+        FORMULAS, **{"VI.1.1": (FORMULAS["VI.1.1"], "=1+2", None), "VI.1.2": (FORMULAS["VI.1.2"], None, "-cmd")}
+    )
     send(period, "phong-xd-nn-mt", at("2026-06-07", "10:00"), texts)
     reports.accept(secretariat, report, at("2026-06-07", "11:00"))
     db.session.commit()
@@ -1088,14 +1354,25 @@ def test_printable_page(saved_report, june, plan):
     html = response.get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     text = plain(html)
-    for line in VI["issuer"] + ["Số: 12/BC-UBND", VI["nation"], VI["motto"], "Bắc Kạn, ngày 05 tháng 6 năm 2026", VI["report"], NARRATIVE["title"]]:
+    for line in VI["issuer"] + [
+        "Số: 12/BC-UBND",
+        VI["nation"],
+        VI["motto"],
+        "Bắc Kạn, ngày 05 tháng 6 năm 2026",
+        VI["report"],
+        NARRATIVE["title"],
+    ]:
         assert line in text, line
     positions = [text.index(title) for title in SECTIONS]
     assert positions == sorted(positions)
     assert text.index(VI["report"]) < positions[0]
     assert "Kết quả: " + ACCEPTED["IV.4.1"][0] in text
     # The task table: by title and status in words, the others in one line.
-    assert "Chính sách dạy nghề, tạo việc làm Phòng Văn hóa – Xã hội Đang thực hiện trong hạn Kết quả: " + ACCEPTED["IV.4.1"][0] in text
+    assert (
+        "Chính sách dạy nghề, tạo việc làm Phòng Văn hóa – Xã hội Đang thực hiện trong hạn Kết quả: "
+        + ACCEPTED["IV.4.1"][0]
+        in text
+    )
     assert "Tham mưu cân đối các nguồn vốn thực hiện Kế hoạch Phòng Kinh tế Đang thực hiện quá hạn" in text
     assert positions[1] < text.index(UNREPORTED_LINE) < positions[2]
     assert not re.search(r"<td>\s*(IV|VI)\.\d", html)  # no cell names a task by its internal code

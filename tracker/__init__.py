@@ -1,4 +1,5 @@
 """The plan-implementation tracker: application factory."""
+
 from pathlib import Path
 
 from flask import Flask
@@ -33,18 +34,19 @@ def create_app(config_object=None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker.core import database, i18n, kept
-    from tracker.accounts import login
-    from tracker.extensions import babel, csrf, db, login_manager, migrate
-
     import tracker.core.models  # noqa: F401  (the whole schema, for Alembic)
+    from tracker.accounts import login
+    from tracker.core import database, i18n, kept
+    from tracker.extensions import babel, csrf, db, login_manager, migrate
 
     database.engine_options(app)
     db.init_app(app)
     database.configure_engines(app)
     app.before_request(database.no_reads_after_commit)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    babel.init_app(app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "tracker" / "translations"))
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "tracker" / "translations")
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     kept.register(app, login.PUBLIC_ENDPOINTS)  # before the sign-in check: a post of an ended session is kept
@@ -53,14 +55,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.accountability.views import bp as accountability_bp
-    from tracker.alerts.views import bp as notifications_bp
     from tracker.accounts import views as accounts
+    from tracker.alerts.views import bp as notifications_bp
     from tracker.audit.views import bp as audit_bp
     from tracker.core.health import bp as health_bp
     from tracker.core.views import bp as core_bp
     from tracker.dashboard.views import bp as dashboard_bp
-    from tracker.exports.views import bp as exports_bp
     from tracker.discussion.views import bp as discussion_bp
+    from tracker.exports.views import bp as exports_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
     from tracker.progress.views import bp as progress_bp
@@ -70,9 +72,25 @@ def register_blueprints(app: Flask) -> None:
     from tracker.ward_reports.views import bp as ward_reports_bp
 
     for blueprint in (
-        core_bp, accounts.bp, accounts.admin, plan_bp, progress_bp, reports_bp, periods_bp,
-        units.bp, units.home_bp, units.admin, targets_bp, audit_bp, dashboard_bp, accountability_bp, discussion_bp,
-        notifications_bp, ward_reports_bp, exports_bp, health_bp,
+        core_bp,
+        accounts.bp,
+        accounts.admin,
+        plan_bp,
+        progress_bp,
+        reports_bp,
+        periods_bp,
+        units.bp,
+        units.home_bp,
+        units.admin,
+        targets_bp,
+        audit_bp,
+        dashboard_bp,
+        accountability_bp,
+        discussion_bp,
+        notifications_bp,
+        ward_reports_bp,
+        exports_bp,
+        health_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -81,9 +99,8 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.accounts import permissions
     from tracker.alerts import messages
     from tracker.alerts import views as alert_views
-    from tracker.core import formatting, i18n, labels
+    from tracker.core import formatting, i18n, labels, submissions
     from tracker.core import views as core_views
-    from tracker.core import submissions
     from tracker.progress import status
 
     formatting.register(app)

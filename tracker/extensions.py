@@ -1,4 +1,5 @@
 """Unbound extension objects; `create_app` binds them. Models import `db` from here."""
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate

@@ -11,24 +11,24 @@ Revises: d98bfe2c56d9
 Create Date: 2026-12-05 05:30:29.898162
 
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'abe810de1107'
-down_revision = 'd98bfe2c56d9'
+revision = "abe810de1107"
+down_revision = "d98bfe2c56d9"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('visibility', sa.String(length=16), server_default='restricted', nullable=False))
-        batch_op.create_check_constraint(op.f('ck_evidence_visibility_known'), "visibility IN ('restricted', 'ward')")
+    with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("visibility", sa.String(length=16), server_default="restricted", nullable=False))
+        batch_op.create_check_constraint(op.f("ck_evidence_visibility_known"), "visibility IN ('restricted', 'ward')")
 
 
 def downgrade():
-    with op.batch_alter_table('evidence', schema=None) as batch_op:
-        batch_op.drop_constraint(op.f('ck_evidence_visibility_known'), type_='check')
-        batch_op.drop_column('visibility')
+    with op.batch_alter_table("evidence", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_evidence_visibility_known"), type_="check")
+        batch_op.drop_column("visibility")

@@ -1,4 +1,5 @@
 """Chasing (đôn đốc): the secretariat or the chair presses a late unit, in one action."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, Text

@@ -1,4 +1,5 @@
 """The chair's league table and each unit's figures over time, aggregated in SQL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,20 +8,26 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from tracker.accountability.models import Chase
-from tracker.accountability.services import LATE_REPORT, OVERDUE_DIRECTIVE, OVERDUE_MILESTONE, OVERDUE_TASK, LateItem, UnitFigures
+from tracker.accountability.services import (
+    LATE_REPORT,
+    OVERDUE_DIRECTIVE,
+    OVERDUE_MILESTONE,
+    OVERDUE_TASK,
+    LateItem,
+    UnitFigures,
+)
 from tracker.core.labels import round_name
 from tracker.core.time import aware, end_of_day
-from tracker.standing.queries import PlanSnapshot
 from tracker.discussion.models import Directive, Question
 from tracker.discussion.services import directive_on_time, directive_overdue
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.periods.queries import plan_periods
-from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds, round_of
+from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds
 from tracker.plan.models import Plan
 from tracker.progress.status import weighted_mean
 from tracker.reports.queries import first_submissions, owed_reports
 from tracker.reports.services import is_on_time
+from tracker.standing.queries import PlanSnapshot
 
 
 def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
@@ -39,11 +46,13 @@ def expected_counts(plan: Plan, rounds: list[ReportingRound]) -> dict[tuple[int,
 
 
 def open_questions_by_unit(plan: Plan) -> dict[int, int]:
-    return dict(db.session.execute(
-        select(Question.unit_id, func.count(Question.id))
-        .where(Question.plan_id == plan.id, Question.answered_at.is_(None))
-        .group_by(Question.unit_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Question.unit_id, func.count(Question.id))
+            .where(Question.plan_id == plan.id, Question.answered_at.is_(None))
+            .group_by(Question.unit_id)
+        ).all()
+    )
 
 
 def every_directive(plan: Plan) -> list[Directive]:
@@ -71,7 +80,8 @@ def scope_for(all_periods: list[ReportingPeriod], period: ReportingPeriod | None
 def chases_by_unit(plan: Plan, since: date | None, until: date) -> dict[int, tuple[int, datetime | None]]:
     """Unit id -> (chases received in the scope, the last one)."""
     query = select(Chase.unit_id, func.count(Chase.id), func.max(Chase.created_at)).where(
-        Chase.plan_id == plan.id, Chase.created_at < end_of_day(until))
+        Chase.plan_id == plan.id, Chase.created_at < end_of_day(until)
+    )
     if since is not None:
         query = query.where(Chase.created_at >= end_of_day(since - timedelta(days=1)))
     return {unit_id: (count, aware(last)) for unit_id, count, last in db.session.execute(query.group_by(Chase.unit_id))}
@@ -85,8 +95,15 @@ def late_reports(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[
     for owed in owed_reports(plan, due):
         if (owed.round.id, owed.unit_id) not in sent:
             since = owed.round.unit_deadline + timedelta(days=1)
-            found.setdefault(owed.unit_id, []).append(LateItem(
-                LATE_REPORT, round_name(owed.round), since, (today - owed.round.unit_deadline).days, {"period": owed.round.id}))
+            found.setdefault(owed.unit_id, []).append(
+                LateItem(
+                    LATE_REPORT,
+                    round_name(owed.round),
+                    since,
+                    (today - owed.round.unit_deadline).days,
+                    {"period": owed.round.id},
+                )
+            )
     return found
 
 
@@ -100,7 +117,8 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
     chases = chases_by_unit(plan, scope.directives_from, scope.directives_until)
     all_directives = every_directive(plan)
     directives = [
-        d for d in all_directives
+        d
+        for d in all_directives
         if d.due_on <= scope.directives_until and (scope.directives_from is None or d.due_on >= scope.directives_from)
     ]
     round_ids = [r.id for r in scope.rounds]
@@ -113,10 +131,18 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         overdue = [v for v in led if v.standing.is_overdue]
         stale = [v for v in led if v.standing.stale]
         figures.on_track, figures.overdue, figures.stale = len(on_track), len(overdue), len(stale)
-        figures.task_ids = {"led": [v.task.id for v in led], "overdue": [v.task.id for v in overdue], "stale": [v.task.id for v in stale]}
+        figures.task_ids = {
+            "led": [v.task.id for v in led],
+            "overdue": [v.task.id for v in overdue],
+            "stale": [v.task.id for v in stale],
+        }
         figures.reports_expected = sum(expected.get((unit.id, rid), 0) for rid in round_ids)
-        figures.reports_sent = sum(sent.get((unit.id, rid), (0, 0))[0] for rid in round_ids if (unit.id, rid) in expected)
-        figures.reports_on_time = sum(sent.get((unit.id, rid), (0, 0))[1] for rid in round_ids if (unit.id, rid) in expected)
+        figures.reports_sent = sum(
+            sent.get((unit.id, rid), (0, 0))[0] for rid in round_ids if (unit.id, rid) in expected
+        )
+        figures.reports_on_time = sum(
+            sent.get((unit.id, rid), (0, 0))[1] for rid in round_ids if (unit.id, rid) in expected
+        )
         mine = [d for d in directives if d.unit_id == unit.id]
         figures.directives_due = len(mine)
         figures.directives_on_time = sum(1 for d in mine if directive_on_time(d))
@@ -124,15 +150,44 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         figures.chases, figures.last_chased = chases.get(unit.id, (0, None))
         figures.percent = weighted_mean([(v.percent, v.task.weight) for v in led])
         late = list(unsent.get(unit.id, []))
-        late += [LateItem(OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code})
-                 for v in overdue]
-        late += [LateItem(OVERDUE_MILESTONE, v.task.code, m.due_on + timedelta(days=1), (today - m.due_on).days, {"code": v.task.code})
-                 for v in led for m in snapshot.milestones_of(v.task.id) if m.done_on is None and m.due_on < today]
-        late += [LateItem(OVERDUE_DIRECTIVE, _short(d.body), d.due_on + timedelta(days=1), (today - d.due_on).days, {"unit": unit.id})
-                 for d in all_directives if d.unit_id == unit.id and directive_overdue(d, today)]
+        late += [
+            LateItem(
+                OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code}
+            )
+            for v in overdue
+        ]
+        late += [
+            LateItem(
+                OVERDUE_MILESTONE,
+                v.task.code,
+                m.due_on + timedelta(days=1),
+                (today - m.due_on).days,
+                {"code": v.task.code},
+            )
+            for v in led
+            for m in snapshot.milestones_of(v.task.id)
+            if m.done_on is None and m.due_on < today
+        ]
+        late += [
+            LateItem(
+                OVERDUE_DIRECTIVE,
+                _short(d.body),
+                d.due_on + timedelta(days=1),
+                (today - d.due_on).days,
+                {"unit": unit.id},
+            )
+            for d in all_directives
+            if d.unit_id == unit.id and directive_overdue(d, today)
+        ]
         figures.late = sorted(late, key=lambda item: (-item.days, item.since, item.name))
-        if (figures.tasks_led or figures.reports_expected or figures.directives_due or figures.open_questions or figures.late
-                or figures.chases):
+        if (
+            figures.tasks_led
+            or figures.reports_expected
+            or figures.directives_due
+            or figures.open_questions
+            or figures.late
+            or figures.chases
+        ):
             rows.append(figures)
     return rows
 

@@ -3,6 +3,7 @@
 Per unit: the longest-late item and since when, the late reports, the overdue tasks (past their own
 due date), the stale tasks, the chases received, the directives; never sums of days.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,16 +46,36 @@ class LateItem:
     def describe(self) -> str:
         since = format_date(self.since)
         if self.kind == LATE_REPORT:
-            return ngettext("%(name)s not sent, %(num)d day late, since %(date)s", "%(name)s not sent, %(num)d days late, since %(date)s",
-                            self.days, name=self.name, date=since)
+            return ngettext(
+                "%(name)s not sent, %(num)d day late, since %(date)s",
+                "%(name)s not sent, %(num)d days late, since %(date)s",
+                self.days,
+                name=self.name,
+                date=since,
+            )
         if self.kind == OVERDUE_TASK:
-            return ngettext("task %(name)s overdue %(num)d day, since %(date)s", "task %(name)s overdue %(num)d days, since %(date)s",
-                            self.days, name=self.name, date=since)
+            return ngettext(
+                "task %(name)s overdue %(num)d day, since %(date)s",
+                "task %(name)s overdue %(num)d days, since %(date)s",
+                self.days,
+                name=self.name,
+                date=since,
+            )
         if self.kind == OVERDUE_MILESTONE:
-            return ngettext("milestone of %(name)s overdue %(num)d day, since %(date)s",
-                            "milestone of %(name)s overdue %(num)d days, since %(date)s", self.days, name=self.name, date=since)
-        return ngettext("directive \u201c%(name)s\u201d overdue %(num)d day, since %(date)s",
-                        "directive \u201c%(name)s\u201d overdue %(num)d days, since %(date)s", self.days, name=self.name, date=since)
+            return ngettext(
+                "milestone of %(name)s overdue %(num)d day, since %(date)s",
+                "milestone of %(name)s overdue %(num)d days, since %(date)s",
+                self.days,
+                name=self.name,
+                date=since,
+            )
+        return ngettext(
+            "directive \u201c%(name)s\u201d overdue %(num)d day, since %(date)s",
+            "directive \u201c%(name)s\u201d overdue %(num)d days, since %(date)s",
+            self.days,
+            name=self.name,
+            date=since,
+        )
 
 
 @dataclass
@@ -154,8 +175,14 @@ def chase_text(plan, figures: UnitFigures, link: str) -> str:
     """The message: who presses whom for what, and where to act. Ready to paste in a chat group."""
     verb = _("requests") if figures.unit.outside_apparatus else _("urges")
     items = "; ".join(item.describe() for item in figures.late)
-    return _("%(issuer)s %(verb)s %(unit)s to act on what is late: %(items)s. Please update the tracker: %(link)s",
-             issuer=plan.issuer, verb=verb, unit=figures.unit.name, items=items, link=link)
+    return _(
+        "%(issuer)s %(verb)s %(unit)s to act on what is late: %(items)s. Please update the tracker: %(link)s",
+        issuer=plan.issuer,
+        verb=verb,
+        unit=figures.unit.name,
+        items=items,
+        link=link,
+    )
 
 
 def chase(actor: Actor, plan, figures: UnitFigures, officers: list, link: str, now: datetime, queue_email) -> Chase:
@@ -168,17 +195,35 @@ def chase(actor: Actor, plan, figures: UnitFigures, officers: list, link: str, n
     db.session.add(entry)
     db.session.flush()
     # A chase is a message, not a standing alert: recorded already resolved, so the scan never touches it.
-    alert = Alert(plan_id=plan.id, key=f"{CHASE}:{entry.id}", kind=CHASE, unit_id=figures.unit.id, effective_on=ward_date(now),
-                  created_at=now, resolved_at=now, details={"text": text, "chase_id": entry.id})
+    alert = Alert(
+        plan_id=plan.id,
+        key=f"{CHASE}:{entry.id}",
+        kind=CHASE,
+        unit_id=figures.unit.id,
+        effective_on=ward_date(now),
+        created_at=now,
+        resolved_at=now,
+        details={"text": text, "chase_id": entry.id},
+    )
     db.session.add(alert)
     db.session.flush()
     for officer in officers:
         db.session.add(Notification(user_id=officer.id, alert_id=alert.id, created_at=now))
     entry.notified = len(officers)
     subject = _("Reminder from %(issuer)s: %(unit)s", issuer=plan.issuer, unit=figures.unit.name)
-    entry.emailed = sum(1 for officer in officers if queue_email(officer, subject, text, f"chase:{entry.id}:{officer.id}"))
-    record(actor, "unit.chase", now, entry, unit=figures.unit.code, items=len(figures.late), notified=entry.notified,
-           emailed=entry.emailed)
+    entry.emailed = sum(
+        1 for officer in officers if queue_email(officer, subject, text, f"chase:{entry.id}:{officer.id}")
+    )
+    record(
+        actor,
+        "unit.chase",
+        now,
+        entry,
+        unit=figures.unit.code,
+        items=len(figures.late),
+        notified=entry.notified,
+        emailed=entry.emailed,
+    )
     return entry
 
 

@@ -1,4 +1,5 @@
 """The chair's accountability view: who answers for what is late or unreported; chasing a late unit."""
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -43,12 +44,25 @@ def index(plan_id: int):
     snapshot = plan_snapshot(plan, today)
     scope = queries.scope_for(periods, period, today)
     rows = sorted(queries.unit_figures(plan, snapshot, scope, today), key=SORT_KEYS[sort])
-    return render_template("accountability/index.html", plan=plan, today=today, groups=queries.grouped(rows), rows=rows,
-                           periods=periods, period=period, sort=sort, scope=scope, form=Form(), sort_keys=SORT_KEYS)
+    return render_template(
+        "accountability/index.html",
+        plan=plan,
+        today=today,
+        groups=queries.grouped(rows),
+        rows=rows,
+        periods=periods,
+        period=period,
+        sort=sort,
+        scope=scope,
+        form=Form(),
+        sort_keys=SORT_KEYS,
+    )
 
 
 def _unit(plan, code: str) -> Unit:
-    unit = db.session.scalar(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.code == code, Unit.is_group.is_(False)))
+    unit = db.session.scalar(
+        select(Unit).where(Unit.ward_id == plan.ward_id, Unit.code == code, Unit.is_group.is_(False))
+    )
     if unit is None:
         abort(404)
     return unit
@@ -57,7 +71,9 @@ def _unit(plan, code: str) -> Unit:
 def _figures_now(plan, unit: Unit, today):
     """The unit's figures for the plan to date: what is late now."""
     scope = queries.scope_for(plan_periods(plan), None, today)
-    return next((f for f in queries.unit_figures(plan, plan_snapshot(plan, today), scope, today) if f.unit.id == unit.id), None)
+    return next(
+        (f for f in queries.unit_figures(plan, plan_snapshot(plan, today), scope, today) if f.unit.id == unit.id), None
+    )
 
 
 @bp.get("/units/<code>")
@@ -77,24 +93,45 @@ def unit(plan_id: int, code: str):
         figures = queries.unit_figures(plan, snapshot, queries.scope_for(periods, period, today), today)
         history.append((period, period.unit_deadline, next((f for f in figures if f.unit.id == unit.id), None)))
     current = plan_snapshot(plan, today)
-    to_date = next((f for f in queries.unit_figures(plan, current, queries.scope_for(plan_periods(plan), None, today), today)
-                    if f.unit.id == unit.id), None)
-    chases = db.session.scalars(select(Chase).where(Chase.plan_id == plan.id, Chase.unit_id == unit.id)
-                                .order_by(Chase.created_at.desc())).all()
+    to_date = next(
+        (
+            f
+            for f in queries.unit_figures(plan, current, queries.scope_for(plan_periods(plan), None, today), today)
+            if f.unit.id == unit.id
+        ),
+        None,
+    )
+    chases = db.session.scalars(
+        select(Chase).where(Chase.plan_id == plan.id, Chase.unit_id == unit.id).order_by(Chase.created_at.desc())
+    ).all()
     return render_template(
-        "accountability/unit.html", plan=plan, unit=unit, today=today, history=history, to_date=to_date,
+        "accountability/unit.html",
+        plan=plan,
+        unit=unit,
+        today=today,
+        history=history,
+        to_date=to_date,
         reports=unit_report_rows(plan, unit.id, today),
         directives=discussion.plan_directives(plan, open_only=False, unit_id=unit.id),
         questions=discussion.plan_questions(plan, open_only=False, unit_id=unit.id),
-        snapshot=current, chases=chases, form=Form(),
+        snapshot=current,
+        chases=chases,
+        form=Form(),
     )
 
 
 def unit_officers(unit: Unit) -> list[User]:
-    return db.session.scalars(
-        select(User).join(user_role, user_role.c.user_id == User.id).join(Role, Role.id == user_role.c.role_id)
-        .where(User.unit_id == unit.id, User.active.is_(True), Role.code == ROLE_OFFICER).order_by(User.id)
-    ).unique().all()
+    return (
+        db.session.scalars(
+            select(User)
+            .join(user_role, user_role.c.user_id == User.id)
+            .join(Role, Role.id == user_role.c.role_id)
+            .where(User.unit_id == unit.id, User.active.is_(True), Role.code == ROLE_OFFICER)
+            .order_by(User.id)
+        )
+        .unique()
+        .all()
+    )
 
 
 @bp.post("/units/<code>/chase")
@@ -117,8 +154,15 @@ def chase(plan_id: int, code: str):
     try:
         if figures is None:
             raise services.ChaseRefused(_("%(unit)s has nothing late to be chased for.", unit=unit.name))
-        entry = services.chase(actor(), plan, figures, unit_officers(unit), link, moment,
-                               lambda user, subject, text, key: queue_message(user, subject, text, key, moment))
+        entry = services.chase(
+            actor(),
+            plan,
+            figures,
+            unit_officers(unit),
+            link,
+            moment,
+            lambda user, subject, text, key: queue_message(user, subject, text, key, moment),
+        )
     except services.ChaseRefused as refused:
         db.session.rollback()
         flash(str(refused), "warning")
@@ -126,8 +170,15 @@ def chase(plan_id: int, code: str):
     sent_page = url_for("accountability.chase_sent", plan_id=plan.id, chase_id=entry.id, next=back)
     taken(submission, sent_page)
     db.session.commit()
-    flash(_("%(unit)s was chased: %(told)s, %(emailed)d e-mails queued.", unit=unit.name,
-            told=services.chase_summary(entry), emailed=entry.emailed), "success")
+    flash(
+        _(
+            "%(unit)s was chased: %(told)s, %(emailed)d e-mails queued.",
+            unit=unit.name,
+            told=services.chase_summary(entry),
+            emailed=entry.emailed,
+        ),
+        "success",
+    )
     return redirect(sent_page)
 
 
@@ -139,5 +190,9 @@ def chase_sent(plan_id: int, chase_id: int):
     entry = db.get_or_404(Chase, chase_id)
     if entry.plan_id != plan.id:
         abort(404)
-    return render_template("accountability/chase.html", plan=plan, chase=entry,
-                           back=safe_next(request.args.get("next"), url_for("accountability.index", plan_id=plan.id)))
+    return render_template(
+        "accountability/chase.html",
+        plan=plan,
+        chase=entry,
+        back=safe_next(request.args.get("next"), url_for("accountability.index", plan_id=plan.id)),
+    )

@@ -1,4 +1,5 @@
 """`flask users ...`: accounts from the command line."""
+
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
@@ -28,7 +29,9 @@ def create_demo_command(ward_code: str | None) -> None:
     accounts = services.create_demo_accounts(ward, Actor.command_line(), now())
     db.session.commit()
     if not accounts:
-        click.echo(_("Accounts already exist; no demo account was created. Use `flask users set-password` to reset one."))
+        click.echo(
+            _("Accounts already exist; no demo account was created. Use `flask users set-password` to reset one.")
+        )
         return
     bar = "!" * 72
     click.echo(bar)
@@ -42,7 +45,9 @@ def create_demo_command(ward_code: str | None) -> None:
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--name", "full_name", required=True, help="Full name.")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="A role; repeat for several.")
+@click.option(
+    "--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="A role; repeat for several."
+)
 @click.option("--unit", "unit_code", help="Unit code (officers belong to a unit).")
 @click.option("--ward", "ward_code", help="Ward code; leave out for an installation-wide admin.")
 @click.option("--email", help="E-mail address.")
@@ -61,12 +66,15 @@ def create_command(username, full_name, roles, unit_code, ward_code, email, pass
             raise click.ClickException(_("Give the ward (--ward) of the unit."))
         unit = db.session.scalar(select(Unit).where(Unit.ward_id == ward.id, Unit.code == unit_code))
         if unit is None:
-            raise click.ClickException(_('Ward "%(ward)s" has no unit with the code "%(code)s".', ward=ward_code, code=unit_code))
+            raise click.ClickException(
+                _('Ward "%(ward)s" has no unit with the code "%(code)s".', ward=ward_code, code=unit_code)
+            )
     try:
-        services.add_user(Actor.command_line(), now(), username, password, full_name, list(roles),
-                          ward=ward, unit=unit, email=email)
+        services.add_user(
+            Actor.command_line(), now(), username, password, full_name, list(roles), ward=ward, unit=unit, email=email
+        )
     except services.AccountRefused as refused:
-        raise click.ClickException(str(refused))
+        raise click.ClickException(str(refused)) from None
     db.session.commit()
     click.echo(_('Account "%(username)s" created.', username=username))
 
@@ -82,6 +90,6 @@ def set_password_command(username, password):
     try:
         services.set_password(Actor.command_line(), now(), user, password)
     except services.AccountRefused as refused:
-        raise click.ClickException(str(refused))
+        raise click.ClickException(str(refused)) from None
     db.session.commit()
     click.echo(_('New password set for "%(username)s".', username=username))

@@ -31,23 +31,41 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class UserForm(Form):
-    username = StringField(_l("Username"), filters=[strip], validators=[DataRequired(message=_l("Enter a username.")), valid_username])
-    full_name = StringField(_l("Full name"), filters=[strip], validators=[DataRequired(message=_l("Enter the person's full name.")), Length(max=200)])
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Email(message=_l("This is not a valid e-mail address.")), Length(max=254)])
+    username = StringField(
+        _l("Username"), filters=[strip], validators=[DataRequired(message=_l("Enter a username.")), valid_username]
+    )
+    full_name = StringField(
+        _l("Full name"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Enter the person's full name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[Optional(), Email(message=_l("This is not a valid e-mail address.")), Length(max=254)],
+    )
     unit_id = SelectField(_l("Unit"), coerce=int, validate_choice=True)
     roles = MultiCheckboxField(_l("Roles"), validators=[InputRequired(message=_l("Choose at least one role."))])
     active = BooleanField(_l("Account is active"), default=True)
 
 
 class NewUserForm(UserForm):
-    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter a password.")), valid_password])
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(message=_l("Enter a password.")), valid_password]
+    )
 
 
 class PasswordForm(Form):
-    password = PasswordField(_l("New password"), validators=[InputRequired(message=_l("Enter a password.")), valid_password])
+    password = PasswordField(
+        _l("New password"), validators=[InputRequired(message=_l("Enter a password.")), valid_password]
+    )
 
 
 class ProfileForm(Form):
-    email = EmailField(_l("E-mail"), filters=[strip], validators=[Optional(), Email(message=_l("This is not a valid e-mail address.")), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"),
+        filters=[strip],
+        validators=[Optional(), Email(message=_l("This is not a valid e-mail address.")), Length(max=254)],
+    )
     locale = SelectField(_l("Language"), choices=[("vi", "Tiếng Việt"), ("en", "English")])
     email_notifications = BooleanField(_l("Send me a daily e-mail summary of what needs my attention"))

@@ -1,4 +1,5 @@
 """Flask-Login wiring: how a session finds its user, and which pages need no sign-in."""
+
 import secrets
 
 from flask import Flask, request, session
@@ -29,7 +30,11 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
     def load_user(session_id: str):
         user_id, _sep, token = session_id.partition(":")
         # The unit and roles every page's menu reads come with the account, in one query.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.unit), selectinload(User.roles)]) if user_id.isdigit() else None
+        user = (
+            db.session.get(User, int(user_id), options=[joinedload(User.unit), selectinload(User.roles)])
+            if user_id.isdigit()
+            else None
+        )
         if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
             return None
         return user

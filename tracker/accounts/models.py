@@ -71,7 +71,15 @@ class User(UserMixin, db.Model):
         return {role.code for role in self.roles}
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)  # scrypt
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+def hash_password(password: str) -> str:
+    """The one place passwords are hashed: PASSWORD_HASH_METHOD (scrypt; cheap under the tests)."""
+    from flask import current_app, has_app_context
+
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)

@@ -3,6 +3,7 @@
 Views call these before they act (load, check, act) and templates call the same functions through
 `can(...)`, so a hidden button and a refused request never disagree.
 """
+
 from __future__ import annotations
 
 from flask import Flask, abort
@@ -36,7 +37,7 @@ def can_view_plan(user, plan) -> bool:
 
 
 def posting_role(user, task) -> str | None:
-    """"lead" or "partner" when the user is an officer of a unit that holds that role on the
+    """ "lead" or "partner" when the user is an officer of a unit that holds that role on the
     task (named, or through one of its groups); None when the user may not post on it."""
     if not has_role(user, ROLE_OFFICER) or user.unit_id is None or not can_view_plan(user, task.plan):
         return None
@@ -136,7 +137,12 @@ def can_enter_indicator(user, indicator) -> bool:
     """The unit responsible for an indicator enters its actual values; the secretariat may enter any."""
     if has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, indicator.plan):
         return True
-    return has_role(user, ROLE_OFFICER) and user.unit_id is not None and user.unit_id == indicator.reporting_unit_id and can_view_plan(user, indicator.plan)
+    return (
+        has_role(user, ROLE_OFFICER)
+        and user.unit_id is not None
+        and user.unit_id == indicator.reporting_unit_id
+        and can_view_plan(user, indicator.plan)
+    )
 
 
 RULES = {
@@ -174,4 +180,3 @@ def require(rule: str, *args) -> None:
 
 def register(app: Flask) -> None:
     app.add_template_global(can, "can")
-

@@ -1,4 +1,5 @@
 """Accounts: creating and changing users, signing in, and the demo accounts of `make run`."""
+
 import math
 import re
 import secrets
@@ -8,9 +9,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
-from tracker.accounts.models import ROLES, Role, User
+from tracker.accounts.models import ROLES, Role, User, hash_password
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import Actor, record
 from tracker.core.time import aware
@@ -28,11 +29,19 @@ def ensure_roles() -> dict[str, Role]:
     return roles
 
 
-def create_user(username: str, password: str, full_name: str, roles: list[str], ward: Ward | None = None,
-                unit: Unit | None = None, email: str | None = None) -> User:
+def create_user(
+    username: str,
+    password: str,
+    full_name: str,
+    roles: list[str],
+    ward: Ward | None = None,
+    unit: Unit | None = None,
+    email: str | None = None,
+) -> User:
     known = ensure_roles()
-    user = User(username=username, full_name=full_name, ward=ward, unit=unit, email=email,
-                roles=[known[code] for code in roles])
+    user = User(
+        username=username, full_name=full_name, ward=ward, unit=unit, email=email, roles=[known[code] for code in roles]
+    )
     user.set_password(password)
     db.session.add(user)
     return user
@@ -72,7 +81,16 @@ def create_demo_accounts(ward: Ward, actor: Actor, now: datetime) -> list[DemoAc
     return created
 
 
-_DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password, made the configured way (an unknown name costs the same time)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = hash_password(secrets.token_hex(16))
+    return _DUMMY_HASHES[method]
+
 
 USERNAME_RE = re.compile(r"^[a-z0-9._-]{3,64}$")
 MIN_PASSWORD_LENGTH = 10
@@ -135,14 +153,17 @@ def _name_key(username: str | None) -> str:
 
 def _failures(since: datetime, *conditions) -> _Failures:
     count, last = db.session.execute(
-        select(func.count(AuditEvent.id), func.max(AuditEvent.occurred_at))
-        .where(AuditEvent.action == "login.failed", AuditEvent.occurred_at > since, *conditions)
+        select(func.count(AuditEvent.id), func.max(AuditEvent.occurred_at)).where(
+            AuditEvent.action == "login.failed", AuditEvent.occurred_at > since, *conditions
+        )
     ).one()
     return _Failures(count, aware(last))
 
 
 def _latest(action: str, *conditions) -> datetime | None:
-    return aware(db.session.scalar(select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == action, *conditions)))
+    return aware(
+        db.session.scalar(select(func.max(AuditEvent.occurred_at)).where(AuditEvent.action == action, *conditions))
+    )
 
 
 def _from_address(remote_addr: str | None):
@@ -183,7 +204,9 @@ def sign_in_wait(username: str, remote_addr: str | None, now: datetime, user: Us
     ends = []
     # The pair: this name from this address, since the pair last signed in.
     signed_in_here = _latest("login", AuditEvent.user_id == user.id, address) if user is not None else None
-    pair = _failures(max(since, signed_in_here) if signed_in_here else since, func.lower(AuditEvent.username) == name, address)
+    pair = _failures(
+        max(since, signed_in_here) if signed_in_here else since, func.lower(AuditEvent.username) == name, address
+    )
     ends.append(_wait_until(pair, config["LOGIN_FAILURES_BEFORE_DELAY"]))
     # The address, guessing at many names, for an account that never signed in from it.
     if signed_in_here is None:
@@ -200,9 +223,16 @@ def check_throttle(username: str, remote_addr: str | None, now: datetime, user: 
         return
     # The wait started at the address's last failure (this name's, or any name's for the address rule).
     last_failure = _latest("login.failed", _from_address(remote_addr))
-    already = last_failure is not None and _latest(
-        "login.throttled", func.lower(AuditEvent.username) == _name_key(username), _from_address(remote_addr),
-        AuditEvent.occurred_at >= last_failure) is not None
+    already = (
+        last_failure is not None
+        and _latest(
+            "login.throttled",
+            func.lower(AuditEvent.username) == _name_key(username),
+            _from_address(remote_addr),
+            AuditEvent.occurred_at >= last_failure,
+        )
+        is not None
+    )
     if not already:
         record(Actor(None, (username or "").strip()[:64], None, remote_addr), "login.throttled", now, wait=wait)
     raise SignInThrottled(wait)
@@ -215,8 +245,15 @@ def _warn_if_guessed_at(user: User, remote_addr: str | None, now: datetime) -> N
     if failed.count < current_app.config["LOGIN_WARN_FAILURES_PER_ACCOUNT"]:
         return
     if _latest("login.guessed", _about(user), AuditEvent.occurred_at > failed.since) is None:
-        record(Actor(None, user.username, None, remote_addr), "login.guessed", now, user,
-               failures=failed.count, addresses=failed.addresses, hours=current_app.config["LOGIN_FAILURE_WINDOW_HOURS"])
+        record(
+            Actor(None, user.username, None, remote_addr),
+            "login.guessed",
+            now,
+            user,
+            failures=failed.count,
+            addresses=failed.addresses,
+            hours=current_app.config["LOGIN_FAILURE_WINDOW_HOURS"],
+        )
 
 
 @dataclass(frozen=True)
@@ -232,9 +269,11 @@ class FailedSignIns:
 def failed_sign_ins(user: User, now: datetime) -> FailedSignIns:
     since = _counted_since(user, now)
     count, addresses = db.session.execute(
-        select(func.count(AuditEvent.id), func.count(AuditEvent.remote_addr.distinct()))
-        .where(AuditEvent.action == "login.failed", AuditEvent.occurred_at > since,
-               func.lower(AuditEvent.username) == _name_key(user.username))
+        select(func.count(AuditEvent.id), func.count(AuditEvent.remote_addr.distinct())).where(
+            AuditEvent.action == "login.failed",
+            AuditEvent.occurred_at > since,
+            func.lower(AuditEvent.username) == _name_key(user.username),
+        )
     ).one()
     return FailedSignIns(since, count, addresses)
 
@@ -252,12 +291,18 @@ def authenticate(username: str, password: str, remote_addr: str | None, now: dat
     user = find_user(username)
     check_throttle(username, remote_addr, now, user)
     # An unknown name costs the same hashing time as a known one, so timing reveals nothing.
-    password_ok = user.check_password(password) if user else check_password_hash(_DUMMY_HASH, password or "")
+    password_ok = user.check_password(password) if user else check_password_hash(_dummy_hash(), password or "")
     if user is None or not password_ok or not user.active:
         reason = "unknown_user" if user is None else ("wrong_password" if not password_ok else "inactive")
         # The name as it matches the account (trimmed), so padding it never dodges the limit.
-        record(Actor(user.id if user else None, (username or "").strip()[:64], user.unit_id if user else None, remote_addr),
-               "login.failed", now, reason=reason)
+        record(
+            Actor(
+                user.id if user else None, (username or "").strip()[:64], user.unit_id if user else None, remote_addr
+            ),
+            "login.failed",
+            now,
+            reason=reason,
+        )
         if user is not None:
             _warn_if_guessed_at(user, remote_addr, now)
         return None
@@ -269,8 +314,18 @@ def record_logout(actor: Actor, now: datetime) -> None:
     record(actor, "logout", now)
 
 
-def add_user(actor: Actor, now: datetime, username: str, password: str, full_name: str, roles: list[str],
-             ward=None, unit=None, email: str | None = None, active: bool = True) -> User:
+def add_user(
+    actor: Actor,
+    now: datetime,
+    username: str,
+    password: str,
+    full_name: str,
+    roles: list[str],
+    ward=None,
+    unit=None,
+    email: str | None = None,
+    active: bool = True,
+) -> User:
     problem = username_problem(username) or password_problem(password)
     if problem:
         raise AccountRefused(problem)
@@ -284,8 +339,17 @@ def add_user(actor: Actor, now: datetime, username: str, password: str, full_nam
     return user
 
 
-def change_user(actor: Actor, now: datetime, user: User, username: str, full_name: str, roles: list[str],
-                unit=None, email: str | None = None, active: bool = True) -> None:
+def change_user(
+    actor: Actor,
+    now: datetime,
+    user: User,
+    username: str,
+    full_name: str,
+    roles: list[str],
+    unit=None,
+    email: str | None = None,
+    active: bool = True,
+) -> None:
     problem = username_problem(username)
     if problem:
         raise AccountRefused(problem)
@@ -300,8 +364,14 @@ def change_user(actor: Actor, now: datetime, user: User, username: str, full_nam
     user.roles = [known[code] for code in roles]
     if not active:
         user.end_sessions()
-    record(actor, "user.change", now, user, before=before,
-           after={"roles": sorted(roles), "active": active, "unit": unit.id if unit else None})
+    record(
+        actor,
+        "user.change",
+        now,
+        user,
+        before=before,
+        after={"roles": sorted(roles), "active": active, "unit": unit.id if unit else None},
+    )
 
 
 def set_password(actor: Actor, now: datetime, user: User, password: str) -> None:
@@ -313,8 +383,16 @@ def set_password(actor: Actor, now: datetime, user: User, password: str) -> None
     record(actor, "user.password", now, user)
 
 
-def update_profile(actor: Actor, now: datetime, user: User, email: str | None, locale: str, email_notifications: bool) -> None:
+def update_profile(
+    actor: Actor, now: datetime, user: User, email: str | None, locale: str, email_notifications: bool
+) -> None:
     before = {"email": user.email, "locale": user.locale, "email_notifications": user.email_notifications}
     user.email, user.locale, user.email_notifications = (email or None), locale, email_notifications
-    record(actor, "user.profile", now, user, before=before,
-           after={"email": user.email, "locale": locale, "email_notifications": email_notifications})
+    record(
+        actor,
+        "user.profile",
+        now,
+        user,
+        before=before,
+        after={"email": user.email, "locale": locale, "email_notifications": email_notifications},
+    )

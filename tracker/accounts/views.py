@@ -1,6 +1,8 @@
 """Signing in and out, and the admin's account pages."""
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -28,7 +30,9 @@ def login():
             user = services.authenticate(form.username.data, form.password.data, request.remote_addr, now())
         except services.SignInThrottled as throttled:
             db.session.commit()
-            form.password.errors.append(_("Too many failed sign-ins. Wait %(wait)s and try again.", wait=_wait_in_words(throttled.wait)))
+            form.password.errors.append(
+                _("Too many failed sign-ins. Wait %(wait)s and try again.", wait=_wait_in_words(throttled.wait))
+            )
             return render_template("accounts/login.html", form=form), 429, {"Retry-After": str(throttled.wait)}
         db.session.commit()
         if user is not None:
@@ -74,7 +78,9 @@ def profile():
     if request.method == "GET":
         form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
-        services.update_profile(actor(), now(), current_user, form.email.data, form.locale.data, form.email_notifications.data)
+        services.update_profile(
+            actor(), now(), current_user, form.email.data, form.locale.data, form.email_notifications.data
+        )
         db.session.commit()
         session["locale"] = form.locale.data
         flash(_("Your settings are saved."), "success")
@@ -124,8 +130,15 @@ def new():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         try:
             user = services.add_user(
-                actor(), now(), form.username.data, form.password.data, form.full_name.data, form.roles.data,
-                ward=current_user.ward or (unit.ward if unit else None), unit=unit, email=form.email.data or None,
+                actor(),
+                now(),
+                form.username.data,
+                form.password.data,
+                form.full_name.data,
+                form.roles.data,
+                ward=current_user.ward or (unit.ward if unit else None),
+                unit=unit,
+                email=form.email.data or None,
                 active=form.active.data,
             )
         except services.AccountRefused as refused:
@@ -149,16 +162,30 @@ def edit(user_id: int):
     if form.validate_on_submit():
         unit = db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None
         try:
-            services.change_user(actor(), now(), user, form.username.data, form.full_name.data, form.roles.data,
-                                 unit=unit, email=form.email.data or None, active=form.active.data)
+            services.change_user(
+                actor(),
+                now(),
+                user,
+                form.username.data,
+                form.full_name.data,
+                form.roles.data,
+                unit=unit,
+                email=form.email.data or None,
+                active=form.active.data,
+            )
         except services.AccountRefused as refused:
             form.form_errors.append(str(refused))
         else:
             db.session.commit()
             flash(_('Account "%(username)s" saved.', username=user.username), "success")
             return redirect(url_for("admin_users.index"))
-    return render_template("accounts/user_form.html", form=form, user=user, password_form=PasswordForm(),
-                           failed_sign_ins=services.failed_sign_ins(user, now())), 200 if not form.errors and not form.form_errors else 422
+    return render_template(
+        "accounts/user_form.html",
+        form=form,
+        user=user,
+        password_form=PasswordForm(),
+        failed_sign_ins=services.failed_sign_ins(user, now()),
+    ), 200 if not form.errors and not form.form_errors else 422
 
 
 @admin.post("/<int:user_id>/password")
@@ -169,14 +196,22 @@ def password(user_id: int):
     if form.validate_on_submit():
         services.set_password(actor(), now(), user, form.password.data)  # the form checked the rules
         db.session.commit()
-        flash(_('New password set for "%(username)s". Give it to the person in private.', username=user.username), "success")
+        flash(
+            _('New password set for "%(username)s". Give it to the person in private.', username=user.username),
+            "success",
+        )
         return redirect(url_for("admin_users.edit", user_id=user.id))
     edit_form = UserForm(obj=user)
     _fill_choices(edit_form)
     edit_form.unit_id.data = user.unit_id or 0
     edit_form.roles.data = sorted(user.role_codes)
-    return render_template("accounts/user_form.html", form=edit_form, user=user, password_form=form,
-                           failed_sign_ins=services.failed_sign_ins(user, now())), 422
+    return render_template(
+        "accounts/user_form.html",
+        form=edit_form,
+        user=user,
+        password_form=form,
+        failed_sign_ins=services.failed_sign_ins(user, now()),
+    ), 422
 
 
 @admin.post("/<int:user_id>/unlock")
@@ -189,4 +224,3 @@ def unlock(user_id: int):
     db.session.commit()
     flash(_('"%(username)s" can sign in again without waiting.', username=user.username), "success")
     return redirect(url_for("admin_users.edit", user_id=user.id))
-

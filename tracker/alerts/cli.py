@@ -1,4 +1,5 @@
 """`flask alerts scan` and `flask mail ...`: every scheduled job is also a command that takes a date."""
+
 from datetime import date
 
 import click
@@ -20,7 +21,7 @@ def _day(value: str | None) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(_("write the date as YYYY-MM-DD"), param_hint="--date")
+        raise click.BadParameter(_("write the date as YYYY-MM-DD"), param_hint="--date") from None
 
 
 def run_scan(day: date) -> list[services.ScanResult]:
@@ -44,19 +45,38 @@ def scan_command(date_text: str | None, rewind: bool) -> None:
     if last is not None and day < last and not rewind:
         # Going back resolves alerts whose cause came later, and the next scan reopens them:
         # people would be told twice. The scheduler never goes back; a person must mean it.
-        click.echo(_("The alerts were last scanned for %(last)s. A scan for an earlier day (%(date)s) would resolve "
-                     "alerts that the next scan reopens, and people would be notified again. Nothing was done; "
-                     "add --rewind to scan that day anyway.", last=last.isoformat(), date=day.isoformat()), err=True)
+        click.echo(
+            _(
+                "The alerts were last scanned for %(last)s. A scan for an earlier day (%(date)s) would resolve "
+                "alerts that the next scan reopens, and people would be notified again. Nothing was done; "
+                "add --rewind to scan that day anyway.",
+                last=last.isoformat(),
+                date=day.isoformat(),
+            ),
+            err=True,
+        )
         raise SystemExit(1)
     results = run_scan(day)
     created = sum(len(r.created) for r in results)
     resolved = sum(len(r.resolved) for r in results)
-    click.echo(_("Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.", date=day.isoformat(), created=created, resolved=resolved))
+    click.echo(
+        _(
+            "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.",
+            date=day.isoformat(),
+            created=created,
+            resolved=resolved,
+        )
+    )
     for problem in (p for r in results for p in r.problems):
         click.echo(problem, err=True)
     caught_up = sum(r.caught_up for r in results)
     if caught_up:
-        click.echo(_("%(num)d reminders that should have gone out before a deadline now passed were recorded, already resolved and not sent.", num=caught_up))
+        click.echo(
+            _(
+                "%(num)d reminders that should have gone out before a deadline now passed were recorded, already resolved and not sent.",
+                num=caught_up,
+            )
+        )
 
 
 @mail_cli.command("digests")

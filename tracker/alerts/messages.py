@@ -4,6 +4,7 @@ People are told per unit, not per task: what a person is told in a day is ONE me
 entry for the day, the day's e-mail), its alerts grouped by unit, each unit in one line
 ("Phòng X: 3 báo cáo chậm, lâu nhất 12 ngày, từ dd/mm/yyyy"), the tasks one click away.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,23 +49,52 @@ def alert_text(alert: Alert) -> str:
     if alert.kind == REPORT_DUE and alert.task is None:
         return _("%(unit)s: the unit's %(period)s is due on %(date)s.", unit=unit, period=period, date=due)
     if alert.kind == REPORT_MISSING and alert.task is None:
-        return _("%(unit)s: the unit's %(period)s was due on %(date)s and has not been sent.", unit=unit, period=period, date=due)
+        return _(
+            "%(unit)s: the unit's %(period)s was due on %(date)s and has not been sent.",
+            unit=unit,
+            period=period,
+            date=due,
+        )
     # Alerts raised before reports were sent per unit named a task.
     if alert.kind == REPORT_DUE:
-        return _("%(unit)s: %(period)s on task %(task)s is due on %(date)s.", unit=unit, period=period, task=task, date=due)
+        return _(
+            "%(unit)s: %(period)s on task %(task)s is due on %(date)s.", unit=unit, period=period, task=task, date=due
+        )
     if alert.kind == REPORT_MISSING:
-        return _("%(unit)s: %(period)s on task %(task)s was due on %(date)s and has not been sent.", unit=unit, period=period, task=task, date=due)
+        return _(
+            "%(unit)s: %(period)s on task %(task)s was due on %(date)s and has not been sent.",
+            unit=unit,
+            period=period,
+            task=task,
+            date=due,
+        )
     if alert.kind == TASK_OVERDUE:
         return _("%(unit)s: task %(task)s was due on %(date)s and is not finished.", unit=unit, task=task, date=due)
     if alert.kind == MILESTONE_OVERDUE:
         title = alert.milestone.title if alert.milestone else ""
-        return _("%(unit)s: the milestone \u201c%(milestone)s\u201d of %(task)s was due on %(date)s.", unit=unit, milestone=title, task=task, date=due)
+        return _(
+            "%(unit)s: the milestone \u201c%(milestone)s\u201d of %(task)s was due on %(date)s.",
+            unit=unit,
+            milestone=title,
+            task=task,
+            date=due,
+        )
     if alert.kind == DIRECTIVE_OVERDUE:
         body = alert.directive.body if alert.directive else ""
-        return _("%(unit)s: the directive \u201c%(text)s\u201d was due on %(date)s and is not done.", unit=unit, text=_short(body), date=due)
+        return _(
+            "%(unit)s: the directive \u201c%(text)s\u201d was due on %(date)s and is not done.",
+            unit=unit,
+            text=_short(body),
+            date=due,
+        )
     if alert.kind == QUESTION_UNANSWERED:
         body = alert.question.body if alert.question else ""
-        return _("%(unit)s has not answered the question \u201c%(text)s\u201d (answer expected by %(date)s).", unit=unit, text=_short(body), date=due)
+        return _(
+            "%(unit)s has not answered the question \u201c%(text)s\u201d (answer expected by %(date)s).",
+            unit=unit,
+            text=_short(body),
+            date=due,
+        )
     if alert.kind == TASK_STALE:
         return _("%(unit)s: task %(task)s has had no update for a long time.", unit=unit, task=task)
     if alert.kind == TASK_UNASSIGNED:
@@ -80,7 +110,11 @@ def _period_text(alert: Alert) -> str:
     periods = (alert.details or {}).get("periods")
     if periods:
         names = [f"{label('period_kind', kind)} {year}" for kind, year in periods]
-        return names[0] if len(names) == 1 else _("%(first)s and %(second)s", first=", ".join(names[:-1]), second=names[-1])
+        return (
+            names[0]
+            if len(names) == 1
+            else _("%(first)s and %(second)s", first=", ".join(names[:-1]), second=names[-1])
+        )
     return period_name(alert.period) if alert.period else ""
 
 
@@ -145,10 +179,19 @@ class UnitGroup:
         return self.unit.name if self.unit is not None else _("No unit assigned")
 
     def summary(self, day: date) -> str:
-        """"Phòng X: 3 reports late, the longest 12 days, since dd/mm/yyyy; 1 task overdue"."""
+        """ "Phòng X: 3 reports late, the longest 12 days, since dd/mm/yyyy; 1 task overdue"."""
         parts = []
-        for kind in (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE,
-                     TASK_UNASSIGNED, REPORT_DUE, CHASE):
+        for kind in (
+            REPORT_MISSING,
+            TASK_OVERDUE,
+            MILESTONE_OVERDUE,
+            DIRECTIVE_OVERDUE,
+            QUESTION_UNANSWERED,
+            TASK_STALE,
+            TASK_UNASSIGNED,
+            REPORT_DUE,
+            CHASE,
+        ):
             subjects = [subject_of(a) for a in self.alerts if subject_of(a).kind == kind]
             if not subjects:
                 continue
@@ -157,8 +200,12 @@ class UnitGroup:
                 # `effective_on` is the first late day (the day after the deadline): days late are
                 # counted from the deadline, as everywhere else in the tracker.
                 since = min(a.effective_on for a in subjects)
-                phrase = _("%(what)s, the longest %(days)d days, since %(date)s", what=phrase,
-                           days=max(0, (day - since).days + 1), date=format_date(since))
+                phrase = _(
+                    "%(what)s, the longest %(days)d days, since %(date)s",
+                    what=phrase,
+                    days=max(0, (day - since).days + 1),
+                    date=format_date(since),
+                )
             elif kind == REPORT_DUE:
                 phrase = _("%(what)s (due %(date)s)", what=phrase, date=format_date(min(a.due_on for a in subjects)))
             parts.append(phrase)
@@ -172,7 +219,9 @@ def group_by_unit(alerts: list[Alert]) -> list[UnitGroup]:
         subject = subject_of(alert)
         key = subject.unit_id
         groups.setdefault(key, UnitGroup(subject.unit)).alerts.append(alert)
-    return sorted(groups.values(), key=lambda g: (g.unit is None, g.unit.sort_order if g.unit else 0, g.unit.id if g.unit else 0))
+    return sorted(
+        groups.values(), key=lambda g: (g.unit is None, g.unit.sort_order if g.unit else 0, g.unit.id if g.unit else 0)
+    )
 
 
 @dataclass

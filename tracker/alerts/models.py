@@ -1,4 +1,5 @@
 """Alerts: persisted, deduplicated notices that something is late or about to be."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
@@ -17,13 +18,30 @@ TASK_STALE = "task_stale"
 TASK_UNASSIGNED = "task_unassigned"
 ESCALATION = "escalation"
 CHASE = "chase"  # a unit chased (đôn đốc) by the secretariat or the chair: written by a person, not by the scan
-ALERT_KINDS = (REPORT_DUE, REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE,
-               TASK_UNASSIGNED, ESCALATION, CHASE)
+ALERT_KINDS = (
+    REPORT_DUE,
+    REPORT_MISSING,
+    TASK_OVERDUE,
+    MILESTONE_OVERDUE,
+    DIRECTIVE_OVERDUE,
+    QUESTION_UNANSWERED,
+    TASK_STALE,
+    TASK_UNASSIGNED,
+    ESCALATION,
+    CHASE,
+)
 # What the daily scan creates and resolves by itself.
 SCANNED_KINDS = tuple(kind for kind in ALERT_KINDS if kind != CHASE)
 # Open this long, these go to the chair.
-ESCALATING_KINDS = (REPORT_MISSING, TASK_OVERDUE, MILESTONE_OVERDUE, DIRECTIVE_OVERDUE, QUESTION_UNANSWERED, TASK_STALE,
-                    TASK_UNASSIGNED)
+ESCALATING_KINDS = (
+    REPORT_MISSING,
+    TASK_OVERDUE,
+    MILESTONE_OVERDUE,
+    DIRECTIVE_OVERDUE,
+    QUESTION_UNANSWERED,
+    TASK_STALE,
+    TASK_UNASSIGNED,
+)
 # Something late (the digest's "late" group, the summaries' "the longest, since when").
 LATE_KINDS = ESCALATING_KINDS
 

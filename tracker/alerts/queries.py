@@ -1,4 +1,5 @@
 """Reading alerts and notifications."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -29,14 +30,17 @@ def alert_loads(path=None) -> list:
 def unread_count(user_id: int) -> int:
     """Unread messages: the days (in the ward) on which the person was told something not yet read."""
     moments = db.session.scalars(
-        select(Notification.created_at).where(Notification.user_id == user_id, Notification.read_at.is_(None)).distinct()
+        select(Notification.created_at)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .distinct()
     )
     return len({ward_date(moment) for moment in moments})
 
 
 def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200) -> list[Notification]:
     query = (
-        select(Notification).where(Notification.user_id == user_id)
+        select(Notification)
+        .where(Notification.user_id == user_id)
         .options(*alert_loads(Notification.alert))
         .order_by(Notification.read_at.is_not(None), Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
@@ -48,7 +52,8 @@ def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200
 
 def open_alerts(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[Alert]:
     query = (
-        select(Alert).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
+        select(Alert)
+        .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
         .options(*alert_loads())
         .order_by(Alert.effective_on, Alert.id)
     )
@@ -62,13 +67,23 @@ def open_alerts_concerning(plan_id: int, user) -> list[Alert]:
     person was told of (a co-lead unit's officers hear of an alert filed under the first lead)."""
     told = select(Notification.alert_id).where(Notification.user_id == user.id)
     mine = Alert.id.in_(told) if user.unit_id is None else (Alert.unit_id == user.unit_id) | Alert.id.in_(told)
-    return db.session.scalars(
-        select(Alert).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None), mine)
-        .options(*alert_loads()).order_by(Alert.effective_on, Alert.id)
-    ).unique().all()
+    return (
+        db.session.scalars(
+            select(Alert)
+            .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None), mine)
+            .options(*alert_loads())
+            .order_by(Alert.effective_on, Alert.id)
+        )
+        .unique()
+        .all()
+    )
 
 
 def open_alert_counts(plan_id: int) -> dict[str, int]:
-    return dict(db.session.execute(
-        select(Alert.kind, func.count(Alert.id)).where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None)).group_by(Alert.kind)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Alert.kind, func.count(Alert.id))
+            .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
+            .group_by(Alert.kind)
+        ).all()
+    )

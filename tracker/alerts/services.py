@@ -13,6 +13,7 @@ the day it should have fired, and escalation counts from that day. Missed remind
 that has since passed are recorded too, already resolved at the deadline and sent to nobody (the
 missing-report alert speaks for them), so the record is the same as a scanner that never stopped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,7 +58,7 @@ BATCH_VALUES = 10000
 
 def _chunks(values: list, size: int = BATCH_VALUES):
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _insert_new(model, rows: list[dict], unique: list[str], returning) -> list[t
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(rows), BATCH_ROWS):
-        statement = insert(model).values(rows[start:start + BATCH_ROWS]).on_conflict_do_nothing(index_elements=unique)
+        statement = insert(model).values(rows[start : start + BATCH_ROWS]).on_conflict_do_nothing(index_elements=unique)
         created.extend(db.session.execute(statement.returning(returning, model.id)).tuples().all())
     return created
 
@@ -100,7 +101,10 @@ def _serialise_scans(plan: Plan, today: date, now: datetime) -> ScanRun:
     other, the second seeing what the first committed."""
     if db.session.get_bind().dialect.name == "postgresql":
         # Advisory locks are server-wide: the key names this database and this plan.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_database() || :subject))"), {"subject": f"/alert-scan/{plan.id}"})
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(current_database() || :subject))"),
+            {"subject": f"/alert-scan/{plan.id}"},
+        )
     # On SQLite the first write takes the database's write lock until commit.
     run = ScanRun(scan_date=today, started_at=now)
     db.session.add(run)
@@ -125,8 +129,10 @@ def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
         moment = alert.question.answered_at
     elif alert.kind in (TASK_STALE, TASK_OVERDUE) and alert.task_id is not None:
         moment = db.session.scalar(
-            select(ProgressUpdate.created_at).where(ProgressUpdate.task_id == alert.task_id, ProgressUpdate.role == "lead")
-            .order_by(ProgressUpdate.created_at.desc()).limit(1)
+            select(ProgressUpdate.created_at)
+            .where(ProgressUpdate.task_id == alert.task_id, ProgressUpdate.role == "lead")
+            .order_by(ProgressUpdate.created_at.desc())
+            .limit(1)
         )
         if moment is not None and moment < alert.created_at:
             moment = None
@@ -138,9 +144,15 @@ def _reopen(plan: Plan, keys: list[str]) -> dict[str, int]:
     alert, and its people are told again. Returns the reopened alerts (key -> id)."""
     reopened: dict[str, int] = {}
     for chunk in _chunks(keys):
-        reopened.update(db.session.execute(
-            select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.key.in_(chunk), Alert.resolved_at.is_not(None))
-        ).tuples().all())
+        reopened.update(
+            db.session.execute(
+                select(Alert.key, Alert.id).where(
+                    Alert.plan_id == plan.id, Alert.key.in_(chunk), Alert.resolved_at.is_not(None)
+                )
+            )
+            .tuples()
+            .all()
+        )
     for chunk in _chunks(list(reopened.values())):
         db.session.execute(update(Alert).where(Alert.id.in_(chunk)).values(resolved_at=None))
         db.session.execute(update(Notification).where(Notification.alert_id.in_(chunk)).values(read_at=None))
@@ -152,8 +164,15 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     resolve what cleared, and tell the people concerned of what is new."""
     run = _serialise_scans(plan, today, now)
     people = People(plan.ward_id)
-    result_problems = [_("%(plan)s: the reporting period %(period)s has dates outside the plan's years; it is left out until fixed.",
-                         plan=plan.code, period=f"{p.kind} {p.year}") for p in plan_periods(plan) if not usable(p, plan)]
+    result_problems = [
+        _(
+            "%(plan)s: the reporting period %(period)s has dates outside the plan's years; it is left out until fixed.",
+            plan=plan.code,
+            period=f"{p.kind} {p.year}",
+        )
+        for p in plan_periods(plan)
+        if not usable(p, plan)
+    ]
     wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
     cleared = [w for w in wanted.values() if w.cleared_on is not None]
     wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
@@ -161,18 +180,30 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     result = ScanResult(today, problems=result_problems)
 
     # What exists, by key (open or not): only keys and ids are read, whatever the number of alerts.
-    existing = dict(db.session.execute(
-        select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None))
-    ).tuples().all())
+    existing = dict(
+        db.session.execute(
+            select(Alert.key, Alert.id).where(
+                Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None)
+            )
+        )
+        .tuples()
+        .all()
+    )
     _reopen(plan, [key for key in wanted if key not in existing])
-    created = dict(_insert_new(Alert, [_row(plan, w, now) for key, w in wanted.items() if key not in existing], ["key"], Alert.key))
+    created = dict(
+        _insert_new(Alert, [_row(plan, w, now) for key, w in wanted.items() if key not in existing], ["key"], Alert.key)
+    )
     parent_ids = {}
     for chunk in _chunks([key.split(":", 1)[1] for key in escalations if key not in existing]):
-        parent_ids.update(db.session.execute(
-            select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.key.in_(chunk))).tuples().all())
+        parent_ids.update(
+            db.session.execute(select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.key.in_(chunk)))
+            .tuples()
+            .all()
+        )
     escalation_rows = [
         _row(plan, w, now, parent_id=parent_ids[key.split(":", 1)[1]])
-        for key, w in escalations.items() if key not in existing and key.split(":", 1)[1] in parent_ids
+        for key, w in escalations.items()
+        if key not in existing and key.split(":", 1)[1] in parent_ids
     ]
     _reopen(plan, [key for key in escalations if key not in existing])
     created.update(dict(_insert_new(Alert, escalation_rows, ["key"], Alert.key)))
@@ -181,18 +212,28 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     result.caught_up = _record_cleared(plan, cleared, now)
 
     # Resolve what is open and no longer wanted, at the moment its cause went away.
-    now_open = dict(db.session.execute(
-        select(Alert.key, Alert.id).where(Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None))
-    ).tuples().all())
+    now_open = dict(
+        db.session.execute(
+            select(Alert.key, Alert.id).where(
+                Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None)
+            )
+        )
+        .tuples()
+        .all()
+    )
     gone = [alert_id for key, alert_id in now_open.items() if key not in wanted]
     for chunk in _chunks(gone):
-        for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).options(
-                selectinload(Alert.parent), selectinload(Alert.period))):
+        for alert in db.session.scalars(
+            select(Alert).where(Alert.id.in_(chunk)).options(selectinload(Alert.parent), selectinload(Alert.period))
+        ):
             alert.resolved_at = _cleared_at(alert, today, now)
             result.resolved.append(alert)
 
-    result.created = [alert for chunk in _chunks(sorted(created.values()))
-                      for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))]
+    result.created = [
+        alert
+        for chunk in _chunks(sorted(created.values()))
+        for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))
+    ]
     notifications = [
         {"user_id": user_id, "alert_id": alert_id, "created_at": now}
         for key, alert_id in created.items()
@@ -211,9 +252,19 @@ def _escalations(wanted: dict[str, WantedAlert], today: date, people: People) ->
     chairs = frozenset(people.role(ROLE_CHAIR))
     return {
         f"{ESCALATION}:{w.key}": WantedAlert(
-            f"{ESCALATION}:{w.key}", ESCALATION, w.effective_on + timedelta(days=escalate_after), stage="chair",
-            unit_id=w.unit_id, task_id=w.task_id, period_id=w.period_id, milestone_id=w.milestone_id,
-            directive_id=w.directive_id, question_id=w.question_id, due_on=w.due_on, recipients=chairs, details=w.details,
+            f"{ESCALATION}:{w.key}",
+            ESCALATION,
+            w.effective_on + timedelta(days=escalate_after),
+            stage="chair",
+            unit_id=w.unit_id,
+            task_id=w.task_id,
+            period_id=w.period_id,
+            milestone_id=w.milestone_id,
+            directive_id=w.directive_id,
+            question_id=w.question_id,
+            due_on=w.due_on,
+            recipients=chairs,
+            details=w.details,
         )
         for w in wanted.values()
         if w.kind in ESCALATING_KINDS and (today - w.effective_on).days >= escalate_after
@@ -222,11 +273,23 @@ def _escalations(wanted: dict[str, WantedAlert], today: date, people: People) ->
 
 def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None = None) -> dict:
     return {
-        "plan_id": plan.id, "key": wanted.key, "kind": wanted.kind, "stage": wanted.stage, "unit_id": wanted.unit_id,
-        "task_id": wanted.task_id, "period_id": wanted.period_id, "milestone_id": wanted.milestone_id,
-        "directive_id": wanted.directive_id, "question_id": wanted.question_id, "parent_id": parent_id,
-        "effective_on": wanted.effective_on, "due_on": wanted.due_on, "created_at": now,
-        "details": {key: [list(item) for item in value] if isinstance(value, tuple) else value for key, value in wanted.details},
+        "plan_id": plan.id,
+        "key": wanted.key,
+        "kind": wanted.kind,
+        "stage": wanted.stage,
+        "unit_id": wanted.unit_id,
+        "task_id": wanted.task_id,
+        "period_id": wanted.period_id,
+        "milestone_id": wanted.milestone_id,
+        "directive_id": wanted.directive_id,
+        "question_id": wanted.question_id,
+        "parent_id": parent_id,
+        "effective_on": wanted.effective_on,
+        "due_on": wanted.due_on,
+        "created_at": now,
+        "details": {
+            key: [list(item) for item in value] if isinstance(value, tuple) else value for key, value in wanted.details
+        },
     }
 
 
@@ -239,5 +302,6 @@ def scan_all(today: date, now: datetime) -> list[ScanResult]:
 
 
 def last_scan_date() -> date | None:
-    return db.session.scalar(select(ScanRun.scan_date).where(ScanRun.finished_at.is_not(None)).order_by(ScanRun.scan_date.desc()).limit(1))
-
+    return db.session.scalar(
+        select(ScanRun.scan_date).where(ScanRun.finished_at.is_not(None)).order_by(ScanRun.scan_date.desc()).limit(1)
+    )

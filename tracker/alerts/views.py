@@ -1,8 +1,8 @@
 """The bell: each person's messages (one a day, grouped by unit)."""
+
 from datetime import date
 
 from flask import Blueprint, Flask, abort, redirect, render_template, url_for
-
 from flask_login import current_user
 from sqlalchemy import update
 
@@ -69,7 +69,9 @@ def mark_all_read():
     if not Form().validate_on_submit():
         abort(400)
     db.session.execute(
-        update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=now())
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=now())
     )
     db.session.commit()
     return redirect(url_for("notifications.index"))
@@ -81,5 +83,3 @@ def register(app: Flask) -> None:
         if current_user.is_authenticated:
             return {"unread_notifications": queries.unread_count(current_user.id)}
         return {"unread_notifications": 0}
-
-

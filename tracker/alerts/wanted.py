@@ -6,6 +6,7 @@ and missing the day after, once for a round of two periods; a task overdue past 
 stale, unassigned or with an overdue milestone has its alert; so has a directive overdue and a
 question left unanswered.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -104,20 +105,37 @@ def _report_alerts(plan: Plan, today: date, people: People, snapshot: PlanSnapsh
         if (round_.id, unit_id) in sent:
             continue
         subject = f"{round_.id}:{unit_id}"
-        common = dict(unit_id=unit_id, period_id=round_.id, due_on=round_.unit_deadline,
-                      details=(("periods", tuple((p.kind, p.year) for p in round_.periods)),))
+        common = dict(
+            unit_id=unit_id,
+            period_id=round_.id,
+            due_on=round_.unit_deadline,
+            details=(("periods", tuple((p.kind, p.year) for p in round_.periods)),),
+        )
         past_deadline = is_past_due(round_, today)
         if past_deadline:
-            wanted.append(WantedAlert(f"{REPORT_MISSING}:{subject}", REPORT_MISSING, round_.unit_deadline + timedelta(days=1),
-                                      recipients=frozenset(people.officers(unit_id) | secretariat), **common))
+            wanted.append(
+                WantedAlert(
+                    f"{REPORT_MISSING}:{subject}",
+                    REPORT_MISSING,
+                    round_.unit_deadline + timedelta(days=1),
+                    recipients=frozenset(people.officers(unit_id) | secretariat),
+                    **common,
+                )
+            )
         for days in REMINDER_DAYS:
             fires_on = round_.unit_deadline - timedelta(days=days)
             if today >= fires_on:
-                wanted.append(WantedAlert(
-                    f"{REPORT_DUE}:{subject}:d{days}", REPORT_DUE, fires_on, stage=f"d{days}",
-                    recipients=frozenset(people.officers(unit_id)),
-                    cleared_on=round_.unit_deadline + timedelta(days=1) if past_deadline else None, **common,
-                ))
+                wanted.append(
+                    WantedAlert(
+                        f"{REPORT_DUE}:{subject}:d{days}",
+                        REPORT_DUE,
+                        fires_on,
+                        stage=f"d{days}",
+                        recipients=frozenset(people.officers(unit_id)),
+                        cleared_on=round_.unit_deadline + timedelta(days=1) if past_deadline else None,
+                        **common,
+                    )
+                )
     return wanted
 
 
@@ -134,29 +152,53 @@ def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[Wa
         first_unit = unit_ids[0] if unit_ids else None
         if standing.unassigned:
             # Nobody can answer for it: one alert to the secretariat, never a stale one.
-            wanted.append(WantedAlert(
-                f"{TASK_UNASSIGNED}:{task.id}", TASK_UNASSIGNED, max(task.start_on or plan_start, plan_start),
-                task_id=task.id, recipients=frozenset(secretariat),
-            ))
+            wanted.append(
+                WantedAlert(
+                    f"{TASK_UNASSIGNED}:{task.id}",
+                    TASK_UNASSIGNED,
+                    max(task.start_on or plan_start, plan_start),
+                    task_id=task.id,
+                    recipients=frozenset(secretariat),
+                )
+            )
         if standing.is_overdue:
-            wanted.append(WantedAlert(
-                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}", TASK_OVERDUE, standing.overdue_since,
-                unit_id=first_unit, task_id=task.id, due_on=task.due_on,
-                recipients=frozenset(people.officers(*unit_ids) | secretariat),
-            ))
+            wanted.append(
+                WantedAlert(
+                    f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}",
+                    TASK_OVERDUE,
+                    standing.overdue_since,
+                    unit_id=first_unit,
+                    task_id=task.id,
+                    due_on=task.due_on,
+                    recipients=frozenset(people.officers(*unit_ids) | secretariat),
+                )
+            )
         if standing.stale:
             since = standing.stale_since
-            wanted.append(WantedAlert(
-                f"{TASK_STALE}:{task.id}:{since.isoformat()}", TASK_STALE, since + timedelta(days=stale_after),
-                unit_id=first_unit, task_id=task.id, recipients=frozenset(people.officers(*unit_ids)),
-            ))
+            wanted.append(
+                WantedAlert(
+                    f"{TASK_STALE}:{task.id}:{since.isoformat()}",
+                    TASK_STALE,
+                    since + timedelta(days=stale_after),
+                    unit_id=first_unit,
+                    task_id=task.id,
+                    recipients=frozenset(people.officers(*unit_ids)),
+                )
+            )
         for milestone in snapshot.milestones_of(task.id):
             if milestone.done_on is None and milestone.due_on < today:
-                wanted.append(WantedAlert(
-                    f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}", MILESTONE_OVERDUE,
-                    milestone.due_on + timedelta(days=1), unit_id=first_unit, task_id=task.id, milestone_id=milestone.id,
-                    due_on=milestone.due_on, recipients=frozenset(people.officers(*unit_ids) | secretariat),
-                ))
+                wanted.append(
+                    WantedAlert(
+                        f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}",
+                        MILESTONE_OVERDUE,
+                        milestone.due_on + timedelta(days=1),
+                        unit_id=first_unit,
+                        task_id=task.id,
+                        milestone_id=milestone.id,
+                        due_on=milestone.due_on,
+                        recipients=frozenset(people.officers(*unit_ids) | secretariat),
+                    )
+                )
     return wanted
 
 
@@ -166,26 +208,45 @@ def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAl
     for directive in db.session.scalars(
         select(Directive).where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
     ):
-        wanted.append(WantedAlert(
-            f"{DIRECTIVE_OVERDUE}:{directive.id}:{directive.due_on.isoformat()}", DIRECTIVE_OVERDUE,
-            directive.due_on + timedelta(days=1), unit_id=directive.unit_id, task_id=directive.task_id,
-            directive_id=directive.id, due_on=directive.due_on,
-            recipients=frozenset(people.officers(directive.unit_id) | chairs | {directive.issued_by_id}),
-        ))
+        wanted.append(
+            WantedAlert(
+                f"{DIRECTIVE_OVERDUE}:{directive.id}:{directive.due_on.isoformat()}",
+                DIRECTIVE_OVERDUE,
+                directive.due_on + timedelta(days=1),
+                unit_id=directive.unit_id,
+                task_id=directive.task_id,
+                directive_id=directive.id,
+                due_on=directive.due_on,
+                recipients=frozenset(people.officers(directive.unit_id) | chairs | {directive.issued_by_id}),
+            )
+        )
     answer_days = current_app.config["QUESTION_ANSWER_DAYS"]
-    for question in db.session.scalars(select(Question).where(Question.plan_id == plan.id, Question.answered_at.is_(None))):
+    for question in db.session.scalars(
+        select(Question).where(Question.plan_id == plan.id, Question.answered_at.is_(None))
+    ):
         due = ward_date(question.asked_at) + timedelta(days=answer_days)
         if today > due:
-            wanted.append(WantedAlert(
-                f"{QUESTION_UNANSWERED}:{question.id}", QUESTION_UNANSWERED, due + timedelta(days=1),
-                unit_id=question.unit_id, task_id=question.task_id, question_id=question.id, due_on=due,
-                recipients=frozenset(people.officers(question.unit_id) | {question.asked_by_id}),
-            ))
+            wanted.append(
+                WantedAlert(
+                    f"{QUESTION_UNANSWERED}:{question.id}",
+                    QUESTION_UNANSWERED,
+                    due + timedelta(days=1),
+                    unit_id=question.unit_id,
+                    task_id=question.task_id,
+                    question_id=question.id,
+                    due_on=due,
+                    recipients=frozenset(people.officers(question.unit_id) | {question.asked_by_id}),
+                )
+            )
     return wanted
 
 
 def wanted_alerts(plan: Plan, today: date, snapshot: PlanSnapshot, people: People) -> dict[str, WantedAlert]:
     """Every alert the plan's state calls for on `today`, open ones and (cleared_on set) ones
     whose moment came and went."""
-    wanted = _report_alerts(plan, today, people, snapshot) + _task_alerts(snapshot, today, people) + _discussion_alerts(plan, today, people)
+    wanted = (
+        _report_alerts(plan, today, people, snapshot)
+        + _task_alerts(snapshot, today, people)
+        + _discussion_alerts(plan, today, people)
+    )
     return {w.key: w for w in wanted}

@@ -1,4 +1,5 @@
 """Reading the audit log."""
+
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -10,8 +11,14 @@ from tracker.extensions import db
 from tracker.plan.models import Plan
 
 
-def events(user_id: int | None = None, unit_id: int | None = None, since: date | None = None,
-           until: date | None = None, ward_id: int | None = None, limit: int = 500) -> list[AuditEvent]:
+def events(
+    user_id: int | None = None,
+    unit_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    ward_id: int | None = None,
+    limit: int = 500,
+) -> list[AuditEvent]:
     """Newest first. Dates are ward dates, both ends included."""
     query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(limit)
     if user_id:
@@ -28,8 +35,11 @@ def events(user_id: int | None = None, unit_id: int | None = None, since: date |
         no_person = AuditEvent.user_id.is_(None)
         unknown_sign_in = AuditEvent.action.in_(("login.failed", "login.throttled"))
         about_ward = (
-            ((AuditEvent.target_type == "user_account") & AuditEvent.target_id.in_(select(User.id).where(User.ward_id == ward_id)))
-            | ((AuditEvent.target_type == "plan") & AuditEvent.target_id.in_(select(Plan.id).where(Plan.ward_id == ward_id)))
+            (AuditEvent.target_type == "user_account")
+            & AuditEvent.target_id.in_(select(User.id).where(User.ward_id == ward_id))
+        ) | (
+            (AuditEvent.target_type == "plan")
+            & AuditEvent.target_id.in_(select(Plan.id).where(Plan.ward_id == ward_id))
         )
         query = query.outerjoin(User, User.id == AuditEvent.user_id).where(
             (User.ward_id == ward_id) | (no_person & (unknown_sign_in | about_ward))

@@ -1,4 +1,5 @@
 """Recording who did what. Every service that writes takes an Actor and records its write here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

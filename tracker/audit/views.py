@@ -22,10 +22,19 @@ def index():
     until = _date_arg("until")
     ward_id = current_user.ward_id
     users = db.session.scalars(select(User).where(User.ward_id == ward_id) if ward_id else select(User)).all()
-    units = db.session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.is_group.is_(False)) if ward_id else select(Unit).where(Unit.is_group.is_(False))).all()
+    units = db.session.scalars(
+        select(Unit).where(Unit.ward_id == ward_id, Unit.is_group.is_(False))
+        if ward_id
+        else select(Unit).where(Unit.is_group.is_(False))
+    ).all()
     events = queries.events(user_id=user_id, unit_id=unit_id, since=since, until=until, ward_id=ward_id)
-    return render_template("audit/index.html", events=events, users=users, units=units,
-                           filters={"user": user_id, "unit": unit_id, "since": since, "until": until})
+    return render_template(
+        "audit/index.html",
+        events=events,
+        users=users,
+        units=units,
+        filters={"user": user_id, "unit": unit_id, "since": since, "until": until},
+    )
 
 
 def _date_arg(name: str):

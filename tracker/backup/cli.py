@@ -1,4 +1,5 @@
 """`flask backup create PATH` and `flask backup restore PATH`."""
+
 from pathlib import Path
 
 import click
@@ -18,8 +19,15 @@ def create_command(path: Path) -> None:
     try:
         summary = services.create_backup(path)
     except services.BackupRefused as refused:
-        raise click.ClickException(str(refused))
-    click.echo(_("Backup written to %(path)s: %(rows)d rows, %(files)d files.", path=path, rows=sum(summary.tables.values()), files=summary.files))
+        raise click.ClickException(str(refused)) from None
+    click.echo(
+        _(
+            "Backup written to %(path)s: %(rows)d rows, %(files)d files.",
+            path=path,
+            rows=sum(summary.tables.values()),
+            files=summary.files,
+        )
+    )
 
 
 @backup_cli.command("restore")
@@ -31,8 +39,15 @@ def restore_command(path: Path) -> None:
         db.session.commit()
     except services.BackupRefused as refused:
         db.session.rollback()
-        raise click.ClickException(str(refused))
+        raise click.ClickException(str(refused)) from None
     except Exception:
         db.session.rollback()
         raise
-    click.echo(_("Backup restored from %(path)s: %(rows)d rows, %(files)d files.", path=path, rows=sum(summary.tables.values()), files=summary.files))
+    click.echo(
+        _(
+            "Backup restored from %(path)s: %(rows)d rows, %(files)d files.",
+            path=path,
+            rows=sum(summary.tables.values()),
+            files=summary.files,
+        )
+    )

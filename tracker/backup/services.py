@@ -8,6 +8,7 @@ The snapshot is consistent: on PostgreSQL every table is read in one REPEATABLE 
 on SQLite the database file is first copied with SQLite's online backup. Uploaded files are never
 changed once written, so copying the ones the snapshot refers to is consistent too.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,7 +22,7 @@ import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -70,7 +71,7 @@ def _decode(column, value):
     column_type = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     if isinstance(column_type, DateTime):
         moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     if isinstance(column_type, Date):
         return date.fromisoformat(value)
     if isinstance(column_type, Numeric):
@@ -152,7 +153,10 @@ def create_backup(path: Path) -> BackupSummary:
     }
     path = Path(path)
     temporary = path.with_name(path.name + ".part")
-    table_files = {name: "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode() for name, rows in data.items()}
+    table_files = {
+        name: "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+        for name, rows in data.items()
+    }
     # Every part carries its checksum, so a damaged backup is refused rather than restored altered.
     manifest["table_checksums"] = {name: hashlib.sha256(content).hexdigest() for name, content in table_files.items()}
     with tarfile.open(temporary, "w:gz") as archive:
@@ -174,7 +178,9 @@ def _read_archive(path: Path):
             members = {member.name: archive.extractfile(member).read() for member in archive if member.isfile()}
         manifest = json.loads(members["manifest.json"])
     except (OSError, EOFError, KeyError, tarfile.TarError, ValueError, zlib.error) as error:
-        raise BackupRefused(_("the backup file is damaged or is not a backup (%(error)s)", error=type(error).__name__))
+        raise BackupRefused(
+            _("the backup file is damaged or is not a backup (%(error)s)", error=type(error).__name__)
+        ) from None
     if manifest.get("format") != FORMAT_VERSION:
         raise BackupRefused(_("backup format %(format)s is not supported", format=manifest.get("format")))
     checksums = manifest.get("table_checksums", {})
@@ -191,7 +197,7 @@ def _read_archive(path: Path):
                 raise BackupRefused(_("uploaded file %(name)s in the backup is damaged", name=name))
             files[name] = content
     except (KeyError, ValueError, UnicodeDecodeError) as error:
-        raise BackupRefused(_("the backup file is damaged (%(error)s)", error=type(error).__name__))
+        raise BackupRefused(_("the backup file is damaged (%(error)s)", error=type(error).__name__)) from None
     return manifest, tables, files
 
 
@@ -209,7 +215,13 @@ def _restore(manifest, tables, files) -> BackupSummary:
     connection = db.session.connection()
     revision = _revision(connection)
     if revision != manifest["revision"]:
-        raise BackupRefused(_("the database is at migration %(database)s and the backup at %(backup)s: migrate to the same revision first", database=revision, backup=manifest["revision"]))
+        raise BackupRefused(
+            _(
+                "the database is at migration %(database)s and the backup at %(backup)s: migrate to the same revision first",
+                database=revision,
+                backup=manifest["revision"],
+            )
+        )
     for table in _tables():
         if db.session.scalar(select(func.count()).select_from(table)):
             raise BackupRefused(_("the database is not empty (table %(table)s has rows)", table=table.name))
@@ -241,22 +253,27 @@ def _insert_all(tables: dict[str, list[dict]]) -> None:
         if not rows:
             continue
         self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
-        decoded = [{column.name: _decode(column, row.get(column.name)) for column in table.columns if column.name in row} for row in rows]
+        decoded = [
+            {column.name: _decode(column, row.get(column.name)) for column in table.columns if column.name in row}
+            for row in rows
+        ]
         first = [{**row, **{name: None for name in self_refs}} for row in decoded]
         for start in range(0, len(first), 500):
-            db.session.execute(insert(table), first[start:start + 500])
+            db.session.execute(insert(table), first[start : start + 500])
         for row in decoded:
             values = {name: row[name] for name in self_refs if row.get(name) is not None}
             if values:
                 key = {column.name: row[column.name] for column in table.primary_key.columns}
-                db.session.execute(update(table).where(*[table.c[name] == value for name, value in key.items()]).values(**values))
+                db.session.execute(
+                    update(table).where(*[table.c[name] == value for name, value in key.items()]).values(**values)
+                )
     if db.session.get_bind().dialect.name == "postgresql":
         # Sequences continue after the restored ids.
         for table in _tables():
             if "id" in table.c and len(table.primary_key.columns) == 1:
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 1), "
-                    f"(SELECT MAX(id) FROM \"{table.name}\") IS NOT NULL)"
-                ))
-
-
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 1), "
+                        f'(SELECT MAX(id) FROM "{table.name}") IS NOT NULL)'
+                    )
+                )

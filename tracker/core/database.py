@@ -10,6 +10,7 @@ so the limit has to be on our side). The page is then the calm 503 page (tracker
 Work that legitimately runs long statements (migrations, the alert scan, backups) asks for it
 with `long_statements()`.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager

@@ -6,11 +6,12 @@ body text, tables whose header row repeats and whose rows never split, and "Nơi
 signature block kept together on one page. The language is vi-VN; the document's properties name
 the issuing body and the real dates. The ward's report and each unit's report are built from them.
 """
+
 from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -38,10 +39,33 @@ LANGUAGE = "vi-VN"
 
 # What follows w:pBdr in a paragraph's properties (ECMA-376, CT_PPrBase).
 AFTER_PARAGRAPH_BORDERS = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-    "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-    "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-    "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
 
 
@@ -60,7 +84,6 @@ def xml_text(text) -> str:
     return _NOT_XML.sub("", str(text))
 
 
-
 def _set_font(run, size=BODY_SIZE, bold=False, italic=False, underline=False):
     run.font.name = FONT
     run.font.size = size
@@ -70,8 +93,19 @@ def _set_font(run, size=BODY_SIZE, bold=False, italic=False, underline=False):
     return run
 
 
-def _paragraph(container, text="", size=BODY_SIZE, bold=False, italic=False, underline=False, align=None,
-               first_line_indent=None, space_after=Pt(6), space_before=Pt(0), keep_with_next=False):
+def _paragraph(
+    container,
+    text="",
+    size=BODY_SIZE,
+    bold=False,
+    italic=False,
+    underline=False,
+    align=None,
+    first_line_indent=None,
+    space_after=Pt(6),
+    space_before=Pt(0),
+    keep_with_next=False,
+):
     paragraph = container.add_paragraph()
     if text:
         _set_font(paragraph.add_run(xml_text(text)), size, bold, italic, underline)
@@ -136,13 +170,20 @@ def _text_block(document, text: str, keep_last_with_next=False):
     """Paragraphs of body text: justified, first line indented (1 cm), 6 pt after."""
     lines = [line.strip() for line in (text or "").split("\n") if line.strip()]
     for index, line in enumerate(lines):
-        _paragraph(document, line, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1),
-                   keep_with_next=keep_last_with_next and index == len(lines) - 1)
+        _paragraph(
+            document,
+            line,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            first_line_indent=Cm(1),
+            keep_with_next=keep_last_with_next and index == len(lines) - 1,
+        )
 
 
 def heading(document, text: str, space_before=Pt(6)):
     """A section heading: bold, kept with what follows."""
-    return _paragraph(document, text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_before=space_before, keep_with_next=True)
+    return _paragraph(
+        document, text, bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, space_before=space_before, keep_with_next=True
+    )
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -253,7 +294,7 @@ def new_document(author: str, title: str, created: datetime | None = None):
     style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     _language(document)
     _page_numbers(section)
-    moment = created or datetime.now(timezone.utc)
+    moment = created or datetime.now(UTC)
     properties = document.core_properties
     properties.author = properties.last_modified_by = author
     properties.title = title
@@ -267,6 +308,7 @@ def new_document(author: str, title: str, created: datetime | None = None):
 
 def _field(paragraph, instruction: str, size=Pt(13)):
     """A Word field (PAGE, ...) as begin / instruction / separate / shown value / end runs."""
+
     def run_with(*elements, text=None):
         run = _set_font(paragraph.add_run(text), size) if text else _set_font(paragraph.add_run(), size)
         for element in elements:
@@ -329,8 +371,10 @@ def document_header(document, issuing_lines: list[str], number_text: str, date_t
 
 
 def title_block(document, kind: str, subject: str):
-    """"BÁO CÁO", the subject (trích yếu) under it, and the rule under the subject."""
-    _paragraph(document, kind, Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0), space_before=Pt(18))
+    """ "BÁO CÁO", the subject (trích yếu) under it, and the rule under the subject."""
+    _paragraph(
+        document, kind, Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0), space_before=Pt(18)
+    )
     _paragraph(document, subject, Pt(14), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(0))
     longest = max(subject.split("\n"), key=len)
     line = min(printed_width(longest, Pt(14), bold=True), TEXT_WIDTH)
@@ -338,7 +382,7 @@ def title_block(document, kind: str, subject: str):
 
 
 def closing_block(document, recipients: list[str], signature: dict):
-    """"Nơi nhận" on the left, the signature block on the right, in one row that never splits:
+    """ "Nơi nhận" on the left, the signature block on the right, in one row that never splits:
     they stay together on one page."""
     table = document.add_table(rows=1, cols=2)
     _no_borders(table)
@@ -376,7 +420,7 @@ def to_bytes(document) -> bytes:
 
 
 def vietnamese_date_line(place: str, day: date) -> str:
-    """"Bắc Kạn, ngày 05 tháng 6 năm 2026" (Nghị định 30/2020/NĐ-CP: a leading zero for days
+    """ "Bắc Kạn, ngày 05 tháng 6 năm 2026" (Nghị định 30/2020/NĐ-CP: a leading zero for days
     below 10 and for months 1 and 2)."""
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
@@ -403,7 +447,7 @@ def default_place(plan) -> str:
     name = plan.ward.name
     for prefix in ("Phường ", "Xã ", "Thị trấn "):
         if name.startswith(prefix):
-            return name[len(prefix):]
+            return name[len(prefix) :]
     return name
 
 

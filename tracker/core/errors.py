@@ -20,9 +20,8 @@ def _expired_form(error):
     typed is kept and given back in the form (tracker.core.kept)."""
     from flask import request
 
-    from tracker.core.kept import keep_and_return
-
     from tracker.accounts.login import PUBLIC_ENDPOINTS
+    from tracker.core.kept import keep_and_return
 
     # The sign-in page and the other public forms hold nothing worth keeping (a password is never
     # stored): they get the plain error page.
@@ -77,5 +76,7 @@ def _database_unavailable(error):
     # in and how many notifications are unread.
     from flask_babel import get_locale
 
-    html = current_app.jinja_env.get_template("errors/unavailable.html").render(lang=str(get_locale() or "vi"), **context)
+    html = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        lang=str(get_locale() or "vi"), **context
+    )
     return html, 503, {"Retry-After": "30", "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}

@@ -1,11 +1,12 @@
 """How dates, numbers and money read in the user's language: 05/06/2026 and 1.234,5 in Vietnamese."""
+
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Flask
-from flask_babel import format_decimal, get_locale
 from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "dd/MM/yyyy"}
@@ -74,4 +75,4 @@ def parse_decimal(text: str) -> Decimal:
     try:
         return Decimal(cleaned)
     except InvalidOperation:
-        raise ValueError(text)
+        raise ValueError(text) from None

@@ -1,11 +1,13 @@
 """The base form: WTForms' own messages go through this app's catalogue, so they read in Vietnamese."""
+
 import re
 import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import has_request_context, request
-from flask_babel import get_translations, gettext, lazy_gettext as _l
+from flask_babel import get_translations, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
@@ -189,6 +191,11 @@ class PercentField(IntegerField):
         self.data = None
         if re.fullmatch(r"\d+[.,]\d+", text):
             whole = Decimal(text.replace(",", ".")).quantize(Decimal(1), ROUND_HALF_UP)
-            raise ValueError(gettext("The percent complete is a whole number: write %(whole)s rather than %(typed)s.",
-                                     whole=whole, typed=text))
+            raise ValueError(
+                gettext(
+                    "The percent complete is a whole number: write %(whole)s rather than %(typed)s.",
+                    whole=whole,
+                    typed=text,
+                )
+            )
         raise ValueError(gettext("Write the percent complete as a whole number from 0 to 100, e.g. 50."))

@@ -1,4 +1,5 @@
 """/healthz: is this app server fit to serve? For load balancers and monitoring."""
+
 from datetime import timedelta
 
 from alembic.runtime.migration import MigrationContext
@@ -9,8 +10,8 @@ from sqlalchemy import select, text
 from tracker.audit.models import AuditEvent
 from tracker.core.database import wait_limit
 from tracker.core.time import now
-from tracker.progress import cleanup
 from tracker.extensions import db
+from tracker.progress import cleanup
 from tracker.scheduler.models import SchedulerHeartbeat
 
 bp = Blueprint("health", __name__)
@@ -52,20 +53,32 @@ def _check() -> tuple[list[str], dict, list[str]]:
         details["migrations"] = {"database": sorted(current), "code": sorted(expected)}
         if current != expected:
             problems.append("database schema is not at the latest migration (run `flask db upgrade`)")
-        beat = db.session.scalar(select(SchedulerHeartbeat.beat_at).order_by(SchedulerHeartbeat.beat_at.desc()).limit(1))
+        beat = db.session.scalar(
+            select(SchedulerHeartbeat.beat_at).order_by(SchedulerHeartbeat.beat_at.desc()).limit(1)
+        )
         details["scheduler_heartbeat"] = beat.isoformat() if beat else None
         if beat is None:
             problems.append("the scheduler has never run (start `flask scheduler run`)")
         elif now() - beat > HEARTBEAT_MAX_AGE:
-            problems.append(f"the scheduler's last heartbeat is {int((now() - beat).total_seconds() // 60)} minutes old")
+            problems.append(
+                f"the scheduler's last heartbeat is {int((now() - beat).total_seconds() // 60)} minutes old"
+            )
         storage = cleanup.storage_report(now())
         details["upload_folder"] = {"free_bytes": storage.free_bytes, "orphan_files": storage.orphan_files}
         warnings.extend(storage.warnings)
-        refused = db.session.scalar(select(AuditEvent.occurred_at).where(
-            AuditEvent.action == "storage.full", AuditEvent.occurred_at > now() - STORAGE_FULL_RECENT,
-        ).order_by(AuditEvent.occurred_at.desc()).limit(1))
+        refused = db.session.scalar(
+            select(AuditEvent.occurred_at)
+            .where(
+                AuditEvent.action == "storage.full",
+                AuditEvent.occurred_at > now() - STORAGE_FULL_RECENT,
+            )
+            .order_by(AuditEvent.occurred_at.desc())
+            .limit(1)
+        )
         if refused is not None:
-            warnings.append(f"evidence files were refused for lack of room at {refused.isoformat()} (see the audit log)")
+            warnings.append(
+                f"evidence files were refused for lack of room at {refused.isoformat()} (see the audit log)"
+            )
     except Exception as error:  # noqa: BLE001 - the point is to report any failure
         try:
             db.session.rollback()

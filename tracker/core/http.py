@@ -1,4 +1,5 @@
 """Small request helpers shared by the views."""
+
 from urllib.parse import urlsplit
 
 from flask import request

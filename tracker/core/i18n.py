@@ -1,4 +1,5 @@
 """Which language a page is shown in, and the switch between them."""
+
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 from flask_login import current_user

@@ -1,6 +1,7 @@
 """A post that cannot be taken because the session ended or the form expired: what was typed is
 kept (tracker.core.submissions) and the person is sent back to the form, after signing in again if
 needed, where it is given back with a message that says what happened. Nothing typed is lost."""
+
 from __future__ import annotations
 
 from flask import Flask, flash, redirect, request, url_for
@@ -25,7 +26,10 @@ def keep_and_return(reason: str):
         db.session.rollback()
         kept = None
     if kept is not None:
-        flash(_("What you wrote was not sent, but it is kept: it is back in the form. Check it and send it again."), "warning")
+        flash(
+            _("What you wrote was not sent, but it is kept: it is back in the form. Check it and send it again."),
+            "warning",
+        )
     if current_user.is_authenticated:
         if reason == "expired":
             flash(_("The form had expired."), "warning")
@@ -35,8 +39,14 @@ def keep_and_return(reason: str):
         target = url_for("accounts.login", next=page)
     response = redirect(target)
     if kept is not None:
-        response.set_cookie(submissions.KEPT_COOKIE, kept.token, max_age=int(submissions.KEEP_FOR.total_seconds()),
-                            httponly=True, samesite="Lax", secure=request.is_secure)
+        response.set_cookie(
+            submissions.KEPT_COOKIE,
+            kept.token,
+            max_age=int(submissions.KEEP_FOR.total_seconds()),
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
     return response
 
 

@@ -1,4 +1,5 @@
 """Display names for the codes the database stores. Codes are stored; words are translated on display."""
+
 from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -148,7 +149,7 @@ def label(kind: str, code: str | None) -> str:
 
 
 def period_name(period) -> str:
-    """"6-month report 2026", "Mid-term review 2028"."""
+    """ "6-month report 2026", "Mid-term review 2028"."""
     return f"{label('period_kind', period.kind)} {period.year}"
 
 

@@ -1,18 +1,23 @@
 """Imports every feature's models so that metadata (and Alembic) sees the whole schema."""
+
+from tracker.accountability.models import Chase  # noqa: F401
 from tracker.accounts.models import Role, User  # noqa: F401
+from tracker.alerts.models import Alert, Notification, ScanRun  # noqa: F401
+from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.core.submissions import FormSubmission, KeptForm  # noqa: F401
+from tracker.discussion.models import Comment, Directive, Question  # noqa: F401
+from tracker.mail.models import OutboxMessage  # noqa: F401
 from tracker.periods.models import ReportingPeriod  # noqa: F401
 from tracker.plan.models import Assignment, Milestone, Plan, PlanNarrative, Task  # noqa: F401
-from tracker.targets.models import Indicator, PovertyStandard, Target  # noqa: F401
-from tracker.units.models import Unit  # noqa: F401
-from tracker.wards.models import Ward  # noqa: F401
-from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
 from tracker.reports.models import UnitReport, UnitReportEvent, UnitReportSection, UnitReportVersion  # noqa: F401
-from tracker.discussion.models import Comment, Directive, Question  # noqa: F401
-from tracker.alerts.models import Alert, Notification, ScanRun  # noqa: F401
-from tracker.mail.models import OutboxMessage  # noqa: F401
 from tracker.scheduler.models import SchedulerHeartbeat  # noqa: F401
-from tracker.targets.models import IndicatorValue  # noqa: F401
+from tracker.targets.models import (  # noqa: F401
+    Indicator,
+    IndicatorValue,  # noqa: F401
+    PovertyStandard,
+    Target,
+)
+from tracker.units.models import Unit  # noqa: F401
 from tracker.ward_reports.models import WardReport  # noqa: F401
-from tracker.accountability.models import Chase  # noqa: F401
+from tracker.wards.models import Ward  # noqa: F401

@@ -8,6 +8,7 @@
   a password reset) or the form expired keeps what was typed on the server; the page the form was
   on gives it back once the person is signed in again, with a message that says what happened.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -120,8 +121,7 @@ def taken(submission: FormSubmission | None, result_url: str) -> None:
 def keep(form_data, path: str, user_id: int | None, now: datetime) -> KeptForm | None:
     """Keep what was typed (text fields only: a browser cannot be given files back). Passwords are
     never kept."""
-    data = {key: form_data.getlist(key) for key in form_data
-            if key != "csrf_token" and "password" not in key.lower()}
+    data = {key: form_data.getlist(key) for key in form_data if key != "csrf_token" and "password" not in key.lower()}
     if not any(value.strip() for values in data.values() for value in values if isinstance(value, str)):
         return None
     db.session.execute(delete(KeptForm).where(KeptForm.created_at < now - KEEP_FOR))
@@ -163,8 +163,7 @@ def page_of_post(fallback: str | None = None) -> str:
 def resendable_fields(form_data) -> list[tuple[str, str]]:
     """The fields of a post that may be put back into a page to send it again: everything typed
     but passwords (never written into a page) and files (a browser cannot be given them back)."""
-    return [(key, value) for key in form_data for value in form_data.getlist(key)
-            if "password" not in key.lower()]
+    return [(key, value) for key in form_data for value in form_data.getlist(key) if "password" not in key.lower()]
 
 
 def stale_user_id() -> int | None:

@@ -4,7 +4,8 @@ Views ask `now()` for the current moment and pass it to services, which never re
 themselves. Setting FROZEN_NOW (an ISO timestamp) in the configuration freezes the clock; the
 browser tests use it to run a scenario on a chosen day.
 """
-from datetime import date, datetime, time, timedelta, timezone
+
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -13,7 +14,7 @@ WARD_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def now() -> datetime:
@@ -43,4 +44,4 @@ def aware(moment: datetime | None) -> datetime | None:
     window function) skip the column type, and SQLite gives naive UTC."""
     if moment is None or moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)

@@ -1,4 +1,5 @@
 """Pages that belong to no single feature: the start page and the language switch."""
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select

@@ -1,4 +1,5 @@
 """What the steering committee's dashboard shows of the plan's standing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from tracker.progress import status as rules
 from tracker.progress.models import ProgressUpdate
 from tracker.standing.queries import PlanSnapshot, TaskView, status_counts  # noqa: F401 (the dashboard counts)
 
-
 FLAGS = rules.FLAGS + rules.RATINGS
 
 
@@ -26,8 +26,13 @@ def flag_counts(views: list[TaskView]) -> dict[str, int]:
     return {flag: sum(1 for v in views if has_flag(v, flag)) for flag in FLAGS}
 
 
-def filter_views(snapshot: PlanSnapshot, section: str | None = None, unit_id: int | None = None,
-                 status: str | None = None, flag: str | None = None) -> list[TaskView]:
+def filter_views(
+    snapshot: PlanSnapshot,
+    section: str | None = None,
+    unit_id: int | None = None,
+    status: str | None = None,
+    flag: str | None = None,
+) -> list[TaskView]:
     """The leaf tasks behind a number on the dashboard."""
     result = []
     for view in snapshot.leaves:
@@ -48,12 +53,16 @@ def overdue_worst_first(views: list[TaskView]) -> list[TaskView]:
     return sorted((v for v in views if v.standing.is_overdue), key=lambda v: -v.standing.days_overdue)
 
 
-def latest_updates(plan: Plan, limit: int = 15, task_ids: list[int] | None = None, unit_id: int | None = None) -> list[ProgressUpdate]:
+def latest_updates(
+    plan: Plan, limit: int = 15, task_ids: list[int] | None = None, unit_id: int | None = None
+) -> list[ProgressUpdate]:
     query = (
         select(ProgressUpdate)
         .join(Task, Task.id == ProgressUpdate.task_id)
         .where(Task.plan_id == plan.id)
-        .options(selectinload(ProgressUpdate.unit), selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.task))
+        .options(
+            selectinload(ProgressUpdate.unit), selectinload(ProgressUpdate.author), selectinload(ProgressUpdate.task)
+        )
         .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
         .limit(limit)
     )
@@ -79,22 +88,34 @@ def blocked_tasks(views: list[TaskView]) -> list[BlockedTask]:
         return []
     ids = [v.task.id for v in blocked]
     ranked = (
-        select(ProgressUpdate.id, func.row_number().over(
-            partition_by=ProgressUpdate.task_id, order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-        ).label("rank"))
+        select(
+            ProgressUpdate.id,
+            func.row_number()
+            .over(
+                partition_by=ProgressUpdate.task_id,
+                order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
+            )
+            .label("rank"),
+        )
         .where(ProgressUpdate.task_id.in_(ids), ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.state == "blocked")
         .subquery()
     )
     updates = {
         u.task_id: u
         for u in db.session.scalars(
-            select(ProgressUpdate).join(ranked, ranked.c.id == ProgressUpdate.id).where(ranked.c.rank == 1)
+            select(ProgressUpdate)
+            .join(ranked, ranked.c.id == ProgressUpdate.id)
+            .where(ranked.c.rank == 1)
             .options(selectinload(ProgressUpdate.unit))
         )
     }
-    last_comment = dict(db.session.execute(
-        select(Comment.task_id, func.max(Comment.created_at)).where(Comment.task_id.in_(ids)).group_by(Comment.task_id)
-    ).all())
+    last_comment = dict(
+        db.session.execute(
+            select(Comment.task_id, func.max(Comment.created_at))
+            .where(Comment.task_id.in_(ids))
+            .group_by(Comment.task_id)
+        ).all()
+    )
     result = []
     for view in blocked:
         update = updates.get(view.task.id)

@@ -1,4 +1,5 @@
 """The steering committee's view of the whole plan."""
+
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
@@ -6,14 +7,14 @@ from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
-from tracker.standing.queries import plan_snapshot
-from tracker.periods.queries import plan_periods
 from tracker.discussion import queries as discussion
 from tracker.extensions import db
+from tracker.periods.queries import plan_periods
+from tracker.periods.services import round_of
 from tracker.plan.views import load_plan
 from tracker.progress.status import STATUSES
-from tracker.periods.services import round_of
 from tracker.reports.queries import open_rounds, round_report_rows
+from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit
 
 bp = Blueprint("dashboard", __name__, url_prefix="/plans/<int:plan_id>/dashboard")
@@ -56,24 +57,39 @@ def index(plan_id: int):
     filters = read_filters(plan)
     snapshot = plan_snapshot(plan, today)
     unit_id = filters["unit"].id if filters["unit"] else None
-    views = queries.filter_views(snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"])
+    views = queries.filter_views(
+        snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"]
+    )
     narrowed = filters["section"] or filters["status"] or filters["flag"]
     periods, period = _chosen_period(plan, today)
     round_ = round_of(periods, period) if period else None
     reporting = round_report_rows(plan, round_, today) if round_ else []
     return render_template(
-        "dashboard/index.html", plan=plan, today=today, snapshot=snapshot, views=views, filters=filters,
-        counts=queries.status_counts(views), flags=queries.flag_counts(views),
-        overdue=queries.overdue_worst_first(views), blocked=queries.blocked_tasks(views),
+        "dashboard/index.html",
+        plan=plan,
+        today=today,
+        snapshot=snapshot,
+        views=views,
+        filters=filters,
+        counts=queries.status_counts(views),
+        flags=queries.flag_counts(views),
+        overdue=queries.overdue_worst_first(views),
+        blocked=queries.blocked_tasks(views),
         feed=queries.latest_updates(
-            plan, task_ids=[v.task.id for v in views] if narrowed else None, unit_id=unit_id,
+            plan,
+            task_ids=[v.task.id for v in views] if narrowed else None,
+            unit_id=unit_id,
         ),
-        periods=periods, period=period, round=round_,
+        periods=periods,
+        period=period,
+        round=round_,
         reporting=[row for row in reporting if unit_id is None or row.unit.id == unit_id],
         questions=discussion.plan_questions(plan, open_only=True),
         overdue_directives=discussion.overdue_directives(plan, today),
-        statuses=STATUSES, flag_names=queries.FLAGS,
-        alert_counts=open_alert_counts(plan.id), escalations=open_alerts(plan.id, kinds=(ESCALATION,)),
+        statuses=STATUSES,
+        flag_names=queries.FLAGS,
+        alert_counts=open_alert_counts(plan.id),
+        escalations=open_alerts(plan.id, kinds=(ESCALATION,)),
     )
 
 
@@ -85,7 +101,12 @@ def tasks(plan_id: int):
     filters = read_filters(plan)
     snapshot = plan_snapshot(plan, today)
     views = queries.filter_views(
-        snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
-        status=filters["status"], flag=filters["flag"],
+        snapshot,
+        section=filters["section"],
+        unit_id=filters["unit"].id if filters["unit"] else None,
+        status=filters["status"],
+        flag=filters["flag"],
     )
-    return render_template("dashboard/tasks.html", plan=plan, today=today, views=views, filters=filters, snapshot=snapshot)
+    return render_template(
+        "dashboard/tasks.html", plan=plan, today=today, views=views, filters=filters, snapshot=snapshot
+    )

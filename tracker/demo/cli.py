@@ -1,4 +1,5 @@
 """`flask demo activity`: invented activity for the demo accounts, so the pages have data to show."""
+
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ def activity_command(ward_code: str | None) -> None:
     except services.DemoRefused as refused:
         db.session.rollback()
         click.echo(str(refused), err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     # One transaction: committed at the end, or nothing.
     try:
         summary = services.create_activity(stage, cast, now())
@@ -39,28 +40,77 @@ def activity_command(ward_code: str | None) -> None:
 def _print_summary(summary: services.Summary) -> None:
     bar = "!" * 72
     click.echo(bar)
-    click.echo(_("DEMONSTRATION DATA ONLY: invented activity for trying the app. Do not use this database for real work."))
+    click.echo(
+        _("DEMONSTRATION DATA ONLY: invented activity for trying the app. Do not use this database for real work.")
+    )
     click.echo(bar)
-    click.echo(_('Demo activity in the plan "%(plan)s", as of %(date)s:', plan=summary.plan.code, date=format_date(services.SCAN_DAY)))
+    click.echo(
+        _(
+            'Demo activity in the plan "%(plan)s", as of %(date)s:',
+            plan=summary.plan.code,
+            date=format_date(services.SCAN_DAY),
+        )
+    )
     tasks = ", ".join(dict.fromkeys(u.task.code for u in summary.updates))
-    click.echo("  " + _("%(num)d progress updates by %(user)s on %(tasks)s; blocked, with a difficulty and a proposal: %(blocked)s.",
-                        num=len(summary.updates), user=summary.officer.username, tasks=tasks, blocked=", ".join(summary.blocked)))
+    click.echo(
+        "  "
+        + _(
+            "%(num)d progress updates by %(user)s on %(tasks)s; blocked, with a difficulty and a proposal: %(blocked)s.",
+            num=len(summary.updates),
+            user=summary.officer.username,
+            tasks=tasks,
+            blocked=", ".join(summary.blocked),
+        )
+    )
     click.echo("  " + _("%(num)d indicator figures entered for the period.", num=summary.figures))
-    click.echo("  " + _("The six-month report %(year)d of %(unit)s (%(sections)d task sections): sent on time, returned with a reason "
-                        "pointing at the section on %(returned)s, sent again and accepted.",
-                        year=summary.period.year, unit=summary.unit.name, sections=summary.sections,
-                        returned=", ".join(summary.returned)))
+    click.echo(
+        "  "
+        + _(
+            "The six-month report %(year)d of %(unit)s (%(sections)d task sections): sent on time, returned with a reason "
+            "pointing at the section on %(returned)s, sent again and accepted.",
+            year=summary.period.year,
+            unit=summary.unit.name,
+            sections=summary.sections,
+            returned=", ".join(summary.returned),
+        )
+    )
     for question in summary.questions:
-        click.echo("  " + _("A question of the committee (%(user)s) on %(task)s, answered by %(officer)s.",
-                            user=summary.committee.username, task=question.task.code, officer=summary.officer.username))
+        click.echo(
+            "  "
+            + _(
+                "A question of the committee (%(user)s) on %(task)s, answered by %(officer)s.",
+                user=summary.committee.username,
+                task=question.task.code,
+                officer=summary.officer.username,
+            )
+        )
     for directive in summary.directives:
-        click.echo("  " + _("A directive of the chair (%(user)s) on %(task)s, due %(date)s, not yet done.",
-                            user=summary.chair.username, task=directive.task.code, date=format_date(directive.due_on)))
+        click.echo(
+            "  "
+            + _(
+                "A directive of the chair (%(user)s) on %(task)s, due %(date)s, not yet done.",
+                user=summary.chair.username,
+                task=directive.task.code,
+                date=format_date(directive.due_on),
+            )
+        )
     click.echo("  " + _("The other units have no demo account, so their reports stay missing."))
     for result in summary.scans:
-        click.echo("  " + _("Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.",
-                            date=result.scan_date.isoformat(), created=len(result.created), resolved=len(result.resolved)))
+        click.echo(
+            "  "
+            + _(
+                "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.",
+                date=result.scan_date.isoformat(),
+                created=len(result.created),
+                resolved=len(result.resolved),
+            )
+        )
     if summary.rescanned_on is not None:
-        click.echo(_("The alerts had already been scanned for %(date)s, after %(story)s. The scan does not go back: that day was "
-                     "scanned again so that its alerts include the demo activity.",
-                     date=format_date(summary.rescanned_on), story=format_date(services.SCAN_DAY)))
+        click.echo(
+            _(
+                "The alerts had already been scanned for %(date)s, after %(story)s. The scan does not go back: that day was "
+                "scanned again so that its alerts include the demo activity.",
+                date=format_date(summary.rescanned_on),
+                story=format_date(services.SCAN_DAY),
+            )
+        )

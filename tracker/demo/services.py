@@ -19,6 +19,7 @@ The story, as of 12/06/2026 in the ward (Asia/Ho_Chi_Minh); the units' deadline 
 Nothing here commits: the command commits once at the end, or not at all. Each step is recorded in
 the audit log as done by its demo account at the story's moment.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,12 +39,12 @@ from tracker.discussion import services as discussion
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_rounds
 from tracker.plan.models import Plan, Task
 from tracker.plan.queries import unit_role_on_task
 from tracker.progress.models import STATE_BLOCKED, STATE_WORKING, ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
-from tracker.periods.queries import plan_rounds
 from tracker.reports.models import UnitReport
 from tracker.reports.queries import owed_reports, section_sources
 from tracker.targets import services as targets
@@ -102,18 +103,33 @@ def demo_cast(ward: Ward) -> Cast:
     users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(names)))}
     demo_ids = set()
     if users:
-        events = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "user.create", AuditEvent.target_id.in_([u.id for u in users.values()]),
-        ))
-        demo_ids = {e.target_id for e in events if e.target_type == User.__tablename__ and (e.detail or {}).get("demo") is True}
+        events = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "user.create",
+                AuditEvent.target_id.in_([u.id for u in users.values()]),
+            )
+        )
+        demo_ids = {
+            e.target_id for e in events if e.target_type == User.__tablename__ and (e.detail or {}).get("demo") is True
+        }
     fine = {}
     for role, username in DEMO_USERNAMES.items():
         user = users.get(username)
-        if (user is None or not user.active or user.ward_id != ward.id or role not in user.role_codes
-                or user.id not in demo_ids or (role == ROLE_OFFICER and (user.unit is None or user.unit.code != UNIT_CODE))):
-            raise DemoRefused(_("The demo activity needs the demo accounts of `flask users create-demo` (%(names)s) in "
-                                "this ward: it is only for a database set up to try the app. Nothing was written.",
-                                names=", ".join(names)))
+        if (
+            user is None
+            or not user.active
+            or user.ward_id != ward.id
+            or role not in user.role_codes
+            or user.id not in demo_ids
+            or (role == ROLE_OFFICER and (user.unit is None or user.unit.code != UNIT_CODE))
+        ):
+            raise DemoRefused(
+                _(
+                    "The demo activity needs the demo accounts of `flask users create-demo` (%(names)s) in "
+                    "this ward: it is only for a database set up to try the app. Nothing was written.",
+                    names=", ".join(names),
+                )
+            )
         fine[role] = user
     return Cast(fine[ROLE_OFFICER], fine[ROLE_SECRETARIAT], fine[ROLE_COMMITTEE], fine[ROLE_CHAIR])
 
@@ -123,26 +139,46 @@ def demo_stage(ward: Ward) -> Stage:
     unit = db.session.scalar(select(Unit).where(Unit.ward_id == ward.id, Unit.code == UNIT_CODE))
     stages = []
     for plan in db.session.scalars(select(Plan).where(Plan.ward_id == ward.id).order_by(Plan.id)) if unit else []:
-        period = db.session.scalar(select(ReportingPeriod).where(
-            ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == PERIOD_KIND, ReportingPeriod.year == PERIOD_YEAR,
-        ))
-        tasks = {t.code: t for t in db.session.scalars(select(Task).where(Task.plan_id == plan.id, Task.code.in_(TASK_CODES)))}
-        if period is not None and len(tasks) == len(TASK_CODES) and all(unit_role_on_task(t, unit.id) == "lead" for t in tasks.values()):
+        period = db.session.scalar(
+            select(ReportingPeriod).where(
+                ReportingPeriod.plan_id == plan.id,
+                ReportingPeriod.kind == PERIOD_KIND,
+                ReportingPeriod.year == PERIOD_YEAR,
+            )
+        )
+        tasks = {
+            t.code: t
+            for t in db.session.scalars(select(Task).where(Task.plan_id == plan.id, Task.code.in_(TASK_CODES)))
+        }
+        if (
+            period is not None
+            and len(tasks) == len(TASK_CODES)
+            and all(unit_role_on_task(t, unit.id) == "lead" for t in tasks.values())
+        ):
             stages.append(Stage(plan, unit, period, tasks))
     if len(stages) != 1:
-        raise DemoRefused(_("The demo activity needs exactly one plan of this ward in which %(unit)s leads %(tasks)s and "
-                            "which has the six-month period of 2026. Nothing was written.",
-                            unit=unit.name if unit else UNIT_CODE, tasks=", ".join(TASK_CODES)))
+        raise DemoRefused(
+            _(
+                "The demo activity needs exactly one plan of this ward in which %(unit)s leads %(tasks)s and "
+                "which has the six-month period of 2026. Nothing was written.",
+                unit=unit.name if unit else UNIT_CODE,
+                tasks=", ".join(TASK_CODES),
+            )
+        )
     return stages[0]
 
 
 def has_activity(plan: Plan) -> bool:
     """Whether anyone has used the plan: progress, reports, figures or discussion."""
     counts = (
-        select(func.count(ProgressUpdate.id)).join(Task, ProgressUpdate.task_id == Task.id).where(Task.plan_id == plan.id),
-        select(func.count(UnitReport.id)).join(ReportingPeriod, UnitReport.period_id == ReportingPeriod.id)
+        select(func.count(ProgressUpdate.id))
+        .join(Task, ProgressUpdate.task_id == Task.id)
+        .where(Task.plan_id == plan.id),
+        select(func.count(UnitReport.id))
+        .join(ReportingPeriod, UnitReport.period_id == ReportingPeriod.id)
         .where(ReportingPeriod.plan_id == plan.id),
-        select(func.count(IndicatorValue.id)).join(Indicator, IndicatorValue.indicator_id == Indicator.id)
+        select(func.count(IndicatorValue.id))
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
         .where(Indicator.plan_id == plan.id),
         select(func.count(Comment.id)).join(Task, Comment.task_id == Task.id).where(Task.plan_id == plan.id),
         select(func.count(Question.id)).where(Question.plan_id == plan.id),
@@ -156,8 +192,13 @@ def check_ready(ward: Ward) -> tuple[Stage, Cast]:
     cast = demo_cast(ward)
     stage = demo_stage(ward)
     if has_activity(stage.plan):
-        raise DemoRefused(_('The plan "%(code)s" already has progress updates, reports, figures or discussion. The demo '
-                            "activity is only added to a plan nobody has used yet. Nothing was written.", code=stage.plan.code))
+        raise DemoRefused(
+            _(
+                'The plan "%(code)s" already has progress updates, reports, figures or discussion. The demo '
+                "activity is only added to a plan nobody has used yet. Nothing was written.",
+                code=stage.plan.code,
+            )
+        )
     return stage, cast
 
 
@@ -192,34 +233,82 @@ class Summary:
 
 # (moment, task, percent, state, results, difficulties, proposals), in the order they happen.
 UPDATES = (
-    (at("2026-02-09", "08:30"), "IV.4.1", 25, STATE_WORKING,
-     "Tư vấn, giới thiệu việc làm cho 9 lao động thuộc hộ nghèo, hộ cận nghèo; phối hợp Phòng Giao dịch Ngân hàng "
-     "Chính sách xã hội hướng dẫn 4 hộ làm hồ sơ vay vốn giải quyết việc làm.", None, None),
-    (at("2026-03-16", "14:00"), "VI.3.2", 20, STATE_WORKING,
-     "Triển khai rà soát lao động thuộc hộ nghèo, hộ cận nghèo tại các tổ dân phố; đã lập danh sách ban đầu "
-     "gồm 46 lao động trong độ tuổi có nhu cầu tìm việc làm.", None, None),
-    (at("2026-04-14", "10:00"), "VI.3.4", 30, STATE_WORKING,
-     "Tổ chức 3 hội nghị tuyên truyền chính sách giảm nghèo tại các tổ dân phố với 210 lượt người tham dự; "
-     "đăng 6 tin, bài trên trang thông tin điện tử và nhóm Zalo của phường.", None, None),
-    (at("2026-05-07", "09:15"), "IV.8", 10, STATE_BLOCKED,
-     "Bước đầu rà soát các hộ nghèo có người khuyết tật đặc biệt nặng đang được chăm sóc tại gia đình.",
-     "Chưa có hướng dẫn của tỉnh về điều kiện đưa người khuyết tật đặc biệt nặng thuộc hộ nghèo vào cơ sở bảo trợ "
-     "xã hội khi vẫn còn người có nghĩa vụ chăm sóc; chưa bố trí được kinh phí khảo sát.",
-     "Đề nghị Ban Chỉ đạo kiến nghị UBND tỉnh sớm hướng dẫn điều kiện tiếp nhận và bố trí kinh phí để khảo sát, "
-     "lập danh sách đối tượng."),
-    (at("2026-05-22", "16:00"), "IV.4.2", 40, STATE_WORKING,
-     "Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo; "
-     "phối hợp các trường học rà soát đối tượng miễn, giảm học phí năm học 2026-2027.", None, None),
-    (at("2026-05-27", "09:00"), "IV.4.1", 45, STATE_WORKING,
-     "Lũy kế 6 tháng: tư vấn, giới thiệu việc làm cho 18 lao động, trong đó 7 lao động đã có việc làm ổn định; "
-     "6 lao động tham gia lớp đào tạo nghề may công nghiệp.", None, None),
-    (at("2026-05-29", "14:30"), "VI.3.2", 50, STATE_WORKING,
-     "Hoàn thành rà soát, tư vấn hướng nghiệp cho 46 lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng dự thảo "
-     "kế hoạch hỗ trợ việc làm năm 2026.", None, None),
+    (
+        at("2026-02-09", "08:30"),
+        "IV.4.1",
+        25,
+        STATE_WORKING,
+        "Tư vấn, giới thiệu việc làm cho 9 lao động thuộc hộ nghèo, hộ cận nghèo; phối hợp Phòng Giao dịch Ngân hàng "
+        "Chính sách xã hội hướng dẫn 4 hộ làm hồ sơ vay vốn giải quyết việc làm.",
+        None,
+        None,
+    ),
+    (
+        at("2026-03-16", "14:00"),
+        "VI.3.2",
+        20,
+        STATE_WORKING,
+        "Triển khai rà soát lao động thuộc hộ nghèo, hộ cận nghèo tại các tổ dân phố; đã lập danh sách ban đầu "
+        "gồm 46 lao động trong độ tuổi có nhu cầu tìm việc làm.",
+        None,
+        None,
+    ),
+    (
+        at("2026-04-14", "10:00"),
+        "VI.3.4",
+        30,
+        STATE_WORKING,
+        "Tổ chức 3 hội nghị tuyên truyền chính sách giảm nghèo tại các tổ dân phố với 210 lượt người tham dự; "
+        "đăng 6 tin, bài trên trang thông tin điện tử và nhóm Zalo của phường.",
+        None,
+        None,
+    ),
+    (
+        at("2026-05-07", "09:15"),
+        "IV.8",
+        10,
+        STATE_BLOCKED,
+        "Bước đầu rà soát các hộ nghèo có người khuyết tật đặc biệt nặng đang được chăm sóc tại gia đình.",
+        "Chưa có hướng dẫn của tỉnh về điều kiện đưa người khuyết tật đặc biệt nặng thuộc hộ nghèo vào cơ sở bảo trợ "
+        "xã hội khi vẫn còn người có nghĩa vụ chăm sóc; chưa bố trí được kinh phí khảo sát.",
+        "Đề nghị Ban Chỉ đạo kiến nghị UBND tỉnh sớm hướng dẫn điều kiện tiếp nhận và bố trí kinh phí để khảo sát, "
+        "lập danh sách đối tượng.",
+    ),
+    (
+        at("2026-05-22", "16:00"),
+        "IV.4.2",
+        40,
+        STATE_WORKING,
+        "Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo; "
+        "phối hợp các trường học rà soát đối tượng miễn, giảm học phí năm học 2026-2027.",
+        None,
+        None,
+    ),
+    (
+        at("2026-05-27", "09:00"),
+        "IV.4.1",
+        45,
+        STATE_WORKING,
+        "Lũy kế 6 tháng: tư vấn, giới thiệu việc làm cho 18 lao động, trong đó 7 lao động đã có việc làm ổn định; "
+        "6 lao động tham gia lớp đào tạo nghề may công nghiệp.",
+        None,
+        None,
+    ),
+    (
+        at("2026-05-29", "14:30"),
+        "VI.3.2",
+        50,
+        STATE_WORKING,
+        "Hoàn thành rà soát, tư vấn hướng nghiệp cho 46 lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng dự thảo "
+        "kế hoạch hỗ trợ việc làm năm 2026.",
+        None,
+        None,
+    ),
 )
 
 QUESTION = (
-    at("2026-05-12", "15:00"), "IV.8",
+    at("2026-05-12", "15:00"),
+    "IV.8",
     "Đề nghị Phòng Văn hóa – Xã hội cho biết trên địa bàn hiện có bao nhiêu hộ nghèo có người khuyết tật đặc biệt "
     "nặng cần đưa vào cơ sở bảo trợ xã hội, và kinh phí khảo sát dự kiến là bao nhiêu?",
     at("2026-05-14", "10:30"),
@@ -228,7 +317,8 @@ QUESTION = (
 )
 
 DIRECTIVE = (
-    at("2026-05-18", "09:00"), "IV.8",
+    at("2026-05-18", "09:00"),
+    "IV.8",
     "Phòng Văn hóa – Xã hội chủ trì, phối hợp Phòng Xây dựng, Nông nghiệp và Môi trường hoàn thành danh sách hộ nghèo "
     "có người khuyết tật đặc biệt nặng, dự trù kinh phí khảo sát, báo cáo Ban Chỉ đạo trước ngày 10/6/2026.",
 )
@@ -237,40 +327,68 @@ DIRECTIVE = (
 FIGURES_AT = at("2026-06-01", "10:00")
 FIGURES = (
     ("coverage-school-age", Decimal(61), Decimal(64), "Số liệu của các trường học trên địa bàn, tháng 5/2026"),
-    ("coverage-employment-counselling", Decimal(18), Decimal(21), "Sổ theo dõi tư vấn việc làm của Phòng Văn hóa – Xã hội"),
+    (
+        "coverage-employment-counselling",
+        Decimal(18),
+        Decimal(21),
+        "Sổ theo dõi tư vấn việc làm của Phòng Văn hóa – Xã hội",
+    ),
 )
 
 # What the unit writes in its six-month report, beyond what its updates pre-fill: task -> (results,
 # difficulties, proposals). Sections not listed keep the pre-fill, or say why nothing was done.
 SECTIONS = {
-    "IV.4.1": ("Tư vấn, giới thiệu việc làm cho 18 lao động thuộc hộ nghèo, hộ cận nghèo, trong đó 7 lao động đã có việc "
-               "làm ổn định; 6 lao động tham gia lớp đào tạo nghề may công nghiệp.",
-               "Nhu cầu học nghề của lao động lớn tuổi thấp; ít doanh nghiệp tuyển dụng tại chỗ.",
-               "Đề nghị bổ sung kinh phí đào tạo nghề ngắn hạn gắn với nhu cầu tuyển dụng của doanh nghiệp."),
-    "IV.4.2": ("Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo "
-               "đúng đối tượng, đúng thời hạn.", None, None),
-    "VI.3.1": ("Hướng dẫn các trường học thực hiện chính sách hỗ trợ giáo dục cho học sinh thuộc hộ nghèo, hộ cận nghèo; "
-               "phối hợp giới thiệu việc làm cho lao động thuộc hộ nghèo.", None, None),
+    "IV.4.1": (
+        "Tư vấn, giới thiệu việc làm cho 18 lao động thuộc hộ nghèo, hộ cận nghèo, trong đó 7 lao động đã có việc "
+        "làm ổn định; 6 lao động tham gia lớp đào tạo nghề may công nghiệp.",
+        "Nhu cầu học nghề của lao động lớn tuổi thấp; ít doanh nghiệp tuyển dụng tại chỗ.",
+        "Đề nghị bổ sung kinh phí đào tạo nghề ngắn hạn gắn với nhu cầu tuyển dụng của doanh nghiệp.",
+    ),
+    "IV.4.2": (
+        "Chi trả hỗ trợ chi phí học tập học kỳ II năm học 2025-2026 cho 27 học sinh thuộc hộ nghèo, hộ cận nghèo "
+        "đúng đối tượng, đúng thời hạn.",
+        None,
+        None,
+    ),
+    "VI.3.1": (
+        "Hướng dẫn các trường học thực hiện chính sách hỗ trợ giáo dục cho học sinh thuộc hộ nghèo, hộ cận nghèo; "
+        "phối hợp giới thiệu việc làm cho lao động thuộc hộ nghèo.",
+        None,
+        None,
+    ),
     "VI.3.2": ("Đã rà soát lao động thuộc hộ nghèo, hộ cận nghèo; đang xây dựng kế hoạch hỗ trợ việc làm.", None, None),
-    "IV.8": ("Bước đầu rà soát được 4 hộ nghèo có người khuyết tật đặc biệt nặng có nhu cầu được chăm sóc tại cơ sở bảo "
-             "trợ xã hội.",
-             "Chưa có hướng dẫn của tỉnh về điều kiện tiếp nhận; chưa có kinh phí khảo sát.",
-             "Đề nghị Ban Chỉ đạo kiến nghị UBND tỉnh hướng dẫn điều kiện tiếp nhận và bố trí khoảng 15 triệu đồng "
-             "kinh phí khảo sát."),
+    "IV.8": (
+        "Bước đầu rà soát được 4 hộ nghèo có người khuyết tật đặc biệt nặng có nhu cầu được chăm sóc tại cơ sở bảo "
+        "trợ xã hội.",
+        "Chưa có hướng dẫn của tỉnh về điều kiện tiếp nhận; chưa có kinh phí khảo sát.",
+        "Đề nghị Ban Chỉ đạo kiến nghị UBND tỉnh hướng dẫn điều kiện tiếp nhận và bố trí khoảng 15 triệu đồng "
+        "kinh phí khảo sát.",
+    ),
 }
-NOTHING_YET = "Trong 6 tháng đầu năm chưa phát sinh nội dung triển khai riêng; đơn vị lồng ghép trong các nhiệm vụ nêu trên."
-ASSESSMENT = ("Đơn vị đã triển khai các nhiệm vụ được giao theo Kế hoạch; công tác tư vấn việc làm, hỗ trợ giáo dục cho hộ "
-              "nghèo, hộ cận nghèo đạt kết quả bước đầu. Nhiệm vụ IV.8 còn vướng mắc do chưa có hướng dẫn của tỉnh.")
+NOTHING_YET = (
+    "Trong 6 tháng đầu năm chưa phát sinh nội dung triển khai riêng; đơn vị lồng ghép trong các nhiệm vụ nêu trên."
+)
+ASSESSMENT = (
+    "Đơn vị đã triển khai các nhiệm vụ được giao theo Kế hoạch; công tác tư vấn việc làm, hỗ trợ giáo dục cho hộ "
+    "nghèo, hộ cận nghèo đạt kết quả bước đầu. Nhiệm vụ IV.8 còn vướng mắc do chưa có hướng dẫn của tỉnh."
+)
 DRAFTED_AT = at("2026-06-02", "10:00")
 SUBMITTED_AT = at("2026-06-03", "09:30")
-RETURN = ("VI.3.2", at("2026-06-04", "08:45"),
-          "Đề nghị bổ sung số lao động đã được tư vấn, hướng nghiệp theo từng tổ dân phố và tiến độ xây dựng kế hoạch "
-          "hỗ trợ việc làm năm 2026.")
-RESUBMIT = ("VI.3.2", at("2026-06-05", "16:30"),
-            "Hoàn thành rà soát, tư vấn hướng nghiệp cho 46 lao động thuộc hộ nghèo, hộ cận nghèo (tổ dân phố khu vực "
-            "trung tâm 28 lao động, các tổ dân phố còn lại 18 lao động). Dự thảo kế hoạch hỗ trợ việc làm năm 2026 đã "
-            "xong, dự kiến trình UBND phường trong tháng 6.", None,
-            "Đề nghị các doanh nghiệp trên địa bàn phối hợp cung cấp nhu cầu tuyển dụng.")
+RETURN = (
+    "VI.3.2",
+    at("2026-06-04", "08:45"),
+    "Đề nghị bổ sung số lao động đã được tư vấn, hướng nghiệp theo từng tổ dân phố và tiến độ xây dựng kế hoạch "
+    "hỗ trợ việc làm năm 2026.",
+)
+RESUBMIT = (
+    "VI.3.2",
+    at("2026-06-05", "16:30"),
+    "Hoàn thành rà soát, tư vấn hướng nghiệp cho 46 lao động thuộc hộ nghèo, hộ cận nghèo (tổ dân phố khu vực "
+    "trung tâm 28 lao động, các tổ dân phố còn lại 18 lao động). Dự thảo kế hoạch hỗ trợ việc làm năm 2026 đã "
+    "xong, dự kiến trình UBND phường trong tháng 6.",
+    None,
+    "Đề nghị các doanh nghiệp trên địa bàn phối hợp cung cấp nhu cầu tuyển dụng.",
+)
 ACCEPT = (at("2026-06-08", "14:00"), "Báo cáo đầy đủ, đúng hạn.")
 
 
@@ -285,8 +403,15 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
     latest_scan = alerts.last_scan_date()
 
     def post(moment, code, percent, state, results, difficulties, proposals):
-        update, _stored = post_update(officer, tasks[code], unit.id, "lead",
-                                      UpdateInput(percent, state, results, difficulties, proposals), files=[], now=moment)
+        update, _stored = post_update(
+            officer,
+            tasks[code],
+            unit.id,
+            "lead",
+            UpdateInput(percent, state, results, difficulties, proposals),
+            files=[],
+            now=moment,
+        )
         summary.updates.append(update)
 
     def report_input(moment) -> reports.ReportInput:
@@ -310,15 +435,23 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
     discussion.answer_question(officer, question, answer, answered_at)
     summary.questions.append(question)
     issued_at, code, body = DIRECTIVE
-    summary.directives.append(discussion.issue_directive(Actor.for_user(cast.chair), plan, unit, body, DIRECTIVE_DUE, issued_at,
-                                                         task=tasks[code]))
+    summary.directives.append(
+        discussion.issue_directive(
+            Actor.for_user(cast.chair), plan, unit, body, DIRECTIVE_DUE, issued_at, task=tasks[code]
+        )
+    )
     for row in UPDATES[4:]:
         post(*row)
 
     # June: the figures, then the reports, their review, one returned and sent again, one late.
     indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
-    rows = [(indicators[code], None, numerator, denominator, source) for code, numerator, denominator, source in FIGURES
-            if code in indicators and indicators[code].actual_rule == ACTUAL_FRACTION and indicators[code].reporting_unit_id == unit.id]
+    rows = [
+        (indicators[code], None, numerator, denominator, source)
+        for code, numerator, denominator, source in FIGURES
+        if code in indicators
+        and indicators[code].actual_rule == ACTUAL_FRACTION
+        and indicators[code].reporting_unit_id == unit.id
+    ]
     summary.figures = targets.save_actuals(officer, period, rows, FIGURES_AT)
     owed = next(o for o in owed_reports(plan, plan_rounds(plan), unit_id=unit.id) if period in o.round)
     report = reports.start(owed.round, unit.id, owed.tasks, DRAFTED_AT)
@@ -346,4 +479,3 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
         summary.scans.append(alerts.scan(plan, latest_scan, max(now, SCAN_AT)))
         summary.rescanned_on = latest_scan
     return summary
-

@@ -1,4 +1,5 @@
 """The committee's comments and questions, and the chair's directives."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Text

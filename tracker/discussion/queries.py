@@ -1,4 +1,5 @@
 """Reading questions and directives."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,10 +11,18 @@ from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
 
 
-def plan_questions(plan, open_only: bool = True, unit_id: int | None = None, task_id: int | None = None) -> list[Question]:
+def plan_questions(
+    plan, open_only: bool = True, unit_id: int | None = None, task_id: int | None = None
+) -> list[Question]:
     query = (
-        select(Question).where(Question.plan_id == plan.id)
-        .options(joinedload(Question.unit), joinedload(Question.task), joinedload(Question.asked_by), joinedload(Question.answered_by))
+        select(Question)
+        .where(Question.plan_id == plan.id)
+        .options(
+            joinedload(Question.unit),
+            joinedload(Question.task),
+            joinedload(Question.asked_by),
+            joinedload(Question.answered_by),
+        )
         .order_by(Question.asked_at.desc(), Question.id.desc())
     )
     if open_only:
@@ -25,10 +34,18 @@ def plan_questions(plan, open_only: bool = True, unit_id: int | None = None, tas
     return db.session.scalars(query).all()
 
 
-def plan_directives(plan, open_only: bool = True, unit_id: int | None = None, task_id: int | None = None) -> list[Directive]:
+def plan_directives(
+    plan, open_only: bool = True, unit_id: int | None = None, task_id: int | None = None
+) -> list[Directive]:
     query = (
-        select(Directive).where(Directive.plan_id == plan.id)
-        .options(joinedload(Directive.unit), joinedload(Directive.task), joinedload(Directive.issued_by), joinedload(Directive.replied_by))
+        select(Directive)
+        .where(Directive.plan_id == plan.id)
+        .options(
+            joinedload(Directive.unit),
+            joinedload(Directive.task),
+            joinedload(Directive.issued_by),
+            joinedload(Directive.replied_by),
+        )
         .order_by(Directive.due_on, Directive.id)
     )
     if open_only:
@@ -42,7 +59,10 @@ def plan_directives(plan, open_only: bool = True, unit_id: int | None = None, ta
 
 def task_comments(task_id: int) -> list[Comment]:
     return db.session.scalars(
-        select(Comment).where(Comment.task_id == task_id).options(joinedload(Comment.author)).order_by(Comment.created_at, Comment.id)
+        select(Comment)
+        .where(Comment.task_id == task_id)
+        .options(joinedload(Comment.author))
+        .order_by(Comment.created_at, Comment.id)
     ).all()
 
 
@@ -55,7 +75,8 @@ def open_question_count(plan, unit_id: int | None = None) -> int:
 
 def overdue_directives(plan, today: date) -> list[Directive]:
     return db.session.scalars(
-        select(Directive).where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
+        select(Directive)
+        .where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
         .options(joinedload(Directive.unit), joinedload(Directive.task))
         .order_by(Directive.due_on)
     ).all()

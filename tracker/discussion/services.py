@@ -1,4 +1,5 @@
 """Comments, questions and directives: the committee and the chair talking to the units."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,7 +26,9 @@ def _text(value: str | None, what: str) -> str:
 def add_comment(actor: Actor, task, body: str, now: datetime, update=None) -> Comment:
     if update is not None and update.task_id != task.id:
         raise DiscussionRefused(_("That update belongs to another task."))
-    comment = Comment(task=task, update=update, author_id=actor.user_id, body=_text(body, _("Write the comment.")), created_at=now)
+    comment = Comment(
+        task=task, update=update, author_id=actor.user_id, body=_text(body, _("Write the comment.")), created_at=now
+    )
     db.session.add(comment)
     record(actor, "comment.add", now, comment, task=task.code)
     return comment
@@ -34,8 +37,14 @@ def add_comment(actor: Actor, task, body: str, now: datetime, update=None) -> Co
 def ask_question(actor: Actor, plan, unit, body: str, now: datetime, task=None) -> Question:
     if unit.ward_id != plan.ward_id:
         raise DiscussionRefused(_("Choose a unit of this ward."))
-    question = Question(plan_id=plan.id, task=task, unit=unit, asked_by_id=actor.user_id,
-                        body=_text(body, _("Write the question.")), asked_at=now)
+    question = Question(
+        plan_id=plan.id,
+        task=task,
+        unit=unit,
+        asked_by_id=actor.user_id,
+        body=_text(body, _("Write the question.")),
+        asked_at=now,
+    )
     db.session.add(question)
     record(actor, "question.ask", now, question, unit=unit.code, task=task.code if task else None)
     return question
@@ -55,10 +64,25 @@ def issue_directive(actor: Actor, plan, unit, body: str, due_on: date, now: date
         raise DiscussionRefused(_("Choose a unit of this ward."))
     if due_on < ward_date(now):
         raise DiscussionRefused(_("The due date cannot be in the past."))
-    directive = Directive(plan_id=plan.id, task=task, unit=unit, issued_by_id=actor.user_id,
-                          body=_text(body, _("Write the directive.")), due_on=due_on, issued_at=now)
+    directive = Directive(
+        plan_id=plan.id,
+        task=task,
+        unit=unit,
+        issued_by_id=actor.user_id,
+        body=_text(body, _("Write the directive.")),
+        due_on=due_on,
+        issued_at=now,
+    )
     db.session.add(directive)
-    record(actor, "directive.issue", now, directive, unit=unit.code, task=task.code if task else None, due_on=due_on.isoformat())
+    record(
+        actor,
+        "directive.issue",
+        now,
+        directive,
+        unit=unit.code,
+        task=task.code if task else None,
+        due_on=due_on.isoformat(),
+    )
     return directive
 
 

@@ -1,4 +1,5 @@
 """Comments and questions on tasks, and the chair's directives."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -59,11 +60,16 @@ def ask(plan_id: int):
     plan = load_plan(plan_id)
     require("comment", plan)
     form = QuestionForm()
-    form.unit_id.choices = [(u.id, u.name) for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))]
+    form.unit_id.choices = [
+        (u.id, u.name) for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))
+    ]
     task = load_task_node(plan, form.task_code.data).task if form.task_code.data else None
     if form.validate_on_submit():
-        back = (url_for("plan.task", plan_id=plan.id, code=task.code, _anchor="discussion") if task is not None
-                else url_for("discussion.questions", plan_id=plan.id))
+        back = (
+            url_for("plan.task", plan_id=plan.id, code=task.code, _anchor="discussion")
+            if task is not None
+            else url_for("discussion.questions", plan_id=plan.id)
+        )
         submission, already = sent_once(form.once.data, back)
         if already:
             return already
@@ -84,7 +90,9 @@ def questions(plan_id: int):
     show = request.args.get("show", "open")
     unit_id = request.args.get("unit", type=int)
     items = queries.plan_questions(plan, open_only=show == "open", unit_id=unit_id)
-    return render_template("discussion/questions.html", plan=plan, items=items, show=show, unit_id=unit_id, answer_form=AnswerForm())
+    return render_template(
+        "discussion/questions.html", plan=plan, items=items, show=show, unit_id=unit_id, answer_form=AnswerForm()
+    )
 
 
 @bp.post("/questions/<int:question_id>/answer")
@@ -92,8 +100,14 @@ def answer(plan_id: int, question_id: int):
     plan = load_plan(plan_id)
     question = _addressed_to_unit(plan, Question, question_id)
     form = AnswerForm()
-    return _respond(plan, form, lambda: services.answer_question(actor(), question, form.answer.data, now()),
-                    _("Answer sent."), _("Write the answer."), url_for("discussion.questions", plan_id=plan.id))
+    return _respond(
+        plan,
+        form,
+        lambda: services.answer_question(actor(), question, form.answer.data, now()),
+        _("Answer sent."),
+        _("Write the answer."),
+        url_for("discussion.questions", plan_id=plan.id),
+    )
 
 
 def _addressed_to_unit(plan, model, record_id: int):
@@ -141,13 +155,23 @@ def directives(plan_id: int):
         # From a unit's row of the league table the unit comes chosen; otherwise none is.
         form = DirectiveForm(unit_id=unit_id) if unit_id else DirectiveForm()
         form.unit_id.choices = _unit_choices(plan)
-    return render_template("discussion/directives.html", plan=plan, items=items, show=show, unit_id=unit_id,
-                           form=form, reply_form=ReplyForm(), today=ward_today())
+    return render_template(
+        "discussion/directives.html",
+        plan=plan,
+        items=items,
+        show=show,
+        unit_id=unit_id,
+        form=form,
+        reply_form=ReplyForm(),
+        today=ward_today(),
+    )
 
 
 def _unit_choices(plan):
     """UBND's own offices first, then the bodies it requests of ("đề nghị"); nothing chosen by default."""
-    units = db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)).all()
+    units = db.session.scalars(
+        select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)
+    ).all()
     return unit_choices([u for u in units if not u.is_group])
 
 
@@ -159,13 +183,18 @@ def issue(plan_id: int):
     form.unit_id.choices = _unit_choices(plan)
     task = load_task_node(plan, form.task_code.data).task if form.task_code.data else None
     if form.validate_on_submit():
-        back = (url_for("plan.task", plan_id=plan.id, code=task.code, _anchor="discussion") if task is not None
-                else url_for("discussion.directives", plan_id=plan.id))
+        back = (
+            url_for("plan.task", plan_id=plan.id, code=task.code, _anchor="discussion")
+            if task is not None
+            else url_for("discussion.directives", plan_id=plan.id)
+        )
         submission, already = sent_once(form.once.data, back)
         if already:
             return already
         try:
-            services.issue_directive(actor(), plan, _ward_unit(plan, form.unit_id.data), form.body.data, form.due_on.data, now(), task=task)
+            services.issue_directive(
+                actor(), plan, _ward_unit(plan, form.unit_id.data), form.body.data, form.due_on.data, now(), task=task
+            )
         except services.DiscussionRefused as refused:
             db.session.rollback()
             form.due_on.errors = [str(refused)]
@@ -177,8 +206,16 @@ def issue(plan_id: int):
                 return _back_to_task(plan, task.code, "discussion")
             return redirect(url_for("discussion.directives", plan_id=plan.id))
     items = queries.plan_directives(plan, open_only=True)
-    return render_template("discussion/directives.html", plan=plan, items=items, show="open", unit_id=None,
-                           form=form, reply_form=ReplyForm(), today=ward_today()), 422
+    return render_template(
+        "discussion/directives.html",
+        plan=plan,
+        items=items,
+        show="open",
+        unit_id=None,
+        form=form,
+        reply_form=ReplyForm(),
+        today=ward_today(),
+    ), 422
 
 
 @bp.post("/directives/<int:directive_id>/reply")
@@ -186,5 +223,11 @@ def reply(plan_id: int, directive_id: int):
     plan = load_plan(plan_id)
     directive = _addressed_to_unit(plan, Directive, directive_id)
     form = ReplyForm()
-    return _respond(plan, form, lambda: services.reply_to_directive(actor(), directive, form.reply.data, form.done.data, now()),
-                    _("Reply sent."), _("Write the reply."), url_for("discussion.directives", plan_id=plan.id))
+    return _respond(
+        plan,
+        form,
+        lambda: services.reply_to_directive(actor(), directive, form.reply.data, form.done.data, now()),
+        _("Reply sent."),
+        _("Write the reply."),
+        url_for("discussion.directives", plan_id=plan.id),
+    )

@@ -1,16 +1,16 @@
 """Spreadsheet output that is safe to open: CSV with a BOM (so Excel reads Vietnamese), and
 cells that cannot run as formulas."""
+
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 from urllib.parse import quote
 
 from flask import Response
-from itertools import chain, islice
-
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -66,8 +66,7 @@ def csv_response(filename: str, header: list[str], rows: list[list]) -> Response
     for row in rows:
         writer.writerow([_csv_value(v) for v in row])
     data = "\ufeff" + buffer.getvalue()  # the BOM tells Excel the file is UTF-8
-    return Response(data.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": _attachment(filename)})
+    return Response(data.encode("utf-8"), mimetype="text/csv", headers={"Content-Disposition": _attachment(filename)})
 
 
 def _csv_value(value) -> str:
@@ -166,10 +165,16 @@ def _cell(sheet, value, format_=None, bold=False):
     return cell
 
 
-def add_sheet(workbook: Workbook, title: str, header: list[str], rows,
-              formats: dict[int, str | tuple[str, str]] | None = None, widths: dict[int, int] | None = None,
-              row_formats: dict[tuple[int, int], str | tuple[str, str]] | None = None,
-              heading: list[str] | None = None) -> None:
+def add_sheet(
+    workbook: Workbook,
+    title: str,
+    header: list[str],
+    rows,
+    formats: dict[int, str | tuple[str, str]] | None = None,
+    widths: dict[int, int] | None = None,
+    row_formats: dict[tuple[int, int], str | tuple[str, str]] | None = None,
+    heading: list[str] | None = None,
+) -> None:
     """A sheet written row by row (constant memory, whatever the number of rows): an optional
     title block (`heading`: the ward, the plan, the period), a bold header row that stays in view
     and repeats on every printed page, wrapped text, columns sized to fit, landscape A4 printed to
@@ -207,7 +212,12 @@ def add_sheet(workbook: Workbook, title: str, header: list[str], rows,
         height = row_height(row, sized)
         if height:
             sheet.row_dimensions[header_row + 1 + row_index].height = height
-        sheet.append([_cell(sheet, value, row_formats.get((row_index, index), formats.get(index))) for index, value in enumerate(row)])
+        sheet.append(
+            [
+                _cell(sheet, value, row_formats.get((row_index, index), formats.get(index)))
+                for index, value in enumerate(row)
+            ]
+        )
 
 
 def new_workbook() -> Workbook:
@@ -218,8 +228,11 @@ def new_workbook() -> Workbook:
 def xlsx_response(filename: str, workbook: Workbook) -> Response:
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return Response(buffer.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": _attachment(filename)})
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": _attachment(filename)},
+    )
 
 
 def _attachment(filename: str) -> str:

@@ -1,4 +1,5 @@
 """CSV and XLSX downloads of what the committee views show, with the same filters."""
+
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,11 +11,18 @@ from tracker.core.formatting import format_date
 from tracker.core.labels import label
 from tracker.core.time import ward_today
 from tracker.dashboard import queries as dashboard
-from tracker.standing.queries import plan_snapshot
 from tracker.dashboard.views import read_filters
-from tracker.exports.spreadsheets import DATE_FORMAT, NUMBER_FORMAT, add_sheet, csv_response, new_workbook, xlsx_response
+from tracker.exports.spreadsheets import (
+    DATE_FORMAT,
+    NUMBER_FORMAT,
+    add_sheet,
+    csv_response,
+    new_workbook,
+    xlsx_response,
+)
 from tracker.extensions import db
 from tracker.plan.views import load_plan
+from tracker.standing.queries import plan_snapshot
 
 bp = Blueprint("exports", __name__, url_prefix="/plans/<int:plan_id>/exports")
 
@@ -33,8 +41,13 @@ def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows: list
 def _filtered_views(plan, filters):
     """The dashboard's task list for these filters (section, unit, status, flag)."""
     snapshot = plan_snapshot(plan, ward_today())
-    return dashboard.filter_views(snapshot, section=filters["section"], unit_id=filters["unit"].id if filters["unit"] else None,
-                                  status=filters["status"], flag=filters["flag"])
+    return dashboard.filter_views(
+        snapshot,
+        section=filters["section"],
+        unit_id=filters["unit"].id if filters["unit"] else None,
+        status=filters["status"],
+        flag=filters["flag"],
+    )
 
 
 def _listed_task_ids(plan, filters) -> list[int] | None:
@@ -53,15 +66,38 @@ def tasks(plan_id: int, fmt: str):
         abort(404)
     plan = load_plan(plan_id)
     views = _filtered_views(plan, read_filters(plan))
-    header = [_("Code"), _("Task"), _("Lead unit"), _("Status"), _("Progress (%)"), _("Expected (%)"), _("Days overdue"),
-              _("Report late (days)"), _("Blocked"), _("No recent update"), _("Last update")]
-    rows = [[
-        v.task.code, v.task.title, ", ".join(u.name for u in v.primary_units) or _("Not assigned"), label("task_status", v.standing.status),
-        v.percent, v.standing.expected, v.standing.days_overdue, v.standing.late_report_days or None,
-        _("Yes") if v.standing.blocked else "", _("Yes") if v.standing.stale else "",
-        v.standing.last_update_on,
-    ] for v in views]
-    return _respond(plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 10: DATE_FORMAT})
+    header = [
+        _("Code"),
+        _("Task"),
+        _("Lead unit"),
+        _("Status"),
+        _("Progress (%)"),
+        _("Expected (%)"),
+        _("Days overdue"),
+        _("Report late (days)"),
+        _("Blocked"),
+        _("No recent update"),
+        _("Last update"),
+    ]
+    rows = [
+        [
+            v.task.code,
+            v.task.title,
+            ", ".join(u.name for u in v.primary_units) or _("Not assigned"),
+            label("task_status", v.standing.status),
+            v.percent,
+            v.standing.expected,
+            v.standing.days_overdue,
+            v.standing.late_report_days or None,
+            _("Yes") if v.standing.blocked else "",
+            _("Yes") if v.standing.stale else "",
+            v.standing.last_update_on,
+        ]
+        for v in views
+    ]
+    return _respond(
+        plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 10: DATE_FORMAT}
+    )
 
 
 @bp.get("/updates.<fmt>")
@@ -72,14 +108,41 @@ def updates(plan_id: int, fmt: str):
         abort(404)
     plan = load_plan(plan_id)
     filters = read_filters(plan)
-    found = dashboard.latest_updates(plan, limit=None, task_ids=_listed_task_ids(plan, filters),
-                                     unit_id=filters["unit"].id if filters["unit"] else None)
-    header = [_("When"), _("Task"), _("Unit"), _("Role"), _("Author"), _("Percent complete"), _("State"), _("Results achieved"),
-              _("Difficulties"), _("Proposals"), _("Corrects the update of")]
-    rows = [[
-        u.created_at, u.task.code, u.unit.name, label("role", u.role), u.author.full_name, u.percent, label("update_state", u.state),
-        u.results, u.difficulties, u.proposals, u.corrects.created_at if u.corrects else None,
-    ] for u in found]
+    found = dashboard.latest_updates(
+        plan,
+        limit=None,
+        task_ids=_listed_task_ids(plan, filters),
+        unit_id=filters["unit"].id if filters["unit"] else None,
+    )
+    header = [
+        _("When"),
+        _("Task"),
+        _("Unit"),
+        _("Role"),
+        _("Author"),
+        _("Percent complete"),
+        _("State"),
+        _("Results achieved"),
+        _("Difficulties"),
+        _("Proposals"),
+        _("Corrects the update of"),
+    ]
+    rows = [
+        [
+            u.created_at,
+            u.task.code,
+            u.unit.name,
+            label("role", u.role),
+            u.author.full_name,
+            u.percent,
+            label("update_state", u.state),
+            u.results,
+            u.difficulties,
+            u.proposals,
+            u.corrects.created_at if u.corrects else None,
+        ]
+        for u in found
+    ]
     return _respond(plan, _("Progress updates"), "cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT})
 
 
@@ -91,11 +154,7 @@ def alerts(plan_id: int, fmt: str):
         abort(404)
     plan = load_plan(plan_id)
     filters = read_filters(plan)
-    query = (
-        select(Alert).where(Alert.plan_id == plan.id)
-        .options(*alert_loads())
-        .order_by(Alert.effective_on, Alert.id)
-    )
+    query = select(Alert).where(Alert.plan_id == plan.id).options(*alert_loads()).order_by(Alert.effective_on, Alert.id)
     if request.args.get("show") != "all":
         query = query.where(Alert.resolved_at.is_(None))
     if filters["unit"]:
@@ -104,8 +163,17 @@ def alerts(plan_id: int, fmt: str):
     if task_ids is not None:
         query = query.where(Alert.task_id.in_(task_ids))
     header = [_("Alert"), _("Unit"), _("Task"), _("Since"), _("Deadline"), _("Created"), _("Resolved"), _("Details")]
-    rows = [[
-        label("alert_kind", a.kind), a.unit.name if a.unit else "", a.task.code if a.task else "", a.effective_on, a.due_on,
-        a.created_at, a.resolved_at, alert_text(a),
-    ] for a in db.session.scalars(query)]
+    rows = [
+        [
+            label("alert_kind", a.kind),
+            a.unit.name if a.unit else "",
+            a.task.code if a.task else "",
+            a.effective_on,
+            a.due_on,
+            a.created_at,
+            a.resolved_at,
+            alert_text(a),
+        ]
+        for a in db.session.scalars(query)
+    ]
     return _respond(plan, _("Alerts"), "canh-bao", fmt, header, rows, {3: DATE_FORMAT, 4: DATE_FORMAT})

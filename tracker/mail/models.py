@@ -1,4 +1,5 @@
 """The outbox: every e-mail is stored before it is sent, and sent by the scheduler."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text

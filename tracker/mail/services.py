@@ -5,11 +5,12 @@ claims each message before talking to the SMTP server (so two senders never send
 twice), marks it sent only after the server accepted it, and on failure leaves it queued with a
 growing delay before the next attempt. Nothing is lost while the server is down.
 """
+
 from __future__ import annotations
 
 import smtplib
 import ssl
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -45,18 +46,24 @@ def build_digests(day: date, now: datetime) -> int:
         .join(Notification, Notification.user_id == User.id)
         .join(Alert, Alert.id == Notification.alert_id)
         .where(
-            Notification.read_at.is_(None), Alert.resolved_at.is_(None), User.active.is_(True),
-            User.email_notifications.is_(True), User.email.is_not(None), User.email != "",
+            Notification.read_at.is_(None),
+            Alert.resolved_at.is_(None),
+            User.active.is_(True),
+            User.email_notifications.is_(True),
+            User.email.is_not(None),
+            User.email != "",
         )
         .options(*alert_loads())
         .order_by(User.id, Alert.effective_on, Alert.id)
     ).all()
     # What each person was told since their previous digest is marked new.
-    previous = dict(db.session.execute(
-        select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
-        .where(OutboxMessage.digest_date < day, OutboxMessage.user_id.is_not(None))
-        .group_by(OutboxMessage.user_id)
-    ).all())
+    previous = dict(
+        db.session.execute(
+            select(OutboxMessage.user_id, func.max(OutboxMessage.created_at))
+            .where(OutboxMessage.digest_date < day, OutboxMessage.user_id.is_not(None))
+            .group_by(OutboxMessage.user_id)
+        ).all()
+    )
     by_user: dict[int, tuple[User, list[Alert], set[int]]] = {}
     for user, alert, told_at in rows:
         _user, alerts, new = by_user.setdefault(user.id, (user, [], set()))
@@ -71,10 +78,19 @@ def build_digests(day: date, now: datetime) -> int:
         if key in existing:
             continue
         subject, text_body, html_body = render_digest(user, alerts, day, new)
-        db.session.add(OutboxMessage(
-            key=key, user_id=user.id, to_address=user.email, subject=subject, body_text=text_body, body_html=html_body,
-            digest_date=day, created_at=now, next_attempt_at=now,
-        ))
+        db.session.add(
+            OutboxMessage(
+                key=key,
+                user_id=user.id,
+                to_address=user.email,
+                subject=subject,
+                body_text=text_body,
+                body_html=html_body,
+                digest_date=day,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
         queued += 1
     return queued
 
@@ -88,13 +104,23 @@ def render_digest(user: User, alerts: list[Alert], day: date, new: set[int] | No
     with current_app.test_request_context(base_url=base_url), force_locale(locale):
         # Per unit, not per task: one line for each unit, its items under it, the new ones first.
         items = [
-            (group.summary(day), [(alert_text(a), alert_url(a, user, external=True), a.id in new)
-                                  for a in sorted(group.alerts, key=lambda a: (a.id not in new, a.effective_on, a.id))])
+            (
+                group.summary(day),
+                [
+                    (alert_text(a), alert_url(a, user, external=True), a.id in new)
+                    for a in sorted(group.alerts, key=lambda a: (a.id not in new, a.effective_on, a.id))
+                ],
+            )
             for group in group_by_unit(alerts)
         ]
         subject = _("Plan tracker: %(num)d items need attention", num=len(alerts))
-        context = {"user": user, "groups": items, "day": day, "new_count": sum(1 for a in alerts if a.id in new),
-                   "notifications_url": base_url.rstrip("/") + "/notifications/"}
+        context = {
+            "user": user,
+            "groups": items,
+            "day": day,
+            "new_count": sum(1 for a in alerts if a.id in new),
+            "notifications_url": base_url.rstrip("/") + "/notifications/",
+        }
         return subject, render_template("mail/digest.txt", **context), render_template("mail/digest.html", **context)
 
 
@@ -102,7 +128,8 @@ def _claim(message_id: int, now: datetime) -> bool:
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None),
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent_at.is_(None),
             (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until < now),
         )
         .values(claimed_until=now + CLAIM_FOR)
@@ -122,7 +149,12 @@ def _smtp_send(message: OutboxMessage) -> None:
     if message.body_html:
         email.add_alternative(message.body_html, subtype="html")
     if config["MAIL_USE_SSL"]:
-        client = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"], context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(
+            config["MAIL_SERVER"],
+            config["MAIL_PORT"],
+            timeout=config["MAIL_TIMEOUT"],
+            context=ssl.create_default_context(),
+        )
     else:
         client = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
     with client:
@@ -146,7 +178,8 @@ def send_due(now: datetime, limit: int = 100) -> tuple[int, int]:
     ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
     ).all()
     sent = failed = 0
     for message_id in ids:
@@ -175,6 +208,15 @@ def queue_message(user: User, subject: str, text: str, key: str, now: datetime) 
     e-mail. Returns whether it was queued; the sender sends it within minutes."""
     if not mail_configured() or not user.active or not user.email or not user.email_notifications:
         return False
-    db.session.add(OutboxMessage(key=key, user_id=user.id, to_address=user.email, subject=subject[:300], body_text=text,
-                                 created_at=now, next_attempt_at=now))
+    db.session.add(
+        OutboxMessage(
+            key=key,
+            user_id=user.id,
+            to_address=user.email,
+            subject=subject[:300],
+            body_text=text,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
     return True

@@ -1,4 +1,5 @@
 """Reading the reporting calendar."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -13,7 +14,9 @@ from tracker.plan.models import Plan
 def plan_periods(plan: Plan) -> list[ReportingPeriod]:
     """The plan's reporting periods in calendar order (by unit deadline)."""
     return db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.unit_deadline, ReportingPeriod.id)
+        select(ReportingPeriod)
+        .where(ReportingPeriod.plan_id == plan.id)
+        .order_by(ReportingPeriod.unit_deadline, ReportingPeriod.id)
     ).all()
 
 
@@ -26,6 +29,10 @@ def plan_rounds(plan: Plan) -> list[ReportingRound]:
         if usable(period, plan):
             periods.append(period)
         else:
-            current_app.logger.warning("Reporting period %s %s of plan %s has dates outside the plan's years: left out until fixed",
-                                       period.kind, period.year, plan.code)
+            current_app.logger.warning(
+                "Reporting period %s %s of plan %s has dates outside the plan's years: left out until fixed",
+                period.kind,
+                period.year,
+                plan.code,
+            )
     return reporting_rounds(periods)

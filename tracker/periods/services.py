@@ -1,4 +1,5 @@
 """The reporting calendar's rules."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -81,7 +82,10 @@ def usable(period: ReportingPeriod, plan) -> bool:
     """A period whose dates all fall in the plan's years. One that does not (a year typed as "26"
     and stored as 0026) is left out of every count and alert until the secretariat fixes it, and
     the reporting calendar's page says so."""
-    return all(within_plan_years(plan, day) for day in (period.starts_on, period.ends_on, period.unit_deadline, period.ward_deadline))
+    return all(
+        within_plan_years(plan, day)
+        for day in (period.starts_on, period.ends_on, period.unit_deadline, period.ward_deadline)
+    )
 
 
 def reporting_rounds(periods: list[ReportingPeriod]) -> list[ReportingRound]:
@@ -136,5 +140,11 @@ def period_subject(period: ReportingPeriod, plan) -> str:
 def change_deadlines(actor, period: ReportingPeriod, unit_deadline: date, ward_deadline: date, now) -> None:
     before = {"unit_deadline": period.unit_deadline.isoformat(), "ward_deadline": period.ward_deadline.isoformat()}
     period.unit_deadline, period.ward_deadline = unit_deadline, ward_deadline
-    record(actor, "period.change", now, period, before=before,
-           after={"unit_deadline": unit_deadline.isoformat(), "ward_deadline": ward_deadline.isoformat()})
+    record(
+        actor,
+        "period.change",
+        now,
+        period,
+        before=before,
+        after={"unit_deadline": unit_deadline.isoformat(), "ward_deadline": ward_deadline.isoformat()},
+    )

@@ -1,4 +1,5 @@
 """The reporting calendar: everyone reads it; the secretariat changes deadlines."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -9,8 +10,8 @@ from tracker.extensions import db
 from tracker.periods import services
 from tracker.periods.forms import PeriodForm
 from tracker.periods.models import ReportingPeriod
-from tracker.plan.views import load_plan
 from tracker.periods.queries import plan_periods
+from tracker.plan.views import load_plan
 
 bp = Blueprint("periods", __name__, url_prefix="/plans/<int:plan_id>/periods")
 
@@ -21,7 +22,9 @@ def _within_plan(plan, form) -> bool:
     fine = True
     for field in (form.unit_deadline, form.ward_deadline):
         if not services.within_plan_years(plan, field.data):
-            field.errors.append(_("The date must fall in the plan's years (%(first)d to %(last)d).", first=first, last=last))
+            field.errors.append(
+                _("The date must fall in the plan's years (%(first)d to %(last)d).", first=first, last=last)
+            )
             fine = False
     return fine
 

@@ -1,4 +1,5 @@
 """`flask plan load FILE` and `flask plan export FILE`."""
+
 from pathlib import Path
 
 import click
@@ -21,8 +22,11 @@ plan_cli = AppGroup("plan", help="Load and export plan files.")
 @plan_cli.command("load")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @click.option("--if-empty", is_flag=True, help="Load only if the database holds no plan yet.")
-@click.option("--allow-removals", is_flag=True,
-              help="Let a reload remove what the file no longer has (assignments made in the app included).")
+@click.option(
+    "--allow-removals",
+    is_flag=True,
+    help="Let a reload remove what the file no longer has (assignments made in the app included).",
+)
 def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> None:
     """Validate the whole plan file, then load it (matched by codes; a reload updates in place).
     A reload that would remove anything (a lead unit assigned in the app, a milestone, a target)
@@ -40,27 +44,46 @@ def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> Non
             click.echo(_("Loading it would remove %(removed)s.", removed=_counts(summary.removed)), err=True)
             for line in summary.removed_assignments:
                 click.echo(_("  assignment removed: %(what)s", what=line), err=True)
-            click.echo(_("To keep changes made in the app, export the plan first (flask plan export) and edit that file. "
-                         "To remove them, load again with --allow-removals."), err=True)
+            click.echo(
+                _(
+                    "To keep changes made in the app, export the plan first (flask plan export) and edit that file. "
+                    "To remove them, load again with --allow-removals."
+                ),
+                err=True,
+            )
             raise SystemExit(1)
         if summary.created or summary.updated or summary.removed:
-            record(Actor.command_line(), "plan.load", now(), summary.plan, source=str(path), created=summary.created or None,
-                   updated=summary.updated or None, removed=summary.removed or None,
-                   removed_assignments=summary.removed_assignments or None)
+            record(
+                Actor.command_line(),
+                "plan.load",
+                now(),
+                summary.plan,
+                source=str(path),
+                created=summary.created or None,
+                updated=summary.updated or None,
+                removed=summary.removed or None,
+                removed_assignments=summary.removed_assignments or None,
+            )
         db.session.commit()
     except PlanFileInvalid as exc:
         db.session.rollback()
         click.echo(_("The plan file was not loaded; the database is unchanged."), err=True)
         click.echo(exc.report(), err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     except SystemExit:
         raise
     except Exception:
         db.session.rollback()
         raise
     click.echo(_('Loaded plan "%(code)s" from %(path)s.', code=summary.plan.code, path=path))
-    click.echo(_("Created: %(created)s. Updated: %(updated)s. Removed: %(removed)s.", created=_counts(summary.created),
-                 updated=_counts(summary.updated), removed=_counts(summary.removed)))
+    click.echo(
+        _(
+            "Created: %(created)s. Updated: %(updated)s. Removed: %(removed)s.",
+            created=_counts(summary.created),
+            updated=_counts(summary.updated),
+            removed=_counts(summary.removed),
+        )
+    )
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -51,9 +51,7 @@ class Plan(db.Model):
     secretariat_unit = relationship("Unit")
     parent = relationship("Plan", remote_side=[id], back_populates="children")
     children = relationship("Plan", back_populates="parent")
-    narrative = relationship(
-        "PlanNarrative", order_by="PlanNarrative.sort_order", cascade="all, delete-orphan"
-    )
+    narrative = relationship("PlanNarrative", order_by="PlanNarrative.sort_order", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Plan {self.code}>"

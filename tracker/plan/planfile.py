@@ -5,6 +5,7 @@ name the line it is on. It collects every error it finds, then raises `PlanFileI
 them; nothing here touches the database. `dump_plan_file` writes the same format back, so that
 load → export → load is lossless. The format is documented in README.md ("The plan file format").
 """
+
 from __future__ import annotations
 
 import re
@@ -226,11 +227,13 @@ def read_plan_file(path: str | Path) -> PlanFile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PlanFileInvalid(str(path), [PlanFileProblem(None, _("cannot read the file: %(reason)s", reason=exc.strerror))])
+        raise PlanFileInvalid(
+            str(path), [PlanFileProblem(None, _("cannot read the file: %(reason)s", reason=exc.strerror))]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlanFileInvalid(str(path), [PlanFileProblem(None, _("the file is not UTF-8 text"))])
+        raise PlanFileInvalid(str(path), [PlanFileProblem(None, _("the file is not UTF-8 text"))]) from None
     return read_plan_text(text, str(path))
 
 
@@ -244,11 +247,13 @@ def read_plan_text(text: str, source: str = "<plan>") -> PlanFile:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PlanFileInvalid(source, [PlanFileProblem(line, _("YAML syntax error: %(problem)s", problem=problem))])
+        raise PlanFileInvalid(
+            source, [PlanFileProblem(line, _("YAML syntax error: %(problem)s", problem=problem))]
+        ) from None
     reader = _Reader()
     result = reader.plan_file(root)
     if reader.problems:
-        raise PlanFileInvalid(source, sorted(reader.problems, key=lambda p: (p.line or 0)))
+        raise PlanFileInvalid(source, sorted(reader.problems, key=lambda p: p.line or 0))
     return result
 
 
@@ -360,7 +365,14 @@ class _Reader:
         try:
             value = date.fromisoformat(node.value.strip())
         except ValueError:
-            self.error(node, _('"%(value)s" is not a valid date for %(what)s (write it as YYYY-MM-DD, e.g. 2026-06-10)', value=node.value, what=what))
+            self.error(
+                node,
+                _(
+                    '"%(value)s" is not a valid date for %(what)s (write it as YYYY-MM-DD, e.g. 2026-06-10)',
+                    value=node.value,
+                    what=what,
+                ),
+            )
             return None
         if isinstance(value, datetime):  # pragma: no cover - fromisoformat on date never returns one
             value = value.date()
@@ -369,7 +381,15 @@ class _Reader:
     def code(self, fields: dict, key: str, what: str, pattern: re.Pattern, example: str) -> str | None:
         value = self.text(fields, key, what)
         if value is not None and not pattern.match(value):
-            self.error(fields[key], _('"%(value)s" is not a valid %(what)s (expected something like %(example)s)', value=value, what=what, example=example))
+            self.error(
+                fields[key],
+                _(
+                    '"%(value)s" is not a valid %(what)s (expected something like %(example)s)',
+                    value=value,
+                    what=what,
+                    example=example,
+                ),
+            )
             return None
         return value
 
@@ -384,7 +404,14 @@ class _Reader:
             return None
         version = self.integer(fields, "format_version", _("format_version"))
         if version is not None and version != FORMAT_VERSION:
-            self.error(fields["format_version"], _("format_version %(found)s is not supported (this version reads %(supported)s)", found=version, supported=FORMAT_VERSION))
+            self.error(
+                fields["format_version"],
+                _(
+                    "format_version %(found)s is not supported (this version reads %(supported)s)",
+                    found=version,
+                    supported=FORMAT_VERSION,
+                ),
+            )
         ward = self.ward(fields.get("ward")) if "ward" in fields else None
         units = self.units(fields.get("units")) if "units" in fields else []
         self.unit_codes = {unit.code for unit in units}
@@ -405,12 +432,20 @@ class _Reader:
     def units(self, node) -> list[UnitData]:
         units, seen, member_nodes = [], {}, {}
         for item in self.sequence(node, _("units")):
-            fields = self.mapping(item, _("a unit"), required=("code", "name"), optional=("aliases", "group", "members", "note", "outside"))
+            fields = self.mapping(
+                item,
+                _("a unit"),
+                required=("code", "name"),
+                optional=("aliases", "group", "members", "note", "outside"),
+            )
             if fields is None:
                 continue
             code = self.code(fields, "code", _("unit code"), UNIT_CODE_RE, "phong-vh-xh")
             if code in seen:
-                self.error(fields["code"], _('unit code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]))
+                self.error(
+                    fields["code"],
+                    _('unit code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]),
+                )
                 continue
             unit = UnitData(
                 code=code,
@@ -422,15 +457,25 @@ class _Reader:
             )
             if code:
                 seen[code] = fields["code"].start_mark.line + 1
-            member_nodes[code] = [m for m in self.sequence(fields.get("members"), _("members")) if self.scalar(m, _("a member")) is not None]
+            member_nodes[code] = [
+                m
+                for m in self.sequence(fields.get("members"), _("members"))
+                if self.scalar(m, _("a member")) is not None
+            ]
             if member_nodes[code] and not unit.group:
-                self.error(fields["members"], _('unit "%(code)s" has members but is not a group (add "group: true")', code=code))
+                self.error(
+                    fields["members"],
+                    _('unit "%(code)s" has members but is not a group (add "group: true")', code=code),
+                )
             unit.members = [m.value for m in member_nodes[code]]
             units.append(unit)
         for unit in units:
             for member in member_nodes.get(unit.code, []):
                 if member.value not in seen:
-                    self.error(member, _('unknown unit "%(code)s" in the members of "%(group)s"', code=member.value, group=unit.code))
+                    self.error(
+                        member,
+                        _('unknown unit "%(code)s" in the members of "%(group)s"', code=member.value, group=unit.code),
+                    )
                 elif member.value == unit.code:
                     self.error(member, _('unit group "%(code)s" lists itself as a member', code=unit.code))
         self._check_group_cycles(units, member_nodes)
@@ -445,7 +490,7 @@ class _Reader:
             state[code] = "active"
             for member in graph.get(code, []):
                 if state.get(member) == "active":
-                    cycle = path[path.index(member):] + [member]
+                    cycle = path[path.index(member) :] + [member]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
@@ -464,7 +509,10 @@ class _Reader:
             return None
         code = node.value.strip()
         if code not in self.unit_codes:
-            self.error(node, _('unknown unit "%(code)s" in %(what)s (it is not in the file\'s list of units)', code=code, what=what))
+            self.error(
+                node,
+                _('unknown unit "%(code)s" in %(what)s (it is not in the file\'s list of units)', code=code, what=what),
+            )
             return None
         return code
 
@@ -474,8 +522,18 @@ class _Reader:
             _("the plan"),
             required=("code", "title", "issuer", "start_year", "end_year"),
             optional=(
-                "parent", "legal_bases", "introduction", "narrative", "closing", "recipients", "signature",
-                "poverty_standards", "reporting", "indicators", "roadmap", "tasks",
+                "parent",
+                "legal_bases",
+                "introduction",
+                "narrative",
+                "closing",
+                "recipients",
+                "signature",
+                "poverty_standards",
+                "reporting",
+                "indicators",
+                "roadmap",
+                "tasks",
             ),
         )
         if fields is None:
@@ -493,14 +551,21 @@ class _Reader:
             recipients=self.text_list(fields, "recipients", _("recipients")),
         )
         if plan.start_year and plan.end_year and plan.start_year > plan.end_year:
-            self.error(fields["end_year"], _("end_year %(end)s is before start_year %(start)s", end=plan.end_year, start=plan.start_year))
+            self.error(
+                fields["end_year"],
+                _("end_year %(end)s is before start_year %(start)s", end=plan.end_year, start=plan.start_year),
+            )
         if plan.parent and plan.parent == plan.code:
             self.error(fields["parent"], _('plan "%(code)s" cannot be its own parent: that is a cycle', code=plan.code))
         plan.narrative = self.narrative(fields.get("narrative"))
         if "signature" in fields and not self.is_null(fields["signature"]):
-            sig = self.mapping(fields["signature"], _("signature"), optional=("on_behalf", "authority", "title", "name"))
+            sig = self.mapping(
+                fields["signature"], _("signature"), optional=("on_behalf", "authority", "title", "name")
+            )
             if sig is not None:
-                plan.signature = SignatureData(**{key: self.text(sig, key, key) for key in ("on_behalf", "authority", "title", "name")})
+                plan.signature = SignatureData(
+                    **{key: self.text(sig, key, key) for key in ("on_behalf", "authority", "title", "name")}
+                )
         plan.poverty_standards = self.standards(fields.get("poverty_standards"))
         if "reporting" in fields:
             plan.reporting = self.reporting(fields["reporting"])
@@ -508,7 +573,9 @@ class _Reader:
         if "roadmap" in fields:
             plan.roadmap = self.roadmap(fields["roadmap"], {i.code for i in plan.indicators})
         self.task_lines: dict[str, int] = {}
-        plan.tasks = [t for t in (self.task(item, None) for item in self.sequence(fields.get("tasks"), _("tasks"))) if t]
+        plan.tasks = [
+            t for t in (self.task(item, None) for item in self.sequence(fields.get("tasks"), _("tasks"))) if t
+        ]
         return plan
 
     def narrative(self, node) -> list[NarrativeData]:
@@ -521,25 +588,36 @@ class _Reader:
             if code in seen:
                 self.error(fields["code"], _('narrative section "%(code)s" appears twice', code=code))
             seen.add(code)
-            sections.append(NarrativeData(code=code, title=self.text(fields, "title", _("title")), text=self.text(fields, "text", _("text"))))
+            sections.append(
+                NarrativeData(
+                    code=code, title=self.text(fields, "title", _("title")), text=self.text(fields, "text", _("text"))
+                )
+            )
         return sections
 
     def standards(self, node) -> list[StandardData]:
         standards, seen = [], set()
         for item in self.sequence(node, _("poverty_standards")):
-            fields = self.mapping(item, _("a poverty standard"), required=("year", "rural_income", "urban_income"), optional=("legal_basis",))
+            fields = self.mapping(
+                item,
+                _("a poverty standard"),
+                required=("year", "rural_income", "urban_income"),
+                optional=("legal_basis",),
+            )
             if fields is None:
                 continue
             year = self.integer(fields, "year", _("year"))
             if year in seen:
                 self.error(fields["year"], _("the poverty standard for %(year)s appears twice", year=year))
             seen.add(year)
-            standards.append(StandardData(
-                year=year,
-                rural_income=self.integer(fields, "rural_income", _("rural_income")),
-                urban_income=self.integer(fields, "urban_income", _("urban_income")),
-                legal_basis=self.text(fields, "legal_basis", _("legal_basis")),
-            ))
+            standards.append(
+                StandardData(
+                    year=year,
+                    rural_income=self.integer(fields, "rural_income", _("rural_income")),
+                    urban_income=self.integer(fields, "urban_income", _("urban_income")),
+                    legal_basis=self.text(fields, "legal_basis", _("legal_basis")),
+                )
+            )
         return standards
 
     def reporting(self, node) -> ReportingData:
@@ -554,12 +632,24 @@ class _Reader:
             reporting.secretariat = self.unit_ref(fields["secretariat"], _("secretariat"))
         seen = {}
         for item in self.sequence(fields.get("periods"), _("periods")):
-            period_fields = self.mapping(item, _("a reporting period"), required=("kind", "year", "starts_on", "ends_on", "ward_deadline"), optional=("unit_deadline",))
+            period_fields = self.mapping(
+                item,
+                _("a reporting period"),
+                required=("kind", "year", "starts_on", "ends_on", "ward_deadline"),
+                optional=("unit_deadline",),
+            )
             if period_fields is None:
                 continue
             kind = self.text(period_fields, "kind", _("kind"))
             if kind is not None and kind not in PERIOD_KINDS:
-                self.error(period_fields["kind"], _('"%(kind)s" is not a reporting period kind (use one of: %(kinds)s)', kind=kind, kinds=", ".join(PERIOD_KINDS)))
+                self.error(
+                    period_fields["kind"],
+                    _(
+                        '"%(kind)s" is not a reporting period kind (use one of: %(kinds)s)',
+                        kind=kind,
+                        kinds=", ".join(PERIOD_KINDS),
+                    ),
+                )
             period = PeriodData(
                 kind=kind,
                 year=self.integer(period_fields, "year", _("year")),
@@ -570,11 +660,21 @@ class _Reader:
             )
             key = (period.kind, period.year)
             if key in seen:
-                self.error(item, _("the %(kind)s period of %(year)s appears twice (first on line %(line)d)", kind=kind, year=period.year, line=seen[key]))
+                self.error(
+                    item,
+                    _(
+                        "the %(kind)s period of %(year)s appears twice (first on line %(line)d)",
+                        kind=kind,
+                        year=period.year,
+                        line=seen[key],
+                    ),
+                )
             seen[key] = item.start_mark.line + 1
             if period.starts_on and period.ends_on and period.starts_on > period.ends_on:
                 self.error(period_fields["ends_on"], _("the period ends before it starts"))
-            deadline = period.unit_deadline or (period.ward_deadline and period.ward_deadline - timedelta(days=reporting.unit_deadline_days_before))
+            deadline = period.unit_deadline or (
+                period.ward_deadline and period.ward_deadline - timedelta(days=reporting.unit_deadline_days_before)
+            )
             if period.ward_deadline and deadline and deadline > period.ward_deadline:
                 self.error(period_fields.get("unit_deadline", item), _("the unit deadline is after the ward deadline"))
             reporting.periods.append(period)
@@ -584,28 +684,62 @@ class _Reader:
         indicators, seen, nodes = [], {}, {}
         for item in self.sequence(node, _("indicators")):
             fields = self.mapping(
-                item, _("an indicator"), required=("code", "name", "category", "measure"),
-                optional=("source_ref", "baseline_year", "baseline_value", "reporting_unit", "unit_cost", "in_cost_estimate", "note", "targets", "actual"),
+                item,
+                _("an indicator"),
+                required=("code", "name", "category", "measure"),
+                optional=(
+                    "source_ref",
+                    "baseline_year",
+                    "baseline_value",
+                    "reporting_unit",
+                    "unit_cost",
+                    "in_cost_estimate",
+                    "note",
+                    "targets",
+                    "actual",
+                ),
             )
             if fields is None:
                 continue
             code = self.code(fields, "code", _("indicator code"), INDICATOR_CODE_RE, "poor-households")
             if code in seen:
-                self.error(fields["code"], _('indicator code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]))
+                self.error(
+                    fields["code"],
+                    _('indicator code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]),
+                )
             elif code:
                 seen[code] = fields["code"].start_mark.line + 1
             category = self.text(fields, "category", _("category"))
             if category is not None and category not in INDICATOR_CATEGORIES:
-                self.error(fields["category"], _('"%(value)s" is not an indicator category (use one of: %(values)s)', value=category, values=", ".join(INDICATOR_CATEGORIES)))
+                self.error(
+                    fields["category"],
+                    _(
+                        '"%(value)s" is not an indicator category (use one of: %(values)s)',
+                        value=category,
+                        values=", ".join(INDICATOR_CATEGORIES),
+                    ),
+                )
             measure = self.text(fields, "measure", _("measure"))
             if measure is not None and measure not in MEASURES:
-                self.error(fields["measure"], _('"%(value)s" is not a measure (use one of: %(values)s)', value=measure, values=", ".join(MEASURES)))
+                self.error(
+                    fields["measure"],
+                    _(
+                        '"%(value)s" is not a measure (use one of: %(values)s)',
+                        value=measure,
+                        values=", ".join(MEASURES),
+                    ),
+                )
             indicator = IndicatorData(
-                code=code, name=self.text(fields, "name", _("indicator name")), category=category, measure=measure,
+                code=code,
+                name=self.text(fields, "name", _("indicator name")),
+                category=category,
+                measure=measure,
                 source_ref=self.text(fields, "source_ref", "source_ref"),
                 baseline_year=self.integer(fields, "baseline_year", "baseline_year"),
                 baseline_value=self.decimal(fields, "baseline_value", "baseline_value"),
-                reporting_unit=self.unit_ref(fields["reporting_unit"], _("reporting_unit")) if not self.is_null(fields.get("reporting_unit")) else None,
+                reporting_unit=self.unit_ref(fields["reporting_unit"], _("reporting_unit"))
+                if not self.is_null(fields.get("reporting_unit"))
+                else None,
                 unit_cost=self.decimal(fields, "unit_cost", "unit_cost"),
                 in_cost_estimate=self.boolean(fields, "in_cost_estimate", "in_cost_estimate"),
                 note=self.text(fields, "note", _("note")),
@@ -621,7 +755,10 @@ class _Reader:
                     text=self.text(target_fields, "text", _("text")),
                 )
                 if target.year in years:
-                    self.error(target_fields["year"], _('indicator "%(code)s" has two targets for %(year)s', code=code, year=target.year))
+                    self.error(
+                        target_fields["year"],
+                        _('indicator "%(code)s" has two targets for %(year)s', code=code, year=target.year),
+                    )
                 years.add(target.year)
                 indicator.targets.append(target)
             if not self.is_null(fields.get("actual")):
@@ -636,13 +773,26 @@ class _Reader:
         for indicator in indicators:
             for code in indicator.actual_from:
                 if code not in graph:
-                    self.error(nodes[id(indicator)], _('indicator "%(code)s" takes its actual value from "%(other)s", which is not in the file', code=indicator.code, other=code))
+                    self.error(
+                        nodes[id(indicator)],
+                        _(
+                            'indicator "%(code)s" takes its actual value from "%(other)s", which is not in the file',
+                            code=indicator.code,
+                            other=code,
+                        ),
+                    )
             # Follow the sources: coming back to the indicator is a cycle.
             pending, seen = list(indicator.actual_from), set()
             while pending:
                 current = pending.pop()
                 if current == indicator.code:
-                    self.error(nodes[id(indicator)], _('indicator "%(code)s" takes its actual value from itself, directly or through others: that is a cycle', code=indicator.code))
+                    self.error(
+                        nodes[id(indicator)],
+                        _(
+                            'indicator "%(code)s" takes its actual value from itself, directly or through others: that is a cycle',
+                            code=indicator.code,
+                        ),
+                    )
                     break
                 if current not in seen:
                     seen.add(current)
@@ -654,7 +804,13 @@ class _Reader:
         if isinstance(node, yaml.ScalarNode):
             if node.value in ("value", "fraction"):
                 return node.value, []
-            self.error(node, _('"%(value)s" is not a way to obtain an actual value (use value, fraction, or rate_of / same_as / sum_of / decrease_of)', value=node.value))
+            self.error(
+                node,
+                _(
+                    '"%(value)s" is not a way to obtain an actual value (use value, fraction, or rate_of / same_as / sum_of / decrease_of)',
+                    value=node.value,
+                ),
+            )
             return "value", []
         fields = self.mapping(node, "actual", optional=("rate_of", "same_as", "sum_of", "decrease_of"))
         if not fields or len(fields) != 1:
@@ -673,8 +829,16 @@ class _Reader:
 
     def roadmap(self, node, indicator_codes: set[str]) -> RoadmapData:
         fields = self.mapping(
-            node, _("roadmap"),
-            optional=("unit_label", "households_indicator", "support_indicators", "cost_indicator", "stated_totals", "cost_notes"),
+            node,
+            _("roadmap"),
+            optional=(
+                "unit_label",
+                "households_indicator",
+                "support_indicators",
+                "cost_indicator",
+                "stated_totals",
+                "cost_notes",
+            ),
         )
         if fields is None:
             return RoadmapData()
@@ -688,8 +852,12 @@ class _Reader:
 
         roadmap = RoadmapData(
             unit_label=self.text(fields, "unit_label", "unit_label"),
-            households_indicator=indicator_ref(fields["households_indicator"]) if "households_indicator" in fields else None,
-            support_indicators=[indicator_ref(n) for n in self.sequence(fields.get("support_indicators"), "support_indicators")],
+            households_indicator=indicator_ref(fields["households_indicator"])
+            if "households_indicator" in fields
+            else None,
+            support_indicators=[
+                indicator_ref(n) for n in self.sequence(fields.get("support_indicators"), "support_indicators")
+            ],
             cost_indicator=indicator_ref(fields["cost_indicator"]) if "cost_indicator" in fields else None,
             cost_notes=self.text(fields, "cost_notes", "cost_notes"),
         )
@@ -707,10 +875,22 @@ class _Reader:
 
     def task(self, node, parent: TaskData | None) -> TaskData | None:
         fields = self.mapping(
-            node, _("a task"), required=("code", "title"),
+            node,
+            _("a task"),
+            required=("code", "title"),
             optional=(
-                "title_source", "text", "lead", "lead_text", "partners", "partners_text", "partners_report",
-                "weight", "start", "due", "milestones", "children",
+                "title_source",
+                "text",
+                "lead",
+                "lead_text",
+                "partners",
+                "partners_text",
+                "partners_report",
+                "weight",
+                "start",
+                "due",
+                "milestones",
+                "children",
             ),
         )
         if fields is None:
@@ -719,13 +899,39 @@ class _Reader:
         if code is not None:
             match = TASK_CODE_RE.match(code)
             if not match or not ROMAN_RE.match(match.group(1)):
-                self.error(fields["code"], _('task code "%(code)s" is malformed: write a Roman section number followed by dot-separated numbers, e.g. IV.4.3', code=code))
-            elif parent is not None and parent.code and not (code.startswith(parent.code + ".") and "." not in code[len(parent.code) + 1:]):
-                self.error(fields["code"], _('task code "%(code)s" does not follow its parent\'s code "%(parent)s" (expected %(parent)s.<number>)', code=code, parent=parent.code))
+                self.error(
+                    fields["code"],
+                    _(
+                        'task code "%(code)s" is malformed: write a Roman section number followed by dot-separated numbers, e.g. IV.4.3',
+                        code=code,
+                    ),
+                )
+            elif (
+                parent is not None
+                and parent.code
+                and not (code.startswith(parent.code + ".") and "." not in code[len(parent.code) + 1 :])
+            ):
+                self.error(
+                    fields["code"],
+                    _(
+                        'task code "%(code)s" does not follow its parent\'s code "%(parent)s" (expected %(parent)s.<number>)',
+                        code=code,
+                        parent=parent.code,
+                    ),
+                )
             elif parent is None and "." in code:
-                self.error(fields["code"], _('top-level task "%(code)s" must be a section number alone (e.g. IV)', code=code))
+                self.error(
+                    fields["code"], _('top-level task "%(code)s" must be a section number alone (e.g. IV)', code=code)
+                )
             if code in self.task_lines:
-                self.error(fields["code"], _('task code "%(code)s" is used twice (first on line %(line)d)', code=code, line=self.task_lines[code]))
+                self.error(
+                    fields["code"],
+                    _(
+                        'task code "%(code)s" is used twice (first on line %(line)d)',
+                        code=code,
+                        line=self.task_lines[code],
+                    ),
+                )
             else:
                 self.task_lines[code] = fields["code"].start_mark.line + 1
         title_source = self.text(fields, "title_source", "title_source") or "source"
@@ -749,25 +955,43 @@ class _Reader:
             else:
                 task.weight = weight
         if task.start and task.due and task.start > task.due:
-            self.error(fields["due"], _("the due date %(due)s is before the start date %(start)s", due=task.due.isoformat(), start=task.start.isoformat()))
+            self.error(
+                fields["due"],
+                _(
+                    "the due date %(due)s is before the start date %(start)s",
+                    due=task.due.isoformat(),
+                    start=task.start.isoformat(),
+                ),
+            )
         lead_nodes = self.sequence(fields.get("lead"), _("lead"))
         partner_nodes = self.sequence(fields.get("partners"), _("partners"))
         task.lead = self._unit_list(lead_nodes, _("the lead units of %(code)s", code=code))
         task.partners = self._unit_list(partner_nodes, _("the partner units of %(code)s", code=code))
         for partner_node in partner_nodes:
             if isinstance(partner_node, yaml.ScalarNode) and partner_node.value in task.lead:
-                self.error(partner_node, _('unit "%(unit)s" is both a lead and a partner of %(code)s', unit=partner_node.value, code=code))
+                self.error(
+                    partner_node,
+                    _('unit "%(unit)s" is both a lead and a partner of %(code)s', unit=partner_node.value, code=code),
+                )
         titles = set()
         for item in self.sequence(fields.get("milestones"), _("milestones")):
             milestone_fields = self.mapping(item, _("a milestone"), required=("title", "due"))
             if milestone_fields is None:
                 continue
-            milestone = MilestoneData(title=self.text(milestone_fields, "title", _("title")), due=self.date(milestone_fields, "due", _("the milestone's due date")))
+            milestone = MilestoneData(
+                title=self.text(milestone_fields, "title", _("title")),
+                due=self.date(milestone_fields, "due", _("the milestone's due date")),
+            )
             if milestone.title in titles:
-                self.error(milestone_fields["title"], _('task %(code)s has two milestones named "%(title)s"', code=code, title=milestone.title))
+                self.error(
+                    milestone_fields["title"],
+                    _('task %(code)s has two milestones named "%(title)s"', code=code, title=milestone.title),
+                )
             titles.add(milestone.title)
             task.milestones.append(milestone)
-        task.children = [c for c in (self.task(item, task) for item in self.sequence(fields.get("children"), _("children"))) if c]
+        task.children = [
+            c for c in (self.task(item, task) for item in self.sequence(fields.get("children"), _("children"))) if c
+        ]
         return task
 
     def _unit_list(self, nodes: list, what: str) -> list[str]:
@@ -816,22 +1040,24 @@ def _compact(mapping: dict) -> dict:
 
 
 def _task_dict(task: TaskData) -> dict:
-    return _compact({
-        "code": task.code,
-        "title": task.title,
-        "title_source": task.title_source if task.title_source != "source" else None,
-        "text": task.text,
-        "lead": task.lead,
-        "lead_text": task.lead_text,
-        "partners": task.partners,
-        "partners_text": task.partners_text,
-        "partners_report": task.partners_report,
-        "weight": task.weight if task.weight != 1 else None,
-        "start": task.start,
-        "due": task.due,
-        "milestones": [{"title": m.title, "due": m.due} for m in task.milestones],
-        "children": [_task_dict(child) for child in task.children],
-    })
+    return _compact(
+        {
+            "code": task.code,
+            "title": task.title,
+            "title_source": task.title_source if task.title_source != "source" else None,
+            "text": task.text,
+            "lead": task.lead,
+            "lead_text": task.lead_text,
+            "partners": task.partners,
+            "partners_text": task.partners_text,
+            "partners_report": task.partners_report,
+            "weight": task.weight if task.weight != 1 else None,
+            "start": task.start,
+            "due": task.due,
+            "milestones": [{"title": m.title, "due": m.due} for m in task.milestones],
+            "children": [_task_dict(child) for child in task.children],
+        }
+    )
 
 
 def _actual_dict(indicator: IndicatorData):
@@ -851,43 +1077,63 @@ def plan_file_dict(pf: PlanFile) -> dict:
         "format_version": pf.format_version,
         "ward": _compact({"code": pf.ward.code, "name": pf.ward.name, "province": pf.ward.province}),
         "units": [
-            _compact({
-                "code": u.code, "name": u.name, "aliases": u.aliases, "group": u.group, "note": u.note,
-            }) | ({"members": u.members} if u.group else {}) | ({"outside": True} if u.outside else {})
+            _compact(
+                {
+                    "code": u.code,
+                    "name": u.name,
+                    "aliases": u.aliases,
+                    "group": u.group,
+                    "note": u.note,
+                }
+            )
+            | ({"members": u.members} if u.group else {})
+            | ({"outside": True} if u.outside else {})
             for u in pf.units
         ],
-        "plan": _compact({
-            "code": plan.code,
-            "title": plan.title,
-            "issuer": plan.issuer,
-            "start_year": plan.start_year,
-            "end_year": plan.end_year,
-            "parent": plan.parent,
-            "legal_bases": plan.legal_bases,
-            "introduction": plan.introduction,
-            "narrative": [{"code": n.code, "title": n.title, "text": n.text} for n in plan.narrative],
-            "closing": plan.closing,
-            "recipients": plan.recipients,
-            "signature": _compact(vars(plan.signature)),
-            "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
-            "reporting": {
-                "unit_deadline_days_before": reporting.unit_deadline_days_before,
-                **({"secretariat": reporting.secretariat} if reporting.secretariat else {}),
-                "periods": [_compact(vars(p)) for p in reporting.periods],
-            },
-            "indicators": [
-                _compact({
-                    "code": i.code, "name": i.name, "category": i.category, "measure": i.measure,
-                    "source_ref": i.source_ref, "baseline_year": i.baseline_year, "baseline_value": i.baseline_value,
-                    "reporting_unit": i.reporting_unit, "unit_cost": i.unit_cost, "in_cost_estimate": i.in_cost_estimate,
-                    "note": i.note, "targets": [_compact(vars(t)) for t in i.targets],
-                    "actual": _actual_dict(i),
-                })
-                for i in plan.indicators
-            ],
-            "roadmap": _compact(vars(plan.roadmap)),
-            "tasks": [_task_dict(task) for task in plan.tasks],
-        }),
+        "plan": _compact(
+            {
+                "code": plan.code,
+                "title": plan.title,
+                "issuer": plan.issuer,
+                "start_year": plan.start_year,
+                "end_year": plan.end_year,
+                "parent": plan.parent,
+                "legal_bases": plan.legal_bases,
+                "introduction": plan.introduction,
+                "narrative": [{"code": n.code, "title": n.title, "text": n.text} for n in plan.narrative],
+                "closing": plan.closing,
+                "recipients": plan.recipients,
+                "signature": _compact(vars(plan.signature)),
+                "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
+                "reporting": {
+                    "unit_deadline_days_before": reporting.unit_deadline_days_before,
+                    **({"secretariat": reporting.secretariat} if reporting.secretariat else {}),
+                    "periods": [_compact(vars(p)) for p in reporting.periods],
+                },
+                "indicators": [
+                    _compact(
+                        {
+                            "code": i.code,
+                            "name": i.name,
+                            "category": i.category,
+                            "measure": i.measure,
+                            "source_ref": i.source_ref,
+                            "baseline_year": i.baseline_year,
+                            "baseline_value": i.baseline_value,
+                            "reporting_unit": i.reporting_unit,
+                            "unit_cost": i.unit_cost,
+                            "in_cost_estimate": i.in_cost_estimate,
+                            "note": i.note,
+                            "targets": [_compact(vars(t)) for t in i.targets],
+                            "actual": _actual_dict(i),
+                        }
+                    )
+                    for i in plan.indicators
+                ],
+                "roadmap": _compact(vars(plan.roadmap)),
+                "tasks": [_task_dict(task) for task in plan.tasks],
+            }
+        ),
     }
 
 

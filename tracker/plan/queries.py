@@ -1,4 +1,5 @@
 """Read-only views of a plan: its task tree and who is assigned to what."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -64,7 +65,10 @@ def plan_tasks(plan: Plan) -> list[Task]:
     tasks = db.session.scalars(
         select(Task)
         .where(Task.plan_id == plan.id)
-        .options(selectinload(Task.assignments).joinedload(Assignment.unit).selectinload(Unit.members), selectinload(Task.milestones))
+        .options(
+            selectinload(Task.assignments).joinedload(Assignment.unit).selectinload(Unit.members),
+            selectinload(Task.milestones),
+        )
         .order_by(Task.sort_order, Task.id)
     ).all()
     return in_tree_order(tasks)
@@ -96,7 +100,8 @@ def plan_assignment_rows(plan: Plan) -> list:
     """(task_id, unit_id, role, is_primary) of every assignment of the plan, as plain rows."""
     return db.session.execute(
         select(Assignment.task_id, Assignment.unit_id, Assignment.role, Assignment.is_primary)
-        .join(Task, Task.id == Assignment.task_id).where(Task.plan_id == plan.id)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.plan_id == plan.id)
         .order_by(Assignment.task_id, Assignment.sort_order)
     ).all()
 
@@ -105,7 +110,10 @@ def plan_milestones(plan: Plan) -> dict[int, list[Milestone]]:
     """Task id -> its milestones."""
     found: dict[int, list[Milestone]] = {}
     for milestone in db.session.scalars(
-        select(Milestone).join(Task, Task.id == Milestone.task_id).where(Task.plan_id == plan.id).order_by(Milestone.sort_order)
+        select(Milestone)
+        .join(Task, Task.id == Milestone.task_id)
+        .where(Task.plan_id == plan.id)
+        .order_by(Milestone.sort_order)
     ):
         found.setdefault(milestone.task_id, []).append(milestone)
     return found

@@ -4,6 +4,7 @@
 everything has been written, or rolls back. Records are matched by their codes, so loading the same
 file again updates in place.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -80,7 +81,14 @@ def load_plan_file(pf: PlanFile, source: str) -> LoadSummary:
     if pf.plan.parent:
         parent = ward and db.session.scalar(select(Plan).where(Plan.ward_id == ward.id, Plan.code == pf.plan.parent))
         if parent is None:
-            raise PlanFileInvalid(source, [PlanFileProblem(None, _('the parent plan "%(code)s" is not in the database; load it first', code=pf.plan.parent))])
+            raise PlanFileInvalid(
+                source,
+                [
+                    PlanFileProblem(
+                        None, _('the parent plan "%(code)s" is not in the database; load it first', code=pf.plan.parent)
+                    )
+                ],
+            )
 
     plan_record = ward and db.session.scalar(select(Plan).where(Plan.ward_id == ward.id, Plan.code == pf.plan.code))
     if plan_record is None:
@@ -97,7 +105,7 @@ def load_plan_file(pf: PlanFile, source: str) -> LoadSummary:
     try:
         _load_plan(ward, plan_record, parent, pf.plan, units, summary)
     except PlanFileInvalid as refused:
-        raise PlanFileInvalid(source, refused.problems)
+        raise PlanFileInvalid(source, refused.problems) from None
     db.session.flush()
     return summary
 
@@ -111,8 +119,17 @@ def _load_units(ward: Ward, units_data: list[UnitData], summary: LoadSummary) ->
             db.session.add(unit)
             existing[data.code] = unit
             summary.count("created", "unit")
-        _set(unit, summary, "unit", name=data.name, aliases=list(data.aliases), is_group=data.group, note=data.note, sort_order=order,
-             outside_apparatus=data.outside)
+        _set(
+            unit,
+            summary,
+            "unit",
+            name=data.name,
+            aliases=list(data.aliases),
+            is_group=data.group,
+            note=data.note,
+            sort_order=order,
+            outside_apparatus=data.outside,
+        )
     for data in units_data:
         unit = existing[data.code]
         members = [existing[code] for code in data.members]
@@ -123,16 +140,27 @@ def _load_units(ward: Ward, units_data: list[UnitData], summary: LoadSummary) ->
     return existing
 
 
-def _load_plan(ward: Ward, plan: Plan, parent: Plan | None, data: PlanData, units: dict[str, Unit], summary: LoadSummary) -> None:
+def _load_plan(
+    ward: Ward, plan: Plan, parent: Plan | None, data: PlanData, units: dict[str, Unit], summary: LoadSummary
+) -> None:
     if plan.id is None:
         plan.ward = ward
         db.session.add(plan)
         summary.count("created", "plan")
     _set(
-        plan, summary, "plan",
-        parent=parent, title=data.title, issuer=data.issuer, start_year=data.start_year, end_year=data.end_year,
-        legal_bases=data.legal_bases, introduction=data.introduction, closing=data.closing,
-        recipients=list(data.recipients), signature=_compact_dict(vars(data.signature)),
+        plan,
+        summary,
+        "plan",
+        parent=parent,
+        title=data.title,
+        issuer=data.issuer,
+        start_year=data.start_year,
+        end_year=data.end_year,
+        legal_bases=data.legal_bases,
+        introduction=data.introduction,
+        closing=data.closing,
+        recipients=list(data.recipients),
+        signature=_compact_dict(vars(data.signature)),
         unit_deadline_days_before=data.reporting.unit_deadline_days_before,
         secretariat_unit=units[data.reporting.secretariat] if data.reporting.secretariat else None,
         roadmap=_roadmap_json(data.roadmap),
@@ -149,14 +177,16 @@ def _compact_dict(values: dict) -> dict:
 
 
 def _roadmap_json(roadmap: RoadmapData) -> dict:
-    return _compact_dict({
-        "unit_label": roadmap.unit_label,
-        "households_indicator": roadmap.households_indicator,
-        "support_indicators": list(roadmap.support_indicators),
-        "cost_indicator": roadmap.cost_indicator,
-        "stated_totals": {code: str(value) for code, value in roadmap.stated_totals.items()},
-        "cost_notes": roadmap.cost_notes,
-    })
+    return _compact_dict(
+        {
+            "unit_label": roadmap.unit_label,
+            "households_indicator": roadmap.households_indicator,
+            "support_indicators": list(roadmap.support_indicators),
+            "cost_indicator": roadmap.cost_indicator,
+            "stated_totals": {code: str(value) for code, value in roadmap.stated_totals.items()},
+            "cost_notes": roadmap.cost_notes,
+        }
+    )
 
 
 def _load_narrative(plan: Plan, sections: list[NarrativeData], summary: LoadSummary) -> None:
@@ -187,10 +217,20 @@ def _load_tasks(plan: Plan, tasks: list[TaskData], units: dict[str, Unit], summa
             summary.count("created", "task")
         kept.add(data.code)
         _set(
-            task, summary, "task",
-            parent=parent, title=data.title, title_source=data.title_source, text=data.text,
-            lead_text=data.lead_text, partners_text=data.partners_text, partners_report=data.partners_report,
-            weight=data.weight, start_on=data.start, due_on=data.due, sort_order=order,
+            task,
+            summary,
+            "task",
+            parent=parent,
+            title=data.title,
+            title_source=data.title_source,
+            text=data.text,
+            lead_text=data.lead_text,
+            partners_text=data.partners_text,
+            partners_report=data.partners_report,
+            weight=data.weight,
+            start_on=data.start,
+            due_on=data.due,
+            sort_order=order,
         )
         _load_assignments(task, data, units, summary)
         _load_milestones(task, data.milestones, summary)
@@ -204,9 +244,18 @@ def _load_tasks(plan: Plan, tasks: list[TaskData], units: dict[str, Unit], summa
     in_use = _tasks_in_use([t.id for t in gone if t.id is not None])
     if in_use:
         codes = ", ".join(sorted(t.code for t in gone if t.id in in_use))
-        raise PlanFileInvalid(summary.plan.code, [PlanFileProblem(None, _(
-            "these tasks are missing from the file but already have progress, reports or discussion, so they cannot be removed: %(codes)s",
-            codes=codes))])
+        raise PlanFileInvalid(
+            summary.plan.code,
+            [
+                PlanFileProblem(
+                    None,
+                    _(
+                        "these tasks are missing from the file but already have progress, reports or discussion, so they cannot be removed: %(codes)s",
+                        codes=codes,
+                    ),
+                )
+            ],
+        )
     # Children before parents, so no foreign key points at a deleted row.
     for task in sorted(gone, key=lambda t: t.code.count("."), reverse=True):
         db.session.delete(task)
@@ -261,7 +310,14 @@ def unit_deadline_for(ward_deadline, days_before: int):
 
 
 def _load_periods(plan: Plan, reporting: ReportingData, summary: LoadSummary) -> None:
-    existing = {(p.kind, p.year): p for p in db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id))} if plan.id else {}
+    existing = (
+        {
+            (p.kind, p.year): p
+            for p in db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id))
+        }
+        if plan.id
+        else {}
+    )
     for data in reporting.periods:
         period = existing.pop((data.kind, data.year), None)
         if period is None:
@@ -269,37 +325,74 @@ def _load_periods(plan: Plan, reporting: ReportingData, summary: LoadSummary) ->
             db.session.add(period)
             summary.count("created", "period")
         _set(
-            period, summary, "period",
-            starts_on=data.starts_on, ends_on=data.ends_on, ward_deadline=data.ward_deadline,
-            unit_deadline=data.unit_deadline or unit_deadline_for(data.ward_deadline, reporting.unit_deadline_days_before),
+            period,
+            summary,
+            "period",
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            ward_deadline=data.ward_deadline,
+            unit_deadline=data.unit_deadline
+            or unit_deadline_for(data.ward_deadline, reporting.unit_deadline_days_before),
         )
-    used = set(db.session.scalars(select(UnitReport.period_id).where(UnitReport.period_id.in_([p.id for p in existing.values()])))) if existing else set()
+    used = (
+        set(
+            db.session.scalars(
+                select(UnitReport.period_id).where(UnitReport.period_id.in_([p.id for p in existing.values()]))
+            )
+        )
+        if existing
+        else set()
+    )
     if used:
         names = ", ".join(f"{p.kind} {p.year}" for p in existing.values() if p.id in used)
-        raise PlanFileInvalid(plan.code, [PlanFileProblem(None, _(
-            "these reporting periods are missing from the file but already have reports, so they cannot be removed: %(periods)s",
-            periods=names))])
+        raise PlanFileInvalid(
+            plan.code,
+            [
+                PlanFileProblem(
+                    None,
+                    _(
+                        "these reporting periods are missing from the file but already have reports, so they cannot be removed: %(periods)s",
+                        periods=names,
+                    ),
+                )
+            ],
+        )
     for period in existing.values():
         db.session.delete(period)
         summary.count("removed", "period")
 
 
 def _load_standards(plan: Plan, standards: list[StandardData], summary: LoadSummary) -> None:
-    existing = {s.year: s for s in db.session.scalars(select(PovertyStandard).where(PovertyStandard.plan_id == plan.id))} if plan.id else {}
+    existing = (
+        {s.year: s for s in db.session.scalars(select(PovertyStandard).where(PovertyStandard.plan_id == plan.id))}
+        if plan.id
+        else {}
+    )
     for data in standards:
         standard = existing.pop(data.year, None)
         if standard is None:
             standard = PovertyStandard(plan=plan, year=data.year)
             db.session.add(standard)
             summary.count("created", "poverty_standard")
-        _set(standard, summary, "poverty_standard", rural_income=data.rural_income, urban_income=data.urban_income, legal_basis=data.legal_basis)
+        _set(
+            standard,
+            summary,
+            "poverty_standard",
+            rural_income=data.rural_income,
+            urban_income=data.urban_income,
+            legal_basis=data.legal_basis,
+        )
     for standard in existing.values():
         db.session.delete(standard)
         summary.count("removed", "poverty_standard")
 
 
 def _load_indicators(plan: Plan, indicators: list[IndicatorData], units: dict[str, Unit], summary: LoadSummary) -> None:
-    existing = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))} if plan.id else {}
+    existing = (
+        {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
+        if plan.id
+        else {}
+    )
     for order, data in enumerate(indicators):
         indicator = existing.pop(data.code, None)
         if indicator is None:
@@ -307,12 +400,22 @@ def _load_indicators(plan: Plan, indicators: list[IndicatorData], units: dict[st
             db.session.add(indicator)
             summary.count("created", "indicator")
         _set(
-            indicator, summary, "indicator",
-            name=data.name, category=data.category, measure=data.measure, source_ref=data.source_ref,
-            baseline_year=data.baseline_year, baseline_value=data.baseline_value,
+            indicator,
+            summary,
+            "indicator",
+            name=data.name,
+            category=data.category,
+            measure=data.measure,
+            source_ref=data.source_ref,
+            baseline_year=data.baseline_year,
+            baseline_value=data.baseline_value,
             reporting_unit=units[data.reporting_unit] if data.reporting_unit else None,
-            unit_cost=data.unit_cost, in_cost_estimate=data.in_cost_estimate, note=data.note, sort_order=order,
-            actual_rule=data.actual_rule, actual_from=list(data.actual_from),
+            unit_cost=data.unit_cost,
+            in_cost_estimate=data.in_cost_estimate,
+            note=data.note,
+            sort_order=order,
+            actual_rule=data.actual_rule,
+            actual_from=list(data.actual_from),
         )
         _load_targets(indicator, data.targets, summary)
     for indicator in existing.values():
@@ -351,56 +454,102 @@ def plan_to_file(plan: Plan) -> PlanFile:
         leads = [a for a in task.assignments if a.role == ROLE_LEAD]
         leads.sort(key=lambda a: (not a.is_primary, a.sort_order))
         return TaskData(
-            code=task.code, title=task.title, title_source=task.title_source, text=task.text,
-            lead=[a.unit.code for a in leads], lead_text=task.lead_text,
-            partners=[a.unit.code for a in task.assignments if a.role == ROLE_PARTNER], partners_text=task.partners_text,
-            partners_report=task.partners_report, weight=task.weight, start=task.start_on, due=task.due_on,
+            code=task.code,
+            title=task.title,
+            title_source=task.title_source,
+            text=task.text,
+            lead=[a.unit.code for a in leads],
+            lead_text=task.lead_text,
+            partners=[a.unit.code for a in task.assignments if a.role == ROLE_PARTNER],
+            partners_text=task.partners_text,
+            partners_report=task.partners_report,
+            weight=task.weight,
+            start=task.start_on,
+            due=task.due_on,
             milestones=[MilestoneData(title=m.title, due=m.due_on) for m in task.milestones],
             children=[task_data(child) for child in children.get(task.id, [])],
         )
 
     days = plan.unit_deadline_days_before
     periods = db.session.scalars(
-        select(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id).order_by(ReportingPeriod.ward_deadline, ReportingPeriod.id)
+        select(ReportingPeriod)
+        .where(ReportingPeriod.plan_id == plan.id)
+        .order_by(ReportingPeriod.ward_deadline, ReportingPeriod.id)
     ).all()
-    standards = db.session.scalars(select(PovertyStandard).where(PovertyStandard.plan_id == plan.id).order_by(PovertyStandard.year)).all()
-    indicators = db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.sort_order, Indicator.id)).all()
+    standards = db.session.scalars(
+        select(PovertyStandard).where(PovertyStandard.plan_id == plan.id).order_by(PovertyStandard.year)
+    ).all()
+    indicators = db.session.scalars(
+        select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.sort_order, Indicator.id)
+    ).all()
     roadmap = plan.roadmap or {}
 
     return PlanFile(
         ward=WardData(code=ward.code, name=ward.name, province=ward.province),
         units=[
-            UnitData(code=u.code, name=u.name, aliases=list(u.aliases or []), group=u.is_group, members=[m.code for m in u.members], note=u.note,
-                     outside=u.outside_apparatus)
+            UnitData(
+                code=u.code,
+                name=u.name,
+                aliases=list(u.aliases or []),
+                group=u.is_group,
+                members=[m.code for m in u.members],
+                note=u.note,
+                outside=u.outside_apparatus,
+            )
             for u in units
         ],
         plan=PlanData(
-            code=plan.code, title=plan.title, issuer=plan.issuer, start_year=plan.start_year, end_year=plan.end_year,
+            code=plan.code,
+            title=plan.title,
+            issuer=plan.issuer,
+            start_year=plan.start_year,
+            end_year=plan.end_year,
             parent=plan.parent.code if plan.parent else None,
-            legal_bases=plan.legal_bases, introduction=plan.introduction,
+            legal_bases=plan.legal_bases,
+            introduction=plan.introduction,
             narrative=[NarrativeData(code=n.code, title=n.title, text=n.text) for n in plan.narrative],
-            closing=plan.closing, recipients=list(plan.recipients or []),
+            closing=plan.closing,
+            recipients=list(plan.recipients or []),
             signature=SignatureData(**(plan.signature or {})),
-            poverty_standards=[StandardData(year=s.year, rural_income=s.rural_income, urban_income=s.urban_income, legal_basis=s.legal_basis) for s in standards],
+            poverty_standards=[
+                StandardData(
+                    year=s.year, rural_income=s.rural_income, urban_income=s.urban_income, legal_basis=s.legal_basis
+                )
+                for s in standards
+            ],
             reporting=ReportingData(
                 unit_deadline_days_before=days,
                 secretariat=plan.secretariat_unit.code if plan.secretariat_unit else None,
                 periods=[
                     PeriodData(
-                        kind=p.kind, year=p.year, starts_on=p.starts_on, ends_on=p.ends_on, ward_deadline=p.ward_deadline,
-                        unit_deadline=None if p.unit_deadline == unit_deadline_for(p.ward_deadline, days) else p.unit_deadline,
+                        kind=p.kind,
+                        year=p.year,
+                        starts_on=p.starts_on,
+                        ends_on=p.ends_on,
+                        ward_deadline=p.ward_deadline,
+                        unit_deadline=None
+                        if p.unit_deadline == unit_deadline_for(p.ward_deadline, days)
+                        else p.unit_deadline,
                     )
                     for p in periods
                 ],
             ),
             indicators=[
                 IndicatorData(
-                    code=i.code, name=i.name, category=i.category, measure=i.measure, source_ref=i.source_ref,
-                    baseline_year=i.baseline_year, baseline_value=i.baseline_value,
+                    code=i.code,
+                    name=i.name,
+                    category=i.category,
+                    measure=i.measure,
+                    source_ref=i.source_ref,
+                    baseline_year=i.baseline_year,
+                    baseline_value=i.baseline_value,
                     reporting_unit=i.reporting_unit.code if i.reporting_unit else None,
-                    unit_cost=i.unit_cost, in_cost_estimate=i.in_cost_estimate, note=i.note,
+                    unit_cost=i.unit_cost,
+                    in_cost_estimate=i.in_cost_estimate,
+                    note=i.note,
                     targets=[TargetData(year=t.year, value=t.value, text=t.text) for t in i.targets],
-                    actual_rule=i.actual_rule, actual_from=list(i.actual_from or []),
+                    actual_rule=i.actual_rule,
+                    actual_from=list(i.actual_from or []),
                 )
                 for i in indicators
             ],
@@ -424,8 +573,15 @@ class AssignmentRefused(ValueError):
     """The assignment cannot be saved; the message says why."""
 
 
-def set_assignments(actor, task: Task, primary_lead_id: int | None, co_lead_ids: list[int], partner_ids: list[int],
-                    partners_report: bool, now) -> None:
+def set_assignments(
+    actor,
+    task: Task,
+    primary_lead_id: int | None,
+    co_lead_ids: list[int],
+    partner_ids: list[int],
+    partners_report: bool,
+    now,
+) -> None:
     """Replace a task's lead and partner units (e.g. assign IV.10's unassigned tasks)."""
     co_lead_ids = [uid for uid in dict.fromkeys(co_lead_ids) if uid != primary_lead_id]
     partner_ids = list(dict.fromkeys(partner_ids))
@@ -435,7 +591,9 @@ def set_assignments(actor, task: Task, primary_lead_id: int | None, co_lead_ids:
     both = set(leads) & set(partner_ids)
     if both:
         names = ", ".join(sorted(u.name for u in db.session.scalars(select(Unit).where(Unit.id.in_(both)))))
-        raise AssignmentRefused(_("A unit cannot be both a lead and a partner of the same task: %(units)s.", units=names))
+        raise AssignmentRefused(
+            _("A unit cannot be both a lead and a partner of the same task: %(units)s.", units=names)
+        )
     wanted_ids = leads + partner_ids
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(wanted_ids)))} if wanted_ids else {}
     if any(units.get(uid) is None or units[uid].ward_id != task.plan.ward_id for uid in wanted_ids):
@@ -451,8 +609,17 @@ def set_assignments(actor, task: Task, primary_lead_id: int | None, co_lead_ids:
         result.append(assignment)
     task.assignments = result
     task.partners_report = partners_report
-    record(actor, "task.assign", now, task, task=task.code, before=before,
-           after=[(units[uid].code, ROLE_LEAD if uid in leads else ROLE_PARTNER, uid == primary_lead_id) for uid in wanted_ids])
+    record(
+        actor,
+        "task.assign",
+        now,
+        task,
+        task=task.code,
+        before=before,
+        after=[
+            (units[uid].code, ROLE_LEAD if uid in leads else ROLE_PARTNER, uid == primary_lead_id) for uid in wanted_ids
+        ],
+    )
 
 
 def mark_milestone_done(actor, milestone: Milestone, done_on, now) -> None:

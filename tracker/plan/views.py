@@ -4,22 +4,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.accounts.permissions import can, posting_role, require
+from tracker.core.forms import Form
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
+from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm, unit_choices
+from tracker.discussion.queries import plan_directives, plan_questions, task_comments
 from tracker.extensions import db
 from tracker.periods.queries import plan_periods
 from tracker.plan import queries, services
 from tracker.plan.forms import AssignmentForm
-from tracker.core.forms import Form
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Milestone, Plan
 from tracker.progress.forms import ProgressForm
 from tracker.progress.queries import task_timeline
 from tracker.reports.queries import task_report_rows
-from tracker.units.models import Unit
 from tracker.standing.queries import plan_snapshot
-from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm
-from tracker.discussion.forms import unit_choices
-from tracker.discussion.queries import plan_directives, plan_questions, task_comments
+from tracker.units.models import Unit
 from tracker.units.services import effective_assignments, stands_for, ward_groups
 
 bp = Blueprint("plan", __name__, url_prefix="/plans/<int:plan_id>")
@@ -61,10 +60,20 @@ def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | No
         ancestors.insert(0, parent)
         parent = parent.parent
     return render_template(
-        "plan/task.html", plan=plan, node=node, ancestors=ancestors, periods=plan_periods(plan),
-        group_members={gid: sorted((members_by_id[m] for m in mids), key=lambda u: u.sort_order) for gid, mids in group_members.items()},
-        form=form, posting_role=role, timeline=task_timeline(task.id),
-        report_rows=task_report_rows(plan, node.task.id, ward_today()), today=ward_today(),
+        "plan/task.html",
+        plan=plan,
+        node=node,
+        ancestors=ancestors,
+        periods=plan_periods(plan),
+        group_members={
+            gid: sorted((members_by_id[m] for m in mids), key=lambda u: u.sort_order)
+            for gid, mids in group_members.items()
+        },
+        form=form,
+        posting_role=role,
+        timeline=task_timeline(task.id),
+        report_rows=task_report_rows(plan, node.task.id, ward_today()),
+        today=ward_today(),
         view=plan_snapshot(plan, ward_today()).views[task.id],
         **_discussion(plan, task, groups),
     ), status
@@ -74,7 +83,11 @@ def _discussion(plan: Plan, task, groups) -> dict:
     """Comments, questions and directives on the task, with the forms the user may use."""
     effective = effective_assignments(task.assignments, groups)
     unit_ids = sorted({unit_id for (_task_id, unit_id) in effective})
-    units = db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.sort_order)).all() if unit_ids else []
+    units = (
+        db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.sort_order)).all()
+        if unit_ids
+        else []
+    )
     choices = [(u.id, u.name) for u in units if not u.is_group]
     question_form = directive_form = None
     if can("comment", plan) and choices:
@@ -116,7 +129,9 @@ def assignments(plan_id: int, code: str):
     require("assign_units", plan)
     node = load_task_node(plan, code)
     task = node.task
-    units = db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)).all()
+    units = db.session.scalars(
+        select(Unit).where(Unit.ward_id == plan.ward_id, Unit.active.is_(True)).order_by(Unit.is_group, Unit.sort_order)
+    ).all()
     form = AssignmentForm()
     form.set_units(units)
     if request.method == "GET":
@@ -128,8 +143,13 @@ def assignments(plan_id: int, code: str):
     if form.validate_on_submit():
         try:
             services.set_assignments(
-                actor(), task, form.primary_lead.data or None, form.co_leads.data, form.partners.data,
-                form.partners_report.data, now(),
+                actor(),
+                task,
+                form.primary_lead.data or None,
+                form.co_leads.data,
+                form.partners.data,
+                form.partners_report.data,
+                now(),
             )
         except services.AssignmentRefused as refused:
             form.form_errors.append(str(refused))
@@ -137,7 +157,9 @@ def assignments(plan_id: int, code: str):
             db.session.commit()
             flash(_("The units of %(code)s are saved.", code=task.code), "success")
             return redirect(url_for("plan.task", plan_id=plan.id, code=task.code))
-    return render_template("plan/assignments.html", plan=plan, node=node, form=form, ROLE_LEAD=ROLE_LEAD), 200 if not (form.errors or form.form_errors) else 422
+    return render_template("plan/assignments.html", plan=plan, node=node, form=form, ROLE_LEAD=ROLE_LEAD), 200 if not (
+        form.errors or form.form_errors
+    ) else 422
 
 
 @bp.post("/tasks/<code>/milestones/<int:milestone_id>/done")

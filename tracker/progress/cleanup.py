@@ -6,6 +6,7 @@ deletes a file it cannot be sure is unused (tracker.progress.views). After a gra
 enough for any transaction in flight to have ended, `flask evidence clean` and the scheduler's
 daily job remove them; /healthz reports how many are waiting and how much room is left.
 """
+
 from __future__ import annotations
 
 import os
@@ -56,7 +57,7 @@ def find_orphans(now: datetime) -> Orphans:
     stored = [name for name in candidates if _STORED.fullmatch(name)]
     used: set[str] = set()
     for start in range(0, len(stored), 500):
-        chunk = stored[start:start + 500]
+        chunk = stored[start : start + 500]
         used.update(db.session.scalars(select(Evidence.stored_name).where(Evidence.stored_name.in_(chunk))))
     names = sorted(name for name in candidates if name not in used)
     return Orphans(names, sum(candidates[name] for name in names))

@@ -1,4 +1,5 @@
 """`flask evidence clean`: remove evidence files that no update points at (see cleanup.py)."""
+
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
@@ -22,6 +23,8 @@ def clean_command(dry_run: bool) -> None:
     for name in orphans.names:
         click.echo(name)
     if dry_run:
-        click.echo(_("%(count)s files would be removed (%(size)s KB).", count=len(orphans.names), size=orphans.size // 1024))
+        click.echo(
+            _("%(count)s files would be removed (%(size)s KB).", count=len(orphans.names), size=orphans.size // 1024)
+        )
     else:
         click.echo(_("%(count)s files removed (%(size)s KB).", count=len(orphans.names), size=orphans.size // 1024))

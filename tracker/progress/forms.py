@@ -1,12 +1,17 @@
 from flask_babel import lazy_gettext as _l
-from tracker.core.forms import Form, PercentField
-from tracker.core.submissions import OnceField
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from tracker.core.forms import Form, PercentField
 from tracker.core.labels import LABELS
+from tracker.core.submissions import OnceField
 from tracker.progress.models import (
-    STATE_BLOCKED, STATE_DONE, STATE_WORKING, STATES, VISIBILITY_RESTRICTED, VISIBILITY_WARD,
+    STATE_BLOCKED,
+    STATE_DONE,
+    STATE_WORKING,
+    STATES,
+    VISIBILITY_RESTRICTED,
+    VISIBILITY_WARD,
 )
 
 STATE_CHOICES = [(state, LABELS["update_state"][state]) for state in STATES]

@@ -65,7 +65,9 @@ class Evidence(db.Model):
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    visibility: Mapped[str] = mapped_column(String(16), default=VISIBILITY_RESTRICTED, server_default=VISIBILITY_RESTRICTED)
+    visibility: Mapped[str] = mapped_column(
+        String(16), default=VISIBILITY_RESTRICTED, server_default=VISIBILITY_RESTRICTED
+    )
 
     update = relationship("ProgressUpdate", back_populates="evidence")
 

@@ -1,4 +1,5 @@
 """Reading progress: a task's timeline and each unit's latest update."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,7 +56,10 @@ def latest_updates_by_unit(unit_id: int, task_ids: list[int]) -> dict[int, Progr
         select(
             ProgressUpdate.id,
             func.row_number()
-            .over(partition_by=ProgressUpdate.task_id, order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()))
+            .over(
+                partition_by=ProgressUpdate.task_id,
+                order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
+            )
             .label("rank"),
         )
         .where(ProgressUpdate.unit_id == unit_id, ProgressUpdate.task_id.in_(task_ids))

@@ -1,4 +1,5 @@
 """Posting progress. Updates are never edited: a correction is a new update."""
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,16 @@ class UpdateInput:
     visibility: str = VISIBILITY_RESTRICTED
 
 
-def post_update(actor: Actor, task: Task, unit_id: int, role: str, data: UpdateInput, files: list,
-                now: datetime, corrects: ProgressUpdate | None = None) -> tuple[ProgressUpdate, list[str]]:
+def post_update(
+    actor: Actor,
+    task: Task,
+    unit_id: int,
+    role: str,
+    data: UpdateInput,
+    files: list,
+    now: datetime,
+    corrects: ProgressUpdate | None = None,
+) -> tuple[ProgressUpdate, list[str]]:
     """Store a new update with its evidence files. Returns the update and the stored file names,
     which the caller removes if its transaction does not commit."""
     if corrects is not None and (corrects.task_id != task.id or corrects.unit_id != unit_id):
@@ -41,9 +50,18 @@ def post_update(actor: Actor, task: Task, unit_id: int, role: str, data: UpdateI
     if data.visibility not in VISIBILITIES:
         raise UpdateRefused(_("Choose who may open the evidence files."))
     update = ProgressUpdate(
-        task=task, unit_id=unit_id, author_id=actor.user_id, role=role, percent=data.percent, state=data.state,
-        results=_clean(data.results), difficulties=_clean(data.difficulties), proposals=_clean(data.proposals),
-        corrects=corrects, correction_note=_clean(data.correction_note) if corrects else None, created_at=now,
+        task=task,
+        unit_id=unit_id,
+        author_id=actor.user_id,
+        role=role,
+        percent=data.percent,
+        state=data.state,
+        results=_clean(data.results),
+        difficulties=_clean(data.difficulties),
+        proposals=_clean(data.proposals),
+        corrects=corrects,
+        correction_note=_clean(data.correction_note) if corrects else None,
+        created_at=now,
     )
     db.session.add(update)
     stored: list[str] = []
@@ -51,23 +69,40 @@ def post_update(actor: Actor, task: Task, unit_id: int, role: str, data: UpdateI
         for file in files:
             saved = storage.save(file)
             stored.append(saved.stored_name)
-            update.evidence.append(Evidence(
-                original_name=saved.original_name, stored_name=saved.stored_name,
-                content_type=saved.content_type, size=saved.size, sha256=saved.sha256, visibility=data.visibility,
-            ))
+            update.evidence.append(
+                Evidence(
+                    original_name=saved.original_name,
+                    stored_name=saved.stored_name,
+                    content_type=saved.content_type,
+                    size=saved.size,
+                    sha256=saved.sha256,
+                    visibility=data.visibility,
+                )
+            )
     except Exception:
         storage.discard(stored)
         raise
-    record(actor, "progress.post", now, update, task=task.code, percent=data.percent, state=data.state,
-           corrects=corrects.id if corrects else None, files=len(stored) or None,
-           visibility=data.visibility if stored else None)
+    record(
+        actor,
+        "progress.post",
+        now,
+        update,
+        task=task.code,
+        percent=data.percent,
+        state=data.state,
+        corrects=corrects.id if corrects else None,
+        files=len(stored) or None,
+        visibility=data.visibility if stored else None,
+    )
     return update, stored
 
 
 def record_storage_full(actor: Actor, now: datetime, task: Task) -> None:
     """The upload folder is full: the administrator reads it in the audit log (and /healthz says
     so). Committed on its own: the update it came with was not saved."""
-    logging.getLogger("tracker.storage").error("the upload folder is full: an evidence file of %s could not be saved", task.code)
+    logging.getLogger("tracker.storage").error(
+        "the upload folder is full: an evidence file of %s could not be saved", task.code
+    )
     try:
         record(actor, "storage.full", now, task, task=task.code)
         db.session.commit()
@@ -82,9 +117,17 @@ def record_evidence_read(actor: Actor, evidence: Evidence, now: datetime, allowe
     "evidence.refused". The file's name is left out: it can itself be personal data ("Danh sách
     hộ nghèo tổ 3 ...") and the log's readers include the admin, who does not open restricted files."""
     update = evidence.update
-    record(actor, "evidence.read" if allowed else "evidence.refused", now, evidence,
-           plan=update.task.plan.code, task=update.task.code, update=update.id, unit=update.unit.name,
-           visibility=evidence.visibility)
+    record(
+        actor,
+        "evidence.read" if allowed else "evidence.refused",
+        now,
+        evidence,
+        plan=update.task.plan.code,
+        task=update.task.code,
+        update=update.id,
+        unit=update.unit.name,
+        visibility=evidence.visibility,
+    )
 
 
 def _clean(text: str | None) -> str | None:

@@ -21,6 +21,7 @@ Flags, beside the status and never changing it:
 The schedule rating compares reported with expected progress (the gap), and is red past the task's
 own due date: it never contradicts the figures shown beside it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -100,7 +101,9 @@ class TaskStanding:
     def has_flag(self, flag: str) -> bool:
         if flag in RATINGS:
             return self.rating == flag
-        return {BLOCKED: self.blocked, STALE: self.stale, LATE_REPORT: self.late_report, UNASSIGNED: self.unassigned}[flag]
+        return {BLOCKED: self.blocked, STALE: self.stale, LATE_REPORT: self.late_report, UNASSIGNED: self.unassigned}[
+            flag
+        ]
 
 
 def expected_percent(window_start: date, window_end: date, today: date) -> Decimal:
@@ -147,8 +150,7 @@ def task_standing(facts: TaskFacts, today: date, stale_after_days: int) -> TaskS
     # The last sign of life: an update, an accepted report section, or else the task's start.
     signs = [d for d in (facts.latest_on, facts.reported_on) if d is not None]
     reference = max(signs) if signs else (facts.start_on or facts.window_start)
-    stale = (not done and not facts.unassigned and today >= reference
-             and (today - reference).days >= stale_after_days)
+    stale = not done and not facts.unassigned and today >= reference and (today - reference).days >= stale_after_days
     late_report_due = None if done else facts.late_report_due
     return TaskStanding(
         status=status,

@@ -4,6 +4,7 @@ Files live under UPLOAD_DIR (outside the static files) under random names; the n
 is kept, sanitised, only in the database and in the download's Content-Disposition header. A file
 is written to a temporary name and renamed into place, so an interrupted upload leaves nothing.
 """
+
 from __future__ import annotations
 
 import errno
@@ -88,10 +89,23 @@ def check(original_name: str, head: bytes, size: int) -> str:
     name = clean_filename(original_name)
     extension = extension_of(name)
     if extension not in ALLOWED_TYPES:
-        raise EvidenceRejected(_('"%(name)s": this kind of file is not accepted. Attach PDF, images (JPG, PNG) or Office documents (%(types)s).', name=name or "?", types=", ".join(ALLOWED_EXTENSIONS)))
+        raise EvidenceRejected(
+            _(
+                '"%(name)s": this kind of file is not accepted. Attach PDF, images (JPG, PNG) or Office documents (%(types)s).',
+                name=name or "?",
+                types=", ".join(ALLOWED_EXTENSIONS),
+            )
+        )
     limit = current_app.config["EVIDENCE_MAX_BYTES"]
     if size > limit:
-        raise EvidenceRejected(_('"%(name)s" is too large (%(size)s MB); the limit is %(limit)s MB per file.', name=name, size=f"{size / 1048576:.1f}", limit=limit // 1048576))
+        raise EvidenceRejected(
+            _(
+                '"%(name)s" is too large (%(size)s MB); the limit is %(limit)s MB per file.',
+                name=name,
+                size=f"{size / 1048576:.1f}",
+                limit=limit // 1048576,
+            )
+        )
     if size == 0:
         raise EvidenceRejected(_('"%(name)s" is empty.', name=name))
     content_type, signatures = ALLOWED_TYPES[extension]

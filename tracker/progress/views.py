@@ -1,5 +1,6 @@
 """Posting progress on a task, and serving its evidence files to those who may read them (each
 read is in the audit log)."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,8 +35,12 @@ def post(plan_id: int, code: str):
             abort(400)
     if form.validate_on_submit():
         data = services.UpdateInput(
-            percent=form.percent.data, state=form.state.data, results=form.results.data,
-            difficulties=form.difficulties.data, proposals=form.proposals.data, correction_note=form.correction_note.data,
+            percent=form.percent.data,
+            state=form.state.data,
+            results=form.results.data,
+            difficulties=form.difficulties.data,
+            proposals=form.proposals.data,
+            correction_note=form.correction_note.data,
             visibility=form.visibility.data,
         )
         task_page = url_for("plan.task", plan_id=plan.id, code=code)
@@ -44,7 +49,9 @@ def post(plan_id: int, code: str):
             return already
         stored: list[str] = []
         try:
-            update, stored = services.post_update(actor(), node.task, current_user.unit_id, role, data, files, now(), corrects)
+            update, stored = services.post_update(
+                actor(), node.task, current_user.unit_id, role, data, files, now(), corrects
+            )
             db.session.flush()
             # The answer is built before the commit: nothing is read from the database after it.
             result = url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}")
@@ -55,8 +62,12 @@ def post(plan_id: int, code: str):
         except storage.StorageFull:
             db.session.rollback()
             services.record_storage_full(actor(), now(), node.task)
-            form.evidence.errors = [_("The files could not be saved: the server's storage is full. What you wrote is kept below; "
-                                      "send it without the files, or try again later. The administrator has been told.")]
+            form.evidence.errors = [
+                _(
+                    "The files could not be saved: the server's storage is full. What you wrote is kept below; "
+                    "send it without the files, or try again later. The administrator has been told."
+                )
+            ]
         except services.UpdateRefused as refused:
             db.session.rollback()
             form.form_errors.append(str(refused))
@@ -74,7 +85,9 @@ def post(plan_id: int, code: str):
             return redirect(result)
     if files:
         # A browser cannot refill a file input: say so, next to the field.
-        form.evidence.errors = list(form.evidence.errors) + [_("Choose the files again: they were not saved because of the errors above.")]
+        form.evidence.errors = list(form.evidence.errors) + [
+            _("Choose the files again: they were not saved because of the errors above.")
+        ]
     return render_task_page(plan, node, form=form, status=422)
 
 
@@ -99,7 +112,9 @@ def evidence(plan_id: int, evidence_id: int):
     # Every read is in the audit log, written before the file is served.
     services.record_evidence_read(actor(), item, now())
     db.session.commit()
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0)
+    response = send_file(
+        path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name, max_age=0
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

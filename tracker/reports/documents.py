@@ -2,6 +2,7 @@
 ward's report: the unit under the ward's people's committee, "Kính gửi: Ủy ban nhân dân phường
 (qua ...)", a section for each task, the figures, the assessment, and a signature block for the
 unit's head. The unit signs and sends it; nobody types the content twice."""
+
 from __future__ import annotations
 
 import io
@@ -40,7 +41,7 @@ def round_subject(round_: ReportingRound, plan) -> str:
 
 
 def addressee(plan) -> str:
-    """"Kính gửi: Ủy ban nhân dân phường Bắc Kạn (qua Phòng Xây dựng, Nông nghiệp và Môi trường)"."""
+    """ "Kính gửi: Ủy ban nhân dân phường Bắc Kạn (qua Phòng Xây dựng, Nông nghiệp và Môi trường)"."""
     ward = plan.ward.name
     body = _("The People's Committee of %(ward)s", ward=ward[0].lower() + ward[1:])
     if plan.secretariat_unit is not None:
@@ -58,7 +59,11 @@ def _section_lines(section) -> list[str]:
     if section.percent is not None:
         state = f", {label('update_state', section.state).lower()}" if section.state else ""
         lines.append(_("- Progress: %(percent)s%%%(state)s.", percent=format_number(section.percent), state=state))
-    for title, text in ((_("Results"), section.results), (_("Difficulties"), section.difficulties), (_("Proposals"), section.proposals)):
+    for title, text in (
+        (_("Results"), section.results),
+        (_("Difficulties"), section.difficulties),
+        (_("Proposals"), section.proposals),
+    ):
         if text:
             lines.append(f"- {title}: {text}")
     return lines
@@ -68,8 +73,13 @@ def unit_report_docx(plan, report: UnitReport, round_: ReportingRound, figures, 
     subject = round_subject(round_, plan)
     document = new_document(author=report.unit.name, title=subject, created=report.submitted_at or report.created_at)
     day = ward_date(report.submitted_at) if report.submitted_at else today
-    document_header(document, [report.unit.name.upper()], _("No.: %(number)s", number="      /BC"),
-                    date_line(default_place(plan), day), superior=plan.issuer.upper())
+    document_header(
+        document,
+        [report.unit.name.upper()],
+        _("No.: %(number)s", number="      /BC"),
+        date_line(default_place(plan), day),
+        superior=plan.issuer.upper(),
+    )
     title_block(document, _("REPORT"), subject)
     paragraph(document, addressee(plan), align=WD_ALIGN_PARAGRAPH.CENTER, space_after=Pt(12))
 
@@ -77,7 +87,9 @@ def unit_report_docx(plan, report: UnitReport, round_: ReportingRound, figures, 
     number += 1
     heading(document, _("%(num)s. RESULTS BY TASK", num=_roman(number)))
     for index, section in enumerate(report.sections, start=1):
-        paragraph(document, f"{index}. {section.task.title}", bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep_with_next=True)
+        paragraph(
+            document, f"{index}. {section.task.title}", bold=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY, keep_with_next=True
+        )
         text_block(document, "\n".join(_section_lines(section)))
 
     if figures is not None and figures.indicators:

@@ -18,7 +18,10 @@ class SectionForm(Form):
 
     percent = PercentField(
         _l("Percent complete"),
-        validators=[Optional(), NumberRange(min=0, max=100, message=_l("The percent complete must be between 0 and 100."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=_l("The percent complete must be between 0 and 100.")),
+        ],
     )
     state = SelectField(_l("State"), choices=[("", "—")] + STATE_CHOICES, validators=[Optional()])
     results = TextAreaField(_l("Results of the period"), validators=[Length(max=TEXT_LIMIT)])

@@ -5,6 +5,7 @@ of 2028 with the mid-term review, 2030 with the final review), filed under the r
 period. It holds a section for each task it covers, a general assessment and proposals, and, in a
 review year, the review's own part.
 """
+
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -56,10 +57,14 @@ class UnitReport(db.Model):
     unit = relationship("Unit")
     reviewed_by = relationship("User")
     sections = relationship(
-        "UnitReportSection", back_populates="report", order_by="UnitReportSection.sort_order",
+        "UnitReportSection",
+        back_populates="report",
+        order_by="UnitReportSection.sort_order",
         cascade="all, delete-orphan",
     )
-    events = relationship("UnitReportEvent", back_populates="report", order_by="UnitReportEvent.id", cascade="all, delete-orphan")
+    events = relationship(
+        "UnitReportEvent", back_populates="report", order_by="UnitReportEvent.id", cascade="all, delete-orphan"
+    )
     versions = relationship(
         "UnitReportVersion", back_populates="report", order_by="UnitReportVersion.number", cascade="all, delete-orphan"
     )

@@ -1,4 +1,5 @@
 """Which unit reports are owed, and where each one stands."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,8 +42,13 @@ class OwedReport:
     roles: dict[int, str] = field(default_factory=dict)  # task id -> the unit's role on it
 
 
-def owed_reports(plan: Plan, rounds: list[ReportingRound], unit_id: int | None = None,
-                 task_ids: set[int] | None = None, structure=None) -> list[OwedReport]:
+def owed_reports(
+    plan: Plan,
+    rounds: list[ReportingRound],
+    unit_id: int | None = None,
+    task_ids: set[int] | None = None,
+    structure=None,
+) -> list[OwedReport]:
     """Every unit report owed in the given rounds, round by round, units in the plan's order.
     With `task_ids`, only the reports that have a section on one of those tasks. `structure` is
     the plan's structure already loaded (a PlanSnapshot: tasks, effective assignments, units)."""
@@ -130,9 +136,13 @@ def reports_of_rounds(rounds: list[ReportingRound]) -> dict[tuple[int, int], Uni
         return {}
     found: dict[tuple[int, int], UnitReport] = {}
     reports = db.session.scalars(
-        select(UnitReport).where(UnitReport.period_id.in_(list(round_of_period)))
-        .options(selectinload(UnitReport.sections).selectinload(UnitReportSection.task), selectinload(UnitReport.events),
-                 selectinload(UnitReport.unit))
+        select(UnitReport)
+        .where(UnitReport.period_id.in_(list(round_of_period)))
+        .options(
+            selectinload(UnitReport.sections).selectinload(UnitReportSection.task),
+            selectinload(UnitReport.events),
+            selectinload(UnitReport.unit),
+        )
         .order_by(UnitReport.first_submitted_at.is_(None), UnitReport.first_submitted_at, UnitReport.id)
     )
     for report in reports:
@@ -146,7 +156,10 @@ def rows_for(plan: Plan, owed: list[OwedReport], today: date) -> list[ReportRow]
     rounds = list({o.round.id: o.round for o in owed}.values())
     reports = reports_of_rounds(rounds)
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
-    return [ReportRow(o.round, units[o.unit_id], o.tasks, reports.get((o.round.id, o.unit_id)), today, o.roles) for o in owed]
+    return [
+        ReportRow(o.round, units[o.unit_id], o.tasks, reports.get((o.round.id, o.unit_id)), today, o.roles)
+        for o in owed
+    ]
 
 
 def open_rounds(plan: Plan, today: date) -> list[ReportingRound]:
@@ -179,13 +192,21 @@ def owed_row(plan: Plan, round_: ReportingRound, unit_id: int, today: date) -> R
 
 def waiting_by_round(plan: Plan) -> dict[int, int]:
     """Round id (its first period's id) -> reports submitted and waiting for the secretariat's review."""
-    counts = dict(db.session.execute(
-        select(UnitReport.period_id, func.count(UnitReport.id))
-        .where(UnitReport.period_id.in_([pid for r in plan_rounds(plan) for pid in r.period_ids]),
-               UnitReport.status == STATUS_SUBMITTED)
-        .group_by(UnitReport.period_id)
-    ).all())
-    return {r.id: sum(counts.get(pid, 0) for pid in r.period_ids) for r in plan_rounds(plan) if any(counts.get(pid) for pid in r.period_ids)}
+    counts = dict(
+        db.session.execute(
+            select(UnitReport.period_id, func.count(UnitReport.id))
+            .where(
+                UnitReport.period_id.in_([pid for r in plan_rounds(plan) for pid in r.period_ids]),
+                UnitReport.status == STATUS_SUBMITTED,
+            )
+            .group_by(UnitReport.period_id)
+        ).all()
+    )
+    return {
+        r.id: sum(counts.get(pid, 0) for pid in r.period_ids)
+        for r in plan_rounds(plan)
+        if any(counts.get(pid) for pid in r.period_ids)
+    }
 
 
 @dataclass
@@ -242,20 +263,34 @@ class SectionSource:
             return "\n".join(seen) or None
 
         return SectionInput(
-            task, percent=self.latest.percent if self.latest else None, state=self.latest.state if self.latest else None,
-            results=joined("results"), difficulties=joined("difficulties"), proposals=joined("proposals"),
+            task,
+            percent=self.latest.percent if self.latest else None,
+            state=self.latest.state if self.latest else None,
+            results=joined("results"),
+            difficulties=joined("difficulties"),
+            proposals=joined("proposals"),
         )
 
 
-def section_sources(round_: ReportingRound, unit_id: int, task_ids: list[int], until: datetime) -> dict[int, SectionSource]:
+def section_sources(
+    round_: ReportingRound, unit_id: int, task_ids: list[int], until: datetime
+) -> dict[int, SectionSource]:
     """Task id -> the unit's updates on it from the round's start until `until`, and its latest
     update overall (progress carried over from before the round still stands)."""
-    updates = db.session.scalars(
-        select(ProgressUpdate).where(ProgressUpdate.unit_id == unit_id, ProgressUpdate.task_id.in_(task_ids),
-                                     ProgressUpdate.created_at <= until)
-        .options(selectinload(ProgressUpdate.evidence))
-        .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
-    ).all() if task_ids else []
+    updates = (
+        db.session.scalars(
+            select(ProgressUpdate)
+            .where(
+                ProgressUpdate.unit_id == unit_id,
+                ProgressUpdate.task_id.in_(task_ids),
+                ProgressUpdate.created_at <= until,
+            )
+            .options(selectinload(ProgressUpdate.evidence))
+            .order_by(ProgressUpdate.created_at, ProgressUpdate.id)
+        ).all()
+        if task_ids
+        else []
+    )
     sources = {task_id: SectionSource(None, []) for task_id in task_ids}
     for update in updates:
         source = sources[update.task_id]
@@ -271,7 +306,8 @@ def first_submissions(rounds: list[ReportingRound], before: datetime | None = No
     if not round_of_period:
         return {}
     query = select(UnitReport.period_id, UnitReport.unit_id, UnitReport.first_submitted_at).where(
-        UnitReport.period_id.in_(list(round_of_period)), UnitReport.first_submitted_at.is_not(None))
+        UnitReport.period_id.in_(list(round_of_period)), UnitReport.first_submitted_at.is_not(None)
+    )
     if before is not None:
         query = query.where(UnitReport.first_submitted_at < before)
     found: dict[tuple[int, int], datetime] = {}

@@ -8,6 +8,7 @@ draft → submitted → accepted, or submitted → returned (with a reason, perh
 section) → submitted again. Timeliness counts the first submission against the unit deadline.
 Every submission is kept as a version.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -119,15 +120,19 @@ def start(round_: ReportingRound, unit_id: int, tasks: list[Task], now: datetime
 def find(round_: ReportingRound, unit_id: int) -> UnitReport | None:
     """The unit's report of the round (filed under any of its periods, the first one normally)."""
     reports = db.session.scalars(
-        select(UnitReport).where(UnitReport.period_id.in_(round_.period_ids), UnitReport.unit_id == unit_id)
+        select(UnitReport)
+        .where(UnitReport.period_id.in_(round_.period_ids), UnitReport.unit_id == unit_id)
         .order_by(UnitReport.first_submitted_at.is_(None), UnitReport.first_submitted_at, UnitReport.id)
     ).all()
     return reports[0] if reports else None
 
 
-def _event(report: UnitReport, action: str, actor: Actor, now: datetime, comment: str | None = None,
-           task_id: int | None = None) -> None:
-    report.events.append(UnitReportEvent(action=action, actor_id=actor.user_id, comment=comment, occurred_at=now, task_id=task_id))
+def _event(
+    report: UnitReport, action: str, actor: Actor, now: datetime, comment: str | None = None, task_id: int | None = None
+) -> None:
+    report.events.append(
+        UnitReportEvent(action=action, actor_id=actor.user_id, comment=comment, occurred_at=now, task_id=task_id)
+    )
 
 
 def _fill(report: UnitReport, data: ReportInput) -> None:
@@ -142,9 +147,15 @@ def _fill(report: UnitReport, data: ReportInput) -> None:
         section.sort_order = order
         section.percent, section.state = given.percent, given.state
         section.results, section.difficulties, section.proposals = (
-            _clean(given.results), _clean(given.difficulties), _clean(given.proposals))
+            _clean(given.results),
+            _clean(given.difficulties),
+            _clean(given.proposals),
+        )
     report.assessment, report.proposals, report.review_part = (
-        _clean(data.assessment), _clean(data.proposals), _clean(data.review_part))
+        _clean(data.assessment),
+        _clean(data.proposals),
+        _clean(data.review_part),
+    )
 
 
 def save_draft(actor: Actor, report: UnitReport, data: ReportInput, now: datetime) -> None:
@@ -170,14 +181,18 @@ def check_complete(data: ReportInput) -> None:
     empty = [s.task for s in data.sections if not _clean(s.results)]
     if empty:
         raise TransitionRefused(
-            _("Write the results of the period for each task before submitting (if nothing was done, say why): %(codes)s.",
-              codes=", ".join(t.code for t in empty)),
+            _(
+                "Write the results of the period for each task before submitting (if nothing was done, say why): %(codes)s.",
+                codes=", ".join(t.code for t in empty),
+            ),
             [t.id for t in empty],
         )
     finished_below = [s.task for s in data.sections if s.state == STATE_DONE and s.percent not in (None, 100)]
     if finished_below:
-        raise TransitionRefused(_("A finished task is 100%% complete: %(codes)s.", codes=", ".join(t.code for t in finished_below)),
-                                [t.id for t in finished_below])
+        raise TransitionRefused(
+            _("A finished task is 100%% complete: %(codes)s.", codes=", ".join(t.code for t in finished_below)),
+            [t.id for t in finished_below],
+        )
 
 
 def _post_changed_progress(actor: Actor, report: UnitReport, roles: dict[int, str], now: datetime) -> None:
@@ -185,19 +200,32 @@ def _post_changed_progress(actor: Actor, report: UnitReport, roles: dict[int, st
     update, so the task stands as the report says and nobody types it twice."""
     for section in report.sections:
         latest = latest_update(section.task_id, report.unit_id)
-        if section.percent is not None and section.state is not None and section.task_id in roles and (
-            latest is None or (latest.percent, latest.state) != (section.percent, section.state)
+        if (
+            section.percent is not None
+            and section.state is not None
+            and section.task_id in roles
+            and (latest is None or (latest.percent, latest.state) != (section.percent, section.state))
         ):
             latest, _stored = post_update(
-                actor, section.task, report.unit_id, roles[section.task_id],
+                actor,
+                section.task,
+                report.unit_id,
+                roles[section.task_id],
                 UpdateInput(section.percent, section.state, section.results, section.difficulties, section.proposals),
-                files=[], now=now,
+                files=[],
+                now=now,
             )
         section.update = latest
 
 
-def submit(actor: Actor, report: UnitReport, data: ReportInput, now: datetime, roles: dict[int, str],
-           figures: list[dict] | None = None) -> None:
+def submit(
+    actor: Actor,
+    report: UnitReport,
+    data: ReportInput,
+    now: datetime,
+    roles: dict[int, str],
+    figures: list[dict] | None = None,
+) -> None:
     """Submit (or resubmit after a return). `roles` is the unit's role on each task of the report,
     for the progress a section changes; `figures` the indicator figures as they stand, kept in the
     version."""
@@ -216,21 +244,42 @@ def submit(actor: Actor, report: UnitReport, data: ReportInput, now: datetime, r
     for section in report.sections:
         if section.outcome == STATUS_RETURNED:
             section.outcome = section.outcome_comment = section.outcome_at = None
-    report.versions.append(UnitReportVersion(
-        number=len(report.versions) + 1, submitted_at=now, submitted_by_id=actor.user_id,
-        content=version_content(report, figures or []),
-    ))
+    report.versions.append(
+        UnitReportVersion(
+            number=len(report.versions) + 1,
+            submitted_at=now,
+            submitted_by_id=actor.user_id,
+            content=version_content(report, figures or []),
+        )
+    )
     _event(report, "resubmitted" if resubmission else "submitted", actor, now)
-    record(actor, "report.resubmit" if resubmission else "report.submit", now, report, period=report.period_id,
-           unit=report.unit_id, sections=len(report.sections))
+    record(
+        actor,
+        "report.resubmit" if resubmission else "report.submit",
+        now,
+        report,
+        period=report.period_id,
+        unit=report.unit_id,
+        sections=len(report.sections),
+    )
 
 
 def version_content(report: UnitReport, figures: list[dict]) -> dict:
     return {
-        "assessment": report.assessment, "proposals": report.proposals, "review_part": report.review_part,
+        "assessment": report.assessment,
+        "proposals": report.proposals,
+        "review_part": report.review_part,
         "sections": [
-            {"task_id": s.task_id, "code": s.task.code, "title": s.task.title, "percent": s.percent, "state": s.state,
-             "results": s.results, "difficulties": s.difficulties, "proposals": s.proposals}
+            {
+                "task_id": s.task_id,
+                "code": s.task.code,
+                "title": s.task.title,
+                "percent": s.percent,
+                "state": s.state,
+                "results": s.results,
+                "difficulties": s.difficulties,
+                "proposals": s.proposals,
+            }
             for s in report.sections
         ],
         "figures": figures,
@@ -250,7 +299,9 @@ def accept(actor: Actor, report: UnitReport, now: datetime, comment: str | None 
     record(actor, "report.accept", now, report, period=report.period_id, unit=report.unit_id)
 
 
-def return_for_changes(actor: Actor, report: UnitReport, reason: str, now: datetime, task_id: int | None = None) -> None:
+def return_for_changes(
+    actor: Actor, report: UnitReport, reason: str, now: datetime, task_id: int | None = None
+) -> None:
     """Send the report back with the reason; `task_id` points at the section to fix, if one."""
     if report.status != STATUS_SUBMITTED:
         raise TransitionRefused(_("Only a submitted report can be returned."))
@@ -267,5 +318,13 @@ def return_for_changes(actor: Actor, report: UnitReport, reason: str, now: datet
     if section is not None:
         section.outcome, section.outcome_comment, section.outcome_at = STATUS_RETURNED, reason, now
     _event(report, "returned", actor, now, reason, task_id=task_id)
-    record(actor, "report.return", now, report, period=report.period_id, unit=report.unit_id, reason=reason,
-           task=section.task.code if section is not None else None)
+    record(
+        actor,
+        "report.return",
+        now,
+        report,
+        period=report.period_id,
+        unit=report.unit_id,
+        reason=reason,
+        task=section.task.code if section is not None else None,
+    )

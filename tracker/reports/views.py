@@ -1,4 +1,5 @@
 """Unit reports: the unit writes and submits one per reporting round; the secretariat reviews."""
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -55,14 +56,30 @@ def _section_forms(row, report, sources):
         if request.method == "POST":
             form = SectionForm(prefix=f"s{task.id}")
         elif saved is not None:
-            form = SectionForm(prefix=f"s{task.id}", formdata=None, data={
-                "percent": saved.percent, "state": saved.state or "", "results": saved.results,
-                "difficulties": saved.difficulties, "proposals": saved.proposals})
+            form = SectionForm(
+                prefix=f"s{task.id}",
+                formdata=None,
+                data={
+                    "percent": saved.percent,
+                    "state": saved.state or "",
+                    "results": saved.results,
+                    "difficulties": saved.difficulties,
+                    "proposals": saved.proposals,
+                },
+            )
         else:
             filled = sources[task.id].prefill(task)
-            form = SectionForm(prefix=f"s{task.id}", formdata=None, data={
-                "percent": filled.percent, "state": filled.state or "", "results": filled.results,
-                "difficulties": filled.difficulties, "proposals": filled.proposals})
+            form = SectionForm(
+                prefix=f"s{task.id}",
+                formdata=None,
+                data={
+                    "percent": filled.percent,
+                    "state": filled.state or "",
+                    "results": filled.results,
+                    "difficulties": filled.difficulties,
+                    "proposals": filled.proposals,
+                },
+            )
         forms.append((task, form, sources[task.id], saved))
     return forms
 
@@ -70,10 +87,14 @@ def _section_forms(row, report, sources):
 def _report_input(form: UnitReportForm, sections) -> services.ReportInput:
     return services.ReportInput(
         sections=[
-            services.SectionInput(task, f.percent.data, f.state.data or None, f.results.data, f.difficulties.data, f.proposals.data)
+            services.SectionInput(
+                task, f.percent.data, f.state.data or None, f.results.data, f.difficulties.data, f.proposals.data
+            )
             for task, f, _source, _saved in sections
         ],
-        assessment=form.assessment.data, proposals=form.proposals.data, review_part=form.review_part.data,
+        assessment=form.assessment.data,
+        proposals=form.proposals.data,
+        review_part=form.review_part.data,
     )
 
 
@@ -96,11 +117,18 @@ def edit(plan_id: int, period_id: int):
             return redirect(first.result_url or url_for("reports.edit", plan_id=plan.id, period_id=round_.id))
     if report is not None and not can("edit_report", report):
         if request.method == "POST":
-            flash(_("This report has already been submitted, so what you sent was not saved. It can be changed again only if the secretariat returns it."), "warning")
+            flash(
+                _(
+                    "This report has already been submitted, so what you sent was not saved. It can be changed again only if the secretariat returns it."
+                ),
+                "warning",
+            )
         return redirect(url_for("reports.detail", plan_id=plan.id, report_id=report.id))
     opens_on = reporting_opens_on(round_, current_app.config["REPORT_WINDOW_DAYS"])
     if today < opens_on:
-        return render_template("reports/not_open.html", plan=plan, round=round_, opens_on=opens_on), 422 if request.method == "POST" else 200
+        return render_template(
+            "reports/not_open.html", plan=plan, round=round_, opens_on=opens_on
+        ), 422 if request.method == "POST" else 200
 
     sources = queries.section_sources(round_, unit_id, [t.id for t in row.tasks], now())
     sections = _section_forms(row, report, sources)
@@ -115,10 +143,22 @@ def edit(plan_id: int, period_id: int):
             outcome = _save(plan, row, report, form, sections, figure_rows)
             if outcome is not None:
                 return outcome
-    status = 422 if (form.errors or form.form_errors or figure_errors or any(f.errors for _t, f, _s, _v in sections)) else 200
+    status = (
+        422
+        if (form.errors or form.form_errors or figure_errors or any(f.errors for _t, f, _s, _v in sections))
+        else 200
+    )
     return render_template(
-        "reports/edit.html", plan=plan, round=round_, row=row, report=report, form=form, sections=sections,
-        figures=figures, figure_errors=figure_errors, typed=dict(request.form) if request.method == "POST" else {},
+        "reports/edit.html",
+        plan=plan,
+        round=round_,
+        row=row,
+        report=report,
+        form=form,
+        sections=sections,
+        figures=figures,
+        figure_errors=figure_errors,
+        typed=dict(request.form) if request.method == "POST" else {},
     ), status
 
 
@@ -137,7 +177,11 @@ def _save(plan, row, report, form, sections, figure_rows):
         targets.save_actuals(actor(), row.round.figures_period, figure_rows, moment)
     if form.action.data == "submit":
         try:
-            snapshot = report_figures(plan, row.round.figures_period, row.unit.id).snapshot() if row.round.figures_period else []
+            snapshot = (
+                report_figures(plan, row.round.figures_period, row.unit.id).snapshot()
+                if row.round.figures_period
+                else []
+            )
             services.submit(actor(), report, data, moment, roles=row.roles, figures=snapshot)
         except services.TransitionRefused as refused:
             if not refused.task_ids:
@@ -185,8 +229,9 @@ def _render_detail(plan, report, review_form, status: int = 200):
     round_ = _report_round(plan, report)
     row = queries.ReportRow(round_, report.unit, [s.task for s in report.sections], report, ward_today())
     figures = report_figures(plan, round_.figures_period, report.unit_id) if round_.figures_period is not None else None
-    return render_template("reports/detail.html", plan=plan, report=report, row=row, round=round_, figures=figures,
-                           review_form=review_form), status
+    return render_template(
+        "reports/detail.html", plan=plan, report=report, row=row, round=round_, figures=figures, review_form=review_form
+    ), status
 
 
 @bp.get("/reports/<int:report_id>")
@@ -205,7 +250,9 @@ def version(plan_id: int, report_id: int, number: int):
     found = next((v for v in report.versions if v.number == number), None)
     if found is None:
         abort(404)
-    return render_template("reports/version.html", plan=plan, report=report, version=found, round=_report_round(plan, report))
+    return render_template(
+        "reports/version.html", plan=plan, report=report, version=found, round=_report_round(plan, report)
+    )
 
 
 @bp.get("/reports/<int:report_id>/report.docx")
@@ -217,7 +264,9 @@ def docx(plan_id: int, report_id: int):
     figures = report_figures(plan, round_.figures_period, report.unit_id) if round_.figures_period is not None else None
     content = documents.unit_report_docx(plan, report, round_, figures, ward_today())
     return send_file(
-        content, as_attachment=True, download_name=documents.file_name(report, round_),
+        content,
+        as_attachment=True,
+        download_name=documents.file_name(report, round_),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
 
@@ -231,7 +280,12 @@ def review(plan_id: int, report_id: int):
     if not form.validate_on_submit():
         return _render_detail(plan, report, form, 422)
     if form.version.data != report.version:
-        flash(_("This report was changed by someone else while you were reading it. Check its current state below before deciding."), "warning")
+        flash(
+            _(
+                "This report was changed by someone else while you were reading it. Check its current state below before deciding."
+            ),
+            "warning",
+        )
         return redirect(url_for("reports.detail", plan_id=plan.id, report_id=report.id))
     section = int(form.section.data) if (form.section.data or "").isdigit() else None
     try:
@@ -245,7 +299,12 @@ def review(plan_id: int, report_id: int):
         flash(str(refused), "error")
     except StaleDataError:
         db.session.rollback()
-        flash(_("This report was changed by someone else while you were reading it. Check its current state below before deciding."), "warning")
+        flash(
+            _(
+                "This report was changed by someone else while you were reading it. Check its current state below before deciding."
+            ),
+            "warning",
+        )
     else:
         flash(_("Report accepted.") if form.decision.data == "accept" else _("Report returned to the unit."), "success")
         return redirect(url_for("reports.queue", plan_id=plan.id, period=report.period_id))
@@ -278,8 +337,9 @@ def queue(plan_id: int):
     waiting = queries.waiting_by_round(plan)
     rounds, round_ = _chosen_round(plan, waiting)
     review_queue = queries.ReviewQueue(round_, queries.round_report_rows(plan, round_, ward_today()))
-    return render_template("reports/queue.html", plan=plan, rounds=rounds, queue=review_queue, bulk_form=BulkAcceptForm(),
-                           waiting=waiting)
+    return render_template(
+        "reports/queue.html", plan=plan, rounds=rounds, queue=review_queue, bulk_form=BulkAcceptForm(), waiting=waiting
+    )
 
 
 @bp.post("/review/accept")
@@ -302,12 +362,19 @@ def bulk_accept(plan_id: int):
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        flash(_("Some of these reports were changed by someone else meanwhile; nothing was accepted. Check the list and try again."), "warning")
+        flash(
+            _(
+                "Some of these reports were changed by someone else meanwhile; nothing was accepted. Check the list and try again."
+            ),
+            "warning",
+        )
         return redirect(url_for("reports.queue", plan_id=plan.id, period=request.form.get("period", type=int)))
     if not ids:
         flash(_("Select the reports to accept."), "warning")
     if accepted:
         flash(_("%(num)d reports accepted.", num=accepted), "success")
     if skipped:
-        flash(_("%(num)d selected reports were not waiting for review and were left as they are.", num=skipped), "warning")
+        flash(
+            _("%(num)d selected reports were not waiting for review and were left as they are.", num=skipped), "warning"
+        )
     return redirect(url_for("reports.queue", plan_id=plan.id, period=request.form.get("period", type=int)))

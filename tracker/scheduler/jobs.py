@@ -1,5 +1,6 @@
 """The scheduled jobs. Each runs in its own application context and one transaction, and each
 is also a CLI command (`flask alerts scan`, `flask mail digests`, `flask mail send`)."""
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +36,13 @@ def daily(app: Flask) -> None:
             db.session.rollback()
             log.exception("daily scan for %s failed", day)
             raise
-        log.info("scan for %s: %d created, %d resolved; %d digests queued", day,
-                 sum(len(r.created) for r in results), sum(len(r.resolved) for r in results), queued)
+        log.info(
+            "scan for %s: %d created, %d resolved; %d digests queued",
+            day,
+            sum(len(r.created) for r in results),
+            sum(len(r.resolved) for r in results),
+            queued,
+        )
 
 
 def catch_up(app: Flask) -> None:
@@ -75,7 +81,9 @@ def clean_evidence(app: Flask) -> None:
 def build_scheduler(app: Flask, lock=None) -> BlockingScheduler:
     """The jobs. With `lock` (tracker.scheduler.lock.SchedulerLock), each job first checks that
     this process still holds it, and the heartbeat stops the scheduler when it does not."""
-    scheduler = BlockingScheduler(timezone=WARD_TZ, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600})
+    scheduler = BlockingScheduler(
+        timezone=WARD_TZ, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+    )
 
     def guarded(job):
         if lock is None:
@@ -91,12 +99,32 @@ def build_scheduler(app: Flask, lock=None) -> BlockingScheduler:
         run.__name__ = job.__name__
         return run
 
-    scheduler.add_job(guarded(daily), CronTrigger(hour=app.config["SCAN_HOUR"], minute=0, timezone=WARD_TZ), args=[app],
-                      id="daily-scan", name="alert scan and e-mail digests")
-    scheduler.add_job(guarded(clean_evidence), CronTrigger(hour=app.config["SCAN_HOUR"], minute=30, timezone=WARD_TZ), args=[app],
-                      id="clean-evidence", name="remove evidence files without a record")
-    scheduler.add_job(guarded(send_mail), IntervalTrigger(minutes=app.config["MAIL_SEND_INTERVAL_MINUTES"], timezone=WARD_TZ),
-                      args=[app], id="send-mail", name="send the outbox")
-    scheduler.add_job(guarded(heartbeat), IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"], timezone=WARD_TZ),
-                      args=[app], id="heartbeat", name="heartbeat")
+    scheduler.add_job(
+        guarded(daily),
+        CronTrigger(hour=app.config["SCAN_HOUR"], minute=0, timezone=WARD_TZ),
+        args=[app],
+        id="daily-scan",
+        name="alert scan and e-mail digests",
+    )
+    scheduler.add_job(
+        guarded(clean_evidence),
+        CronTrigger(hour=app.config["SCAN_HOUR"], minute=30, timezone=WARD_TZ),
+        args=[app],
+        id="clean-evidence",
+        name="remove evidence files without a record",
+    )
+    scheduler.add_job(
+        guarded(send_mail),
+        IntervalTrigger(minutes=app.config["MAIL_SEND_INTERVAL_MINUTES"], timezone=WARD_TZ),
+        args=[app],
+        id="send-mail",
+        name="send the outbox",
+    )
+    scheduler.add_job(
+        guarded(heartbeat),
+        IntervalTrigger(seconds=app.config["SCHEDULER_HEARTBEAT_SECONDS"], timezone=WARD_TZ),
+        args=[app],
+        id="heartbeat",
+        name="heartbeat",
+    )
     return scheduler

@@ -11,6 +11,7 @@ waiting.
 On SQLite (one machine) it is an exclusive lock on a file next to the database, released by the
 operating system when the process ends; it cannot be lost while the process lives.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -33,8 +34,10 @@ log = logging.getLogger("tracker.scheduler")
 
 _TAKE = text("SELECT pg_try_advisory_lock(:namespace, hashtext(current_database()))")
 # Whether this session still holds it (pg_locks: classid is the first key of a two-key lock).
-_HOLDS = text("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = :namespace "
-              "AND objsubid = 2 AND pid = pg_backend_pid() AND granted)")
+_HOLDS = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = :namespace "
+    "AND objsubid = 2 AND pid = pg_backend_pid() AND granted)"
+)
 
 
 class SchedulerAlreadyRunning(RuntimeError):
@@ -111,8 +114,10 @@ class SchedulerLock:
             if self._connection is None:
                 with self.app.app_context():
                     url = db.engine.url
-                    connect_args = {"connect_timeout": self.app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
-                                    "application_name": f"tracker-scheduler-{os.getpid()}"}
+                    connect_args = {
+                        "connect_timeout": self.app.config["DATABASE_CONNECT_TIMEOUT_SECONDS"],
+                        "application_name": f"tracker-scheduler-{os.getpid()}",
+                    }
                 # One lock per database (several installations may share a server), held by a
                 # connection outside the pool so that closing it ends the session and frees the lock.
                 self._engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)

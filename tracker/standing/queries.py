@@ -8,6 +8,7 @@ The dashboard, the alerts, the league table, the ward report and the task page a
 updates: the plan's structure is loaded once, each unit's latest update per task is picked in SQL
 (a window function). Passing an earlier `today` gives the plan as it stood on that day.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -98,19 +99,26 @@ def _latest_lead_updates(plan: Plan, before: datetime) -> dict[tuple[int, int], 
     """(task_id, unit_id) -> (percent, state, created_at) of each unit's latest lead update."""
     ranked = (
         select(
-            ProgressUpdate.task_id, ProgressUpdate.unit_id, ProgressUpdate.percent, ProgressUpdate.state,
+            ProgressUpdate.task_id,
+            ProgressUpdate.unit_id,
+            ProgressUpdate.percent,
+            ProgressUpdate.state,
             ProgressUpdate.created_at,
-            func.row_number().over(
+            func.row_number()
+            .over(
                 partition_by=(ProgressUpdate.task_id, ProgressUpdate.unit_id),
                 order_by=(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc()),
-            ).label("rank"),
+            )
+            .label("rank"),
         )
         .join(Task, Task.id == ProgressUpdate.task_id)
         .where(Task.plan_id == plan.id, ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.created_at < before)
         .subquery()
     )
     rows = db.session.execute(
-        select(ranked.c.task_id, ranked.c.unit_id, ranked.c.percent, ranked.c.state, ranked.c.created_at).where(ranked.c.rank == 1)
+        select(ranked.c.task_id, ranked.c.unit_id, ranked.c.percent, ranked.c.state, ranked.c.created_at).where(
+            ranked.c.rank == 1
+        )
     )
     return {(r.task_id, r.unit_id): (r.percent, r.state, aware(r.created_at)) for r in rows}
 
@@ -127,9 +135,14 @@ def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]
     rows = db.session.execute(
         select(ProgressUpdate.task_id, ProgressUpdate.unit_id, func.min(ProgressUpdate.created_at).label("done_at"))
         .join(Task, Task.id == ProgressUpdate.task_id)
-        .outerjoin(last_open, and_(last_open.c.task_id == ProgressUpdate.task_id, last_open.c.unit_id == ProgressUpdate.unit_id))
+        .outerjoin(
+            last_open,
+            and_(last_open.c.task_id == ProgressUpdate.task_id, last_open.c.unit_id == ProgressUpdate.unit_id),
+        )
         .where(
-            Task.plan_id == plan.id, ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.state == STATE_DONE,
+            Task.plan_id == plan.id,
+            ProgressUpdate.role == ROLE_LEAD,
+            ProgressUpdate.state == STATE_DONE,
             ProgressUpdate.created_at < before,
             or_(last_open.c.last_open.is_(None), ProgressUpdate.created_at > last_open.c.last_open),
         )
@@ -183,23 +196,42 @@ def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapsh
             candidates = [(latest[(task.id, uid)], uid) for uid in unit_ids if (task.id, uid) in latest]
             newest, newest_unit = max(candidates, key=lambda c: c[0][2]) if candidates else (None, None)
             # The primary lead's report of a past period that covers the task, not sent.
-            late_due = min((round_.unit_deadline for round_ in rounds for uid in unit_ids
-                            if (round_.id, uid) not in sent and owes_section(task, True, effective[(task.id, uid)], round_)),
-                           default=None)
-            reported_on = max((reported[(task.id, uid)] for uid in unit_ids if (task.id, uid) in reported), default=None)
+            late_due = min(
+                (
+                    round_.unit_deadline
+                    for round_ in rounds
+                    for uid in unit_ids
+                    if (round_.id, uid) not in sent and owes_section(task, True, effective[(task.id, uid)], round_)
+                ),
+                default=None,
+            )
+            reported_on = max(
+                (reported[(task.id, uid)] for uid in unit_ids if (task.id, uid) in reported), default=None
+            )
             facts = rules.TaskFacts(
-                start_on=task.start_on, due_on=task.due_on,
-                window_start=task.start_on or plan_start, window_end=task.due_on or plan_end,
-                latest_percent=newest[0] if newest else None, latest_state=newest[1] if newest else None,
+                start_on=task.start_on,
+                due_on=task.due_on,
+                window_start=task.start_on or plan_start,
+                window_end=task.due_on or plan_end,
+                latest_percent=newest[0] if newest else None,
+                latest_state=newest[1] if newest else None,
                 latest_on=ward_date(newest[2]) if newest else None,
-                done_on=ward_date(done_since[(task.id, newest_unit)]) if newest and (task.id, newest_unit) in done_since else None,
+                done_on=ward_date(done_since[(task.id, newest_unit)])
+                if newest and (task.id, newest_unit) in done_since
+                else None,
                 reported_on=ward_date(reported_on) if reported_on else None,
                 late_report_due=late_due,
                 unassigned=not unit_ids,
             )
             standing = rules.task_standing(facts, today, stale_after)
-            view = TaskView(node, standing.percent, standing.expected, standing, [units[uid] for uid in unit_ids],
-                            newest[2] if newest else None)
+            view = TaskView(
+                node,
+                standing.percent,
+                standing.expected,
+                standing,
+                [units[uid] for uid in unit_ids],
+                newest[2] if newest else None,
+            )
         views[task.id] = view
         return view
 

@@ -13,6 +13,7 @@ about one pixel, so the font sizes in app.css are what the phone shows. Each SVG
 puts a visible caption above it (`Chart`, templates/targets/index.html) and the tables on the page
 carry the same numbers.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -100,15 +101,21 @@ def bar_chart(title: str, categories: list[str], series: list[Series], descripti
             value = item.values[index]
             bar_x = group_x + position * bar_width
             if value is None:
-                parts.append(f'<text x="{bar_x + bar_width / 2:.1f}" y="{baseline - 4}" class="chart-value chart-missing" text-anchor="middle">–</text>')
+                parts.append(
+                    f'<text x="{bar_x + bar_width / 2:.1f}" y="{baseline - 4}" class="chart-value chart-missing" text-anchor="middle">–</text>'
+                )
                 continue
             height = float(value) / float(top) * plot_height if value > 0 else 0
             parts.append(
                 f'<rect x="{bar_x:.1f}" y="{baseline - height:.1f}" width="{bar_width - 2:.1f}" height="{height:.1f}" class="{item.css_class}">'
                 f"{_bar_title(category, item, value)}</rect>"
             )
-            parts.append(f'<text x="{bar_x + (bar_width - 2) / 2:.1f}" y="{baseline - height - 3:.1f}" class="chart-value" text-anchor="middle">{escape(format_number(value))}</text>')
-        parts.append(f'<text x="{LEFT + index * group_width + group_width / 2:.1f}" y="{baseline + 16}" class="chart-label" text-anchor="middle">{escape(category)}</text>')
+            parts.append(
+                f'<text x="{bar_x + (bar_width - 2) / 2:.1f}" y="{baseline - height - 3:.1f}" class="chart-value" text-anchor="middle">{escape(format_number(value))}</text>'
+            )
+        parts.append(
+            f'<text x="{LEFT + index * group_width + group_width / 2:.1f}" y="{baseline + 16}" class="chart-label" text-anchor="middle">{escape(category)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -125,12 +132,15 @@ def hbar_chart(title: str, categories: list[str], series: list[Series], descript
     for index, category in enumerate(categories):
         lines = textwrap.wrap(category, NAME_CHARACTERS, break_long_words=False) or [""]
         spans = "".join(
-            f'<tspan x="{LEFT}" dy="{0 if number == 0 else NAME_LINE}">{escape(line)}</tspan>' for number, line in enumerate(lines)
+            f'<tspan x="{LEFT}" dy="{0 if number == 0 else NAME_LINE}">{escape(line)}</tspan>'
+            for number, line in enumerate(lines)
         )
         parts.append(f'<text x="{LEFT}" y="{y + 11:.1f}" class="chart-label">{spans}</text>')
         y += NAME_LINE * len(lines) + 2
         # The axis, where the category's bars start.
-        parts.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{y - 1:.1f}" y2="{y + len(series) * (BAR + BAR_GAP) - BAR_GAP + 1:.1f}" class="chart-axis"></line>')
+        parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT}" y1="{y - 1:.1f}" y2="{y + len(series) * (BAR + BAR_GAP) - BAR_GAP + 1:.1f}" class="chart-axis"></line>'
+        )
         for item in series:
             value = item.values[index]
             if value is None:
@@ -141,11 +151,20 @@ def hbar_chart(title: str, categories: list[str], series: list[Series], descript
                     f'<rect x="{LEFT}" y="{y:.1f}" width="{length:.1f}" height="{BAR}" class="{item.css_class}">'
                     f"{_bar_title(category, item, value)}</rect>"
                 )
-                parts.append(f'<text x="{LEFT + length + 4:.1f}" y="{y + BAR - 2:.1f}" class="chart-value">{escape(format_number(value))}</text>')
+                parts.append(
+                    f'<text x="{LEFT + length + 4:.1f}" y="{y + BAR - 2:.1f}" class="chart-value">{escape(format_number(value))}</text>'
+                )
             y += BAR + BAR_GAP
         y += GROUP_GAP - BAR_GAP
     height = max(y, 40.0)
-    return Markup("".join(_open(title, height, description or _describe(categories, series), "hbars") + _legend(series) + parts + ["</svg>"]))
+    return Markup(
+        "".join(
+            _open(title, height, description or _describe(categories, series), "hbars")
+            + _legend(series)
+            + parts
+            + ["</svg>"]
+        )
+    )
 
 
 def line_chart(title: str, categories: list[str], series: list[Series], description: str = "") -> Markup:
@@ -170,17 +189,25 @@ def line_chart(title: str, categories: list[str], series: list[Series], descript
     for item in series:
         points = [(x_of(i), y_of(v)) for i, v in enumerate(item.values) if v is not None]
         if len(points) > 1:
-            parts.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" class="chart-line {item.css_class}"></polyline>')
+            parts.append(
+                f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" class="chart-line {item.css_class}"></polyline>'
+            )
     for index, category in enumerate(categories):
         known = [(item, item.values[index]) for item in series if item.values[index] is not None]
         ranked = sorted(known, key=lambda pair: pair[1], reverse=True)
         for item, value in known:
             x, y = x_of(index), y_of(value)
             above = len(ranked) < 2 or ranked[0][0] is item
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="chart-point {item.css_class}">{_bar_title(category, item, value)}</circle>')
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" class="chart-point {item.css_class}">{_bar_title(category, item, value)}</circle>'
+            )
             label_y = y - 6 if above else y + 14
-            parts.append(f'<text x="{x:.1f}" y="{label_y:.1f}" class="chart-value" text-anchor="middle">{escape(format_number(value))}</text>')
-        parts.append(f'<text x="{x_of(index):.1f}" y="{baseline + 30}" class="chart-label" text-anchor="middle">{escape(category)}</text>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{label_y:.1f}" class="chart-value" text-anchor="middle">{escape(format_number(value))}</text>'
+            )
+        parts.append(
+            f'<text x="{x_of(index):.1f}" y="{baseline + 30}" class="chart-label" text-anchor="middle">{escape(category)}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -191,6 +218,7 @@ def _id(title: str) -> str:
 
 def _describe(categories: list[str], series: list[Series]) -> str:
     return "; ".join(
-        f"{category}: " + ", ".join(f"{s.label} {format_number(s.values[i]) if s.values[i] is not None else '–'}" for s in series)
+        f"{category}: "
+        + ", ".join(f"{s.label} {format_number(s.values[i]) if s.values[i] is not None else '–'}" for s in series)
         for i, category in enumerate(categories)
     )

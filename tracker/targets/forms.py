@@ -1,4 +1,5 @@
 """Reading the actual figures a person typed: the indicator figures page and the unit report share it."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -31,7 +32,11 @@ def read_figures(indicators: list, formdata) -> tuple[list[tuple], dict[str, str
                 continue
             if parsed[name] < 0:
                 errors[f"{name}-{indicator.id}"] = _("The figure cannot be negative.")
-        if indicator.actual_rule == ACTUAL_FRACTION and not errors.get(f"numerator-{indicator.id}") and not errors.get(f"denominator-{indicator.id}"):
+        if (
+            indicator.actual_rule == ACTUAL_FRACTION
+            and not errors.get(f"numerator-{indicator.id}")
+            and not errors.get(f"denominator-{indicator.id}")
+        ):
             numerator, denominator = parsed.get("numerator"), parsed.get("denominator")
             if (numerator is None) != (denominator is None):
                 errors[f"denominator-{indicator.id}"] = _("Give both figures: how many were reached, out of how many.")

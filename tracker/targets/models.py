@@ -1,6 +1,5 @@
-from decimal import Decimal
-
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,9 +47,7 @@ class Indicator(db.Model):
 
     plan = relationship("Plan")
     reporting_unit = relationship("Unit")
-    targets = relationship(
-        "Target", back_populates="indicator", cascade="all, delete-orphan", order_by="Target.year"
-    )
+    targets = relationship("Target", back_populates="indicator", cascade="all, delete-orphan", order_by="Target.year")
 
 
 class Target(db.Model):

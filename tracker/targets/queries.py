@@ -1,4 +1,5 @@
 """The plan's numbers as the targets page shows them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.plan.models import Plan
 from tracker.periods.models import ReportingPeriod
+from tracker.plan.models import Plan
 from tracker.targets.models import ENTERED_RULES, Indicator, IndicatorValue, PovertyStandard
 from tracker.targets.services import NO_ACTUAL, Actual, actual_of, column_totals, cumulative, estimated_cost, variance
 
@@ -67,7 +68,9 @@ def roadmap(plan: Plan, indicators: list[Indicator]) -> Roadmap | None:
     cost_indicator = by_code.get(layout.get("cost_indicator"))
     unit_costs = {i.code: i.unit_cost for i in columns if i.in_cost_estimate and i.unit_cost is not None}
     result = Roadmap(
-        columns=columns, cost_indicator=cost_indicator, unit_label=layout.get("unit_label"),
+        columns=columns,
+        cost_indicator=cost_indicator,
+        unit_label=layout.get("unit_label"),
         cost_notes=layout.get("cost_notes"),
         stated_totals={code: Decimal(value) for code, value in layout.get("stated_totals", {}).items()},
     )
@@ -114,9 +117,22 @@ def roadmap_discrepancies(indicators: list[Indicator], plan_roadmap: Roadmap | N
             continue
         for target in indicator.targets:
             roadmap_target = target_for(households, target.year)
-            if target.value is not None and roadmap_target and roadmap_target.value is not None and roadmap_target.value != target.value:
-                found.append(Discrepancy(target.year, indicator, target.value, roadmap_target.value, target.text,
-                                         plan_roadmap.totals.get(households.code)))
+            if (
+                target.value is not None
+                and roadmap_target
+                and roadmap_target.value is not None
+                and roadmap_target.value != target.value
+            ):
+                found.append(
+                    Discrepancy(
+                        target.year,
+                        indicator,
+                        target.value,
+                        roadmap_target.value,
+                        target.text,
+                        plan_roadmap.totals.get(households.code),
+                    )
+                )
     return found
 
 
@@ -203,7 +219,12 @@ def trajectory(row: IndicatorRow) -> None:
         return
     indicator = row.indicator
     before = None
-    if indicator.baseline_value is not None and indicator.baseline_year is not None and row.years and indicator.baseline_year == row.years[0].year - 1:
+    if (
+        indicator.baseline_value is not None
+        and indicator.baseline_year is not None
+        and row.years
+        and indicator.baseline_year == row.years[0].year - 1
+    ):
         before = Actual(indicator.baseline_value)
     for year in row.years:
         if before is not None and before.known and year.actual.known:
@@ -218,11 +239,18 @@ def indicator_rows(plan: Plan, indicators: list[Indicator]) -> list[IndicatorRow
     rows = []
     for indicator in indicators:
         targets = {t.year: t for t in indicator.targets}
-        row = IndicatorRow(indicator, [
-            IndicatorYear(year, targets[year].value if year in targets else None, targets[year].text if year in targets else None,
-                          actual_of(indicator.code, year, by_code, entered))
-            for year in years
-        ])
+        row = IndicatorRow(
+            indicator,
+            [
+                IndicatorYear(
+                    year,
+                    targets[year].value if year in targets else None,
+                    targets[year].text if year in targets else None,
+                    actual_of(indicator.code, year, by_code, entered),
+                )
+                for year in years
+            ],
+        )
         trajectory(row)
         rows.append(row)
     return rows
@@ -241,25 +269,40 @@ class ReportFigures:
 
     def snapshot(self) -> list[dict]:
         """The figures as they stand, for a submitted version of the report."""
+
         def text(value):
             return None if value is None else format(Decimal(value).normalize(), "f")
 
         rows = []
         for indicator in self.indicators:
             value = self.existing.get(indicator.id)
-            rows.append({
-                "code": indicator.code, "name": indicator.name, "measure": indicator.measure, "rule": indicator.actual_rule,
-                "value": text(value.value) if value else None, "numerator": text(value.numerator) if value else None,
-                "denominator": text(value.denominator) if value else None, "source": value.source if value else None,
-            })
+            rows.append(
+                {
+                    "code": indicator.code,
+                    "name": indicator.name,
+                    "measure": indicator.measure,
+                    "rule": indicator.actual_rule,
+                    "value": text(value.value) if value else None,
+                    "numerator": text(value.numerator) if value else None,
+                    "denominator": text(value.denominator) if value else None,
+                    "source": value.source if value else None,
+                }
+            )
         return rows
 
 
 def report_figures(plan: Plan, period: ReportingPeriod, unit_id: int) -> ReportFigures:
     indicators = [i for i in plan_indicators(plan) if i.actual_rule in ENTERED_RULES and i.reporting_unit_id == unit_id]
-    existing = {
-        v.indicator_id: v
-        for v in db.session.scalars(select(IndicatorValue).where(
-            IndicatorValue.period_id == period.id, IndicatorValue.indicator_id.in_([i.id for i in indicators])))
-    } if indicators else {}
+    existing = (
+        {
+            v.indicator_id: v
+            for v in db.session.scalars(
+                select(IndicatorValue).where(
+                    IndicatorValue.period_id == period.id, IndicatorValue.indicator_id.in_([i.id for i in indicators])
+                )
+            )
+        }
+        if indicators
+        else {}
+    )
     return ReportFigures(period, indicators, existing)

@@ -1,4 +1,5 @@
 """The roadmap's arithmetic: totals and the estimated cost computed from unit costs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -80,13 +81,19 @@ def actual_of(code: str, year: int, indicators: dict, entered: dict, _depth: int
         return parts[0] if parts else NO_ACTUAL
     if rule == "rate":
         numerator, denominator = parts
-        return Actual(rate(numerator.value, denominator.value), numerator.provisional or denominator.provisional,
-                      numerator.value, denominator.value)
+        return Actual(
+            rate(numerator.value, denominator.value),
+            numerator.provisional or denominator.provisional,
+            numerator.value,
+            denominator.value,
+        )
     if rule == "sum_of":
         known = [p for p in parts if p.known]
         if not known:
             return NO_ACTUAL
-        return Actual(sum((p.value for p in known), Decimal(0)), len(known) < len(parts) or any(p.provisional for p in known))
+        return Actual(
+            sum((p.value for p in known), Decimal(0)), len(known) < len(parts) or any(p.provisional for p in known)
+        )
     return NO_ACTUAL
 
 
@@ -131,19 +138,37 @@ def save_actuals(actor, period, rows: list[tuple], now) -> int:
     source). All or nothing: the caller has already checked every field."""
     saved = 0
     for indicator, value, numerator, denominator, source in rows:
-        row = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.period_id == period.id))
+        row = db.session.scalar(
+            select(IndicatorValue).where(
+                IndicatorValue.indicator_id == indicator.id, IndicatorValue.period_id == period.id
+            )
+        )
         if row is None:
             if value is None and numerator is None and denominator is None:
                 continue
             row = IndicatorValue(indicator_id=indicator.id, period_id=period.id)
             db.session.add(row)
-        before = {"value": _str(row.value), "numerator": _str(row.numerator), "denominator": _str(row.denominator), "source": row.source}
+        before = {
+            "value": _str(row.value),
+            "numerator": _str(row.numerator),
+            "denominator": _str(row.denominator),
+            "source": row.source,
+        }
         after = {"value": _str(value), "numerator": _str(numerator), "denominator": _str(denominator), "source": source}
         if before == after:
             continue
         row.value, row.numerator, row.denominator, row.source = value, numerator, denominator, source
         row.unit_id, row.entered_by_id, row.entered_at = actor.unit_id, actor.user_id, now
-        record(actor, "indicator.value", now, row, indicator=indicator.code, period=f"{period.kind} {period.year}", before=before, after=after)
+        record(
+            actor,
+            "indicator.value",
+            now,
+            row,
+            indicator=indicator.code,
+            period=f"{period.kind} {period.year}",
+            before=before,
+            after=after,
+        )
         saved += 1
     return saved
 

@@ -7,8 +7,8 @@ from tracker.accounts.permissions import can
 from tracker.core.forms import Form
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
-from tracker.periods.queries import plan_periods
 from tracker.extensions import db
+from tracker.periods.queries import plan_periods
 from tracker.plan.views import load_plan
 from tracker.reports.queries import open_rounds
 from tracker.targets import charts, queries, services
@@ -52,28 +52,56 @@ def _charts(plan, roadmap, rows_by_code, today: date) -> list[charts.Chart]:
     def add(drawing, title, categories, series):
         result.append(charts.Chart(title, drawing(title, categories, series)))
 
-    add(charts.bar_chart, _("Households leaving poverty per year"), years,
-        [charts.Series(target_label, "chart-target", [y.target for y in households.years]),
-         charts.Series(actual_label, "chart-actual", [y.actual.value for y in households.years])])
-    add(charts.line_chart, _("Households leaving poverty, cumulative, against the roadmap"), years,
-        [charts.Series(_("Cumulative target"), "chart-target", [y.cumulative_target for y in households.years]),
-         charts.Series(_("Cumulative actual"), "chart-actual", [y.cumulative_actual.value for y in households.years])])
+    add(
+        charts.bar_chart,
+        _("Households leaving poverty per year"),
+        years,
+        [
+            charts.Series(target_label, "chart-target", [y.target for y in households.years]),
+            charts.Series(actual_label, "chart-actual", [y.actual.value for y in households.years]),
+        ],
+    )
+    add(
+        charts.line_chart,
+        _("Households leaving poverty, cumulative, against the roadmap"),
+        years,
+        [
+            charts.Series(_("Cumulative target"), "chart-target", [y.cumulative_target for y in households.years]),
+            charts.Series(
+                _("Cumulative actual"), "chart-actual", [y.cumulative_actual.value for y in households.years]
+            ),
+        ],
+    )
     supports = [rows_by_code[c.code] for c in roadmap.columns[1:]]
     to_date = [y for y in range(plan.start_year, plan.end_year + 1) if y <= today.year]
 
     def sum_to_date(row, attribute):
-        values = [getattr(y, attribute) if attribute == "target" else y.actual.value for y in row.years if y.year in to_date]
+        values = [
+            getattr(y, attribute) if attribute == "target" else y.actual.value for y in row.years if y.year in to_date
+        ]
         known = [v for v in values if v is not None]
         return sum(known) if known else None
 
-    add(charts.hbar_chart, _("Supports delivered by type, to date"), [r.indicator.name for r in supports],
-        [charts.Series(target_label, "chart-target", [sum_to_date(r, "target") for r in supports]),
-         charts.Series(actual_label, "chart-actual", [sum_to_date(r, "actual") for r in supports])])
+    add(
+        charts.hbar_chart,
+        _("Supports delivered by type, to date"),
+        [r.indicator.name for r in supports],
+        [
+            charts.Series(target_label, "chart-target", [sum_to_date(r, "target") for r in supports]),
+            charts.Series(actual_label, "chart-actual", [sum_to_date(r, "actual") for r in supports]),
+        ],
+    )
     if roadmap.cost_indicator is not None:
         cost = rows_by_code[roadmap.cost_indicator.code]
-        add(charts.bar_chart, _("Budget used against the estimate (million VND)"), years,
-            [charts.Series(_("Estimate"), "chart-target", [y.target for y in cost.years]),
-             charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years])])
+        add(
+            charts.bar_chart,
+            _("Budget used against the estimate (million VND)"),
+            years,
+            [
+                charts.Series(_("Estimate"), "chart-target", [y.target for y in cost.years]),
+                charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years]),
+            ],
+        )
     return result
 
 
@@ -81,11 +109,15 @@ def _charts(plan, roadmap, rows_by_code, today: date) -> list[charts.Chart]:
 def actuals(plan_id: int):
     """Enter the actual figures of a reporting period, for the indicators the user answers for."""
     plan = load_plan(plan_id)
-    indicators = [i for i in queries.plan_indicators(plan) if i.actual_rule in ENTERED_RULES and can("enter_indicator", i)]
+    indicators = [
+        i for i in queries.plan_indicators(plan) if i.actual_rule in ENTERED_RULES and can("enter_indicator", i)
+    ]
     if not indicators:
         abort(403)
     periods = plan_periods(plan)
-    period = next((p for p in periods if p.id == request.args.get("period", type=int)), None) or _default_period(plan, periods)
+    period = next((p for p in periods if p.id == request.args.get("period", type=int)), None) or _default_period(
+        plan, periods
+    )
     existing = {
         v.indicator_id: v
         for v in db.session.scalars(db.select(IndicatorValue).where(IndicatorValue.period_id == period.id))
@@ -103,8 +135,15 @@ def actuals(plan_id: int):
             flash(_("%(num)d figures saved.", num=saved), "success")
             return redirect(url_for("targets.actuals", plan_id=plan.id, period=period.id))
     return render_template(
-        "targets/actuals.html", plan=plan, periods=periods, period=period, indicators=indicators,
-        existing=existing, errors=errors, typed=typed, form=form,
+        "targets/actuals.html",
+        plan=plan,
+        periods=periods,
+        period=period,
+        indicators=indicators,
+        existing=existing,
+        errors=errors,
+        typed=typed,
+        form=form,
     ), 422 if errors else 200
 
 
@@ -112,5 +151,3 @@ def _default_period(plan, periods):
     """The period being reported now: the latest one open for reporting."""
     started = [r.figures_period for r in open_rounds(plan, ward_today()) if r.figures_period is not None]
     return started[-1] if started else periods[0]
-
-

@@ -12,10 +12,15 @@ class UnitForm(Form):
         validators=[
             InputRequired(message=_l("Enter a short code, e.g. to-dan-pho-1.")),
             Length(max=64),
-            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters without accents, digits and dashes, e.g. to-dan-pho-1.")),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lowercase letters without accents, digits and dashes, e.g. to-dan-pho-1."),
+            ),
         ],
     )
-    name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=300)])
+    name = StringField(
+        _l("Name"), filters=[strip], validators=[DataRequired(message=_l("Enter the unit's name.")), Length(max=300)]
+    )
     is_group = BooleanField(_l("This is a unit group (a collective name in the plan)"))
     outside_apparatus = BooleanField(_l("Outside UBND's own apparatus (UBND requests of it rather than assigns)"))
     members = MultiCheckboxField(_l("Members (for a group)"), coerce=int)

@@ -1,4 +1,5 @@
 """What each unit leads and supports in a plan."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -59,4 +60,3 @@ def plan_workload(plan: Plan) -> dict[int, UnitWork]:
         entry.leads.sort(key=lambda ut: order[ut.task.id])
         entry.supports.sort(key=lambda ut: order[ut.task.id])
     return work
-

@@ -1,4 +1,5 @@
 """Unit groups: an assignment to a group is an assignment to each of its members."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -65,7 +66,9 @@ def _strength(assignment: EffectiveAssignment) -> tuple:
     return (assignment.role == ROLE_LEAD, assignment.is_primary, assignment.via_group_id is None)
 
 
-def effective_assignments(assignments: Iterable, groups: dict[int, list[int]]) -> dict[tuple[int, int], EffectiveAssignment]:
+def effective_assignments(
+    assignments: Iterable, groups: dict[int, list[int]]
+) -> dict[tuple[int, int], EffectiveAssignment]:
     """The role each real unit holds on each task, keyed by (task_id, unit_id).
 
     `assignments` are Assignment-like rows (task_id, unit_id, role, is_primary). A unit that is
@@ -106,15 +109,30 @@ def _would_cycle(group_id: int | None, member_ids: list[int], groups: dict[int, 
     return False
 
 
-def save_unit(actor, now, ward_id: int, unit, code: str, name: str, is_group: bool, member_ids: list[int],
-              note: str | None, active: bool, outside_apparatus: bool = False):
+def save_unit(
+    actor,
+    now,
+    ward_id: int,
+    unit,
+    code: str,
+    name: str,
+    is_group: bool,
+    member_ids: list[int],
+    note: str | None,
+    active: bool,
+    outside_apparatus: bool = False,
+):
     """Create (unit None) or change a unit and its group membership."""
     clash = db.session.scalar(select(Unit).where(Unit.ward_id == ward_id, Unit.code == code))
     if clash is not None and clash is not unit:
         raise UnitRefused(_('The code "%(code)s" is already used by %(name)s.', code=code, name=clash.name))
     if not is_group and member_ids:
         raise UnitRefused(_("Only a unit group has members."))
-    members = db.session.scalars(select(Unit).where(Unit.id.in_(member_ids), Unit.ward_id == ward_id)).all() if member_ids else []
+    members = (
+        db.session.scalars(select(Unit).where(Unit.id.in_(member_ids), Unit.ward_id == ward_id)).all()
+        if member_ids
+        else []
+    )
     if len(members) != len(set(member_ids)):
         raise UnitRefused(_("Choose members among this ward's units."))
     if _would_cycle(unit.id if unit is not None else None, member_ids, ward_groups(ward_id)):
@@ -125,7 +143,13 @@ def save_unit(actor, now, ward_id: int, unit, code: str, name: str, is_group: bo
         action = "unit.create"
     else:
         action = "unit.change"
-    unit.code, unit.name, unit.is_group, unit.note, unit.active = code, name, is_group, (note or "").strip() or None, active
+    unit.code, unit.name, unit.is_group, unit.note, unit.active = (
+        code,
+        name,
+        is_group,
+        (note or "").strip() or None,
+        active,
+    )
     unit.outside_apparatus = outside_apparatus
     unit.members = list(members)
     record(actor, action, now, unit, code=code, members=sorted(m.code for m in members))

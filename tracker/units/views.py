@@ -3,8 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from tracker.accounts.permissions import require
 from tracker.accountability.models import Chase
+from tracker.accounts.permissions import require
 from tracker.alerts.queries import open_alerts_concerning
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
@@ -65,14 +65,25 @@ def my_unit(plan_id: int):
     # A returned report is owed again until it is sent back.
     owed = [r for r in rows if not r.sent or r.status == STATUS_RETURNED]
     return render_template(
-        "units/home.html", plan=plan, entry=entry, latest=latest, owed=owed, returned=returned,
-        waiting=[r for r in rows if r.sent and r.status not in (STATUS_RETURNED,)], today=today,
+        "units/home.html",
+        plan=plan,
+        entry=entry,
+        latest=latest,
+        owed=owed,
+        returned=returned,
+        waiting=[r for r in rows if r.sent and r.status not in (STATUS_RETURNED,)],
+        today=today,
         questions=plan_questions(plan, open_only=True, unit_id=current_user.unit_id),
         directives=plan_directives(plan, open_only=True, unit_id=current_user.unit_id),
-        answer_form=AnswerForm(), reply_form=ReplyForm(),
+        answer_form=AnswerForm(),
+        reply_form=ReplyForm(),
         alerts=open_alerts_concerning(plan.id, current_user),
-        chases=db.session.scalars(select(Chase).where(Chase.plan_id == plan.id, Chase.unit_id == current_user.unit_id)
-                                  .order_by(Chase.created_at.desc()).limit(5)).all(),
+        chases=db.session.scalars(
+            select(Chase)
+            .where(Chase.plan_id == plan.id, Chase.unit_id == current_user.unit_id)
+            .order_by(Chase.created_at.desc())
+            .limit(5)
+        ).all(),
     )
 
 
@@ -95,7 +106,9 @@ def _ward() -> Ward:
 
 def _form(ward: Ward, unit: Unit | None) -> UnitForm:
     form = UnitForm(obj=unit) if unit is not None and request.method == "GET" else UnitForm()
-    others = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)).all()
+    others = db.session.scalars(
+        select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)
+    ).all()
     form.members.choices = [(u.id, u.name) for u in others if unit is None or u.id != unit.id]
     if unit is not None and request.method == "GET":
         form.members.data = [m.id for m in unit.members]
@@ -106,7 +119,9 @@ def _form(ward: Ward, unit: Unit | None) -> UnitForm:
 def admin_index():
     ward = _ward()
     require("manage_units", ward.id)
-    units = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)).all()
+    units = db.session.scalars(
+        select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.is_group, Unit.sort_order, Unit.id)
+    ).all()
     return render_template("units/admin_list.html", ward=ward, units=units)
 
 
@@ -129,13 +144,25 @@ def edit(unit_id: int):
 def _save(ward: Ward, unit: Unit | None, form: UnitForm):
     if form.validate_on_submit():
         try:
-            saved = services.save_unit(actor(), now(), ward.id, unit, form.code.data, form.name.data,
-                                       form.is_group.data, form.members.data, form.note.data, form.active.data,
-                                       outside_apparatus=form.outside_apparatus.data)
+            saved = services.save_unit(
+                actor(),
+                now(),
+                ward.id,
+                unit,
+                form.code.data,
+                form.name.data,
+                form.is_group.data,
+                form.members.data,
+                form.note.data,
+                form.active.data,
+                outside_apparatus=form.outside_apparatus.data,
+            )
         except services.UnitRefused as refused:
             form.form_errors.append(str(refused))
         else:
             db.session.commit()
             flash(_('Unit "%(name)s" saved.', name=saved.name), "success")
             return redirect(url_for("admin_units.index", ward=ward.id))
-    return render_template("units/admin_form.html", ward=ward, unit=unit, form=form), 200 if not (form.errors or form.form_errors) else 422
+    return render_template("units/admin_form.html", ward=ward, unit=unit, form=form), 200 if not (
+        form.errors or form.form_errors
+    ) else 422

@@ -1,6 +1,7 @@
 """The ward's report as a DOCX a secretary signs as it is (Nghị định 30/2020/NĐ-CP, Phụ lục I),
 from the building blocks in `tracker.core.docx`: only what the records say, statuses in words, one
 line for the tasks no accepted report speaks of, no section heading without content."""
+
 from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -50,8 +51,12 @@ def task_body(line) -> str:
 def build_docx(report: WardReport, compiled: CompiledReport) -> bytes:
     plan = compiled.plan
     document = new_document(author=plan.issuer, title=report.title, created=report.updated_at)
-    document_header(document, issuing_body_lines(plan), _("No.: %(number)s", number=report.number or "      /BC-UBND"),
-                    date_line(report.place, report.report_date))
+    document_header(
+        document,
+        issuing_body_lines(plan),
+        _("No.: %(number)s", number=report.number or "      /BC-UBND"),
+        date_line(report.place, report.report_date),
+    )
     title_block(document, _("REPORT"), report.title)
     narrative = report.narrative or {}
     for section in sections(report, compiled):
@@ -70,19 +75,37 @@ def build_docx(report: WardReport, compiled: CompiledReport) -> bytes:
 
 
 def _tasks(document, compiled: CompiledReport) -> None:
-    heading(document, _("1. Status of the %(num)d tasks as of %(date)s", num=compiled.total_tasks, date=format_date(compiled.as_of)),
-            space_before=Pt(0))
-    table(document, [_("Status"), _("Tasks")], [[name, count] for name, count in status_lines(compiled)], [Cm(12.5), Cm(4)],
-          aligns={1: RIGHT})
+    heading(
+        document,
+        _("1. Status of the %(num)d tasks as of %(date)s", num=compiled.total_tasks, date=format_date(compiled.as_of)),
+        space_before=Pt(0),
+    )
+    table(
+        document,
+        [_("Status"), _("Tasks")],
+        [[name, count] for name, count in status_lines(compiled)],
+        [Cm(12.5), Cm(4)],
+        aligns={1: RIGHT},
+    )
     heading(document, _("2. Results of each task"))
     if compiled.reported:
         rows = [
-            [number, line.task.title, ", ".join(u.name for u in line.lead_units) or _("Not assigned"),
-             label("task_status", line.status), task_body(line)]
+            [
+                number,
+                line.task.title,
+                ", ".join(u.name for u in line.lead_units) or _("Not assigned"),
+                label("task_status", line.status),
+                task_body(line),
+            ]
             for number, line in enumerate(compiled.reported, start=1)
         ]
-        table(document, [_("No."), _("Task"), _("Lead unit"), _("Status"), _("Results, difficulties, proposals")], rows,
-              [Cm(1), Cm(4.6), Cm(3), Cm(2.6), Cm(5.3)], aligns={0: CENTER})
+        table(
+            document,
+            [_("No."), _("Task"), _("Lead unit"), _("Status"), _("Results, difficulties, proposals")],
+            rows,
+            [Cm(1), Cm(4.6), Cm(3), Cm(2.6), Cm(5.3)],
+            aligns={0: CENTER},
+        )
     line = unreported_line(compiled)
     if line:
         paragraph(document, line, align=WD_ALIGN_PARAGRAPH.JUSTIFY, first_line_indent=Cm(1), space_before=Cm(0.2))
@@ -90,11 +113,22 @@ def _tasks(document, compiled: CompiledReport) -> None:
 
 def _indicators(document, compiled: CompiledReport) -> None:
     rows = [
-        [line.name, label("measure", line.measure), indicator_value_text(line, line.target), indicator_value_text(line, line.actual),
-         indicator_value_text(line, line.variance), line.source or ""]
+        [
+            line.name,
+            label("measure", line.measure),
+            indicator_value_text(line, line.target),
+            indicator_value_text(line, line.actual),
+            indicator_value_text(line, line.variance),
+            line.source or "",
+        ]
         for line in compiled.indicators
     ]
     widths = [Cm(5.2), Cm(1.9), Cm(1.9), Cm(1.9), Cm(1.9), None]
     widths[-1] = TEXT_WIDTH - sum(widths[:-1])
-    table(document, [_("Indicator"), _("Unit of measure"), _("Planned"), _("Achieved"), _("Variance"), _("Source of the figure")], rows,
-          widths, aligns={2: RIGHT, 3: RIGHT, 4: RIGHT})
+    table(
+        document,
+        [_("Indicator"), _("Unit of measure"), _("Planned"), _("Achieved"), _("Variance"), _("Source of the figure")],
+        rows,
+        widths,
+        aligns={2: RIGHT, 3: RIGHT, 4: RIGHT},
+    )

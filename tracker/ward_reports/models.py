@@ -1,4 +1,5 @@
 """The ward's periodic report (6-month, annual, mid-term, final), compiled for the secretariat."""
+
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text

@@ -5,6 +5,7 @@ the units' accepted reports say of it (results, difficulties, proposals: the lea
 first); the count of tasks in each status; the indicator table for the period's year; and which
 units did not send their report of the period, or sent it late. The DOCX, XLSX and printable page all render this one structure.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -17,22 +18,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.services import Actor, record
-from flask_babel import get_locale
-
+from tracker.core.docx import date_line, default_place, issuing_body_lines, vietnamese_date_line  # noqa: F401
 from tracker.core.formatting import format_date, format_number, format_percent
-from tracker.core.time import ward_date
 from tracker.core.labels import label
-from tracker.standing.queries import PlanSnapshot, plan_snapshot, status_counts
+from tracker.core.time import ward_date
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
-from tracker.plan.models import Plan, Task
-from tracker.progress.status import STATUSES
 from tracker.periods.queries import plan_periods
-from tracker.core.docx import date_line, default_place, issuing_body_lines, vietnamese_date_line  # noqa: F401
 from tracker.periods.services import period_subject as report_title
 from tracker.periods.services import round_of
+from tracker.plan.models import Plan, Task
+from tracker.progress.status import STATUSES
 from tracker.reports.models import STATUS_ACCEPTED, UnitReportSection
 from tracker.reports.queries import ReportRow, round_report_rows
+from tracker.standing.queries import plan_snapshot, status_counts
 from tracker.targets.models import IndicatorValue
 from tracker.targets.queries import entered_values, plan_indicators
 from tracker.targets.services import actual_of, variance
@@ -179,9 +178,15 @@ def unreported_line(compiled: CompiledReport) -> str | None:
     if not count:
         return None
     if not compiled.reported:
-        return _("No unit's report of the period has been accepted yet: the %(num)d tasks are listed by status above.", num=count)
-    return ngettext("%(num)d more task has no accepted report of its lead unit yet.",
-                    "%(num)d more tasks have no accepted report of their lead units yet.", count)
+        return _(
+            "No unit's report of the period has been accepted yet: the %(num)d tasks are listed by status above.",
+            num=count,
+        )
+    return ngettext(
+        "%(num)d more task has no accepted report of its lead unit yet.",
+        "%(num)d more tasks have no accepted report of their lead units yet.",
+        count,
+    )
 
 
 def compile_report(plan: Plan, period: ReportingPeriod, today: date) -> CompiledReport:
@@ -199,21 +204,34 @@ def compile_report(plan: Plan, period: ReportingPeriod, today: date) -> Compiled
     for view in snapshot.leaves:
         primary_ids = {u.id for u in view.primary_units}
         # The lead unit's accepted section first, then any partner's.
-        found = sorted(sections.get(view.task.id, []), key=lambda pair: (pair[0].id not in primary_ids, pair[0].sort_order, pair[0].id))
+        found = sorted(
+            sections.get(view.task.id, []),
+            key=lambda pair: (pair[0].id not in primary_ids, pair[0].sort_order, pair[0].id),
+        )
         # The plan's lead units as it names them, the one that answers first.
         leads = [a.unit for a in view.node.leads]
-        line = TaskLine(view.task, snapshot.section_of(view.task.id).task.code, leads, view.standing.status, view.percent)
+        line = TaskLine(
+            view.task, snapshot.section_of(view.task.id).task.code, leads, view.standing.status, view.percent
+        )
         for unit, section in found:
             prefix = "" if unit.id in primary_ids else f"{unit.name}: "
-            for attribute, bucket in (("results", line.results), ("difficulties", line.difficulties), ("proposals", line.proposals)):
+            for attribute, bucket in (
+                ("results", line.results),
+                ("difficulties", line.difficulties),
+                ("proposals", line.proposals),
+            ):
                 text = getattr(section, attribute)
                 if text:
                     bucket.append(prefix + text)
         tasks.append(line)
 
     return CompiledReport(
-        plan=plan, period=period, as_of=as_of, tasks=tasks,
-        counts=status_counts(snapshot.leaves), indicators=_indicator_lines(plan, period),
+        plan=plan,
+        period=period,
+        as_of=as_of,
+        tasks=tasks,
+        counts=status_counts(snapshot.leaves),
+        indicators=_indicator_lines(plan, period),
         units=[UnitLine(row) for row in rows],
     )
 
@@ -223,7 +241,11 @@ def _indicator_lines(plan: Plan, period: ReportingPeriod) -> list[IndicatorLine]
     by_code = {i.code: i for i in indicators}
     entered = dict(entered_values(plan))
     # The figures entered for this very period take precedence over the year's best figure.
-    for value in db.session.scalars(select(IndicatorValue).where(IndicatorValue.period_id == period.id).options(selectinload(IndicatorValue.indicator))):
+    for value in db.session.scalars(
+        select(IndicatorValue)
+        .where(IndicatorValue.period_id == period.id)
+        .options(selectinload(IndicatorValue.indicator))
+    ):
         entered[(value.indicator.code, period.year)] = (value, period.kind == "six_month")
     lines = []
     for indicator in indicators:
@@ -234,12 +256,18 @@ def _indicator_lines(plan: Plan, period: ReportingPeriod) -> list[IndicatorLine]
         if target is None and not actual.known and indicator.baseline_value is None:
             continue
         row = entered.get((indicator.code, period.year))
-        lines.append(IndicatorLine(
-            name=indicator.name, measure=indicator.measure, source_ref=indicator.source_ref,
-            target=target.value if target else None, actual=actual.value,
-            numerator=actual.numerator, denominator=actual.denominator,
-            source=row[0].source if row else None,
-        ))
+        lines.append(
+            IndicatorLine(
+                name=indicator.name,
+                measure=indicator.measure,
+                source_ref=indicator.source_ref,
+                target=target.value if target else None,
+                actual=actual.value,
+                numerator=actual.numerator,
+                denominator=actual.denominator,
+                source=row[0].source if row else None,
+            )
+        )
     return lines
 
 
@@ -252,10 +280,18 @@ def unit_reporting_lines(compiled: CompiledReport) -> list[str]:
     lines = []
     if compiled.units_missing:
         deadline = compiled.units_missing[0].row.round.unit_deadline
-        lines.append(_("- Not sent (due %(date)s): %(units)s.", date=format_date(deadline),
-                       units=", ".join(line.unit.name for line in compiled.units_missing)))
+        lines.append(
+            _(
+                "- Not sent (due %(date)s): %(units)s.",
+                date=format_date(deadline),
+                units=", ".join(line.unit.name for line in compiled.units_missing),
+            )
+        )
     if compiled.units_late:
-        late = [_("%(unit)s (on %(date)s)", unit=line.unit.name, date=format_date(line.sent_on)) for line in compiled.units_late]
+        late = [
+            _("%(unit)s (on %(date)s)", unit=line.unit.name, date=format_date(line.sent_on))
+            for line in compiled.units_late
+        ]
         lines.append(_("- Sent late: %(units)s.", units=", ".join(late)))
     return lines or [_("Every unit sent its report of the period on time.")]
 
@@ -266,13 +302,17 @@ def default_narrative(compiled: CompiledReport) -> dict[str, str]:
     situation = _(
         "The ward has carried out the plan's %(total)d tasks: %(done)d done, %(on_time)d in progress on time, "
         "%(overdue)d in progress but overdue, %(not_started)d not started.",
-        total=compiled.total_tasks, done=done, on_time=counts.get("in_progress_on_time", 0),
-        overdue=counts.get("in_progress_overdue", 0), not_started=counts.get("not_started", 0),
+        total=compiled.total_tasks,
+        done=done,
+        on_time=counts.get("in_progress_on_time", 0),
+        overdue=counts.get("in_progress_overdue", 0),
+        not_started=counts.get("not_started", 0),
     )
     # In words a reader expects: who proposes what, never an internal task code.
     proposals = "\n".join(
         f"- {', '.join(u.name for u in line.lead_units)}: {text}" if line.lead_units else f"- {text}"
-        for line in compiled.tasks for text in line.proposals
+        for line in compiled.tasks
+        for text in line.proposals
     )
     return {"situation": situation, "assessment": "", "next_tasks": "", "proposals": proposals}
 
@@ -282,9 +322,16 @@ def get_or_start(plan: Plan, period: ReportingPeriod, today: date, now: datetime
     if report is None:
         compiled = compile_report(plan, period, today)
         report = WardReport(
-            period=period, number=None, report_date=today, place=default_place(plan), title=report_title(period, plan),
-            narrative=default_narrative(compiled), recipients=default_recipients(plan), signature=dict(plan.signature or {}),
-            created_at=now, updated_at=now,
+            period=period,
+            number=None,
+            report_date=today,
+            place=default_place(plan),
+            title=report_title(period, plan),
+            narrative=default_narrative(compiled),
+            recipients=default_recipients(plan),
+            signature=dict(plan.signature or {}),
+            created_at=now,
+            updated_at=now,
         )
         db.session.add(report)
     return report
@@ -295,7 +342,7 @@ PROVINCE_KINDS = ("tỉnh", "thành phố")
 
 
 def _ward_level(plan: Plan) -> str:
-    """"phường", "xã" or "thị trấn", as the ward's name (or else the plan's issuer) says; the
+    """ "phường", "xã" or "thị trấn", as the ward's name (or else the plan's issuer) says; the
     ward's own name when neither does."""
     for text in (plan.ward.name, plan.issuer):
         words = text.lower()
@@ -306,11 +353,11 @@ def _ward_level(plan: Plan) -> str:
 
 
 def _province_authority(province: str) -> str:
-    """"Tỉnh Thái Nguyên" -> "UBND tỉnh Thái Nguyên"."""
+    """ "Tỉnh Thái Nguyên" -> "UBND tỉnh Thái Nguyên"."""
     province = province.strip()
     for kind in PROVINCE_KINDS:
         if province.lower().startswith(kind + " "):
-            return f"UBND {kind} {province[len(kind) + 1:].strip()}"
+            return f"UBND {kind} {province[len(kind) + 1 :].strip()}"
     return f"UBND {province}"
 
 
@@ -325,15 +372,26 @@ def default_recipients(plan: Plan) -> list[str]:
     return lines + [archive]
 
 
-def save_draft(actor: Actor, report: WardReport, number: str | None, report_date: date, title: str,
-               narrative: dict[str, str], recipients: list[str], now: datetime, signature: dict[str, str] | None = None) -> None:
+def save_draft(
+    actor: Actor,
+    report: WardReport,
+    number: str | None,
+    report_date: date,
+    title: str,
+    narrative: dict[str, str],
+    recipients: list[str],
+    now: datetime,
+    signature: dict[str, str] | None = None,
+) -> None:
     report.number = (number or "").strip() or None
     report.report_date = report_date
     report.title = title.strip()
     report.narrative = {key: (narrative.get(key) or "").strip() for key in NARRATIVE_SECTIONS}
     report.recipients = [r.strip() for r in recipients if r.strip()]
     if signature is not None:
-        report.signature = {key: (signature.get(key) or "").strip() for key in SIGNATURE_FIELDS if (signature.get(key) or "").strip()}
+        report.signature = {
+            key: (signature.get(key) or "").strip() for key in SIGNATURE_FIELDS if (signature.get(key) or "").strip()
+        }
     report.updated_at, report.updated_by_id = now, actor.user_id
     record(actor, "ward_report.save", now, report, period=f"{report.period.kind} {report.period.year}")
 
@@ -346,4 +404,3 @@ def indicator_value_text(line: IndicatorLine, value: Decimal | None) -> str:
     if value is None:
         return "—"
     return format_percent(value) if line.measure == "percent" else format_number(value)
-

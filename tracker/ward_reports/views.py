@@ -1,5 +1,6 @@
 """The ward's periodic report: the secretariat edits the narrative, everyone on the committee
 side reads and exports it."""
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -8,10 +9,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.accounts.permissions import can, require
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
-from tracker.periods.queries import plan_periods
 from tracker.exports.spreadsheets import xlsx_response
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_periods
 from tracker.plan.views import load_plan
 from tracker.ward_reports import services
 from tracker.ward_reports.docx import build_docx, task_body
@@ -43,7 +44,10 @@ def _report_and_compiled(plan, period):
 def index(plan_id: int):
     plan = load_plan(plan_id)
     require("view_accountability", plan)
-    drafts = {r.period_id: r for r in db.session.scalars(select(WardReport).join(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id))}
+    drafts = {
+        r.period_id: r
+        for r in db.session.scalars(select(WardReport).join(ReportingPeriod).where(ReportingPeriod.plan_id == plan.id))
+    }
     return render_template("ward_reports/index.html", plan=plan, periods=plan_periods(plan), drafts=drafts)
 
 
@@ -71,24 +75,46 @@ def edit(plan_id: int, period_id: int):
         saved = db.session.scalar(select(WardReport).where(WardReport.period_id == period.id))
         # The form carries the version it was read at; 0 means "no draft saved yet".
         if (saved.version if saved is not None else 0) != (form.version.data or 0):
-            flash(_("Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."), "warning")
-            return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form), 409
+            flash(
+                _(
+                    "Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."
+                ),
+                "warning",
+            )
+            return render_template(
+                "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
+            ), 409
         saved = saved or services.get_or_start(plan, period, ward_today(), now())
         try:
             services.save_draft(
-                actor(), saved, form.number.data, form.report_date.data, form.title.data,
-                {key: getattr(form, key).data for key in NARRATIVE_SECTIONS}, (form.recipients.data or "").split("\n"), now(),
+                actor(),
+                saved,
+                form.number.data,
+                form.report_date.data,
+                form.title.data,
+                {key: getattr(form, key).data for key in NARRATIVE_SECTIONS},
+                (form.recipients.data or "").split("\n"),
+                now(),
                 signature={key: getattr(form, f"sign_{key}").data for key in SIGNATURE_FIELDS},
             )
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
-            flash(_("Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."), "warning")
-            return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form), 409
+            flash(
+                _(
+                    "Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."
+                ),
+                "warning",
+            )
+            return render_template(
+                "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
+            ), 409
         flash(_("The report draft is saved."), "success")
         return redirect(url_for("ward_reports.edit", plan_id=plan.id, period_id=period.id))
     status = 422 if form is not None and request.method == "POST" else 200
-    return render_template("ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form), status
+    return render_template(
+        "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
+    ), status
 
 
 def _filename(period, extension: str) -> str:
@@ -123,10 +149,18 @@ def printable(plan_id: int, period_id: int):
     require("view_accountability", plan)
     period = _period(plan, period_id)
     report, compiled = _report_and_compiled(plan, period)
-    return render_template("ward_reports/print.html", plan=plan, period=period, report=report, compiled=compiled,
-                           sections=services.sections(report, compiled), task_body=task_body,
-                           unreported=services.unreported_line(compiled),
-                           date_line=services.date_line(report.place, report.report_date),
-                           status_lines=services.status_lines(compiled), unit_lines=services.unit_reporting_lines(compiled),
-                           issuer_lines=services.issuing_body_lines(plan),
-                           value_text=services.indicator_value_text)
+    return render_template(
+        "ward_reports/print.html",
+        plan=plan,
+        period=period,
+        report=report,
+        compiled=compiled,
+        sections=services.sections(report, compiled),
+        task_body=task_body,
+        unreported=services.unreported_line(compiled),
+        date_line=services.date_line(report.place, report.report_date),
+        status_lines=services.status_lines(compiled),
+        unit_lines=services.unit_reporting_lines(compiled),
+        issuer_lines=services.issuing_body_lines(plan),
+        value_text=services.indicator_value_text,
+    )

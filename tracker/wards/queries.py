@@ -1,4 +1,5 @@
 """Finding a ward."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
