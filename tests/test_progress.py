@@ -380,6 +380,15 @@ def test_a_rejected_form_asks_for_the_files_again_and_stores_nothing(app, plan, 
 # --- upload rules -----------------------------------------------------------------------------
 
 
+def test_the_file_chooser_offers_exactly_the_kinds_that_are_accepted(app, plan, client):
+    login(client, "officer")
+    html = client.get(task_url(plan, "IV.4.1")).get_data(as_text=True)
+    chooser = re.search(r'<input[^>]*name="evidence"[^>]*>', html).group(0)
+    offered = re.search(r'accept="([^"]+)"', chooser).group(1).split(",")
+    assert sorted(offered) == sorted(f".{extension}" for extension in storage.ALLOWED_TYPES)
+    assert {".pdf", ".jpg", ".docx", ".xlsx"} <= set(offered) and ".exe" not in offered
+
+
 @pytest.mark.parametrize(
     "name, content",
     [

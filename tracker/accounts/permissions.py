@@ -6,7 +6,7 @@ Views call these before they act (load, check, act) and templates call the same 
 
 from __future__ import annotations
 
-from flask import Flask, abort
+from flask import Flask, abort, g, has_request_context
 from flask_login import current_user
 
 from tracker.accounts.models import ROLE_ADMIN, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
@@ -41,11 +41,22 @@ def posting_role(user, task) -> str | None:
     task (named, or through one of its groups); None when the user may not post on it."""
     if not has_role(user, ROLE_OFFICER) or user.unit_id is None or not can_view_plan(user, task.plan):
         return None
-    return unit_role_on_task(task, user.unit_id)
+    # Asked once per task and request (a task page asks for each of the unit's updates).
+    known = g.setdefault("posting_roles", {}) if has_request_context() else {}
+    key = (user.id, user.unit_id, task.id)
+    if key not in known:
+        known[key] = unit_role_on_task(task, user.unit_id)
+    return known[key]
 
 
 def can_post_update(user, task) -> bool:
     return posting_role(user, task) is not None
+
+
+def can_correct_update(user, update) -> bool:
+    """An update is corrected (by a new update pointing at it) by an officer of the unit that
+    posted it, while that unit may still post on the task."""
+    return update.unit_id is not None and update.unit_id == user.unit_id and can_post_update(user, update.task)
 
 
 def can_read_evidence(user, evidence) -> bool:
@@ -149,6 +160,7 @@ RULES = {
     "enter_indicator": can_enter_indicator,
     "view_plan": can_view_plan,
     "post_update": can_post_update,
+    "correct_update": can_correct_update,
     "read_evidence": can_read_evidence,
     "edit_report": can_edit_report,
     "mark_milestone": can_mark_milestone,

@@ -46,7 +46,7 @@ def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | No
         correcting = request.args.get("corrects", type=int)
         if correcting:
             original = next((e.update for e in task_timeline(task.id) if e.update.id == correcting), None)
-            if original is not None and original.unit_id == current_user.unit_id:
+            if original is not None and can("correct_update", original):
                 form = ProgressForm(obj=original, formdata=None)
                 form.corrects.data = str(original.id)
                 form.correction_note.data = ""

@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 from tracker.core.forms import Form, PercentField
 from tracker.core.labels import LABELS
 from tracker.core.submissions import OnceField
+from tracker.progress import storage
 from tracker.progress.models import (
     STATE_BLOCKED,
     STATE_DONE,
@@ -34,7 +35,7 @@ class ProgressForm(Form):
     results = TextAreaField(_l("Results achieved"), validators=[Length(max=10000)])
     difficulties = TextAreaField(_l("Difficulties"), validators=[Length(max=10000)])
     proposals = TextAreaField(_l("Proposals"), validators=[Length(max=10000)])
-    evidence = MultipleFileField(_l("Evidence files"))
+    evidence = MultipleFileField(_l("Evidence files"), render_kw={"accept": storage.ACCEPT})
     visibility = RadioField(_l("Who may open the files"), choices=VISIBILITY_CHOICES, default=VISIBILITY_RESTRICTED)
     corrects = HiddenField()
     correction_note = TextAreaField(_l("What this corrects"), validators=[Length(max=2000)])

@@ -36,6 +36,8 @@ ALLOWED_TYPES = {
     "ods": ("application/vnd.oasis.opendocument.spreadsheet", _ZIP),
 }
 ALLOWED_EXTENSIONS = tuple(sorted(ALLOWED_TYPES))
+# What a file input offers to choose (its accept attribute), from the same list.
+ACCEPT = ",".join(f".{extension}" for extension in ALLOWED_TYPES)
 
 
 class EvidenceRejected(ValueError):

@@ -31,7 +31,7 @@ def post(plan_id: int, code: str):
     corrects = None
     if form.corrects.data:
         corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if form.corrects.data.isdigit() else None
-        if corrects is None or corrects.task_id != node.task.id or corrects.unit_id != current_user.unit_id:
+        if corrects is None or corrects.task_id != node.task.id or not can("correct_update", corrects):
             abort(400)
     if form.validate_on_submit():
         data = services.UpdateInput(
