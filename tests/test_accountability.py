@@ -553,8 +553,8 @@ def test_directive_timeliness(season, plan):
     assert discussion.directive_on_time(directives["D1"]) is True
     assert discussion.directive_on_time(directives["D2"]) is False  # done 10 days after its due date
     assert discussion.directive_on_time(directives["D3"]) is False  # never done
-    assert discussion.directive_overdue(directives["D3"], date(2026, 11, 26)) is True
-    assert discussion.directive_overdue(directives["D4"], date(2026, 11, 26)) is False
+    assert directives["D3"].is_overdue(date(2026, 11, 26)) is True
+    assert directives["D4"].is_overdue(date(2026, 11, 26)) is False
 
 
 # --- 3. the records behind each figure --------------------------------------------------------

@@ -532,7 +532,7 @@ def test_late_and_open_directives_count_against_the_unit(march, app, plan):
     )
     db.session.expire_all()
     assert services.directive_on_time(db.session.get(Directive, late.id)) is False
-    assert services.directive_overdue(db.session.get(Directive, still_open.id), date(2026, 3, 20)) is True
+    assert db.session.get(Directive, still_open.id).is_overdue(date(2026, 3, 20)) is True
 
     freeze(app, "2026-03-20T09:00:00+07:00")
     committee = signed_in(app, "committee")

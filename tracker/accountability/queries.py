@@ -19,7 +19,7 @@ from tracker.accountability.services import (
 from tracker.core.labels import round_name
 from tracker.core.time import aware, end_of_day
 from tracker.discussion.models import Directive, Question
-from tracker.discussion.services import directive_on_time, directive_overdue
+from tracker.discussion.services import directive_on_time
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds
@@ -166,7 +166,7 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
             )
             for v in led
             for m in snapshot.milestones_of(v.task.id)
-            if m.done_on is None and m.due_on < today
+            if m.is_overdue(today)
         ]
         late += [
             LateItem(
@@ -177,7 +177,7 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
                 {"unit": unit.id},
             )
             for d in all_directives
-            if d.unit_id == unit.id and directive_overdue(d, today)
+            if d.unit_id == unit.id and d.is_overdue(today)
         ]
         figures.late = sorted(late, key=lambda item: (-item.days, item.since, item.name))
         if (

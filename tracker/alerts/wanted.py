@@ -186,7 +186,7 @@ def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[Wa
                 )
             )
         for milestone in snapshot.milestones_of(task.id):
-            if milestone.done_on is None and milestone.due_on < today:
+            if milestone.is_overdue(today):
                 wanted.append(
                     WantedAlert(
                         f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}",
@@ -206,7 +206,7 @@ def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAl
     wanted = []
     chairs = people.role(ROLE_CHAIR)
     for directive in db.session.scalars(
-        select(Directive).where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
+        select(Directive).where(Directive.plan_id == plan.id, Directive.overdue_on(today))
     ):
         wanted.append(
             WantedAlert(

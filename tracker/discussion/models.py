@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Text
+from sqlalchemy import Date, ForeignKey, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.types import UTCDateTime
@@ -75,3 +75,12 @@ class Directive(db.Model):
     unit = relationship("Unit")
     issued_by = relationship("User", foreign_keys=[issued_by_id])
     replied_by = relationship("User", foreign_keys=[replied_by_id])
+
+    # When a directive is overdue, in Python and in SQL side by side: not done, and its due date
+    # (the ward's calendar) has passed. Pages, the alert scan and the league table all ask these.
+    def is_overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due_on < today
+
+    @classmethod
+    def overdue_on(cls, today: date):
+        return and_(cls.done_at.is_(None), cls.due_on < today)

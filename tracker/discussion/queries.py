@@ -76,7 +76,7 @@ def open_question_count(plan, unit_id: int | None = None) -> int:
 def overdue_directives(plan, today: date) -> list[Directive]:
     return db.session.scalars(
         select(Directive)
-        .where(Directive.plan_id == plan.id, Directive.done_at.is_(None), Directive.due_on < today)
+        .where(Directive.plan_id == plan.id, Directive.overdue_on(today))
         .options(joinedload(Directive.unit), joinedload(Directive.task))
         .order_by(Directive.due_on)
     ).all()

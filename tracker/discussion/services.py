@@ -100,7 +100,3 @@ def reply_to_directive(actor: Actor, directive: Directive, reply: str, done: boo
 def directive_on_time(directive: Directive) -> bool:
     """Done by its due date (in the ward's calendar)."""
     return directive.done_at is not None and ward_date(directive.done_at) <= directive.due_on
-
-
-def directive_overdue(directive: Directive, today: date) -> bool:
-    return directive.done_at is None and today > directive.due_on

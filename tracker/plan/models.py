@@ -152,3 +152,7 @@ class Milestone(db.Model):
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     task = relationship("Task", back_populates="milestones")
+
+    def is_overdue(self, today: date) -> bool:
+        """Not done, and its due date has passed (the ward's calendar): the one rule."""
+        return self.done_on is None and self.due_on < today
