@@ -40,7 +40,7 @@ from tracker.accountability.services import (
     SORT_KEYS,
     LateItem,
     UnitFigures,
-    rate,
+    share_percent,
 )
 from tracker.alerts.models import Alert, Notification
 from tracker.audit.models import AuditEvent
@@ -177,16 +177,16 @@ def days_mentioned(text: str) -> set[int]:
 
 
 def test_rate_is_a_percentage_to_one_decimal_capped_at_100():
-    assert rate(5, 9) == D("55.6")
-    assert rate(1, 3) == D("33.3")
-    assert rate(2, 3) == D("66.7")
-    assert rate(9, 9) == D(100)
-    assert rate(0, 4) == D(0)
+    assert share_percent(5, 9) == D("55.6")
+    assert share_percent(1, 3) == D("33.3")
+    assert share_percent(2, 3) == D("66.7")
+    assert share_percent(9, 9) == D(100)
+    assert share_percent(0, 4) == D(0)
     # More sent than owed never reads above 100%.
-    assert rate(12, 10) == D(100)
+    assert share_percent(12, 10) == D(100)
     # Nothing owed: no rate at all, rather than 0% or 100%.
-    assert rate(0, 0) is None
-    assert rate(3, 0) is None
+    assert share_percent(0, 0) is None
+    assert share_percent(3, 0) is None
 
 
 def test_unit_figures_properties(app):

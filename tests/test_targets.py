@@ -977,15 +977,15 @@ def test_bar_chart_handles_empty_and_zero_series():
 
 
 def test_rate():
-    assert services.rate(D(44), D(6340)) == D("0.69")
-    assert services.rate(D(61), D(64)) == D("95.31")
-    assert services.rate(1, 3) == D("33.33")
-    assert services.rate(D(0), D(64)) == D("0.00")
-    assert services.rate(D(64), D(64)) == D("100.00")
-    assert services.rate(D(5), D(0)) is None
-    assert services.rate(D(0), D(0)) is None
-    assert services.rate(None, D(5)) is None
-    assert services.rate(D(5), None) is None
+    assert services.indicator_rate(D(44), D(6340)) == D("0.69")
+    assert services.indicator_rate(D(61), D(64)) == D("95.31")
+    assert services.indicator_rate(1, 3) == D("33.33")
+    assert services.indicator_rate(D(0), D(64)) == D("0.00")
+    assert services.indicator_rate(D(64), D(64)) == D("100.00")
+    assert services.indicator_rate(D(5), D(0)) is None
+    assert services.indicator_rate(D(0), D(0)) is None
+    assert services.indicator_rate(None, D(5)) is None
+    assert services.indicator_rate(D(5), None) is None
 
 
 def test_variance():

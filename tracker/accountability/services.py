@@ -22,7 +22,7 @@ from tracker.extensions import db
 from tracker.units.models import Unit
 
 
-def rate(numerator: int, denominator: int) -> Decimal | None:
+def share_percent(numerator: int, denominator: int) -> Decimal | None:
     """A percentage capped at 100; None when nothing was expected."""
     if denominator == 0:
         return None
@@ -101,19 +101,19 @@ class UnitFigures:
 
     @property
     def on_track_share(self) -> Decimal | None:
-        return rate(self.on_track, self.tasks_led)
+        return share_percent(self.on_track, self.tasks_led)
 
     @property
     def reporting_rate(self) -> Decimal | None:
-        return rate(self.reports_sent, self.reports_expected)
+        return share_percent(self.reports_sent, self.reports_expected)
 
     @property
     def on_time_rate(self) -> Decimal | None:
-        return rate(self.reports_on_time, self.reports_expected)
+        return share_percent(self.reports_on_time, self.reports_expected)
 
     @property
     def directives_rate(self) -> Decimal | None:
-        return rate(self.directives_on_time, self.directives_due)
+        return share_percent(self.directives_on_time, self.directives_due)
 
     @property
     def reports_missing(self) -> int:

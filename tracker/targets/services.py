@@ -45,7 +45,7 @@ class Actual:
 NO_ACTUAL = Actual(None)
 
 
-def rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
+def indicator_rate(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
     """A percentage recomputed from its numerator and denominator; None when the denominator is
     missing or zero (a rate is never averaged from other rates)."""
     if numerator is None or denominator is None or denominator == 0:
@@ -72,7 +72,7 @@ def actual_of(code: str, year: int, indicators: dict, entered: dict, _depth: int
             return NO_ACTUAL
         row, provisional = found
         if rule == "fraction":
-            return Actual(rate(row.numerator, row.denominator), provisional, row.numerator, row.denominator)
+            return Actual(indicator_rate(row.numerator, row.denominator), provisional, row.numerator, row.denominator)
         return Actual(row.value, provisional)
     parts = [actual_of(source, year, indicators, entered, _depth + 1) for source in sources]
     if rule == "decrease_of":
@@ -82,7 +82,7 @@ def actual_of(code: str, year: int, indicators: dict, entered: dict, _depth: int
     if rule == "rate":
         numerator, denominator = parts
         return Actual(
-            rate(numerator.value, denominator.value),
+            indicator_rate(numerator.value, denominator.value),
             numerator.provisional or denominator.provisional,
             numerator.value,
             denominator.value,
