@@ -10,6 +10,7 @@ from flask import Flask, abort, g, has_request_context
 from flask_login import current_user
 
 from tracker.accounts.models import ROLE_ADMIN, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
+from tracker.plan.models import ROLE_LEAD
 from tracker.plan.queries import unit_role_on_task
 from tracker.reports.models import STATUS_DRAFT, STATUS_RETURNED
 
@@ -79,7 +80,9 @@ def can_read_evidence(user, evidence) -> bool:
 
 def can_mark_milestone(user, task) -> bool:
     """The lead unit (or the secretariat) records that a milestone's deliverable is done."""
-    return posting_role(user, task) == "lead" or (has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, task.plan))
+    return posting_role(user, task) == ROLE_LEAD or (
+        has_role(user, ROLE_SECRETARIAT) and can_view_plan(user, task.plan)
+    )
 
 
 def can_edit_report(user, report) -> bool:

@@ -45,7 +45,7 @@ from tracker.core.time import WARD_TZ
 from tracker.extensions import db
 from tracker.periods.queries import plan_periods, plan_rounds
 from tracker.periods.services import usable
-from tracker.plan.models import Plan
+from tracker.plan.models import ROLE_LEAD, Plan
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.queries import first_submissions
 from tracker.standing.queries import plan_snapshot
@@ -130,7 +130,7 @@ def _cleared_at(alert: Alert, today: date, now: datetime) -> datetime:
     elif alert.kind in (TASK_STALE, TASK_OVERDUE) and alert.task_id is not None:
         moment = db.session.scalar(
             select(ProgressUpdate.created_at)
-            .where(ProgressUpdate.task_id == alert.task_id, ProgressUpdate.role == "lead")
+            .where(ProgressUpdate.task_id == alert.task_id, ProgressUpdate.role == ROLE_LEAD)
             .order_by(ProgressUpdate.created_at.desc())
             .limit(1)
         )

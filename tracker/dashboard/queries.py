@@ -12,7 +12,7 @@ from tracker.discussion.models import Comment
 from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, Plan, Task
 from tracker.progress import status as rules
-from tracker.progress.models import ProgressUpdate
+from tracker.progress.models import STATE_BLOCKED, ProgressUpdate
 from tracker.standing.queries import PlanSnapshot, TaskView, status_counts  # noqa: F401 (the dashboard counts)
 
 FLAGS = rules.FLAGS + rules.RATINGS
@@ -97,7 +97,7 @@ def blocked_tasks(views: list[TaskView]) -> list[BlockedTask]:
             )
             .label("rank"),
         )
-        .where(ProgressUpdate.task_id.in_(ids), ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.state == "blocked")
+        .where(ProgressUpdate.task_id.in_(ids), ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.state == STATE_BLOCKED)
         .subquery()
     )
     updates = {

@@ -38,9 +38,9 @@ from tracker.core.time import WARD_TZ
 from tracker.discussion import services as discussion
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
+from tracker.periods.models import SIX_MONTH, ReportingPeriod
 from tracker.periods.queries import plan_rounds
-from tracker.plan.models import Plan, Task
+from tracker.plan.models import ROLE_LEAD, Plan, Task
 from tracker.plan.queries import unit_role_on_task
 from tracker.progress.models import STATE_BLOCKED, STATE_WORKING, ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
@@ -53,7 +53,7 @@ from tracker.units.models import Unit
 from tracker.wards.models import Ward
 
 UNIT_CODE = "phong-vh-xh"
-PERIOD_KIND, PERIOD_YEAR = "six_month", 2026
+PERIOD_KIND, PERIOD_YEAR = SIX_MONTH, 2026
 TASK_CODES = ("IV.4.1", "IV.4.2", "IV.8", "VI.3.1", "VI.3.2", "VI.3.4")
 SCAN_DAY = date(2026, 6, 12)
 DIRECTIVE_DUE = date(2026, 6, 10)
@@ -153,7 +153,7 @@ def demo_stage(ward: Ward) -> Stage:
         if (
             period is not None
             and len(tasks) == len(TASK_CODES)
-            and all(unit_role_on_task(t, unit.id) == "lead" for t in tasks.values())
+            and all(unit_role_on_task(t, unit.id) == ROLE_LEAD for t in tasks.values())
         ):
             stages.append(Stage(plan, unit, period, tasks))
     if len(stages) != 1:

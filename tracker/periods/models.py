@@ -5,7 +5,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
 
-PERIOD_KINDS = ("six_month", "annual", "mid_term", "final")
+SIX_MONTH, ANNUAL, MID_TERM, FINAL = "six_month", "annual", "mid_term", "final"
+PERIOD_KINDS = (SIX_MONTH, ANNUAL, MID_TERM, FINAL)
 
 
 class ReportingPeriod(db.Model):

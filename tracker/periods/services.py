@@ -8,9 +8,8 @@ from datetime import date, timedelta
 from flask_babel import gettext as _
 
 from tracker.audit.services import record
-from tracker.periods.models import ReportingPeriod
+from tracker.periods.models import ANNUAL, FINAL, MID_TERM, SIX_MONTH, ReportingPeriod
 
-SIX_MONTH, ANNUAL, MID_TERM, FINAL = "six_month", "annual", "mid_term", "final"
 # A round's periods in the order its report names them; the first is the one the report is filed under.
 KIND_ORDER = {SIX_MONTH: 0, ANNUAL: 1, MID_TERM: 2, FINAL: 3}
 REVIEW_KINDS = (MID_TERM, FINAL)
@@ -128,9 +127,9 @@ def days_late(period: ReportingPeriod | ReportingRound, today: date) -> int:
 def period_subject(period: ReportingPeriod, plan) -> str:
     """The report's subject line, as a Vietnamese administrative report names it."""
     span = f"{plan.start_year}-{plan.end_year}"
-    if period.kind == "six_month":
+    if period.kind == SIX_MONTH:
         return _("Results of sustainable poverty reduction in the first 6 months of %(year)s", year=period.year)
-    if period.kind == "annual":
+    if period.kind == ANNUAL:
         return _("Results of sustainable poverty reduction in %(year)s", year=period.year)
     if period.kind == "mid_term":
         return _("Mid-term review of the sustainable poverty reduction plan %(span)s", span=span)

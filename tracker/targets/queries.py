@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
+from tracker.periods.models import ANNUAL, SIX_MONTH, ReportingPeriod
 from tracker.plan.models import Plan
 from tracker.targets.models import ENTERED_RULES, Indicator, IndicatorValue, PovertyStandard
 from tracker.targets.services import NO_ACTUAL, Actual, actual_of, column_totals, cumulative, estimated_cost, variance
@@ -150,12 +150,12 @@ def entered_values(plan: Plan) -> dict[tuple[str, int], tuple]:
         select(Indicator.code, ReportingPeriod.kind, ReportingPeriod.year, IndicatorValue)
         .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
         .join(ReportingPeriod, ReportingPeriod.id == IndicatorValue.period_id)
-        .where(Indicator.plan_id == plan.id, ReportingPeriod.kind.in_(("six_month", "annual")))
+        .where(Indicator.plan_id == plan.id, ReportingPeriod.kind.in_((SIX_MONTH, ANNUAL)))
     ).all()
     found: dict[tuple[str, int], tuple] = {}
     for code, kind, year, value in rows:
-        if kind == "annual" or (code, year) not in found:
-            found[(code, year)] = (value, kind != "annual")
+        if kind == ANNUAL or (code, year) not in found:
+            found[(code, year)] = (value, kind != ANNUAL)
     return found
 
 

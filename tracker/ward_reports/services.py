@@ -23,7 +23,7 @@ from tracker.core.formatting import format_date, format_number, format_percent
 from tracker.core.labels import label
 from tracker.core.time import ward_date
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
+from tracker.periods.models import SIX_MONTH, ReportingPeriod
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import period_subject as report_title
 from tracker.periods.services import round_of
@@ -246,7 +246,7 @@ def _indicator_lines(plan: Plan, period: ReportingPeriod) -> list[IndicatorLine]
         .where(IndicatorValue.period_id == period.id)
         .options(selectinload(IndicatorValue.indicator))
     ):
-        entered[(value.indicator.code, period.year)] = (value, period.kind == "six_month")
+        entered[(value.indicator.code, period.year)] = (value, period.kind == SIX_MONTH)
     lines = []
     for indicator in indicators:
         if indicator.category in ("household_group",):
