@@ -776,7 +776,11 @@ def test_the_audit_log_names_every_action_and_record_in_words(admin, user_of, ta
     from tracker.core.labels import LABELS
 
     source = "\n".join(path.read_text(encoding="utf-8") for path in Path(tracker.__file__).parent.rglob("*.py"))
-    actions = set(re.findall(r'record\([^,]+, "([a-z_.]+)"', source)) | {"login", "login.failed", "login.throttled"}
+    actions = set(re.findall(r'record\(\s*[^,]+,\s*"([a-z_.]+)"', source)) | {
+        "login",
+        "login.failed",
+        "login.throttled",
+    }
     assert {"progress.post", "plan.load", "user.create"} <= actions
     assert sorted(actions - set(LABELS["audit_action"])) == []
 

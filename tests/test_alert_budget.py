@@ -44,7 +44,8 @@ from tracker.wards.models import Ward
 
 FIRST, LAST = date(2026, 1, 1), date(2030, 12, 31)
 
-pytestmark = pytest.mark.xdist_group("alert-budget")
+# Five years of daily scans: minutes, not seconds, on a busy two-core machine.
+pytestmark = [pytest.mark.xdist_group("alert-budget"), pytest.mark.timeout(1800)]
 
 
 def days():

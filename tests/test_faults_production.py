@@ -259,9 +259,11 @@ def test_after_a_database_restart_exactly_one_scheduler_runs_the_jobs(site, serv
     monkeypatch.setenv("SCHEDULER_HEARTBEAT_SECONDS", "1")
     monkeypatch.setenv("SCHEDULER_LOCK_POLL_SECONDS", "1")
     first = Process(database, tmp_path / "instance-1", "scheduler", "run", "--wait")
-    second = Process(database, tmp_path / "instance-2", "scheduler", "run", "--wait")
+    second = None
     try:
         first.wait_for("Scheduler running", "Bộ lập lịch đang chạy", timeout=60)
+        # The second starts once the first runs, so that which one holds the lock is known.
+        second = Process(database, tmp_path / "instance-2", "scheduler", "run", "--wait")
         second.wait_for("waiting to take over", "đang chờ", timeout=60)
         assert lock_holders(site) == [first.popen.pid]
         wait_until(
@@ -282,7 +284,8 @@ def test_after_a_database_restart_exactly_one_scheduler_runs_the_jobs(site, serv
         assert heartbeat_pids(site, 4) == set(holder), first.output() + second.output()
     finally:
         first.stop()
-        second.stop()
+        if second is not None:
+            second.stop()
 
 
 # --- 5. a full upload folder --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from tracker.core.time import now, ward_today
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_rounds
-from tracker.periods.services import reporting_opens_on
+from tracker.periods.services import is_past_due, reporting_opens_on
 from tracker.plan.views import load_plan
 from tracker.reports import documents, queries, services
 from tracker.reports.forms import BulkAcceptForm, ReviewForm, SectionForm, UnitReportForm
@@ -325,7 +325,7 @@ def _chosen_round(plan, waiting: dict[int, int]):
     if with_waiting:
         return rounds, with_waiting[0]
     today = ward_today()
-    upcoming = [r for r in rounds if r.unit_deadline >= today]
+    upcoming = [r for r in rounds if not is_past_due(r, today)]
     started = queries.open_rounds(plan, today)
     return rounds, (started[-1] if started else upcoming[0] if upcoming else rounds[-1])
 
