@@ -4,6 +4,7 @@ going away and coming back, an upload cut off in the middle."""
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import io
 import os
 import re
@@ -505,6 +506,27 @@ def test_a_signed_in_user_also_gets_the_calm_page_while_the_database_is_away(app
         outage.end()
     page = browser.get(f"/plans/{plan.id}/tasks/IV.4.1")
     assert page.status_code == 200
+
+
+def test_a_post_while_the_database_is_away_shows_what_was_typed_to_copy(app, plan, outage):
+    browser = outage.app.test_client()
+    assert browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}).status_code == 302
+    written = "Đã rà soát 14 tổ dân phố,\nphát hiện 3 hộ mới phát sinh"
+    outage.begin()
+    try:
+        response = browser.post(
+            f"/plans/{plan.id}/tasks/IV.4.1/updates",
+            data={"percent": "40", "state": "working", "results": written, "once": "mot-lan-gui-thu"},
+        )
+    finally:
+        outage.end()
+    assert_unavailable_page(response, posted=True)
+    html = response.get_data(as_text=True)
+    # The text is shown where it can be selected and copied (a read-only box), not only hidden in
+    # the "send again" form; the form's own token and the percent are not shown as text.
+    shown = re.findall(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", html, re.S)
+    assert [htmllib.unescape(text) for text in shown] == [written]
+    assert "Nội dung bạn đã viết" in html
 
 
 # --- 4. an upload cut off half-way --------------------------------------------------------------
