@@ -529,6 +529,63 @@ def test_a_post_while_the_database_is_away_shows_what_was_typed_to_copy(app, pla
     assert "Nội dung bạn đã viết" in html
 
 
+def test_sent_again_without_its_files_an_update_is_not_saved_bare_but_given_back(app, plan, outage):
+    browser = outage.app.test_client()
+    assert browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}).status_code == 302
+    written = "Biên bản kiểm tra 14 tổ dân phố đính kèm"
+    outage.begin()
+    try:
+        response = browser.post(
+            f"/plans/{plan.id}/tasks/IV.4.1/updates",
+            content_type="multipart/form-data",
+            data={
+                "percent": "40",
+                "state": "working",
+                "results": written,
+                "once": "gui-kem-tep",
+                "evidence": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "bien-ban.pdf"),
+            },
+        )
+    finally:
+        outage.end()
+    assert_unavailable_page(response, posted=True)
+    html = response.get_data(as_text=True)
+    again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert again["files_left_behind"] == "1" and htmllib.unescape(again["results"]) == written
+    # "Gửi lại" once the database is back: the text comes back in the form to attach the file
+    # again; nothing is saved without it.
+    resent = browser.post(
+        f"/plans/{plan.id}/tasks/IV.4.1/updates", data={k: htmllib.unescape(v) for k, v in again.items()}
+    )
+    assert resent.status_code == 422
+    page = resent.get_data(as_text=True)
+    assert written in page and "Chọn lại" in page
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 0
+
+
+def test_a_missing_page_or_an_expired_form_while_the_database_is_away_is_the_calm_page(app, plan, outage):
+    browser = outage.app.test_client()
+    assert browser.post("/login", data={"username": TEST_USERS["officer"][0], "password": PASSWORD}).status_code == 302
+    outage.begin()
+    try:
+        # The error pages' menu asks the database who is signed in: not a bare server error.
+        assert_unavailable_page(browser.get(f"/plans/{plan.id}/no-such-page"))
+        assert_unavailable_page(browser.get("/logout"))  # a GET on a post-only address (405)
+    finally:
+        outage.end()
+    assert browser.get(f"/plans/{plan.id}/no-such-page").status_code == 404
+
+
+def test_a_request_reads_nothing_again_after_its_commit_and_the_tests_session_is_left_as_it_was(app):
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        # Objects are not reloaded after the commit: the answer is built from what the request holds.
+        assert db.session().expire_on_commit is False
+        app.do_teardown_request()
+        assert db.session().expire_on_commit is True
+
+
 # --- 4. an upload cut off half-way --------------------------------------------------------------
 
 

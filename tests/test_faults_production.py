@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from tests.conftest import PASSWORD, PLAN_FILE, TEST_USERS, create_test_users, make_app
 from tests.fault_support import CuttingProxy, PrivatePostgres, postgres_available, wait_until
@@ -190,6 +190,28 @@ def test_a_commit_followed_by_the_database_going_away_is_answered_as_saved(site,
     proxy.come_back()
     page = officer.get(response.headers["Location"])
     assert page.status_code == 200 and "Đã hỗ trợ 5 hộ vay vốn" in page.get_data(as_text=True)
+
+
+def test_a_second_click_while_the_first_is_still_saving_is_told_it_was_sent(site, proxy, database):
+    officer = site.browser()
+    data = update_form(officer, site, "Đã hỗ trợ 3 hộ làm nhà")
+    # The first click's transaction holds the form's token (as while it writes large files).
+    first = create_engine(database)
+    try:
+        with first.connect() as connection:
+            connection.execute(
+                text("INSERT INTO form_submission (token, user_id, created_at) VALUES (:token, NULL, now())"),
+                {"token": data["once"]},
+            )
+            started = time.monotonic()
+            response = post_update(officer, site, data, with_file=False)
+            waited = time.monotonic() - started
+            connection.rollback()
+    finally:
+        first.dispose()
+    # Told that it was sent (not the 503 page that would have it posted again from a new form).
+    assert response.status_code == 302 and waited < 10
+    assert site.count(ProgressUpdate) == 0
 
 
 # --- 3. a frozen database -----------------------------------------------------------------------

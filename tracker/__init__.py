@@ -43,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     database.configure_engines(app)
     app.before_request(database.no_reads_after_commit)
+    app.teardown_request(database.reads_after_commit_again)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     babel.init_app(
         app, locale_selector=i18n.select_locale, default_translation_directories=str(ROOT / "tracker" / "translations")

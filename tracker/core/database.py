@@ -120,8 +120,14 @@ def commit() -> None:
 def no_reads_after_commit() -> None:
     """A request builds its answer from what it holds: objects are not reloaded after the commit
     (a reload would fail if the database went away just after committing, and the person would
-    be told it failed though it was saved)."""
-    db.session.expire_on_commit = False
+    be told it failed though it was saved). Set on the request's own session (db.session() is
+    the session itself; an attribute set on db.session, the registry, would change nothing) and
+    put back when the request ends."""
+    db.session().expire_on_commit = False
+
+
+def reads_after_commit_again(_error=None) -> None:
+    db.session().expire_on_commit = True
 
 
 @contextmanager
@@ -141,7 +147,9 @@ def long_statements(minutes: int = 30):
     token = _wait_limit.set(minutes * 60 + 5)
     try:
         if db.engine.dialect.name == "postgresql":
+            # A long job may also wait long for a lock (two scans one after the other).
             db.session.execute(text(f"SET LOCAL statement_timeout = '{int(minutes)}min'"))
+            db.session.execute(text(f"SET LOCAL lock_timeout = '{int(minutes)}min'"))
         yield
     finally:
         _wait_limit.reset(token)

@@ -1,6 +1,7 @@
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tracker.core.database import CommitOutcomeUnknown
 from tracker.extensions import db
@@ -13,6 +14,9 @@ def register(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_unavailable)
     app.register_error_handler(CommitOutcomeUnknown, _database_unavailable)
+    # No free connection in the pool in time, or a session left broken by a lost connection.
+    app.register_error_handler(PoolTimeout, _database_unavailable)
+    app.register_error_handler(PendingRollbackError, _database_unavailable)
 
 
 def _expired_form(error):
@@ -25,9 +29,12 @@ def _expired_form(error):
 
     # The sign-in page and the other public forms hold nothing worth keeping (a password is never
     # stored): they get the plain error page.
-    if request.method == "POST" and request.form and request.endpoint not in PUBLIC_ENDPOINTS:
-        return keep_and_return("expired")
-    return render_template("errors/error.html", code="csrf"), 400
+    try:
+        if request.method == "POST" and request.form and request.endpoint not in PUBLIC_ENDPOINTS:
+            return keep_and_return("expired")
+        return render_template("errors/error.html", code="csrf"), 400
+    except SQLAlchemyError as unreachable:  # the page asks the database who is signed in
+        return _database_unavailable(unreachable)
 
 
 def _public_endpoints() -> set[str]:
@@ -38,7 +45,12 @@ def _public_endpoints() -> set[str]:
 
 def _render_error(code: int):
     def handler(error):
-        return render_template("errors/error.html", code=code), code
+        try:
+            return render_template("errors/error.html", code=code), code
+        except SQLAlchemyError as unreachable:
+            # The page's menu asks the database who is signed in: with the database away, the
+            # calm 503 page rather than a bare server error.
+            return _database_unavailable(unreachable)
 
     return handler
 
@@ -56,8 +68,9 @@ def _database_unavailable(error):
     from flask import request
 
     from tracker.core.database import CommitOutcomeUnknown
-    from tracker.core.submissions import page_of_post, resendable_fields
+    from tracker.core.submissions import FILES_LEFT_BEHIND, page_of_post, resendable_fields
 
+    current_app.logger.warning("database unavailable: %s", type(error).__name__)
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the session may be as broken as the database
@@ -72,6 +85,10 @@ def _database_unavailable(error):
             "fields": resendable_fields(request.form) if request.endpoint not in _public_endpoints() else [],
             "had_files": any(f.filename for f in request.files.values()),
         }
+        if context["had_files"] and context["fields"]:
+            # Sent again from this page the files are missing: the form says so rather than
+            # saving the text alone (tracker.core.submissions.FILES_LEFT_BEHIND).
+            context["fields"].append((FILES_LEFT_BEHIND, "1"))
     # Rendered without the context processors: they would ask the missing database who is signed
     # in and how many notifications are unread.
     from flask_babel import get_locale

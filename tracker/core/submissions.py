@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import request
 from sqlalchemy import JSON, ForeignKey, String, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
@@ -76,6 +76,10 @@ class AlreadySent(Exception):
         self.result_url = result_url
 
 
+# PostgreSQL's "lock_not_available": the lock timeout ran out.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
 def claim(token: str | None, user_id: int | None, now: datetime) -> FormSubmission | None:
     """Record that the form with `token` is being taken, in the caller's transaction. Raises
     AlreadySent if it was taken before (even by a request running at the same moment: the
@@ -99,6 +103,13 @@ def claim(token: str | None, user_id: int | None, now: datetime) -> FormSubmissi
         db.session.rollback()
         first = db.session.scalar(select(FormSubmission).where(FormSubmission.token == token))
         raise AlreadySent(first.result_url if first else None) from None
+    except OperationalError as error:
+        # Another request with the same token holds it and is still saving (a double click on a
+        # form with large files) longer than the lock timeout: the first one stands.
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        db.session.rollback()
+        raise AlreadySent(None) from None
     return row
 
 
@@ -158,6 +169,10 @@ def page_of_post(fallback: str | None = None) -> str:
         if parts.netloc == request.host and parts.path.startswith("/"):
             return parts.path + (f"?{parts.query}" if parts.query else "")
     return fallback or request.path
+
+
+# Marks a post sent again from the 503 page whose files stayed behind (a page cannot hold them).
+FILES_LEFT_BEHIND = "files_left_behind"
 
 
 def resendable_fields(form_data) -> list[tuple[str, str]]:

@@ -34,8 +34,12 @@ class Orphans:
     size: int
 
 
+# However it is configured, a file younger than this is never removed: a post may be committing.
+MIN_GRACE = timedelta(hours=1)
+
+
 def grace() -> timedelta:
-    return timedelta(hours=current_app.config["EVIDENCE_ORPHAN_GRACE_HOURS"])
+    return max(MIN_GRACE, timedelta(hours=current_app.config["EVIDENCE_ORPHAN_GRACE_HOURS"]))
 
 
 def find_orphans(now: datetime) -> Orphans:
@@ -43,7 +47,9 @@ def find_orphans(now: datetime) -> Orphans:
     folder = Path(current_app.config["UPLOAD_DIR"])
     if not folder.is_dir():
         return Orphans([], 0)
-    cutoff = now.timestamp() - grace().total_seconds()
+    # Files carry the machine's real times: the age is counted on the same clock, never on the
+    # app's (which a test or a demo may have moved).
+    cutoff = min(now.timestamp(), time.time()) - grace().total_seconds()
     candidates: dict[str, int] = {}
     with os.scandir(folder) as entries:
         for entry in entries:

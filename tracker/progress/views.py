@@ -8,7 +8,7 @@ from flask_login import current_user
 from tracker.accounts.permissions import can, posting_role, require
 from tracker.core.database import commit
 from tracker.core.http import actor, sent_once
-from tracker.core.submissions import taken
+from tracker.core.submissions import FILES_LEFT_BEHIND, already_sent, taken
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.plan.views import load_plan, load_task_node, render_task_page
@@ -33,6 +33,19 @@ def post(plan_id: int, code: str):
         corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if form.corrects.data.isdigit() else None
         if corrects is None or corrects.task_id != node.task.id or not can("correct_update", corrects):
             abort(400)
+    if request.form.get(FILES_LEFT_BEHIND) and not files:
+        # Sent again from the "temporarily unavailable" page, which cannot hold files: if the
+        # first post was saved after all, lead to it; if not, give the form back (text kept) to
+        # attach the files again, rather than saving the update without them.
+        first = already_sent(form.once.data)
+        if first is not None:
+            flash(_("This was already sent and has not been sent a second time."), "info")
+            return redirect(first.result_url or url_for("plan.task", plan_id=plan.id, code=code))
+        form.validate()
+        form.evidence.errors = list(form.evidence.errors) + [
+            _("The files you attached were not sent again. Choose them again, then send.")
+        ]
+        return render_task_page(plan, node, form=form, status=422)
     if form.validate_on_submit():
         data = services.UpdateInput(
             percent=form.percent.data,
