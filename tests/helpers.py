@@ -193,3 +193,25 @@ def start_unit_report(owed, when):
     from tracker.reports.services import start
 
     return start(owed.round, owed.unit_id, owed.tasks, when)
+
+
+# A second ward with one unit and one task: evidence and pages must never cross wards.
+OTHER_WARD_PLAN = """\
+format_version: 1
+ward:
+  code: other-ward
+  name: Phường Khác
+units:
+  - code: phong-khac
+    name: Phòng Khác
+plan:
+  code: KH-KHAC-2026
+  title: Kế hoạch của phường khác
+  issuer: UBND phường Khác
+  start_year: 2026
+  end_year: 2026
+  tasks:
+    - code: I
+      title: Nhiệm vụ duy nhất
+      lead: [phong-khac]
+"""

@@ -21,7 +21,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, text
 
 from tests.conftest import PASSWORD, TEST_USERS, login
-from tests.helpers import plain
+from tests.helpers import OTHER_WARD_PLAN, plain
 from tracker.extensions import db
 from tracker.progress.models import Evidence
 
@@ -30,25 +30,6 @@ RESTRICTED_WORDS = "Chỉ các đơn vị của nhiệm vụ, cơ quan thường
 WARD_WORDS = "Mọi người trong phường"
 VISIBILITY_REVISION = "abe810de1107"  # the migration that gives evidence its visibility
 
-OTHER_WARD_PLAN = """\
-format_version: 1
-ward:
-  code: other-ward
-  name: Phường Khác
-units:
-  - code: phong-khac
-    name: Phòng Khác
-plan:
-  code: KH-KHAC-2026
-  title: Kế hoạch của phường khác
-  issuer: UBND phường Khác
-  start_year: 2026
-  end_year: 2026
-  tasks:
-    - code: I
-      title: Nhiệm vụ duy nhất
-      lead: [phong-khac]
-"""
 
 # Accounts this file adds to the test users: username -> (roles, unit code or None, in the ward).
 EXTRA = {

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD, TEST_USERS, login
-from tests.helpers import database_snapshot
+from tests.helpers import OTHER_WARD_PLAN, database_snapshot
 from tracker.extensions import db
 from tracker.progress import storage
 from tracker.progress.models import Evidence, ProgressUpdate
@@ -604,26 +604,6 @@ def test_path_of_only_accepts_stored_names(app):
 
 
 # --- who may download evidence ----------------------------------------------------------------
-
-OTHER_WARD_PLAN = """\
-format_version: 1
-ward:
-  code: other-ward
-  name: Phường Khác
-units:
-  - code: phong-khac
-    name: Phòng Khác
-plan:
-  code: KH-KHAC-2026
-  title: Kế hoạch của phường khác
-  issuer: UBND phường Khác
-  start_year: 2026
-  end_year: 2026
-  tasks:
-    - code: I
-      title: Nhiệm vụ duy nhất
-      lead: [phong-khac]
-"""
 
 
 @pytest.fixture
