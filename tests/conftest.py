@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 from config import TestConfig
 from tracker import ROOT, create_app
 from tracker.extensions import db
-from tracker.plan import services
-from tracker.plan.planfile import read_plan_file
+from tracker.planfile import loading
+from tracker.planfile.reader import read_plan_file
 
 PLAN_FILE = ROOT / "data" / "plans" / "bac-kan-2026-2030.yaml"
 SOURCE_TEXT = ROOT / "data" / "plans" / "source" / "ke-hoach-giam-ngheo-ben-vung-bac-kan-2026-2030.txt"
@@ -126,7 +126,7 @@ def template_databases(tmp_path_factory) -> dict[str, Database]:
         copy_database(empty, loaded)
     app = make_app(loaded)
     with app.app_context():
-        services.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
+        loading.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
         create_test_users()
         db.session.commit()
         db.engine.dispose()

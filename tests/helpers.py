@@ -162,7 +162,7 @@ def send_unit_report(user, period, when, texts: dict | None = None, unit_id: int
     section says `texts[code]`, either the results alone or (results, difficulties, proposals), or
     "Kết quả CODE"; percents and states are left alone, so no progress is posted. `user` is the
     officer who submits; the unit is theirs unless `unit_id` says otherwise."""
-    from tracker.audit.services import Actor
+    from tracker.core.actor import Actor
     from tracker.periods.queries import plan_rounds
     from tracker.reports import services as reports
     from tracker.reports.queries import owed_reports

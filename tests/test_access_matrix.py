@@ -31,9 +31,9 @@ ACCESS = {
     "static": PUBLIC,
     "health.healthz": PUBLIC,
     "accounts.login": PUBLIC,
-    "core.set_language": PUBLIC,
+    "home.set_language": PUBLIC,
     "accounts.logout": SIGNED_IN,
-    "core.index": SIGNED_IN,
+    "home.index": SIGNED_IN,
     "plan.overview": SIGNED_IN,
     "plan.task": SIGNED_IN,
     "plan.assignments": {"secretariat", "admin"},
@@ -52,17 +52,17 @@ ACCESS = {
     "periods.edit": {"secretariat"},
     "units.index": SIGNED_IN,
     "units.detail": SIGNED_IN,
-    "home.my_unit": SIGNED_IN,
+    "units_home.my_unit": SIGNED_IN,
     "targets.index": SIGNED_IN,
-    "admin_users.index": {"admin"},
-    "admin_users.new": {"admin"},
-    "admin_users.edit": {"admin"},
-    "admin_users.password": {"admin"},
-    "admin_users.unlock": {"admin"},
-    "admin_units.index": {"admin"},
-    "admin_units.new": {"admin"},
-    "admin_units.edit": {"admin"},
-    "audit.index": {"admin"},
+    "accounts_admin.index": {"admin"},
+    "accounts_admin.new": {"admin"},
+    "accounts_admin.edit": {"admin"},
+    "accounts_admin.password": {"admin"},
+    "accounts_admin.unlock": {"admin"},
+    "units_admin.index": {"admin"},
+    "units_admin.new": {"admin"},
+    "units_admin.edit": {"admin"},
+    "audit_log.index": {"admin"},
     "dashboard.index": SIGNED_IN,
     "dashboard.tasks": SIGNED_IN,
     "accountability.index": {"secretariat", "committee", "chair", "admin"},
@@ -77,11 +77,11 @@ ACCESS = {
     "discussion.issue": {"chair"},
     "discussion.reply": {"officer"},  # a directive to the officer's unit
     "accounts.profile": SIGNED_IN,
-    "notifications.index": SIGNED_IN,
-    "notifications.open_": SIGNED_IN,  # the user's own notification
-    "notifications.mark_read": SIGNED_IN,
-    "notifications.mark_all_read": SIGNED_IN,
-    "notifications.mark_day_read": SIGNED_IN,
+    "alerts.index": SIGNED_IN,
+    "alerts.open_": SIGNED_IN,  # the user's own notification
+    "alerts.mark_read": SIGNED_IN,
+    "alerts.mark_all_read": SIGNED_IN,
+    "alerts.mark_day_read": SIGNED_IN,
     "plan.milestone_done": {"secretariat"},  # VI.1.6 is led by the secretariat's own unit
     "targets.actuals": {"officer", "secretariat"},  # the officer's unit reports some indicators
     "ward_reports.index": {"secretariat", "committee", "chair", "admin"},
@@ -109,7 +109,7 @@ OVERRIDES = {
     "units.detail": {"code": "phong-vh-xh"},
     "accountability.unit": {"code": "phong-vh-xh"},
     "accountability.chase": {"code": "phong-vh-xh"},
-    "core.set_language": {"code": "en"},
+    "home.set_language": {"code": "en"},
 }
 
 # Where fewer roles may POST to a page than may GET it: (endpoint, method) -> the roles allowed.
@@ -122,11 +122,11 @@ READ_ONLY = {("ward_reports.edit", "POST"): {"secretariat"}}
 REFUSES_EMPTY_FORM = {
     "accounts.login",
     "accounts.profile",
-    "admin_users.new",
-    "admin_users.edit",
-    "admin_users.password",
-    "admin_units.new",
-    "admin_units.edit",
+    "accounts_admin.new",
+    "accounts_admin.edit",
+    "accounts_admin.password",
+    "units_admin.new",
+    "units_admin.edit",
     "discussion.issue",
     "periods.edit",
     "plan.assignments",
@@ -144,7 +144,7 @@ def sample(app, plan, user_of, task_of, period_of):
     """Objects for every URL parameter: the unit's submitted six-month report, an update with a file (restricted, as by default)."""
     from tests.helpers import owed_unit_report, start_unit_report, whole_report
     from tracker.accountability.models import Chase
-    from tracker.audit.services import Actor
+    from tracker.core.actor import Actor
     from tracker.core.time import utcnow
     from tracker.discussion import services as discussion
     from tracker.progress.services import UpdateInput, post_update

@@ -44,7 +44,7 @@ from tracker.accountability.services import (
 )
 from tracker.alerts.models import Alert, Notification
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.discussion import services as discussion
 from tracker.discussion.models import Directive
 from tracker.extensions import db

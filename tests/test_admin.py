@@ -18,7 +18,8 @@ from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot
 from tracker.accounts.models import User
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.extensions import db
 from tracker.progress.models import ProgressUpdate
 from tracker.units.models import Unit

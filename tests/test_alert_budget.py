@@ -28,7 +28,7 @@ from tracker.accounts.services import create_user
 from tracker.alerts import services as alerts
 from tracker.alerts.messages import messages_of
 from tracker.alerts.models import ESCALATION, REPORT_DUE, REPORT_MISSING, Alert, Notification
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.plan import services as plan_services

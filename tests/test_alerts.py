@@ -49,7 +49,7 @@ from tracker.alerts.models import (
     Notification,
     ScanRun,
 )
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.discussion import services as discussion
 from tracker.extensions import babel, db
 from tracker.periods.queries import plan_rounds

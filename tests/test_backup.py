@@ -38,14 +38,14 @@ from tracker.accounts.models import User
 from tracker.accounts.services import create_user
 from tracker.alerts import services as alerts
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.discussion import services as discussion
 from tracker.extensions import db
 from tracker.mail import services as mail
 from tracker.periods.models import ReportingPeriod
-from tracker.plan import services as plan_services
 from tracker.plan.models import Plan, Task
-from tracker.plan.planfile import read_plan_file
+from tracker.planfile import loading
+from tracker.planfile.reader import read_plan_file
 from tracker.progress import services as progress
 from tracker.progress.models import Evidence, ProgressUpdate
 from tracker.reports import services as reports
@@ -688,7 +688,7 @@ def sqlite_installation(folder: Path, with_plan: bool):
     with installation.app_context():
         upgrade()
         if with_plan:
-            plan_services.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
+            loading.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
             create_test_users()
             db.session.commit()
         db.session.remove()

@@ -44,7 +44,7 @@ from tests.helpers import at
 from tracker.accounts.models import User
 from tracker.alerts.models import Alert
 from tracker.alerts.services import scan as alert_scan
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.dashboard import queries
 from tracker.discussion import services as discussion
 from tracker.extensions import db

@@ -27,7 +27,7 @@ from tests.helpers import database_snapshot, page, plain
 from tracker.accounts.models import User
 from tracker.alerts.models import Alert, Notification, ScanRun
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import ward_date
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db

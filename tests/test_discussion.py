@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from tests import helpers
 from tests.helpers import at, form_values
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.discussion import services
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db

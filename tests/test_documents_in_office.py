@@ -29,7 +29,7 @@ from sqlalchemy import select
 from tests.conftest import PLAN_FILE
 from tracker import ROOT
 from tracker.accounts.models import User
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import WARD_TZ
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod

@@ -140,7 +140,7 @@ def test_a_file_posted_without_a_choice_is_restricted(app, plan):
 
 
 def test_the_service_defaults_to_restricted(app, plan, user_of, task_of):
-    from tracker.audit.services import Actor
+    from tracker.core.actor import Actor
     from tracker.core.time import utcnow
     from tracker.progress.services import UpdateInput, post_update
 

@@ -42,7 +42,7 @@ from tests.conftest import PASSWORD
 from tests.helpers import at
 from tracker.accounts.services import create_user
 from tracker.alerts.services import scan
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.discussion.services import issue_directive
 from tracker.exports.spreadsheets import NUMBER_FORMAT, add_sheet, csv_response, new_workbook, safe_text
 from tracker.extensions import db

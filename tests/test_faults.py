@@ -24,7 +24,7 @@ from tests.helpers import database_snapshot, owed_unit_report, start_unit_report
 from tracker import ROOT
 from tracker.accounts.services import create_user
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.progress import services as progress

@@ -31,8 +31,8 @@ from tests.test_scheduler import Process
 from tracker import ROOT
 from tracker.audit.models import AuditEvent
 from tracker.extensions import db
-from tracker.plan import services as plan_services
-from tracker.plan.planfile import read_plan_file
+from tracker.planfile import loading
+from tracker.planfile.reader import read_plan_file
 from tracker.progress.models import Evidence, ProgressUpdate
 
 PDF = b"%PDF-1.4\n% bien ban kiem tra\n1 0 obj << >> endobj\n%%EOF\n"
@@ -61,7 +61,7 @@ def template(server):
     app = make_app(url)
     with app.app_context():
         upgrade()
-        plan_services.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
+        loading.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
         create_test_users()
         db.session.commit()
         db.engine.dispose()
@@ -427,7 +427,7 @@ KILLED_BETWEEN_FILE_AND_COMMIT = """
 import io, os, signal
 from werkzeug.datastructures import FileStorage
 from tracker import create_app
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.accounts.models import User

@@ -24,8 +24,8 @@ from tracker.alerts import services as alerts
 from tracker.core.time import WARD_TZ, ward_today
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
-from tracker.plan import services as plan_services
-from tracker.plan.planfile import read_plan_text
+from tracker.planfile import loading
+from tracker.planfile.reader import read_plan_text
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import UnitReport
 from tracker.ward_reports.models import WardReport
@@ -362,7 +362,7 @@ def test_a_comment_and_a_directive_sent_twice_are_stored_once(app, plan, task_of
 
 
 def test_an_answer_sent_twice_is_taken_once(app, plan, user_of):
-    from tracker.audit.services import Actor
+    from tracker.core.actor import Actor
     from tracker.discussion import services as discussion
     from tracker.units.models import Unit
 
@@ -443,6 +443,6 @@ def test_text_typed_in_decomposed_unicode_is_stored_in_nfc(app, plan):
 
 def test_a_plan_file_saved_in_nfd_is_the_same_plan(app, plan):
     text = unicodedata.normalize("NFD", PLAN_FILE.read_text(encoding="utf-8"))
-    summary = plan_services.load_plan_file(read_plan_text(text, "nfd.yaml"), "nfd.yaml")
+    summary = loading.load_plan_file(read_plan_text(text, "nfd.yaml"), "nfd.yaml")
     db.session.rollback()
     assert not summary.updated and not summary.removed and not summary.created

@@ -30,7 +30,7 @@ from tests.conftest import PLAN_FILE, SOURCE_TEXT
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Task
-from tracker.plan.planfile import read_plan_file
+from tracker.planfile.reader import read_plan_file
 from tracker.targets.models import Indicator
 from tracker.targets.queries import plan_indicators, roadmap, roadmap_discrepancies
 from tracker.units.models import Unit

@@ -6,7 +6,7 @@ from tests.conftest import PLAN_FILE, clone_database, drop_database, make_app
 from tests.helpers import database_snapshot
 from tracker.extensions import db
 from tracker.plan.models import Assignment, Task
-from tracker.plan.planfile import read_plan_file, read_plan_text
+from tracker.planfile.reader import read_plan_file, read_plan_text
 
 
 def count(model) -> int:
@@ -55,7 +55,7 @@ def test_a_task_dropped_from_the_file_is_removed(app, cli, tmp_path):
     plan_file = read_plan_text(text)
     section_vi = next(t for t in plan_file.plan.tasks if t.code == "VI")
     section_vi.children = [c for c in section_vi.children if c.code != "VI.13"]
-    from tracker.plan.planfile import dump_plan_file
+    from tracker.planfile.writer import dump_plan_file
 
     path = tmp_path / "plan.yaml"
     path.write_text(dump_plan_file(plan_file), encoding="utf-8")

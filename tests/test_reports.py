@@ -23,7 +23,7 @@ from tests import helpers
 from tests.conftest import PASSWORD
 from tests.helpers import database_snapshot, form_values
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.progress.models import ProgressUpdate

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from tracker.plan.assignments import effective_assignments
 from tracker.progress import status as rules
-from tracker.units.services import effective_assignments, stands_for
+from tracker.units.services import stands_for
 
 PLAN_START, PLAN_END = date(2026, 1, 1), date(2030, 12, 31)
 

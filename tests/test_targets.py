@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from tests import helpers
 from tests.helpers import database_snapshot
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.formatting import parse_decimal
 from tracker.extensions import db
 from tracker.targets import charts, queries, services

@@ -51,7 +51,7 @@ from tests import helpers
 from tests.conftest import PASSWORD
 from tests.helpers import at, database_snapshot
 from tracker.accounts.services import create_user
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.progress.services import UpdateInput, post_update

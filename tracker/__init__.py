@@ -34,7 +34,7 @@ def create_app(config_object=None, **overrides) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    import tracker.core.models  # noqa: F401  (the whole schema, for Alembic)
+    import tracker.models  # noqa: F401  (the whole schema, for Alembic)
     from tracker.accounts import login
     from tracker.core import database, i18n, kept
     from tracker.extensions import babel, csrf, db, login_manager, migrate
@@ -58,12 +58,12 @@ def register_blueprints(app: Flask) -> None:
     from tracker.accountability.views import bp as accountability_bp
     from tracker.accounts import views as accounts
     from tracker.alerts.views import bp as notifications_bp
-    from tracker.audit.views import bp as audit_bp
-    from tracker.core.health import bp as health_bp
-    from tracker.core.views import bp as core_bp
+    from tracker.audit_log.views import bp as audit_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.discussion.views import bp as discussion_bp
     from tracker.exports.views import bp as exports_bp
+    from tracker.health.views import bp as health_bp
+    from tracker.home.views import bp as home_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
     from tracker.progress.views import bp as progress_bp
@@ -73,7 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.ward_reports.views import bp as ward_reports_bp
 
     for blueprint in (
-        core_bp,
+        home_bp,
         accounts.bp,
         accounts.admin,
         plan_bp,
@@ -101,13 +101,13 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.alerts import messages
     from tracker.alerts import views as alert_views
     from tracker.core import formatting, i18n, labels, submissions
-    from tracker.core import views as core_views
+    from tracker.home import views as home_views
     from tracker.progress import status
 
     formatting.register(app)
     i18n.register(app)
     labels.register(app)
-    core_views.register(app)
+    home_views.register(app)
     permissions.register(app)
     app.add_template_global(status.behind_schedule, "behind_schedule")
     app.add_template_global(submissions.new_token, "once_token")
@@ -116,9 +116,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    from tracker.accounts import login
     from tracker.core import errors, security
 
-    errors.register(app)
+    errors.register(app, login.PUBLIC_ENDPOINTS)
     security.register(app)
 
 

@@ -15,7 +15,8 @@ from flask_babel import ngettext
 
 from tracker.accountability.models import Chase
 from tracker.alerts.models import CHASE, Alert, Notification
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.core.formatting import format_date
 from tracker.core.time import ward_date
 from tracker.extensions import db

@@ -149,7 +149,7 @@ def chase(plan_id: int, code: str):
     today = ward_today()
     figures = _figures_now(plan, unit, today)
     # The address links in messages point to (APP_BASE_URL), not the one the chaser happened to use.
-    link = current_app.config["APP_BASE_URL"].rstrip("/") + url_for("home.my_unit", plan_id=plan.id)
+    link = current_app.config["APP_BASE_URL"].rstrip("/") + url_for("units_home.my_unit", plan_id=plan.id)
     moment = now()
     try:
         if figures is None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tracker.accounts import services
 from tracker.accounts.models import ROLES
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.forms import clean_text
 from tracker.core.time import now
 from tracker.extensions import db

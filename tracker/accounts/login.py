@@ -11,7 +11,7 @@ from tracker.accounts.models import User
 from tracker.extensions import db
 
 # Everything else requires a signed-in user, so a new page is private unless listed here.
-PUBLIC_ENDPOINTS = {"accounts.login", "core.set_language", "static", "health.healthz"}
+PUBLIC_ENDPOINTS = {"accounts.login", "home.set_language", "static", "health.healthz"}
 
 
 def configure(app: Flask, login_manager: LoginManager) -> None:

@@ -10,8 +10,8 @@ from flask import Flask, abort, g, has_request_context
 from flask_login import current_user
 
 from tracker.accounts.models import ROLE_ADMIN, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
+from tracker.plan.assignments import unit_role_on_task
 from tracker.plan.models import ROLE_LEAD
-from tracker.plan.queries import unit_role_on_task
 from tracker.reports.models import STATUS_DRAFT, STATUS_RETURNED
 
 

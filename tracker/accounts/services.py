@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash
 
 from tracker.accounts.models import ROLES, Role, User, hash_password
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.core.time import aware
 from tracker.extensions import db
 from tracker.units.models import Unit

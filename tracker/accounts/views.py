@@ -23,7 +23,7 @@ bp = Blueprint("accounts", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -43,7 +43,7 @@ def login():
             login_user(user, remember=form.remember.data)
             if form.remember.data:
                 keep_session()
-            return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+            return redirect(safe_next(request.args.get("next"), url_for("home.index")))
         form.password.errors.append(_("Wrong username or password, or the account is disabled."))
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
 
@@ -90,7 +90,7 @@ def profile():
 
 # --- admin: accounts ------------------------------------------------------------------------
 
-admin = Blueprint("admin_users", __name__, url_prefix="/admin/users")
+admin = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 
 
 def _visible_units():
@@ -146,7 +146,7 @@ def new():
         else:
             db.session.commit()
             flash(_('Account "%(username)s" created.', username=user.username), "success")
-            return redirect(url_for("admin_users.index"))
+            return redirect(url_for("accounts_admin.index"))
     return render_template("accounts/user_form.html", form=form, user=None), 200 if not form.errors else 422
 
 
@@ -178,7 +178,7 @@ def edit(user_id: int):
         else:
             db.session.commit()
             flash(_('Account "%(username)s" saved.', username=user.username), "success")
-            return redirect(url_for("admin_users.index"))
+            return redirect(url_for("accounts_admin.index"))
     return render_template(
         "accounts/user_form.html",
         form=form,
@@ -200,7 +200,7 @@ def password(user_id: int):
             _('New password set for "%(username)s". Give it to the person in private.', username=user.username),
             "success",
         )
-        return redirect(url_for("admin_users.edit", user_id=user.id))
+        return redirect(url_for("accounts_admin.edit", user_id=user.id))
     edit_form = UserForm(obj=user)
     _fill_choices(edit_form)
     edit_form.unit_id.data = user.unit_id or 0
@@ -223,4 +223,4 @@ def unlock(user_id: int):
     services.unlock_sign_in(actor(), now(), user)
     db.session.commit()
     flash(_('"%(username)s" can sign in again without waiting.', username=user.username), "success")
-    return redirect(url_for("admin_users.edit", user_id=user.id))
+    return redirect(url_for("accounts_admin.edit", user_id=user.id))

@@ -137,7 +137,7 @@ def alert_url(alert: Alert, viewer=None, external: bool = False) -> str:
         return url_for("discussion.questions", plan_id=plan_id, unit=alert.unit_id, _external=external)
     if alert.kind == CHASE and alert.unit is not None:
         if viewer is not None and viewer.unit_id == alert.unit_id:
-            return url_for("home.my_unit", plan_id=plan_id, _external=external)
+            return url_for("units_home.my_unit", plan_id=plan_id, _external=external)
         return url_for("accountability.unit", plan_id=plan_id, code=alert.unit.code, _external=external)
     if alert.task:
         return url_for("plan.task", plan_id=plan_id, code=alert.task.code, _external=external)

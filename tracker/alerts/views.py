@@ -13,7 +13,7 @@ from tracker.core.forms import Form
 from tracker.core.time import now, ward_date, ward_today
 from tracker.extensions import db
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+bp = Blueprint("alerts", __name__, url_prefix="/notifications")
 
 
 @bp.get("/")
@@ -45,7 +45,7 @@ def open_(notification_id: int):
 @bp.post("/<int:notification_id>/read")
 def mark_read(notification_id: int):
     _read_own(notification_id)
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("alerts.index"))
 
 
 @bp.post("/day/<day>/read")
@@ -61,7 +61,7 @@ def mark_day_read(day: str):
         if ward_date(notification.created_at) == chosen:
             notification.read_at = now()
     db.session.commit()
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("alerts.index"))
 
 
 @bp.post("/read-all")
@@ -74,7 +74,7 @@ def mark_all_read():
         .values(read_at=now())
     )
     db.session.commit()
-    return redirect(url_for("notifications.index"))
+    return redirect(url_for("alerts.index"))
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The audit trail: every write records who did it (services.record), read on the audit log page."""

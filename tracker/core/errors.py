@@ -7,7 +7,9 @@ from tracker.core.database import CommitOutcomeUnknown
 from tracker.extensions import db
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, public_endpoints: set[str]) -> None:
+    """`public_endpoints`: the forms that hold nothing worth keeping (the sign-in page among them)."""
+    app.extensions["public_endpoints"] = public_endpoints
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, _render_error(code))
     app.register_error_handler(CSRFError, _expired_form)
@@ -24,13 +26,12 @@ def _expired_form(error):
     typed is kept and given back in the form (tracker.core.kept)."""
     from flask import request
 
-    from tracker.accounts.login import PUBLIC_ENDPOINTS
     from tracker.core.kept import keep_and_return
 
     # The sign-in page and the other public forms hold nothing worth keeping (a password is never
     # stored): they get the plain error page.
     try:
-        if request.method == "POST" and request.form and request.endpoint not in PUBLIC_ENDPOINTS:
+        if request.method == "POST" and request.form and request.endpoint not in _public_endpoints():
             return keep_and_return("expired")
         return render_template("errors/error.html", code="csrf"), 400
     except SQLAlchemyError as unreachable:  # the page asks the database who is signed in
@@ -38,9 +39,7 @@ def _expired_form(error):
 
 
 def _public_endpoints() -> set[str]:
-    from tracker.accounts.login import PUBLIC_ENDPOINTS
-
-    return PUBLIC_ENDPOINTS
+    return current_app.extensions["public_endpoints"]
 
 
 def _render_error(code: int):

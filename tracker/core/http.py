@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import request
 from flask_login import current_user
 
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 
 
 def actor() -> Actor:

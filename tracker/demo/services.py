@@ -33,15 +33,15 @@ from tracker.accounts.models import ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, RO
 from tracker.accounts.services import DEMO_ACCOUNTS
 from tracker.alerts import services as alerts
 from tracker.audit.models import AuditEvent
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import WARD_TZ
 from tracker.discussion import services as discussion
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db
 from tracker.periods.models import SIX_MONTH, ReportingPeriod
 from tracker.periods.queries import plan_rounds
+from tracker.plan.assignments import unit_role_on_task
 from tracker.plan.models import ROLE_LEAD, Plan, Task
-from tracker.plan.queries import unit_role_on_task
 from tracker.progress.models import STATE_BLOCKED, STATE_WORKING, ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.core.time import ward_date
 from tracker.discussion.models import Comment, Directive, Question
 from tracker.extensions import db

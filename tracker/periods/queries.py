@@ -8,10 +8,9 @@ from sqlalchemy import select
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import ReportingRound, reporting_rounds, usable
-from tracker.plan.models import Plan
 
 
-def plan_periods(plan: Plan) -> list[ReportingPeriod]:
+def plan_periods(plan) -> list[ReportingPeriod]:
     """The plan's reporting periods in calendar order (by unit deadline)."""
     return db.session.scalars(
         select(ReportingPeriod)
@@ -20,7 +19,7 @@ def plan_periods(plan: Plan) -> list[ReportingPeriod]:
     ).all()
 
 
-def plan_rounds(plan: Plan) -> list[ReportingRound]:
+def plan_rounds(plan) -> list[ReportingRound]:
     """The plan's reporting rounds (periods that share a unit deadline), in calendar order. A period
     whose dates fall outside the plan's years is left out (and logged): one bad row never breaks a
     page or the daily scan."""

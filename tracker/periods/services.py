@@ -16,6 +16,11 @@ REVIEW_KINDS = (MID_TERM, FINAL)
 FIGURE_KINDS = (SIX_MONTH, ANNUAL)
 
 
+def unit_deadline_for(ward_deadline, days_before: int):
+    """The calendar rule: units report `days_before` days before the ward's deadline."""
+    return ward_deadline - timedelta(days=days_before)
+
+
 @dataclass(frozen=True)
 class ReportingRound:
     """The periods that share a unit deadline: a unit sends ONE report for them (the annual report

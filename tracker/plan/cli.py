@@ -8,12 +8,15 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.core.time import now
 from tracker.extensions import db
-from tracker.plan import services
 from tracker.plan.models import Plan
-from tracker.plan.planfile import PlanFileInvalid, dump_plan_file, read_plan_file
+from tracker.planfile import export, loading
+from tracker.planfile.reader import read_plan_file
+from tracker.planfile.schema import PlanFileInvalid
+from tracker.planfile.writer import dump_plan_file
 from tracker.wards.models import Ward
 
 plan_cli = AppGroup("plan", help="Load and export plan files.")
@@ -32,12 +35,12 @@ def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> Non
     A reload that would remove anything (a lead unit assigned in the app, a milestone, a target)
     is refused unless --allow-removals is given: export the plan first to keep the app's changes."""
     path = path or Path(current_app.config["PLAN_FILE"])
-    if if_empty and services.any_plan_exists():
+    if if_empty and loading.any_plan_exists():
         click.echo(_("The database already holds a plan; it is left as it is."))
         return
     try:
         plan_file = read_plan_file(path)
-        summary = services.load_plan_file(plan_file, str(path))
+        summary = loading.load_plan_file(plan_file, str(path))
         if summary.removed and not allow_removals:
             db.session.rollback()
             click.echo(_("The plan file was not loaded; the database is unchanged."), err=True)
@@ -106,5 +109,5 @@ def export_command(path: Path, ward_code: str | None, plan_code: str | None) -> 
         message = _("No plan matches.") if not plans else _("Several plans match; choose one with --ward and --plan.")
         click.echo(message, err=True)
         raise SystemExit(1)
-    path.write_text(dump_plan_file(services.plan_to_file(plans[0])), encoding="utf-8")
+    path.write_text(dump_plan_file(export.plan_to_file(plans[0])), encoding="utf-8")
     click.echo(_('Exported plan "%(code)s" to %(path)s.', code=plans[0].code, path=path))

@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Assignment, Milestone, Plan, Task
 from tracker.units.models import Unit
-from tracker.units.services import effective_assignments, ward_groups
 
 
 @dataclass
@@ -141,10 +140,3 @@ def find_node(tree: list[TaskNode], code: str) -> TaskNode | None:
             if node.task.code == code:
                 return node
     return None
-
-
-def unit_role_on_task(task: Task, unit_id: int) -> str | None:
-    """The role a real unit holds on a task after group expansion, or None."""
-    effective = effective_assignments(task.assignments, ward_groups(task.plan.ward_id))
-    found = effective.get((task.id, unit_id))
-    return found.role if found else None

@@ -12,6 +12,7 @@ from tracker.discussion.queries import plan_directives, plan_questions, task_com
 from tracker.extensions import db
 from tracker.periods.queries import plan_periods
 from tracker.plan import queries, services
+from tracker.plan.assignments import effective_assignments
 from tracker.plan.forms import AssignmentForm
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Milestone, Plan
 from tracker.progress.forms import ProgressForm
@@ -19,7 +20,7 @@ from tracker.progress.queries import task_timeline
 from tracker.reports.queries import task_report_rows
 from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit
-from tracker.units.services import effective_assignments, stands_for, ward_groups
+from tracker.units.services import stands_for, ward_groups
 
 bp = Blueprint("plan", __name__, url_prefix="/plans/<int:plan_id>")
 

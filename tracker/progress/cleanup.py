@@ -20,7 +20,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.extensions import db
 from tracker.progress.models import Evidence
 

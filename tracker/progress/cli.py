@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.progress import cleanup

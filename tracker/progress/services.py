@@ -8,7 +8,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.extensions import db
 from tracker.plan.models import Task
 from tracker.progress import cleanup, storage

@@ -13,6 +13,7 @@ from tracker.core.time import aware, ward_date
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import ReportingRound, days_late, is_open_for_reporting, is_past_due
+from tracker.plan.assignments import effective_assignments
 from tracker.plan.models import Plan, Task
 from tracker.plan.queries import plan_tasks
 from tracker.progress.models import ProgressUpdate
@@ -26,7 +27,7 @@ from tracker.reports.models import (
 )
 from tracker.reports.services import SectionInput, is_on_time, owes_section
 from tracker.units.models import Unit
-from tracker.units.services import effective_assignments, ward_groups
+from tracker.units.services import ward_groups
 
 # A report nobody has started yet (not a task's status).
 REPORT_NOT_STARTED = "not_started"

@@ -17,11 +17,13 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.core.time import ward_date
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import ReportingRound
+from tracker.plan.assignments import EffectiveAssignment
 from tracker.plan.models import ROLE_LEAD, Task
 from tracker.progress.models import STATE_DONE, ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
@@ -35,7 +37,6 @@ from tracker.reports.models import (
     UnitReportSection,
     UnitReportVersion,
 )
-from tracker.units.services import EffectiveAssignment
 
 
 class TransitionRefused(ValueError):

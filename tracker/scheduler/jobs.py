@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from tracker.alerts import services as alerts
-from tracker.audit.services import Actor
+from tracker.core.actor import Actor
 from tracker.core.time import WARD_TZ, now, ward_today
 from tracker.extensions import db
 from tracker.mail import services as mail

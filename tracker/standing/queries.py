@@ -22,6 +22,7 @@ from tracker.core.time import aware, end_of_day, ward_date
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
+from tracker.plan.assignments import EffectiveAssignment, effective_assignments
 from tracker.plan.models import ROLE_LEAD, Plan, Task
 from tracker.plan.queries import TaskNode, plan_assignment_rows, plan_milestones, plan_tasks_alone, task_tree
 from tracker.progress import status as rules
@@ -29,7 +30,7 @@ from tracker.progress.models import STATE_DONE, ProgressUpdate
 from tracker.reports.queries import accepted_sections, first_submissions
 from tracker.reports.services import owes_section
 from tracker.units.models import Unit
-from tracker.units.services import EffectiveAssignment, effective_assignments, ward_groups
+from tracker.units.services import ward_groups
 
 
 @dataclass

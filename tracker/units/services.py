@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.extensions import db
-from tracker.plan.models import ROLE_LEAD
 from tracker.units.models import Unit, unit_group_member
 
 
@@ -48,42 +46,6 @@ def stands_for(groups: dict[int, list[int]], unit_ids: Iterable[int]) -> dict[in
     for unit_id in unit_ids:
         result[unit_id] = expand(unit_id, frozenset())
     return result
-
-
-@dataclass(frozen=True)
-class EffectiveAssignment:
-    """A real unit's role on a task, after group expansion."""
-
-    task_id: int
-    unit_id: int
-    role: str
-    is_primary: bool
-    via_group_id: int | None  # the group the role comes through; None when named directly
-
-
-def _strength(assignment: EffectiveAssignment) -> tuple:
-    # Lead beats partner, the primary lead beats a co-lead, being named beats membership.
-    return (assignment.role == ROLE_LEAD, assignment.is_primary, assignment.via_group_id is None)
-
-
-def effective_assignments(
-    assignments: Iterable, groups: dict[int, list[int]]
-) -> dict[tuple[int, int], EffectiveAssignment]:
-    """The role each real unit holds on each task, keyed by (task_id, unit_id).
-
-    `assignments` are Assignment-like rows (task_id, unit_id, role, is_primary). A unit that is
-    named as lead and also belongs to a partner group is a lead: the strongest role wins."""
-    assignments = list(assignments)
-    expansion = stands_for(groups, {a.unit_id for a in assignments})
-    best: dict[tuple[int, int], EffectiveAssignment] = {}
-    for a in assignments:
-        via = a.unit_id if a.unit_id in groups else None
-        for unit_id in expansion[a.unit_id]:
-            candidate = EffectiveAssignment(a.task_id, unit_id, a.role, a.is_primary, via)
-            key = (a.task_id, unit_id)
-            if key not in best or _strength(candidate) > _strength(best[key]):
-                best[key] = candidate
-    return best
 
 
 # --- managing units -------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from tracker.core.time import now, ward_today
 from tracker.discussion.forms import AnswerForm, ReplyForm
 from tracker.discussion.queries import plan_directives, plan_questions
 from tracker.extensions import db
+from tracker.plan import assignments
 from tracker.plan import queries as plan_queries
 from tracker.plan.views import load_plan
 from tracker.progress.queries import latest_updates_by_unit
 from tracker.reports.models import STATUS_RETURNED
 from tracker.reports.queries import unit_report_rows
-from tracker.units import queries, services
+from tracker.units import services
 from tracker.units.forms import UnitForm
 from tracker.units.models import Unit
 from tracker.wards.models import Ward
@@ -27,7 +28,7 @@ bp = Blueprint("units", __name__, url_prefix="/plans/<int:plan_id>/units")
 @bp.get("/")
 def index(plan_id: int):
     plan = load_plan(plan_id)
-    work = queries.plan_workload(plan)
+    work = assignments.plan_workload(plan)
     tree = plan_queries.task_tree(plan)
     unassigned = [node for section in tree for node in section.walk() if node.unassigned]
     return render_template("units/index.html", plan=plan, work=list(work.values()), unassigned=unassigned)
@@ -36,14 +37,14 @@ def index(plan_id: int):
 @bp.get("/<code>")
 def detail(plan_id: int, code: str):
     plan = load_plan(plan_id)
-    work = queries.plan_workload(plan)
+    work = assignments.plan_workload(plan)
     entry = next((w for w in work.values() if w.unit.code == code), None)
     if entry is None:
         abort(404)
     return render_template("units/detail.html", plan=plan, entry=entry, work=work)
 
 
-home_bp = Blueprint("home", __name__, url_prefix="/plans/<int:plan_id>")
+home_bp = Blueprint("units_home", __name__, url_prefix="/plans/<int:plan_id>")
 
 
 @home_bp.get("/my-unit")
@@ -53,7 +54,7 @@ def my_unit(plan_id: int):
     if current_user.unit_id is None:
         flash(_("Your account belongs to no unit, so there is no unit page to show."), "info")
         return redirect(url_for("plan.overview", plan_id=plan.id))
-    work = queries.plan_workload(plan)
+    work = assignments.plan_workload(plan)
     entry = work.get(current_user.unit_id)
     if entry is None:
         abort(404)
@@ -89,7 +90,7 @@ def my_unit(plan_id: int):
 
 # --- admin: units ---------------------------------------------------------------------------
 
-admin = Blueprint("admin_units", __name__, url_prefix="/admin/units")
+admin = Blueprint("units_admin", __name__, url_prefix="/admin/units")
 
 
 def _ward() -> Ward:
@@ -162,7 +163,7 @@ def _save(ward: Ward, unit: Unit | None, form: UnitForm):
         else:
             db.session.commit()
             flash(_('Unit "%(name)s" saved.', name=saved.name), "success")
-            return redirect(url_for("admin_units.index", ward=ward.id))
+            return redirect(url_for("units_admin.index", ward=ward.id))
     return render_template("units/admin_form.html", ward=ward, unit=unit, form=form), 200 if not (
         form.errors or form.form_errors
     ) else 422

@@ -17,7 +17,8 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tracker.audit.services import Actor, record
+from tracker.audit.services import record
+from tracker.core.actor import Actor
 from tracker.core.docx import date_line, default_place, issuing_body_lines, vietnamese_date_line  # noqa: F401
 from tracker.core.formatting import format_date, format_number, format_percent
 from tracker.core.labels import label

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from tracker.accounts.models import User
 from tracker.accounts.permissions import require
-from tracker.audit import queries
+from tracker.audit_log import queries
 from tracker.extensions import db
 from tracker.units.models import Unit
 
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+bp = Blueprint("audit_log", __name__, url_prefix="/admin/audit")
 
 
 @bp.get("/")
@@ -29,7 +29,7 @@ def index():
     ).all()
     events = queries.events(user_id=user_id, unit_id=unit_id, since=since, until=until, ward_id=ward_id)
     return render_template(
-        "audit/index.html",
+        "audit_log/index.html",
         events=events,
         users=users,
         units=units,

@@ -1,223 +1,47 @@
-"""The plan file: read and validate it completely, or write it back.
+"""Reading a plan file and validating it completely.
 
 `read_plan_file` walks the YAML node tree (not the constructed objects) so that every error can
 name the line it is on. It collects every error it finds, then raises `PlanFileInvalid` with all of
-them; nothing here touches the database. `dump_plan_file` writes the same format back, so that
+them; nothing here touches the database. `tracker.planfile.writer` writes the same format back, so that
 load → export → load is lossless. The format is documented in README.md ("The plan file format").
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from flask_babel import gettext as _
 
 from tracker.periods.models import PERIOD_KINDS
+from tracker.periods.services import unit_deadline_for
+from tracker.planfile.fields import YamlFields
+from tracker.planfile.schema import (
+    FORMAT_VERSION,
+    INDICATOR_CODE_RE,
+    PLAN_CODE_RE,
+    ROMAN_RE,
+    TASK_CODE_RE,
+    UNIT_CODE_RE,
+    IndicatorData,
+    MilestoneData,
+    NarrativeData,
+    PeriodData,
+    PlanData,
+    PlanFile,
+    PlanFileInvalid,
+    PlanFileProblem,
+    ReportingData,
+    RoadmapData,
+    SignatureData,
+    StandardData,
+    TargetData,
+    TaskData,
+    UnitData,
+    WardData,
+)
 from tracker.targets.models import INDICATOR_CATEGORIES, MEASURES
-
-FORMAT_VERSION = 1
-
-UNIT_CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-INDICATOR_CODE_RE = UNIT_CODE_RE
-PLAN_CODE_RE = re.compile(r"^[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*$")
-ROMAN_RE = re.compile(r"^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
-TASK_CODE_RE = re.compile(r"^([IVXLC]+)((?:\.[1-9][0-9]*)*)$")
-
-_STR = "tag:yaml.org,2002:str"
-_NULL = "tag:yaml.org,2002:null"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-
-
-# --- the data a plan file holds -------------------------------------------------------------
-
-
-@dataclass
-class WardData:
-    code: str
-    name: str
-    province: str | None = None
-
-
-@dataclass
-class UnitData:
-    code: str
-    name: str
-    aliases: list[str] = field(default_factory=list)
-    group: bool = False
-    members: list[str] = field(default_factory=list)
-    note: str | None = None
-    outside: bool = False  # outside UBND's own apparatus: UBND requests rather than assigns
-
-
-@dataclass
-class MilestoneData:
-    title: str
-    due: date
-
-
-@dataclass
-class TaskData:
-    code: str
-    title: str
-    title_source: str = "source"
-    text: str | None = None
-    lead: list[str] = field(default_factory=list)
-    lead_text: str | None = None
-    partners: list[str] = field(default_factory=list)
-    partners_text: str | None = None
-    partners_report: bool = False
-    weight: Decimal = Decimal(1)
-    start: date | None = None
-    due: date | None = None
-    milestones: list[MilestoneData] = field(default_factory=list)
-    children: list[TaskData] = field(default_factory=list)
-
-    def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-@dataclass
-class PeriodData:
-    kind: str
-    year: int
-    starts_on: date
-    ends_on: date
-    ward_deadline: date
-    unit_deadline: date | None = None  # None: ward_deadline - unit_deadline_days_before
-
-
-@dataclass
-class ReportingData:
-    unit_deadline_days_before: int = 5
-    # The unit through which the units send their reports ("qua Phòng ..."), by code.
-    secretariat: str | None = None
-    periods: list[PeriodData] = field(default_factory=list)
-
-
-@dataclass
-class StandardData:
-    year: int
-    rural_income: int
-    urban_income: int
-    legal_basis: str | None = None
-
-
-@dataclass
-class TargetData:
-    year: int
-    value: Decimal | None = None
-    text: str | None = None
-
-
-@dataclass
-class IndicatorData:
-    code: str
-    name: str
-    category: str
-    measure: str
-    source_ref: str | None = None
-    baseline_year: int | None = None
-    baseline_value: Decimal | None = None
-    reporting_unit: str | None = None
-    unit_cost: Decimal | None = None
-    in_cost_estimate: bool = False
-    note: str | None = None
-    targets: list[TargetData] = field(default_factory=list)
-    actual_rule: str = "value"
-    actual_from: list[str] = field(default_factory=list)
-
-
-@dataclass
-class RoadmapData:
-    unit_label: str | None = None
-    households_indicator: str | None = None
-    support_indicators: list[str] = field(default_factory=list)
-    cost_indicator: str | None = None
-    stated_totals: dict[str, Decimal] = field(default_factory=dict)
-    cost_notes: str | None = None
-
-
-@dataclass
-class NarrativeData:
-    code: str
-    title: str
-    text: str
-
-
-@dataclass
-class SignatureData:
-    on_behalf: str | None = None
-    authority: str | None = None
-    title: str | None = None
-    name: str | None = None
-
-
-@dataclass
-class PlanData:
-    code: str
-    title: str
-    issuer: str
-    start_year: int
-    end_year: int
-    parent: str | None = None
-    legal_bases: str | None = None
-    introduction: str | None = None
-    narrative: list[NarrativeData] = field(default_factory=list)
-    closing: str | None = None
-    recipients: list[str] = field(default_factory=list)
-    signature: SignatureData = field(default_factory=SignatureData)
-    poverty_standards: list[StandardData] = field(default_factory=list)
-    reporting: ReportingData = field(default_factory=ReportingData)
-    indicators: list[IndicatorData] = field(default_factory=list)
-    roadmap: RoadmapData = field(default_factory=RoadmapData)
-    tasks: list[TaskData] = field(default_factory=list)
-
-    def all_tasks(self):
-        for task in self.tasks:
-            yield from task.walk()
-
-
-@dataclass
-class PlanFile:
-    ward: WardData
-    units: list[UnitData]
-    plan: PlanData
-    format_version: int = FORMAT_VERSION
-
-
-# --- errors ---------------------------------------------------------------------------------
-
-
-@dataclass
-class PlanFileProblem:
-    line: int | None
-    message: str
-
-
-class PlanFileInvalid(Exception):
-    """The file cannot be loaded; `problems` lists every reason, each with its line."""
-
-    def __init__(self, source: str, problems: list[PlanFileProblem]):
-        self.source = source
-        self.problems = problems
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        lines = []
-        for problem in self.problems:
-            where = f"{self.source}:{problem.line}" if problem.line else self.source
-            lines.append(f"{where}: {problem.message}")
-        return "\n".join(lines)
-
 
 # --- reading --------------------------------------------------------------------------------
 
@@ -257,143 +81,8 @@ def read_plan_text(text: str, source: str = "<plan>") -> PlanFile:
     return result
 
 
-class _Reader:
-    def __init__(self):
-        self.problems: list[PlanFileProblem] = []
-        self._constructor = yaml.SafeLoader("")
-
-    # -- generic helpers
-
-    def error(self, node, message: str) -> None:
-        line = node.start_mark.line + 1 if node is not None else None
-        self.problems.append(PlanFileProblem(line, message))
-
-    @staticmethod
-    def is_null(node) -> bool:
-        return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL)
-
-    def mapping(self, node, what: str, required: tuple = (), optional: tuple = ()) -> dict | None:
-        """The mapping's fields by name; reports unknown, repeated and missing fields."""
-        if not isinstance(node, yaml.MappingNode):
-            self.error(node, _("%(what)s must be a mapping of fields", what=what))
-            return None
-        fields = {}
-        allowed = set(required) | set(optional)
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None or key not in allowed:
-                self.error(key_node, _('unknown field "%(field)s" in %(what)s', field=key, what=what))
-            elif key in fields:
-                self.error(key_node, _('field "%(field)s" appears twice in %(what)s', field=key, what=what))
-            else:
-                fields[key] = value_node
-        for key in required:
-            if key not in fields or self.is_null(fields[key]):
-                self.error(node, _('missing field "%(field)s" in %(what)s', field=key, what=what))
-        return fields
-
-    def sequence(self, node, what: str) -> list:
-        if self.is_null(node):
-            return []
-        if not isinstance(node, yaml.SequenceNode):
-            self.error(node, _("%(what)s must be a list", what=what))
-            return []
-        return node.value
-
-    def scalar(self, node, what: str):
-        if not isinstance(node, yaml.ScalarNode):
-            self.error(node, _("%(what)s must be a single value", what=what))
-            return None
-        return node
-
-    def text(self, fields: dict, key: str, what: str) -> str | None:
-        node = fields.get(key)
-        if self.is_null(node) or self.scalar(node, what) is None:
-            return None
-        value = node.value.strip()
-        if not value:
-            self.error(node, _("%(what)s is empty", what=what))
-            return None
-        return value
-
-    def text_list(self, fields: dict, key: str, what: str) -> list[str]:
-        values = []
-        for item in self.sequence(fields.get(key), what):
-            if self.scalar(item, what) is not None and item.value.strip():
-                values.append(item.value.strip())
-        return values
-
-    def integer(self, fields: dict, key: str, what: str) -> int | None:
-        node = fields.get(key)
-        if self.is_null(node) or self.scalar(node, what) is None:
-            return None
-        if node.tag != _INT:
-            self.error(node, _('%(what)s must be a whole number, not "%(value)s"', what=what, value=node.value))
-            return None
-        return self._constructor.construct_object(node)
-
-    def decimal(self, fields: dict, key: str, what: str) -> Decimal | None:
-        node = fields.get(key)
-        if self.is_null(node) or self.scalar(node, what) is None:
-            return None
-        if node.tag not in (_INT, _FLOAT):
-            self.error(node, _('%(what)s must be a number, not "%(value)s"', what=what, value=node.value))
-            return None
-        try:
-            value = Decimal(node.value.replace("_", ""))
-        except InvalidOperation:
-            self.error(node, _('%(what)s must be a number, not "%(value)s"', what=what, value=node.value))
-            return None
-        if not value.is_finite():
-            self.error(node, _('%(what)s must be a number, not "%(value)s"', what=what, value=node.value))
-            return None
-        return value
-
-    def boolean(self, fields: dict, key: str, what: str) -> bool:
-        node = fields.get(key)
-        if self.is_null(node) or self.scalar(node, what) is None:
-            return False
-        if node.tag != "tag:yaml.org,2002:bool":
-            self.error(node, _('%(what)s must be true or false, not "%(value)s"', what=what, value=node.value))
-            return False
-        return self._constructor.construct_object(node)
-
-    def date(self, fields: dict, key: str, what: str) -> date | None:
-        node = fields.get(key)
-        if self.is_null(node) or self.scalar(node, what) is None:
-            return None
-        try:
-            value = date.fromisoformat(node.value.strip())
-        except ValueError:
-            self.error(
-                node,
-                _(
-                    '"%(value)s" is not a valid date for %(what)s (write it as YYYY-MM-DD, e.g. 2026-06-10)',
-                    value=node.value,
-                    what=what,
-                ),
-            )
-            return None
-        if isinstance(value, datetime):  # pragma: no cover - fromisoformat on date never returns one
-            value = value.date()
-        return value
-
-    def code(self, fields: dict, key: str, what: str, pattern: re.Pattern, example: str) -> str | None:
-        value = self.text(fields, key, what)
-        if value is not None and not pattern.match(value):
-            self.error(
-                fields[key],
-                _(
-                    '"%(value)s" is not a valid %(what)s (expected something like %(example)s)',
-                    value=value,
-                    what=what,
-                    example=example,
-                ),
-            )
-            return None
-        return value
-
-    # -- the document
+class _Reader(YamlFields):
+    """The plan file's structure: which mappings hold which fields, and the rules between them."""
 
     def plan_file(self, root) -> PlanFile | None:
         if root is None:
@@ -673,7 +362,7 @@ class _Reader:
             if period.starts_on and period.ends_on and period.starts_on > period.ends_on:
                 self.error(period_fields["ends_on"], _("the period ends before it starts"))
             deadline = period.unit_deadline or (
-                period.ward_deadline and period.ward_deadline - timedelta(days=reporting.unit_deadline_days_before)
+                period.ward_deadline and unit_deadline_for(period.ward_deadline, reporting.unit_deadline_days_before)
             )
             if period.ward_deadline and deadline and deadline > period.ward_deadline:
                 self.error(period_fields.get("unit_deadline", item), _("the unit deadline is after the ward deadline"))
@@ -1005,139 +694,3 @@ class _Reader:
                 continue
             codes.append(code)
         return codes
-
-
-# --- writing --------------------------------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    def increase_indent(self, flow=False, indentless=False):  # indent lists under their key
-        return super().increase_indent(flow, False)
-
-
-def _represent_str(dumper, value: str):
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar(_STR, value, style=style)
-
-
-def _represent_decimal(dumper, value: Decimal):
-    if value == value.to_integral_value():
-        return dumper.represent_int(int(value))
-    return dumper.represent_scalar(_FLOAT, format(value.normalize(), "f"))
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(Decimal, _represent_decimal)
-
-
-def _compact(mapping: dict) -> dict:
-    """Leave out what is empty or default, so the written file reads like a hand-written one."""
-    return {
-        key: value
-        for key, value in mapping.items()
-        if not (value is None or value is False or (isinstance(value, (list, dict)) and not value))
-    }
-
-
-def _task_dict(task: TaskData) -> dict:
-    return _compact(
-        {
-            "code": task.code,
-            "title": task.title,
-            "title_source": task.title_source if task.title_source != "source" else None,
-            "text": task.text,
-            "lead": task.lead,
-            "lead_text": task.lead_text,
-            "partners": task.partners,
-            "partners_text": task.partners_text,
-            "partners_report": task.partners_report,
-            "weight": task.weight if task.weight != 1 else None,
-            "start": task.start,
-            "due": task.due,
-            "milestones": [{"title": m.title, "due": m.due} for m in task.milestones],
-            "children": [_task_dict(child) for child in task.children],
-        }
-    )
-
-
-def _actual_dict(indicator: IndicatorData):
-    if indicator.actual_rule == "value":
-        return None
-    if indicator.actual_rule == "fraction":
-        return "fraction"
-    if indicator.actual_rule in ("same_as", "decrease_of"):
-        return {indicator.actual_rule: indicator.actual_from[0]}
-    return {"rate_of" if indicator.actual_rule == "rate" else "sum_of": list(indicator.actual_from)}
-
-
-def plan_file_dict(pf: PlanFile) -> dict:
-    plan = pf.plan
-    reporting = plan.reporting
-    return {
-        "format_version": pf.format_version,
-        "ward": _compact({"code": pf.ward.code, "name": pf.ward.name, "province": pf.ward.province}),
-        "units": [
-            _compact(
-                {
-                    "code": u.code,
-                    "name": u.name,
-                    "aliases": u.aliases,
-                    "group": u.group,
-                    "note": u.note,
-                }
-            )
-            | ({"members": u.members} if u.group else {})
-            | ({"outside": True} if u.outside else {})
-            for u in pf.units
-        ],
-        "plan": _compact(
-            {
-                "code": plan.code,
-                "title": plan.title,
-                "issuer": plan.issuer,
-                "start_year": plan.start_year,
-                "end_year": plan.end_year,
-                "parent": plan.parent,
-                "legal_bases": plan.legal_bases,
-                "introduction": plan.introduction,
-                "narrative": [{"code": n.code, "title": n.title, "text": n.text} for n in plan.narrative],
-                "closing": plan.closing,
-                "recipients": plan.recipients,
-                "signature": _compact(vars(plan.signature)),
-                "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
-                "reporting": {
-                    "unit_deadline_days_before": reporting.unit_deadline_days_before,
-                    **({"secretariat": reporting.secretariat} if reporting.secretariat else {}),
-                    "periods": [_compact(vars(p)) for p in reporting.periods],
-                },
-                "indicators": [
-                    _compact(
-                        {
-                            "code": i.code,
-                            "name": i.name,
-                            "category": i.category,
-                            "measure": i.measure,
-                            "source_ref": i.source_ref,
-                            "baseline_year": i.baseline_year,
-                            "baseline_value": i.baseline_value,
-                            "reporting_unit": i.reporting_unit,
-                            "unit_cost": i.unit_cost,
-                            "in_cost_estimate": i.in_cost_estimate,
-                            "note": i.note,
-                            "targets": [_compact(vars(t)) for t in i.targets],
-                            "actual": _actual_dict(i),
-                        }
-                    )
-                    for i in plan.indicators
-                ],
-                "roadmap": _compact(vars(plan.roadmap)),
-                "tasks": [_task_dict(task) for task in plan.tasks],
-            }
-        ),
-    }
-
-
-def dump_plan_file(pf: PlanFile) -> str:
-    header = "# Plan file (format: README.md, 'The plan file format'). Written by `flask plan export`.\n"
-    body = yaml.dump(plan_file_dict(pf), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, indent=2)
-    return header + body

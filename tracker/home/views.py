@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.plan.models import Plan
 from tracker.wards.models import Ward
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__)
 
 
 def visible_plans():
@@ -26,7 +26,7 @@ def index():
     plans = visible_plans()
     if len(plans) == 1:
         return redirect(start_page(plans[0].Plan))
-    return render_template("core/index.html", plans=plans)
+    return render_template("home/index.html", plans=plans)
 
 
 def register(app) -> None:
@@ -44,7 +44,7 @@ def start_page(plan: Plan) -> str:
     """Where each user lands: officers on their unit's page, the secretariat on its review queue,
     the chair on the accountability table, the committee on the dashboard."""
     if has_role(current_user, ROLE_OFFICER) and current_user.unit_id:
-        return url_for("home.my_unit", plan_id=plan.id)
+        return url_for("units_home.my_unit", plan_id=plan.id)
     if has_role(current_user, ROLE_SECRETARIAT):
         return url_for("reports.queue", plan_id=plan.id)
     if has_role(current_user, ROLE_CHAIR):
@@ -59,4 +59,4 @@ def set_language(code: str):
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
     session["locale"] = code
-    return redirect(safe_next(request.args.get("next"), url_for("core.index")))
+    return redirect(safe_next(request.args.get("next"), url_for("home.index")))

@@ -1,0 +1,1 @@
+"""Is this app server fit to serve: /healthz for load balancers and monitoring."""

@@ -1,0 +1,1 @@
+"""The start page (where each user lands) and the language switch."""
