@@ -16,9 +16,9 @@ from tracker.core.time import now, ward_today
 from tracker.discussion import queries as discussion
 from tracker.extensions import db
 from tracker.mail.services import queue_message
+from tracker.pages.loaders import load_plan
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import is_past_due
-from tracker.plan.views import load_plan
 from tracker.reports.queries import unit_report_rows
 from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit

@@ -1,41 +1,20 @@
 """The steering committee's view of the whole plan."""
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
 
 from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.discussion import queries as discussion
-from tracker.extensions import db
+from tracker.pages.loaders import load_plan, read_filters
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import round_of
-from tracker.plan.views import load_plan
 from tracker.progress.status import STATUSES
 from tracker.reports.queries import open_rounds, round_report_rows
 from tracker.standing.queries import plan_snapshot
-from tracker.units.models import Unit
 
 bp = Blueprint("dashboard", __name__, url_prefix="/plans/<int:plan_id>/dashboard")
-
-
-def read_filters(plan):
-    """Filters shared by the dashboard and its task list, read from the query string."""
-    section = request.args.get("section") or None
-    unit_code = request.args.get("unit") or None
-    unit = None
-    if unit_code:
-        unit = db.session.scalar(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.code == unit_code))
-        if unit is None:
-            abort(404)
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUSES:
-        abort(404)
-    flag = request.args.get("flag") or None
-    if flag is not None and flag not in queries.FLAGS:
-        abort(404)
-    return {"section": section, "unit": unit, "status": status, "flag": flag}
 
 
 def _chosen_period(plan, today):

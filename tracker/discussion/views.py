@@ -12,7 +12,7 @@ from tracker.discussion import queries, services
 from tracker.discussion.forms import AnswerForm, CommentForm, DirectiveForm, QuestionForm, ReplyForm, unit_choices
 from tracker.discussion.models import Directive, Question
 from tracker.extensions import db
-from tracker.plan.views import load_plan, load_task_node
+from tracker.pages.loaders import load_plan, load_task_node
 from tracker.progress.models import ProgressUpdate
 from tracker.units.models import Unit
 

@@ -11,7 +11,6 @@ from tracker.core.formatting import format_date
 from tracker.core.labels import label
 from tracker.core.time import ward_today
 from tracker.dashboard import queries as dashboard
-from tracker.dashboard.views import read_filters
 from tracker.exports.spreadsheets import (
     DATE_FORMAT,
     NUMBER_FORMAT,
@@ -21,7 +20,7 @@ from tracker.exports.spreadsheets import (
     xlsx_response,
 )
 from tracker.extensions import db
-from tracker.plan.views import load_plan
+from tracker.pages.loaders import load_plan, read_filters
 from tracker.standing.queries import plan_snapshot
 
 bp = Blueprint("exports", __name__, url_prefix="/plans/<int:plan_id>/exports")

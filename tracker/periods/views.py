@@ -1,17 +1,16 @@
 """The reporting calendar: everyone reads it; the secretariat changes deadlines."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from tracker.accounts.permissions import require
 from tracker.core.http import actor
 from tracker.core.time import now
 from tracker.extensions import db
+from tracker.pages.loaders import load_period, load_plan
 from tracker.periods import services
 from tracker.periods.forms import PeriodForm
-from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_periods
-from tracker.plan.views import load_plan
 
 bp = Blueprint("periods", __name__, url_prefix="/plans/<int:plan_id>/periods")
 
@@ -39,9 +38,7 @@ def index(plan_id: int):
 def edit(plan_id: int, period_id: int):
     plan = load_plan(plan_id)
     require("manage_plan", plan)
-    period = db.get_or_404(ReportingPeriod, period_id)
-    if period.plan_id != plan.id:
-        abort(404)
+    period = load_period(plan, period_id)
     form = PeriodForm(obj=period) if request.method == "GET" else PeriodForm()
     if form.validate_on_submit() and _within_plan(plan, form):
         services.change_deadlines(actor(), period, form.unit_deadline.data, form.ward_deadline.data, now())

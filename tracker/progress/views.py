@@ -11,7 +11,8 @@ from tracker.core.http import actor, sent_once
 from tracker.core.submissions import FILES_LEFT_BEHIND, already_sent, taken
 from tracker.core.time import now
 from tracker.extensions import db
-from tracker.plan.views import load_plan, load_task_node, render_task_page
+from tracker.pages.loaders import load_plan, load_task_node
+from tracker.pages.task_page import render_task_page
 from tracker.progress import services, storage
 from tracker.progress.forms import ProgressForm
 from tracker.progress.models import Evidence, ProgressUpdate

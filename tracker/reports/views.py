@@ -12,10 +12,9 @@ from tracker.core.http import actor
 from tracker.core.submissions import taken
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
-from tracker.periods.models import ReportingPeriod
+from tracker.pages.loaders import load_plan, load_round
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due, reporting_opens_on
-from tracker.plan.views import load_plan
 from tracker.reports import documents, queries, services
 from tracker.reports.forms import BulkAcceptForm, ReviewForm, SectionForm, UnitReportForm
 from tracker.reports.models import STATUS_SUBMITTED, UnitReport
@@ -24,13 +23,6 @@ from tracker.targets.forms import read_figures
 from tracker.targets.queries import report_figures
 
 bp = Blueprint("reports", __name__, url_prefix="/plans/<int:plan_id>")
-
-
-def _load_round(plan, period_id: int):
-    period = db.get_or_404(ReportingPeriod, period_id)
-    if period.plan_id != plan.id:
-        abort(404)
-    return next(r for r in plan_rounds(plan) if period in r)
 
 
 def _load_report(plan, report_id: int) -> UnitReport:
@@ -102,7 +94,7 @@ def _report_input(form: UnitReportForm, sections) -> services.ReportInput:
 def edit(plan_id: int, period_id: int):
     """The unit's one report of the round: every task's section, its figures, its assessment."""
     plan = load_plan(plan_id)
-    round_ = _load_round(plan, period_id)
+    round_ = load_round(plan, period_id)
     unit_id = current_user.unit_id
     today = ward_today()
     row = queries.owed_row(plan, round_, unit_id, today) if can("start_report", plan, unit_id) else None

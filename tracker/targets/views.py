@@ -8,8 +8,8 @@ from tracker.core.forms import Form
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
+from tracker.pages.loaders import load_plan
 from tracker.periods.queries import plan_periods
-from tracker.plan.views import load_plan
 from tracker.reports.queries import open_rounds
 from tracker.targets import charts, queries, services
 from tracker.targets.forms import read_figures

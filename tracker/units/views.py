@@ -11,9 +11,9 @@ from tracker.core.time import now, ward_today
 from tracker.discussion.forms import AnswerForm, ReplyForm
 from tracker.discussion.queries import plan_directives, plan_questions
 from tracker.extensions import db
+from tracker.pages.loaders import load_plan
 from tracker.plan import assignments
 from tracker.plan import queries as plan_queries
-from tracker.plan.views import load_plan
 from tracker.progress.queries import latest_updates_by_unit
 from tracker.reports.models import STATUS_RETURNED
 from tracker.reports.queries import unit_report_rows

@@ -11,9 +11,9 @@ from tracker.core.http import actor
 from tracker.core.time import now, ward_today
 from tracker.exports.spreadsheets import xlsx_response
 from tracker.extensions import db
+from tracker.pages.loaders import load_period, load_plan
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_periods
-from tracker.plan.views import load_plan
 from tracker.ward_reports import services
 from tracker.ward_reports.docx import build_docx, task_body
 from tracker.ward_reports.forms import WardReportForm
@@ -21,13 +21,6 @@ from tracker.ward_reports.models import NARRATIVE_SECTIONS, SIGNATURE_FIELDS, Wa
 from tracker.ward_reports.xlsx import build_xlsx
 
 bp = Blueprint("ward_reports", __name__, url_prefix="/plans/<int:plan_id>/ward-reports")
-
-
-def _period(plan, period_id: int) -> ReportingPeriod:
-    period = db.get_or_404(ReportingPeriod, period_id)
-    if period.plan_id != plan.id:
-        abort(404)
-    return period
 
 
 def _report_and_compiled(plan, period):
@@ -55,7 +48,7 @@ def index(plan_id: int):
 def edit(plan_id: int, period_id: int):
     plan = load_plan(plan_id)
     require("view_accountability", plan)
-    period = _period(plan, period_id)
+    period = load_period(plan, period_id)
     report, compiled = _report_and_compiled(plan, period)
     form = None
     if can("manage_plan", plan):
@@ -125,7 +118,7 @@ def _filename(period, extension: str) -> str:
 def docx(plan_id: int, period_id: int):
     plan = load_plan(plan_id)
     require("view_accountability", plan)
-    period = _period(plan, period_id)
+    period = load_period(plan, period_id)
     report, compiled = _report_and_compiled(plan, period)
     return Response(
         build_docx(report, compiled),
@@ -138,7 +131,7 @@ def docx(plan_id: int, period_id: int):
 def xlsx(plan_id: int, period_id: int):
     plan = load_plan(plan_id)
     require("view_accountability", plan)
-    period = _period(plan, period_id)
+    period = load_period(plan, period_id)
     _report, compiled = _report_and_compiled(plan, period)
     return xlsx_response(_filename(period, "xlsx"), build_xlsx(compiled))
 
@@ -147,7 +140,7 @@ def xlsx(plan_id: int, period_id: int):
 def printable(plan_id: int, period_id: int):
     plan = load_plan(plan_id)
     require("view_accountability", plan)
-    period = _period(plan, period_id)
+    period = load_period(plan, period_id)
     report, compiled = _report_and_compiled(plan, period)
     return render_template(
         "ward_reports/print.html",

@@ -1,0 +1,153 @@
+"""The codebase's layers, read from its imports (design.md, "Architecture").
+
+- `tracker/core` depends on no feature.
+- Between features, the models, rules and services (every module but the pages: views, forms,
+  command-line groups and `tracker/pages`) form a graph without cycles.
+- No model, rule or service imports a page module.
+- A blueprint is named like its folder (`units`, or `units_admin` for a second one in `units/`).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "tracker"
+PAGE_MODULES = {"views", "forms", "cli"}
+PAGE_FEATURES = {"pages"}  # what pages of several features share, above every feature
+NOT_FEATURES = {"extensions", "models", "translations", "static"}
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """Every tracker module `path` imports, at the top or inside a function, with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.startswith("tracker."):
+                found.append((node.module, node.lineno))
+        elif isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names if alias.name.startswith("tracker."))
+    return found
+
+
+def _feature(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] not in NOT_FEATURES else None
+
+
+def _is_page(module: str) -> bool:
+    parts = module.split(".")
+    return parts[1] in PAGE_FEATURES or parts[-1] in PAGE_MODULES
+
+
+def modules() -> dict[str, Path]:
+    return {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def feature_graph(rules_only: bool = True) -> dict[str, dict[str, list[str]]]:
+    """feature -> feature it imports -> the imports that make the edge ("module:line -> module")."""
+    graph: dict[str, dict[str, list[str]]] = {}
+    for name, path in modules().items():
+        source = _feature(name)
+        if source is None or (rules_only and _is_page(name)):
+            continue
+        for imported, line in _imports(path):
+            target = _feature(imported)
+            if target is not None and target != source:
+                graph.setdefault(source, {}).setdefault(target, []).append(f"{name}:{line} -> {imported}")
+    return graph
+
+
+def find_cycle(graph: dict[str, dict]) -> list[str] | None:
+    """One cycle of the graph as a path [a, b, ..., a], or None."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, {})):
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state:
+                cycle = visit(nxt)
+                if cycle:
+                    return cycle
+        stack.pop()
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            cycle = visit(node)
+            if cycle:
+                return cycle
+    return None
+
+
+def _explain(graph, cycle: list[str]) -> str:
+    lines = [" -> ".join(cycle)]
+    for a, b in zip(cycle, cycle[1:], strict=False):
+        lines.extend(f"  {edge}" for edge in graph[a][b])
+    return "\n".join(lines)
+
+
+def test_the_cycle_finder_finds_a_cycle_and_accepts_a_layered_graph():
+    assert find_cycle({"a": {"b": []}, "b": {"c": []}, "c": {"a": []}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b": [], "c": []}, "b": {"c": []}, "c": {}}) is None
+    # A page-to-page cycle is not a rule cycle: the views are left out of the graph.
+    assert _is_page("tracker.plan.views") and _is_page("tracker.pages.loaders") and not _is_page("tracker.plan.queries")
+
+
+def test_features_models_rules_and_services_form_no_cycle():
+    graph = feature_graph()
+    cycle = find_cycle(graph)
+    assert cycle is None, "a cycle between features:\n" + _explain(graph, cycle)
+
+
+def test_core_depends_on_no_feature():
+    graph = feature_graph(rules_only=False)
+    assert graph.get("core", {}) == {}, graph.get("core")
+
+
+def test_no_model_rule_or_service_imports_a_page():
+    offending = [
+        f"{name}:{line} -> {imported}"
+        for name, path in modules().items()
+        if _feature(name) and not _is_page(name)
+        for imported, line in _imports(path)
+        if _feature(imported) and _is_page(imported)
+    ]
+    assert offending == []
+
+
+def test_the_features_are_the_packages_the_test_reads():
+    # The graph is only as good as its reading: every feature the app registers is seen.
+    graph = feature_graph(rules_only=False)
+    seen = set(graph) | {b for edges in graph.values() for b in edges}
+    for feature in ("plan", "units", "periods", "progress", "reports", "standing", "alerts", "accounts", "audit"):
+        assert feature in seen
+
+
+def test_blueprints_are_named_like_their_folders(app):
+    for name, blueprint in app.blueprints.items():
+        folder = blueprint.import_name.split(".")[1]
+        assert name == folder or name.startswith(folder + "_"), (name, blueprint.import_name)
+
+
+def test_no_page_imports_another_features_views():
+    # The helpers pages share (load_plan, load_task_node, render_task_page, read_filters, the
+    # period loaders) live in tracker/pages; only the app factory imports the views to register them.
+    offending = [
+        f"{name}:{line} -> {imported}"
+        for name, path in modules().items()
+        if _feature(name)
+        for imported, line in _imports(path)
+        if imported.endswith(".views") and _feature(imported) not in (None, _feature(name))
+    ]
+    assert offending == []
