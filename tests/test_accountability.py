@@ -211,7 +211,6 @@ def test_unit_figures_properties(app):
     assert figures.reporting_rate == D(50)
     assert figures.on_time_rate == D(50)
     assert figures.directives_rate == D("33.3")
-    assert figures.reports_missing == 1
     assert figures.longest == late[0]
     assert [i.name for i in figures.late_reports] == ["6-month report 2026", "Annual report 2026"]
     assert figures.late_reports_since == date(2026, 6, 6)  # the earliest, not a sum
@@ -228,15 +227,10 @@ def test_unit_figures_properties(app):
         None,
         None,
     )
-    assert (nothing.reports_missing, nothing.longest, nothing.late_reports_since, nothing.overdue_since) == (
-        0,
-        None,
-        None,
-        None,
-    )
+    assert (nothing.longest, nothing.late_reports_since, nothing.overdue_since) == (None, None, None)
     assert not nothing.is_late and nothing.outside
     over = UnitFigures(Unit(code="x", name="x"), reports_expected=2, reports_sent=3, reports_on_time=3)
-    assert (over.reporting_rate, over.on_time_rate, over.reports_missing) == (D(100), D(100), 0)
+    assert (over.reporting_rate, over.on_time_rate) == (D(100), D(100))
 
 
 def test_a_late_item_says_what_is_late_since_when_and_how_long():

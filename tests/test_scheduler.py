@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,10 +27,23 @@ from tracker.alerts.models import REPORT_MISSING, Alert, Notification, ScanRun
 from tracker.extensions import db
 from tracker.mail.models import OutboxMessage
 from tracker.scheduler import jobs
-from tracker.scheduler.lock import SchedulerAlreadyRunning, scheduler_lock
+from tracker.scheduler.lock import SchedulerAlreadyRunning, SchedulerLock
 from tracker.scheduler.models import SchedulerHeartbeat
 
 WARD = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+@contextmanager
+def scheduler_lock(app, wait: bool):
+    """The scheduler's lock held for a block, as `flask scheduler run` holds it."""
+    lock = SchedulerLock(app)
+    lock.acquire(wait)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
 CATALOGUE = ROOT / "tracker" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
 
 

@@ -117,10 +117,6 @@ class UnitFigures:
         return share_percent(self.directives_on_time, self.directives_due)
 
     @property
-    def reports_missing(self) -> int:
-        return max(0, self.reports_expected - self.reports_sent)
-
-    @property
     def longest(self) -> LateItem | None:
         return self.late[0] if self.late else None
 

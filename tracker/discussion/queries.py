@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from tracker.discussion.models import Comment, Directive, Question
@@ -64,13 +64,6 @@ def task_comments(task_id: int) -> list[Comment]:
         .options(joinedload(Comment.author))
         .order_by(Comment.created_at, Comment.id)
     ).all()
-
-
-def open_question_count(plan, unit_id: int | None = None) -> int:
-    query = select(func.count(Question.id)).where(Question.plan_id == plan.id, Question.answered_at.is_(None))
-    if unit_id:
-        query = query.where(Question.unit_id == unit_id)
-    return db.session.scalar(query)
 
 
 def overdue_directives(plan, today: date) -> list[Directive]:

@@ -103,10 +103,6 @@ class UnitReportSection(db.Model):
     task = relationship("Task")
     update = relationship("ProgressUpdate")
 
-    @property
-    def has_text(self) -> bool:
-        return bool(self.results or self.difficulties or self.proposals)
-
 
 class UnitReportEvent(db.Model):
     """One step in a report's life: saved, submitted, returned (with the reason and, when it points

@@ -12,7 +12,7 @@ Every submission is kept as a version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -77,11 +77,6 @@ def owes_section(task: Task, is_leaf: bool, assignment: EffectiveAssignment, rou
 
 def is_on_time(first_submitted_at: datetime | None, period: ReportingPeriod | ReportingRound) -> bool:
     return first_submitted_at is not None and ward_date(first_submitted_at) <= period.unit_deadline
-
-
-def days_to_deadline(period: ReportingPeriod | ReportingRound, today: date) -> int:
-    """Days left until the unit deadline; negative when late."""
-    return (period.unit_deadline - today).days
 
 
 # --- what the unit writes -------------------------------------------------------------------

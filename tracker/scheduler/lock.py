@@ -19,7 +19,6 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
@@ -163,13 +162,3 @@ class SchedulerLock:
         handle.flush()
         self._handle = handle
         return True
-
-
-@contextmanager
-def scheduler_lock(app: Flask, wait: bool, poll_seconds: float = 5.0, on_wait=None):
-    lock = SchedulerLock(app, poll_seconds, on_wait)
-    lock.acquire(wait)
-    try:
-        yield lock
-    finally:
-        lock.release()

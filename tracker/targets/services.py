@@ -125,14 +125,6 @@ def cumulative(values: list[Decimal | None]) -> list[Decimal | None]:
     return result
 
 
-class ActualRefused(ValueError):
-    """The figures cannot be saved; `errors` maps each field to what is wrong with it."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
-
-
 def save_actuals(actor, period, rows: list[tuple], now) -> int:
     """Save entered figures for a period: rows of (indicator, value, numerator, denominator,
     source). All or nothing: the caller has already checked every field."""

@@ -142,10 +142,6 @@ class CompiledReport:
         return [u for u in self.units if u.missing]
 
     @property
-    def units_reported(self) -> list[UnitLine]:
-        return [u for u in self.units if not u.missing]
-
-    @property
     def units_late(self) -> list[UnitLine]:
         return [u for u in self.units if u.late]
 
