@@ -14,7 +14,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 BIND ?= 127.0.0.1:8000
 WORKERS ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) + 1 )))
 
-.PHONY: run setup serve test test-pg lint install install-dev browser-tools office-tools translations extract-messages lock clean
+.PHONY: run setup serve test test-pg bench lint install install-dev browser-tools office-tools translations extract-messages lock clean
 
 ## Set up (virtualenv, dependencies, migrations, the Bắc Kạn plan, demo accounts), then serve,
 ## with the scheduler (alert scan, e-mail) running beside the development server.
@@ -47,6 +47,26 @@ test-pg: install-dev browser-tools office-tools
 	@url=$$(scripts/test-postgres start) || exit 1; \
 	trap 'scripts/test-postgres stop' EXIT INT TERM; \
 	TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The benchmark of issue 17 (bench/README.md): builds the ward, large and province datasets, measures
+## them through gunicorn and writes bench/RESULTS.md. `make bench BENCH_DB=postgres` runs it on a
+## throwaway PostgreSQL server (scripts/test-postgres, its own folder and port); sizes with
+## BENCH_TASKS and BENCH_WARDS, run.py's options (--repeat, --duration, ...) with BENCH_ARGS.
+BENCH_DB ?= sqlite
+BENCH_TASKS ?= 20000
+BENCH_WARDS ?= 92
+BENCH_SEED ?= 17
+BENCH_ARGS ?=
+bench: install
+	@if [ "$(BENCH_DB)" = postgres ]; then \
+	  export PGTEST_DIR=$${PGTEST_DIR:-/tmp/tracker-pgbench} PGTEST_PORT=$${PGTEST_PORT:-55433}; \
+	  db=$$(scripts/test-postgres start) || exit 1; \
+	  trap 'scripts/test-postgres stop' EXIT INT TERM; \
+	else db=sqlite; fi; \
+	$(BIN)/python bench/generate.py ward --db $$db --seed $(BENCH_SEED) && \
+	$(BIN)/python bench/generate.py large --db $$db --tasks $(BENCH_TASKS) --seed $(BENCH_SEED) && \
+	$(BIN)/python bench/generate.py province --db $$db --wards $(BENCH_WARDS) --seed $(BENCH_SEED) && \
+	$(BIN)/python bench/run.py --db $$db $(BENCH_ARGS)
 
 ## The lint and the format check (ruff; settings in pyproject.toml). `ruff format .` formats.
 lint: install-dev
