@@ -32,7 +32,7 @@ import csv
 import html as htmllib
 import io
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -737,6 +737,75 @@ def test_a_dated_task_past_its_due_date_is_overdue_on_every_page(spring, app, pl
     assert [code for code, row in rows.items() if row[3] == "Đang thực hiện quá hạn"] == ["VI.3.2"]
 
 
+def paged_list(html: str) -> tuple[int, list[str], str | None]:
+    """The task list's page: (the count in its heading, the codes on this page, the next page's link)."""
+    heading = re.search(r'<span class="badge text-bg-secondary">([\d.,]+)</span></h1>', html)
+    items = html.split('<ul class="list-group">', 1)[1].split("</ul>", 1)[0]
+    following = re.search(r'<a class="btn btn-outline-secondary" rel="next" href="([^"]+)"', html)
+    return (
+        int(re.sub(r"\D", "", heading.group(1))),
+        re.findall(r'<span class="task-code">([^<]+)</span>', items),
+        htmllib.unescape(following.group(1)) if following else None,
+    )
+
+
+def test_the_task_list_pages_on_keeping_its_filters_and_order(june, app, plan):
+    """45 leaves at 10 a page: five pages, "Next" five times at most, every task once, in order."""
+    client = signed_in(app, "committee")
+    app.config["LIST_PAGE_SIZE"] = 100
+    _total, everything, following = paged_list(page(client, f"/plans/{plan.id}/dashboard/tasks"))
+    assert len(everything) == 45 and following is None
+
+    app.config["LIST_PAGE_SIZE"] = 10
+    url, seen, pages = f"/plans/{plan.id}/dashboard/tasks", [], 0
+    while url:
+        html = page(client, url)
+        total, codes, url = paged_list(html)
+        pages += 1
+        assert total == 45 and len(codes) == (10 if pages < 5 else 5)
+        first = (pages - 1) * 10 + 1
+        assert f"{first}–{first + len(codes) - 1} of 45 · page {pages} of 5" in plain(html)
+        seen += codes
+    assert pages == 5 and seen == everything
+
+    # A page past the end (the list shrank since the link was made) shows the last; a bad one the first.
+    assert paged_list(page(client, f"/plans/{plan.id}/dashboard/tasks?page=99"))[1] == everything[40:]
+    assert paged_list(page(client, f"/plans/{plan.id}/dashboard/tasks?page=abc"))[1] == everything[:10]
+    assert client.get(f"/plans/{plan.id}/dashboard/tasks?order=newest").status_code == 404
+
+    # The next page keeps the filter: the 34 stale tasks, 10 a page.
+    _total, stale_first, following = paged_list(page(client, f"/plans/{plan.id}/dashboard/tasks?flag=stale"))
+    assert "flag=stale" in following and "page=2" in following
+    total, stale_second, _following = paged_list(page(client, following))
+    assert total == 34 and not set(stale_first) & set(stale_second)
+
+
+@pytest.fixture
+def late_dozen(spring, task_of):
+    """Twelve tasks given dates of their own, each due a day later than the one before it, in
+    reverse plan order: on 10/01/2027 the last of them is the most overdue."""
+    codes = ["IV.1", "IV.2", "IV.3", "IV.5", "IV.6", "IV.7", "IV.8", "IV.9", "VI.4", "VI.5", "VI.7", "VI.10"]
+    for days, code in enumerate(reversed(codes)):
+        task = task_of(code)
+        task.start_on, task.due_on = date(2026, 1, 1), date(2026, 6, 1) + timedelta(days=days)
+    db.session.commit()
+    return codes
+
+
+def test_the_dashboard_lists_the_ten_worst_overdue_and_links_to_all_of_them(late_dozen, app, plan):
+    freeze(app, "2027-01-10T09:00:00+07:00")
+    client = signed_in(app, "committee")
+    html = page(client, f"/plans/{plan.id}/dashboard/")
+    overdue = section(html, "overdue-heading")
+    # 13 overdue: the twelve and VI.3.2 (due 31/12/2026). The ten worst are shown, worst first.
+    worst = list(reversed(late_dozen))
+    assert '<span class="badge text-bg-danger">13</span>' in overdue
+    assert re.findall(r'<span class="task-code">([^<]+)</span>', overdue) == worst[:10]
+    link = re.search(r'<a href="([^"]+)">All 13 overdue tasks, worst first</a>', overdue)
+    total, codes, _following = paged_list(page(client, htmllib.unescape(link.group(1))))
+    assert total == 13 and codes == worst + ["VI.3.2"]
+
+
 def test_dashboard_filters_by_section_unit_status_and_flag(june, app, plan):
     client = signed_in(app, "committee")
     # Section IV: 18 leaves. Done IV.4.2; on time IV.4.1, IV.4.3, IV.4.4; the other 14 not started.
@@ -1248,7 +1317,9 @@ def test_pages_run_the_same_number_of_queries_whatever_the_data(app, plan, user_
     # The data really grew, and the pages show it.
     committee = signed_in(app, "committee")
     tasks_html = page(committee, f"/plans/{plan.id}/dashboard/tasks")
-    assert len(listed_tasks(tasks_html)) == 45 + 60
+    # The list shows one page of the 105 tasks, and its next page the following ones.
+    total, first_page, following = paged_list(tasks_html)
+    assert (total, len(first_page)) == (45 + 60, 50) and "page=2" in following
     # IV.8 and the 20 new dated tasks (01/01-30/09) are overdue.
     assert len(listed_tasks(page(committee, f"/plans/{plan.id}/dashboard/tasks?status=in_progress_overdue"))) == 1 + 20
     assert page(committee, f"/plans/{plan.id}/tasks/IV.4.1").count('class="card mb-2" id="update-') == 41

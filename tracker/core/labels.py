@@ -27,6 +27,10 @@ LABELS = {
         "done_on_time": _l("Done on time"),
         "done_late": _l("Done late"),
     },
+    "task_order": {
+        "plan": _l("the plan's order"),
+        "late": _l("most overdue first"),
+    },
     "flag": {
         "blocked": _l("Blocked"),
         "stale": _l("No recent update"),

@@ -48,9 +48,19 @@ def filter_views(
     return result
 
 
+ORDER_PLAN, ORDER_LATE = "plan", "late"
+ORDERS = (ORDER_PLAN, ORDER_LATE)  # how a task list may be sorted: the plan's order, or worst first
+OVERDUE_SHOWN = 10  # the dashboard's overdue list shows the worst ones and links to the rest
+
+
+def worst_first(views: list[TaskView]) -> list[TaskView]:
+    """Most days overdue first; equally late tasks (those not overdue among them) keep the plan's
+    order (the sort is stable)."""
+    return sorted(views, key=lambda v: -v.standing.days_overdue if v.standing.is_overdue else 0)
+
+
 def overdue_worst_first(views: list[TaskView]) -> list[TaskView]:
-    """Most days overdue first; equally late tasks keep the plan's order (the sort is stable)."""
-    return sorted((v for v in views if v.standing.is_overdue), key=lambda v: -v.standing.days_overdue)
+    return worst_first([v for v in views if v.standing.is_overdue])
 
 
 def latest_updates(

@@ -1,9 +1,10 @@
 """The steering committee's view of the whole plan."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
+from tracker.core.pagination import paginate
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.discussion import queries as discussion
@@ -53,6 +54,7 @@ def index(plan_id: int):
         counts=queries.status_counts(views),
         flags=queries.flag_counts(views),
         overdue=queries.overdue_worst_first(views),
+        overdue_shown=queries.OVERDUE_SHOWN,
         blocked=queries.blocked_tasks(views),
         feed=queries.latest_updates(
             plan,
@@ -86,6 +88,18 @@ def tasks(plan_id: int):
         status=filters["status"],
         flag=filters["flag"],
     )
+    order = request.args.get("order") or queries.ORDER_PLAN
+    if order not in queries.ORDERS:
+        abort(404)
+    if order == queries.ORDER_LATE:
+        views = queries.worst_first(views)
     return render_template(
-        "dashboard/tasks.html", plan=plan, today=today, views=views, filters=filters, snapshot=snapshot
+        "dashboard/tasks.html",
+        plan=plan,
+        today=today,
+        page=paginate(views, request.args.get("page", type=int), current_app.config["LIST_PAGE_SIZE"]),
+        order=order,
+        orders=queries.ORDERS,
+        filters=filters,
+        snapshot=snapshot,
     )
