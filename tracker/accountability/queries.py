@@ -27,7 +27,7 @@ from tracker.plan.models import Plan
 from tracker.progress.status import weighted_mean
 from tracker.reports.queries import first_submissions, owed_reports
 from tracker.reports.services import is_on_time
-from tracker.standing.queries import PlanSnapshot
+from tracker.standing.queries import PlanSnapshot, TaskView
 
 
 def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
@@ -108,7 +108,8 @@ def late_reports(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[
 
 
 def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) -> list[UnitFigures]:
-    """One row per unit (unit groups excluded: their members answer)."""
+    """One row per unit (unit groups excluded: their members answer), for the units that have
+    anything to count: tasks, reports, directives, questions, chases or something late."""
     units = [u for u in sorted(snapshot.units.values(), key=lambda u: (u.sort_order, u.id)) if not u.is_group]
     expected = expected_counts(plan, scope.rounds)
     sent = report_counts(plan, scope.rounds, today)
@@ -126,23 +127,8 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
     for unit in units:
         led = snapshot.led_by(unit.id)
         figures = UnitFigures(unit)
-        figures.tasks_led = len(led)
-        on_track = [v for v in led if v.standing.on_track]
-        overdue = [v for v in led if v.standing.is_overdue]
-        stale = [v for v in led if v.standing.stale]
-        figures.on_track, figures.overdue, figures.stale = len(on_track), len(overdue), len(stale)
-        figures.task_ids = {
-            "led": [v.task.id for v in led],
-            "overdue": [v.task.id for v in overdue],
-            "stale": [v.task.id for v in stale],
-        }
-        figures.reports_expected = sum(expected.get((unit.id, rid), 0) for rid in round_ids)
-        figures.reports_sent = sum(
-            sent.get((unit.id, rid), (0, 0))[0] for rid in round_ids if (unit.id, rid) in expected
-        )
-        figures.reports_on_time = sum(
-            sent.get((unit.id, rid), (0, 0))[1] for rid in round_ids if (unit.id, rid) in expected
-        )
+        overdue = _count_tasks(figures, led)
+        _count_reports(figures, round_ids, expected, sent)
         mine = [d for d in directives if d.unit_id == unit.id]
         figures.directives_due = len(mine)
         figures.directives_on_time = sum(1 for d in mine if directive_on_time(d))
@@ -150,35 +136,8 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         figures.chases, figures.last_chased = chases.get(unit.id, (0, None))
         figures.percent = weighted_mean([(v.percent, v.task.weight) for v in led])
         late = list(unsent.get(unit.id, []))
-        late += [
-            LateItem(
-                OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code}
-            )
-            for v in overdue
-        ]
-        late += [
-            LateItem(
-                OVERDUE_MILESTONE,
-                v.task.code,
-                m.due_on + timedelta(days=1),
-                (today - m.due_on).days,
-                {"code": v.task.code},
-            )
-            for v in led
-            for m in snapshot.milestones_of(v.task.id)
-            if m.is_overdue(today)
-        ]
-        late += [
-            LateItem(
-                OVERDUE_DIRECTIVE,
-                _short(d.body),
-                d.due_on + timedelta(days=1),
-                (today - d.due_on).days,
-                {"unit": unit.id},
-            )
-            for d in all_directives
-            if d.unit_id == unit.id and d.is_overdue(today)
-        ]
+        late += _late_tasks(snapshot, led, overdue, today)
+        late += _late_directives(unit.id, all_directives, today)
         figures.late = sorted(late, key=lambda item: (-item.days, item.since, item.name))
         if (
             figures.tasks_led
@@ -190,6 +149,72 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         ):
             rows.append(figures)
     return rows
+
+
+def _count_tasks(figures: UnitFigures, led: list[TaskView]) -> list[TaskView]:
+    """The unit's led tasks: how many, on track, overdue and stale. Returns the overdue ones."""
+    figures.tasks_led = len(led)
+    on_track = [v for v in led if v.standing.on_track]
+    overdue = [v for v in led if v.standing.is_overdue]
+    stale = [v for v in led if v.standing.stale]
+    figures.on_track, figures.overdue, figures.stale = len(on_track), len(overdue), len(stale)
+    figures.task_ids = {
+        "led": [v.task.id for v in led],
+        "overdue": [v.task.id for v in overdue],
+        "stale": [v.task.id for v in stale],
+    }
+    return overdue
+
+
+def _count_reports(
+    figures: UnitFigures,
+    round_ids: list[int],
+    expected: dict[tuple[int, int], int],
+    sent: dict[tuple[int, int], tuple[int, int]],
+) -> None:
+    """The unit's reports in the scope's rounds: owed, sent, and sent on time."""
+    unit_id = figures.unit.id
+    figures.reports_expected = sum(expected.get((unit_id, rid), 0) for rid in round_ids)
+    figures.reports_sent = sum(sent.get((unit_id, rid), (0, 0))[0] for rid in round_ids if (unit_id, rid) in expected)
+    figures.reports_on_time = sum(
+        sent.get((unit_id, rid), (0, 0))[1] for rid in round_ids if (unit_id, rid) in expected
+    )
+
+
+def _late_tasks(snapshot: PlanSnapshot, led: list[TaskView], overdue: list[TaskView], today: date) -> list[LateItem]:
+    """The unit's overdue tasks, then the overdue milestones of the tasks it leads."""
+    late = [
+        LateItem(OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code})
+        for v in overdue
+    ]
+    late += [
+        LateItem(
+            OVERDUE_MILESTONE,
+            v.task.code,
+            m.due_on + timedelta(days=1),
+            (today - m.due_on).days,
+            {"code": v.task.code},
+        )
+        for v in led
+        for m in snapshot.milestones_of(v.task.id)
+        if m.is_overdue(today)
+    ]
+    return late
+
+
+def _late_directives(unit_id: int, directives: list[Directive], today: date) -> list[LateItem]:
+    """The unit's directives past their due date and not done, whatever the scope."""
+    return [
+        LateItem(
+            OVERDUE_DIRECTIVE,
+            _short(d.body),
+            d.due_on + timedelta(days=1),
+            (today - d.due_on).days,
+            {"unit": unit_id},
+        )
+        for d in directives
+        if d.unit_id == unit_id and d.is_overdue(today)
+    ]
 
 
 def _short(text: str, length: int = 50) -> str:

@@ -40,12 +40,40 @@ ESCALATED = (ESCALATION,)
 
 
 def alert_text(alert: Alert) -> str:
+    """The alert in one sentence, naming the unit and what is due or late (an escalation: the
+    alert it passed to the chair)."""
     if alert.kind == ESCALATION and alert.parent is not None:
         return _("Passed to the chair: %(text)s", text=alert_text(alert.parent))
     task = alert.task.code if alert.task else ""
     period = _period_text(alert)
     due = format_date(alert.due_on)
     unit = alert.unit.name if alert.unit else ""
+    if alert.kind in (REPORT_DUE, REPORT_MISSING):
+        return _report_text(alert, unit, period, task, due)
+    if alert.kind == TASK_OVERDUE:
+        return _("%(unit)s: task %(task)s was due on %(date)s and is not finished.", unit=unit, task=task, date=due)
+    if alert.kind == MILESTONE_OVERDUE:
+        title = alert.milestone.title if alert.milestone else ""
+        return _(
+            "%(unit)s: the milestone \u201c%(milestone)s\u201d of %(task)s was due on %(date)s.",
+            unit=unit,
+            milestone=title,
+            task=task,
+            date=due,
+        )
+    if alert.kind in (DIRECTIVE_OVERDUE, QUESTION_UNANSWERED):
+        return _discussion_text(alert, unit, due)
+    if alert.kind == TASK_STALE:
+        return _("%(unit)s: task %(task)s has had no update for a long time.", unit=unit, task=task)
+    if alert.kind == TASK_UNASSIGNED:
+        return _("Task %(task)s has no unit to answer for it: assign a lead unit.", task=task)
+    if alert.kind == CHASE:
+        return (alert.details or {}).get("text") or _("%(unit)s was chased.", unit=unit)
+    return alert.kind
+
+
+def _report_text(alert: Alert, unit: str, period: str, task: str, due: str) -> str:
+    """A unit report due soon, or missing."""
     if alert.kind == REPORT_DUE and alert.task is None:
         return _("%(unit)s: the unit's %(period)s is due on %(date)s.", unit=unit, period=period, date=due)
     if alert.kind == REPORT_MISSING and alert.task is None:
@@ -60,25 +88,17 @@ def alert_text(alert: Alert) -> str:
         return _(
             "%(unit)s: %(period)s on task %(task)s is due on %(date)s.", unit=unit, period=period, task=task, date=due
         )
-    if alert.kind == REPORT_MISSING:
-        return _(
-            "%(unit)s: %(period)s on task %(task)s was due on %(date)s and has not been sent.",
-            unit=unit,
-            period=period,
-            task=task,
-            date=due,
-        )
-    if alert.kind == TASK_OVERDUE:
-        return _("%(unit)s: task %(task)s was due on %(date)s and is not finished.", unit=unit, task=task, date=due)
-    if alert.kind == MILESTONE_OVERDUE:
-        title = alert.milestone.title if alert.milestone else ""
-        return _(
-            "%(unit)s: the milestone \u201c%(milestone)s\u201d of %(task)s was due on %(date)s.",
-            unit=unit,
-            milestone=title,
-            task=task,
-            date=due,
-        )
+    return _(
+        "%(unit)s: %(period)s on task %(task)s was due on %(date)s and has not been sent.",
+        unit=unit,
+        period=period,
+        task=task,
+        date=due,
+    )
+
+
+def _discussion_text(alert: Alert, unit: str, due: str) -> str:
+    """A directive overdue, or a question unanswered."""
     if alert.kind == DIRECTIVE_OVERDUE:
         body = alert.directive.body if alert.directive else ""
         return _(
@@ -87,21 +107,13 @@ def alert_text(alert: Alert) -> str:
             text=_short(body),
             date=due,
         )
-    if alert.kind == QUESTION_UNANSWERED:
-        body = alert.question.body if alert.question else ""
-        return _(
-            "%(unit)s has not answered the question \u201c%(text)s\u201d (answer expected by %(date)s).",
-            unit=unit,
-            text=_short(body),
-            date=due,
-        )
-    if alert.kind == TASK_STALE:
-        return _("%(unit)s: task %(task)s has had no update for a long time.", unit=unit, task=task)
-    if alert.kind == TASK_UNASSIGNED:
-        return _("Task %(task)s has no unit to answer for it: assign a lead unit.", task=task)
-    if alert.kind == CHASE:
-        return (alert.details or {}).get("text") or _("%(unit)s was chased.", unit=unit)
-    return alert.kind
+    body = alert.question.body if alert.question else ""
+    return _(
+        "%(unit)s has not answered the question \u201c%(text)s\u201d (answer expected by %(date)s).",
+        unit=unit,
+        text=_short(body),
+        date=due,
+    )
 
 
 def _period_text(alert: Alert) -> str:

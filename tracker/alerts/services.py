@@ -164,7 +164,34 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     resolve what cleared, and tell the people concerned of what is new."""
     run = _serialise_scans(plan, today, now)
     people = People(plan.ward_id)
-    result_problems = [
+    result_problems = _unusable_periods(plan)
+    wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
+    cleared = [w for w in wanted.values() if w.cleared_on is not None]
+    wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
+    escalations = _escalations(wanted, today, people)
+    result = ScanResult(today, problems=result_problems)
+
+    existing = _open_alerts(plan)
+    created = _create_missing(plan, wanted, existing, now)
+    created.update(_create_escalations(plan, escalations, existing, now))
+    wanted.update(escalations)
+
+    result.caught_up = _record_cleared(plan, cleared, now)
+    result.resolved.extend(_resolve_gone(plan, wanted, today, now))
+    result.created = [
+        alert
+        for chunk in _chunks(sorted(created.values()))
+        for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))
+    ]
+    result.notified = _notify(created, wanted, now)
+    run.finished_at = now
+    run.created, run.resolved = len(result.created) + result.caught_up, len(result.resolved)  # all the scan wrote
+    return result
+
+
+def _unusable_periods(plan: Plan) -> list[str]:
+    """A problem for each reporting period whose dates fall outside the plan's years."""
+    return [
         _(
             "%(plan)s: the reporting period %(period)s has dates outside the plan's years; it is left out until fixed.",
             plan=plan.code,
@@ -173,14 +200,12 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
         for p in plan_periods(plan)
         if not usable(p, plan)
     ]
-    wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
-    cleared = [w for w in wanted.values() if w.cleared_on is not None]
-    wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
-    escalations = _escalations(wanted, today, people)
-    result = ScanResult(today, problems=result_problems)
 
-    # What exists, by key (open or not): only keys and ids are read, whatever the number of alerts.
-    existing = dict(
+
+def _open_alerts(plan: Plan) -> dict[str, int]:
+    """The plan's open scanned alerts, key -> id: only keys and ids are read, whatever the number
+    of alerts."""
+    return dict(
         db.session.execute(
             select(Alert.key, Alert.id).where(
                 Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None)
@@ -189,10 +214,23 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
         .tuples()
         .all()
     )
+
+
+def _create_missing(
+    plan: Plan, wanted: dict[str, WantedAlert], existing: dict[str, int], now: datetime
+) -> dict[str, int]:
+    """Reopen or create each wanted alert not open: returns those created (key -> id)."""
     _reopen(plan, [key for key in wanted if key not in existing])
-    created = dict(
+    return dict(
         _insert_new(Alert, [_row(plan, w, now) for key, w in wanted.items() if key not in existing], ["key"], Alert.key)
     )
+
+
+def _create_escalations(
+    plan: Plan, escalations: dict[str, WantedAlert], existing: dict[str, int], now: datetime
+) -> dict[str, int]:
+    """Reopen or create each escalation not open, under the alert it escalates: returns those
+    created (key -> id)."""
     parent_ids = {}
     for chunk in _chunks([key.split(":", 1)[1] for key in escalations if key not in existing]):
         parent_ids.update(
@@ -206,43 +244,31 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
         if key not in existing and key.split(":", 1)[1] in parent_ids
     ]
     _reopen(plan, [key for key in escalations if key not in existing])
-    created.update(dict(_insert_new(Alert, escalation_rows, ["key"], Alert.key)))
-    wanted.update(escalations)
+    return dict(_insert_new(Alert, escalation_rows, ["key"], Alert.key))
 
-    result.caught_up = _record_cleared(plan, cleared, now)
 
-    # Resolve what is open and no longer wanted, at the moment its cause went away.
-    now_open = dict(
-        db.session.execute(
-            select(Alert.key, Alert.id).where(
-                Alert.plan_id == plan.id, Alert.kind.in_(SCANNED_KINDS), Alert.resolved_at.is_(None)
-            )
-        )
-        .tuples()
-        .all()
-    )
+def _resolve_gone(plan: Plan, wanted: dict[str, WantedAlert], today: date, now: datetime) -> list[Alert]:
+    """Resolve what is open and no longer wanted, at the moment its cause went away."""
+    resolved = []
+    now_open = _open_alerts(plan)
     gone = [alert_id for key, alert_id in now_open.items() if key not in wanted]
     for chunk in _chunks(gone):
         for alert in db.session.scalars(
             select(Alert).where(Alert.id.in_(chunk)).options(selectinload(Alert.parent), selectinload(Alert.period))
         ):
             alert.resolved_at = _cleared_at(alert, today, now)
-            result.resolved.append(alert)
+            resolved.append(alert)
+    return resolved
 
-    result.created = [
-        alert
-        for chunk in _chunks(sorted(created.values()))
-        for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))
-    ]
+
+def _notify(created: dict[str, int], wanted: dict[str, WantedAlert], now: datetime) -> int:
+    """A notification of each created alert to each of its recipients; returns how many were made."""
     notifications = [
         {"user_id": user_id, "alert_id": alert_id, "created_at": now}
         for key, alert_id in created.items()
         for user_id in sorted(wanted[key].recipients)
     ]
-    result.notified = len(_insert_new(Notification, notifications, ["user_id", "alert_id"], Notification.user_id))
-    run.finished_at = now
-    run.created, run.resolved = len(result.created) + result.caught_up, len(result.resolved)  # all the scan wrote
-    return result
+    return len(_insert_new(Notification, notifications, ["user_id", "alert_id"], Notification.user_id))
 
 
 def _escalations(wanted: dict[str, WantedAlert], today: date, people: People) -> dict[str, WantedAlert]:

@@ -33,7 +33,7 @@ from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
 from tracker.reports.queries import first_submissions, owed_reports
-from tracker.standing.queries import PlanSnapshot
+from tracker.standing.queries import PlanSnapshot, TaskView
 
 REMINDER_DAYS = (7, 3, 1)
 
@@ -147,59 +147,77 @@ def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[Wa
     plan_start = date(snapshot.plan.start_year, 1, 1)
     wanted = []
     for view in snapshot.leaves:
-        task, standing = view.task, view.standing
         unit_ids = [u.id for u in view.primary_units]
-        first_unit = unit_ids[0] if unit_ids else None
-        if standing.unassigned:
-            # Nobody can answer for it: one alert to the secretariat, never a stale one.
-            wanted.append(
-                WantedAlert(
-                    f"{TASK_UNASSIGNED}:{task.id}",
-                    TASK_UNASSIGNED,
-                    max(task.start_on or plan_start, plan_start),
-                    task_id=task.id,
-                    recipients=frozenset(secretariat),
-                )
-            )
-        if standing.is_overdue:
-            wanted.append(
-                WantedAlert(
-                    f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}",
-                    TASK_OVERDUE,
-                    standing.overdue_since,
-                    unit_id=first_unit,
-                    task_id=task.id,
-                    due_on=task.due_on,
-                    recipients=frozenset(people.officers(*unit_ids) | secretariat),
-                )
-            )
-        if standing.stale:
-            since = standing.stale_since
-            wanted.append(
-                WantedAlert(
-                    f"{TASK_STALE}:{task.id}:{since.isoformat()}",
-                    TASK_STALE,
-                    since + timedelta(days=stale_after),
-                    unit_id=first_unit,
-                    task_id=task.id,
-                    recipients=frozenset(people.officers(*unit_ids)),
-                )
-            )
-        for milestone in snapshot.milestones_of(task.id):
-            if milestone.is_overdue(today):
-                wanted.append(
-                    WantedAlert(
-                        f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}",
-                        MILESTONE_OVERDUE,
-                        milestone.due_on + timedelta(days=1),
-                        unit_id=first_unit,
-                        task_id=task.id,
-                        milestone_id=milestone.id,
-                        due_on=milestone.due_on,
-                        recipients=frozenset(people.officers(*unit_ids) | secretariat),
-                    )
-                )
+        wanted += _standing_alerts(view, unit_ids, people, secretariat, stale_after, plan_start)
+        wanted += _milestone_alerts(snapshot, view, unit_ids, today, people, secretariat)
     return wanted
+
+
+def _standing_alerts(
+    view: TaskView, unit_ids: list[int], people: People, secretariat: set[int], stale_after: int, plan_start: date
+) -> list[WantedAlert]:
+    """The task's alerts for being unassigned, overdue or stale, as its standing says."""
+    task, standing = view.task, view.standing
+    first_unit = unit_ids[0] if unit_ids else None
+    wanted = []
+    if standing.unassigned:
+        # Nobody can answer for it: one alert to the secretariat, never a stale one.
+        wanted.append(
+            WantedAlert(
+                f"{TASK_UNASSIGNED}:{task.id}",
+                TASK_UNASSIGNED,
+                max(task.start_on or plan_start, plan_start),
+                task_id=task.id,
+                recipients=frozenset(secretariat),
+            )
+        )
+    if standing.is_overdue:
+        wanted.append(
+            WantedAlert(
+                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}",
+                TASK_OVERDUE,
+                standing.overdue_since,
+                unit_id=first_unit,
+                task_id=task.id,
+                due_on=task.due_on,
+                recipients=frozenset(people.officers(*unit_ids) | secretariat),
+            )
+        )
+    if standing.stale:
+        since = standing.stale_since
+        wanted.append(
+            WantedAlert(
+                f"{TASK_STALE}:{task.id}:{since.isoformat()}",
+                TASK_STALE,
+                since + timedelta(days=stale_after),
+                unit_id=first_unit,
+                task_id=task.id,
+                recipients=frozenset(people.officers(*unit_ids)),
+            )
+        )
+    return wanted
+
+
+def _milestone_alerts(
+    snapshot: PlanSnapshot, view: TaskView, unit_ids: list[int], today: date, people: People, secretariat: set[int]
+) -> list[WantedAlert]:
+    """An alert for each of the task's milestones past its due date."""
+    task = view.task
+    first_unit = unit_ids[0] if unit_ids else None
+    return [
+        WantedAlert(
+            f"{MILESTONE_OVERDUE}:{milestone.id}:{milestone.due_on.isoformat()}",
+            MILESTONE_OVERDUE,
+            milestone.due_on + timedelta(days=1),
+            unit_id=first_unit,
+            task_id=task.id,
+            milestone_id=milestone.id,
+            due_on=milestone.due_on,
+            recipients=frozenset(people.officers(*unit_ids) | secretariat),
+        )
+        for milestone in snapshot.milestones_of(task.id)
+        if milestone.is_overdue(today)
+    ]
 
 
 def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:

@@ -38,12 +38,9 @@ def activity_command(ward_code: str | None) -> None:
 
 
 def _print_summary(summary: services.Summary) -> None:
-    bar = "!" * 72
-    click.echo(bar)
-    click.echo(
-        _("DEMONSTRATION DATA ONLY: invented activity for trying the app. Do not use this database for real work.")
-    )
-    click.echo(bar)
+    """Say, under a warning that the data is invented, what the demo activity wrote: the unit's
+    progress, figures and report, the discussion, and the alert scans."""
+    _print_warning()
     click.echo(
         _(
             'Demo activity in the plan "%(plan)s", as of %(date)s:',
@@ -51,6 +48,23 @@ def _print_summary(summary: services.Summary) -> None:
             date=format_date(services.SCAN_DAY),
         )
     )
+    _print_unit_work(summary)
+    _print_discussion(summary)
+    click.echo("  " + _("The other units have no demo account, so their reports stay missing."))
+    _print_scans(summary)
+
+
+def _print_warning() -> None:
+    bar = "!" * 72
+    click.echo(bar)
+    click.echo(
+        _("DEMONSTRATION DATA ONLY: invented activity for trying the app. Do not use this database for real work.")
+    )
+    click.echo(bar)
+
+
+def _print_unit_work(summary: services.Summary) -> None:
+    """The officer's progress updates, the figures entered, and the report's way through review."""
     tasks = ", ".join(dict.fromkeys(u.task.code for u in summary.updates))
     click.echo(
         "  "
@@ -74,6 +88,10 @@ def _print_summary(summary: services.Summary) -> None:
             returned=", ".join(summary.returned),
         )
     )
+
+
+def _print_discussion(summary: services.Summary) -> None:
+    """The committee's questions and the chair's directives."""
     for question in summary.questions:
         click.echo(
             "  "
@@ -94,7 +112,10 @@ def _print_summary(summary: services.Summary) -> None:
                 date=format_date(directive.due_on),
             )
         )
-    click.echo("  " + _("The other units have no demo account, so their reports stay missing."))
+
+
+def _print_scans(summary: services.Summary) -> None:
+    """What each alert scan created and resolved, and why a later day was scanned again, if it was."""
     for result in summary.scans:
         click.echo(
             "  "

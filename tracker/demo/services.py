@@ -46,7 +46,7 @@ from tracker.progress.models import STATE_BLOCKED, STATE_WORKING, ProgressUpdate
 from tracker.progress.services import UpdateInput, post_update
 from tracker.reports import services as reports
 from tracker.reports.models import UnitReport
-from tracker.reports.queries import owed_reports, section_sources
+from tracker.reports.queries import OwedReport, owed_reports, section_sources
 from tracker.targets import services as targets
 from tracker.targets.models import ACTUAL_FRACTION, Indicator, IndicatorValue
 from tracker.units.models import Unit
@@ -397,39 +397,38 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
     moment: if the alerts were already scanned for a later day (the scheduler of `make run` scans
     today), the scan does not go back; that later day is scanned again at `now` instead, so that its
     alerts take the demo activity into account."""
-    plan, unit, period, tasks = stage.plan, stage.unit, stage.period, stage.tasks
     officer, secretariat = Actor.for_user(cast.officer), Actor.for_user(cast.secretariat)
-    summary = Summary(plan, unit, period, cast.officer, cast.committee, cast.chair)
+    summary = Summary(stage.plan, stage.unit, stage.period, cast.officer, cast.committee, cast.chair)
     latest_scan = alerts.last_scan_date()
+    _progress_and_discussion(stage, cast, officer, summary)
+    # June: the figures, then the reports, their review, one returned and sent again, one late.
+    summary.figures = _enter_figures(stage, officer)
+    _report_round(stage, officer, secretariat, summary)
+    db.session.flush()
+    _scan_alerts(stage.plan, latest_scan, now, summary)
+    return summary
 
-    def post(moment, code, percent, state, results, difficulties, proposals):
-        update, _stored = post_update(
-            officer,
-            tasks[code],
-            unit.id,
-            "lead",
-            UpdateInput(percent, state, results, difficulties, proposals),
-            files=[],
-            now=moment,
-        )
-        summary.updates.append(update)
 
-    def report_input(moment) -> reports.ReportInput:
-        """The report as the officer leaves it at `moment`: each section from the pre-fill of the
-        unit's updates, with what the officer wrote over it."""
-        sources = section_sources(owed.round, unit.id, [t.id for t in owed.tasks], moment)
-        sections = []
-        for task in owed.tasks:
-            section = sources[task.id].prefill(task)
-            if task.code in SECTIONS:
-                section.results, section.difficulties, section.proposals = SECTIONS[task.code]
-            section.results = section.results or NOTHING_YET
-            sections.append(section)
-        return reports.ReportInput(sections=sections, assessment=ASSESSMENT)
+def _post(stage: Stage, officer: Actor, summary: Summary, row: tuple) -> None:
+    """One progress update of UPDATES, posted by the officer as the task's lead."""
+    moment, code, percent, state, results, difficulties, proposals = row
+    update, _stored = post_update(
+        officer,
+        stage.tasks[code],
+        stage.unit.id,
+        "lead",
+        UpdateInput(percent, state, results, difficulties, proposals),
+        files=[],
+        now=moment,
+    )
+    summary.updates.append(update)
 
-    # February to May: progress, the committee's question and the chair's directive.
+
+def _progress_and_discussion(stage: Stage, cast: Cast, officer: Actor, summary: Summary) -> None:
+    """February to May: progress, the committee's question and the chair's directive."""
+    plan, unit, tasks = stage.plan, stage.unit, stage.tasks
     for row in UPDATES[:4]:  # the fourth: IV.8, blocked
-        post(*row)
+        _post(stage, officer, summary, row)
     asked_at, code, body, answered_at, answer = QUESTION
     question = discussion.ask_question(Actor.for_user(cast.committee), plan, unit, body, asked_at, task=tasks[code])
     discussion.answer_question(officer, question, answer, answered_at)
@@ -441,9 +440,12 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
         )
     )
     for row in UPDATES[4:]:
-        post(*row)
+        _post(stage, officer, summary, row)
 
-    # June: the figures, then the reports, their review, one returned and sent again, one late.
+
+def _enter_figures(stage: Stage, officer: Actor) -> int:
+    """June: the period's figures of the fractions the unit answers for. Returns how many were saved."""
+    plan, unit = stage.plan, stage.unit
     indicators = {i.code: i for i in db.session.scalars(select(Indicator).where(Indicator.plan_id == plan.id))}
     rows = [
         (indicators[code], None, numerator, denominator, source)
@@ -452,16 +454,36 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
         and indicators[code].actual_rule == ACTUAL_FRACTION
         and indicators[code].reporting_unit_id == unit.id
     ]
-    summary.figures = targets.save_actuals(officer, period, rows, FIGURES_AT)
+    return targets.save_actuals(officer, stage.period, rows, FIGURES_AT)
+
+
+def _report_input(owed: OwedReport, unit: Unit, moment: datetime) -> reports.ReportInput:
+    """The report as the officer leaves it at `moment`: each section from the pre-fill of the
+    unit's updates, with what the officer wrote over it."""
+    sources = section_sources(owed.round, unit.id, [t.id for t in owed.tasks], moment)
+    sections = []
+    for task in owed.tasks:
+        section = sources[task.id].prefill(task)
+        if task.code in SECTIONS:
+            section.results, section.difficulties, section.proposals = SECTIONS[task.code]
+        section.results = section.results or NOTHING_YET
+        sections.append(section)
+    return reports.ReportInput(sections=sections, assessment=ASSESSMENT)
+
+
+def _report_round(stage: Stage, officer: Actor, secretariat: Actor, summary: Summary) -> None:
+    """June: the unit's report drafted and submitted, returned with a reason on one section, fixed
+    and sent again, then accepted."""
+    plan, unit, period, tasks = stage.plan, stage.unit, stage.period, stage.tasks
     owed = next(o for o in owed_reports(plan, plan_rounds(plan), unit_id=unit.id) if period in o.round)
     report = reports.start(owed.round, unit.id, owed.tasks, DRAFTED_AT)
-    reports.save_draft(officer, report, report_input(DRAFTED_AT), DRAFTED_AT)
-    reports.submit(officer, report, report_input(SUBMITTED_AT), SUBMITTED_AT, roles=owed.roles)
+    reports.save_draft(officer, report, _report_input(owed, unit, DRAFTED_AT), DRAFTED_AT)
+    reports.submit(officer, report, _report_input(owed, unit, SUBMITTED_AT), SUBMITTED_AT, roles=owed.roles)
     code, moment, reason = RETURN
     reports.return_for_changes(secretariat, report, reason, moment, task_id=tasks[code].id)
     summary.returned.append(code)
     code, moment, results, difficulties, proposals = RESUBMIT
-    fixed = report_input(moment)
+    fixed = _report_input(owed, unit, moment)
     for section in fixed.sections:
         if section.task.code == code:
             section.results, section.difficulties, section.proposals = results, difficulties, proposals
@@ -470,7 +492,9 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
     reports.accept(secretariat, report, moment, comment)
     summary.report = report
 
-    db.session.flush()
+
+def _scan_alerts(plan: Plan, latest_scan: date | None, now: datetime, summary: Summary) -> None:
+    """The alert scan of SCAN_DAY; or, if a later day was scanned already, that day again at `now`."""
     if latest_scan is None or latest_scan <= SCAN_DAY:
         summary.scans.append(alerts.scan(plan, SCAN_DAY, SCAN_AT))
     else:
@@ -478,4 +502,3 @@ def create_activity(stage: Stage, cast: Cast, now: datetime) -> Summary:
         # the scan of that later day raises the demo's alerts too, each from the day it should have fired.
         summary.scans.append(alerts.scan(plan, latest_scan, max(now, SCAN_AT)))
         summary.rescanned_on = latest_scan
-    return summary

@@ -206,6 +206,8 @@ class _Reader(YamlFields):
         return code
 
     def plan(self, node) -> PlanData | None:
+        """The plan: its heading, then its narrative, signature, poverty standards, reporting,
+        indicators, roadmap and tasks, in that order."""
         fields = self.mapping(
             node,
             _("the plan"),
@@ -227,6 +229,23 @@ class _Reader(YamlFields):
         )
         if fields is None:
             return None
+        plan = self._plan_heading(fields)
+        plan.narrative = self.narrative(fields.get("narrative"))
+        self._plan_signature(plan, fields)
+        plan.poverty_standards = self.standards(fields.get("poverty_standards"))
+        if "reporting" in fields:
+            plan.reporting = self.reporting(fields["reporting"])
+        plan.indicators = self.indicators(fields.get("indicators"))
+        if "roadmap" in fields:
+            plan.roadmap = self.roadmap(fields["roadmap"], {i.code for i in plan.indicators})
+        self.task_lines: dict[str, int] = {}
+        plan.tasks = [
+            t for t in (self.task(item, None) for item in self.sequence(fields.get("tasks"), _("tasks"))) if t
+        ]
+        return plan
+
+    def _plan_heading(self, fields: dict) -> PlanData:
+        """The plan's own fields (code, title, years, parent, texts), with the checks between them."""
         plan = PlanData(
             code=self.code(fields, "code", _("plan code"), PLAN_CODE_RE, "KH-GNBV-2026-2030"),
             title=self.text(fields, "title", _("plan title")),
@@ -246,7 +265,10 @@ class _Reader(YamlFields):
             )
         if plan.parent and plan.parent == plan.code:
             self.error(fields["parent"], _('plan "%(code)s" cannot be its own parent: that is a cycle', code=plan.code))
-        plan.narrative = self.narrative(fields.get("narrative"))
+        return plan
+
+    def _plan_signature(self, plan: PlanData, fields: dict) -> None:
+        """The signature block, when the plan file gives one."""
         if "signature" in fields and not self.is_null(fields["signature"]):
             sig = self.mapping(
                 fields["signature"], _("signature"), optional=("on_behalf", "authority", "title", "name")
@@ -255,17 +277,6 @@ class _Reader(YamlFields):
                 plan.signature = SignatureData(
                     **{key: self.text(sig, key, key) for key in ("on_behalf", "authority", "title", "name")}
                 )
-        plan.poverty_standards = self.standards(fields.get("poverty_standards"))
-        if "reporting" in fields:
-            plan.reporting = self.reporting(fields["reporting"])
-        plan.indicators = self.indicators(fields.get("indicators"))
-        if "roadmap" in fields:
-            plan.roadmap = self.roadmap(fields["roadmap"], {i.code for i in plan.indicators})
-        self.task_lines: dict[str, int] = {}
-        plan.tasks = [
-            t for t in (self.task(item, None) for item in self.sequence(fields.get("tasks"), _("tasks"))) if t
-        ]
-        return plan
 
     def narrative(self, node) -> list[NarrativeData]:
         sections, seen = [], set()
@@ -370,92 +381,115 @@ class _Reader(YamlFields):
         return reporting
 
     def indicators(self, node) -> list[IndicatorData]:
+        """The plan's indicators, each with its targets and the way its actual value is obtained;
+        then the indicators their actual values come from are checked."""
         indicators, seen, nodes = [], {}, {}
         for item in self.sequence(node, _("indicators")):
-            fields = self.mapping(
-                item,
-                _("an indicator"),
-                required=("code", "name", "category", "measure"),
-                optional=(
-                    "source_ref",
-                    "baseline_year",
-                    "baseline_value",
-                    "reporting_unit",
-                    "unit_cost",
-                    "in_cost_estimate",
-                    "note",
-                    "targets",
-                    "actual",
-                ),
-            )
-            if fields is None:
+            indicator = self._indicator(item, seen)
+            if indicator is None:
                 continue
-            code = self.code(fields, "code", _("indicator code"), INDICATOR_CODE_RE, "poor-households")
-            if code in seen:
-                self.error(
-                    fields["code"],
-                    _('indicator code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]),
-                )
-            elif code:
-                seen[code] = fields["code"].start_mark.line + 1
-            category = self.text(fields, "category", _("category"))
-            if category is not None and category not in INDICATOR_CATEGORIES:
-                self.error(
-                    fields["category"],
-                    _(
-                        '"%(value)s" is not an indicator category (use one of: %(values)s)',
-                        value=category,
-                        values=", ".join(INDICATOR_CATEGORIES),
-                    ),
-                )
-            measure = self.text(fields, "measure", _("measure"))
-            if measure is not None and measure not in MEASURES:
-                self.error(
-                    fields["measure"],
-                    _(
-                        '"%(value)s" is not a measure (use one of: %(values)s)',
-                        value=measure,
-                        values=", ".join(MEASURES),
-                    ),
-                )
-            indicator = IndicatorData(
-                code=code,
-                name=self.text(fields, "name", _("indicator name")),
-                category=category,
-                measure=measure,
-                source_ref=self.text(fields, "source_ref", "source_ref"),
-                baseline_year=self.integer(fields, "baseline_year", "baseline_year"),
-                baseline_value=self.decimal(fields, "baseline_value", "baseline_value"),
-                reporting_unit=self.unit_ref(fields["reporting_unit"], _("reporting_unit"))
-                if not self.is_null(fields.get("reporting_unit"))
-                else None,
-                unit_cost=self.decimal(fields, "unit_cost", "unit_cost"),
-                in_cost_estimate=self.boolean(fields, "in_cost_estimate", "in_cost_estimate"),
-                note=self.text(fields, "note", _("note")),
-            )
-            years = set()
-            for target_node in self.sequence(fields.get("targets"), _("targets")):
-                target_fields = self.mapping(target_node, _("a target"), required=("year",), optional=("value", "text"))
-                if target_fields is None:
-                    continue
-                target = TargetData(
-                    year=self.integer(target_fields, "year", _("year")),
-                    value=self.decimal(target_fields, "value", _("target value")),
-                    text=self.text(target_fields, "text", _("text")),
-                )
-                if target.year in years:
-                    self.error(
-                        target_fields["year"],
-                        _('indicator "%(code)s" has two targets for %(year)s', code=code, year=target.year),
-                    )
-                years.add(target.year)
-                indicator.targets.append(target)
-            if not self.is_null(fields.get("actual")):
-                indicator.actual_rule, indicator.actual_from = self.actual(fields["actual"])
             indicators.append(indicator)
             nodes[id(indicator)] = item
         self._check_actual_sources(indicators, nodes)
         return indicators
+
+    def _indicator(self, item, seen: dict) -> IndicatorData | None:
+        """One indicator; `seen` holds the line of each indicator code read so far."""
+        fields = self.mapping(
+            item,
+            _("an indicator"),
+            required=("code", "name", "category", "measure"),
+            optional=(
+                "source_ref",
+                "baseline_year",
+                "baseline_value",
+                "reporting_unit",
+                "unit_cost",
+                "in_cost_estimate",
+                "note",
+                "targets",
+                "actual",
+            ),
+        )
+        if fields is None:
+            return None
+        code = self._indicator_code(fields, seen)
+        category, measure = self._indicator_kind(fields)
+        indicator = IndicatorData(
+            code=code,
+            name=self.text(fields, "name", _("indicator name")),
+            category=category,
+            measure=measure,
+            source_ref=self.text(fields, "source_ref", "source_ref"),
+            baseline_year=self.integer(fields, "baseline_year", "baseline_year"),
+            baseline_value=self.decimal(fields, "baseline_value", "baseline_value"),
+            reporting_unit=self.unit_ref(fields["reporting_unit"], _("reporting_unit"))
+            if not self.is_null(fields.get("reporting_unit"))
+            else None,
+            unit_cost=self.decimal(fields, "unit_cost", "unit_cost"),
+            in_cost_estimate=self.boolean(fields, "in_cost_estimate", "in_cost_estimate"),
+            note=self.text(fields, "note", _("note")),
+        )
+        self._indicator_targets(indicator, fields.get("targets"))
+        if not self.is_null(fields.get("actual")):
+            indicator.actual_rule, indicator.actual_from = self.actual(fields["actual"])
+        return indicator
+
+    def _indicator_code(self, fields: dict, seen: dict) -> str | None:
+        """The indicator's code, reported if an earlier indicator has it too."""
+        code = self.code(fields, "code", _("indicator code"), INDICATOR_CODE_RE, "poor-households")
+        if code in seen:
+            self.error(
+                fields["code"],
+                _('indicator code "%(code)s" is used twice (first on line %(line)d)', code=code, line=seen[code]),
+            )
+        elif code:
+            seen[code] = fields["code"].start_mark.line + 1
+        return code
+
+    def _indicator_kind(self, fields: dict) -> tuple[str | None, str | None]:
+        """The indicator's category and measure, each one of the known values."""
+        category = self.text(fields, "category", _("category"))
+        if category is not None and category not in INDICATOR_CATEGORIES:
+            self.error(
+                fields["category"],
+                _(
+                    '"%(value)s" is not an indicator category (use one of: %(values)s)',
+                    value=category,
+                    values=", ".join(INDICATOR_CATEGORIES),
+                ),
+            )
+        measure = self.text(fields, "measure", _("measure"))
+        if measure is not None and measure not in MEASURES:
+            self.error(
+                fields["measure"],
+                _(
+                    '"%(value)s" is not a measure (use one of: %(values)s)',
+                    value=measure,
+                    values=", ".join(MEASURES),
+                ),
+            )
+        return category, measure
+
+    def _indicator_targets(self, indicator: IndicatorData, node) -> None:
+        """The indicator's yearly targets, at most one a year."""
+        years = set()
+        for target_node in self.sequence(node, _("targets")):
+            target_fields = self.mapping(target_node, _("a target"), required=("year",), optional=("value", "text"))
+            if target_fields is None:
+                continue
+            target = TargetData(
+                year=self.integer(target_fields, "year", _("year")),
+                value=self.decimal(target_fields, "value", _("target value")),
+                text=self.text(target_fields, "text", _("text")),
+            )
+            if target.year in years:
+                self.error(
+                    target_fields["year"],
+                    _('indicator "%(code)s" has two targets for %(year)s', code=indicator.code, year=target.year),
+                )
+            years.add(target.year)
+            indicator.targets.append(target)
 
     def _check_actual_sources(self, indicators: list[IndicatorData], nodes: dict) -> None:
         graph = {i.code: list(i.actual_from) for i in indicators}
@@ -563,6 +597,8 @@ class _Reader(YamlFields):
         return roadmap
 
     def task(self, node, parent: TaskData | None) -> TaskData | None:
+        """One task of the plan (`parent` None for a section), with its units, milestones and,
+        read the same way, its children."""
         fields = self.mapping(
             node,
             _("a task"),
@@ -586,43 +622,7 @@ class _Reader(YamlFields):
             return None
         code = self.text(fields, "code", _("task code"))
         if code is not None:
-            match = TASK_CODE_RE.match(code)
-            if not match or not ROMAN_RE.match(match.group(1)):
-                self.error(
-                    fields["code"],
-                    _(
-                        'task code "%(code)s" is malformed: write a Roman section number followed by dot-separated numbers, e.g. IV.4.3',
-                        code=code,
-                    ),
-                )
-            elif (
-                parent is not None
-                and parent.code
-                and not (code.startswith(parent.code + ".") and "." not in code[len(parent.code) + 1 :])
-            ):
-                self.error(
-                    fields["code"],
-                    _(
-                        'task code "%(code)s" does not follow its parent\'s code "%(parent)s" (expected %(parent)s.<number>)',
-                        code=code,
-                        parent=parent.code,
-                    ),
-                )
-            elif parent is None and "." in code:
-                self.error(
-                    fields["code"], _('top-level task "%(code)s" must be a section number alone (e.g. IV)', code=code)
-                )
-            if code in self.task_lines:
-                self.error(
-                    fields["code"],
-                    _(
-                        'task code "%(code)s" is used twice (first on line %(line)d)',
-                        code=code,
-                        line=self.task_lines[code],
-                    ),
-                )
-            else:
-                self.task_lines[code] = fields["code"].start_mark.line + 1
+            self._check_task_code(fields, code, parent)
         title_source = self.text(fields, "title_source", "title_source") or "source"
         if title_source not in ("source", "summary"):
             self.error(fields["title_source"], _('title_source must be "source" or "summary"'))
@@ -637,6 +637,57 @@ class _Reader(YamlFields):
             start=self.date(fields, "start", _("the start date")),
             due=self.date(fields, "due", _("the due date")),
         )
+        self._task_weight_and_dates(task, fields)
+        self._task_units(task, fields)
+        self._task_milestones(task, fields.get("milestones"))
+        task.children = [
+            c for c in (self.task(item, task) for item in self.sequence(fields.get("children"), _("children"))) if c
+        ]
+        return task
+
+    def _check_task_code(self, fields: dict, code: str, parent: TaskData | None) -> None:
+        """The task code's shape (a Roman section number, then its parent's code and a number),
+        and that no earlier task has it."""
+        match = TASK_CODE_RE.match(code)
+        if not match or not ROMAN_RE.match(match.group(1)):
+            self.error(
+                fields["code"],
+                _(
+                    'task code "%(code)s" is malformed: write a Roman section number followed by dot-separated numbers, e.g. IV.4.3',
+                    code=code,
+                ),
+            )
+        elif (
+            parent is not None
+            and parent.code
+            and not (code.startswith(parent.code + ".") and "." not in code[len(parent.code) + 1 :])
+        ):
+            self.error(
+                fields["code"],
+                _(
+                    'task code "%(code)s" does not follow its parent\'s code "%(parent)s" (expected %(parent)s.<number>)',
+                    code=code,
+                    parent=parent.code,
+                ),
+            )
+        elif parent is None and "." in code:
+            self.error(
+                fields["code"], _('top-level task "%(code)s" must be a section number alone (e.g. IV)', code=code)
+            )
+        if code in self.task_lines:
+            self.error(
+                fields["code"],
+                _(
+                    'task code "%(code)s" is used twice (first on line %(line)d)',
+                    code=code,
+                    line=self.task_lines[code],
+                ),
+            )
+        else:
+            self.task_lines[code] = fields["code"].start_mark.line + 1
+
+    def _task_weight_and_dates(self, task: TaskData, fields: dict) -> None:
+        """The task's weight (greater than zero), and its start no later than its due date."""
         weight = self.decimal(fields, "weight", _("weight"))
         if weight is not None:
             if weight <= 0:
@@ -652,6 +703,10 @@ class _Reader(YamlFields):
                     start=task.start.isoformat(),
                 ),
             )
+
+    def _task_units(self, task: TaskData, fields: dict) -> None:
+        """The task's lead and partner units; a unit cannot be both."""
+        code = task.code
         lead_nodes = self.sequence(fields.get("lead"), _("lead"))
         partner_nodes = self.sequence(fields.get("partners"), _("partners"))
         task.lead = self._unit_list(lead_nodes, _("the lead units of %(code)s", code=code))
@@ -662,8 +717,11 @@ class _Reader(YamlFields):
                     partner_node,
                     _('unit "%(unit)s" is both a lead and a partner of %(code)s', unit=partner_node.value, code=code),
                 )
+
+    def _task_milestones(self, task: TaskData, node) -> None:
+        """The task's milestones, each title once."""
         titles = set()
-        for item in self.sequence(fields.get("milestones"), _("milestones")):
+        for item in self.sequence(node, _("milestones")):
             milestone_fields = self.mapping(item, _("a milestone"), required=("title", "due"))
             if milestone_fields is None:
                 continue
@@ -674,14 +732,10 @@ class _Reader(YamlFields):
             if milestone.title in titles:
                 self.error(
                     milestone_fields["title"],
-                    _('task %(code)s has two milestones named "%(title)s"', code=code, title=milestone.title),
+                    _('task %(code)s has two milestones named "%(title)s"', code=task.code, title=milestone.title),
                 )
             titles.add(milestone.title)
             task.milestones.append(milestone)
-        task.children = [
-            c for c in (self.task(item, task) for item in self.sequence(fields.get("children"), _("children"))) if c
-        ]
-        return task
 
     def _unit_list(self, nodes: list, what: str) -> list[str]:
         codes = []

@@ -9,8 +9,11 @@ import yaml
 from tracker.planfile.fields import FLOAT_TAG, STR_TAG
 from tracker.planfile.schema import (
     IndicatorData,
+    PlanData,
     PlanFile,
+    ReportingData,
     TaskData,
+    UnitData,
 )
 
 # --- writing --------------------------------------------------------------------------------
@@ -76,70 +79,82 @@ def _actual_dict(indicator: IndicatorData):
     return {"rate_of" if indicator.actual_rule == "rate" else "sum_of": list(indicator.actual_from)}
 
 
+def _unit_dict(unit: UnitData) -> dict:
+    return (
+        _compact(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "aliases": unit.aliases,
+                "group": unit.group,
+                "note": unit.note,
+            }
+        )
+        | ({"members": unit.members} if unit.group else {})
+        | ({"outside": True} if unit.outside else {})
+    )
+
+
+def _reporting_dict(reporting: ReportingData) -> dict:
+    return {
+        "unit_deadline_days_before": reporting.unit_deadline_days_before,
+        **({"secretariat": reporting.secretariat} if reporting.secretariat else {}),
+        "periods": [_compact(vars(p)) for p in reporting.periods],
+    }
+
+
+def _indicator_dict(indicator: IndicatorData) -> dict:
+    return _compact(
+        {
+            "code": indicator.code,
+            "name": indicator.name,
+            "category": indicator.category,
+            "measure": indicator.measure,
+            "source_ref": indicator.source_ref,
+            "baseline_year": indicator.baseline_year,
+            "baseline_value": indicator.baseline_value,
+            "reporting_unit": indicator.reporting_unit,
+            "unit_cost": indicator.unit_cost,
+            "in_cost_estimate": indicator.in_cost_estimate,
+            "note": indicator.note,
+            "targets": [_compact(vars(t)) for t in indicator.targets],
+            "actual": _actual_dict(indicator),
+        }
+    )
+
+
+def _plan_dict(plan: PlanData) -> dict:
+    return _compact(
+        {
+            "code": plan.code,
+            "title": plan.title,
+            "issuer": plan.issuer,
+            "start_year": plan.start_year,
+            "end_year": plan.end_year,
+            "parent": plan.parent,
+            "legal_bases": plan.legal_bases,
+            "introduction": plan.introduction,
+            "narrative": [{"code": n.code, "title": n.title, "text": n.text} for n in plan.narrative],
+            "closing": plan.closing,
+            "recipients": plan.recipients,
+            "signature": _compact(vars(plan.signature)),
+            "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
+            "reporting": _reporting_dict(plan.reporting),
+            "indicators": [_indicator_dict(i) for i in plan.indicators],
+            "roadmap": _compact(vars(plan.roadmap)),
+            "tasks": [_task_dict(task) for task in plan.tasks],
+        }
+    )
+
+
 def plan_file_dict(pf: PlanFile) -> dict:
-    plan = pf.plan
-    reporting = plan.reporting
+    """The plan file as plain data, in the order `dump_plan_file` writes it: the format version,
+    the ward, its units, then the plan."""
     return {
         "format_version": pf.format_version,
         "ward": _compact({"code": pf.ward.code, "name": pf.ward.name, "province": pf.ward.province}),
-        "units": [
-            _compact(
-                {
-                    "code": u.code,
-                    "name": u.name,
-                    "aliases": u.aliases,
-                    "group": u.group,
-                    "note": u.note,
-                }
-            )
-            | ({"members": u.members} if u.group else {})
-            | ({"outside": True} if u.outside else {})
-            for u in pf.units
-        ],
-        "plan": _compact(
-            {
-                "code": plan.code,
-                "title": plan.title,
-                "issuer": plan.issuer,
-                "start_year": plan.start_year,
-                "end_year": plan.end_year,
-                "parent": plan.parent,
-                "legal_bases": plan.legal_bases,
-                "introduction": plan.introduction,
-                "narrative": [{"code": n.code, "title": n.title, "text": n.text} for n in plan.narrative],
-                "closing": plan.closing,
-                "recipients": plan.recipients,
-                "signature": _compact(vars(plan.signature)),
-                "poverty_standards": [_compact(vars(s)) for s in plan.poverty_standards],
-                "reporting": {
-                    "unit_deadline_days_before": reporting.unit_deadline_days_before,
-                    **({"secretariat": reporting.secretariat} if reporting.secretariat else {}),
-                    "periods": [_compact(vars(p)) for p in reporting.periods],
-                },
-                "indicators": [
-                    _compact(
-                        {
-                            "code": i.code,
-                            "name": i.name,
-                            "category": i.category,
-                            "measure": i.measure,
-                            "source_ref": i.source_ref,
-                            "baseline_year": i.baseline_year,
-                            "baseline_value": i.baseline_value,
-                            "reporting_unit": i.reporting_unit,
-                            "unit_cost": i.unit_cost,
-                            "in_cost_estimate": i.in_cost_estimate,
-                            "note": i.note,
-                            "targets": [_compact(vars(t)) for t in i.targets],
-                            "actual": _actual_dict(i),
-                        }
-                    )
-                    for i in plan.indicators
-                ],
-                "roadmap": _compact(vars(plan.roadmap)),
-                "tasks": [_task_dict(task) for task in plan.tasks],
-            }
-        ),
+        "units": [_unit_dict(u) for u in pf.units],
+        "plan": _plan_dict(pf.plan),
     }
 
 

@@ -44,12 +44,7 @@ def post_update(
 ) -> tuple[ProgressUpdate, list[str]]:
     """Store a new update with its evidence files. Returns the update and the stored file names,
     which the caller removes if its transaction does not commit."""
-    if corrects is not None and (corrects.task_id != task.id or corrects.unit_id != unit_id):
-        raise UpdateRefused(_("A unit can only correct its own updates on the same task."))
-    if data.state == STATE_DONE and data.percent != 100:
-        raise UpdateRefused(_("A finished task is 100% complete."))
-    if data.visibility not in VISIBILITIES:
-        raise UpdateRefused(_("Choose who may open the evidence files."))
+    _check_update(task, unit_id, data, corrects)
     update = ProgressUpdate(
         task=task,
         unit_id=unit_id,
@@ -65,24 +60,7 @@ def post_update(
         created_at=now,
     )
     db.session.add(update)
-    stored: list[str] = []
-    try:
-        for file in files:
-            saved = storage.save(file)
-            stored.append(saved.stored_name)
-            update.evidence.append(
-                Evidence(
-                    original_name=saved.original_name,
-                    stored_name=saved.stored_name,
-                    content_type=saved.content_type,
-                    size=saved.size,
-                    sha256=saved.sha256,
-                    visibility=data.visibility,
-                )
-            )
-    except Exception:
-        storage.discard(stored)
-        raise
+    stored = _attach_evidence(update, files, data.visibility)
     record(
         actor,
         "progress.post",
@@ -96,6 +74,41 @@ def post_update(
         visibility=data.visibility if stored else None,
     )
     return update, stored
+
+
+def _check_update(task: Task, unit_id: int, data: UpdateInput, corrects: ProgressUpdate | None) -> None:
+    """Refuse (UpdateRefused) a correction of another unit's or task's update, a finished task
+    below 100%, or no choice of who may open the files."""
+    if corrects is not None and (corrects.task_id != task.id or corrects.unit_id != unit_id):
+        raise UpdateRefused(_("A unit can only correct its own updates on the same task."))
+    if data.state == STATE_DONE and data.percent != 100:
+        raise UpdateRefused(_("A finished task is 100% complete."))
+    if data.visibility not in VISIBILITIES:
+        raise UpdateRefused(_("Choose who may open the evidence files."))
+
+
+def _attach_evidence(update: ProgressUpdate, files: list, visibility: str) -> list[str]:
+    """Store each file and attach it to the update. Returns the stored names; if one fails, those
+    stored so far are removed."""
+    stored: list[str] = []
+    try:
+        for file in files:
+            saved = storage.save(file)
+            stored.append(saved.stored_name)
+            update.evidence.append(
+                Evidence(
+                    original_name=saved.original_name,
+                    stored_name=saved.stored_name,
+                    content_type=saved.content_type,
+                    size=saved.size,
+                    sha256=saved.sha256,
+                    visibility=visibility,
+                )
+            )
+    except Exception:
+        storage.discard(stored)
+        raise
+    return stored
 
 
 def record_storage_full(actor: Actor, now: datetime, task: Task) -> None:

@@ -22,6 +22,8 @@ bp = Blueprint("progress", __name__, url_prefix="/plans/<int:plan_id>")
 
 @bp.post("/tasks/<code>/updates")
 def post(plan_id: int, code: str):
+    """Post progress on a task as the user's unit, with evidence files; a correction names the
+    update it corrects. A form in error comes back with what was typed."""
     plan = load_plan(plan_id)
     node = load_task_node(plan, code)
     role = posting_role(current_user, node.task)
@@ -29,80 +31,104 @@ def post(plan_id: int, code: str):
         abort(403)
     form = ProgressForm()
     files = [f for f in request.files.getlist(form.evidence.name) if f and f.filename]
-    corrects = None
-    if form.corrects.data:
-        corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if form.corrects.data.isdigit() else None
-        if corrects is None or corrects.task_id != node.task.id or not can("correct_update", corrects):
-            abort(400)
+    corrects = _corrected_update(form, node.task)
     if request.form.get(FILES_LEFT_BEHIND) and not files:
-        # Sent again from the "temporarily unavailable" page, which cannot hold files: if the
-        # first post was saved after all, lead to it; if not, give the form back (text kept) to
-        # attach the files again, rather than saving the update without them.
-        first = already_sent(form.once.data)
-        if first is not None:
-            flash(_("This was already sent and has not been sent a second time."), "info")
-            return redirect(first.result_url or url_for("plan.task", plan_id=plan.id, code=code))
-        form.validate()
-        form.evidence.errors = list(form.evidence.errors) + [
-            _("The files you attached were not sent again. Choose them again, then send.")
-        ]
-        return render_task_page(plan, node, form=form, status=422)
+        return _sent_without_files(plan, node, code, form)
     if form.validate_on_submit():
-        data = services.UpdateInput(
-            percent=form.percent.data,
-            state=form.state.data,
-            results=form.results.data,
-            difficulties=form.difficulties.data,
-            proposals=form.proposals.data,
-            correction_note=form.correction_note.data,
-            visibility=form.visibility.data,
-        )
-        task_page = url_for("plan.task", plan_id=plan.id, code=code)
-        submission, already = sent_once(form.once.data, task_page)
-        if already is not None:  # a double click, or Back then Post again: the first post stands
-            return already
-        stored: list[str] = []
-        try:
-            update, stored = services.post_update(
-                actor(), node.task, current_user.unit_id, role, data, files, now(), corrects
-            )
-            db.session.flush()
-            # The answer is built before the commit: nothing is read from the database after it.
-            result = url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}")
-            taken(submission, result)
-        except storage.EvidenceRejected as rejected:
-            db.session.rollback()
-            form.evidence.errors = [str(rejected)]
-        except storage.StorageFull:
-            db.session.rollback()
-            services.record_storage_full(actor(), now(), node.task)
-            form.evidence.errors = [
-                _(
-                    "The files could not be saved: the server's storage is full. What you wrote is kept below; "
-                    "send it without the files, or try again later. The administrator has been told."
-                )
-            ]
-        except services.UpdateRefused as refused:
-            db.session.rollback()
-            form.form_errors.append(str(refused))
-        except Exception:
-            # Nothing was committed: the files written so far point at nothing.
-            db.session.rollback()
-            storage.discard(stored)
-            raise
-        else:
-            # From here the outcome may be unknown (the connection may break during the commit):
-            # the files are never deleted here; files that no row points at are removed later by
-            # `flask evidence clean`, after a grace period.
-            commit()
-            flash(_("Progress posted."), "success")
-            return redirect(result)
+        response = _save_update(plan, node, code, role, form, files, corrects)
+        if response is not None:
+            return response
     if files:
         # A browser cannot refill a file input: say so, next to the field.
         form.evidence.errors = list(form.evidence.errors) + [
             _("Choose the files again: they were not saved because of the errors above.")
         ]
     return render_task_page(plan, node, form=form, status=422)
+
+
+def _corrected_update(form: ProgressForm, task) -> ProgressUpdate | None:
+    """The update the post corrects, if it names one: of the same task, and one the user may
+    correct (400 otherwise)."""
+    corrects = None
+    if form.corrects.data:
+        corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if form.corrects.data.isdigit() else None
+        if corrects is None or corrects.task_id != task.id or not can("correct_update", corrects):
+            abort(400)
+    return corrects
+
+
+def _sent_without_files(plan, node, code: str, form: ProgressForm):
+    """Sent again from the "temporarily unavailable" page, which cannot hold files: if the first
+    post was saved after all, lead to it; if not, give the form back (text kept) to attach the
+    files again, rather than saving the update without them."""
+    first = already_sent(form.once.data)
+    if first is not None:
+        flash(_("This was already sent and has not been sent a second time."), "info")
+        return redirect(first.result_url or url_for("plan.task", plan_id=plan.id, code=code))
+    form.validate()
+    form.evidence.errors = list(form.evidence.errors) + [
+        _("The files you attached were not sent again. Choose them again, then send.")
+    ]
+    return render_task_page(plan, node, form=form, status=422)
+
+
+def _update_input(form: ProgressForm) -> services.UpdateInput:
+    return services.UpdateInput(
+        percent=form.percent.data,
+        state=form.state.data,
+        results=form.results.data,
+        difficulties=form.difficulties.data,
+        proposals=form.proposals.data,
+        correction_note=form.correction_note.data,
+        visibility=form.visibility.data,
+    )
+
+
+def _save_update(plan, node, code: str, role: str, form: ProgressForm, files: list, corrects):
+    """Store the update and commit, then lead to it on the task's page. None when it was refused:
+    the reason is on the form."""
+    data = _update_input(form)
+    task_page = url_for("plan.task", plan_id=plan.id, code=code)
+    submission, already = sent_once(form.once.data, task_page)
+    if already is not None:  # a double click, or Back then Post again: the first post stands
+        return already
+    stored: list[str] = []
+    try:
+        update, stored = services.post_update(
+            actor(), node.task, current_user.unit_id, role, data, files, now(), corrects
+        )
+        db.session.flush()
+        # The answer is built before the commit: nothing is read from the database after it.
+        result = url_for("plan.task", plan_id=plan.id, code=code, _anchor=f"update-{update.id}")
+        taken(submission, result)
+    except storage.EvidenceRejected as rejected:
+        db.session.rollback()
+        form.evidence.errors = [str(rejected)]
+    except storage.StorageFull:
+        db.session.rollback()
+        services.record_storage_full(actor(), now(), node.task)
+        form.evidence.errors = [
+            _(
+                "The files could not be saved: the server's storage is full. What you wrote is kept below; "
+                "send it without the files, or try again later. The administrator has been told."
+            )
+        ]
+    except services.UpdateRefused as refused:
+        db.session.rollback()
+        form.form_errors.append(str(refused))
+    except Exception:
+        # Nothing was committed: the files written so far point at nothing.
+        db.session.rollback()
+        storage.discard(stored)
+        raise
+    else:
+        # From here the outcome may be unknown (the connection may break during the commit):
+        # the files are never deleted here; files that no row points at are removed later by
+        # `flask evidence clean`, after a grace period.
+        commit()
+        flash(_("Progress posted."), "success")
+        return redirect(result)
+    return None
 
 
 @bp.get("/evidence/<int:evidence_id>")

@@ -1,5 +1,7 @@
 """Unit reports: the unit writes and submits one per reporting round; the secretariat reviews."""
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -101,6 +103,42 @@ def edit(plan_id: int, period_id: int):
     if row is None:
         abort(403)
     report = row.report
+    elsewhere = _not_editable_here(plan, round_, report, today)
+    if elsewhere is not None:
+        return elsewhere
+
+    sources = queries.section_sources(round_, unit_id, [t.id for t in row.tasks], now())
+    sections = _section_forms(row, report, sources)
+    form = UnitReportForm(obj=report) if request.method == "GET" and report else UnitReportForm()
+    figures = report_figures(plan, round_.figures_period, unit_id) if round_.figures_period is not None else None
+    figure_errors: dict[str, str] = {}
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        valid = all([f.validate() for _task, f, _s, _saved in sections]) and valid
+        figure_rows, figure_errors = read_figures(figures.indicators, request.form) if figures else ([], {})
+        if valid and not figure_errors:
+            outcome = _save(plan, row, report, form, sections, figure_rows)
+            if outcome is not None:
+                return outcome
+    status = 422 if _has_errors(form, sections, figure_errors) else 200
+    return render_template(
+        "reports/edit.html",
+        plan=plan,
+        round=round_,
+        row=row,
+        report=report,
+        form=form,
+        sections=sections,
+        figures=figures,
+        figure_errors=figure_errors,
+        typed=dict(request.form) if request.method == "POST" else {},
+    ), status
+
+
+def _not_editable_here(plan, round_, report: UnitReport | None, today: date):
+    """Where to go instead of the form, if anywhere: a post already taken leads to what it did; a
+    report submitted leads to its page; before the round opens for reporting, a page says when it
+    does."""
     if request.method == "POST":
         # A double click or a retry of a post already taken: say so and show what it did.
         first = submissions.already_sent(request.form.get("once"))
@@ -121,37 +159,11 @@ def edit(plan_id: int, period_id: int):
         return render_template(
             "reports/not_open.html", plan=plan, round=round_, opens_on=opens_on
         ), 422 if request.method == "POST" else 200
+    return None
 
-    sources = queries.section_sources(round_, unit_id, [t.id for t in row.tasks], now())
-    sections = _section_forms(row, report, sources)
-    form = UnitReportForm(obj=report) if request.method == "GET" and report else UnitReportForm()
-    figures = report_figures(plan, round_.figures_period, unit_id) if round_.figures_period is not None else None
-    figure_errors: dict[str, str] = {}
-    if request.method == "POST":
-        valid = form.validate_on_submit()
-        valid = all([f.validate() for _task, f, _s, _saved in sections]) and valid
-        figure_rows, figure_errors = read_figures(figures.indicators, request.form) if figures else ([], {})
-        if valid and not figure_errors:
-            outcome = _save(plan, row, report, form, sections, figure_rows)
-            if outcome is not None:
-                return outcome
-    status = (
-        422
-        if (form.errors or form.form_errors or figure_errors or any(f.errors for _t, f, _s, _v in sections))
-        else 200
-    )
-    return render_template(
-        "reports/edit.html",
-        plan=plan,
-        round=round_,
-        row=row,
-        report=report,
-        form=form,
-        sections=sections,
-        figures=figures,
-        figure_errors=figure_errors,
-        typed=dict(request.form) if request.method == "POST" else {},
-    ), status
+
+def _has_errors(form: UnitReportForm, sections, figure_errors: dict[str, str]) -> bool:
+    return bool(form.errors or form.form_errors or figure_errors or any(f.errors for _t, f, _s, _v in sections))
 
 
 def _save(plan, row, report, form, sections, figure_rows):

@@ -152,6 +152,24 @@ def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]
     return {(r.task_id, r.unit_id): aware(r.done_at) for r in rows}
 
 
+@dataclass
+class _PlanFacts:
+    """What the plan's leaf tasks are judged on, read once for the whole plan."""
+
+    today: date
+    units: dict[int, Unit]
+    effective: dict[tuple[int, int], EffectiveAssignment]
+    primary: dict[int, list[int]]  # task id -> the ids of its primary lead units
+    latest: dict[tuple[int, int], tuple]
+    done_since: dict[tuple[int, int], datetime]
+    reported: dict
+    rounds: list
+    sent: set
+    stale_after: int
+    plan_start: date
+    plan_end: date
+
+
 def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapshot:
     """The plan as it stands on `today`. Pages read the tasks with their units and milestones
     loaded (`for_pages`); the daily scan, which renders nothing, reads them as plain rows, which
@@ -159,6 +177,20 @@ def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapsh
     before = end_of_day(today)
     groups = ward_groups(plan.ward_id)
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
+    tree, rows, milestones = _plan_structure(plan, for_pages)
+    effective = effective_assignments(rows, groups)
+    facts = _plan_facts(plan, today, before, units, effective)
+    views: dict[int, TaskView] = {}
+    sections = [_task_view(node, facts, views) for node in tree]
+    snapshot = PlanSnapshot(plan, today, tree, views, effective, units, milestones=milestones)
+    snapshot.percent = rules.weighted_mean([(s.percent, s.task.weight) for s in sections])
+    snapshot.expected = rules.weighted_mean([(s.expected, s.task.weight) for s in sections])
+    return snapshot
+
+
+def _plan_structure(plan: Plan, for_pages: bool) -> tuple[list[TaskNode], list, dict[int, list]]:
+    """The task tree, the assignment rows and each task's milestones: as loaded objects for pages,
+    as plain rows otherwise."""
     if for_pages:
         tree = task_tree(plan)
         nodes = [n for section in tree for n in section.walk()]
@@ -167,7 +199,18 @@ def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapsh
     else:
         tree = task_tree(plan, plan_tasks_alone(plan))
         rows, milestones = plan_assignment_rows(plan), plan_milestones(plan)
-    effective = effective_assignments(rows, groups)
+    return tree, rows, milestones
+
+
+def _plan_facts(
+    plan: Plan,
+    today: date,
+    before: datetime,
+    units: dict[int, Unit],
+    effective: dict[tuple[int, int], EffectiveAssignment],
+) -> _PlanFacts:
+    """Who leads each task, the leads' latest updates, the sections accepted and the past rounds'
+    reports sent before `before`."""
     primary: dict[int, list[int]] = {}
     for (task_id, unit_id), assignment in effective.items():
         if assignment.role == ROLE_LEAD and assignment.is_primary:
@@ -177,70 +220,88 @@ def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapsh
     reported = accepted_sections(plan, before)
     rounds = [r for r in plan_rounds(plan) if is_past_due(r, today)]
     sent = set(first_submissions(rounds, before))
-    stale_after = current_app.config["STALE_AFTER_DAYS"]
-    plan_start, plan_end = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
+    return _PlanFacts(
+        today=today,
+        units=units,
+        effective=effective,
+        primary=primary,
+        latest=latest,
+        done_since=done_since,
+        reported=reported,
+        rounds=rounds,
+        sent=sent,
+        stale_after=current_app.config["STALE_AFTER_DAYS"],
+        plan_start=date(plan.start_year, 1, 1),
+        plan_end=date(plan.end_year, 12, 31),
+    )
 
-    views: dict[int, TaskView] = {}
 
-    def build(node: TaskNode) -> TaskView:
-        task = node.task
-        if node.children:
-            children = [build(child) for child in node.children]
-            view = TaskView(
-                node,
-                rules.weighted_mean([(c.percent, c.task.weight) for c in children]),
-                rules.weighted_mean([(c.expected, c.task.weight) for c in children]),
-            )
-        else:
-            unit_ids = sorted(primary.get(task.id, []), key=lambda uid: units[uid].sort_order)
-            # The primary lead's latest update; with a group as lead, the latest of its members.
-            candidates = [(latest[(task.id, uid)], uid) for uid in unit_ids if (task.id, uid) in latest]
-            newest, newest_unit = max(candidates, key=lambda c: c[0][2]) if candidates else (None, None)
-            # The primary lead's report of a past period that covers the task, not sent.
-            late_due = min(
-                (
-                    round_.unit_deadline
-                    for round_ in rounds
-                    for uid in unit_ids
-                    if (round_.id, uid) not in sent and owes_section(task, True, effective[(task.id, uid)], round_)
-                ),
-                default=None,
-            )
-            reported_on = max(
-                (reported[(task.id, uid)] for uid in unit_ids if (task.id, uid) in reported), default=None
-            )
-            facts = rules.TaskFacts(
-                start_on=task.start_on,
-                due_on=task.due_on,
-                window_start=task.start_on or plan_start,
-                window_end=task.due_on or plan_end,
-                latest_percent=newest[0] if newest else None,
-                latest_state=newest[1] if newest else None,
-                latest_on=ward_date(newest[2]) if newest else None,
-                done_on=ward_date(done_since[(task.id, newest_unit)])
-                if newest and (task.id, newest_unit) in done_since
-                else None,
-                reported_on=ward_date(reported_on) if reported_on else None,
-                late_report_due=late_due,
-                unassigned=not unit_ids,
-            )
-            standing = rules.task_standing(facts, today, stale_after)
-            view = TaskView(
-                node,
-                standing.percent,
-                standing.expected,
-                standing,
-                [units[uid] for uid in unit_ids],
-                newest[2] if newest else None,
-            )
-        views[task.id] = view
-        return view
+def _task_view(node: TaskNode, facts: _PlanFacts, views: dict[int, TaskView]) -> TaskView:
+    """The task's view, and (into `views`) those of the tasks below it: a parent's percent and
+    expected percent are its children's, weighted; a leaf is judged on its facts."""
+    task = node.task
+    if node.children:
+        children = [_task_view(child, facts, views) for child in node.children]
+        view = TaskView(
+            node,
+            rules.weighted_mean([(c.percent, c.task.weight) for c in children]),
+            rules.weighted_mean([(c.expected, c.task.weight) for c in children]),
+        )
+    else:
+        view = _leaf_view(node, facts)
+    views[task.id] = view
+    return view
 
-    sections = [build(node) for node in tree]
-    snapshot = PlanSnapshot(plan, today, tree, views, effective, units, milestones=milestones)
-    snapshot.percent = rules.weighted_mean([(s.percent, s.task.weight) for s in sections])
-    snapshot.expected = rules.weighted_mean([(s.expected, s.task.weight) for s in sections])
-    return snapshot
+
+def _leaf_view(node: TaskNode, facts: _PlanFacts) -> TaskView:
+    """A leaf task as the status rule judges it, on its primary lead's updates and reports."""
+    task = node.task
+    unit_ids = sorted(facts.primary.get(task.id, []), key=lambda uid: facts.units[uid].sort_order)
+    # The primary lead's latest update; with a group as lead, the latest of its members.
+    candidates = [(facts.latest[(task.id, uid)], uid) for uid in unit_ids if (task.id, uid) in facts.latest]
+    newest, newest_unit = max(candidates, key=lambda c: c[0][2]) if candidates else (None, None)
+    late_due = _late_report_due(task, unit_ids, facts)
+    reported_on = max(
+        (facts.reported[(task.id, uid)] for uid in unit_ids if (task.id, uid) in facts.reported), default=None
+    )
+    task_facts = rules.TaskFacts(
+        start_on=task.start_on,
+        due_on=task.due_on,
+        window_start=task.start_on or facts.plan_start,
+        window_end=task.due_on or facts.plan_end,
+        latest_percent=newest[0] if newest else None,
+        latest_state=newest[1] if newest else None,
+        latest_on=ward_date(newest[2]) if newest else None,
+        done_on=ward_date(facts.done_since[(task.id, newest_unit)])
+        if newest and (task.id, newest_unit) in facts.done_since
+        else None,
+        reported_on=ward_date(reported_on) if reported_on else None,
+        late_report_due=late_due,
+        unassigned=not unit_ids,
+    )
+    standing = rules.task_standing(task_facts, facts.today, facts.stale_after)
+    return TaskView(
+        node,
+        standing.percent,
+        standing.expected,
+        standing,
+        [facts.units[uid] for uid in unit_ids],
+        newest[2] if newest else None,
+    )
+
+
+def _late_report_due(task: Task, unit_ids: list[int], facts: _PlanFacts) -> date | None:
+    """The earliest unit deadline of a past round whose report, owed by the primary lead and
+    covering the task, was not sent."""
+    return min(
+        (
+            round_.unit_deadline
+            for round_ in facts.rounds
+            for uid in unit_ids
+            if (round_.id, uid) not in facts.sent and owes_section(task, True, facts.effective[(task.id, uid)], round_)
+        ),
+        default=None,
+    )
 
 
 def status_counts(views: list[TaskView]) -> dict[str, int]:

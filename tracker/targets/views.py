@@ -45,64 +45,75 @@ def _charts(plan, roadmap, rows_by_code, today: date) -> list[charts.Chart]:
     if roadmap is None:
         return []
     years = [str(y) for y in range(plan.start_year, plan.end_year + 1)]
-    target_label, actual_label = _("Target"), _("Actual")
     households = rows_by_code[roadmap.columns[0].code]
-    result = []
-
-    def add(drawing, title, categories, series):
-        result.append(charts.Chart(title, drawing(title, categories, series)))
-
-    add(
-        charts.bar_chart,
-        _("Households leaving poverty per year"),
-        years,
-        [
-            charts.Series(target_label, "chart-target", [y.target for y in households.years]),
-            charts.Series(actual_label, "chart-actual", [y.actual.value for y in households.years]),
-        ],
-    )
-    add(
-        charts.line_chart,
-        _("Households leaving poverty, cumulative, against the roadmap"),
-        years,
-        [
-            charts.Series(_("Cumulative target"), "chart-target", [y.cumulative_target for y in households.years]),
-            charts.Series(
-                _("Cumulative actual"), "chart-actual", [y.cumulative_actual.value for y in households.years]
-            ),
-        ],
-    )
+    result = _household_charts(years, households)
     supports = [rows_by_code[c.code] for c in roadmap.columns[1:]]
     to_date = [y for y in range(plan.start_year, plan.end_year + 1) if y <= today.year]
-
-    def sum_to_date(row, attribute):
-        values = [
-            getattr(y, attribute) if attribute == "target" else y.actual.value for y in row.years if y.year in to_date
-        ]
-        known = [v for v in values if v is not None]
-        return sum(known) if known else None
-
-    add(
-        charts.hbar_chart,
-        _("Supports delivered by type, to date"),
-        [r.indicator.name for r in supports],
-        [
-            charts.Series(target_label, "chart-target", [sum_to_date(r, "target") for r in supports]),
-            charts.Series(actual_label, "chart-actual", [sum_to_date(r, "actual") for r in supports]),
-        ],
+    result.append(
+        _chart(
+            charts.hbar_chart,
+            _("Supports delivered by type, to date"),
+            [r.indicator.name for r in supports],
+            [
+                charts.Series(_("Target"), "chart-target", [_sum_to_date(r, "target", to_date) for r in supports]),
+                charts.Series(_("Actual"), "chart-actual", [_sum_to_date(r, "actual", to_date) for r in supports]),
+            ],
+        )
     )
     if roadmap.cost_indicator is not None:
         cost = rows_by_code[roadmap.cost_indicator.code]
-        add(
-            charts.bar_chart,
-            _("Budget used against the estimate (million VND)"),
-            years,
-            [
-                charts.Series(_("Estimate"), "chart-target", [y.target for y in cost.years]),
-                charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years]),
-            ],
+        result.append(
+            _chart(
+                charts.bar_chart,
+                _("Budget used against the estimate (million VND)"),
+                years,
+                [
+                    charts.Series(_("Estimate"), "chart-target", [y.target for y in cost.years]),
+                    charts.Series(_("Used"), "chart-actual", [y.actual.value for y in cost.years]),
+                ],
+            )
         )
     return result
+
+
+def _chart(drawing, title: str, categories: list, series: list[charts.Series]) -> charts.Chart:
+    return charts.Chart(title, drawing(title, categories, series))
+
+
+def _household_charts(years: list[str], households) -> list[charts.Chart]:
+    """Households leaving poverty: per year, and their running total against the roadmap."""
+    return [
+        _chart(
+            charts.bar_chart,
+            _("Households leaving poverty per year"),
+            years,
+            [
+                charts.Series(_("Target"), "chart-target", [y.target for y in households.years]),
+                charts.Series(_("Actual"), "chart-actual", [y.actual.value for y in households.years]),
+            ],
+        ),
+        _chart(
+            charts.line_chart,
+            _("Households leaving poverty, cumulative, against the roadmap"),
+            years,
+            [
+                charts.Series(_("Cumulative target"), "chart-target", [y.cumulative_target for y in households.years]),
+                charts.Series(
+                    _("Cumulative actual"), "chart-actual", [y.cumulative_actual.value for y in households.years]
+                ),
+            ],
+        ),
+    ]
+
+
+def _sum_to_date(row, attribute: str, to_date: list[int]):
+    """The row's targets (`attribute` "target") or actual figures summed over the years to date;
+    None if none is known."""
+    values = [
+        getattr(y, attribute) if attribute == "target" else y.actual.value for y in row.years if y.year in to_date
+    ]
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 @bp.route("/actuals", methods=["GET", "POST"])

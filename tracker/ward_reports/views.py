@@ -46,11 +46,36 @@ def index(plan_id: int):
 
 @bp.route("/<int:period_id>", methods=["GET", "POST"])
 def edit(plan_id: int, period_id: int):
+    """The ward's report of a period with today's figures; the secretariat (who may manage the
+    plan) edits its draft here, and a save made meanwhile by someone else is not overwritten."""
     plan = load_plan(plan_id)
     require("view_accountability", plan)
     period = load_period(plan, period_id)
     report, compiled = _report_and_compiled(plan, period)
-    form = None
+    form = _edit_form(plan, report)
+    if form is not None and form.validate_on_submit():
+        saved = db.session.scalar(select(WardReport).where(WardReport.period_id == period.id))
+        # The form carries the version it was read at; 0 means "no draft saved yet".
+        if (saved.version if saved is not None else 0) != (form.version.data or 0):
+            return _saved_meanwhile(plan, period, report, compiled, form)
+        saved = saved or services.get_or_start(plan, period, ward_today(), now())
+        try:
+            _save_draft(saved, form)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            return _saved_meanwhile(plan, period, report, compiled, form)
+        flash(_("The report draft is saved."), "success")
+        return redirect(url_for("ward_reports.edit", plan_id=plan.id, period_id=period.id))
+    status = 422 if form is not None and request.method == "POST" else 200
+    return render_template(
+        "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
+    ), status
+
+
+def _edit_form(plan, report: WardReport) -> WardReportForm | None:
+    """The form for those who may manage the plan: filled from the draft on a GET, from what was
+    sent on a POST. None for the others, who may only read (403 if they post)."""
     if can("manage_plan", plan):
         if request.method == "GET":
             form = WardReportForm(obj=report)
@@ -60,54 +85,38 @@ def edit(plan_id: int, period_id: int):
             form.recipients.data = "\n".join(report.recipients or [])
             for key in SIGNATURE_FIELDS:
                 getattr(form, f"sign_{key}").data = (report.signature or {}).get(key, "")
-        else:
-            form = WardReportForm()
-    elif request.method == "POST":
+            return form
+        return WardReportForm()
+    if request.method == "POST":
         abort(403)
-    if form is not None and form.validate_on_submit():
-        saved = db.session.scalar(select(WardReport).where(WardReport.period_id == period.id))
-        # The form carries the version it was read at; 0 means "no draft saved yet".
-        if (saved.version if saved is not None else 0) != (form.version.data or 0):
-            flash(
-                _(
-                    "Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."
-                ),
-                "warning",
-            )
-            return render_template(
-                "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
-            ), 409
-        saved = saved or services.get_or_start(plan, period, ward_today(), now())
-        try:
-            services.save_draft(
-                actor(),
-                saved,
-                form.number.data,
-                form.report_date.data,
-                form.title.data,
-                {key: getattr(form, key).data for key in NARRATIVE_SECTIONS},
-                (form.recipients.data or "").split("\n"),
-                now(),
-                signature={key: getattr(form, f"sign_{key}").data for key in SIGNATURE_FIELDS},
-            )
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash(
-                _(
-                    "Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."
-                ),
-                "warning",
-            )
-            return render_template(
-                "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
-            ), 409
-        flash(_("The report draft is saved."), "success")
-        return redirect(url_for("ward_reports.edit", plan_id=plan.id, period_id=period.id))
-    status = 422 if form is not None and request.method == "POST" else 200
+    return None
+
+
+def _saved_meanwhile(plan, period, report: WardReport, compiled, form: WardReportForm):
+    """The form again, with what was typed, when someone else saved the report meanwhile (409)."""
+    flash(
+        _(
+            "Someone else saved this report while you were editing it. Your text is below; check the saved version before saving again."
+        ),
+        "warning",
+    )
     return render_template(
         "ward_reports/edit.html", plan=plan, period=period, report=report, compiled=compiled, form=form
-    ), status
+    ), 409
+
+
+def _save_draft(saved: WardReport, form: WardReportForm) -> None:
+    services.save_draft(
+        actor(),
+        saved,
+        form.number.data,
+        form.report_date.data,
+        form.title.data,
+        {key: getattr(form, key).data for key in NARRATIVE_SECTIONS},
+        (form.recipients.data or "").split("\n"),
+        now(),
+        signature={key: getattr(form, f"sign_{key}").data for key in SIGNATURE_FIELDS},
+    )
 
 
 def _filename(period, extension: str) -> str:

@@ -20,6 +20,8 @@ from tracker.ward_reports.services import CompiledReport
 
 
 def build_xlsx(compiled: CompiledReport):
+    """The workbook: a sheet of tasks, one of indicators and one of the units' reports, each under
+    the same heading (the ward, the plan, the period and the day)."""
     plan, period = compiled.plan, compiled.period
     heading = [
         plan.ward.name,
@@ -27,6 +29,14 @@ def build_xlsx(compiled: CompiledReport):
         _("%(what)s, as of %(date)s", what=period_subject(period, plan), date=format_date(compiled.as_of)),
     ]
     workbook = new_workbook()
+    _add_task_sheet(workbook, compiled, heading)
+    _add_indicator_sheet(workbook, compiled, heading)
+    _add_unit_sheet(workbook, compiled, heading)
+    return workbook
+
+
+def _add_task_sheet(workbook, compiled: CompiledReport, heading: list[str]) -> None:
+    """Each task's lead, status, progress, and what the units reported on it."""
     add_sheet(
         workbook,
         _("Tasks"),
@@ -57,6 +67,10 @@ def build_xlsx(compiled: CompiledReport):
         widths={0: 8, 1: 36, 2: 20, 3: 15, 4: 8, 5: 40, 6: 22, 7: 22},
         heading=heading,
     )
+
+
+def _add_indicator_sheet(workbook, compiled: CompiledReport, heading: list[str]) -> None:
+    """Each indicator's planned and achieved figures, and where the figure comes from."""
     add_sheet(
         workbook,
         _("Indicators"),
@@ -94,6 +108,10 @@ def build_xlsx(compiled: CompiledReport):
         widths={0: 50, 1: 12, 2: 11, 3: 11, 4: 11, 5: 9, 6: 9, 7: 30},
         heading=heading,
     )
+
+
+def _add_unit_sheet(workbook, compiled: CompiledReport, heading: list[str]) -> None:
+    """Each unit's report for the period: how many tasks, its status, when it was sent, days late."""
     add_sheet(
         workbook,
         _("Reporting by unit"),
@@ -112,4 +130,3 @@ def build_xlsx(compiled: CompiledReport):
         widths={0: 45, 1: 12, 2: 28, 3: 14, 4: 10},
         heading=heading,
     )
-    return workbook
