@@ -394,7 +394,7 @@ def test_a_continuous_task_whose_report_is_late_is_not_overdue(plan, task_of, pe
     task, officer = task_of("IV.4.1"), user_of("officer")
     assert (task.start_on, task.due_on) == (None, None)
     scan_on(plan, "2026-06-13")
-    standing = plan_snapshot(plan, date(2026, 6, 13)).views[task.id].standing
+    standing = plan_snapshot(plan, date(2026, 6, 13)).figures[task.id].standing
     assert (standing.late_report_due, standing.late_report_days) == (UNIT_DEADLINE, 8)
     assert not standing.is_overdue
     assert find(TASK_OVERDUE, task_id=task.id) == []
@@ -409,7 +409,7 @@ def test_a_continuous_task_whose_report_is_late_is_not_overdue(plan, task_of, pe
     assert overdue, "VI.3.2 (due 31/12/2026) is overdue"
     assert all(a.task.due_on is not None and a.task.due_on < date(2027, 1, 2) for a in overdue)
     assert find(TASK_OVERDUE, task_id=task.id) == []
-    assert plan_snapshot(plan, date(2027, 1, 2)).views[task.id].standing.late_report
+    assert plan_snapshot(plan, date(2027, 1, 2)).figures[task.id].standing.late_report
 
 
 def unassigned_tasks(plan) -> list:

@@ -317,7 +317,7 @@ def test_status_flags_and_roll_up_on_the_first_of_march(spring, plan):
     assert (tasks["VI.13.1"].standing.unassigned, tasks["VI.13.1"].standing.stale) == (True, False)
 
     # Roll-up. IV.4 = (40*2 + 100 + 20 + 10 + 0) / 6 = 210 / 6 = 35.0 (IV.4.2 done counts 100).
-    views = snapshot.views
+    views = snapshot.figures
     iv4 = next(v for v in views.values() if v.task.code == "IV.4")
     iv10 = next(v for v in views.values() if v.task.code == "IV.10")
     assert iv4.percent == D("35.0")
@@ -376,7 +376,7 @@ def test_stale_starts_45_days_after_the_last_update(spring, plan):
     # 2026-02-15 is 45 days after: every led task not updated since 01/01 is stale. Updated by then:
     # IV.4.3 (15/01, 31 days), IV.4.4 (16/01), IV.4.1 (10/02) -> 36 - 3 = 33 stale.
     snapshot = plan_snapshot(plan, date(2026, 2, 15))
-    stale = [v.task.code for v in queries.filter_views(snapshot, flag="stale")]
+    stale = [v.task.code for v in queries.matching_tasks(snapshot, flag="stale")]
     assert stale == [c for c in LED if c not in ("IV.4.1", "IV.4.3", "IV.4.4")]
     assert len(stale) == 33
     assert "IV.4.2" in stale and "VI.6" in stale  # their updates come later (20/02, 25/02)
@@ -426,7 +426,7 @@ def test_after_the_six_month_deadline_a_late_report_is_a_flag_not_overdue(spring
     # 2026-06-08: every led task whose unit has not sent its report carries the flag, 3 days late,
     # Trạm Y tế's included (its report only comes on 12/06): 36 - Phòng VH-XH's 9 = 27. None is overdue.
     on_8th = plan_snapshot(plan, date(2026, 6, 8))
-    late = queries.filter_views(on_8th, flag="late_report")
+    late = queries.matching_tasks(on_8th, flag="late_report")
     assert [v.task.code for v in late] == [c for c in LED if c not in VHXH_TASKS]
     assert {(v.standing.late_report_days, v.standing.late_report_due) for v in late} == {(3, date(2026, 6, 5))}
     assert queries.overdue_worst_first(on_8th.leaves) == []
@@ -434,7 +434,7 @@ def test_after_the_six_month_deadline_a_late_report_is_a_flag_not_overdue(spring
 
     snapshot = plan_snapshot(plan, date(2026, 6, 20))
     tasks = by_code(snapshot)
-    late = queries.filter_views(snapshot, flag="late_report")
+    late = queries.matching_tasks(snapshot, flag="late_report")
     # 36 - Phòng VH-XH's 9 - Trạm Y tế's 2 = 25 tasks, each 2026-06-20 - 2026-06-05 = 15 days late.
     assert [v.task.code for v in late] == [c for c in LED if c not in VHXH_TASKS + YTE_TASKS]
     assert len(late) == 25

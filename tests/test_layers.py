@@ -5,6 +5,7 @@
   command-line groups and `tracker/pages`) form a graph without cycles.
 - No model, rule or service imports a page module.
 - A blueprint is named like its folder (`units`, or `units_admin` for a second one in `units/`).
+- No function is longer than 60 lines.
 """
 
 from __future__ import annotations
@@ -151,3 +152,17 @@ def test_no_page_imports_another_features_views():
         if imported.endswith(".views") and _feature(imported) not in (None, _feature(name))
     ]
     assert offending == []
+
+
+LONGEST_FUNCTION = 60  # lines; a longer one gets names for its parts
+
+
+def test_no_function_is_longer_than_a_reader_holds_in_mind():
+    too_long = [
+        f"{name}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for name, path in modules().items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert too_long == []

@@ -287,7 +287,7 @@ def test_the_days_late_in_a_units_line_are_those_the_rest_of_the_tracker_shows(a
     freeze(app, today.isoformat())
     round_ = six_month_round(period_of)
     expected = days_late(round_, today)
-    standing = plan_snapshot(plan, today).views[task_of("IV.4.1").id].standing
+    standing = plan_snapshot(plan, today).figures[task_of("IV.4.1").id].standing
     assert standing.late_report_days == expected == 165
     vhxh = unit_named("phong-vh-xh")
     league = late_reports(plan, [round_], today)[vhxh.id]

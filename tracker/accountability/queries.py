@@ -27,7 +27,7 @@ from tracker.plan.models import Plan
 from tracker.progress.status import weighted_mean
 from tracker.reports.queries import first_submissions, owed_reports
 from tracker.reports.services import is_on_time
-from tracker.standing.queries import PlanSnapshot, TaskView
+from tracker.standing.queries import PlanSnapshot, TaskFigures
 
 
 def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
@@ -151,7 +151,7 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
     return rows
 
 
-def _count_tasks(figures: UnitFigures, led: list[TaskView]) -> list[TaskView]:
+def _count_tasks(figures: UnitFigures, led: list[TaskFigures]) -> list[TaskFigures]:
     """The unit's led tasks: how many, on track, overdue and stale. Returns the overdue ones."""
     figures.tasks_led = len(led)
     on_track = [v for v in led if v.standing.on_track]
@@ -181,7 +181,9 @@ def _count_reports(
     )
 
 
-def _late_tasks(snapshot: PlanSnapshot, led: list[TaskView], overdue: list[TaskView], today: date) -> list[LateItem]:
+def _late_tasks(
+    snapshot: PlanSnapshot, led: list[TaskFigures], overdue: list[TaskFigures], today: date
+) -> list[LateItem]:
     """The unit's overdue tasks, then the overdue milestones of the tasks it leads."""
     late = [
         LateItem(OVERDUE_TASK, v.task.code, v.standing.overdue_since, v.standing.days_overdue, {"code": v.task.code})

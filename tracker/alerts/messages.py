@@ -33,11 +33,6 @@ from tracker.core.formatting import format_date
 from tracker.core.labels import label, period_name
 from tracker.core.time import ward_date
 
-# The three groups of the e-mail digest.
-DUE_SOON = (REPORT_DUE,)
-LATE = LATE_KINDS
-ESCALATED = (ESCALATION,)
-
 
 def alert_text(alert: Alert) -> str:
     """The alert in one sentence, naming the unit and what is due or late (an escalation: the

@@ -33,7 +33,7 @@ from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
 from tracker.reports.queries import first_submissions, owed_reports
-from tracker.standing.queries import PlanSnapshot, TaskView
+from tracker.standing.queries import PlanSnapshot, TaskFigures
 
 REMINDER_DAYS = (7, 3, 1)
 
@@ -154,7 +154,7 @@ def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[Wa
 
 
 def _standing_alerts(
-    view: TaskView, unit_ids: list[int], people: People, secretariat: set[int], stale_after: int, plan_start: date
+    view: TaskFigures, unit_ids: list[int], people: People, secretariat: set[int], stale_after: int, plan_start: date
 ) -> list[WantedAlert]:
     """The task's alerts for being unassigned, overdue or stale, as its standing says."""
     task, standing = view.task, view.standing
@@ -199,7 +199,7 @@ def _standing_alerts(
 
 
 def _milestone_alerts(
-    snapshot: PlanSnapshot, view: TaskView, unit_ids: list[int], today: date, people: People, secretariat: set[int]
+    snapshot: PlanSnapshot, view: TaskFigures, unit_ids: list[int], today: date, people: People, secretariat: set[int]
 ) -> list[WantedAlert]:
     """An alert for each of the task's milestones past its due date."""
     task = view.task

@@ -13,26 +13,26 @@ from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, Plan, Task
 from tracker.progress import status as rules
 from tracker.progress.models import STATE_BLOCKED, ProgressUpdate
-from tracker.standing.queries import PlanSnapshot, TaskView, status_counts  # noqa: F401 (the dashboard counts)
+from tracker.standing.queries import PlanSnapshot, TaskFigures, status_counts  # noqa: F401 (the dashboard counts)
 
 FLAGS = rules.FLAGS + rules.RATINGS
 
 
-def has_flag(view: TaskView, flag: str) -> bool:
+def has_flag(view: TaskFigures, flag: str) -> bool:
     return view.standing.has_flag(flag)
 
 
-def flag_counts(views: list[TaskView]) -> dict[str, int]:
+def flag_counts(views: list[TaskFigures]) -> dict[str, int]:
     return {flag: sum(1 for v in views if has_flag(v, flag)) for flag in FLAGS}
 
 
-def filter_views(
+def matching_tasks(
     snapshot: PlanSnapshot,
     section: str | None = None,
     unit_id: int | None = None,
     status: str | None = None,
     flag: str | None = None,
-) -> list[TaskView]:
+) -> list[TaskFigures]:
     """The leaf tasks behind a number on the dashboard."""
     result = []
     for view in snapshot.leaves:
@@ -53,13 +53,13 @@ ORDERS = (ORDER_PLAN, ORDER_LATE)  # how a task list may be sorted: the plan's o
 OVERDUE_SHOWN = 10  # the dashboard's overdue list shows the worst ones and links to the rest
 
 
-def worst_first(views: list[TaskView]) -> list[TaskView]:
+def worst_first(views: list[TaskFigures]) -> list[TaskFigures]:
     """Most days overdue first; equally late tasks (those not overdue among them) keep the plan's
     order (the sort is stable)."""
     return sorted(views, key=lambda v: -v.standing.days_overdue if v.standing.is_overdue else 0)
 
 
-def overdue_worst_first(views: list[TaskView]) -> list[TaskView]:
+def overdue_worst_first(views: list[TaskFigures]) -> list[TaskFigures]:
     return worst_first([v for v in views if v.standing.is_overdue])
 
 
@@ -85,12 +85,12 @@ def latest_updates(
 
 @dataclass
 class BlockedTask:
-    view: TaskView
+    view: TaskFigures
     update: ProgressUpdate
     answered: bool
 
 
-def blocked_tasks(views: list[TaskView]) -> list[BlockedTask]:
+def blocked_tasks(views: list[TaskFigures]) -> list[BlockedTask]:
     """Blocked tasks with what the lead unit raised, and whether the committee has answered
     (a comment on the task after the blocking update)."""
     blocked = [v for v in views if v.standing.blocked]

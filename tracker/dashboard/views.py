@@ -37,7 +37,7 @@ def index(plan_id: int):
     filters = read_filters(plan)
     snapshot = plan_snapshot(plan, today)
     unit_id = filters["unit"].id if filters["unit"] else None
-    views = queries.filter_views(
+    matched = queries.matching_tasks(
         snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"]
     )
     narrowed = filters["section"] or filters["status"] or filters["flag"]
@@ -49,16 +49,16 @@ def index(plan_id: int):
         plan=plan,
         today=today,
         snapshot=snapshot,
-        views=views,
+        matched=matched,
         filters=filters,
-        counts=queries.status_counts(views),
-        flags=queries.flag_counts(views),
-        overdue=queries.overdue_worst_first(views),
+        counts=queries.status_counts(matched),
+        flags=queries.flag_counts(matched),
+        overdue=queries.overdue_worst_first(matched),
         overdue_shown=queries.OVERDUE_SHOWN,
-        blocked=queries.blocked_tasks(views),
+        blocked=queries.blocked_tasks(matched),
         feed=queries.latest_updates(
             plan,
-            task_ids=[v.task.id for v in views] if narrowed else None,
+            task_ids=[v.task.id for v in matched] if narrowed else None,
             unit_id=unit_id,
         ),
         periods=periods,
@@ -81,7 +81,7 @@ def tasks(plan_id: int):
     today = ward_today()
     filters = read_filters(plan)
     snapshot = plan_snapshot(plan, today)
-    views = queries.filter_views(
+    matched = queries.matching_tasks(
         snapshot,
         section=filters["section"],
         unit_id=filters["unit"].id if filters["unit"] else None,
@@ -92,12 +92,12 @@ def tasks(plan_id: int):
     if order not in queries.ORDERS:
         abort(404)
     if order == queries.ORDER_LATE:
-        views = queries.worst_first(views)
+        matched = queries.worst_first(matched)
     return render_template(
         "dashboard/tasks.html",
         plan=plan,
         today=today,
-        page=paginate(views, request.args.get("page", type=int), current_app.config["LIST_PAGE_SIZE"]),
+        page=paginate(matched, request.args.get("page", type=int), current_app.config["LIST_PAGE_SIZE"]),
         order=order,
         orders=queries.ORDERS,
         filters=filters,

@@ -40,7 +40,7 @@ def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows: list
 def _filtered_views(plan, filters):
     """The dashboard's task list for these filters (section, unit, status, flag)."""
     snapshot = plan_snapshot(plan, ward_today())
-    return dashboard.filter_views(
+    return dashboard.matching_tasks(
         snapshot,
         section=filters["section"],
         unit_id=filters["unit"].id if filters["unit"] else None,

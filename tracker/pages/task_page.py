@@ -58,7 +58,7 @@ def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | No
         timeline=task_timeline(task.id),
         report_rows=task_report_rows(plan, node.task.id, ward_today()),
         today=ward_today(),
-        view=plan_snapshot(plan, ward_today()).views[task.id],
+        figures=plan_snapshot(plan, ward_today()).figures[task.id],
         **_discussion(plan, task, groups),
     ), status
 

@@ -34,7 +34,10 @@ from tracker.units.services import ward_groups
 
 
 @dataclass
-class TaskView:
+class TaskFigures:
+    """A task's figures on a day: its percent and expected percent (a parent's rolled up from its
+    children), and for a leaf its standing (status, flags, days late)."""
+
     node: TaskNode
     percent: Decimal
     expected: Decimal
@@ -56,32 +59,32 @@ class PlanSnapshot:
     plan: Plan
     today: date
     tree: list[TaskNode]
-    views: dict[int, TaskView]
+    figures: dict[int, TaskFigures]  # task id -> its figures and standing
     effective: dict[tuple[int, int], EffectiveAssignment]
     units: dict[int, Unit]
     percent: Decimal = Decimal(0)
     expected: Decimal = Decimal(0)
-    _led: dict[int, list[TaskView]] | None = field(default=None, repr=False)
+    _led: dict[int, list[TaskFigures]] | None = field(default=None, repr=False)
     milestones: dict[int, list] = field(default_factory=dict)  # task id -> its milestones
 
     def milestones_of(self, task_id: int) -> list:
         return self.milestones.get(task_id, [])
 
     @property
-    def sections(self) -> list[TaskView]:
-        return [self.views[node.task.id] for node in self.tree]
+    def sections(self) -> list[TaskFigures]:
+        return [self.figures[node.task.id] for node in self.tree]
 
-    def section_of(self, task_id: int) -> TaskView:
+    def section_of(self, task_id: int) -> TaskFigures:
         for node in self.tree:
             if any(n.task.id == task_id for n in node.walk()):
-                return self.views[node.task.id]
+                return self.figures[node.task.id]
         raise KeyError(task_id)
 
     @property
-    def leaves(self) -> list[TaskView]:
-        return [self.views[n.task.id] for section in self.tree for n in section.walk() if n.is_leaf]
+    def leaves(self) -> list[TaskFigures]:
+        return [self.figures[n.task.id] for section in self.tree for n in section.walk() if n.is_leaf]
 
-    def led_by(self, unit_id: int) -> list[TaskView]:
+    def led_by(self, unit_id: int) -> list[TaskFigures]:
         """Leaf tasks the unit answers for (it is, or belongs to, the primary lead)."""
         if self._led is None:
             self._led = {}
@@ -180,9 +183,9 @@ def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapsh
     tree, rows, milestones = _plan_structure(plan, for_pages)
     effective = effective_assignments(rows, groups)
     facts = _plan_facts(plan, today, before, units, effective)
-    views: dict[int, TaskView] = {}
-    sections = [_task_view(node, facts, views) for node in tree]
-    snapshot = PlanSnapshot(plan, today, tree, views, effective, units, milestones=milestones)
+    figures: dict[int, TaskFigures] = {}
+    sections = [_task_figures(node, facts, figures) for node in tree]
+    snapshot = PlanSnapshot(plan, today, tree, figures, effective, units, milestones=milestones)
     snapshot.percent = rules.weighted_mean([(s.percent, s.task.weight) for s in sections])
     snapshot.expected = rules.weighted_mean([(s.expected, s.task.weight) for s in sections])
     return snapshot
@@ -236,24 +239,24 @@ def _plan_facts(
     )
 
 
-def _task_view(node: TaskNode, facts: _PlanFacts, views: dict[int, TaskView]) -> TaskView:
-    """The task's view, and (into `views`) those of the tasks below it: a parent's percent and
+def _task_figures(node: TaskNode, facts: _PlanFacts, figures: dict[int, TaskFigures]) -> TaskFigures:
+    """The task's figures, and (into `figures`) those of the tasks below it: a parent's percent and
     expected percent are its children's, weighted; a leaf is judged on its facts."""
     task = node.task
     if node.children:
-        children = [_task_view(child, facts, views) for child in node.children]
-        view = TaskView(
+        children = [_task_figures(child, facts, figures) for child in node.children]
+        found = TaskFigures(
             node,
             rules.weighted_mean([(c.percent, c.task.weight) for c in children]),
             rules.weighted_mean([(c.expected, c.task.weight) for c in children]),
         )
     else:
-        view = _leaf_view(node, facts)
-    views[task.id] = view
-    return view
+        found = _leaf_figures(node, facts)
+    figures[task.id] = found
+    return found
 
 
-def _leaf_view(node: TaskNode, facts: _PlanFacts) -> TaskView:
+def _leaf_figures(node: TaskNode, facts: _PlanFacts) -> TaskFigures:
     """A leaf task as the status rule judges it, on its primary lead's updates and reports."""
     task = node.task
     unit_ids = sorted(facts.primary.get(task.id, []), key=lambda uid: facts.units[uid].sort_order)
@@ -280,7 +283,7 @@ def _leaf_view(node: TaskNode, facts: _PlanFacts) -> TaskView:
         unassigned=not unit_ids,
     )
     standing = rules.task_standing(task_facts, facts.today, facts.stale_after)
-    return TaskView(
+    return TaskFigures(
         node,
         standing.percent,
         standing.expected,
@@ -304,7 +307,7 @@ def _late_report_due(task: Task, unit_ids: list[int], facts: _PlanFacts) -> date
     )
 
 
-def status_counts(views: list[TaskView]) -> dict[str, int]:
+def status_counts(views: list[TaskFigures]) -> dict[str, int]:
     counts = {status: 0 for status in rules.STATUSES}
     for view in views:
         counts[view.standing.status] += 1
