@@ -29,6 +29,7 @@ from tracker.periods.queries import plan_periods
 from tracker.periods.services import period_subject as report_title
 from tracker.periods.services import round_of
 from tracker.plan.models import Plan, Task
+from tracker.progress import status as rules
 from tracker.progress.status import STATUSES
 from tracker.reports.models import STATUS_ACCEPTED, UnitReportSection
 from tracker.reports.queries import ReportRow, round_report_rows
@@ -295,15 +296,15 @@ def unit_reporting_lines(compiled: CompiledReport) -> list[str]:
 
 def default_narrative(compiled: CompiledReport) -> dict[str, str]:
     counts = compiled.counts
-    done = counts.get("done_on_time", 0) + counts.get("done_late", 0)
+    done = sum(counts.get(status, 0) for status in rules.DONE_STATUSES)
     situation = _(
         "The ward has carried out the plan's %(total)d tasks: %(done)d done, %(on_time)d in progress on time, "
         "%(overdue)d in progress but overdue, %(not_started)d not started.",
         total=compiled.total_tasks,
         done=done,
-        on_time=counts.get("in_progress_on_time", 0),
-        overdue=counts.get("in_progress_overdue", 0),
-        not_started=counts.get("not_started", 0),
+        on_time=counts.get(rules.IN_PROGRESS_ON_TIME, 0),
+        overdue=counts.get(rules.IN_PROGRESS_OVERDUE, 0),
+        not_started=counts.get(rules.NOT_STARTED, 0),
     )
     # In words a reader expects: who proposes what, never an internal task code.
     proposals = "\n".join(
