@@ -65,7 +65,7 @@ class Config:
     # A task with no update for this many days is flagged stale.
     STALE_AFTER_DAYS = _int_env("STALE_AFTER_DAYS", 45)
     # Rows on one page of a long list (the dashboard's task list): a page costs what it shows.
-    LIST_PAGE_SIZE = _int_env("LIST_PAGE_SIZE", 50)
+    LIST_PAGE_SIZE = max(1, _int_env("LIST_PAGE_SIZE", 50))  # at least one row
     # Units can write a period's reports from this many days before its unit deadline.
     REPORT_WINDOW_DAYS = _int_env("REPORT_WINDOW_DAYS", 30)
 

@@ -741,7 +741,7 @@ def paged_list(html: str) -> tuple[int, list[str], str | None]:
     """The task list's page: (the count in its heading, the codes on this page, the next page's link)."""
     heading = re.search(r'<span class="badge text-bg-secondary">([\d.,]+)</span></h1>', html)
     items = html.split('<ul class="list-group">', 1)[1].split("</ul>", 1)[0]
-    following = re.search(r'<a class="btn btn-outline-secondary" rel="next" href="([^"]+)"', html)
+    following = re.search(r'<a class="btn btn-outline-primary" rel="next" href="([^"]+)"', html)
     return (
         int(re.sub(r"\D", "", heading.group(1))),
         re.findall(r'<span class="task-code">([^<]+)</span>', items),
@@ -804,6 +804,10 @@ def test_the_dashboard_lists_the_ten_worst_overdue_and_links_to_all_of_them(late
     link = re.search(r'<a href="([^"]+)">All 13 overdue tasks, worst first</a>', overdue)
     total, codes, _following = paged_list(page(client, htmllib.unescape(link.group(1))))
     assert total == 13 and codes == worst + ["VI.3.2"]
+    # Under a flag (every overdue task is red), the link keeps it: the list is the same thirteen.
+    flagged = section(page(client, f"/plans/{plan.id}/dashboard/?flag=red"), "overdue-heading")
+    link = htmllib.unescape(re.search(r'<a href="([^"]+)">All 13 overdue tasks, worst first</a>', flagged).group(1))
+    assert "flag=red" in link and paged_list(page(client, link))[:2] == (13, worst + ["VI.3.2"])
 
 
 def test_dashboard_filters_by_section_unit_status_and_flag(june, app, plan):

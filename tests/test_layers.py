@@ -25,20 +25,33 @@ def _module_name(path: Path) -> str:
 
 
 def _imports(path: Path) -> list[tuple[str, int]]:
-    """Every tracker module `path` imports, at the top or inside a function, with its line."""
+    """Every tracker module `path` imports, at the top or inside a function, with its line, in every
+    form: `import tracker.a.b`, `from tracker.a.b import c`, `from tracker.a import b` (read as
+    `tracker.a.b`: a module, or a name of the package `tracker.a`), `from tracker import a` and
+    relative imports."""
+    here = _module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.startswith("tracker."):
-                found.append((node.module, node.lineno))
-        elif isinstance(node, ast.Import):
+        if isinstance(node, ast.Import):
             found.extend((alias.name, node.lineno) for alias in node.names if alias.name.startswith("tracker."))
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package[: len(package) - node.level + 1] + ([base] if base else []))
+            if base != "tracker" and not base.startswith("tracker."):
+                continue
+            if len(base.split(".")) <= 2:  # `from tracker.plan import views`: the names are modules
+                found.extend((f"{base}.{alias.name}", node.lineno) for alias in node.names)
+            else:
+                found.append((base, node.lineno))
     return found
 
 
 def _feature(module: str) -> str | None:
+    """The feature a module belongs to (`tracker.plan.queries` and `tracker.plan` alike: plan)."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 2 and parts[1] not in NOT_FEATURES else None
+    return parts[1] if len(parts) >= 2 and parts[1] not in NOT_FEATURES else None
 
 
 def _is_page(module: str) -> bool:
@@ -125,6 +138,45 @@ def test_no_model_rule_or_service_imports_a_page():
         if _feature(imported) and _is_page(imported)
     ]
     assert offending == []
+
+
+def test_the_reader_sees_every_import_form(tmp_path):
+    module = tmp_path / "tracker" / "units" / "services.py"
+    module.parent.mkdir(parents=True)
+    module.write_text(
+        "import tracker.alerts.models\n"
+        "from tracker.plan import views\n"
+        "from tracker import reports\n"
+        "from .queries import ward_units\n"
+        "from ..periods.models import ReportingPeriod\n"
+        "def f():\n    from tracker.progress.status import STATUSES\n",
+        encoding="utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        imported = [name for name, _line in _imports(module)]
+    finally:
+        ROOT = saved
+    assert imported == [
+        "tracker.alerts.models",
+        "tracker.plan.views",
+        "tracker.reports",
+        "tracker.units.queries",
+        "tracker.periods.models",
+        "tracker.progress.status",
+    ]
+    assert _feature("tracker.reports") == "reports" and _feature("tracker.models") is None
+    assert _is_page("tracker.plan.views")
+
+
+def test_only_the_app_factory_imports_the_whole_schema():
+    importers = [
+        name
+        for name, path in modules().items()
+        if any(imported == "tracker.models" for imported, _line in _imports(path))
+    ]
+    assert importers == ["tracker"]
 
 
 def test_the_features_are_the_packages_the_test_reads():
