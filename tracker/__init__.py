@@ -38,6 +38,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.accounts import login
     from tracker.core import database, i18n, kept
     from tracker.extensions import babel, csrf, db, login_manager, migrate
+    from tracker.standing import stored  # noqa: F401  (its session hooks keep the stored standings)
 
     database.engine_options(app)
     db.init_app(app)
@@ -131,6 +132,18 @@ def register_commands(app: Flask) -> None:
     from tracker.plan.cli import plan_cli
     from tracker.progress.cli import evidence_cli
     from tracker.scheduler.cli import scheduler_cli
+    from tracker.standing.cli import standings_cli
 
-    for group in (plan_cli, users_cli, alerts_cli, mail_cli, scheduler_cli, backup_cli, demo_cli, evidence_cli):
+    groups = (
+        plan_cli,
+        users_cli,
+        alerts_cli,
+        mail_cli,
+        scheduler_cli,
+        backup_cli,
+        demo_cli,
+        evidence_cli,
+        standings_cli,
+    )
+    for group in groups:
         app.cli.add_command(group)

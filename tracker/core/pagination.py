@@ -37,12 +37,15 @@ class Page:
         return min(self.number * self.size, self.total)
 
 
+def page_number(number: int | None, total: int, size: int = PAGE_SIZE) -> int:
+    """The page to show of a list of `total` items: a page past the end (the list shrank since the
+    link was made) shows the last page, and a page below 1 or not a number shows the first."""
+    return min(max(number or 1, 1), max(1, -(-total // max(1, size))))
+
+
 def paginate(items: Sequence, number: int | None, size: int = PAGE_SIZE) -> Page:
-    """The `number`th page of `items`. A page past the end (the list shrank since the link was
-    made) shows the last page, and a page below 1 or not a number shows the first."""
+    """The `number`th page of `items` (see page_number)."""
     size = max(1, size)
-    total = len(items)
-    pages = max(1, -(-total // size))
-    number = min(max(number or 1, 1), pages)
+    number = page_number(number, len(items), size)
     start = (number - 1) * size
-    return Page(items[start : start + size], number, size, total)
+    return Page(items[start : start + size], number, size, len(items))

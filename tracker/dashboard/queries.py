@@ -11,11 +11,9 @@ from tracker.core.time import aware
 from tracker.discussion.models import Comment
 from tracker.extensions import db
 from tracker.plan.models import ROLE_LEAD, Plan, Task
-from tracker.progress import status as rules
 from tracker.progress.models import STATE_BLOCKED, ProgressUpdate
-from tracker.standing.queries import PlanSnapshot, TaskFigures, status_counts  # noqa: F401 (the dashboard counts)
-
-FLAGS = rules.FLAGS + rules.RATINGS
+from tracker.standing.listing import FLAGS  # noqa: F401 (what the dashboard's filters accept)
+from tracker.standing.queries import PlanSnapshot, TaskFigures, status_counts  # noqa: F401 (the rule's tests count)
 
 
 def has_flag(view: TaskFigures, flag: str) -> bool:
@@ -48,8 +46,6 @@ def matching_tasks(
     return result
 
 
-ORDER_PLAN, ORDER_LATE = "plan", "late"
-ORDERS = (ORDER_PLAN, ORDER_LATE)  # how a task list may be sorted: the plan's order, or worst first
 OVERDUE_SHOWN = 10  # the dashboard's overdue list shows the worst ones and links to the rest
 
 

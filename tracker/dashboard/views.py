@@ -1,19 +1,22 @@
 """The steering committee's view of the whole plan."""
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
-from tracker.core.pagination import paginate
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.discussion import queries as discussion
 from tracker.pages.loaders import load_plan, read_filters
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import round_of
-from tracker.progress.status import STATUSES
+from tracker.progress.status import IN_PROGRESS_OVERDUE, STATUSES
 from tracker.reports.queries import open_rounds, round_report_rows
-from tracker.standing.queries import plan_snapshot
+from tracker.standing import listing
+from tracker.standing.stored import current_standings
+from tracker.units.queries import ward_units
 
 bp = Blueprint("dashboard", __name__, url_prefix="/plans/<int:plan_id>/dashboard")
 
@@ -30,41 +33,56 @@ def _chosen_period(plan, today):
     return periods, (started[-1].primary if started else (periods[0] if periods else None))
 
 
+def _chosen_tasks(filters) -> listing.TaskFilter:
+    return listing.TaskFilter(
+        section=filters["section"],
+        unit_id=filters["unit"].id if filters["unit"] else None,
+        status=filters["status"],
+        flag=filters["flag"],
+    )
+
+
 @bp.get("/")
 def index(plan_id: int):
+    """Counts, roll-ups and the worst lists, aggregated in SQL from the stored standings."""
     plan = load_plan(plan_id)
     today = ward_today()
     filters = read_filters(plan)
-    snapshot = plan_snapshot(plan, today)
-    unit_id = filters["unit"].id if filters["unit"] else None
-    matched = queries.matching_tasks(
-        snapshot, section=filters["section"], unit_id=unit_id, status=filters["status"], flag=filters["flag"]
-    )
+    stored = current_standings(plan, today)
+    chosen = _chosen_tasks(filters)
     narrowed = filters["section"] or filters["status"] or filters["flag"]
     periods, period = _chosen_period(plan, today)
     round_ = round_of(periods, period) if period else None
     reporting = round_report_rows(plan, round_, today) if round_ else []
+    overdue = listing.task_page(
+        plan, replace(chosen, status=IN_PROGRESS_OVERDUE), listing.ORDER_LATE, 1, queries.OVERDUE_SHOWN
+    )
+    blocked = listing.task_page(
+        plan, chosen, listing.ORDER_PLAN, 1, current_app.config["LIST_PAGE_SIZE"], blocked_only=True
+    )
     return render_template(
         "dashboard/index.html",
         plan=plan,
         today=today,
-        snapshot=snapshot,
-        matched=matched,
+        stored=stored,
+        sections=listing.section_figures(plan),
+        units=ward_units(plan.ward_id),
         filters=filters,
-        counts=queries.status_counts(matched),
-        flags=queries.flag_counts(matched),
-        overdue=queries.overdue_worst_first(matched),
-        overdue_shown=queries.OVERDUE_SHOWN,
-        blocked=queries.blocked_tasks(matched),
+        total=listing.count_tasks(plan, chosen),
+        counts=listing.status_counts(plan, chosen),
+        flags=listing.flag_counts(plan, chosen),
+        overdue=overdue,
+        blocked=queries.blocked_tasks(blocked.items),
+        blocked_total=blocked.total,
         feed=queries.latest_updates(
             plan,
-            task_ids=[v.task.id for v in matched] if narrowed else None,
-            unit_id=unit_id,
+            task_ids=listing.matching_ids(plan, chosen) if narrowed else None,
+            unit_id=chosen.unit_id,
         ),
         periods=periods,
         period=period,
         round=round_,
-        reporting=[row for row in reporting if unit_id is None or row.unit.id == unit_id],
+        reporting=[row for row in reporting if chosen.unit_id is None or row.unit.id == chosen.unit_id],
         questions=discussion.plan_questions(plan, open_only=True),
         overdue_directives=discussion.overdue_directives(plan, today),
         statuses=STATUSES,
@@ -76,30 +94,23 @@ def index(plan_id: int):
 
 @bp.get("/tasks")
 def tasks(plan_id: int):
-    """The tasks behind a number on the dashboard."""
+    """The tasks behind a number on the dashboard: one page of them, read from the stored standings."""
     plan = load_plan(plan_id)
     today = ward_today()
     filters = read_filters(plan)
-    snapshot = plan_snapshot(plan, today)
-    matched = queries.matching_tasks(
-        snapshot,
-        section=filters["section"],
-        unit_id=filters["unit"].id if filters["unit"] else None,
-        status=filters["status"],
-        flag=filters["flag"],
-    )
-    order = request.args.get("order") or queries.ORDER_PLAN
-    if order not in queries.ORDERS:
+    order = request.args.get("order") or listing.ORDER_PLAN
+    if order not in listing.ORDERS:
         abort(404)
-    if order == queries.ORDER_LATE:
-        matched = queries.worst_first(matched)
+    current_standings(plan, today)
+    chosen = _chosen_tasks(filters)
     return render_template(
         "dashboard/tasks.html",
         plan=plan,
         today=today,
-        page=paginate(matched, request.args.get("page", type=int), current_app.config["LIST_PAGE_SIZE"]),
+        page=listing.task_page(
+            plan, chosen, order, request.args.get("page", type=int), current_app.config["LIST_PAGE_SIZE"]
+        ),
         order=order,
-        orders=queries.ORDERS,
+        orders=listing.ORDERS,
         filters=filters,
-        snapshot=snapshot,
     )

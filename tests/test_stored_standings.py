@@ -1,0 +1,187 @@
+"""Each task's standing is stored (issue 17): written in the same transaction as the write that
+changes it, recomputed when a day passes, checked against the rule by `flask standings check`, and
+read with SQL by the task list, which then costs what it shows.
+
+The data are test_dashboard's: `june` (read on 20/06/2026) and `dated` and `late_dozen` (tasks
+with dates of their own, overdue on 10/01/2027)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import event, func, select, update
+
+from tests.helpers import at
+from tests.test_dashboard import (  # noqa: F401  (fixtures)
+    dated,
+    freeze,
+    june,
+    late_dozen,
+    page,
+    paged_list,
+    progress,
+    signed_in,
+    spring,
+)
+from tests.test_progress import post_update
+from tracker.dashboard import queries
+from tracker.extensions import db
+from tracker.plan.models import Task
+from tracker.progress import status as rules
+from tracker.standing import listing
+from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
+from tracker.standing.queries import plan_snapshot
+from tracker.standing.stored import current_standings, standing_differences
+from tracker.units.models import Unit
+
+
+def stored_of(plan, code: str) -> StoredStanding:
+    return db.session.scalar(
+        select(StoredStanding)
+        .join(Task, Task.id == StoredStanding.task_id)
+        .where(Task.plan_id == plan.id, Task.code == code)
+        .execution_options(populate_existing=True)
+    )
+
+
+def stored_day(plan) -> date | None:
+    return db.session.scalar(select(PlanStanding.on_day).where(PlanStanding.plan_id == plan.id))
+
+
+def test_a_progress_update_posted_in_the_browser_is_stored_in_its_own_transaction(app, plan, task_of):
+    freeze(app, "2026-03-02T09:00:00+07:00")
+    client = signed_in(app, "officer")  # Phòng VH-XH, which leads IV.4.1
+    page(client, f"/plans/{plan.id}/tasks/IV.4.1")
+    before = stored_of(plan, "IV.4.1")
+    assert before.status == rules.NOT_STARTED and before.last_update_on is None
+    response = post_update(client, plan, "IV.4.1", percent=35, results="Đã rà soát 120 hộ")
+    assert response.status_code == 302
+    # No page was read since: the row was written by the post's own transaction.
+    after = stored_of(plan, "IV.4.1")
+    assert (after.status, after.percent, after.last_update_on) == (rules.IN_PROGRESS_ON_TIME, 35, date(2026, 3, 2))
+    assert stored_day(plan) == date(2026, 3, 2)
+    # The parents roll up at once as well: IV.4 is the mean of its five leaves.
+    assert stored_of(plan, "IV.4").percent == 7
+
+
+def test_the_stored_standings_agree_with_the_rule_for_every_task(june, app, plan):
+    client = signed_in(app, "committee")
+    page(client, f"/plans/{plan.id}/dashboard/tasks")  # a new day (20/06): recomputed on reading
+    assert stored_day(plan) == date(2026, 6, 20)
+    with app.test_request_context():
+        assert standing_differences(plan) == []
+    snapshot = plan_snapshot(plan, date(2026, 6, 20))
+    for figure in snapshot.leaves:
+        stored = stored_of(plan, figure.task.code)
+        assert listing.stored_standing(stored) == figure.standing, figure.task.code
+        leads = db.session.scalars(
+            select(StoredLead.unit_id).where(StoredLead.task_id == figure.task.id).order_by(StoredLead.sort_order)
+        ).all()
+        assert leads == [u.id for u in figure.primary_units]
+
+
+def test_the_check_command_finds_a_standing_that_differs(june, app, plan, cli):
+    result = cli.invoke(args=["standings", "check"])
+    assert result.exit_code == 0, result.output
+    assert "1 plans checked: 0 differences." in result.output or "0 khác biệt" in result.output
+    db.session.execute(
+        update(StoredStanding)
+        .where(StoredStanding.task_id == select(Task.id).where(Task.code == "VI.6").scalar_subquery())
+        .values(blocked=False, status=rules.DONE_LATE)
+    )
+    db.session.commit()
+    result = cli.invoke(args=["standings", "check"])
+    assert result.exit_code == 1
+    assert "task VI.6: status stored 'done_late', computed 'in_progress_on_time'" in result.output
+    assert "task VI.6: blocked stored False, computed True" in result.output
+
+
+def test_time_alone_makes_a_task_overdue_on_the_next_day_s_list(dated, app, plan):
+    client = signed_in(app, "committee")
+    overdue = f"/plans/{plan.id}/dashboard/tasks?status=in_progress_overdue"
+    freeze(app, "2026-06-30T09:00:00+07:00")  # IV.1 is due today
+    assert paged_list(page(client, overdue))[:2] == (0, [])
+    freeze(app, "2026-07-01T09:00:00+07:00")  # nothing written since: only the day changed
+    assert paged_list(page(client, overdue))[:2] == (1, ["IV.1"])
+    assert stored_day(plan) == date(2026, 7, 1)
+
+
+def test_a_bulk_change_of_the_facts_is_never_hidden_by_old_standings(dated, app, plan):
+    client = signed_in(app, "committee")
+    freeze(app, "2026-07-01T09:00:00+07:00")
+    overdue = f"/plans/{plan.id}/dashboard/tasks?status=in_progress_overdue"
+    assert paged_list(page(client, overdue))[1] == ["IV.1"]
+    # One statement moves every dated task's due date: no object, so no plan is named.
+    db.session.execute(update(Task).where(Task.due_on.is_not(None)).values(due_on=date(2026, 6, 29)))
+    db.session.commit()
+    assert stored_day(plan) is None  # out of date until read
+    assert paged_list(page(client, overdue))[1] == ["IV.1", "IV.4.4", "IV.8", "VI.3.2"]
+
+
+def test_a_rolled_back_write_leaves_the_standings_as_they_were(june, app, plan, task_of, user_of):
+    client = signed_in(app, "committee")
+    page(client, f"/plans/{plan.id}/dashboard/tasks")
+    with app.app_context():
+        progress(user_of("officer_yte"), task_of("VI.6"), "tram-y-te", 100, "done", at("2026-06-19"))
+        db.session.rollback()
+        db.session.commit()
+    assert stored_of(plan, "VI.6").status == rules.IN_PROGRESS_ON_TIME and stored_of(plan, "VI.6").blocked
+
+
+ORDERS = {listing.ORDER_PLAN: lambda views: views, listing.ORDER_LATE: queries.worst_first}
+
+
+@pytest.mark.parametrize("fixture", ["june", "late_dozen"])
+def test_every_filter_and_order_lists_what_the_rule_finds(fixture, request, app, plan):
+    """The SQL list against the rule's own snapshot, for each status, flag, section and unit."""
+    request.getfixturevalue(fixture)
+    day = date(2026, 6, 20) if fixture == "june" else date(2027, 1, 10)
+    freeze(app, f"{day.isoformat()}T09:00:00+07:00")
+    with app.test_request_context():
+        current_standings(plan, day)
+        snapshot = plan_snapshot(plan, day)
+        units = db.session.scalars(select(Unit.id).where(Unit.ward_id == plan.ward_id)).all()
+        choices = (
+            [listing.TaskFilter()]
+            + [listing.TaskFilter(status=s) for s in rules.STATUSES]
+            + [listing.TaskFilter(flag=f) for f in queries.FLAGS]
+            + [listing.TaskFilter(section=s.task.code) for s in snapshot.sections]
+            + [listing.TaskFilter(unit_id=u) for u in units]
+            + [listing.TaskFilter(section="VI", unit_id=u, flag=rules.STALE) for u in units]
+        )
+        for chosen in choices:
+            expected = queries.matching_tasks(
+                snapshot, section=chosen.section, unit_id=chosen.unit_id, status=chosen.status, flag=chosen.flag
+            )
+            for order, arrange in ORDERS.items():
+                found = listing.task_page(plan, chosen, order, 1, 1000)
+                assert [t.task.code for t in found.items] == [v.task.code for v in arrange(expected)], (chosen, order)
+                assert found.total == len(expected)
+        nonempty = [c for c in choices if listing.count_tasks(plan, c)]
+        assert len(nonempty) > 20
+
+
+def test_the_task_list_reads_only_the_tasks_it_shows(late_dozen, app, plan):
+    """A page of ten loads ten tasks, not the plan's 54, whatever the list's length."""
+    freeze(app, "2027-01-10T09:00:00+07:00")
+    app.config["LIST_PAGE_SIZE"] = 10
+    client = signed_in(app, "committee")
+    url = f"/plans/{plan.id}/dashboard/tasks?order=late"
+    page(client, url)  # the day's standings
+    loaded: list[int] = []
+
+    def count(target, _context):
+        loaded.append(target.id)
+
+    event.listen(Task, "load", count)
+    try:
+        total, codes, _following = paged_list(page(client, url))
+        page_two = paged_list(page(client, url + "&page=2"))[1]
+    finally:
+        event.remove(Task, "load", count)
+    assert total == 45 and len(codes) == 10 and codes == list(reversed(late_dozen))[:10]
+    # The three least overdue, then the tasks that are not overdue, in the plan's order.
+    assert page_two[:3] == list(reversed(late_dozen))[10:] + ["VI.3.2"] and len(page_two) == 10
+    assert len(loaded) <= 2 * 10 + 2  # two pages of ten, and the sections the filters name
+    assert db.session.scalar(select(func.count(StoredStanding.task_id))) == 54

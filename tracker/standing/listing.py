@@ -1,0 +1,180 @@
+"""Lists and counts of a plan's tasks read from the stored standings with SQL: a page costs what it
+shows (a count, one page of rows and their lead units), whatever the plan's size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, case, func, select
+
+from tracker.core.pagination import Page, page_number
+from tracker.extensions import db
+from tracker.plan.models import Plan, Task
+from tracker.progress import status as rules
+from tracker.standing.models import StoredLead, StoredStanding
+from tracker.standing.stored import STANDING_FIELDS
+from tracker.units.models import Unit
+
+FLAGS = rules.FLAGS + rules.RATINGS  # what a list can be narrowed to besides a status
+ORDER_PLAN, ORDER_LATE = "plan", "late"
+ORDERS = (ORDER_PLAN, ORDER_LATE)  # how a task list may be sorted: the plan's order, or worst first
+
+
+@dataclass
+class ListedTask:
+    """A leaf task in a list: what the list shows of it (the same names as TaskFigures)."""
+
+    task: Task
+    standing: rules.TaskStanding
+    percent: Decimal
+    expected: Decimal
+    primary_units: list[Unit]
+    last_update_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """The filters of the dashboard and its task list; None is "any"."""
+
+    section: str | None = None  # a top-level task's code
+    unit_id: int | None = None  # a unit that answers for the task
+    status: str | None = None
+    flag: str | None = None  # a flag (tracker.progress.status.FLAGS) or a rating
+
+
+def flag_clause(flag: str):
+    """The SQL form of TaskStanding.has_flag."""
+    if flag in rules.RATINGS:
+        return StoredStanding.rating == flag
+    return {
+        rules.BLOCKED: StoredStanding.blocked.is_(True),
+        rules.STALE: StoredStanding.stale.is_(True),
+        rules.LATE_REPORT: StoredStanding.late_report_due.is_not(None),
+        rules.UNASSIGNED: StoredStanding.unassigned.is_(True),
+    }[flag]
+
+
+def _conditions(plan: Plan, chosen: TaskFilter) -> list:
+    conditions = [StoredStanding.plan_id == plan.id, StoredStanding.is_leaf.is_(True)]
+    if chosen.section:
+        section = select(Task.id).where(Task.plan_id == plan.id, Task.parent_id.is_(None), Task.code == chosen.section)
+        conditions.append(StoredStanding.section_id.in_(section.scalar_subquery()))
+    if chosen.unit_id:
+        led = select(StoredLead.task_id).where(
+            StoredLead.plan_id == plan.id,
+            StoredLead.unit_id == chosen.unit_id,
+            StoredLead.task_id == StoredStanding.task_id,
+        )
+        conditions.append(led.exists())
+    if chosen.status:
+        conditions.append(StoredStanding.status == chosen.status)
+    if chosen.flag:
+        conditions.append(flag_clause(chosen.flag))
+    return conditions
+
+
+def count_tasks(plan: Plan, chosen: TaskFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(StoredStanding).where(*_conditions(plan, chosen)))
+
+
+def matching_ids(plan: Plan, chosen: TaskFilter):
+    """The ids of the leaf tasks that match, as a subquery (for `in_`)."""
+    return select(StoredStanding.task_id).where(*_conditions(plan, chosen))
+
+
+def status_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
+    """How many of the matching leaf tasks have each status (every status, 0 included)."""
+    counts = dict.fromkeys(rules.STATUSES, 0)
+    counts.update(
+        db.session.execute(
+            select(StoredStanding.status, func.count())
+            .where(*_conditions(plan, chosen))
+            .group_by(StoredStanding.status)
+        ).all()
+    )
+    return counts
+
+
+def flag_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
+    """How many of the matching leaf tasks carry each flag and each rating: one query."""
+    row = db.session.execute(
+        select(*(func.coalesce(func.sum(case((flag_clause(flag), 1), else_=0)), 0) for flag in FLAGS)).where(
+            *_conditions(plan, chosen)
+        )
+    ).one()
+    return {flag: int(n) for flag, n in zip(FLAGS, row, strict=True)}
+
+
+@dataclass
+class SectionFigures:
+    """A top-level task of the plan, rolled up from its leaves (as stored)."""
+
+    task: Task
+    percent: Decimal
+    expected: Decimal
+
+
+def section_figures(plan: Plan) -> list[SectionFigures]:
+    rows = db.session.execute(
+        select(StoredStanding, Task)
+        .join(Task, Task.id == StoredStanding.task_id)
+        .where(StoredStanding.plan_id == plan.id, StoredStanding.section_id == StoredStanding.task_id)
+        .order_by(StoredStanding.position)
+    ).all()
+    return [SectionFigures(task, stored.percent, stored.expected) for stored, task in rows]
+
+
+def _ordering(order: str) -> tuple:
+    if order == ORDER_LATE:
+        # Most days overdue first; the rest (and equally late tasks) in the plan's order.
+        late = case((StoredStanding.status == rules.IN_PROGRESS_OVERDUE, -StoredStanding.days_overdue), else_=0)
+        return (late, StoredStanding.position)
+    return (StoredStanding.position,)
+
+
+def task_page(
+    plan: Plan, chosen: TaskFilter, order: str, number: int | None, size: int, blocked_only: bool = False
+) -> Page:
+    """One page of the plan's leaf tasks that match `chosen` (and are blocked, if `blocked_only`),
+    in `order`."""
+    conditions = _conditions(plan, chosen) + ([flag_clause(rules.BLOCKED)] if blocked_only else [])
+    total = db.session.scalar(select(func.count()).select_from(StoredStanding).where(*conditions))
+    number = page_number(number, total, size)
+    rows = db.session.execute(
+        select(StoredStanding, Task)
+        .join(Task, Task.id == StoredStanding.task_id)
+        .where(*conditions)
+        .order_by(*_ordering(order))
+        .offset((number - 1) * size)
+        .limit(size)
+    ).all()
+    leads = _lead_units([stored.task_id for stored, _task in rows])
+    items = [_listed(stored, task, leads.get(task.id, [])) for stored, task in rows]
+    return Page(items, number, size, total)
+
+
+def _lead_units(task_ids: list[int]) -> dict[int, list[Unit]]:
+    found: dict[int, list[Unit]] = {}
+    if not task_ids:
+        return found
+    for task_id, unit in db.session.execute(
+        select(StoredLead.task_id, Unit)
+        .join(Unit, and_(Unit.id == StoredLead.unit_id))
+        .where(StoredLead.task_id.in_(task_ids))
+        .order_by(StoredLead.task_id, StoredLead.sort_order)
+    ):
+        found.setdefault(task_id, []).append(unit)
+    return found
+
+
+def stored_standing(stored: StoredStanding) -> rules.TaskStanding:
+    """The rule's TaskStanding of a leaf, as stored."""
+    return rules.TaskStanding(
+        percent=stored.percent, expected=stored.expected, **{name: getattr(stored, name) for name in STANDING_FIELDS}
+    )
+
+
+def _listed(stored: StoredStanding, task: Task, units: list[Unit]) -> ListedTask:
+    return ListedTask(task, stored_standing(stored), stored.percent, stored.expected, units, stored.last_update_at)

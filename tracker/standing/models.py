@@ -1,0 +1,70 @@
+"""Each task's standing, stored: what the status rule (tracker.progress.status) found on a day.
+
+The rows are derived data. tracker.standing.stored writes them, from the one status rule, in the
+same transaction as every write that changes a task's facts and in the daily scan for what time
+alone changes; lists and counts read them with SQL instead of judging the whole plan per request.
+`flask standings check` recomputes them from scratch and reports any difference.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.core.types import UTCDateTime
+from tracker.extensions import db
+
+
+class PlanStanding(db.Model):
+    """What a plan's stored standings were computed for: the day, and the rule's one setting."""
+
+    __tablename__ = "plan_standing"
+
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True)
+    on_day: Mapped[date] = mapped_column(Date)
+    stale_after_days: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    expected: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StoredStanding(db.Model):
+    """One task's figures on `plan_standing.on_day`; the standing columns are for leaves only."""
+
+    __tablename__ = "task_standing"
+    __table_args__ = (Index("ix_task_standing_plan_position", "plan_id", "position"),)
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    section_id: Mapped[int] = mapped_column(Integer)  # the top-level task it belongs to (itself for one)
+    position: Mapped[int] = mapped_column(Integer)  # in the plan's order, parents before children
+    is_leaf: Mapped[bool] = mapped_column(Boolean)
+    percent: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    expected: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    status: Mapped[str | None] = mapped_column(String(24))
+    gap: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    rating: Mapped[str | None] = mapped_column(String(8))
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    unassigned: Mapped[bool] = mapped_column(Boolean, default=False)
+    days_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    last_update_on: Mapped[date | None] = mapped_column(Date)
+    last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stale_since: Mapped[date | None] = mapped_column(Date)
+    late_report_due: Mapped[date | None] = mapped_column(Date)
+    late_report_days: Mapped[int] = mapped_column(Integer, default=0)
+    overdue_since: Mapped[date | None] = mapped_column(Date)
+
+
+class StoredLead(db.Model):
+    """A unit that answers for a leaf task (it is, or belongs to, the primary lead), in the order
+    the task's page names them."""
+
+    __tablename__ = "task_standing_lead"
+    __table_args__ = (Index("ix_task_standing_lead_unit", "unit_id", "task_id"),)
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)

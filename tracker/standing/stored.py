@@ -1,0 +1,291 @@
+"""Keeping the stored standings (tracker.standing.models) equal to what the status rule finds.
+
+- Every commit that changed a task's facts (the plan, its tasks and assignments, progress updates,
+  unit reports, reporting periods, units) recomputes the standings of the plans concerned before
+  it commits, in the same transaction: a session hook, so no write path can forget it.
+- A bulk statement on those tables (which names no plan) only marks every plan's standings out of
+  date; so does a new day, since time alone changes a standing. `current_standings` recomputes a
+  plan whose standings are out of date when a page asks for them; the daily scan stores the
+  standings it computes anyway, so the first page of the day finds them ready.
+- `standing_differences` recomputes a plan from scratch and compares: `flask standings check`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from itertools import chain
+
+from flask import current_app
+from flask_sqlalchemy.session import Session
+from sqlalchemy import delete, event, insert, select
+
+from tracker.core.time import now, ward_today
+from tracker.periods.models import ReportingPeriod
+from tracker.plan.models import Assignment, Plan, Task
+from tracker.progress.models import ProgressUpdate
+from tracker.reports.models import UnitReport, UnitReportSection
+from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
+from tracker.standing.queries import PlanSnapshot, TaskFigures, plan_snapshot
+from tracker.units.models import Unit
+
+BATCH_ROWS = 1000  # rows per INSERT: 1,000 x 20 columns stays under every engine's parameter limit
+_MARKS = "standings_changed"  # session.info key: what this transaction changed
+_EVERY_PLAN = ("every plan", None)
+
+
+# Stored rows -------------------------------------------------------------------------------------
+
+
+def _standing_row(plan_id: int, section_id: int, position: int, figure: TaskFigures) -> dict:
+    row = {
+        "task_id": figure.task.id,
+        "plan_id": plan_id,
+        "section_id": section_id,
+        "position": position,
+        "is_leaf": figure.is_leaf,
+        "percent": figure.percent,
+        "expected": figure.expected,
+        "last_update_at": figure.last_update_at,
+        "status": None,
+        "gap": None,
+        "rating": None,
+        "blocked": False,
+        "stale": False,
+        "unassigned": False,
+        "days_overdue": 0,
+        "last_update_on": None,
+        "stale_since": None,
+        "late_report_due": None,
+        "late_report_days": 0,
+        "overdue_since": None,
+    }
+    standing = figure.standing
+    if standing is not None:
+        row.update({name: getattr(standing, name) for name in STANDING_FIELDS})
+    return row
+
+
+# The leaf standing's fields that are stored as they are (tracker.progress.status.TaskStanding).
+STANDING_FIELDS = (
+    "status",
+    "gap",
+    "rating",
+    "blocked",
+    "stale",
+    "unassigned",
+    "days_overdue",
+    "last_update_on",
+    "stale_since",
+    "late_report_due",
+    "late_report_days",
+    "overdue_since",
+)
+
+
+def snapshot_rows(snapshot: PlanSnapshot) -> tuple[list[dict], list[dict]]:
+    """The standing rows and the lead rows of a snapshot, in the plan's order."""
+    plan_id = snapshot.plan.id
+    standings, leads = [], []
+    for section in snapshot.tree:
+        for node in section.walk():
+            figure = snapshot.figures[node.task.id]
+            standings.append(_standing_row(plan_id, section.task.id, len(standings), figure))
+            if figure.is_leaf:
+                leads.extend(
+                    {"task_id": node.task.id, "unit_id": unit.id, "plan_id": plan_id, "sort_order": order}
+                    for order, unit in enumerate(figure.primary_units)
+                )
+    return standings, leads
+
+
+def store_standings(snapshot: PlanSnapshot) -> None:
+    """Replace the plan's stored standings by the snapshot's, in the current transaction. The plan's
+    row is locked first (PostgreSQL), so two transactions storing the same plan take turns."""
+    plan_id = snapshot.plan.id
+    db_session = _session()
+    db_session.execute(select(Plan.id).where(Plan.id == plan_id).with_for_update())
+    db_session.execute(delete(StoredLead).where(StoredLead.plan_id == plan_id))
+    db_session.execute(delete(StoredStanding).where(StoredStanding.plan_id == plan_id))
+    db_session.execute(delete(PlanStanding).where(PlanStanding.plan_id == plan_id))
+    standings, leads = snapshot_rows(snapshot)
+    for model, rows in ((StoredStanding, standings), (StoredLead, leads)):
+        for start in range(0, len(rows), BATCH_ROWS):
+            db_session.execute(insert(model), rows[start : start + BATCH_ROWS])
+    db_session.execute(
+        insert(PlanStanding).values(
+            plan_id=plan_id,
+            on_day=snapshot.today,
+            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            percent=snapshot.percent,
+            expected=snapshot.expected,
+            refreshed_at=now(),
+        )
+    )
+
+
+def refresh_standings(plan: Plan, today: date) -> PlanSnapshot:
+    snapshot = plan_snapshot(plan, today, for_pages=False)
+    store_standings(snapshot)
+    return snapshot
+
+
+def is_current(stored: PlanStanding | None, today: date) -> bool:
+    return (
+        stored is not None
+        and stored.on_day == today
+        and stored.stale_after_days == current_app.config["STALE_AFTER_DAYS"]
+    )
+
+
+def current_standings(plan: Plan, today: date) -> PlanStanding:
+    """The plan's stored standings for `today`, recomputed and committed first if they are out of
+    date (a new day, a bulk change). For pages that read (GET): it commits."""
+    db_session = _session()
+    stored = db_session.scalar(
+        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
+    )
+    if is_current(stored, today):
+        return stored
+    refresh_standings(plan, today)
+    db_session.commit()
+    return db_session.scalar(
+        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
+    )
+
+
+# Checking ------------------------------------------------------------------------------------------
+
+
+def standing_differences(plan: Plan) -> list[str]:
+    """Every difference between the plan's stored standings and the rule's, recomputed from scratch
+    for the day they were stored for. An empty list when they agree."""
+    db_session = _session()
+    stored = db_session.get(PlanStanding, plan.id)
+    if stored is None:
+        return [f"{plan.code}: no stored standings"]
+    day = stored.on_day
+    snapshot = plan_snapshot(plan, day, for_pages=False)
+    found = []
+    if (stored.percent, stored.expected) != (snapshot.percent, snapshot.expected):
+        found.append(
+            f"{plan.code}: plan percent/expected stored {stored.percent}/{stored.expected},"
+            f" computed {snapshot.percent}/{snapshot.expected}"
+        )
+    standings, leads = snapshot_rows(snapshot)
+    found += _row_differences(plan, StoredStanding, standings, ("task_id",))
+    found += _row_differences(plan, StoredLead, leads, ("task_id", "unit_id"))
+    return found
+
+
+def _row_differences(plan: Plan, model, computed: list[dict], key: tuple[str, ...]) -> list[str]:
+    columns = [c.name for c in model.__table__.columns]
+    stored = {
+        tuple(row[k] for k in key): row
+        for row in (
+            r._asdict() for r in _session().execute(select(*model.__table__.columns).where(model.plan_id == plan.id))
+        )
+    }
+    codes = dict(_session().execute(select(Task.id, Task.code).where(Task.plan_id == plan.id)).all())
+    found = []
+    for row in computed:
+        ident = tuple(row[k] for k in key)
+        name = f"{plan.code} {model.__tablename__} task {codes.get(row['task_id'], row['task_id'])}"
+        name += f" unit {ident[1]}" if len(ident) > 1 else ""
+        had = stored.pop(ident, None)
+        if had is None:
+            found.append(f"{name}: missing")
+            continue
+        for column in columns:
+            if not _same(had[column], row[column]):
+                found.append(f"{name}: {column} stored {had[column]!r}, computed {row[column]!r}")
+    found += [f"{plan.code} {model.__tablename__} {ident}: stored but no longer in the plan" for ident in stored]
+    return found
+
+
+def _same(stored, computed) -> bool:
+    if isinstance(stored, Decimal) or isinstance(computed, Decimal):
+        return Decimal(stored) == Decimal(computed)
+    return stored == computed
+
+
+# The session hook ----------------------------------------------------------------------------------
+
+
+def _session():
+    from tracker.extensions import db
+
+    return db.session
+
+
+def _marks_of(obj) -> tuple | None:
+    """What a changed object says about which plans' standings it changes."""
+    if isinstance(obj, Plan):
+        return ("plan", obj.id)
+    if isinstance(obj, Task):
+        return ("plan", obj.plan_id)
+    if isinstance(obj, (Assignment, ProgressUpdate, UnitReportSection)):
+        return ("task", obj.task_id)
+    if isinstance(obj, UnitReport):
+        return ("period", obj.period_id)
+    if isinstance(obj, ReportingPeriod):
+        return ("plan", obj.plan_id)
+    if isinstance(obj, Unit):
+        return ("ward", obj.ward_id)
+    return None
+
+
+_FACT_MODELS = (Plan, Task, Assignment, ProgressUpdate, UnitReport, UnitReportSection, ReportingPeriod, Unit)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session, _flush_context) -> None:
+    marks = session.info.setdefault(_MARKS, set())
+    for obj in chain(session.new, session.dirty, session.deleted):
+        mark = _marks_of(obj)
+        if mark is not None and mark[1] is not None:
+            marks.add(mark)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_changes(state) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and issubclass(mapper.class_, _FACT_MODELS):
+        state.session.info.setdefault(_MARKS, set()).add(_EVERY_PLAN)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session) -> None:
+    session.info.pop(_MARKS, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _refresh_changed(session) -> None:
+    session.flush()  # so that _note_changes has seen every change of the transaction
+    marks = session.info.pop(_MARKS, None)
+    if not marks:
+        return
+    if _EVERY_PLAN in marks:
+        session.execute(delete(PlanStanding))  # out of date: recomputed when next asked for
+    today = ward_today()
+    for plan in _plans_marked(session, marks):
+        refresh_standings(plan, today)
+    session.info.pop(_MARKS, None)  # the refresh's own writes change no facts
+
+
+def _plans_marked(session, marks: set[tuple]) -> list[Plan]:
+    ids: dict[str, set] = {}
+    for kind, value in marks:
+        ids.setdefault(kind, set()).add(value)
+    plan_ids = set(ids.get("plan", ()))
+    lookups = (
+        ("task", select(Task.plan_id).where(Task.id.in_(ids.get("task", ())))),
+        ("period", select(ReportingPeriod.plan_id).where(ReportingPeriod.id.in_(ids.get("period", ())))),
+        ("ward", select(Plan.id).where(Plan.ward_id.in_(ids.get("ward", ())))),
+    )
+    for kind, query in lookups:
+        if ids.get(kind):
+            plan_ids.update(session.scalars(query))
+    return list(session.scalars(select(Plan).where(Plan.id.in_(plan_ids)).order_by(Plan.id)))
