@@ -25,9 +25,11 @@ from tests.test_dashboard import (  # noqa: F401  (fixtures)
     spring,
 )
 from tests.test_progress import post_update
+from tracker.accountability import queries as accountability
 from tracker.dashboard import queries
 from tracker.extensions import db
-from tracker.plan.models import Task
+from tracker.periods.queries import plan_periods
+from tracker.plan.models import Milestone, Task
 from tracker.progress import status as rules
 from tracker.standing import listing
 from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
@@ -185,3 +187,42 @@ def test_the_task_list_reads_only_the_tasks_it_shows(late_dozen, app, plan):
     assert page_two[:3] == list(reversed(late_dozen))[10:] + ["VI.3.2"] and len(page_two) == 10
     assert len(loaded) <= 2 * 10 + 2  # two pages of ten, and the sections the filters name
     assert db.session.scalar(select(func.count(StoredStanding.task_id))) == 54
+
+
+@pytest.mark.parametrize("fixture", ["june", "late_dozen", "dated"])
+def test_the_league_table_s_sql_figures_are_the_rule_s(fixture, request, app, plan, task_of):
+    """Each unit's led tasks, on track, overdue, stale and longest-late item, from SQL and from the
+    snapshot, on a day with overdue tasks (some equally late) and overdue milestones."""
+    request.getfixturevalue(fixture)
+    day = date(2026, 6, 20) if fixture == "june" else date(2027, 1, 10)
+    # Trạm Y tế's two milestones are equally late, and its only late items; Phòng XD-NN-MT's
+    # earlier one is later than its overdue tasks and its other milestone.
+    milestones = (
+        ("IV.4.3", "A", "2026-03-01"),
+        ("VI.6", "B", "2026-03-01"),
+        ("VI.1.1", "C", "2026-01-15"),
+        ("IV.7", "D", "2026-12-01"),
+    )
+    for code, title, due in milestones:
+        db.session.add(Milestone(task_id=task_of(code).id, title=title, due_on=date.fromisoformat(due)))
+    db.session.commit()
+    freeze(app, f"{day.isoformat()}T09:00:00+07:00")
+    with app.test_request_context():
+        current_standings(plan, day)
+        snapshot = plan_snapshot(plan, day)
+        milestones = [m for leaf in snapshot.leaves for m in snapshot.milestones_of(leaf.task.id)]
+        assert sum(m.is_overdue(day) for m in milestones) == (3 if fixture == "june" else 4)
+        scope = accountability.scope_for(plan_periods(plan), None, day)
+        units = list(snapshot.units.values())
+
+        def table(led):
+            return {
+                f.unit.code: (f.tasks_led, f.on_track, f.overdue, f.stale, f.longest, f.overdue_since, f.is_late)
+                for f in accountability.unit_figures(plan, units, led, scope, day)
+            }
+
+        from_sql = table(accountability.stored_led_figures(plan, day))
+        assert from_sql == table(accountability.snapshot_led_figures(snapshot, day))
+    assert len(from_sql) >= 12 and sum(row[2] for row in from_sql.values()) == (
+        0 if fixture == "june" else 4 + 9 * (fixture == "late_dozen")
+    )

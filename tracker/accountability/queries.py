@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -24,10 +24,11 @@ from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds
 from tracker.plan.models import Plan
-from tracker.progress.status import weighted_mean
 from tracker.reports.queries import first_submissions, owed_reports
 from tracker.reports.services import is_on_time
+from tracker.standing import listing
 from tracker.standing.queries import PlanSnapshot, TaskFigures
+from tracker.units.models import Unit
 
 
 def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
@@ -107,10 +108,60 @@ def late_reports(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[
     return found
 
 
-def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) -> list[UnitFigures]:
+@dataclass
+class LedFigures:
+    """What a unit's led tasks add to its row: counts, and their late items (overdue tasks and
+    milestones). From the league table's SQL (`stored_led_figures`) the late items are each unit's
+    longest-late only, which is all the table shows; from a snapshot (`snapshot_led_figures`) all."""
+
+    tasks_led: int = 0
+    on_track: int = 0
+    overdue: int = 0
+    stale: int = 0
+    late: list[LateItem] = field(default_factory=list)
+
+
+def snapshot_led_figures(snapshot: PlanSnapshot, today: date) -> dict[int, LedFigures]:
+    """Unit id -> its led tasks' figures, every late item listed (for the unit's page and a chase)."""
+    found = {}
+    for unit in snapshot.units.values():
+        led = snapshot.led_by(unit.id)
+        if not led:
+            continue
+        overdue = [v for v in led if v.standing.is_overdue]
+        found[unit.id] = LedFigures(
+            tasks_led=len(led),
+            on_track=sum(1 for v in led if v.standing.on_track),
+            overdue=len(overdue),
+            stale=sum(1 for v in led if v.standing.stale),
+            late=_late_tasks(snapshot, led, overdue, today),
+        )
+    return found
+
+
+def stored_led_figures(plan: Plan, today: date) -> dict[int, LedFigures]:
+    """Unit id -> its led tasks' figures aggregated in SQL from the stored standings (which must be
+    current: tracker.standing.stored.current_standings), with each unit's longest-overdue task and
+    milestone (all of them if several are equally late)."""
+    found = {
+        unit_id: LedFigures(count, on_track, overdue, stale)
+        for unit_id, count, on_track, overdue, stale in db.session.execute(listing.led_counts(plan))
+    }
+    for unit_id, code, since, days in db.session.execute(listing.longest_overdue(plan)):
+        found[unit_id].late.append(LateItem(OVERDUE_TASK, code, since, days, {"code": code}))
+    for unit_id, code, due_on in db.session.execute(listing.longest_overdue_milestones(plan, today)):
+        found[unit_id].late.append(
+            LateItem(OVERDUE_MILESTONE, code, due_on + timedelta(days=1), (today - due_on).days, {"code": code})
+        )
+    return found
+
+
+def unit_figures(
+    plan: Plan, units: list[Unit], led: dict[int, LedFigures], scope: Scope, today: date
+) -> list[UnitFigures]:
     """One row per unit (unit groups excluded: their members answer), for the units that have
     anything to count: tasks, reports, directives, questions, chases or something late."""
-    units = [u for u in sorted(snapshot.units.values(), key=lambda u: (u.sort_order, u.id)) if not u.is_group]
+    units = [u for u in sorted(units, key=lambda u: (u.sort_order, u.id)) if not u.is_group]
     expected = expected_counts(plan, scope.rounds)
     sent = report_counts(plan, scope.rounds, today)
     unsent = late_reports(plan, scope.rounds, today)
@@ -125,19 +176,15 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
     round_ids = [r.id for r in scope.rounds]
     rows = []
     for unit in units:
-        led = snapshot.led_by(unit.id)
-        figures = UnitFigures(unit)
-        overdue = _count_tasks(figures, led)
+        tasks = led.get(unit.id, LedFigures())
+        figures = UnitFigures(unit, tasks.tasks_led, tasks.on_track, tasks.overdue, tasks.stale)
         _count_reports(figures, round_ids, expected, sent)
         mine = [d for d in directives if d.unit_id == unit.id]
         figures.directives_due = len(mine)
         figures.directives_on_time = sum(1 for d in mine if directive_on_time(d))
         figures.open_questions = questions.get(unit.id, 0)
         figures.chases, figures.last_chased = chases.get(unit.id, (0, None))
-        figures.percent = weighted_mean([(v.percent, v.task.weight) for v in led])
-        late = list(unsent.get(unit.id, []))
-        late += _late_tasks(snapshot, led, overdue, today)
-        late += _late_directives(unit.id, all_directives, today)
+        late = list(unsent.get(unit.id, [])) + tasks.late + _late_directives(unit.id, all_directives, today)
         figures.late = sorted(late, key=lambda item: (-item.days, item.since, item.name))
         if (
             figures.tasks_led
@@ -149,21 +196,6 @@ def unit_figures(plan: Plan, snapshot: PlanSnapshot, scope: Scope, today: date) 
         ):
             rows.append(figures)
     return rows
-
-
-def _count_tasks(figures: UnitFigures, led: list[TaskFigures]) -> list[TaskFigures]:
-    """The unit's led tasks: how many, on track, overdue and stale. Returns the overdue ones."""
-    figures.tasks_led = len(led)
-    on_track = [v for v in led if v.standing.on_track]
-    overdue = [v for v in led if v.standing.is_overdue]
-    stale = [v for v in led if v.standing.stale]
-    figures.on_track, figures.overdue, figures.stale = len(on_track), len(overdue), len(stale)
-    figures.task_ids = {
-        "led": [v.task.id for v in led],
-        "overdue": [v.task.id for v in overdue],
-        "stale": [v.task.id for v in stale],
-    }
-    return overdue
 
 
 def _count_reports(

@@ -96,9 +96,7 @@ class UnitFigures:
     open_questions: int = 0
     chases: int = 0
     last_chased: datetime | None = None
-    percent: Decimal = Decimal(0)
-    late: list[LateItem] = field(default_factory=list)  # everything late now, the longest first
-    task_ids: dict[str, list[int]] = field(default_factory=dict)  # which tasks each figure counts
+    late: list[LateItem] = field(default_factory=list)  # what is late now, the longest first
 
     @property
     def on_track_share(self) -> Decimal | None:

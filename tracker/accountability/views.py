@@ -21,7 +21,9 @@ from tracker.periods.queries import plan_periods
 from tracker.periods.services import is_past_due
 from tracker.reports.queries import unit_report_rows
 from tracker.standing.queries import plan_snapshot
+from tracker.standing.stored import current_standings
 from tracker.units.models import Unit
+from tracker.units.queries import ward_units
 
 bp = Blueprint("accountability", __name__, url_prefix="/plans/<int:plan_id>/accountability")
 
@@ -41,9 +43,10 @@ def index(plan_id: int):
     sort = request.args.get("sort", "longest")
     if sort not in SORT_KEYS:
         abort(404)
-    snapshot = plan_snapshot(plan, today)
+    current_standings(plan, today)
     scope = queries.scope_for(periods, period, today)
-    rows = sorted(queries.unit_figures(plan, snapshot, scope, today), key=SORT_KEYS[sort])
+    led = queries.stored_led_figures(plan, today)
+    rows = sorted(queries.unit_figures(plan, ward_units(plan.ward_id), led, scope, today), key=SORT_KEYS[sort])
     return render_template(
         "accountability/index.html",
         plan=plan,
@@ -68,12 +71,17 @@ def _unit(plan, code: str) -> Unit:
     return unit
 
 
+def _unit_figures(plan, unit: Unit, snapshot, scope, today):
+    """The unit's figures (every late item listed) on the snapshot's day, or None."""
+    led = queries.snapshot_led_figures(snapshot, today)
+    figures = queries.unit_figures(plan, list(snapshot.units.values()), led, scope, today)
+    return next((f for f in figures if f.unit.id == unit.id), None)
+
+
 def _figures_now(plan, unit: Unit, today):
     """The unit's figures for the plan to date: what is late now."""
     scope = queries.scope_for(plan_periods(plan), None, today)
-    return next(
-        (f for f in queries.unit_figures(plan, plan_snapshot(plan, today), scope, today) if f.unit.id == unit.id), None
-    )
+    return _unit_figures(plan, unit, plan_snapshot(plan, today), scope, today)
 
 
 @bp.get("/units/<code>")
@@ -90,17 +98,10 @@ def unit(plan_id: int, code: str):
         # Tasks as they stood at the deadline; reports and directives as they stand today, so a
         # report sent late counts as sent (late).
         snapshot = plan_snapshot(plan, period.unit_deadline)
-        figures = queries.unit_figures(plan, snapshot, queries.scope_for(periods, period, today), today)
-        history.append((period, period.unit_deadline, next((f for f in figures if f.unit.id == unit.id), None)))
+        scope = queries.scope_for(periods, period, today)
+        history.append((period, period.unit_deadline, _unit_figures(plan, unit, snapshot, scope, today)))
     current = plan_snapshot(plan, today)
-    to_date = next(
-        (
-            f
-            for f in queries.unit_figures(plan, current, queries.scope_for(plan_periods(plan), None, today), today)
-            if f.unit.id == unit.id
-        ),
-        None,
-    )
+    to_date = _unit_figures(plan, unit, current, queries.scope_for(plan_periods(plan), None, today), today)
     chases = db.session.scalars(
         select(Chase).where(Chase.plan_id == plan.id, Chase.unit_id == unit.id).order_by(Chase.created_at.desc())
     ).all()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -156,3 +157,8 @@ class Milestone(db.Model):
     def is_overdue(self, today: date) -> bool:
         """Not done, and its due date has passed (the ward's calendar): the one rule."""
         return self.done_on is None and self.due_on < today
+
+    @classmethod
+    def overdue_clause(cls, today: date):
+        """The same rule in SQL."""
+        return and_(cls.done_on.is_(None), cls.due_on < today)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from tracker.core.pagination import Page, page_number
 from tracker.extensions import db
-from tracker.plan.models import Plan, Task
+from tracker.plan.models import Milestone, Plan, Task
 from tracker.progress import status as rules
 from tracker.standing.models import StoredLead, StoredStanding
 from tracker.standing.stored import STANDING_FIELDS
@@ -54,6 +54,11 @@ def flag_clause(flag: str):
         rules.LATE_REPORT: StoredStanding.late_report_due.is_not(None),
         rules.UNASSIGNED: StoredStanding.unassigned.is_(True),
     }[flag]
+
+
+def on_track_clause():
+    """The SQL form of TaskStanding.on_track: done, or rated green."""
+    return or_(StoredStanding.status.in_(rules.DONE_STATUSES), StoredStanding.rating == rules.GREEN)
 
 
 def _conditions(plan: Plan, chosen: TaskFilter) -> list:
@@ -178,3 +183,65 @@ def stored_standing(stored: StoredStanding) -> rules.TaskStanding:
 
 def _listed(stored: StoredStanding, task: Task, units: list[Unit]) -> ListedTask:
     return ListedTask(task, stored_standing(stored), stored.percent, stored.expected, units, stored.last_update_at)
+
+
+# What each unit answers for (the league table) -----------------------------------------------------
+
+
+def _count_of(clause):
+    return func.coalesce(func.sum(case((clause, 1), else_=0)), 0)
+
+
+def led_counts(plan: Plan):
+    """Per unit that answers for leaf tasks: (unit id, tasks, on track, overdue, stale)."""
+    return (
+        select(
+            StoredLead.unit_id,
+            func.count(),
+            _count_of(on_track_clause()),
+            _count_of(StoredStanding.status == rules.IN_PROGRESS_OVERDUE),
+            _count_of(StoredStanding.stale.is_(True)),
+        )
+        .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
+        .where(StoredLead.plan_id == plan.id)
+        .group_by(StoredLead.unit_id)
+    )
+
+
+def longest_overdue(plan: Plan):
+    """Per unit: (unit id, task code, first overdue day, days overdue) of its most overdue tasks
+    (several when equally late)."""
+    ranked = (
+        select(
+            StoredLead.unit_id,
+            Task.code,
+            StoredStanding.overdue_since,
+            StoredStanding.days_overdue,
+            func.max(StoredStanding.days_overdue).over(partition_by=StoredLead.unit_id).label("longest"),
+        )
+        .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
+        .join(Task, Task.id == StoredLead.task_id)
+        .where(StoredLead.plan_id == plan.id, StoredStanding.status == rules.IN_PROGRESS_OVERDUE)
+        .subquery()
+    )
+    return select(ranked.c.unit_id, ranked.c.code, ranked.c.overdue_since, ranked.c.days_overdue).where(
+        ranked.c.days_overdue == ranked.c.longest
+    )
+
+
+def longest_overdue_milestones(plan: Plan, today):
+    """Per unit: (unit id, task code, due date) of the earliest-due overdue milestones of the tasks
+    it answers for (several when equally late)."""
+    ranked = (
+        select(
+            StoredLead.unit_id,
+            Task.code,
+            Milestone.due_on,
+            func.min(Milestone.due_on).over(partition_by=StoredLead.unit_id).label("earliest"),
+        )
+        .join(Milestone, Milestone.task_id == StoredLead.task_id)
+        .join(Task, Task.id == StoredLead.task_id)
+        .where(StoredLead.plan_id == plan.id, Milestone.overdue_clause(today))
+        .subquery()
+    )
+    return select(ranked.c.unit_id, ranked.c.code, ranked.c.due_on).where(ranked.c.due_on == ranked.c.earliest)
