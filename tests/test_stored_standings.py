@@ -7,6 +7,8 @@ with dates of their own, overdue on 10/01/2027)."""
 
 from __future__ import annotations
 
+import html as htmllib
+import re
 from datetime import date
 
 import pytest
@@ -20,6 +22,7 @@ from tests.test_dashboard import (  # noqa: F401  (fixtures)
     late_dozen,
     page,
     paged_list,
+    plain,
     progress,
     signed_in,
     spring,
@@ -29,6 +32,7 @@ from tracker.accountability import queries as accountability
 from tracker.dashboard import queries
 from tracker.extensions import db
 from tracker.periods.queries import plan_periods
+from tracker.plan import assignments
 from tracker.plan.models import Milestone, Task
 from tracker.progress import status as rules
 from tracker.standing import listing
@@ -226,3 +230,36 @@ def test_the_league_table_s_sql_figures_are_the_rule_s(fixture, request, app, pl
     assert len(from_sql) >= 12 and sum(row[2] for row in from_sql.values()) == (
         0 if fixture == "june" else 4 + 9 * (fixture == "late_dozen")
     )
+
+
+def test_a_unit_s_tasks_are_what_the_plan_s_workload_finds_for_every_unit(app, plan):
+    """Read from the assignments that name the unit or its groups, in the plan's order."""
+    with app.test_request_context():
+        current_standings(plan, date(2026, 12, 5))
+        work = assignments.plan_workload(plan)
+        for unit_id, entry in work.items():
+            mine = assignments.unit_task_ids(plan, unit_id, listing.positions)
+            assert mine.leads == [row.task.id for row in entry.leads], entry.unit.code
+            assert mine.supports == [row.task.id for row in entry.supports], entry.unit.code
+        assert sum(bool(e.leads) for e in work.values()) > 10 and any(
+            e.unit.is_group and e.leads for e in work.values()
+        )
+
+
+def test_the_unit_page_shows_a_page_of_each_list(app, plan):
+    """Phòng VH-XH leads 9 tasks and supports others: three a page, each list turning on its own."""
+    app.config["LIST_PAGE_SIZE"] = 3
+    client = signed_in(app, "officer")
+    html = page(client, f"/plans/{plan.id}/my-unit")
+    led = html.split('id="led"', 1)[1].split("</section>", 1)[0]
+    assert '<span class="badge text-bg-secondary">9</span>' in led
+    assert re.findall(r'<span class="task-code">([^<]+)</span>', led) == ["IV.4.1", "IV.4.2", "IV.8"]
+    following = htmllib.unescape(re.search(r'rel="next" href="([^"]+)"', led).group(1))
+    assert "led=2" in following and following.endswith("#led")
+    html = page(client, following)
+    led = html.split('id="led"', 1)[1].split("</section>", 1)[0]
+    assert re.findall(r'<span class="task-code">([^<]+)</span>', led) == ["VI.3.1", "VI.3.2", "VI.3.3"]
+    supported = html.split('id="supported"', 1)[1].split("</section>", 1)[0]
+    assert "1–3 of" in plain(supported)  # the other list stays on its first page
+    next_supported = htmllib.unescape(re.search(r'rel="next" href="([^"]+)"', supported).group(1))
+    assert "led=2" in next_supported and "supported=2" in next_supported

@@ -17,6 +17,7 @@ from tracker.plan.models import Plan
 from tracker.progress.forms import ProgressForm
 from tracker.progress.queries import task_timeline
 from tracker.reports.queries import task_report_rows
+from tracker.standing import listing
 from tracker.standing.queries import plan_snapshot
 from tracker.units.models import Unit
 from tracker.units.services import stands_for, ward_groups
@@ -58,7 +59,7 @@ def render_task_page(plan: Plan, node: queries.TaskNode, form: ProgressForm | No
         timeline=task_timeline(task.id),
         report_rows=task_report_rows(plan, node.task.id, ward_today()),
         today=ward_today(),
-        figures=plan_snapshot(plan, ward_today()).figures[task.id],
+        figures=listing.stored_figures(plan, task, ward_today()) or plan_snapshot(plan, ward_today()).figures[task.id],
         **_discussion(plan, task, groups),
     ), status
 

@@ -3,10 +3,13 @@ is an assignment to each of its members), and what each unit leads and supports 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from tracker.plan.models import ROLE_LEAD, Plan, Task
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.plan.models import ROLE_LEAD, Assignment, Plan, Task
 from tracker.plan.queries import plan_tasks
 from tracker.units.models import Unit
 from tracker.units.queries import ward_units
@@ -93,3 +96,36 @@ def unit_role_on_task(task: Task, unit_id: int) -> str | None:
     effective = effective_assignments(task.assignments, ward_groups(task.plan.ward_id))
     found = effective.get((task.id, unit_id))
     return found.role if found else None
+
+
+@dataclass
+class UnitTaskIds:
+    """What one unit leads and supports in a plan: task ids, in the plan's order."""
+
+    leads: list[int] = field(default_factory=list)
+    supports: list[int] = field(default_factory=list)
+
+
+def unit_task_ids(plan: Plan, unit_id: int, position: Callable[[list[int]], dict[int, int]]) -> UnitTaskIds:
+    """The tasks a unit leads and supports (as plan_workload finds them), reading only the
+    assignments that name the unit or a group it belongs to. `position(ids)` gives each task's
+    place in the plan's order."""
+    groups = ward_groups(plan.ward_id)
+    expansion = stands_for(groups, list(groups))
+    names = {unit_id} | {group for group, members in expansion.items() if unit_id in members}
+    rows = db.session.execute(
+        select(Assignment.task_id, Assignment.unit_id, Assignment.role, Assignment.is_primary)
+        .join(Task, Task.id == Assignment.task_id)
+        .where(Task.plan_id == plan.id, Assignment.unit_id.in_(names))
+    ).all()
+    if unit_id in groups:  # a group's list is what the plan names it for
+        mine = [
+            EffectiveAssignment(r.task_id, unit_id, r.role, r.is_primary, None) for r in rows if r.unit_id == unit_id
+        ]
+    else:
+        mine = [e for (_task_id, uid), e in effective_assignments(rows, groups).items() if uid == unit_id]
+    order = position([e.task_id for e in mine])
+    found = UnitTaskIds()
+    for entry in sorted(mine, key=lambda e: order.get(e.task_id, 0)):
+        (found.leads if entry.role == ROLE_LEAD else found.supports).append(entry.task_id)
+    return found

@@ -13,8 +13,8 @@ from tracker.core.pagination import Page, page_number
 from tracker.extensions import db
 from tracker.plan.models import Milestone, Plan, Task
 from tracker.progress import status as rules
-from tracker.standing.models import StoredLead, StoredStanding
-from tracker.standing.stored import STANDING_FIELDS
+from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
+from tracker.standing.stored import STANDING_FIELDS, is_current
 from tracker.units.models import Unit
 
 FLAGS = rules.FLAGS + rules.RATINGS  # what a list can be narrowed to besides a status
@@ -27,7 +27,7 @@ class ListedTask:
     """A leaf task in a list: what the list shows of it (the same names as TaskFigures)."""
 
     task: Task
-    standing: rules.TaskStanding
+    standing: rules.TaskStanding | None  # None for a parent task
     percent: Decimal
     expected: Decimal
     primary_units: list[Unit]
@@ -174,6 +174,17 @@ def _lead_units(task_ids: list[int]) -> dict[int, list[Unit]]:
     return found
 
 
+def positions(task_ids: list[int]) -> dict[int, int]:
+    """Each task's place in its plan's order (the stored standings must be current)."""
+    if not task_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(StoredStanding.task_id, StoredStanding.position).where(StoredStanding.task_id.in_(task_ids))
+        ).all()
+    )
+
+
 def stored_standing(stored: StoredStanding) -> rules.TaskStanding:
     """The rule's TaskStanding of a leaf, as stored."""
     return rules.TaskStanding(
@@ -182,7 +193,20 @@ def stored_standing(stored: StoredStanding) -> rules.TaskStanding:
 
 
 def _listed(stored: StoredStanding, task: Task, units: list[Unit]) -> ListedTask:
-    return ListedTask(task, stored_standing(stored), stored.percent, stored.expected, units, stored.last_update_at)
+    standing = stored_standing(stored) if stored.is_leaf else None
+    return ListedTask(task, standing, stored.percent, stored.expected, units, stored.last_update_at)
+
+
+def stored_figures(plan: Plan, task: Task, today) -> ListedTask | None:
+    """One task's stored figures, or None when the plan's standings are not those of `today` (the
+    caller then asks the rule: this never writes, so a page re-rendered after a refused post can use it)."""
+    fresh = {"populate_existing": True}  # the rows may have been replaced since this session read them
+    if not is_current(db.session.get(PlanStanding, plan.id, execution_options=fresh), today):
+        return None
+    stored = db.session.get(StoredStanding, task.id, execution_options=fresh)
+    if stored is None:
+        return None
+    return _listed(stored, task, _lead_units([task.id]).get(task.id, []))
 
 
 # What each unit answers for (the league table) -----------------------------------------------------

@@ -1,4 +1,6 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from dataclasses import replace
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -7,6 +9,7 @@ from tracker.accountability.models import Chase
 from tracker.accounts.permissions import require
 from tracker.alerts.queries import open_alerts_concerning
 from tracker.core.http import actor
+from tracker.core.pagination import paginate
 from tracker.core.time import now, ward_today
 from tracker.discussion.forms import AnswerForm, ReplyForm
 from tracker.discussion.queries import plan_directives, plan_questions
@@ -14,9 +17,12 @@ from tracker.extensions import db
 from tracker.pages.loaders import load_plan
 from tracker.plan import assignments
 from tracker.plan import queries as plan_queries
+from tracker.plan.models import Task
 from tracker.progress.queries import latest_updates_by_unit
 from tracker.reports.models import STATUS_RETURNED
 from tracker.reports.queries import unit_report_rows
+from tracker.standing import listing
+from tracker.standing.stored import current_standings
 from tracker.units import services
 from tracker.units.forms import UnitForm
 from tracker.units.models import Unit
@@ -54,12 +60,20 @@ def my_unit(plan_id: int):
     if current_user.unit_id is None:
         flash(_("Your account belongs to no unit, so there is no unit page to show."), "info")
         return redirect(url_for("plan.overview", plan_id=plan.id))
-    work = assignments.plan_workload(plan)
-    entry = work.get(current_user.unit_id)
-    if entry is None:
+    unit = db.session.get(Unit, current_user.unit_id)
+    if unit is None or unit.ward_id != plan.ward_id:
         abort(404)
-    task_ids = [row.task.id for row in entry.leads + entry.supports]
-    latest = latest_updates_by_unit(current_user.unit_id, task_ids)
+    current_standings(plan, ward_today())
+    mine = assignments.unit_task_ids(plan, unit.id, listing.positions)
+    size = current_app.config["LIST_PAGE_SIZE"]
+    lists = [
+        ("led", _("Tasks led"), paginate(mine.leads, request.args.get("led", type=int), size)),
+        ("supported", _("Tasks supported"), paginate(mine.supports, request.args.get("supported", type=int), size)),
+    ]
+    shown = [task_id for _key, _heading, page in lists for task_id in page.items]
+    tasks = {t.id: t for t in db.session.scalars(select(Task).where(Task.id.in_(shown)))} if shown else {}
+    lists = [(key, heading, replace(page, items=[tasks[i] for i in page.items])) for key, heading, page in lists]
+    latest = latest_updates_by_unit(unit.id, shown)
     today = ward_today()
     rows = unit_report_rows(plan, current_user.unit_id, today)
     returned = [r for r in rows if r.status == STATUS_RETURNED]
@@ -68,7 +82,9 @@ def my_unit(plan_id: int):
     return render_template(
         "units/home.html",
         plan=plan,
-        entry=entry,
+        unit=unit,
+        lists=lists,
+        page_args={key: request.args.get(key, type=int) for key, _heading, _page in lists},
         latest=latest,
         owed=owed,
         returned=returned,
