@@ -406,6 +406,21 @@ def build_large(args) -> dict:
     return {"plan_id": plan.id, "task": led, "unit": unit.code, "plan_file": str(path.relative_to(common.ROOT))}
 
 
+def store_standings() -> None:
+    """Every plan's standings of today, as the night's alert scan leaves them for the day's pages
+    (the progress updates above are inserted in bulk, which only marks the standings out of date)."""
+    from sqlalchemy import select
+
+    from tracker.core.time import ward_today
+    from tracker.extensions import db
+    from tracker.plan.models import Plan
+    from tracker.standing.stored import refresh_standings
+
+    for plan in db.session.scalars(select(Plan).order_by(Plan.id)).all():
+        refresh_standings(plan, ward_today())
+        db.session.commit()
+
+
 BUILDERS = {"ward": build_ward, "large": build_large, "province": build_province}
 
 
@@ -429,6 +444,7 @@ def main(argv=None) -> None:
     with app.app_context():
         migrate()
         meta = BUILDERS[args.dataset](args)
+        store_standings()
         meta.update(counts())
         db.session.remove()
         db.engine.dispose()

@@ -24,7 +24,7 @@ def load_plan(plan_id: int) -> Plan:
 
 
 def load_task_node(plan: Plan, code: str) -> queries.TaskNode:
-    node = queries.find_node(queries.task_tree(plan), code)
+    node = queries.task_subtree(plan, code)
     if node is None:
         abort(404)
     return node

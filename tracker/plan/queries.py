@@ -58,19 +58,46 @@ def task_lacks_lead(is_leaf: bool, lead_units: list) -> bool:
     return is_leaf and not any(unit_answers(unit) for unit in lead_units)
 
 
+def _with_units_and_milestones(query):
+    return query.options(
+        selectinload(Task.assignments).joinedload(Assignment.unit).selectinload(Unit.members),
+        selectinload(Task.milestones),
+    )
+
+
 def plan_tasks(plan: Plan) -> list[Task]:
     """The plan's tasks with their units and milestones, in the plan's order (a parent, then its
     children, then the next sibling)."""
     tasks = db.session.scalars(
-        select(Task)
-        .where(Task.plan_id == plan.id)
-        .options(
-            selectinload(Task.assignments).joinedload(Assignment.unit).selectinload(Unit.members),
-            selectinload(Task.milestones),
-        )
-        .order_by(Task.sort_order, Task.id)
+        _with_units_and_milestones(select(Task).where(Task.plan_id == plan.id)).order_by(Task.sort_order, Task.id)
     ).all()
     return in_tree_order(tasks)
+
+
+def task_subtree(plan: Plan, code: str) -> TaskNode | None:
+    """One task with the tasks below it (units and milestones loaded), read level by level: a
+    task's page costs what is under it, not the whole plan."""
+    task = db.session.scalar(_with_units_and_milestones(select(Task).where(Task.plan_id == plan.id, Task.code == code)))
+    if task is None:
+        return None
+    depth, parent = 0, task.parent
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent
+    root = TaskNode(task, depth)
+    level = {task.id: root}
+    while level:
+        children = db.session.scalars(
+            _with_units_and_milestones(select(Task).where(Task.parent_id.in_(list(level)))).order_by(
+                Task.sort_order, Task.id
+            )
+        ).all()
+        below = {}
+        for child in children:
+            node = TaskNode(child, level[child.parent_id].depth + 1)
+            level[child.parent_id].children.append(node)
+            below[child.id] = node
+        level = below
+    return root
 
 
 def in_tree_order(tasks: list[Task]) -> list[Task]:
@@ -132,11 +159,3 @@ def task_tree(plan: Plan, tasks: list[Task] | None = None) -> list[TaskNode]:
         return node
 
     return [build(task, 0) for task in by_parent.get(None, [])]
-
-
-def find_node(tree: list[TaskNode], code: str) -> TaskNode | None:
-    for section in tree:
-        for node in section.walk():
-            if node.task.code == code:
-                return node
-    return None

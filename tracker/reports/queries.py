@@ -15,7 +15,7 @@ from tracker.periods.queries import plan_rounds
 from tracker.periods.services import ReportingRound, days_late, is_open_for_reporting, is_past_due
 from tracker.plan.assignments import effective_assignments
 from tracker.plan.models import Plan, Task
-from tracker.plan.queries import plan_tasks
+from tracker.plan.queries import plan_assignment_rows, plan_tasks_alone
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import (
     STATUS_ACCEPTED,
@@ -58,8 +58,9 @@ def owed_reports(
     if structure is not None:
         tasks, effective, units = structure.tasks, structure.effective, structure.units
     else:
-        tasks = plan_tasks(plan)
-        effective = effective_assignments([a for t in tasks for a in t.assignments], ward_groups(plan.ward_id))
+        # Plain rows: what is owed needs the tasks' dates and the assignments, nothing loaded with them.
+        tasks = plan_tasks_alone(plan)
+        effective = effective_assignments(plan_assignment_rows(plan), ward_groups(plan.ward_id))
         units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
     parents = {t.parent_id for t in tasks}
     task_by_id = {t.id: t for t in tasks}
