@@ -106,10 +106,9 @@ class UnitTaskIds:
     supports: list[int] = field(default_factory=list)
 
 
-def unit_task_ids(plan: Plan, unit_id: int, position: Callable[[list[int]], dict[int, int]]) -> UnitTaskIds:
-    """The tasks a unit leads and supports (as plan_workload finds them), reading only the
-    assignments that name the unit or a group it belongs to. `position(ids)` gives each task's
-    place in the plan's order."""
+def unit_assignments(plan: Plan, unit_id: int) -> list[EffectiveAssignment]:
+    """The unit's roles on the plan's tasks (as plan_workload finds them), reading only the
+    assignments that name the unit or a group it belongs to."""
     groups = ward_groups(plan.ward_id)
     expansion = stands_for(groups, list(groups))
     names = {unit_id} | {group for group, members in expansion.items() if unit_id in members}
@@ -119,11 +118,16 @@ def unit_task_ids(plan: Plan, unit_id: int, position: Callable[[list[int]], dict
         .where(Task.plan_id == plan.id, Assignment.unit_id.in_(names))
     ).all()
     if unit_id in groups:  # a group's list is what the plan names it for
-        mine = [
+        return [
             EffectiveAssignment(r.task_id, unit_id, r.role, r.is_primary, None) for r in rows if r.unit_id == unit_id
         ]
-    else:
-        mine = [e for (_task_id, uid), e in effective_assignments(rows, groups).items() if uid == unit_id]
+    return [e for (_task_id, uid), e in effective_assignments(rows, groups).items() if uid == unit_id]
+
+
+def unit_task_ids(plan: Plan, unit_id: int, position: Callable[[list[int]], dict[int, int]]) -> UnitTaskIds:
+    """The tasks a unit leads and supports, in the plan's order (`position(ids)` gives each
+    task's place in it)."""
+    mine = unit_assignments(plan, unit_id)
     order = position([e.task_id for e in mine])
     found = UnitTaskIds()
     for entry in sorted(mine, key=lambda e: order.get(e.task_id, 0)):

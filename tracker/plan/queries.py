@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -120,6 +121,22 @@ def plan_tasks_alone(plan: Plan) -> list[Task]:
     reads assignments and milestones as rows (plan_assignment_rows, plan_milestones)."""
     tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.sort_order, Task.id)).all()
     return in_tree_order(tasks)
+
+
+def plan_order(plan: Plan) -> dict[int, int]:
+    """Task id -> its place in the plan's order, from plain rows (no task loaded)."""
+    rows = db.session.execute(
+        select(Task.id, Task.parent_id).where(Task.plan_id == plan.id).order_by(Task.sort_order, Task.id)
+    ).all()
+    return {task.id: place for place, task in enumerate(in_tree_order(rows))}
+
+
+def parent_ids(task_ids: Iterable[int]) -> set[int]:
+    """Those of the tasks that have tasks below them."""
+    ids = list(task_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Task.parent_id).where(Task.parent_id.in_(ids)).distinct()))
 
 
 def plan_assignment_rows(plan: Plan) -> list:

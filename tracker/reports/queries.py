@@ -13,9 +13,9 @@ from tracker.core.time import aware, ward_date
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import ReportingRound, days_late, is_open_for_reporting, is_past_due
-from tracker.plan.assignments import effective_assignments
-from tracker.plan.models import Plan, Task
-from tracker.plan.queries import plan_assignment_rows, plan_tasks_alone
+from tracker.plan.assignments import effective_assignments, unit_assignments
+from tracker.plan.models import Assignment, Plan, Task
+from tracker.plan.queries import parent_ids, plan_assignment_rows, plan_order, plan_tasks_alone
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import (
     STATUS_ACCEPTED,
@@ -55,14 +55,16 @@ def owed_reports(
     the plan's structure already loaded (a PlanSnapshot: tasks, effective assignments, units)."""
     if not rounds:
         return []
+    units = structure.units if structure is not None else _ward_units(plan)
     if structure is not None:
-        tasks, effective, units = structure.tasks, structure.effective, structure.units
+        tasks, effective, parents = structure.tasks, structure.effective, {t.parent_id for t in structure.tasks}
+    elif unit_id is not None:
+        tasks, effective, parents = _unit_structure(plan, unit_id)
     else:
         # Plain rows: what is owed needs the tasks' dates and the assignments, nothing loaded with them.
         tasks = plan_tasks_alone(plan)
         effective = effective_assignments(plan_assignment_rows(plan), ward_groups(plan.ward_id))
-        units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
-    parents = {t.parent_id for t in tasks}
+        parents = {t.parent_id for t in tasks}
     task_by_id = {t.id: t for t in tasks}
     order = {t.id: i for i, t in enumerate(tasks)}
     owed = []
@@ -81,6 +83,20 @@ def owed_reports(
             reports = [o for o in reports if any(t.id in task_ids for t in o.tasks)]
         owed.extend(reports)
     return owed
+
+
+def _ward_units(plan: Plan) -> dict[int, Unit]:
+    return {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
+
+
+def _unit_structure(plan: Plan, unit_id: int) -> tuple[list[Task], dict, set[int]]:
+    """What one unit's reports are worked out from: the tasks it has a role on (in the plan's
+    order), its roles, and which of those tasks have tasks below them. Bounded by the unit's tasks."""
+    mine = unit_assignments(plan, unit_id)
+    ids = [e.task_id for e in mine]
+    order = plan_order(plan)
+    tasks = sorted(db.session.scalars(select(Task).where(Task.id.in_(ids))), key=lambda t: order[t.id]) if ids else []
+    return tasks, {(e.task_id, e.unit_id): e for e in mine}, parent_ids(ids)
 
 
 @dataclass
@@ -177,9 +193,24 @@ def unit_report_rows(plan: Plan, unit_id: int, today: date) -> list[ReportRow]:
 
 
 def task_report_rows(plan: Plan, task_id: int, today: date) -> list[ReportRow]:
-    """The unit reports with a section on the task, for the rounds open for reporting, newest first."""
-    rounds = list(reversed(open_rounds(plan, today)))
-    return rows_for(plan, owed_reports(plan, rounds, task_ids={task_id}), today)
+    """The unit reports with a section on the task, for the rounds open for reporting, newest first.
+    Worked out from the task's own assignments: a row's `tasks` is the task alone."""
+    task = db.session.get(Task, task_id)
+    groups = ward_groups(plan.ward_id)
+    rows = db.session.execute(
+        select(Assignment.task_id, Assignment.unit_id, Assignment.role, Assignment.is_primary).where(
+            Assignment.task_id == task_id
+        )
+    ).all()
+    effective = effective_assignments(rows, groups)
+    is_leaf = not parent_ids([task_id])
+    units = _ward_units(plan)
+    owed = []
+    for round_ in reversed(open_rounds(plan, today)):
+        owing = [(uid, a) for (_tid, uid), a in effective.items() if owes_section(task, is_leaf, a, round_)]
+        owing.sort(key=lambda pair: (units[pair[0]].sort_order, pair[0]))
+        owed += [OwedReport(round_, uid, [task], {task.id: a.role}) for uid, a in owing]
+    return rows_for(plan, owed, today)
 
 
 def round_report_rows(plan: Plan, round_: ReportingRound, today: date) -> list[ReportRow]:
