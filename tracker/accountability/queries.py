@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds
 from tracker.plan.models import Plan
-from tracker.reports.queries import first_submissions, owed_reports
+from tracker.reports.queries import OwedReport, first_submissions, owed_reports
 from tracker.reports.services import is_on_time
 from tracker.standing import listing
 from tracker.standing.queries import PlanSnapshot, TaskFigures
@@ -41,9 +41,9 @@ def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict
     }
 
 
-def expected_counts(plan: Plan, rounds: list[ReportingRound]) -> dict[tuple[int, int], int]:
+def expected_counts(owed: list[OwedReport]) -> dict[tuple[int, int], int]:
     """(unit_id, round id) -> 1 for every unit report owed."""
-    return {(owed.unit_id, owed.round.id): 1 for owed in owed_reports(plan, rounds)}
+    return {(report.unit_id, report.round.id): 1 for report in owed}
 
 
 def open_questions_by_unit(plan: Plan) -> dict[int, int]:
@@ -88,21 +88,26 @@ def chases_by_unit(plan: Plan, since: date | None, until: date) -> dict[int, tup
     return {unit_id: (count, aware(last)) for unit_id, count, last in db.session.execute(query.group_by(Chase.unit_id))}
 
 
-def late_reports(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[int, list[LateItem]]:
-    """Unit id -> its reports past their deadline and still not sent."""
+def late_reports(
+    plan: Plan, rounds: list[ReportingRound], today: date, owed: list[OwedReport] | None = None
+) -> dict[int, list[LateItem]]:
+    """Unit id -> its reports past their deadline and still not sent (`owed`: the reports owed in
+    `rounds`, when already worked out)."""
     due = [r for r in rounds if is_past_due(r, today)]
     sent = first_submissions(due, end_of_day(today))
     found: dict[int, list[LateItem]] = {}
-    for owed in owed_reports(plan, due):
-        if (owed.round.id, owed.unit_id) not in sent:
-            since = owed.round.unit_deadline + timedelta(days=1)
-            found.setdefault(owed.unit_id, []).append(
+    due_ids = {r.id for r in due}
+    due_owed = owed_reports(plan, due) if owed is None else [o for o in owed if o.round.id in due_ids]
+    for report in due_owed:
+        if (report.round.id, report.unit_id) not in sent:
+            since = report.round.unit_deadline + timedelta(days=1)
+            found.setdefault(report.unit_id, []).append(
                 LateItem(
                     LATE_REPORT,
-                    round_name(owed.round),
+                    round_name(report.round),
                     since,
-                    (today - owed.round.unit_deadline).days,
-                    {"period": owed.round.id},
+                    (today - report.round.unit_deadline).days,
+                    {"period": report.round.id},
                 )
             )
     return found
@@ -162,9 +167,10 @@ def unit_figures(
     """One row per unit (unit groups excluded: their members answer), for the units that have
     anything to count: tasks, reports, directives, questions, chases or something late."""
     units = [u for u in sorted(units, key=lambda u: (u.sort_order, u.id)) if not u.is_group]
-    expected = expected_counts(plan, scope.rounds)
+    owed = owed_reports(plan, scope.rounds)  # once: the plan's whole structure is read for it
+    expected = expected_counts(owed)
     sent = report_counts(plan, scope.rounds, today)
-    unsent = late_reports(plan, scope.rounds, today)
+    unsent = late_reports(plan, scope.rounds, today, owed)
     questions = open_questions_by_unit(plan)
     chases = chases_by_unit(plan, scope.directives_from, scope.directives_until)
     all_directives = every_directive(plan)
