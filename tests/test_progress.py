@@ -708,8 +708,8 @@ def test_evidence_of_an_unknown_id_or_a_missing_file_is_404(app, plan, client, e
 
 def home_sections(html: str) -> tuple[str, str]:
     """The "Tasks led" and "Tasks supported" sections of the unit's home page (the last two)."""
-    sections = html.split('<section class="mb-4">')
-    led, supported = sections[-2], sections[-1].split("</section>")[0]
+    led = html.split('<section class="mb-4" id="led">', 1)[1].split("</section>", 1)[0]
+    supported = html.split('<section class="mb-4" id="supported">', 1)[1].split("</section>", 1)[0]
     return led, supported
 
 

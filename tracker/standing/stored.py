@@ -241,7 +241,9 @@ _FACT_MODELS = (Plan, Task, Assignment, ProgressUpdate, UnitReport, UnitReportSe
 @event.listens_for(Session, "after_flush")
 def _note_changes(session, _flush_context) -> None:
     marks = session.info.setdefault(_MARKS, set())
-    for obj in chain(session.new, session.dirty, session.deleted):
+    # An object is "dirty" once an attribute is set, even to the value it had: only real changes count.
+    changed = (obj for obj in session.dirty if session.is_modified(obj))
+    for obj in chain(session.new, changed, session.deleted):
         mark = _marks_of(obj)
         if mark is not None and mark[1] is not None:
             marks.add(mark)
