@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import event, func, select, update
@@ -29,11 +29,14 @@ from tests.test_dashboard import (  # noqa: F401  (fixtures)
 )
 from tests.test_progress import post_update
 from tracker.accountability import queries as accountability
+from tracker.alerts.models import Alert
+from tracker.alerts.services import scan as alert_scan
+from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.extensions import db
 from tracker.periods.queries import plan_periods
 from tracker.plan import assignments
-from tracker.plan.models import Milestone, Task
+from tracker.plan.models import Assignment, Milestone, Task
 from tracker.progress import status as rules
 from tracker.standing import listing
 from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
@@ -263,3 +266,34 @@ def test_the_unit_page_shows_a_page_of_each_list(app, plan):
     assert "1–3 of" in plain(supported)  # the other list stays on its first page
     next_supported = htmllib.unescape(re.search(r'rel="next" href="([^"]+)"', supported).group(1))
     assert "led=2" in next_supported and "supported=2" in next_supported
+
+
+def test_a_plan_of_thousands_of_tasks_is_stored_and_scanned_in_batches(app, plan, task_of):
+    """4,500 more tasks, all overdue: their standings (20 values a row) and their alerts (16 a
+    row) in one statement each would pass PostgreSQL's 65,535 parameters; in batches they do not
+    (run on PostgreSQL by `make test-pg`)."""
+    section, vhxh = task_of("IV"), db.session.scalar(select(Unit.id).where(Unit.code == "phong-vh-xh"))
+    for n in range(4500):
+        task = Task(
+            plan_id=plan.id,
+            parent_id=section.id,
+            code=f"IV.X.{n + 1}",
+            title=f"Nhiệm vụ bổ sung {n + 1}",
+            start_on=date(2026, 1, 1),
+            due_on=date(2026, 1, 31),
+            sort_order=1000 + n,
+        )
+        task.assignments.append(Assignment(unit_id=vhxh, role="lead", is_primary=True))
+        db.session.add(task)
+    db.session.commit()  # the session hook stores the plan's 4,554 standings in this transaction
+    with app.test_request_context():
+        assert stored_day(plan) == ward_today()
+        chosen = listing.TaskFilter(status=rules.IN_PROGRESS_OVERDUE)
+        assert listing.count_tasks(plan, chosen) == 4500
+        # The morning scan of 20/06/2026 stores that day's standings.
+        result = alert_scan(plan, date(2026, 6, 20), datetime.fromisoformat("2026-06-20T07:00:00+07:00"))
+        db.session.commit()
+        assert stored_day(plan) == date(2026, 6, 20) and listing.count_tasks(plan, chosen) == 4500
+        assert standing_differences(plan) == []
+    overdue_alerts = db.session.scalar(select(func.count(Alert.id)).where(Alert.kind == "task_overdue"))
+    assert overdue_alerts == 4500 and len(result.created) >= 4500
