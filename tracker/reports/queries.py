@@ -92,7 +92,7 @@ def _ward_units(plan: Plan) -> dict[int, Unit]:
 def _unit_structure(plan: Plan, unit_id: int) -> tuple[list[Task], dict, set[int]]:
     """What one unit's reports are worked out from: the tasks it has a role on (in the plan's
     order), its roles, and which of those tasks have tasks below them. Bounded by the unit's tasks."""
-    mine = unit_assignments(plan, unit_id)
+    mine = unit_assignments(plan, unit_id, as_named=False)  # a group owes nothing: its members do
     ids = [e.task_id for e in mine]
     order = plan_order(plan)
     tasks = sorted(db.session.scalars(select(Task).where(Task.id.in_(ids))), key=lambda t: order[t.id]) if ids else []

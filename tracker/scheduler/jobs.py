@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.mail import services as mail
 from tracker.progress import cleanup
 from tracker.scheduler.models import SchedulerHeartbeat
+from tracker.standing.stored import refresh_all
 
 log = logging.getLogger("tracker.scheduler")
 
@@ -30,6 +31,7 @@ def daily(app: Flask) -> None:
         try:
             results = alerts.scan_all(day, moment)
             db.session.commit()
+            refresh_all(day)  # what time alone changed since yesterday, ready for the day's pages
             queued = mail.build_digests(day, moment)
             db.session.commit()
         except Exception:

@@ -32,6 +32,7 @@ from tracker.units.models import Unit
 BATCH_ROWS = 1000  # rows per INSERT: 1,000 x 20 columns stays under every engine's parameter limit
 _MARKS = "standings_changed"  # session.info key: what this transaction changed
 _EVERY_PLAN = ("every plan", None)
+_FRESH = "standings_read_fresh"  # session.info key: the refresh's queries overwrite loaded objects
 
 
 # Stored rows -------------------------------------------------------------------------------------
@@ -100,11 +101,10 @@ def snapshot_rows(snapshot: PlanSnapshot) -> tuple[list[dict], list[dict]]:
 
 
 def store_standings(snapshot: PlanSnapshot) -> None:
-    """Replace the plan's stored standings by the snapshot's, in the current transaction. The plan's
-    row is locked first (PostgreSQL), so two transactions storing the same plan take turns."""
+    """Replace the plan's stored standings by the snapshot's, in the current transaction (the
+    caller holds the plan's lock: refresh_standings)."""
     plan_id = snapshot.plan.id
     db_session = _session()
-    db_session.execute(select(Plan.id).where(Plan.id == plan_id).with_for_update())
     db_session.execute(delete(StoredLead).where(StoredLead.plan_id == plan_id))
     db_session.execute(delete(StoredStanding).where(StoredStanding.plan_id == plan_id))
     db_session.execute(delete(PlanStanding).where(PlanStanding.plan_id == plan_id))
@@ -125,9 +125,34 @@ def store_standings(snapshot: PlanSnapshot) -> None:
 
 
 def refresh_standings(plan: Plan, today: date) -> PlanSnapshot:
-    snapshot = plan_snapshot(plan, today, for_pages=False)
+    """Recompute the plan's standings and store them, in the current transaction.
+
+    The plan's row is locked before anything is read (PostgreSQL; SQLite has one writer at a
+    time), so two transactions refreshing the same plan take turns and the second reads what the
+    first committed. The facts are read afresh, never from objects this session loaded earlier
+    (another transaction may have changed them since)."""
+    db_session = _session()
+    db_session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
+    db_session.info[_FRESH] = True
+    try:
+        snapshot = plan_snapshot(plan, today, for_pages=False)
+    finally:
+        db_session.info.pop(_FRESH, None)
     store_standings(snapshot)
     return snapshot
+
+
+def refresh_all(today: date) -> int:
+    """Every plan's standings of `today`, each plan in its own short transaction (after the
+    morning scan: a page then finds them ready)."""
+    db_session = _session()
+    plan_ids = db_session.scalars(select(Plan.id).order_by(Plan.id)).all()
+    for plan_id in plan_ids:
+        plan = db_session.get(Plan, plan_id)
+        if plan is not None:
+            refresh_standings(plan, today)
+            db_session.commit()
+    return len(plan_ids)
 
 
 def is_current(stored: PlanStanding | None, today: date) -> bool:
@@ -238,6 +263,11 @@ def _marks_of(obj) -> tuple | None:
 _FACT_MODELS = (Plan, Task, Assignment, ProgressUpdate, UnitReport, UnitReportSection, ReportingPeriod, Unit)
 
 
+_FACT_TABLES = frozenset(
+    {model.__table__.name for model in _FACT_MODELS} | {"unit_group_member"}  # group membership
+)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changes(session, _flush_context) -> None:
     marks = session.info.setdefault(_MARKS, set())
@@ -251,28 +281,36 @@ def _note_changes(session, _flush_context) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
+    if state.is_select:
+        if state.session.info.get(_FRESH):
+            state.update_execution_options(populate_existing=True)
         return
-    mapper = state.bind_mapper
-    if mapper is not None and issubclass(mapper.class_, _FACT_MODELS):
+    table = getattr(state.statement, "table", None)
+    if table is not None and getattr(table, "name", None) in _FACT_TABLES:
         state.session.info.setdefault(_MARKS, set()).add(_EVERY_PLAN)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_changes(session) -> None:
-    session.info.pop(_MARKS, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_changes(session, transaction) -> None:
+    if transaction.parent is None:  # the whole transaction ended (a savepoint's end keeps them)
+        session.info.pop(_MARKS, None)
 
 
 @event.listens_for(Session, "before_commit")
 def _refresh_changed(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer commit refreshes
     session.flush()  # so that _note_changes has seen every change of the transaction
     marks = session.info.pop(_MARKS, None)
     if not marks:
         return
     if _EVERY_PLAN in marks:
-        session.execute(delete(PlanStanding))  # out of date: recomputed when next asked for
+        # A statement that names no plan: every plan's standings are out of date, recomputed when
+        # next asked for (and not now, from objects the statement may have left behind).
+        session.execute(delete(PlanStanding))
+        return
     today = ward_today()
-    for plan in _plans_marked(session, marks):
+    for plan in _plans_marked(session, marks):  # in id order: two transactions lock plans alike
         refresh_standings(plan, today)
     session.info.pop(_MARKS, None)  # the refresh's own writes change no facts
 

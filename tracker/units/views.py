@@ -84,7 +84,7 @@ def my_unit(plan_id: int):
         plan=plan,
         unit=unit,
         lists=lists,
-        page_args={key: request.args.get(key, type=int) for key, _heading, _page in lists},
+        page_args={key: page.number for key, _heading, page in lists},
         latest=latest,
         owed=owed,
         returned=returned,
