@@ -347,6 +347,7 @@ def test_a_unit_with_nothing_late_cannot_be_chased(app, plan, user_of, period_of
     freeze(app, at(LATE_DAY, 9))
     secretariat = signed_in(app, "secretariat")
     officer_browser = signed_in(app, "officer")
+    page(secretariat, f"/plans/{plan.id}/accountability/")  # the league table, as the day's first page
     before = database_snapshot()
 
     response = chase(secretariat, plan)

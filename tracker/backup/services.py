@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.progress.models import Evidence
+from tracker.standing.stored import written_with_their_facts
 
 FORMAT_VERSION = 1
 
@@ -247,7 +248,14 @@ def _restore(manifest, tables, files) -> BackupSummary:
 
 def _insert_all(tables: dict[str, list[dict]]) -> None:
     """Insert every row with its own id. Columns that point into their own table (a task's parent)
-    are filled in a second pass, so the order of rows never breaks a foreign key."""
+    are filled in a second pass, so the order of rows never breaks a foreign key. The stored
+    standings come back as they were backed up, with the facts they were computed from (a backup
+    without them leaves them to be computed when a page first asks)."""
+    with written_with_their_facts():
+        _insert_tables(tables)
+
+
+def _insert_tables(tables: dict[str, list[dict]]) -> None:
     for table in _tables():
         rows = tables.get(table.name, [])
         if not rows:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from itertools import chain
@@ -32,6 +33,7 @@ from tracker.units.models import Unit
 BATCH_ROWS = 1000  # rows per INSERT: 1,000 x 20 columns stays under every engine's parameter limit
 _MARKS = "standings_changed"  # session.info key: what this transaction changed
 _EVERY_PLAN = ("every plan", None)
+_AS_WRITTEN = "standings_written_with_facts"  # session.info key: see written_with_their_facts
 _FRESH = "standings_read_fresh"  # session.info key: the refresh's queries overwrite loaded objects
 
 
@@ -279,6 +281,18 @@ def _note_changes(session, _flush_context) -> None:
             marks.add(mark)
 
 
+@contextmanager
+def written_with_their_facts():
+    """For a restore, which writes every table as it was backed up, the stored standings with the
+    facts they were computed from: its statements mark nothing out of date."""
+    db_session = _session()
+    db_session.info[_AS_WRITTEN] = True
+    try:
+        yield
+    finally:
+        db_session.info.pop(_AS_WRITTEN, None)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_bulk_changes(state) -> None:
     if state.is_select:
@@ -286,7 +300,7 @@ def _note_bulk_changes(state) -> None:
             state.update_execution_options(populate_existing=True)
         return
     table = getattr(state.statement, "table", None)
-    if table is not None and getattr(table, "name", None) in _FACT_TABLES:
+    if table is not None and getattr(table, "name", None) in _FACT_TABLES and not state.session.info.get(_AS_WRITTEN):
         state.session.info.setdefault(_MARKS, set()).add(_EVERY_PLAN)
 
 
