@@ -66,6 +66,7 @@ class Config:
     STALE_AFTER_DAYS = _int_env("STALE_AFTER_DAYS", 45)
     # Rows on one page of a long list (the dashboard's task list): a page costs what it shows.
     LIST_PAGE_SIZE = max(1, _int_env("LIST_PAGE_SIZE", 50))  # at least one row
+    OVERVIEW_PAGE_SIZE = max(1, _int_env("OVERVIEW_PAGE_SIZE", 25))  # wards per page of the overview
     # Units can write a period's reports from this many days before its unit deadline.
     REPORT_WINDOW_DAYS = _int_env("REPORT_WINDOW_DAYS", 30)
 

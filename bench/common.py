@@ -19,6 +19,7 @@ PASSWORD = "bench-password-not-secret"
 COMMITTEE = "demo.bancd"
 CHAIR = "demo.truongban"
 OFFICER = "demo.canbo"
+PROVINCE = "demo.tinh"  # reads every ward of the province: the overview
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

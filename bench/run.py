@@ -46,7 +46,7 @@ USER_AGENT = "tracker-bench/1"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
-# (key, label, account, path after /plans/<id>)
+# (key, label, account, path after /plans/<id>; a path after "~" is the site's own)
 PAGES = (
     ("dashboard", "Committee dashboard", common.COMMITTEE, "/dashboard/"),
     ("overdue", "Overdue list", common.COMMITTEE, "/dashboard/tasks?status=in_progress_overdue"),
@@ -54,6 +54,7 @@ PAGES = (
     ("league", "League table", common.CHAIR, "/accountability/"),
     ("unit", "Unit home page", common.OFFICER, "/my-unit"),
     ("task", "Task page", common.COMMITTEE, "/tasks/{task}"),
+    ("overview", "Province overview", common.PROVINCE, "~/overview/"),
 )
 PAGE_RATIO_TARGET = 2.0
 THROUGHPUT_TARGET = 0.25
@@ -61,6 +62,8 @@ RERUN_TARGET = 0.10
 
 
 def page_path(meta: dict, path: str) -> str:
+    if path.startswith("~"):
+        return path[1:]
     return f"/plans/{meta['plan_id']}" + path.format(task=urllib.parse.quote(meta["task"]))
 
 

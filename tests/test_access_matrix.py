@@ -64,6 +64,8 @@ ACCESS = {
     "units_admin.edit": {"admin"},
     "audit_log.index": {"admin"},
     "dashboard.index": SIGNED_IN,
+    # Many wards' plans: a province's accounts and an installation admin, none of a ward's roles.
+    "overview.index": frozenset(),
     "dashboard.tasks": SIGNED_IN,
     "accountability.index": {"secretariat", "committee", "chair", "admin"},
     "accountability.unit": {"secretariat", "committee", "chair", "admin"},

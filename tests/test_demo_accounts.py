@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PLAN_FILE
-from tracker.accounts.models import ROLES, User
+from tracker.accounts.models import ROLE_PROVINCE_COMMITTEE, WARD_ROLES, User
 from tracker.extensions import db
 
 
@@ -18,7 +18,10 @@ def test_demo_accounts_one_per_role_created_once(cli):
     result = cli.invoke(args=["users", "create-demo"])
     assert result.exit_code == 0, result.output
     users = db.session.scalars(select(User)).all()
-    assert sorted(code for u in users for code in u.role_codes) == sorted(ROLES)
+    # One per ward role, and the province's committee, which reads the ward's province.
+    assert sorted(code for u in users for code in u.role_codes) == sorted([*WARD_ROLES, ROLE_PROVINCE_COMMITTEE])
+    province = next(u for u in users if u.role_codes == {ROLE_PROVINCE_COMMITTEE})
+    assert (province.ward_id, province.province) == (None, "Tỉnh Thái Nguyên")
     for user in users:
         assert user.username in result.output
     assert "DEMO" in result.output.upper()
@@ -32,7 +35,7 @@ def test_demo_accounts_one_per_role_created_once(cli):
 
     again = cli.invoke(args=["users", "create-demo"])
     assert again.exit_code == 0
-    assert db.session.scalar(select(func.count(User.id))) == len(ROLES)
+    assert db.session.scalar(select(func.count(User.id))) == len(WARD_ROLES) + 1
 
 
 def test_demo_passwords_work_and_are_hashed(cli):

@@ -65,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports.views import bp as exports_bp
     from tracker.health.views import bp as health_bp
     from tracker.home.views import bp as home_bp
+    from tracker.overview.views import bp as overview_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
     from tracker.progress.views import bp as progress_bp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         ward_reports_bp,
         exports_bp,
         health_bp,
+        overview_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -50,13 +50,14 @@ def create_demo_command(ward_code: str | None) -> None:
 )
 @click.option("--unit", "unit_code", help="Unit code (officers belong to a unit).")
 @click.option("--ward", "ward_code", help="Ward code; leave out for an installation-wide admin.")
+@click.option("--province", help="The province whose wards a province's account reads (its roles: province_*).")
 @click.option("--email", help="E-mail address.")
 @click.password_option(help="The password (asked for if not given).")
-def create_command(username, full_name, roles, unit_code, ward_code, email, password):
+def create_command(username, full_name, roles, unit_code, ward_code, province, email, password):
     """Create an account (e.g. the first admin)."""
     # What a terminal sends is cleaned as a form's text is: NFC, no control characters.
     username, full_name, email = clean_text(username), clean_text(full_name), clean_text(email)
-    ward_code, unit_code = clean_text(ward_code), clean_text(unit_code)
+    ward_code, unit_code, province = clean_text(ward_code), clean_text(unit_code), clean_text(province)
     ward = db.session.scalar(select(Ward).where(Ward.code == ward_code)) if ward_code else None
     if ward_code and ward is None:
         raise click.ClickException(_('No ward has the code "%(code)s".', code=ward_code))
@@ -71,7 +72,16 @@ def create_command(username, full_name, roles, unit_code, ward_code, email, pass
             )
     try:
         services.add_user(
-            Actor.command_line(), now(), username, password, full_name, list(roles), ward=ward, unit=unit, email=email
+            Actor.command_line(),
+            now(),
+            username,
+            password,
+            full_name,
+            list(roles),
+            ward=ward,
+            unit=unit,
+            email=email,
+            province=province,
         )
     except services.AccountRefused as refused:
         raise click.ClickException(str(refused)) from None

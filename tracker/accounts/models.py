@@ -15,7 +15,13 @@ ROLE_SECRETARIAT = "secretariat"
 ROLE_COMMITTEE = "committee"
 ROLE_CHAIR = "chair"
 ROLE_ADMIN = "admin"
-ROLES = (ROLE_OFFICER, ROLE_SECRETARIAT, ROLE_COMMITTEE, ROLE_CHAIR, ROLE_ADMIN)
+# A province's people read every ward of their province and change nothing: the provincial steering
+# committee (Ban Chỉ đạo tỉnh) and the provincial department that follows the programme (Sở).
+ROLE_PROVINCE_COMMITTEE = "province_committee"
+ROLE_PROVINCE_DEPARTMENT = "province_department"
+WARD_ROLES = (ROLE_OFFICER, ROLE_SECRETARIAT, ROLE_COMMITTEE, ROLE_CHAIR, ROLE_ADMIN)
+PROVINCE_ROLES = (ROLE_PROVINCE_COMMITTEE, ROLE_PROVINCE_DEPARTMENT)
+ROLES = WARD_ROLES + PROVINCE_ROLES
 
 user_role = Table(
     "user_role",
@@ -33,13 +39,15 @@ class Role(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """An account. It belongs to one ward and (for unit staff) one unit, and holds roles."""
+    """An account. It belongs to one ward and (for unit staff) one unit, and holds roles. A
+    province's account belongs to no ward: it names its province, whose wards it reads."""
 
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int | None] = mapped_column(ForeignKey("ward.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    province: Mapped[str | None] = mapped_column(String(200))
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from flask import Flask, abort, g, has_request_context
 from flask_login import current_user
+from sqlalchemy import false, true
 
-from tracker.accounts.models import ROLE_ADMIN, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
+from tracker.accounts.models import (
+    PROVINCE_ROLES,
+    ROLE_ADMIN,
+    ROLE_CHAIR,
+    ROLE_COMMITTEE,
+    ROLE_OFFICER,
+    ROLE_SECRETARIAT,
+)
+from tracker.extensions import db
 from tracker.plan.assignments import unit_role_on_task
 from tracker.plan.models import ROLE_LEAD
 from tracker.reports.models import STATUS_DRAFT, STATUS_RETURNED
+from tracker.wards.models import Ward
 
 
 def _signed_in(user) -> bool:
@@ -23,14 +33,50 @@ def has_role(user, *roles: str) -> bool:
     return _signed_in(user) and bool(user.role_codes & set(roles))
 
 
+def is_installation_admin(user) -> bool:
+    return _signed_in(user) and user.ward_id is None and has_role(user, ROLE_ADMIN)
+
+
+def reads_province(user) -> bool:
+    """A province's account (no ward, a province named, a province role): it reads every ward of
+    its province and changes nothing. A province role held by a ward's account counts for nothing."""
+    return _signed_in(user) and user.ward_id is None and bool(user.province) and has_role(user, *PROVINCE_ROLES)
+
+
 def can_view_ward(user, ward_id: int) -> bool:
     """Everyone signed in reads everything of their own ward; an installation admin (no ward)
-    reads every ward."""
+    reads every ward; a province's account reads the wards of its province."""
     if not _signed_in(user):
         return False
     if user.ward_id is None:
-        return has_role(user, ROLE_ADMIN)
+        if has_role(user, ROLE_ADMIN):
+            return True
+        if reads_province(user):
+            ward = db.session.get(Ward, ward_id)
+            return ward is not None and ward.province == user.province
+        return False
     return user.ward_id == ward_id
+
+
+def visible_wards(user):
+    """The same rule as can_view_ward, as a condition on Ward for a query that lists wards or plans."""
+    if not _signed_in(user):
+        return false()
+    if user.ward_id is not None:
+        return Ward.id == user.ward_id
+    if has_role(user, ROLE_ADMIN):
+        return true()
+    if reads_province(user):
+        return Ward.province == user.province
+    return false()
+
+
+def can_view_overview(user, province: str | None = None) -> bool:
+    """The overview of many wards' plans: a province's account for its own province, an
+    installation admin for any province or for every ward (`province` None)."""
+    if is_installation_admin(user):
+        return True
+    return reads_province(user) and province == user.province
 
 
 def can_view_plan(user, plan) -> bool:
@@ -131,8 +177,10 @@ def can_chase(user, plan) -> bool:
 
 
 def can_view_accountability(user, plan) -> bool:
-    """The league table is the chair's view; the committee and the secretariat read it too."""
-    return has_role(user, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_SECRETARIAT, ROLE_ADMIN) and can_view_plan(user, plan)
+    """The league table is the chair's view; the committee, the secretariat and the province read it too."""
+    return has_role(user, ROLE_CHAIR, ROLE_COMMITTEE, ROLE_SECRETARIAT, ROLE_ADMIN, *PROVINCE_ROLES) and can_view_plan(
+        user, plan
+    )
 
 
 def can_manage_accounts(user) -> bool:
@@ -175,6 +223,7 @@ RULES = {
     "issue_directive": can_issue_directive,
     "answer_for_unit": can_answer_for_unit,
     "view_accountability": can_view_accountability,
+    "view_overview": can_view_overview,
     "chase": can_chase,
     "manage_accounts": can_manage_accounts,
     "manage_units": can_manage_units,

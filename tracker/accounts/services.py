@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from tracker.accounts.models import ROLES, Role, User, hash_password
+from tracker.accounts.models import PROVINCE_ROLES, ROLES, Role, User, hash_password
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import record
 from tracker.core.actor import Actor
@@ -63,6 +63,8 @@ DEMO_ACCOUNTS = (
     ("demo.bancd", "Thành viên Ban Chỉ đạo (demo)", "committee", "phong-kinh-te"),
     ("demo.truongban", "Trưởng ban Chỉ đạo (demo)", "chair", "ubnd"),
     ("demo.quantri", "Quản trị hệ thống (demo)", "admin", None),
+    # Reads every ward of the ward's province (the overview), changes nothing.
+    ("demo.tinh", "Ban Chỉ đạo giảm nghèo tỉnh (demo)", "province_committee", None),
 )
 
 
@@ -76,7 +78,11 @@ def create_demo_accounts(ward: Ward, actor: Actor, now: datetime) -> list[DemoAc
     for username, full_name, role, unit_code in DEMO_ACCOUNTS:
         password = secrets.token_urlsafe(9)
         unit = units.get(unit_code) if unit_code else None
-        user = create_user(username, password, full_name, [role], ward=ward, unit=unit)
+        of_province = role in PROVINCE_ROLES
+        if of_province and not ward.province:
+            continue
+        user = create_user(username, password, full_name, [role], ward=None if of_province else ward, unit=unit)
+        user.province = ward.province if of_province else None
         record(actor, "user.create", now, user, username=username, roles=[role], demo=True)
         created.append(DemoAccount(username, password, role, unit.name if unit else None))
     return created
@@ -326,8 +332,9 @@ def add_user(
     unit=None,
     email: str | None = None,
     active: bool = True,
+    province: str | None = None,
 ) -> User:
-    problem = username_problem(username) or password_problem(password)
+    problem = username_problem(username) or password_problem(password) or province_problem(roles, ward, province)
     if problem:
         raise AccountRefused(problem)
     if not (full_name or "").strip():
@@ -336,8 +343,24 @@ def add_user(
         raise AccountRefused(_('The username "%(username)s" is already taken.', username=username))
     user = create_user(username, password, full_name, roles, ward=ward, unit=unit, email=email)
     user.active = active
-    record(actor, "user.create", now, user, username=username, roles=sorted(roles))
+    user.province = province
+    details = {"province": province} if province else {}
+    record(actor, "user.create", now, user, username=username, roles=sorted(roles), **details)
     return user
+
+
+def province_problem(roles: list[str], ward, province: str | None) -> str | None:
+    """A province's roles go with an account of no ward that names its province, and only with them."""
+    province_roles = set(roles) & set(PROVINCE_ROLES)
+    if province_roles and ward is not None:
+        return _("A province's account belongs to no ward: leave the ward out.")
+    if province_roles and not (province or "").strip():
+        return _("Name the province whose wards the account reads.")
+    if province and not province_roles:
+        return _("Only a province's roles (provincial committee, provincial department) name a province.")
+    if province_roles and set(roles) - set(PROVINCE_ROLES):
+        return _("A province's account holds only a province's roles.")
+    return None
 
 
 def change_user(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tracker.accounts import services
 from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, ProfileForm, UserForm
 from tracker.accounts.login import keep_session
-from tracker.accounts.models import ROLES, User
+from tracker.accounts.models import ROLES, WARD_ROLES, User
 from tracker.accounts.permissions import require
 from tracker.core.http import actor, safe_next
 from tracker.core.labels import label
@@ -102,7 +102,9 @@ def _visible_units():
 
 def _fill_choices(form: UserForm) -> None:
     form.unit_id.choices = [(0, _("— no unit —"))] + [(u.id, u.name) for u in _visible_units()]
-    form.roles.choices = [(code, label("role", code)) for code in ROLES]
+    # A ward's admin gives a ward's roles; a province's roles come with an account of no ward.
+    roles = ROLES if current_user.ward_id is None else WARD_ROLES
+    form.roles.choices = [(code, label("role", code)) for code in roles]
 
 
 def _load_user(user_id: int) -> User:

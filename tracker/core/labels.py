@@ -19,6 +19,8 @@ LABELS = {
         "committee": _l("Steering committee member"),
         "chair": _l("Chair"),
         "admin": _l("Administrator"),
+        "province_committee": _l("Provincial steering committee"),
+        "province_department": _l("Provincial department"),
     },
     "task_status": {
         "not_started": _l("Not started yet"),

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.accounts.models import ROLE_CHAIR, ROLE_COMMITTEE, ROLE_OFFICER, ROLE_SECRETARIAT
-from tracker.accounts.permissions import can_view_plan, has_role
+from tracker.accounts.permissions import can_view_overview, has_role, reads_province, visible_wards
 from tracker.core.http import safe_next
 from tracker.extensions import db
 from tracker.plan.models import Plan
@@ -14,19 +14,27 @@ from tracker.wards.models import Ward
 bp = Blueprint("home", __name__)
 
 
-def visible_plans():
-    rows = db.session.execute(
-        select(Plan, Ward).join(Ward, Plan.ward_id == Ward.id).order_by(Ward.name, Plan.start_year, Plan.code)
-    ).all()
-    return [row for row in rows if can_view_plan(current_user, row.Plan)]
+def visible_plans(limit: int | None = None):
+    """The plans the user reads (the wards of can_view_ward), the first `limit` of them."""
+    query = (
+        select(Plan, Ward)
+        .join(Ward, Plan.ward_id == Ward.id)
+        .where(visible_wards(current_user))
+        .order_by(Ward.sort_name, Plan.start_year, Plan.code, Plan.id)
+    )
+    return db.session.execute(query.limit(limit) if limit else query).all()
 
 
 @bp.get("/")
 def index():
-    plans = visible_plans()
+    if reads_province(current_user):
+        return redirect(url_for("overview.index"))
+    plans = visible_plans(limit=2)
     if len(plans) == 1:
         return redirect(start_page(plans[0].Plan))
-    return render_template("home/index.html", plans=plans)
+    if plans and can_view_overview(current_user):
+        return redirect(url_for("overview.index"))
+    return render_template("home/index.html", plans=visible_plans())
 
 
 def register(app) -> None:
@@ -36,7 +44,7 @@ def register(app) -> None:
         the user has exactly one plan; pages of a plan pass their own."""
         if not current_user.is_authenticated:
             return {}
-        plans = visible_plans()
+        plans = visible_plans(limit=2)
         return {"plan": plans[0].Plan} if len(plans) == 1 else {}
 
 

@@ -27,6 +27,16 @@ class PlanStanding(db.Model):
     percent: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     expected: Mapped[Decimal] = mapped_column(Numeric(5, 1))
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The plan's figures as a province's overview lists them: its leaf tasks, those on track,
+    # overdue and without a recent update, and its unit reports owed, sent and sent on time in
+    # every round due by `on_day` (the league table's "plan to date").
+    tasks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    on_track: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reports_owed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reports_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reports_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class StoredStanding(db.Model):

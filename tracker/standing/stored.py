@@ -21,11 +21,15 @@ from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, insert, select
 
-from tracker.core.time import now, ward_today
+from tracker.core.time import end_of_day, now, ward_today
 from tracker.periods.models import ReportingPeriod
+from tracker.periods.queries import plan_rounds
+from tracker.periods.services import is_past_due
 from tracker.plan.models import Assignment, Plan, Task
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import UnitReport, UnitReportSection
+from tracker.reports.queries import first_submissions, owed_reports
+from tracker.reports.services import is_on_time
 from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
 from tracker.standing.queries import PlanSnapshot, TaskFigures, plan_snapshot
 from tracker.units.models import Unit
@@ -102,6 +106,26 @@ def snapshot_rows(snapshot: PlanSnapshot) -> tuple[list[dict], list[dict]]:
     return standings, leads
 
 
+def plan_counts(snapshot: PlanSnapshot) -> dict[str, int]:
+    """The plan's figures that a province's overview lists (PlanStanding's counts): its leaf tasks
+    by standing, and the unit reports owed in every round due by the snapshot's day, sent and sent
+    by the unit deadline (counted as the league table counts them for the plan to date)."""
+    leaves = [figure.standing for figure in snapshot.leaves]
+    rounds = [r for r in plan_rounds(snapshot.plan) if is_past_due(r, snapshot.today)]
+    owed = owed_reports(snapshot.plan, rounds, structure=snapshot)
+    sent = first_submissions(rounds, end_of_day(snapshot.today))
+    moments = [sent.get((report.round.id, report.unit_id)) for report in owed]
+    return {
+        "tasks": len(leaves),
+        "on_track": sum(1 for s in leaves if s.on_track),
+        "overdue": sum(1 for s in leaves if s.is_overdue),
+        "stale": sum(1 for s in leaves if s.stale),
+        "reports_owed": len(owed),
+        "reports_sent": sum(1 for moment in moments if moment is not None),
+        "reports_on_time": sum(1 for report, moment in zip(owed, moments) if is_on_time(moment, report.round)),
+    }
+
+
 def store_standings(snapshot: PlanSnapshot) -> None:
     """Replace the plan's stored standings by the snapshot's, in the current transaction (the
     caller holds the plan's lock: refresh_standings)."""
@@ -122,6 +146,7 @@ def store_standings(snapshot: PlanSnapshot) -> None:
             percent=snapshot.percent,
             expected=snapshot.expected,
             refreshed_at=now(),
+            **plan_counts(snapshot),
         )
     )
 
@@ -199,6 +224,9 @@ def standing_differences(plan: Plan) -> list[str]:
             f"{plan.code}: plan percent/expected stored {stored.percent}/{stored.expected},"
             f" computed {snapshot.percent}/{snapshot.expected}"
         )
+    for name, count in plan_counts(snapshot).items():
+        if getattr(stored, name) != count:
+            found.append(f"{plan.code}: plan {name} stored {getattr(stored, name)}, computed {count}")
     standings, leads = snapshot_rows(snapshot)
     found += _row_differences(plan, StoredStanding, standings, ("task_id",))
     found += _row_differences(plan, StoredLead, leads, ("task_id", "unit_id"))
