@@ -34,15 +34,6 @@ def _chosen_period(plan, today):
     return periods, (started[-1].primary if started else (periods[0] if periods else None))
 
 
-def _chosen_tasks(filters) -> listing.TaskFilter:
-    return listing.TaskFilter(
-        section=filters["section"],
-        unit_id=filters["unit"].id if filters["unit"] else None,
-        status=filters["status"],
-        flag=filters["flag"],
-    )
-
-
 @bp.get("/")
 def index(plan_id: int):
     """Counts, roll-ups and the worst lists, aggregated in SQL from the stored standings."""
@@ -50,7 +41,7 @@ def index(plan_id: int):
     today = ward_today()
     filters = read_filters(plan)
     stored = current_standings(plan, today)
-    chosen = _chosen_tasks(filters)
+    chosen = listing.task_filter(filters)
     narrowed = filters["section"] or filters["status"] or filters["flag"]
     periods, period = _chosen_period(plan, today)
     round_ = round_of(periods, period) if period else None
@@ -105,7 +96,7 @@ def tasks(plan_id: int):
     if order not in listing.ORDERS:
         abort(404)
     current_standings(plan, today)
-    chosen = _chosen_tasks(filters)
+    chosen = listing.task_filter(filters)
     return render_template(
         "dashboard/tasks.html",
         plan=plan,

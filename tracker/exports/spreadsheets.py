@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -59,14 +60,39 @@ def cell_value(value):
     return value
 
 
-def csv_response(filename: str, header: list[str], rows: list[list]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def csv_response(filename: str, header: list[str], rows) -> Response:
+    """`rows` (any iterable) written one by one to a spooled file: memory stays flat however many."""
+    spool = _spool()
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    text.write("\ufeff")  # the BOM tells Excel the file is UTF-8
+    writer = csv.writer(text)
     writer.writerow([safe_text(h) for h in header])
     for row in rows:
         writer.writerow([_csv_value(v) for v in row])
-    data = "\ufeff" + buffer.getvalue()  # the BOM tells Excel the file is UTF-8
-    return Response(data.encode("utf-8"), mimetype="text/csv", headers={"Content-Disposition": _attachment(filename)})
+    text.flush()
+    text.detach()
+    return _file_response(spool, filename, "text/csv")
+
+
+SPOOL_BYTES = 4 * 1024 * 1024  # a file larger than this goes to disk while it is written and sent
+
+
+def _spool():
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+
+
+def _file_response(spool, filename: str, mimetype: str) -> Response:
+    """The spooled file (written to its end), sent a block at a time and closed after."""
+    size = spool.tell()
+    spool.seek(0)
+
+    def blocks():
+        with spool:
+            while block := spool.read(64 * 1024):
+                yield block
+
+    headers = {"Content-Disposition": _attachment(filename), "Content-Length": str(size)}
+    return Response(blocks(), mimetype=mimetype, headers=headers)
 
 
 def _csv_value(value) -> str:
@@ -226,13 +252,9 @@ def new_workbook() -> Workbook:
 
 
 def xlsx_response(filename: str, workbook: Workbook) -> Response:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": _attachment(filename)},
-    )
+    spool = _spool()
+    workbook.save(spool)
+    return _file_response(spool, filename, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _attachment(filename: str) -> str:

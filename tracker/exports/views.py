@@ -3,14 +3,15 @@
 from flask import Blueprint, abort, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
+from tracker.accounts.models import User
 from tracker.alerts.messages import alert_text
 from tracker.alerts.models import Alert
 from tracker.alerts.queries import alert_loads
 from tracker.core.formatting import format_date
 from tracker.core.labels import label
 from tracker.core.time import ward_today
-from tracker.dashboard import queries as dashboard
 from tracker.exports.spreadsheets import (
     DATE_FORMAT,
     NUMBER_FORMAT,
@@ -21,14 +22,20 @@ from tracker.exports.spreadsheets import (
 )
 from tracker.extensions import db
 from tracker.pages.loaders import load_plan, read_filters
-from tracker.standing.queries import plan_snapshot
+from tracker.plan.models import Task
+from tracker.progress.models import ProgressUpdate
+from tracker.standing import listing
+from tracker.standing.stored import current_standings
+from tracker.units.models import Unit
 
 bp = Blueprint("exports", __name__, url_prefix="/plans/<int:plan_id>/exports")
 
 FORMATS = ("csv", "xlsx")
+EXPORT_BATCH = 1000  # rows read from the database at a time
 
 
-def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows: list[list], formats=None):
+def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows, formats=None):
+    """`rows`, any iterable, written one by one: an export of any size keeps memory flat."""
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
     workbook = new_workbook()
@@ -37,25 +44,15 @@ def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows: list
     return xlsx_response(f"{name}.xlsx", workbook)
 
 
-def _filtered_views(plan, filters):
-    """The dashboard's task list for these filters (section, unit, status, flag)."""
-    snapshot = plan_snapshot(plan, ward_today())
-    return dashboard.matching_tasks(
-        snapshot,
-        section=filters["section"],
-        unit_id=filters["unit"].id if filters["unit"] else None,
-        status=filters["status"],
-        flag=filters["flag"],
-    )
-
-
-def _listed_task_ids(plan, filters) -> list[int] | None:
+def _listed_task_ids(plan, filters):
     """The tasks an update or alert must be about to follow the filters: those of the dashboard's
-    task list when a section, status or flag is chosen (None, any task, otherwise). A unit alone
-    selects by who posted the update or whom the alert is about, as the dashboard's feed does."""
+    task list when a section, status or flag is chosen, as a subquery of the stored standings (None,
+    any task, otherwise). A unit alone selects by who posted the update or whom the alert is about,
+    as the dashboard's feed does."""
     if not (filters["section"] or filters["status"] or filters["flag"]):
         return None
-    return [v.task.id for v in _filtered_views(plan, filters)]
+    current_standings(plan, ward_today())
+    return listing.matching_ids(plan, listing.task_filter(filters))
 
 
 @bp.get("/tasks.<fmt>")
@@ -64,7 +61,8 @@ def tasks(plan_id: int, fmt: str):
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
-    views = _filtered_views(plan, read_filters(plan))
+    current_standings(plan, ward_today())
+    listed = listing.every_task(plan, listing.task_filter(read_filters(plan)))
     header = [
         _("Code"),
         _("Task"),
@@ -78,7 +76,7 @@ def tasks(plan_id: int, fmt: str):
         _("No recent update"),
         _("Last update"),
     ]
-    rows = [
+    rows = (
         [
             v.task.code,
             v.task.title,
@@ -92,8 +90,8 @@ def tasks(plan_id: int, fmt: str):
             _("Yes") if v.standing.stale else "",
             v.standing.last_update_on,
         ]
-        for v in views
-    ]
+        for v in listed
+    )
     return _respond(
         plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 10: DATE_FORMAT}
     )
@@ -102,17 +100,39 @@ def tasks(plan_id: int, fmt: str):
 @bp.get("/updates.<fmt>")
 def updates(plan_id: int, fmt: str):
     """The plan's progress updates, newest first, with the task list's filters: ?unit=CODE gives the
-    unit's own updates; ?section=, ?status= and ?flag= the updates on the tasks the list shows."""
+    unit's own updates; ?section=, ?status= and ?flag= the updates on the tasks the list shows. Read
+    as plain rows a batch at a time and written as they come."""
     if fmt not in FORMATS:
         abort(404)
     plan = load_plan(plan_id)
     filters = read_filters(plan)
-    found = dashboard.latest_updates(
-        plan,
-        limit=None,
-        task_ids=_listed_task_ids(plan, filters),
-        unit_id=filters["unit"].id if filters["unit"] else None,
+    corrected = aliased(ProgressUpdate)
+    query = (
+        select(
+            ProgressUpdate.created_at,
+            Task.code,
+            Unit.name,
+            ProgressUpdate.role,
+            User.full_name,
+            ProgressUpdate.percent,
+            ProgressUpdate.state,
+            ProgressUpdate.results,
+            ProgressUpdate.difficulties,
+            ProgressUpdate.proposals,
+            corrected.created_at,
+        )
+        .join(Task, Task.id == ProgressUpdate.task_id)
+        .join(Unit, Unit.id == ProgressUpdate.unit_id)
+        .join(User, User.id == ProgressUpdate.author_id)
+        .outerjoin(corrected, corrected.id == ProgressUpdate.corrects_id)
+        .where(Task.plan_id == plan.id)
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
     )
+    task_ids = _listed_task_ids(plan, filters)
+    if task_ids is not None:
+        query = query.where(ProgressUpdate.task_id.in_(task_ids))
+    if filters["unit"]:
+        query = query.where(ProgressUpdate.unit_id == filters["unit"].id)
     header = [
         _("When"),
         _("Task"),
@@ -126,22 +146,11 @@ def updates(plan_id: int, fmt: str):
         _("Proposals"),
         _("Corrects the update of"),
     ]
-    rows = [
-        [
-            u.created_at,
-            u.task.code,
-            u.unit.name,
-            label("role", u.role),
-            u.author.full_name,
-            u.percent,
-            label("update_state", u.state),
-            u.results,
-            u.difficulties,
-            u.proposals,
-            u.corrects.created_at if u.corrects else None,
-        ]
-        for u in found
-    ]
+    found = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
+    rows = (
+        [when, code, unit, label("role", role), author, percent, label("update_state", state), *texts, corrects]
+        for when, code, unit, role, author, percent, state, *texts, corrects in found
+    )
     return _respond(plan, _("Progress updates"), "cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT})
 
 
@@ -162,7 +171,7 @@ def alerts(plan_id: int, fmt: str):
     if task_ids is not None:
         query = query.where(Alert.task_id.in_(task_ids))
     header = [_("Alert"), _("Unit"), _("Task"), _("Since"), _("Deadline"), _("Created"), _("Resolved"), _("Details")]
-    rows = [
+    rows = (
         [
             label("alert_kind", a.kind),
             a.unit.name if a.unit else "",
@@ -173,6 +182,6 @@ def alerts(plan_id: int, fmt: str):
             a.resolved_at,
             alert_text(a),
         ]
-        for a in db.session.scalars(query)
-    ]
+        for a in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH))
+    )
     return _respond(plan, _("Alerts"), "canh-bao", fmt, header, rows, {3: DATE_FORMAT, 4: DATE_FORMAT})

@@ -44,6 +44,16 @@ class TaskFilter:
     flag: str | None = None  # a flag (tracker.progress.status.FLAGS) or a rating
 
 
+def task_filter(filters: dict) -> TaskFilter:
+    """The dashboard's filters (tracker.pages.loaders.read_filters) as a TaskFilter."""
+    return TaskFilter(
+        section=filters["section"],
+        unit_id=filters["unit"].id if filters["unit"] else None,
+        status=filters["status"],
+        flag=filters["flag"],
+    )
+
+
 def flag_clause(flag: str):
     """The SQL form of TaskStanding.has_flag."""
     if flag in rules.RATINGS:
@@ -158,6 +168,17 @@ def task_page(
     leads = _lead_units([stored.task_id for stored, _task in rows])
     items = [_listed(stored, task, leads.get(task.id, [])) for stored, task in rows]
     return Page(items, number, size, total)
+
+
+def every_task(plan: Plan, chosen: TaskFilter, order: str = ORDER_PLAN, batch: int = 1000):
+    """Every matching leaf task in `order`, read a batch at a time (an export of any size)."""
+    number = 1
+    while True:
+        found = task_page(plan, chosen, order, number, batch)
+        yield from found.items
+        if not found.has_next:
+            return
+        number += 1
 
 
 def _lead_units(task_ids: list[int]) -> dict[int, list[Unit]]:
