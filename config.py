@@ -67,6 +67,12 @@ class Config:
     # Rows on one page of a long list (the dashboard's task list): a page costs what it shows.
     LIST_PAGE_SIZE = max(1, _int_env("LIST_PAGE_SIZE", 50))  # at least one row
     OVERVIEW_PAGE_SIZE = max(1, _int_env("OVERVIEW_PAGE_SIZE", 25))  # wards per page of the overview
+    # An export of more rows than this is written by the scheduler and downloaded from its own page
+    # (a large workbook takes minutes, past the web server's timeout); kept EXPORT_KEEP_DAYS days.
+    EXPORT_INLINE_ROWS = max(1, _int_env("EXPORT_INLINE_ROWS", 20000))
+    EXPORT_KEEP_DAYS = max(1, _int_env("EXPORT_KEEP_DAYS", 7))
+    EXPORT_POLL_SECONDS = max(1, _int_env("EXPORT_POLL_SECONDS", 10))
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or None  # None: UPLOAD_DIR/exports
     # Units can write a period's reports from this many days before its unit deadline.
     REPORT_WINDOW_DAYS = _int_env("REPORT_WINDOW_DAYS", 30)
 

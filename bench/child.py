@@ -30,14 +30,18 @@ def export(url: str, plan_id: str, fmt: str) -> dict:
         raise SystemExit(f"signing in as {common.COMMITTEE} failed")
     baseline = peak_mb()
     started = time.perf_counter()
-    response = client.get(f"/plans/{plan_id}/exports/updates.{fmt}")
-    body = response.get_data()
+    response = client.get(f"/plans/{plan_id}/exports/updates.{fmt}", buffered=False)
+    size = lines = 0
+    for block in response.iter_encoded():  # read as a browser saves it: a block at a time
+        size += len(block)
+        lines += block.count(b"\n")
+    response.close()
     seconds = time.perf_counter() - started
-    rows = body.decode("utf-8-sig").count("\n") - 1 if fmt == "csv" and response.status_code == 200 else None
+    rows = lines - 1 if fmt == "csv" and response.status_code == 200 else None
     return {
         "status": response.status_code,
         "seconds": seconds,
-        "bytes": len(body),
+        "bytes": size,
         "rows": rows,
         "baseline_mb": baseline,
         "maxrss_mb": peak_mb(),

@@ -157,7 +157,9 @@ def test_the_scheduler_has_the_daily_scan_the_mail_sender_the_clean_up_and_the_h
     app.config["MAIL_SEND_INTERVAL_MINUTES"] = 3
     scheduler = jobs.build_scheduler(app)
     by_id = {job.id: job for job in scheduler.get_jobs()}
-    assert set(by_id) == {"daily-scan", "send-mail", "heartbeat", "clean-evidence"}
+    assert set(by_id) == {"daily-scan", "send-mail", "heartbeat", "clean-evidence", "run-exports"}
+    assert by_id["run-exports"].func is jobs.run_exports
+    assert by_id["run-exports"].trigger.interval.total_seconds() == app.config["EXPORT_POLL_SECONDS"]
 
     daily = by_id["daily-scan"].trigger
     assert isinstance(daily, CronTrigger)

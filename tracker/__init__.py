@@ -131,6 +131,7 @@ def register_commands(app: Flask) -> None:
     from tracker.alerts.cli import alerts_cli, mail_cli
     from tracker.backup.cli import backup_cli
     from tracker.demo.cli import demo_cli
+    from tracker.exports.cli import exports_cli
     from tracker.plan.cli import plan_cli
     from tracker.progress.cli import evidence_cli
     from tracker.scheduler.cli import scheduler_cli
@@ -146,6 +147,7 @@ def register_commands(app: Flask) -> None:
         demo_cli,
         evidence_cli,
         standings_cli,
+        exports_cli,
     )
     for group in groups:
         app.cli.add_command(group)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain, islice
@@ -173,21 +174,32 @@ def row_height(values: list, widths: dict[int, int]) -> float | None:
     return lines * LINE_HEIGHT if lines > 1 else None
 
 
-def _cell(sheet, value, format_=None, bold=False):
+def _cell(sheet, value, format_=None, bold=False, styles: dict | None = None):
+    """One cell, wrapped at the top, bold or not, with its number format. `styles` keeps each
+    combination's style made once (setting a style on every cell costs most of a large export)."""
     cell = WriteOnlyCell(sheet, value=cell_value(value) if not isinstance(value, str) else printable(value))
-    cell.alignment = TOP_WRAP
-    if bold:
-        cell.font = BOLD
+    shown = None
     if isinstance(cell.value, str):
         # Text stays text: a value starting with = + - @ is stored as a string, never as a formula,
         # and shows without any mark (CSV, which has no types, neutralises it instead).
         cell.data_type = "s"
     elif format_ is not None and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-        cell.number_format = number_format(cell.value, format_)
+        shown = number_format(cell.value, format_)
     elif isinstance(cell.value, datetime):
-        cell.number_format = DATETIME_FORMAT
+        shown = DATETIME_FORMAT
     elif isinstance(cell.value, date):
-        cell.number_format = DATE_FORMAT
+        shown = DATE_FORMAT
+    styles = {} if styles is None else styles
+    key = (shown, bold)
+    if key not in styles:
+        model = WriteOnlyCell(sheet)
+        model.alignment = TOP_WRAP
+        if bold:
+            model.font = BOLD
+        if shown is not None:
+            model.number_format = shown
+        styles[key] = model._style
+    cell._style = copy(styles[key])
     return cell
 
 
@@ -232,7 +244,8 @@ def add_sheet(
     height = row_height([str(h) for h in header], sized)
     if height:
         sheet.row_dimensions[header_row].height = height
-    sheet.append([_cell(sheet, h, bold=True) for h in header])
+    styles: dict = {}
+    sheet.append([_cell(sheet, h, bold=True, styles=styles) for h in header])
     formats, row_formats = formats or {}, row_formats or {}
     for row_index, row in enumerate(chain(sample, rows)):
         height = row_height(row, sized)
@@ -240,7 +253,7 @@ def add_sheet(
             sheet.row_dimensions[header_row + 1 + row_index].height = height
         sheet.append(
             [
-                _cell(sheet, value, row_formats.get((row_index, index), formats.get(index)))
+                _cell(sheet, value, row_formats.get((row_index, index), formats.get(index)), styles=styles)
                 for index, value in enumerate(row)
             ]
         )

@@ -1,8 +1,9 @@
 """CSV and XLSX downloads of what the committee views show, with the same filters."""
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_login import current_user
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from tracker.accounts.models import User
@@ -11,7 +12,9 @@ from tracker.alerts.models import Alert
 from tracker.alerts.queries import alert_loads
 from tracker.core.formatting import format_date
 from tracker.core.labels import label
-from tracker.core.time import ward_today
+from tracker.core.time import now, ward_today
+from tracker.exports import jobs
+from tracker.exports.models import DONE, ExportJob
 from tracker.exports.spreadsheets import (
     DATE_FORMAT,
     NUMBER_FORMAT,
@@ -34,8 +37,15 @@ FORMATS = ("csv", "xlsx")
 EXPORT_BATCH = 1000  # rows read from the database at a time
 
 
-def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows, formats=None):
-    """`rows`, any iterable, written one by one: an export of any size keeps memory flat."""
+def _respond(plan, what: str, name: str, fmt: str, header: list[str], rows, formats=None, count=None):
+    """`rows`, any iterable, written one by one: an export of any size keeps memory flat. With
+    more than EXPORT_INLINE_ROWS rows (`count`, asked first), the export is queued for the
+    scheduler and the person sent to its page."""
+    if count is not None and not jobs.in_background():
+        found = count()
+        if found > current_app.config["EXPORT_INLINE_ROWS"]:
+            job = jobs.queue(plan, current_user, request.endpoint, fmt, request.args.to_dict(), found, now())
+            return redirect(url_for("exports.job", plan_id=plan.id, job_id=job.id), 303)
     if fmt == "csv":
         return csv_response(f"{name}.csv", header, rows)
     workbook = new_workbook()
@@ -55,6 +65,18 @@ def _listed_task_ids(plan, filters):
     return listing.matching_ids(plan, listing.task_filter(filters))
 
 
+class _labels(dict):
+    """A kind's labels, each looked up once (an export names the same few values on every row)."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, code):
+        self[code] = label(self.kind, code)
+        return self[code]
+
+
 @bp.get("/tasks.<fmt>")
 def tasks(plan_id: int, fmt: str):
     """The dashboard's task list, with its filters (section, unit, status, flag)."""
@@ -62,7 +84,8 @@ def tasks(plan_id: int, fmt: str):
         abort(404)
     plan = load_plan(plan_id)
     current_standings(plan, ward_today())
-    listed = listing.every_task(plan, listing.task_filter(read_filters(plan)))
+    chosen = listing.task_filter(read_filters(plan))
+    listed = listing.every_task(plan, chosen)
     header = [
         _("Code"),
         _("Task"),
@@ -93,7 +116,14 @@ def tasks(plan_id: int, fmt: str):
         for v in listed
     )
     return _respond(
-        plan, _("Tasks"), "nhiem-vu", fmt, header, rows, {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 10: DATE_FORMAT}
+        plan,
+        _("Tasks"),
+        "nhiem-vu",
+        fmt,
+        header,
+        rows,
+        {4: NUMBER_FORMAT, 5: NUMBER_FORMAT, 10: DATE_FORMAT},
+        count=lambda: listing.count_tasks(plan, chosen),
     )
 
 
@@ -146,12 +176,14 @@ def updates(plan_id: int, fmt: str):
         _("Proposals"),
         _("Corrects the update of"),
     ]
-    found = db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
+    roles, states = _labels("role"), _labels("update_state")
     rows = (
-        [when, code, unit, label("role", role), author, percent, label("update_state", state), *texts, corrects]
-        for when, code, unit, role, author, percent, state, *texts, corrects in found
+        [when, code, unit, roles[role], author, percent, states[state], *texts, corrects]
+        for when, code, unit, role, author, percent, state, *texts, corrects in _batches(db.session.execute, query)
     )
-    return _respond(plan, _("Progress updates"), "cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT})
+    return _respond(
+        plan, _("Progress updates"), "cap-nhat-tien-do", fmt, header, rows, {5: NUMBER_FORMAT}, count=_counter(query)
+    )
 
 
 @bp.get("/alerts.<fmt>")
@@ -182,6 +214,43 @@ def alerts(plan_id: int, fmt: str):
             a.resolved_at,
             alert_text(a),
         ]
-        for a in db.session.scalars(query.execution_options(yield_per=EXPORT_BATCH))
+        for a in _batches(db.session.scalars, query)
     )
-    return _respond(plan, _("Alerts"), "canh-bao", fmt, header, rows, {3: DATE_FORMAT, 4: DATE_FORMAT})
+    return _respond(
+        plan, _("Alerts"), "canh-bao", fmt, header, rows, {3: DATE_FORMAT, 4: DATE_FORMAT}, count=_counter(query)
+    )
+
+
+def _batches(execute, query):
+    """The query's results read a batch at a time, from the first time they are asked for (an
+    export queued for later reads nothing now)."""
+    yield from execute(query.execution_options(yield_per=EXPORT_BATCH))
+
+
+def _counter(query):
+    return lambda: db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(plan_id: int, job_id: int):
+    """A queued export: waiting, being written, ready to download, or failed. Only its owner sees it."""
+    plan = load_plan(plan_id)
+    found = _own_job(plan, job_id)
+    return render_template("exports/job.html", plan=plan, job=found)
+
+
+@bp.get("/jobs/<int:job_id>/file")
+def job_file(plan_id: int, job_id: int):
+    plan = load_plan(plan_id)
+    found = _own_job(plan, job_id)
+    path = jobs.path_of(found)
+    if found.status != DONE or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=found.file_name or path.name)
+
+
+def _own_job(plan, job_id: int) -> ExportJob:
+    found = db.session.get(ExportJob, job_id)
+    if found is None or found.plan_id != plan.id or found.user_id != current_user.id:
+        abort(404)
+    return found

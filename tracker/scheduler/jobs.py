@@ -15,6 +15,7 @@ from flask import Flask
 from tracker.alerts import services as alerts
 from tracker.core.actor import Actor
 from tracker.core.time import WARD_TZ, now, ward_today
+from tracker.exports import jobs as exports
 from tracker.extensions import db
 from tracker.mail import services as mail
 from tracker.progress import cleanup
@@ -80,6 +81,15 @@ def clean_evidence(app: Flask) -> None:
             log.info("evidence clean-up: %d files without a record removed", len(orphans.names))
 
 
+def run_exports(app: Flask) -> None:
+    """The exports queued for being too large to write while the person waits, and old ones removed."""
+    with app.app_context():
+        ran = exports.run_pending(now())
+        removed = exports.remove_old(now())
+        if ran or removed:
+            log.info("exports: %d written, %d old ones removed", ran, removed)
+
+
 def build_scheduler(app: Flask, lock=None) -> BlockingScheduler:
     """The jobs. With `lock` (tracker.scheduler.lock.SchedulerLock), each job first checks that
     this process still holds it, and the heartbeat stops the scheduler when it does not."""
@@ -121,6 +131,13 @@ def build_scheduler(app: Flask, lock=None) -> BlockingScheduler:
         args=[app],
         id="send-mail",
         name="send the outbox",
+    )
+    scheduler.add_job(
+        guarded(run_exports),
+        IntervalTrigger(seconds=app.config["EXPORT_POLL_SECONDS"], timezone=WARD_TZ),
+        args=[app],
+        id="run-exports",
+        name="write the queued exports",
     )
     scheduler.add_job(
         guarded(heartbeat),
