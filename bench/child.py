@@ -31,6 +31,14 @@ def export(url: str, plan_id: str, fmt: str) -> dict:
     baseline = peak_mb()
     started = time.perf_counter()
     response = client.get(f"/plans/{plan_id}/exports/updates.{fmt}", buffered=False)
+    queued = response.status_code == 303  # too large to write at once: the scheduler's job writes it
+    if queued:
+        with app.app_context():
+            from tracker.core.time import now
+            from tracker.exports import jobs
+
+            jobs.run_pending(now())
+        response = client.get(response.headers["Location"] + "/file", buffered=False)
     size = lines = 0
     for block in response.iter_encoded():  # read as a browser saves it: a block at a time
         size += len(block)
@@ -40,6 +48,7 @@ def export(url: str, plan_id: str, fmt: str) -> dict:
     rows = lines - 1 if fmt == "csv" and response.status_code == 200 else None
     return {
         "status": response.status_code,
+        "queued": queued,
         "seconds": seconds,
         "bytes": size,
         "rows": rows,

@@ -42,7 +42,9 @@ from sqlalchemy import event, func, select
 from tests import helpers
 from tests.helpers import at
 from tracker.accounts.models import User
-from tracker.alerts.models import Alert
+from tracker.alerts.messages import group_by_unit
+from tracker.alerts.models import ESCALATION, Alert
+from tracker.alerts.queries import escalations_by_unit, open_alerts
 from tracker.alerts.services import scan as alert_scan
 from tracker.core.actor import Actor
 from tracker.dashboard import queries
@@ -1318,6 +1320,13 @@ def test_pages_run_the_same_number_of_queries_whatever_the_data(app, plan, user_
     # Alerts of every kind, escalations among them, on the bell and the dashboard.
     assert scan_alerts(plan) > small_alerts
     assert db.session.scalar(select(func.count(Alert.id)).where(Alert.kind == "escalation")) > 10
+    # The dashboard counts the escalations per unit in one grouped query: the same lines as the
+    # escalations grouped one by one.
+    with app.test_request_context():
+        day = date(2026, 11, 26)
+        counted = [group.summary(day) for group in escalations_by_unit(plan.id)]
+        listed = [group.summary(day) for group in group_by_unit(open_alerts(plan.id, kinds=(ESCALATION,)))]
+    assert counted == listed and len(counted) > 3
     # The data really grew, and the pages show it.
     committee = signed_in(app, "committee")
     tasks_html = page(committee, f"/plans/{plan.id}/dashboard/tasks")

@@ -395,3 +395,44 @@ def test_a_unit_group_owes_no_report_its_members_do(app, plan, period_of):
     assert [(o.round.id, [t.id for t in o.tasks]) for o in alone] == [
         (o.round.id, [t.id for t in o.tasks]) for o in everything if o.unit_id == vhxh
     ]
+
+
+def test_the_reports_owed_are_stored_for_every_round_and_follow_an_assignment(june, app, plan, task_of, period_of):
+    """Every round's unit reports owed are stored with the standings, as the plan's rule works them
+    out; the dashboard's reporting list, the review queue and the league table read them. A unit
+    given a task owes its reports from that commit on."""
+    rounds = plan_rounds(plan)
+
+    def stored():
+        with app.test_request_context():
+            current_standings(plan, date(2026, 6, 20))
+        return [(o.round.id, o.unit_id, o.sections) for o in listing.owed_in_rounds(plan, rounds)]
+
+    def computed():
+        return [(o.round.id, o.unit_id, len(o.tasks)) for o in owed_reports(plan, rounds)]
+
+    assert stored() == computed() and len(computed()) > 2 * len(rounds)
+    owing = {unit_id for _round, unit_id, _sections in computed()}
+    idle = db.session.scalar(
+        select(Unit)
+        .where(Unit.ward_id == plan.ward_id, Unit.is_group.is_(False), Unit.id.not_in(owing))
+        .order_by(Unit.sort_order, Unit.id)
+    )
+    assert idle is not None
+    db.session.add(Assignment(task_id=task_of("IV.4.1").id, unit_id=idle.id, role="lead", is_primary=True))
+    db.session.commit()
+    assert idle.id in {unit_id for _round, unit_id, _sections in stored()}
+    assert stored() == computed()
+    assert standing_differences(plan) == []
+
+    # The six-month round as the dashboard and the review queue list it: the units that owe, in order.
+    six = period_of("six_month", 2026)
+    six_round = next(r for r in rounds if six in r)
+    owed_six = [o for o in owed_reports(plan, [six_round])]
+    names = [db.session.get(Unit, o.unit_id).name for o in owed_six]
+    dashboard = section(
+        page(signed_in(app, "committee"), f"/plans/{plan.id}/dashboard/?period={six.id}"), "reporting-heading"
+    )
+    assert re.findall(r'<a href="[^"]*">([^<]+)</a>', dashboard) == names
+    queue = plain(page(signed_in(app, "secretariat"), f"/plans/{plan.id}/review?period={six.id}"))
+    assert f"{len(owed_six)} units owe a report" in queue

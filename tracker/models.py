@@ -13,7 +13,7 @@ from tracker.plan.models import Assignment, Milestone, Plan, PlanNarrative, Task
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
 from tracker.reports.models import UnitReport, UnitReportEvent, UnitReportSection, UnitReportVersion  # noqa: F401
 from tracker.scheduler.models import SchedulerHeartbeat  # noqa: F401
-from tracker.standing.models import PlanStanding, StoredLead, StoredStanding  # noqa: F401
+from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding  # noqa: F401
 from tracker.targets.models import (  # noqa: F401
     Indicator,
     IndicatorValue,  # noqa: F401

@@ -162,12 +162,19 @@ def stored_led_figures(plan: Plan, today: date) -> dict[int, LedFigures]:
 
 
 def unit_figures(
-    plan: Plan, units: list[Unit], led: dict[int, LedFigures], scope: Scope, today: date
+    plan: Plan,
+    units: list[Unit],
+    led: dict[int, LedFigures],
+    scope: Scope,
+    today: date,
+    owed: list[OwedReport] | None = None,
 ) -> list[UnitFigures]:
     """One row per unit (unit groups excluded: their members answer), for the units that have
-    anything to count: tasks, reports, directives, questions, chases or something late."""
+    anything to count: tasks, reports, directives, questions, chases or something late. `owed`:
+    the reports owed in the scope's rounds, when read already (the stored ones); otherwise they
+    are worked out from the plan."""
     units = [u for u in sorted(units, key=lambda u: (u.sort_order, u.id)) if not u.is_group]
-    owed = owed_reports(plan, scope.rounds)  # once: the plan's whole structure is read for it
+    owed = owed_reports(plan, scope.rounds) if owed is None else owed
     expected = expected_counts(owed)
     sent = report_counts(plan, scope.rounds, today)
     unsent = late_reports(plan, scope.rounds, today, owed)

@@ -20,6 +20,7 @@ from tracker.pages.loaders import load_plan
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import is_past_due
 from tracker.reports.queries import unit_report_rows
+from tracker.standing import listing
 from tracker.standing.queries import plan_snapshot
 from tracker.standing.stored import current_standings
 from tracker.units.models import Unit
@@ -46,7 +47,10 @@ def index(plan_id: int):
     current_standings(plan, today)
     scope = queries.scope_for(periods, period, today)
     led = queries.stored_led_figures(plan, today)
-    rows = sorted(queries.unit_figures(plan, ward_units(plan.ward_id), led, scope, today), key=SORT_KEYS[sort])
+    owed = listing.owed_in_rounds(plan, scope.rounds)
+    rows = sorted(
+        queries.unit_figures(plan, ward_units(plan.ward_id), led, scope, today, owed=owed), key=SORT_KEYS[sort]
+    )
     return render_template(
         "accountability/index.html",
         plan=plan,

@@ -159,19 +159,64 @@ def subject_of(alert: Alert) -> Alert:
     return alert.parent if alert.kind == ESCALATION and alert.parent is not None else alert
 
 
+_KIND_PHRASES = {
+    REPORT_DUE: lambda n: ngettext("%(num)d report due soon", "%(num)d reports due soon", n),
+    REPORT_MISSING: lambda n: ngettext("%(num)d report late", "%(num)d reports late", n),
+    TASK_OVERDUE: lambda n: ngettext("%(num)d task overdue", "%(num)d tasks overdue", n),
+    MILESTONE_OVERDUE: lambda n: ngettext("%(num)d milestone overdue", "%(num)d milestones overdue", n),
+    DIRECTIVE_OVERDUE: lambda n: ngettext("%(num)d directive overdue", "%(num)d directives overdue", n),
+    QUESTION_UNANSWERED: lambda n: ngettext("%(num)d question unanswered", "%(num)d questions unanswered", n),
+    TASK_STALE: lambda n: ngettext("%(num)d task without a recent update", "%(num)d tasks without a recent update", n),
+    TASK_UNASSIGNED: lambda n: ngettext("%(num)d task with no unit assigned", "%(num)d tasks with no unit assigned", n),
+    CHASE: lambda n: ngettext("chased %(num)d time", "chased %(num)d times", n),
+}
+
+
 def _kind_phrase(kind: str, count: int) -> str:
-    phrases = {
-        REPORT_DUE: ngettext("%(num)d report due soon", "%(num)d reports due soon", count),
-        REPORT_MISSING: ngettext("%(num)d report late", "%(num)d reports late", count),
-        TASK_OVERDUE: ngettext("%(num)d task overdue", "%(num)d tasks overdue", count),
-        MILESTONE_OVERDUE: ngettext("%(num)d milestone overdue", "%(num)d milestones overdue", count),
-        DIRECTIVE_OVERDUE: ngettext("%(num)d directive overdue", "%(num)d directives overdue", count),
-        QUESTION_UNANSWERED: ngettext("%(num)d question unanswered", "%(num)d questions unanswered", count),
-        TASK_STALE: ngettext("%(num)d task without a recent update", "%(num)d tasks without a recent update", count),
-        TASK_UNASSIGNED: ngettext("%(num)d task with no unit assigned", "%(num)d tasks with no unit assigned", count),
-        CHASE: ngettext("chased %(num)d time", "chased %(num)d times", count),
-    }
-    return phrases.get(kind, f"{count} {kind}")
+    phrase = _KIND_PHRASES.get(kind)
+    return phrase(count) if phrase else f"{count} {kind}"
+
+
+@dataclass(frozen=True)
+class KindCount:
+    """A unit's open alerts of one kind: how many, the first late day of the oldest, the earliest due date."""
+
+    count: int
+    since: date | None = None
+    due: date | None = None
+
+
+def unit_summary(name: str, counts: dict[str, KindCount], day: date) -> str:
+    """ "Phòng X: 3 reports late, the longest 12 days, since dd/mm/yyyy; 1 task overdue"."""
+    parts = []
+    for kind in (
+        REPORT_MISSING,
+        TASK_OVERDUE,
+        MILESTONE_OVERDUE,
+        DIRECTIVE_OVERDUE,
+        QUESTION_UNANSWERED,
+        TASK_STALE,
+        TASK_UNASSIGNED,
+        REPORT_DUE,
+        CHASE,
+    ):
+        found = counts.get(kind)
+        if not found or not found.count:
+            continue
+        phrase = _kind_phrase(kind, found.count)
+        if kind in LATE_KINDS and found.since is not None:
+            # `effective_on` is the first late day (the day after the deadline): days late are
+            # counted from the deadline, as everywhere else in the tracker.
+            phrase = _(
+                "%(what)s, the longest %(days)d days, since %(date)s",
+                what=phrase,
+                days=max(0, (day - found.since).days + 1),
+                date=format_date(found.since),
+            )
+        elif kind == REPORT_DUE and found.due is not None:
+            phrase = _("%(what)s (due %(date)s)", what=phrase, date=format_date(found.due))
+        parts.append(phrase)
+    return _("%(unit)s: %(what)s", unit=name, what="; ".join(parts))
 
 
 @dataclass
@@ -183,40 +228,43 @@ class UnitGroup:
 
     @property
     def name(self) -> str:
-        return self.unit.name if self.unit is not None else _("No unit assigned")
+        return unit_name(self.unit)
+
+    def counts(self) -> dict[str, KindCount]:
+        by_kind: dict[str, list[Alert]] = {}
+        for alert in self.alerts:
+            subject = subject_of(alert)
+            by_kind.setdefault(subject.kind, []).append(subject)
+        return {
+            kind: KindCount(
+                len(subjects),
+                min((a.effective_on for a in subjects if a.effective_on), default=None),
+                min((a.due_on for a in subjects if a.due_on), default=None),
+            )
+            for kind, subjects in by_kind.items()
+        }
 
     def summary(self, day: date) -> str:
-        """ "Phòng X: 3 reports late, the longest 12 days, since dd/mm/yyyy; 1 task overdue"."""
-        parts = []
-        for kind in (
-            REPORT_MISSING,
-            TASK_OVERDUE,
-            MILESTONE_OVERDUE,
-            DIRECTIVE_OVERDUE,
-            QUESTION_UNANSWERED,
-            TASK_STALE,
-            TASK_UNASSIGNED,
-            REPORT_DUE,
-            CHASE,
-        ):
-            subjects = [subject_of(a) for a in self.alerts if subject_of(a).kind == kind]
-            if not subjects:
-                continue
-            phrase = _kind_phrase(kind, len(subjects))
-            if kind in LATE_KINDS:
-                # `effective_on` is the first late day (the day after the deadline): days late are
-                # counted from the deadline, as everywhere else in the tracker.
-                since = min(a.effective_on for a in subjects)
-                phrase = _(
-                    "%(what)s, the longest %(days)d days, since %(date)s",
-                    what=phrase,
-                    days=max(0, (day - since).days + 1),
-                    date=format_date(since),
-                )
-            elif kind == REPORT_DUE:
-                phrase = _("%(what)s (due %(date)s)", what=phrase, date=format_date(min(a.due_on for a in subjects)))
-            parts.append(phrase)
-        return _("%(unit)s: %(what)s", unit=self.name, what="; ".join(parts))
+        return unit_summary(self.name, self.counts(), day)
+
+
+@dataclass
+class UnitCounts:
+    """A unit's open alerts counted in the database (tracker.alerts.queries.escalations_by_unit)."""
+
+    unit: object | None
+    counts: dict[str, KindCount] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return unit_name(self.unit)
+
+    def summary(self, day: date) -> str:
+        return unit_summary(self.name, self.counts, day)
+
+
+def unit_name(unit) -> str:
+    return unit.name if unit is not None else _("No unit assigned")
 
 
 def group_by_unit(alerts: list[Alert]) -> list[UnitGroup]:

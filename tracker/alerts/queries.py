@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
-from tracker.alerts.models import Alert, Notification
+from tracker.alerts.messages import KindCount, UnitCounts
+from tracker.alerts.models import ESCALATION, Alert, Notification
 from tracker.core.time import ward_date
 from tracker.extensions import db
+from tracker.units.models import Unit
 
 _SUBJECTS = (Alert.task, Alert.unit, Alert.period, Alert.milestone, Alert.directive, Alert.question)
 
@@ -86,4 +88,34 @@ def open_alert_counts(plan_id: int) -> dict[str, int]:
             .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
             .group_by(Alert.kind)
         ).all()
+    )
+
+
+def escalations_by_unit(plan_id: int) -> list[UnitCounts]:
+    """The plan's open escalations, by the unit and kind of what each passed to the chair: one
+    grouped query, whatever their number (the dashboard's "passed to the chair" lines)."""
+    subject = aliased(Alert)
+    unit_id = func.coalesce(subject.unit_id, Alert.unit_id)
+    kind = func.coalesce(subject.kind, Alert.kind)
+    rows = db.session.execute(
+        select(
+            unit_id,
+            kind,
+            func.count(Alert.id),
+            func.min(func.coalesce(subject.effective_on, Alert.effective_on)),
+            func.min(func.coalesce(subject.due_on, Alert.due_on)),
+        )
+        .outerjoin(subject, subject.id == Alert.parent_id)
+        .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None), Alert.kind == ESCALATION)
+        .group_by(unit_id, kind)
+    ).all()
+    if not rows:
+        return []
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_({r[0] for r in rows if r[0]})))}
+    found: dict[int | None, UnitCounts] = {}
+    for unit, alert_kind, count, since, due in rows:
+        group = found.setdefault(unit, UnitCounts(units.get(unit)))
+        group.counts[alert_kind] = KindCount(count, since, due)
+    return sorted(
+        found.values(), key=lambda g: (g.unit is None, g.unit.sort_order if g.unit else 0, g.unit.id if g.unit else 0)
     )

@@ -4,8 +4,7 @@ from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from tracker.alerts.models import ESCALATION
-from tracker.alerts.queries import open_alert_counts, open_alerts
+from tracker.alerts.queries import escalations_by_unit, open_alert_counts
 from tracker.core.pagination import Page
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
@@ -14,7 +13,7 @@ from tracker.pages.loaders import load_plan, read_filters
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import round_of
 from tracker.progress.status import IN_PROGRESS_OVERDUE, STATUSES
-from tracker.reports.queries import open_rounds, round_report_rows
+from tracker.reports.queries import open_rounds, rows_for
 from tracker.standing import listing
 from tracker.standing.stored import current_standings
 from tracker.units.queries import ward_units
@@ -45,7 +44,7 @@ def index(plan_id: int):
     narrowed = filters["section"] or filters["status"] or filters["flag"]
     periods, period = _chosen_period(plan, today)
     round_ = round_of(periods, period) if period else None
-    reporting = round_report_rows(plan, round_, today) if round_ else []
+    reporting = rows_for(plan, listing.owed_in_rounds(plan, [round_]), today) if round_ else []
     # The overdue among the tasks matched: none when another status is chosen.
     overdue_chosen = replace(chosen, status=IN_PROGRESS_OVERDUE)
     overdue = (
@@ -82,7 +81,7 @@ def index(plan_id: int):
         statuses=STATUSES,
         flag_names=queries.FLAGS,
         alert_counts=open_alert_counts(plan.id),
-        escalations=open_alerts(plan.id, kinds=(ESCALATION,)),
+        escalations=escalations_by_unit(plan.id),
     )
 
 

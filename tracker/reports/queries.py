@@ -41,6 +41,11 @@ class OwedReport:
     unit_id: int
     tasks: list[Task]
     roles: dict[int, str] = field(default_factory=dict)  # task id -> the unit's role on it
+    sections: int | None = None  # read from the stored ones: how many tasks, `tasks` left empty
+
+    @property
+    def section_count(self) -> int:
+        return len(self.tasks) if self.sections is None else self.sections
 
 
 def owed_reports(
@@ -109,6 +114,11 @@ class ReportRow:
     report: UnitReport | None
     today: date
     roles: dict[int, str] = field(default_factory=dict)
+    sections: int | None = None  # the number of tasks, when `tasks` was not read
+
+    @property
+    def section_count(self) -> int:
+        return len(self.tasks) if self.sections is None else self.sections
 
     @property
     def period(self):
@@ -175,7 +185,7 @@ def rows_for(plan: Plan, owed: list[OwedReport], today: date) -> list[ReportRow]
     reports = reports_of_rounds(rounds)
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
     return [
-        ReportRow(o.round, units[o.unit_id], o.tasks, reports.get((o.round.id, o.unit_id)), today, o.roles)
+        ReportRow(o.round, units[o.unit_id], o.tasks, reports.get((o.round.id, o.unit_id)), today, o.roles, o.sections)
         for o in owed
     ]
 
@@ -214,6 +224,7 @@ def task_report_rows(plan: Plan, task_id: int, today: date) -> list[ReportRow]:
 
 
 def round_report_rows(plan: Plan, round_: ReportingRound, today: date) -> list[ReportRow]:
+    """Every unit's report of the round, with the tasks each covers (worked out from the plan)."""
     return rows_for(plan, owed_reports(plan, [round_]), today)
 
 

@@ -20,6 +20,8 @@ from tracker.periods.services import is_past_due, reporting_opens_on
 from tracker.reports import documents, queries, services
 from tracker.reports.forms import BulkAcceptForm, ReviewForm, SectionForm, UnitReportForm
 from tracker.reports.models import STATUS_SUBMITTED, UnitReport
+from tracker.standing import listing
+from tracker.standing.stored import current_standings
 from tracker.targets import services as targets
 from tracker.targets.forms import read_figures
 from tracker.targets.queries import report_figures
@@ -340,7 +342,9 @@ def queue(plan_id: int):
     require("review_reports", plan)
     waiting = queries.waiting_by_round(plan)
     rounds, round_ = _chosen_round(plan, waiting)
-    review_queue = queries.ReviewQueue(round_, queries.round_report_rows(plan, round_, ward_today()))
+    today = ward_today()
+    current_standings(plan, today)
+    review_queue = queries.ReviewQueue(round_, queries.rows_for(plan, listing.owed_in_rounds(plan, [round_]), today))
     return render_template(
         "reports/queue.html", plan=plan, rounds=rounds, queue=review_queue, bulk_form=BulkAcceptForm(), waiting=waiting
     )

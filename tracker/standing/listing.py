@@ -13,7 +13,8 @@ from tracker.core.pagination import Page, page_number
 from tracker.extensions import db
 from tracker.plan.models import Milestone, Plan, Task
 from tracker.progress import status as rules
-from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
+from tracker.reports.queries import OwedReport
+from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
 from tracker.standing.stored import STANDING_FIELDS, is_current
 from tracker.units.models import Unit
 
@@ -290,3 +291,18 @@ def longest_overdue_milestones(plan: Plan, today):
         .subquery()
     )
     return select(ranked.c.unit_id, ranked.c.code, ranked.c.due_on).where(ranked.c.due_on == ranked.c.earliest)
+
+
+def owed_in_rounds(plan: Plan, rounds: list) -> list[OwedReport]:
+    """The unit reports owed in `rounds` (in calendar order), read from the stored ones (which must
+    be current: tracker.standing.stored.current_standings): the round, the unit and how many tasks
+    the report covers, in the order tracker.reports.queries.owed_reports gives them."""
+    by_id = {r.id: r for r in rounds}
+    if not by_id:
+        return []
+    rows = db.session.execute(
+        select(StoredOwedReport.round_id, StoredOwedReport.unit_id, StoredOwedReport.sections)
+        .where(StoredOwedReport.plan_id == plan.id, StoredOwedReport.round_id.in_(list(by_id)))
+        .order_by(StoredOwedReport.sort_order)
+    )
+    return [OwedReport(by_id[round_id], unit_id, [], sections=sections) for round_id, unit_id, sections in rows]

@@ -78,3 +78,17 @@ class StoredLead(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoredOwedReport(db.Model):
+    """A unit report owed in a reporting round (`round_id`: the round's first period), with the
+    number of tasks its sections cover. What is owed follows from the plan alone (tasks, dates,
+    assignments, rounds), so every round's are stored with the standings."""
+
+    __tablename__ = "owed_report"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    sections: Mapped[int] = mapped_column(Integer)
+    sort_order: Mapped[int] = mapped_column(Integer)  # the units' order in the round's list

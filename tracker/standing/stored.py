@@ -30,7 +30,7 @@ from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import UnitReport, UnitReportSection
 from tracker.reports.queries import first_submissions, owed_reports
 from tracker.reports.services import is_on_time
-from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
+from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
 from tracker.standing.queries import PlanSnapshot, TaskFigures, plan_snapshot
 from tracker.units.models import Unit
 
@@ -106,14 +106,21 @@ def snapshot_rows(snapshot: PlanSnapshot) -> tuple[list[dict], list[dict]]:
     return standings, leads
 
 
-def plan_counts(snapshot: PlanSnapshot) -> dict[str, int]:
+def owed_in_plan(snapshot: PlanSnapshot) -> tuple[list, list]:
+    """Every reporting round of the plan and the unit reports owed in them (tracker.reports.queries)."""
+    rounds = plan_rounds(snapshot.plan)
+    return rounds, owed_reports(snapshot.plan, rounds, structure=snapshot)
+
+
+def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict[str, int]:
     """The plan's figures that a province's overview lists (PlanStanding's counts): its leaf tasks
     by standing, and the unit reports owed in every round due by the snapshot's day, sent and sent
     by the unit deadline (counted as the league table counts them for the plan to date)."""
     leaves = [figure.standing for figure in snapshot.leaves]
-    rounds = [r for r in plan_rounds(snapshot.plan) if is_past_due(r, snapshot.today)]
-    owed = owed_reports(snapshot.plan, rounds, structure=snapshot)
-    sent = first_submissions(rounds, end_of_day(snapshot.today))
+    due = [r for r in rounds if is_past_due(r, snapshot.today)]
+    due_ids = {r.id for r in due}
+    owed = [report for report in owed if report.round.id in due_ids]
+    sent = first_submissions(due, end_of_day(snapshot.today))
     moments = [sent.get((report.round.id, report.unit_id)) for report in owed]
     return {
         "tasks": len(leaves),
@@ -126,16 +133,31 @@ def plan_counts(snapshot: PlanSnapshot) -> dict[str, int]:
     }
 
 
+def owed_rows(plan_id: int, owed: list) -> list[dict]:
+    return [
+        {
+            "round_id": report.round.id,
+            "unit_id": report.unit_id,
+            "plan_id": plan_id,
+            "sections": len(report.tasks),
+            "sort_order": order,
+        }
+        for order, report in enumerate(owed)
+    ]
+
+
 def store_standings(snapshot: PlanSnapshot) -> None:
     """Replace the plan's stored standings by the snapshot's, in the current transaction (the
     caller holds the plan's lock: refresh_standings)."""
     plan_id = snapshot.plan.id
     db_session = _session()
+    db_session.execute(delete(StoredOwedReport).where(StoredOwedReport.plan_id == plan_id))
     db_session.execute(delete(StoredLead).where(StoredLead.plan_id == plan_id))
     db_session.execute(delete(StoredStanding).where(StoredStanding.plan_id == plan_id))
     db_session.execute(delete(PlanStanding).where(PlanStanding.plan_id == plan_id))
     standings, leads = snapshot_rows(snapshot)
-    for model, rows in ((StoredStanding, standings), (StoredLead, leads)):
+    rounds, owed = owed_in_plan(snapshot)
+    for model, rows in ((StoredStanding, standings), (StoredLead, leads), (StoredOwedReport, owed_rows(plan_id, owed))):
         for start in range(0, len(rows), BATCH_ROWS):
             db_session.execute(insert(model), rows[start : start + BATCH_ROWS])
     db_session.execute(
@@ -146,7 +168,7 @@ def store_standings(snapshot: PlanSnapshot) -> None:
             percent=snapshot.percent,
             expected=snapshot.expected,
             refreshed_at=now(),
-            **plan_counts(snapshot),
+            **plan_counts(snapshot, rounds, owed),
         )
     )
 
@@ -224,12 +246,14 @@ def standing_differences(plan: Plan) -> list[str]:
             f"{plan.code}: plan percent/expected stored {stored.percent}/{stored.expected},"
             f" computed {snapshot.percent}/{snapshot.expected}"
         )
-    for name, count in plan_counts(snapshot).items():
+    rounds, owed = owed_in_plan(snapshot)
+    for name, count in plan_counts(snapshot, rounds, owed).items():
         if getattr(stored, name) != count:
             found.append(f"{plan.code}: plan {name} stored {getattr(stored, name)}, computed {count}")
     standings, leads = snapshot_rows(snapshot)
     found += _row_differences(plan, StoredStanding, standings, ("task_id",))
     found += _row_differences(plan, StoredLead, leads, ("task_id", "unit_id"))
+    found += _owed_differences(plan, owed_rows(plan.id, owed))
     return found
 
 
@@ -255,6 +279,30 @@ def _row_differences(plan: Plan, model, computed: list[dict], key: tuple[str, ..
             if not _same(had[column], row[column]):
                 found.append(f"{name}: {column} stored {had[column]!r}, computed {row[column]!r}")
     found += [f"{plan.code} {model.__tablename__} {ident}: stored but no longer in the plan" for ident in stored]
+    return found
+
+
+def _owed_differences(plan: Plan, computed: list[dict]) -> list[str]:
+    stored = {
+        (row.round_id, row.unit_id): (row.sections, row.sort_order)
+        for row in _session().execute(
+            select(
+                StoredOwedReport.round_id,
+                StoredOwedReport.unit_id,
+                StoredOwedReport.sections,
+                StoredOwedReport.sort_order,
+            ).where(StoredOwedReport.plan_id == plan.id)
+        )
+    }
+    found = []
+    for row in computed:
+        key = (row["round_id"], row["unit_id"])
+        had = stored.pop(key, None)
+        if had != (row["sections"], row["sort_order"]):
+            found.append(
+                f"{plan.code} owed_report round {key[0]} unit {key[1]}: stored {had}, computed {(row['sections'], row['sort_order'])}"
+            )
+    found += [f"{plan.code} owed_report round {key[0]} unit {key[1]}: stored but no longer owed" for key in stored]
     return found
 
 
