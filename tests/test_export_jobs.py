@@ -127,3 +127,27 @@ def test_the_command_writes_the_queued_exports(data, app, plan, cli):
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(ExportJob.status)) == DONE
     assert "1" in result.output
+
+
+def test_a_job_of_a_closed_account_fails_and_never_runs_as_someone_else(data, app, plan, user_of):
+    """Two jobs in one run: the second one's account was closed after asking. It fails; it is not
+    written as the person whose job ran just before."""
+    app.config["EXPORT_INLINE_ROWS"] = 1
+    signed_in(app, "committee").get(export_url(plan, "updates.csv"))
+    assert signed_in(app, "secretariat").get(export_url(plan, "updates.csv", "unit=phong-vh-xh")).status_code == 303
+    user_of("secretariat").active = False
+    db.session.commit()
+    assert jobs.run_pending(now()) == 2
+    by_user = {job.user_id: job for job in db.session.scalars(select(ExportJob))}
+    assert by_user[user_of("committee").id].status == DONE
+    closed = by_user[user_of("secretariat").id]
+    assert closed.status == FAILED and not jobs.path_of(closed).exists()
+
+
+def test_a_job_is_taken_by_one_runner_only(data, app, plan):
+    app.config["EXPORT_INLINE_ROWS"] = 1
+    signed_in(app, "committee").get(export_url(plan, "updates.csv"))
+    job_id = db.session.scalar(select(ExportJob.id))
+    assert jobs._claim(job_id, now()) is True
+    assert jobs._claim(job_id, now()) is False  # the scheduler and a command never both write it
+    assert jobs.run_pending(now()) == 0

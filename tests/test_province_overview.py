@@ -285,3 +285,46 @@ def test_the_overview_costs_the_same_for_more_wards(app, province):
         event.remove(engine, "before_cursor_execute", record)
     assert two == four
     assert "Phường An Thịnh" in cards(page(client, "/overview/"))
+
+
+def test_an_account_keeps_its_kind_when_edited(app, plan, user_of):
+    """An installation admin editing a province's account is offered only a province's roles, and
+    the service refuses a ward's role on it (or a province's role on a ward's account)."""
+    from tracker.accounts.services import change_user
+
+    province_user = province_account()
+    admin = user_of("admin")
+    admin.ward_id = None
+    db.session.commit()
+    form = page(signed_in(app, "admin"), f"/admin/users/{province_user.id}")
+    offered = set(re.findall(r'name="roles"[^>]*value="([a-z_]+)"', form))
+    assert offered == {"province_committee", "province_department"}
+    actor = Actor.for_user(admin)
+    with pytest.raises(AccountRefused, match="chỉ giữ vai trò cấp tỉnh"):
+        change_user(actor, now(), province_user, province_user.username, "Ban", ["province_committee", "chair"])
+    officer = user_of("officer")
+    with pytest.raises(AccountRefused, match="không thuộc phường nào"):
+        change_user(actor, now(), officer, officer.username, "Cán bộ", ["officer", "province_department"], officer.unit)
+    db.session.rollback()
+    assert db.session.get(User, province_user.id).role_codes == {"province_committee"}
+
+
+def test_ward_names_sort_in_vietnamese_order():
+    from tracker.wards.models import vietnamese_sort_key
+
+    names = [
+        "Phường Đức Xuân",
+        "Phường Dương Quang",
+        "Phường Bắc Kạn",
+        "Phường Ba Bể",
+        "Phường Ân Thi",
+        "Phường An Thịnh",
+    ]
+    assert sorted(names, key=vietnamese_sort_key) == [
+        "Phường An Thịnh",
+        "Phường Ân Thi",
+        "Phường Ba Bể",
+        "Phường Bắc Kạn",
+        "Phường Dương Quang",
+        "Phường Đức Xuân",
+    ]

@@ -24,21 +24,10 @@ from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.services import ReportingRound, is_past_due, reporting_rounds
 from tracker.plan.models import Plan
-from tracker.reports.queries import OwedReport, first_submissions, owed_reports
-from tracker.reports.services import is_on_time
+from tracker.reports.queries import OwedReport, first_submissions, owed_reports, report_counts
 from tracker.standing import listing
 from tracker.standing.queries import PlanSnapshot, TaskFigures
 from tracker.units.models import Unit
-
-
-def report_counts(plan: Plan, rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
-    """(unit_id, round id) -> (reports sent, reports sent by the unit deadline), counting first
-    submissions made by the end of `today`: 0 or 1 each, a unit sends one report per round."""
-    by_id = {r.id: r for r in rounds}
-    return {
-        (unit_id, round_id): (1, 1 if is_on_time(moment, by_id[round_id]) else 0)
-        for (round_id, unit_id), moment in first_submissions(rounds, end_of_day(today)).items()
-    }
 
 
 def expected_counts(owed: list[OwedReport]) -> dict[tuple[int, int], int]:
@@ -176,7 +165,7 @@ def unit_figures(
     units = [u for u in sorted(units, key=lambda u: (u.sort_order, u.id)) if not u.is_group]
     owed = owed_reports(plan, scope.rounds) if owed is None else owed
     expected = expected_counts(owed)
-    sent = report_counts(plan, scope.rounds, today)
+    sent = report_counts(scope.rounds, today)
     unsent = late_reports(plan, scope.rounds, today, owed)
     questions = open_questions_by_unit(plan)
     chases = chases_by_unit(plan, scope.directives_from, scope.directives_until)

@@ -334,7 +334,7 @@ def add_user(
     active: bool = True,
     province: str | None = None,
 ) -> User:
-    problem = username_problem(username) or password_problem(password) or province_problem(roles, ward, province)
+    problem = username_problem(username) or password_problem(password) or province_problem(roles, ward, province, unit)
     if problem:
         raise AccountRefused(problem)
     if not (full_name or "").strip():
@@ -349,10 +349,10 @@ def add_user(
     return user
 
 
-def province_problem(roles: list[str], ward, province: str | None) -> str | None:
+def province_problem(roles: list[str], ward, province: str | None, unit=None) -> str | None:
     """A province's roles go with an account of no ward that names its province, and only with them."""
     province_roles = set(roles) & set(PROVINCE_ROLES)
-    if province_roles and ward is not None:
+    if province_roles and (ward is not None or unit is not None):
         return _("A province's account belongs to no ward: leave the ward out.")
     if province_roles and not (province or "").strip():
         return _("Name the province whose wards the account reads.")
@@ -374,7 +374,8 @@ def change_user(
     email: str | None = None,
     active: bool = True,
 ) -> None:
-    problem = username_problem(username)
+    # An account stays of its kind: a ward's holds a ward's roles, a province's only a province's.
+    problem = username_problem(username) or province_problem(roles, user.ward, user.province, unit)
     if problem:
         raise AccountRefused(problem)
     other = find_user(username)

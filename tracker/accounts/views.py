@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tracker.accounts import services
 from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, ProfileForm, UserForm
 from tracker.accounts.login import keep_session
-from tracker.accounts.models import ROLES, WARD_ROLES, User
+from tracker.accounts.models import PROVINCE_ROLES, WARD_ROLES, User
 from tracker.accounts.permissions import require
 from tracker.core.http import actor, safe_next
 from tracker.core.labels import label
@@ -100,10 +100,11 @@ def _visible_units():
     return db.session.scalars(query).all()
 
 
-def _fill_choices(form: UserForm) -> None:
+def _fill_choices(form: UserForm, user: User | None = None) -> None:
     form.unit_id.choices = [(0, _("— no unit —"))] + [(u.id, u.name) for u in _visible_units()]
-    # A ward's admin gives a ward's roles; a province's roles come with an account of no ward.
-    roles = ROLES if current_user.ward_id is None else WARD_ROLES
+    # An account keeps its kind: a ward's roles, or a province's for a province's account (made
+    # with `flask users create --province`).
+    roles = PROVINCE_ROLES if user is not None and user.province else WARD_ROLES
     form.roles.choices = [(code, label("role", code)) for code in roles]
 
 
@@ -157,7 +158,7 @@ def edit(user_id: int):
     require("manage_accounts")
     user = _load_user(user_id)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
-    _fill_choices(form)
+    _fill_choices(form, user)
     if request.method == "GET":
         form.unit_id.data = user.unit_id or 0
         form.roles.data = sorted(user.role_codes)
@@ -204,7 +205,7 @@ def password(user_id: int):
         )
         return redirect(url_for("accounts_admin.edit", user_id=user.id))
     edit_form = UserForm(obj=user)
-    _fill_choices(edit_form)
+    _fill_choices(edit_form, user)
     edit_form.unit_id.data = user.unit_id or 0
     edit_form.roles.data = sorted(user.role_codes)
     return render_template(

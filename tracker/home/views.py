@@ -9,7 +9,7 @@ from tracker.accounts.permissions import can_view_overview, has_role, reads_prov
 from tracker.core.http import safe_next
 from tracker.extensions import db
 from tracker.plan.models import Plan
-from tracker.wards.models import Ward
+from tracker.wards.models import Ward, name_order
 
 bp = Blueprint("home", __name__)
 
@@ -20,7 +20,7 @@ def visible_plans(limit: int | None = None):
         select(Plan, Ward)
         .join(Ward, Plan.ward_id == Ward.id)
         .where(visible_wards(current_user))
-        .order_by(Ward.sort_name, Plan.start_year, Plan.code, Plan.id)
+        .order_by(name_order(), Plan.start_year, Plan.code, Plan.id)
     )
     return db.session.execute(query.limit(limit) if limit else query).all()
 

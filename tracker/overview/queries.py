@@ -19,7 +19,7 @@ from tracker.periods.models import ANNUAL, SIX_MONTH, ReportingPeriod
 from tracker.plan.models import Plan
 from tracker.standing.models import PlanStanding
 from tracker.targets.models import ACTUAL_VALUE, Indicator, IndicatorValue, Target
-from tracker.wards.models import Ward
+from tracker.wards.models import Ward, name_order
 
 # The indicators a province adds up over its wards: households leaving poverty and the supports of
 # the roadmap by year, and the budget.
@@ -31,14 +31,15 @@ def _share(part, whole):
 
 
 # Each order: its expression and whether the worst (what needs a look first) comes first ascending.
+# The overdue and stale orders compare shares of each plan's tasks: wards' plans differ in size.
 SORTS = {
-    "ward": (Ward.sort_name, True),
-    "progress": (PlanStanding.percent, True),
-    "gap": (PlanStanding.percent - PlanStanding.expected, True),
-    "overdue": (_share(PlanStanding.overdue, PlanStanding.tasks), False),
-    "stale": (_share(PlanStanding.stale, PlanStanding.tasks), False),
-    "reporting": (_share(PlanStanding.reports_sent, PlanStanding.reports_owed), True),
-    "on_time": (_share(PlanStanding.reports_on_time, PlanStanding.reports_owed), True),
+    "ward": (name_order, True),
+    "progress": (lambda: PlanStanding.percent, True),
+    "gap": (lambda: PlanStanding.percent - PlanStanding.expected, True),
+    "overdue": (lambda: _share(PlanStanding.overdue, PlanStanding.tasks), False),
+    "stale": (lambda: _share(PlanStanding.stale, PlanStanding.tasks), False),
+    "reporting": (lambda: _share(PlanStanding.reports_sent, PlanStanding.reports_owed), True),
+    "on_time": (lambda: _share(PlanStanding.reports_on_time, PlanStanding.reports_owed), True),
 }
 DEFAULT_SORT = "ward"
 
@@ -97,7 +98,8 @@ def _scope(province: str | None) -> list:
 
 def plan_page(province: str | None, sort: str, number: int | None, size: int) -> Page:
     """One page of the plans in `sort` order, the worst first (names from A to Z), nulls last."""
-    expression, ascending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    order, ascending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    expression = order()
     conditions = _scope(province)
     total = db.session.scalar(select(func.count(Plan.id)).join(Ward, Ward.id == Plan.ward_id).where(*conditions))
     number = page_number(number, total, size)
@@ -107,7 +109,7 @@ def plan_page(province: str | None, sort: str, number: int | None, size: int) ->
         .join(Ward, Ward.id == Plan.ward_id)
         .outerjoin(PlanStanding, PlanStanding.plan_id == Plan.id)
         .where(*conditions)
-        .order_by(ordered, Ward.sort_name, Plan.start_year, Plan.id)
+        .order_by(ordered, name_order(), Plan.start_year, Plan.id)
         .offset((number - 1) * size)
         .limit(size)
     ).all()

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tracker.core.time import aware, ward_date
+from tracker.core.time import aware, end_of_day, ward_date
 from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import ReportingRound, days_late, is_open_for_reporting, is_past_due
@@ -342,6 +342,17 @@ def section_sources(
         if ward_date(update.created_at) >= round_.primary.starts_on:
             source.updates.append(update)
     return sources
+
+
+def report_counts(rounds: list[ReportingRound], today: date) -> dict[tuple[int, int], tuple[int, int]]:
+    """(unit_id, round id) -> (reports sent, reports sent by the unit deadline), counting first
+    submissions made by the end of `today`: 0 or 1 each, a unit sends one report per round. The
+    league table's and the overview's rates are both counted with it."""
+    by_id = {r.id: r for r in rounds}
+    return {
+        (unit_id, round_id): (1, 1 if is_on_time(moment, by_id[round_id]) else 0)
+        for (round_id, unit_id), moment in first_submissions(rounds, end_of_day(today)).items()
+    }
 
 
 def first_submissions(rounds: list[ReportingRound], before: datetime | None = None) -> dict[tuple[int, int], datetime]:

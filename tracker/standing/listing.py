@@ -172,14 +172,27 @@ def task_page(
 
 
 def every_task(plan: Plan, chosen: TaskFilter, order: str = ORDER_PLAN, batch: int = 1000):
-    """Every matching leaf task in `order`, read a batch at a time (an export of any size)."""
-    number = 1
-    while True:
-        found = task_page(plan, chosen, order, number, batch)
-        yield from found.items
-        if not found.has_next:
-            return
-        number += 1
+    """Every matching leaf task in `order`, for an export of any size: the tasks are chosen and
+    ordered once, then read a batch at a time (a write meanwhile rewrites the stored rows, never
+    which tasks the export lists nor their order)."""
+    ids = db.session.scalars(
+        select(StoredStanding.task_id).where(*_conditions(plan, chosen)).order_by(*_ordering(order))
+    ).all()
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        rows = {
+            stored.task_id: (stored, task)
+            for stored, task in db.session.execute(
+                select(StoredStanding, Task)
+                .join(Task, Task.id == StoredStanding.task_id)
+                .where(StoredStanding.task_id.in_(chunk))
+            )
+        }
+        leads = _lead_units([task_id for task_id in chunk if task_id in rows])
+        for task_id in chunk:
+            if task_id in rows:  # a task deleted meanwhile is left out
+                stored, task = rows[task_id]
+                yield _listed(stored, task, leads.get(task.id, []))
 
 
 def _lead_units(task_ids: list[int]) -> dict[int, list[Unit]]:
@@ -296,13 +309,14 @@ def longest_overdue_milestones(plan: Plan, today):
 def owed_in_rounds(plan: Plan, rounds: list) -> list[OwedReport]:
     """The unit reports owed in `rounds` (in calendar order), read from the stored ones (which must
     be current: tracker.standing.stored.current_standings): the round, the unit and how many tasks
-    the report covers, in the order tracker.reports.queries.owed_reports gives them."""
-    by_id = {r.id: r for r in rounds}
-    if not by_id:
+    the report covers, in the order tracker.reports.queries.owed_reports gives them. A stored row
+    names its round by one of the round's periods, whichever way the caller built its rounds."""
+    round_of = {period_id: round_ for round_ in rounds for period_id in round_.period_ids}
+    if not round_of:
         return []
     rows = db.session.execute(
         select(StoredOwedReport.round_id, StoredOwedReport.unit_id, StoredOwedReport.sections)
-        .where(StoredOwedReport.plan_id == plan.id, StoredOwedReport.round_id.in_(list(by_id)))
+        .where(StoredOwedReport.plan_id == plan.id, StoredOwedReport.round_id.in_(list(round_of)))
         .order_by(StoredOwedReport.sort_order)
     )
-    return [OwedReport(by_id[round_id], unit_id, [], sections=sections) for round_id, unit_id, sections in rows]
+    return [OwedReport(round_of[round_id], unit_id, [], sections=sections) for round_id, unit_id, sections in rows]

@@ -21,15 +21,14 @@ from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, insert, select
 
-from tracker.core.time import end_of_day, now, ward_today
+from tracker.core.time import now, ward_today
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import Assignment, Plan, Task
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.models import UnitReport, UnitReportSection
-from tracker.reports.queries import first_submissions, owed_reports
-from tracker.reports.services import is_on_time
+from tracker.reports.queries import owed_reports, report_counts
 from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
 from tracker.standing.queries import PlanSnapshot, TaskFigures, plan_snapshot
 from tracker.units.models import Unit
@@ -120,16 +119,16 @@ def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict[str, i
     due = [r for r in rounds if is_past_due(r, snapshot.today)]
     due_ids = {r.id for r in due}
     owed = [report for report in owed if report.round.id in due_ids]
-    sent = first_submissions(due, end_of_day(snapshot.today))
-    moments = [sent.get((report.round.id, report.unit_id)) for report in owed]
+    sent = report_counts(due, snapshot.today)
+    counted = [sent.get((report.unit_id, report.round.id), (0, 0)) for report in owed]
     return {
         "tasks": len(leaves),
         "on_track": sum(1 for s in leaves if s.on_track),
         "overdue": sum(1 for s in leaves if s.is_overdue),
         "stale": sum(1 for s in leaves if s.stale),
         "reports_owed": len(owed),
-        "reports_sent": sum(1 for moment in moments if moment is not None),
-        "reports_on_time": sum(1 for report, moment in zip(owed, moments) if is_on_time(moment, report.round)),
+        "reports_sent": sum(sent_count for sent_count, _on_time in counted),
+        "reports_on_time": sum(on_time for _sent, on_time in counted),
     }
 
 
