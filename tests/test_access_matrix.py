@@ -94,6 +94,8 @@ ACCESS = {
     "exports.tasks": SIGNED_IN,
     "exports.updates": SIGNED_IN,
     "exports.alerts": SIGNED_IN,
+    "exports.job": SIGNED_IN,  # each person opens their own export (another's answers 404)
+    "exports.job_file": SIGNED_IN,
 }
 
 
@@ -188,6 +190,7 @@ def sample(app, plan, user_of, task_of, period_of):
     return {
         "fmt": "csv",
         "notifications": alert_id,
+        "export_jobs": _export_for_everyone(plan),
         "milestone_id": milestone.id,
         "question_id": question.id,
         "directive_id": directive.id,
@@ -204,6 +207,35 @@ def sample(app, plan, user_of, task_of, period_of):
         "unit_id": unit.id,
         "filename": "vendor/bootstrap/bootstrap.min.css",
     }
+
+
+def _export_for_everyone(plan) -> dict[str, int]:
+    """A written export for every test user: username -> that user's export job."""
+    from tracker.accounts.models import User
+    from tracker.core.time import utcnow
+    from tracker.exports import jobs
+    from tracker.exports.models import DONE, ExportJob
+
+    own = {}
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        job = ExportJob(
+            plan_id=plan.id,
+            user_id=user.id,
+            endpoint="exports.updates",
+            fmt="csv",
+            args={},
+            status=DONE,
+            rows=1,
+            file_name="cap-nhat-tien-do.csv",
+            created_at=utcnow(),
+        )
+        db.session.add(job)
+        db.session.flush()
+        jobs.path_of(job).parent.mkdir(parents=True, exist_ok=True)
+        jobs.path_of(job).write_bytes(b"\xef\xbb\xbfThoi gian\r\n")
+        job.size = 14
+        own[user.username] = job.id
+    return own
 
 
 def _alert_for_everyone(plan, task, unit) -> dict[str, int]:
@@ -263,7 +295,7 @@ def test_every_route_is_classified(app):
 def _request(client, app, route_id: str, sample: dict, role: str | None = None):
     endpoint, method, rule_text = route_id.split(" ", 2)
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
-    values = {name: sample[name] for name in rule.arguments if name != "notification_id"}
+    values = {name: sample[name] for name in rule.arguments if name not in ("notification_id", "job_id")}
     values.update(
         {
             k: sample[v] if isinstance(v, FromSample) else v
@@ -273,6 +305,8 @@ def _request(client, app, route_id: str, sample: dict, role: str | None = None):
     )
     if "notification_id" in rule.arguments:  # each person opens their own notification
         values["notification_id"] = sample["notifications"][TEST_USERS[role][0]] if role else 1
+    if "job_id" in rule.arguments:  # and their own export
+        values["job_id"] = sample["export_jobs"][TEST_USERS[role][0]] if role else 1
     with app.test_request_context():
         from flask import url_for
 
