@@ -159,8 +159,8 @@ def subject_of(alert: Alert) -> Alert:
     return alert.parent if alert.kind == ESCALATION and alert.parent is not None else alert
 
 
+# Each kind's phrase, in the order a unit's line lists them.
 _KIND_PHRASES = {
-    REPORT_DUE: lambda n: ngettext("%(num)d report due soon", "%(num)d reports due soon", n),
     REPORT_MISSING: lambda n: ngettext("%(num)d report late", "%(num)d reports late", n),
     TASK_OVERDUE: lambda n: ngettext("%(num)d task overdue", "%(num)d tasks overdue", n),
     MILESTONE_OVERDUE: lambda n: ngettext("%(num)d milestone overdue", "%(num)d milestones overdue", n),
@@ -168,6 +168,7 @@ _KIND_PHRASES = {
     QUESTION_UNANSWERED: lambda n: ngettext("%(num)d question unanswered", "%(num)d questions unanswered", n),
     TASK_STALE: lambda n: ngettext("%(num)d task without a recent update", "%(num)d tasks without a recent update", n),
     TASK_UNASSIGNED: lambda n: ngettext("%(num)d task with no unit assigned", "%(num)d tasks with no unit assigned", n),
+    REPORT_DUE: lambda n: ngettext("%(num)d report due soon", "%(num)d reports due soon", n),
     CHASE: lambda n: ngettext("chased %(num)d time", "chased %(num)d times", n),
 }
 
@@ -189,17 +190,7 @@ class KindCount:
 def unit_summary(name: str, counts: dict[str, KindCount], day: date) -> str:
     """ "Phòng X: 3 reports late, the longest 12 days, since dd/mm/yyyy; 1 task overdue"."""
     parts = []
-    for kind in (
-        REPORT_MISSING,
-        TASK_OVERDUE,
-        MILESTONE_OVERDUE,
-        DIRECTIVE_OVERDUE,
-        QUESTION_UNANSWERED,
-        TASK_STALE,
-        TASK_UNASSIGNED,
-        REPORT_DUE,
-        CHASE,
-    ):
+    for kind in _KIND_PHRASES:
         found = counts.get(kind)
         if not found or not found.count:
             continue

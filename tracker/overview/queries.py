@@ -6,7 +6,6 @@ bounded by the page, not by the number of wards."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Float, and_, cast, exists, func, literal, nulls_last, select
@@ -51,9 +50,6 @@ class PlanRow:
     plan: Plan
     ward: Ward
     standing: PlanStanding | None
-
-    def on_day(self) -> date | None:
-        return self.standing.on_day if self.standing else None
 
     @property
     def reporting_rate(self) -> Decimal | None:
@@ -158,7 +154,6 @@ class SharedYear:
     target: Decimal | None = None
     actual: Decimal | None = None
     provisional: bool = False  # a 6-month figure stands for a ward whose annual one is not in
-    wards_reporting: int = 0
 
 
 @dataclass
@@ -230,7 +225,7 @@ def _add_actuals(found: dict[str, SharedIndicator], chosen) -> None:
     )
     entered = and_(chosen, Indicator.actual_rule == ACTUAL_VALUE, IndicatorValue.value.is_not(None))
     base = (
-        select(Indicator.code, ReportingPeriod.year, func.sum(IndicatorValue.value), func.count(IndicatorValue.id))
+        select(Indicator.code, ReportingPeriod.year, func.sum(IndicatorValue.value))
         .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
         .join(ReportingPeriod, ReportingPeriod.id == IndicatorValue.period_id)
         .group_by(Indicator.code, ReportingPeriod.year)
@@ -239,8 +234,7 @@ def _add_actuals(found: dict[str, SharedIndicator], chosen) -> None:
         (False, ReportingPeriod.kind == ANNUAL),
         (True, and_(ReportingPeriod.kind == SIX_MONTH, ~annual_exists)),
     ):
-        for code, year, value, count in db.session.execute(base.where(entered, condition)):
+        for code, year, value in db.session.execute(base.where(entered, condition)):
             shared = found[code].years.setdefault(year, SharedYear())
             shared.actual = (shared.actual or Decimal(0)) + value
-            shared.wards_reporting += count
             shared.provisional = shared.provisional or provisional
