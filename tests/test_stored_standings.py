@@ -43,7 +43,7 @@ from tracker.plan import assignments
 from tracker.plan.models import Assignment, Milestone, Task
 from tracker.progress import status as rules
 from tracker.reports.queries import owed_reports
-from tracker.standing import listing
+from tracker.standing import listing, stored
 from tracker.standing.models import PlanStanding, StoredLead, StoredStanding
 from tracker.standing.queries import plan_snapshot
 from tracker.standing.stored import current_standings, standing_differences
@@ -77,6 +77,38 @@ def test_a_progress_update_posted_in_the_browser_is_stored_in_its_own_transactio
     assert stored_day(plan) == date(2026, 3, 2)
     # The parents roll up at once as well: IV.4 is the mean of its five leaves.
     assert stored_of(plan, "IV.4").percent == 7
+
+
+def test_an_update_refreshes_its_task_its_parents_and_the_plan_not_the_whole_plan(dated, app, plan, monkeypatch):
+    freeze(app, "2027-01-05T09:00:00+07:00")  # VI.3.2 (Phòng VH-XH leads it) was due 31/12: overdue
+    client = signed_in(app, "officer")
+    page(client, f"/plans/{plan.id}/my-unit")  # the day's standings, computed on reading
+    plan_before = db.session.scalar(
+        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
+    )
+    overdue, percent, parent = plan_before.overdue, plan_before.percent, stored_of(plan, "VI.3").percent
+    assert stored_of(plan, "VI.3.2").status == rules.IN_PROGRESS_OVERDUE
+    whole = []
+    refresh_whole = stored.refresh_standings
+    monkeypatch.setattr(stored, "refresh_standings", lambda *args: whole.append(args) or refresh_whole(*args))
+    response = post_update(client, plan, "VI.3.2", percent=100, state="done", results="Đã hoàn thành")
+    assert response.status_code == 302
+    assert whole == []  # the task, its parents and the plan's figures only
+    assert stored_of(plan, "VI.3.2").status == rules.DONE_LATE
+    assert stored_of(plan, "VI.3").percent > parent
+    plan_after = db.session.scalar(
+        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
+    )
+    assert (plan_after.overdue, plan_after.on_day) == (overdue - 1, date(2027, 1, 5))
+    assert plan_after.percent > percent
+    with app.test_request_context():
+        assert standing_differences(plan) == []
+    # The next day the standings are yesterday's: the first write recomputes the whole plan.
+    freeze(app, "2027-01-06T09:00:00+07:00")
+    assert post_update(client, plan, "IV.4.1", percent=40).status_code == 302
+    assert len(whole) == 1 and stored_day(plan) == date(2027, 1, 6)
+    with app.test_request_context():
+        assert standing_differences(plan) == []
 
 
 def test_the_stored_standings_agree_with_the_rule_for_every_task(june, app, plan):

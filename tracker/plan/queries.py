@@ -139,14 +139,18 @@ def parent_ids(task_ids: Iterable[int]) -> set[int]:
     return set(db.session.scalars(select(Task.parent_id).where(Task.parent_id.in_(ids)).distinct()))
 
 
-def plan_assignment_rows(plan: Plan) -> list:
-    """(task_id, unit_id, role, is_primary) of every assignment of the plan, as plain rows."""
-    return db.session.execute(
+def plan_assignment_rows(plan: Plan, task_ids: Iterable[int] | None = None) -> list:
+    """(task_id, unit_id, role, is_primary) of every assignment of the plan (or of those of its
+    tasks), as plain rows."""
+    query = (
         select(Assignment.task_id, Assignment.unit_id, Assignment.role, Assignment.is_primary)
         .join(Task, Task.id == Assignment.task_id)
         .where(Task.plan_id == plan.id)
         .order_by(Assignment.task_id, Assignment.sort_order)
-    ).all()
+    )
+    if task_ids is not None:
+        query = query.where(Assignment.task_id.in_(list(task_ids)))
+    return db.session.execute(query).all()
 
 
 def plan_milestones(plan: Plan) -> dict[int, list[Milestone]]:

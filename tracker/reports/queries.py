@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -373,14 +374,20 @@ def first_submissions(rounds: list[ReportingRound], before: datetime | None = No
     return found
 
 
-def accepted_sections(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]:
+def accepted_sections(
+    plan: Plan, before: datetime, task_ids: Iterable[int] | None = None
+) -> dict[tuple[int, int], datetime]:
     """(task id, unit id) -> when the unit last sent an accepted report with a section on the task
-    (accepted before `before`): an accepted section counts as a sign of life of the task."""
-    rows = db.session.execute(
+    (accepted before `before`): an accepted section counts as a sign of life of the task. Every
+    task of the plan, or those of `task_ids`."""
+    query = (
         select(UnitReportSection.task_id, UnitReport.unit_id, func.max(UnitReport.submitted_at))
         .join(UnitReport, UnitReport.id == UnitReportSection.report_id)
         .join(Task, Task.id == UnitReportSection.task_id)
         .where(Task.plan_id == plan.id, UnitReport.status == STATUS_ACCEPTED, UnitReport.reviewed_at < before)
         .group_by(UnitReportSection.task_id, UnitReport.unit_id)
     )
+    if task_ids is not None:
+        query = query.where(UnitReportSection.task_id.in_(list(task_ids)))
+    rows = db.session.execute(query)
     return {(task_id, unit_id): aware(moment) for task_id, unit_id, moment in rows}

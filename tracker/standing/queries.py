@@ -24,7 +24,14 @@ from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.assignments import EffectiveAssignment, effective_assignments
 from tracker.plan.models import ROLE_LEAD, Plan, Task
-from tracker.plan.queries import TaskNode, plan_assignment_rows, plan_milestones, plan_tasks_alone, task_tree
+from tracker.plan.queries import (
+    TaskNode,
+    parent_ids,
+    plan_assignment_rows,
+    plan_milestones,
+    plan_tasks_alone,
+    task_tree,
+)
 from tracker.progress import status as rules
 from tracker.progress.models import STATE_DONE, ProgressUpdate
 from tracker.reports.queries import accepted_sections, first_submissions
@@ -99,8 +106,9 @@ class PlanSnapshot:
         return [n.task for section in self.tree for n in section.walk()]
 
 
-def _latest_lead_updates(plan: Plan, before: datetime) -> dict[tuple[int, int], tuple]:
-    """(task_id, unit_id) -> (percent, state, created_at) of each unit's latest lead update."""
+def _latest_lead_updates(plan: Plan, before: datetime, task_ids: list[int] | None) -> dict[tuple[int, int], tuple]:
+    """(task_id, unit_id) -> (percent, state, created_at) of each unit's latest lead update (on
+    every task of the plan, or on those of `task_ids`)."""
     ranked = (
         select(
             ProgressUpdate.task_id,
@@ -117,6 +125,7 @@ def _latest_lead_updates(plan: Plan, before: datetime) -> dict[tuple[int, int], 
         )
         .join(Task, Task.id == ProgressUpdate.task_id)
         .where(Task.plan_id == plan.id, ProgressUpdate.role == ROLE_LEAD, ProgressUpdate.created_at < before)
+        .where(*_among(task_ids))
         .subquery()
     )
     rows = db.session.execute(
@@ -127,12 +136,18 @@ def _latest_lead_updates(plan: Plan, before: datetime) -> dict[tuple[int, int], 
     return {(r.task_id, r.unit_id): (r.percent, r.state, aware(r.created_at)) for r in rows}
 
 
-def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]:
+def _among(task_ids: list[int] | None) -> tuple:
+    """A condition to the updates of those tasks (none: every task)."""
+    return () if task_ids is None else (ProgressUpdate.task_id.in_(task_ids),)
+
+
+def _done_since(plan: Plan, before: datetime, task_ids: list[int] | None) -> dict[tuple[int, int], datetime]:
     """(task_id, unit_id) -> when the unit first said "done" after its last not-done update."""
     last_open = (
         select(ProgressUpdate.task_id, ProgressUpdate.unit_id, func.max(ProgressUpdate.created_at).label("last_open"))
         .join(Task, Task.id == ProgressUpdate.task_id)
         .where(Task.plan_id == plan.id, ProgressUpdate.state != STATE_DONE, ProgressUpdate.created_at < before)
+        .where(*_among(task_ids))
         .group_by(ProgressUpdate.task_id, ProgressUpdate.unit_id)
         .subquery()
     )
@@ -149,6 +164,7 @@ def _done_since(plan: Plan, before: datetime) -> dict[tuple[int, int], datetime]
             ProgressUpdate.state == STATE_DONE,
             ProgressUpdate.created_at < before,
             or_(last_open.c.last_open.is_(None), ProgressUpdate.created_at > last_open.c.last_open),
+            *_among(task_ids),
         )
         .group_by(ProgressUpdate.task_id, ProgressUpdate.unit_id)
     )
@@ -191,6 +207,23 @@ def plan_snapshot(plan: Plan, today: date, for_pages: bool = True) -> PlanSnapsh
     return snapshot
 
 
+def leaf_figures(plan: Plan, task_ids: set[int], today: date) -> dict[int, TaskFigures] | None:
+    """The figures of those of the plan's tasks that are leaves on `today`, judged as
+    `plan_snapshot` judges them but reading their facts alone (a write that changed only their
+    updates); a parent's are its children's, which its own updates do not change. None when one
+    of the tasks is not the plan's."""
+    tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id, Task.id.in_(task_ids))).all()
+    if len(tasks) != len(task_ids):
+        return None
+    parents = parent_ids(task_ids)
+    tasks = [task for task in tasks if task.id not in parents]
+    ids = [task.id for task in tasks]
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.ward_id == plan.ward_id))}
+    effective = effective_assignments(plan_assignment_rows(plan, ids), ward_groups(plan.ward_id))
+    facts = _plan_facts(plan, today, end_of_day(today), units, effective, ids)
+    return {task.id: _leaf_figures(TaskNode(task, depth=0), facts) for task in tasks}
+
+
 def _plan_structure(plan: Plan, for_pages: bool) -> tuple[list[TaskNode], list, dict[int, list]]:
     """The task tree, the assignment rows and each task's milestones: as loaded objects for pages,
     as plain rows otherwise."""
@@ -211,16 +244,17 @@ def _plan_facts(
     before: datetime,
     units: dict[int, Unit],
     effective: dict[tuple[int, int], EffectiveAssignment],
+    task_ids: list[int] | None = None,
 ) -> _PlanFacts:
     """Who leads each task, the leads' latest updates, the sections accepted and the past rounds'
-    reports sent before `before`."""
+    reports sent before `before`: for every task of the plan, or for those of `task_ids`."""
     primary: dict[int, list[int]] = {}
     for (task_id, unit_id), assignment in effective.items():
         if assignment.role == ROLE_LEAD and assignment.is_primary:
             primary.setdefault(task_id, []).append(unit_id)
-    latest = _latest_lead_updates(plan, before)
-    done_since = _done_since(plan, before)
-    reported = accepted_sections(plan, before)
+    latest = _latest_lead_updates(plan, before, task_ids)
+    done_since = _done_since(plan, before, task_ids)
+    reported = accepted_sections(plan, before, task_ids)
     rounds = [r for r in plan_rounds(plan) if is_past_due(r, today)]
     sent = set(first_submissions(rounds, before))
     return _PlanFacts(

@@ -19,23 +19,26 @@ from itertools import chain
 
 from flask import current_app
 from flask_sqlalchemy.session import Session
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, insert, select, update
 
 from tracker.core.time import now, ward_today
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import Assignment, Plan, Task
+from tracker.progress import status as rules
 from tracker.progress.models import ProgressUpdate
+from tracker.progress.status import TaskStanding
 from tracker.reports.models import UnitReport, UnitReportSection
 from tracker.reports.queries import owed_reports, report_counts
 from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
-from tracker.standing.queries import PlanSnapshot, TaskFigures, plan_snapshot
+from tracker.standing.queries import PlanSnapshot, TaskFigures, leaf_figures, plan_snapshot
 from tracker.units.models import Unit
 
 BATCH_ROWS = 1000  # rows per INSERT: 1,000 x 20 columns stays under every engine's parameter limit
 _MARKS = "standings_changed"  # session.info key: what this transaction changed
 _EVERY_PLAN = ("every plan", None)
+_UPDATES = "updates"  # a mark's kind: a task's progress updates changed, nothing else about it
 _AS_WRITTEN = "standings_written_with_facts"  # session.info key: see written_with_their_facts
 _FRESH = "standings_read_fresh"  # session.info key: the refresh's queries overwrite loaded objects
 
@@ -115,20 +118,26 @@ def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict[str, i
     """The plan's figures that a province's overview lists (PlanStanding's counts): its leaf tasks
     by standing, and the unit reports owed in every round due by the snapshot's day, sent and sent
     by the unit deadline (counted as the league table counts them for the plan to date)."""
-    leaves = [figure.standing for figure in snapshot.leaves]
     due = [r for r in rounds if is_past_due(r, snapshot.today)]
     due_ids = {r.id for r in due}
     owed = [report for report in owed if report.round.id in due_ids]
     sent = report_counts(due, snapshot.today)
     counted = [sent.get((report.unit_id, report.round.id), (0, 0)) for report in owed]
     return {
-        "tasks": len(leaves),
-        "on_track": sum(1 for s in leaves if s.on_track),
-        "overdue": sum(1 for s in leaves if s.is_overdue),
-        "stale": sum(1 for s in leaves if s.stale),
+        **leaf_counts([figure.standing for figure in snapshot.leaves]),
         "reports_owed": len(owed),
         "reports_sent": sum(sent_count for sent_count, _on_time in counted),
         "reports_on_time": sum(on_time for _sent, on_time in counted),
+    }
+
+
+def leaf_counts(standings: list[TaskStanding]) -> dict[str, int]:
+    """PlanStanding's counts of leaf tasks: all of them, on track, overdue, without a recent update."""
+    return {
+        "tasks": len(standings),
+        "on_track": sum(1 for s in standings if s.on_track),
+        "overdue": sum(1 for s in standings if s.is_overdue),
+        "stale": sum(1 for s in standings if s.stale),
     }
 
 
@@ -188,6 +197,105 @@ def refresh_standings(plan: Plan, today: date) -> PlanSnapshot:
         db_session.info.pop(_FRESH, None)
     store_standings(snapshot)
     return snapshot
+
+
+def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
+    """After a write that changed only the progress updates of those leaf tasks: their stored
+    standings, their parents' rolled-up figures and the plan's, in the current transaction,
+    instead of the whole plan's. False (nothing written) when that is not enough: the plan's
+    standings are not of `today`, or a task is not the plan's; the caller then refreshes the whole
+    plan.
+
+    Nothing else changes with a task's updates: who answers for it, the reports owed and sent.
+    The plan's row is locked first, as in refresh_standings, and everything is read after it."""
+    db_session = _session()
+    db_session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
+    stored = db_session.scalar(
+        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
+    )
+    if not is_current(stored, today):
+        return False
+    db_session.info[_FRESH] = True
+    try:
+        figures = leaf_figures(plan, task_ids, today)
+    finally:
+        db_session.info.pop(_FRESH, None)
+    if figures is None:
+        return False
+    if not figures:
+        return True  # updates of parent tasks only: a parent's figures are its children's
+    columns = StoredStanding.__table__.columns
+    old = {
+        row.task_id: row._asdict() for row in db_session.execute(select(*columns).where(columns.task_id.in_(figures)))
+    }
+    if set(old) != set(figures):
+        return False
+    new = {
+        task_id: _standing_row(plan.id, old[task_id]["section_id"], old[task_id]["position"], figure)
+        for task_id, figure in figures.items()
+    }
+    db_session.execute(update(StoredStanding), list(new.values()))
+    _roll_up_parents(plan, set(figures))
+    sections = db_session.execute(
+        select(StoredStanding.percent, StoredStanding.expected, Task.weight)
+        .join(Task, Task.id == StoredStanding.task_id)
+        .where(Task.plan_id == plan.id, Task.parent_id.is_(None))
+    ).all()
+    counts = {name: getattr(stored, name) for name in ("tasks", "on_track", "overdue", "stale")}
+    before, after = (
+        leaf_counts([_stored_standing(r) for r in old.values()]),
+        leaf_counts([_stored_standing(r) for r in new.values()]),
+    )
+    db_session.execute(
+        update(PlanStanding)
+        .where(PlanStanding.plan_id == plan.id)
+        .values(
+            percent=rules.weighted_mean([(r.percent, r.weight) for r in sections]),
+            expected=rules.weighted_mean([(r.expected, r.weight) for r in sections]),
+            refreshed_at=now(),
+            **{name: counts[name] - before[name] + after[name] for name in counts},
+        )
+    )
+    return True
+
+
+def _stored_standing(row: dict) -> TaskStanding:
+    """A leaf's stored row as the status rule's standing."""
+    return TaskStanding(**{name: row[name] for name in (*STANDING_FIELDS, "percent", "expected")})
+
+
+def _roll_up_parents(plan: Plan, task_ids: set[int]) -> None:
+    """The stored percent and expected percent of every task above those tasks, rolled up from
+    their children's stored figures, the deepest first (a parent's children are ready before it)."""
+    db_session = _session()
+    parent_of: dict[int, int | None] = {}
+    frontier = set(task_ids)
+    while frontier:
+        rows = db_session.execute(select(Task.id, Task.parent_id).where(Task.id.in_(frontier))).all()
+        parent_of.update({row.id: row.parent_id for row in rows})
+        frontier = {row.parent_id for row in rows if row.parent_id is not None} - set(parent_of)
+
+    def depth(task_id: int) -> int:
+        found = 0
+        while parent_of.get(task_id) is not None:
+            task_id, found = parent_of[task_id], found + 1
+        return found
+
+    parents = {p for p in parent_of.values() if p is not None}
+    for parent_id in sorted(parents, key=depth, reverse=True):
+        children = db_session.execute(
+            select(StoredStanding.percent, StoredStanding.expected, Task.weight)
+            .join(Task, Task.id == StoredStanding.task_id)
+            .where(Task.parent_id == parent_id)
+        ).all()
+        db_session.execute(
+            update(StoredStanding)
+            .where(StoredStanding.task_id == parent_id)
+            .values(
+                percent=rules.weighted_mean([(c.percent, c.weight) for c in children]),
+                expected=rules.weighted_mean([(c.expected, c.weight) for c in children]),
+            )
+        )
 
 
 def refresh_all(today: date) -> int:
@@ -326,7 +434,9 @@ def _marks_of(obj) -> tuple | None:
         return ("plan", obj.id)
     if isinstance(obj, Task):
         return ("plan", obj.plan_id)
-    if isinstance(obj, (Assignment, ProgressUpdate, UnitReportSection)):
+    if isinstance(obj, ProgressUpdate):
+        return (_UPDATES, obj.task_id)
+    if isinstance(obj, (Assignment, UnitReportSection)):
         return ("task", obj.task_id)
     if isinstance(obj, UnitReport):
         return ("period", obj.period_id)
@@ -399,16 +509,23 @@ def _refresh_changed(session) -> None:
         session.execute(delete(PlanStanding))
         return
     today = ward_today()
-    for plan in _plans_marked(session, marks):  # in id order: two transactions lock plans alike
-        refresh_standings(plan, today)
+    for plan, updated in _plans_marked(session, marks):  # in id order: two transactions lock plans alike
+        if not (updated and refresh_tasks(plan, updated, today)):
+            refresh_standings(plan, today)
     session.info.pop(_MARKS, None)  # the refresh's own writes change no facts
 
 
-def _plans_marked(session, marks: set[tuple]) -> list[Plan]:
+def _plans_marked(session, marks: set[tuple]) -> list[tuple[Plan, set[int]]]:
+    """The plans whose standings the marks change, in id order, each with the tasks whose updates
+    alone changed (empty: something else changed, the whole plan is refreshed)."""
     ids: dict[str, set] = {}
     for kind, value in marks:
         ids.setdefault(kind, set()).add(value)
     plan_ids = set(ids.get("plan", ()))
+    updated: dict[int, set[int]] = {}
+    if ids.get(_UPDATES):
+        for task_id, plan_id in session.execute(select(Task.id, Task.plan_id).where(Task.id.in_(ids[_UPDATES]))):
+            updated.setdefault(plan_id, set()).add(task_id)
     lookups = (
         ("task", select(Task.plan_id).where(Task.id.in_(ids.get("task", ())))),
         ("period", select(ReportingPeriod.plan_id).where(ReportingPeriod.id.in_(ids.get("period", ())))),
@@ -417,4 +534,5 @@ def _plans_marked(session, marks: set[tuple]) -> list[Plan]:
     for kind, query in lookups:
         if ids.get(kind):
             plan_ids.update(session.scalars(query))
-    return list(session.scalars(select(Plan).where(Plan.id.in_(plan_ids)).order_by(Plan.id)))
+    plans = session.scalars(select(Plan).where(Plan.id.in_(plan_ids | set(updated))).order_by(Plan.id))
+    return [(plan, set() if plan.id in plan_ids else updated[plan.id]) for plan in plans]
