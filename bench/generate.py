@@ -409,16 +409,10 @@ def build_large(args) -> dict:
 def store_standings() -> None:
     """Every plan's standings of today, as the night's alert scan leaves them for the day's pages
     (the progress updates above are inserted in bulk, which only marks the standings out of date)."""
-    from sqlalchemy import select
-
     from tracker.core.time import ward_today
-    from tracker.extensions import db
-    from tracker.plan.models import Plan
-    from tracker.standing.stored import refresh_standings
+    from tracker.standing.stored import refresh_all
 
-    for plan in db.session.scalars(select(Plan).order_by(Plan.id)).all():
-        refresh_standings(plan, ward_today())
-        db.session.commit()
+    refresh_all(ward_today())
 
 
 BUILDERS = {"ward": build_ward, "large": build_large, "province": build_province}
@@ -439,12 +433,14 @@ def main(argv=None) -> None:
     started = time.perf_counter()
     fresh_database(url)
     app = common.make_app(url)
+    from tracker.core.database import update_statistics
     from tracker.extensions import db
 
     with app.app_context():
         migrate()
         meta = BUILDERS[args.dataset](args)
         store_standings()
+        update_statistics()  # as `flask plan load` and the morning job do
         meta.update(counts())
         db.session.remove()
         db.engine.dispose()

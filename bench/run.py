@@ -59,6 +59,8 @@ PAGES = (
 PAGE_RATIO_TARGET = 2.0
 THROUGHPUT_TARGET = 0.25
 RERUN_TARGET = 0.10
+EXPORT_MEMORY_TARGET_MB = 300
+CHANGES = Path(__file__).resolve().parent / "changes.md"  # before and after, kept by hand
 
 
 def page_path(meta: dict, path: str) -> str:
@@ -427,6 +429,8 @@ def build_report(db: str, results: dict, metas: dict, args, info: dict, started:
         "the large plan has no demo activity (questions, directives, reports), so some parts have nothing to read.",
         "",
     ]
+    if CHANGES.exists():
+        lines += [CHANGES.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
 
 
@@ -452,6 +456,25 @@ def targets(results: dict, metas: dict) -> list[str]:
                 + verdict(value <= base)
                 + (" (fewer)" if value < base else "")
                 + " |"
+            )
+    if ward is not None and "province" in results:
+        base, value = ward["pages"]["dashboard"]["median"], results["province"]["pages"]["overview"]["median"]
+        ratio = value / base if base else None
+        rows.append(
+            f"| Province overview ({metas['province']['wards']} wards) ≤ {PAGE_RATIO_TARGET:g}× one ward's committee "
+            f"dashboard | {ms(value)} vs {ms(base)} = {'–' if ratio is None else f'{ratio:.1f}×'} | "
+            f"{verdict(None if ratio is None else ratio <= PAGE_RATIO_TARGET)} |"
+        )
+    for name in common.DATASETS:
+        if name not in results:
+            continue
+        for kind in ("xlsx", "csv"):
+            export = results[name][f"export_{kind}"]
+            peak = export.get("maxrss_mb")
+            rows.append(
+                f"| Updates export ({kind.upper()}, {name}, {metas[name]['updates']} updates) peak memory "
+                f"< {EXPORT_MEMORY_TARGET_MB} MB | {peak if peak is not None else '–'} MB | "
+                f"{verdict(None if peak is None or export.get('status') != 200 else peak < EXPORT_MEMORY_TARGET_MB)} |"
             )
     for name in common.DATASETS:
         if name not in results:

@@ -19,7 +19,6 @@ from tracker.mail.services import queue_message
 from tracker.pages.loaders import load_plan
 from tracker.periods.queries import plan_periods
 from tracker.periods.services import is_past_due
-from tracker.reports.queries import unit_report_rows
 from tracker.standing import listing
 from tracker.standing.queries import plan_snapshot
 from tracker.standing.stored import current_standings
@@ -95,6 +94,7 @@ def unit(plan_id: int, code: str):
     require("view_accountability", plan)
     unit = _unit(plan, code)
     today = ward_today()
+    current_standings(plan, today)  # the reports owed are read from them
     # Only periods whose reports are due: before that, no rate means anything yet.
     periods = [p for p in plan_periods(plan) if is_past_due(p, today)]
     history = []
@@ -116,7 +116,7 @@ def unit(plan_id: int, code: str):
         today=today,
         history=history,
         to_date=to_date,
-        reports=unit_report_rows(plan, unit.id, today),
+        reports=listing.unit_report_rows(plan, unit.id, today),
         directives=discussion.plan_directives(plan, open_only=False, unit_id=unit.id),
         questions=discussion.plan_questions(plan, open_only=False, unit_id=unit.id),
         snapshot=current,

@@ -10,7 +10,6 @@ from tracker.alerts import services
 from tracker.core.time import now, ward_today
 from tracker.extensions import db
 from tracker.mail import services as mail
-from tracker.standing.stored import refresh_all
 
 alerts_cli = AppGroup("alerts", help="The alert scan.")
 mail_cli = AppGroup("mail", help="E-mail digests and the outbox.")
@@ -33,8 +32,6 @@ def run_scan(day: date) -> list[services.ScanResult]:
     except Exception:
         db.session.rollback()
         raise
-    if day == ward_today():
-        refresh_all(day)  # what time alone changed since yesterday, ready for the day's pages
     return results
 
 

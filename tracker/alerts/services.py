@@ -1,11 +1,13 @@
 """The alert scan: for a given day, every alert that should exist.
 
-`scan(plan, today, now)` works out the alerts the plan's state calls for on `today`, creates the
+`scan(plan, today, now)` works out the alerts the plan's state calls for on `today` from the
+plan's stored standings of that day (tracker.standing.stored), creates the
 missing ones (each has a unique key, enforced by the database, so a second run or a concurrent
 run creates nothing twice), resolves the open ones whose cause has cleared, escalates to the chair
 those open for ESCALATE_AFTER_DAYS, and notifies the people concerned. It writes in the caller's
 transaction and never commits: the CLI command and the scheduler job commit once at the end, so
-a scan that fails half-way writes nothing.
+a scan that fails half-way writes no alert (the standings `scan_all` brought to the day first stay:
+they are right either way).
 
 Because it computes what should exist on `today` rather than what changed since yesterday, a scan
 after days of downtime catches up: each missed alert is created once, with `effective_on` set to
@@ -48,7 +50,7 @@ from tracker.periods.services import usable
 from tracker.plan.models import ROLE_LEAD, Plan
 from tracker.progress.models import ProgressUpdate
 from tracker.reports.queries import first_submissions
-from tracker.standing.queries import plan_snapshot
+from tracker.standing.stored import refresh_all, standings_of_day
 
 # Rows per INSERT, and values per IN (...): far under PostgreSQL's 65,535 bound parameters (an
 # alert row has 16).
@@ -163,9 +165,10 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
     """Create what should exist and does not, reopen what came back, escalate what stayed open,
     resolve what cleared, and tell the people concerned of what is new."""
     run = _serialise_scans(plan, today, now)
+    standings_of_day(plan, today)  # what the alerts are read from (ready unless written meanwhile)
     people = People(plan.ward_id)
     result_problems = _unusable_periods(plan)
-    wanted = wanted_alerts(plan, today, plan_snapshot(plan, today, for_pages=False), people)
+    wanted = wanted_alerts(plan, today, people)
     cleared = [w for w in wanted.values() if w.cleared_on is not None]
     wanted = {key: w for key, w in wanted.items() if w.cleared_on is None}
     escalations = _escalations(wanted, today, people)
@@ -320,10 +323,15 @@ def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None =
 
 
 def scan_all(today: date, now: datetime) -> list[ScanResult]:
-    """Scan every plan, in the caller's transaction (its statements may run longer than a page's)."""
+    """Scan every plan, in the caller's transaction (its statements may run longer than a page's).
+
+    Each plan's standings of the day are made ready first, each committed on its own: they are
+    derived data, right whether the scan then commits or not, and a plan's standings are not
+    locked against the ward's writes for the length of the whole scan."""
     from tracker.core.database import long_statements
 
     with long_statements():
+        refresh_all(today)
         return [scan(plan, today, now) for plan in db.session.scalars(select(Plan).order_by(Plan.id))]
 
 

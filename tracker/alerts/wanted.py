@@ -32,8 +32,8 @@ from tracker.extensions import db
 from tracker.periods.queries import plan_rounds
 from tracker.periods.services import is_past_due
 from tracker.plan.models import Plan
-from tracker.reports.queries import first_submissions, owed_reports
-from tracker.standing.queries import PlanSnapshot, TaskFigures
+from tracker.reports.queries import first_submissions
+from tracker.standing.listing import StoredLeaf, leaves_to_tell, overdue_milestones, owed_in_rounds
 
 REMINDER_DAYS = (7, 3, 1)
 
@@ -90,7 +90,7 @@ class People:
 # --- what should exist ----------------------------------------------------------------------
 
 
-def _report_alerts(plan: Plan, today: date, people: People, snapshot: PlanSnapshot) -> list[WantedAlert]:
+def _report_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
     """Per unit, not per task: for each unit report owed and not sent, reminders 7, 3 and 1 days
     before the unit deadline, then one missing-report alert. A round (two periods on one
     deadline) is one report: reminded and counted once."""
@@ -100,7 +100,7 @@ def _report_alerts(plan: Plan, today: date, people: People, snapshot: PlanSnapsh
     sent = first_submissions(rounds, end_of_day(today))
     secretariat = people.role(ROLE_SECRETARIAT)
     wanted = []
-    for owed in owed_reports(plan, rounds, structure=snapshot):
+    for owed in owed_in_rounds(plan, rounds):
         round_, unit_id = owed.round, owed.unit_id
         if (round_.id, unit_id) in sent:
             continue
@@ -139,70 +139,68 @@ def _report_alerts(plan: Plan, today: date, people: People, snapshot: PlanSnapsh
     return wanted
 
 
-def _task_alerts(snapshot: PlanSnapshot, today: date, people: People) -> list[WantedAlert]:
+def _task_alerts(plan: Plan, today: date, people: People) -> list[WantedAlert]:
     """Overdue (past the task's own due date), stale, unassigned, and overdue milestones. A late
     report is the unit's report alert, not a task's."""
     secretariat = people.role(ROLE_SECRETARIAT)
     stale_after = current_app.config["STALE_AFTER_DAYS"]
-    plan_start = date(snapshot.plan.start_year, 1, 1)
+    plan_start = date(plan.start_year, 1, 1)
+    milestones = overdue_milestones(plan, today)
     wanted = []
-    for view in snapshot.leaves:
-        unit_ids = [u.id for u in view.primary_units]
-        wanted += _standing_alerts(view, unit_ids, people, secretariat, stale_after, plan_start)
-        wanted += _milestone_alerts(snapshot, view, unit_ids, today, people, secretariat)
+    for leaf in leaves_to_tell(plan, today):
+        wanted += _standing_alerts(leaf, people, secretariat, stale_after, plan_start)
+        wanted += _milestone_alerts(leaf, milestones.get(leaf.task_id, []), people, secretariat)
     return wanted
 
 
 def _standing_alerts(
-    view: TaskFigures, unit_ids: list[int], people: People, secretariat: set[int], stale_after: int, plan_start: date
+    leaf: StoredLeaf, people: People, secretariat: set[int], stale_after: int, plan_start: date
 ) -> list[WantedAlert]:
     """The task's alerts for being unassigned, overdue or stale, as its standing says."""
-    task, standing = view.task, view.standing
+    unit_ids = leaf.unit_ids
     first_unit = unit_ids[0] if unit_ids else None
     wanted = []
-    if standing.unassigned:
+    if leaf.unassigned:
         # Nobody can answer for it: one alert to the secretariat, never a stale one.
         wanted.append(
             WantedAlert(
-                f"{TASK_UNASSIGNED}:{task.id}",
+                f"{TASK_UNASSIGNED}:{leaf.task_id}",
                 TASK_UNASSIGNED,
-                max(task.start_on or plan_start, plan_start),
-                task_id=task.id,
+                max(leaf.start_on or plan_start, plan_start),
+                task_id=leaf.task_id,
                 recipients=frozenset(secretariat),
             )
         )
-    if standing.is_overdue:
+    if leaf.overdue_since is not None:
         wanted.append(
             WantedAlert(
-                f"{TASK_OVERDUE}:{task.id}:{task.due_on.isoformat()}",
+                f"{TASK_OVERDUE}:{leaf.task_id}:{leaf.due_on.isoformat()}",
                 TASK_OVERDUE,
-                standing.overdue_since,
+                leaf.overdue_since,
                 unit_id=first_unit,
-                task_id=task.id,
-                due_on=task.due_on,
+                task_id=leaf.task_id,
+                due_on=leaf.due_on,
                 recipients=frozenset(people.officers(*unit_ids) | secretariat),
             )
         )
-    if standing.stale:
-        since = standing.stale_since
+    if leaf.stale_since is not None:
+        since = leaf.stale_since
         wanted.append(
             WantedAlert(
-                f"{TASK_STALE}:{task.id}:{since.isoformat()}",
+                f"{TASK_STALE}:{leaf.task_id}:{since.isoformat()}",
                 TASK_STALE,
                 since + timedelta(days=stale_after),
                 unit_id=first_unit,
-                task_id=task.id,
+                task_id=leaf.task_id,
                 recipients=frozenset(people.officers(*unit_ids)),
             )
         )
     return wanted
 
 
-def _milestone_alerts(
-    snapshot: PlanSnapshot, view: TaskFigures, unit_ids: list[int], today: date, people: People, secretariat: set[int]
-) -> list[WantedAlert]:
+def _milestone_alerts(leaf: StoredLeaf, overdue: list, people: People, secretariat: set[int]) -> list[WantedAlert]:
     """An alert for each of the task's milestones past its due date."""
-    task = view.task
+    unit_ids = leaf.unit_ids
     first_unit = unit_ids[0] if unit_ids else None
     return [
         WantedAlert(
@@ -210,13 +208,12 @@ def _milestone_alerts(
             MILESTONE_OVERDUE,
             milestone.due_on + timedelta(days=1),
             unit_id=first_unit,
-            task_id=task.id,
+            task_id=leaf.task_id,
             milestone_id=milestone.id,
             due_on=milestone.due_on,
             recipients=frozenset(people.officers(*unit_ids) | secretariat),
         )
-        for milestone in snapshot.milestones_of(task.id)
-        if milestone.is_overdue(today)
+        for milestone in overdue
     ]
 
 
@@ -259,12 +256,13 @@ def _discussion_alerts(plan: Plan, today: date, people: People) -> list[WantedAl
     return wanted
 
 
-def wanted_alerts(plan: Plan, today: date, snapshot: PlanSnapshot, people: People) -> dict[str, WantedAlert]:
+def wanted_alerts(plan: Plan, today: date, people: People) -> dict[str, WantedAlert]:
     """Every alert the plan's state calls for on `today`, open ones and (cleared_on set) ones
-    whose moment came and went."""
+    whose moment came and went. Read from the plan's stored standings, which must be those of
+    `today` (tracker.standing.stored.standings_of_day)."""
     wanted = (
-        _report_alerts(plan, today, people, snapshot)
-        + _task_alerts(snapshot, today, people)
+        _report_alerts(plan, today, people)
+        + _task_alerts(plan, today, people)
         + _discussion_alerts(plan, today, people)
     )
     return {w.key: w for w in wanted}

@@ -153,3 +153,13 @@ def long_statements(minutes: int = 30):
         yield
     finally:
         _wait_limit.reset(token)
+
+
+def update_statistics() -> None:
+    """Refresh the query planner's statistics (ANALYZE) and commit. The planner picks an index by
+    them: without them SQLite reads every progress update of a plan to find its latest fifteen.
+    PostgreSQL's autovacuum keeps them by itself, but not right after a bulk load; SQLite never.
+    Run after the morning scan and after a plan is loaded."""
+    with long_statements():
+        db.session.execute(text("ANALYZE"))
+    db.session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tracker.audit.services import record
 from tracker.core.actor import Actor
+from tracker.core.database import update_statistics
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.plan.models import Plan
@@ -68,6 +69,7 @@ def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> Non
                 removed_assignments=summary.removed_assignments or None,
             )
         db.session.commit()
+        update_statistics()  # a new plan's rows, for the query planner
     except PlanFileInvalid as exc:
         db.session.rollback()
         click.echo(_("The plan file was not loaded; the database is unchanged."), err=True)

@@ -197,12 +197,6 @@ def open_rounds(plan: Plan, today: date) -> list[ReportingRound]:
     return [r for r in plan_rounds(plan) if is_open_for_reporting(r, today, window)]
 
 
-def unit_report_rows(plan: Plan, unit_id: int, today: date) -> list[ReportRow]:
-    """The unit's reports for the rounds open for reporting, newest first."""
-    rounds = list(reversed(open_rounds(plan, today)))
-    return rows_for(plan, owed_reports(plan, rounds, unit_id=unit_id), today)
-
-
 def task_report_rows(plan: Plan, task_id: int, today: date) -> list[ReportRow]:
     """The unit reports with a section on the task, for the rounds open for reporting, newest first.
     Worked out from the task's own assignments: a row's `tasks` is the task alone."""

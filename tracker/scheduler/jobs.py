@@ -14,13 +14,13 @@ from flask import Flask
 
 from tracker.alerts import services as alerts
 from tracker.core.actor import Actor
+from tracker.core.database import update_statistics
 from tracker.core.time import WARD_TZ, now, ward_today
 from tracker.exports import jobs as exports
 from tracker.extensions import db
 from tracker.mail import services as mail
 from tracker.progress import cleanup
 from tracker.scheduler.models import SchedulerHeartbeat
-from tracker.standing.stored import refresh_all
 
 log = logging.getLogger("tracker.scheduler")
 
@@ -32,7 +32,7 @@ def daily(app: Flask) -> None:
         try:
             results = alerts.scan_all(day, moment)
             db.session.commit()
-            refresh_all(day)  # what time alone changed since yesterday, ready for the day's pages
+            update_statistics()  # the day's new rows, for the query planner
             queued = mail.build_digests(day, moment)
             db.session.commit()
         except Exception:

@@ -4,7 +4,7 @@ shows (a count, one page of rows and their lead units), whatever the plan's size
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import and_, case, func, or_, select
@@ -13,9 +13,9 @@ from tracker.core.pagination import Page, page_number
 from tracker.extensions import db
 from tracker.plan.models import Milestone, Plan, Task
 from tracker.progress import status as rules
-from tracker.reports.queries import OwedReport
+from tracker.reports.queries import OwedReport, ReportRow, open_rounds, rows_for
 from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
-from tracker.standing.stored import STANDING_FIELDS, is_current
+from tracker.standing.stored import is_current, stored_standing
 from tracker.units.models import Unit
 
 FLAGS = rules.FLAGS + rules.RATINGS  # what a list can be narrowed to besides a status
@@ -220,13 +220,6 @@ def positions(task_ids: list[int]) -> dict[int, int]:
     )
 
 
-def stored_standing(stored: StoredStanding) -> rules.TaskStanding:
-    """The rule's TaskStanding of a leaf, as stored."""
-    return rules.TaskStanding(
-        percent=stored.percent, expected=stored.expected, **{name: getattr(stored, name) for name in STANDING_FIELDS}
-    )
-
-
 def _listed(stored: StoredStanding, task: Task, units: list[Unit]) -> ListedTask:
     standing = stored_standing(stored) if stored.is_leaf else None
     return ListedTask(task, standing, stored.percent, stored.expected, units, stored.last_update_at)
@@ -306,17 +299,111 @@ def longest_overdue_milestones(plan: Plan, today):
     return select(ranked.c.unit_id, ranked.c.code, ranked.c.due_on).where(ranked.c.due_on == ranked.c.earliest)
 
 
-def owed_in_rounds(plan: Plan, rounds: list) -> list[OwedReport]:
-    """The unit reports owed in `rounds` (in calendar order), read from the stored ones (which must
-    be current: tracker.standing.stored.current_standings): the round, the unit and how many tasks
-    the report covers, in the order tracker.reports.queries.owed_reports gives them. A stored row
-    names its round by one of the round's periods, whichever way the caller built its rounds."""
+def owed_in_rounds(plan: Plan, rounds: list, unit_id: int | None = None) -> list[OwedReport]:
+    """The unit reports owed in `rounds` (of one unit, or of every unit), round by round in the
+    order given and units in the plan's order, as tracker.reports.queries.owed_reports gives them,
+    read from the stored ones (which must be current: tracker.standing.stored.current_standings):
+    the round, the unit and how many tasks the report covers. A stored row names its round by one
+    of the round's periods, whichever way the caller built its rounds."""
     round_of = {period_id: round_ for round_ in rounds for period_id in round_.period_ids}
     if not round_of:
         return []
-    rows = db.session.execute(
+    query = (
         select(StoredOwedReport.round_id, StoredOwedReport.unit_id, StoredOwedReport.sections)
         .where(StoredOwedReport.plan_id == plan.id, StoredOwedReport.round_id.in_(list(round_of)))
         .order_by(StoredOwedReport.sort_order)
     )
-    return [OwedReport(round_of[round_id], unit_id, [], sections=sections) for round_id, unit_id, sections in rows]
+    if unit_id is not None:
+        query = query.where(StoredOwedReport.unit_id == unit_id)
+    place = {round_.id: order for order, round_ in enumerate(rounds)}
+    owed = [
+        OwedReport(round_of[round_id], unit, [], sections=sections)
+        for round_id, unit, sections in db.session.execute(query)
+    ]
+    return sorted(owed, key=lambda report: place[report.round.id])  # stable: units stay in order
+
+
+def unit_report_rows(plan: Plan, unit_id: int, today: date) -> list[ReportRow]:
+    """The unit's reports for the rounds open for reporting, newest first, from the stored reports
+    owed (which must be current)."""
+    rounds = list(reversed(open_rounds(plan, today)))
+    return rows_for(plan, owed_in_rounds(plan, rounds, unit_id=unit_id), today)
+
+
+# The daily scan ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredLeaf:
+    """A leaf task with something to be told of, as its stored standing says: for the daily scan."""
+
+    task_id: int
+    start_on: date | None
+    due_on: date | None
+    unit_ids: tuple[int, ...]  # the units that answer for it, in the task page's order
+    unassigned: bool
+    overdue_since: date | None  # set when it is overdue
+    stale_since: date | None  # set when it is stale
+
+
+def leaves_to_tell(plan: Plan, today: date) -> list[StoredLeaf]:
+    """The plan's leaf tasks that are unassigned, overdue or stale, or have a milestone overdue on
+    `today`, in the plan's order, read from the stored standings (which must be current) as plain
+    rows: what the daily scan's task alerts are made of, two queries whatever the plan's size."""
+    units: dict[int, list[int]] = {}
+    for task_id, unit_id in db.session.execute(
+        select(StoredLead.task_id, StoredLead.unit_id)
+        .where(StoredLead.plan_id == plan.id)
+        .order_by(StoredLead.task_id, StoredLead.sort_order)
+    ):
+        units.setdefault(task_id, []).append(unit_id)
+    overdue = StoredStanding.status == rules.IN_PROGRESS_OVERDUE  # TaskStanding.is_overdue
+    milestone_overdue = (
+        select(Milestone.id)
+        .where(Milestone.task_id == StoredStanding.task_id, Milestone.overdue_clause(today))
+        .exists()
+    )
+    rows = db.session.execute(
+        select(
+            StoredStanding.task_id,
+            Task.start_on,
+            Task.due_on,
+            StoredStanding.unassigned,
+            overdue.label("overdue"),
+            StoredStanding.overdue_since,
+            StoredStanding.stale,
+            StoredStanding.stale_since,
+        )
+        .join(Task, Task.id == StoredStanding.task_id)
+        .where(
+            StoredStanding.plan_id == plan.id,
+            StoredStanding.is_leaf.is_(True),
+            or_(flag_clause(rules.UNASSIGNED), overdue, flag_clause(rules.STALE), milestone_overdue),
+        )
+        .order_by(StoredStanding.position)
+    )
+    return [
+        StoredLeaf(
+            row.task_id,
+            row.start_on,
+            row.due_on,
+            tuple(units.get(row.task_id, ())),
+            row.unassigned,
+            row.overdue_since if row.overdue else None,
+            row.stale_since if row.stale else None,
+        )
+        for row in rows
+    ]
+
+
+def overdue_milestones(plan: Plan, today: date) -> dict[int, list[Milestone]]:
+    """Task id -> its milestones past their due date on `today` (Milestone.overdue_clause)."""
+    found: dict[int, list[Milestone]] = {}
+    for milestone in db.session.scalars(
+        select(Milestone)
+        .join(Task, Task.id == Milestone.task_id)
+        .where(Task.plan_id == plan.id, Milestone.overdue_clause(today))
+        .order_by(Milestone.task_id, Milestone.sort_order)
+    ):
+        found.setdefault(milestone.task_id, []).append(milestone)
+    return found

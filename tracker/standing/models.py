@@ -1,8 +1,9 @@
 """Each task's standing, stored: what the status rule (tracker.progress.status) found on a day.
 
 The rows are derived data. tracker.standing.stored writes them, from the one status rule, in the
-same transaction as every write that changes a task's facts and in the daily scan for what time
-alone changes; lists and counts read them with SQL instead of judging the whole plan per request.
+same transaction as every write that changes a task's facts and before the daily scan for what
+time alone changes; lists, counts and the scan's alerts read them with SQL instead of judging the
+whole plan each time.
 `flask standings check` recomputes them from scratch and reports any difference.
 """
 

@@ -2,11 +2,14 @@
 
 - Every commit that changed a task's facts (the plan, its tasks and assignments, progress updates,
   unit reports, reporting periods, units) recomputes the standings of the plans concerned before
-  it commits, in the same transaction: a session hook, so no write path can forget it.
+  it commits, in the same transaction: a session hook, so no write path can forget it. A commit
+  that changed only progress updates recomputes those tasks, the tasks above them and the plan's
+  figures (`refresh_tasks`); any other change, the whole plan (`refresh_standings`).
 - A bulk statement on those tables (which names no plan) only marks every plan's standings out of
   date; so does a new day, since time alone changes a standing. `current_standings` recomputes a
-  plan whose standings are out of date when a page asks for them; the daily scan stores the
-  standings it computes anyway, so the first page of the day finds them ready.
+  plan whose standings are out of date when a page asks for them; the daily scan first brings
+  every plan's standings to the day (`refresh_all`) and reads its alerts from them, so the first
+  page of the day finds them ready.
 - `standing_differences` recomputes a plan from scratch and compares: `flask standings check`.
 """
 
@@ -210,9 +213,7 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
     The plan's row is locked first, as in refresh_standings, and everything is read after it."""
     db_session = _session()
     db_session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
-    stored = db_session.scalar(
-        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
-    )
+    stored = _stored_plan(plan)
     if not is_current(stored, today):
         return False
     db_session.info[_FRESH] = True
@@ -225,16 +226,16 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
     if not figures:
         return True  # updates of parent tasks only: a parent's figures are its children's
     columns = StoredStanding.__table__.columns
-    old = {
-        row.task_id: row._asdict() for row in db_session.execute(select(*columns).where(columns.task_id.in_(figures)))
-    }
+    old = {row.task_id: row for row in db_session.execute(select(*columns).where(columns.task_id.in_(figures)))}
     if set(old) != set(figures):
         return False
-    new = {
-        task_id: _standing_row(plan.id, old[task_id]["section_id"], old[task_id]["position"], figure)
-        for task_id, figure in figures.items()
-    }
-    db_session.execute(update(StoredStanding), list(new.values()))
+    db_session.execute(
+        update(StoredStanding),
+        [
+            _standing_row(plan.id, old[task_id].section_id, old[task_id].position, figure)
+            for task_id, figure in figures.items()
+        ],
+    )
     _roll_up_parents(plan, set(figures))
     sections = db_session.execute(
         select(StoredStanding.percent, StoredStanding.expected, Task.weight)
@@ -242,10 +243,8 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
         .where(Task.plan_id == plan.id, Task.parent_id.is_(None))
     ).all()
     counts = {name: getattr(stored, name) for name in ("tasks", "on_track", "overdue", "stale")}
-    before, after = (
-        leaf_counts([_stored_standing(r) for r in old.values()]),
-        leaf_counts([_stored_standing(r) for r in new.values()]),
-    )
+    before = leaf_counts([stored_standing(row) for row in old.values()])
+    after = leaf_counts([figure.standing for figure in figures.values()])
     db_session.execute(
         update(PlanStanding)
         .where(PlanStanding.plan_id == plan.id)
@@ -259,9 +258,11 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
     return True
 
 
-def _stored_standing(row: dict) -> TaskStanding:
-    """A leaf's stored row as the status rule's standing."""
-    return TaskStanding(**{name: row[name] for name in (*STANDING_FIELDS, "percent", "expected")})
+def stored_standing(stored) -> TaskStanding:
+    """The rule's TaskStanding of a leaf as stored (a StoredStanding, or a row of its columns)."""
+    return TaskStanding(
+        percent=stored.percent, expected=stored.expected, **{name: getattr(stored, name) for name in STANDING_FIELDS}
+    )
 
 
 def _roll_up_parents(plan: Plan, task_ids: set[int]) -> None:
@@ -299,16 +300,27 @@ def _roll_up_parents(plan: Plan, task_ids: set[int]) -> None:
 
 
 def refresh_all(today: date) -> int:
-    """Every plan's standings of `today`, each plan in its own short transaction (after the
-    morning scan: a page then finds them ready)."""
+    """Every plan's standings of `today`, each plan that needs it in its own short transaction
+    (before the morning scan, which reads them; a page then finds them ready too). Returns the
+    number of plans recomputed."""
     db_session = _session()
     plan_ids = db_session.scalars(select(Plan.id).order_by(Plan.id)).all()
+    refreshed = 0
     for plan_id in plan_ids:
         plan = db_session.get(Plan, plan_id)
-        if plan is not None:
-            refresh_standings(plan, today)
+        if plan is not None and standings_of_day(plan, today):
             db_session.commit()
-    return len(plan_ids)
+            refreshed += 1
+    return refreshed
+
+
+def standings_of_day(plan: Plan, today: date) -> bool:
+    """Make the plan's stored standings those of `today`, recomputing them in the current
+    transaction if they are not (a new day, a bulk change). True when they were recomputed."""
+    if is_current(_stored_plan(plan), today):
+        return False
+    refresh_standings(plan, today)
+    return True
 
 
 def is_current(stored: PlanStanding | None, today: date) -> bool:
@@ -322,15 +334,17 @@ def is_current(stored: PlanStanding | None, today: date) -> bool:
 def current_standings(plan: Plan, today: date) -> PlanStanding:
     """The plan's stored standings for `today`, recomputed and committed first if they are out of
     date (a new day, a bulk change). For pages that read (GET): it commits."""
-    db_session = _session()
-    stored = db_session.scalar(
-        select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
-    )
+    stored = _stored_plan(plan)
     if is_current(stored, today):
         return stored
     refresh_standings(plan, today)
-    db_session.commit()
-    return db_session.scalar(
+    _session().commit()
+    return _stored_plan(plan)
+
+
+def _stored_plan(plan: Plan) -> PlanStanding | None:
+    """The plan's PlanStanding as it is in the database now (not as this session last read it)."""
+    return _session().scalar(
         select(PlanStanding).where(PlanStanding.plan_id == plan.id).execution_options(populate_existing=True)
     )
 

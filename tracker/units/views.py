@@ -20,7 +20,6 @@ from tracker.plan import queries as plan_queries
 from tracker.plan.models import Task
 from tracker.progress.queries import latest_updates_by_unit
 from tracker.reports.models import STATUS_RETURNED
-from tracker.reports.queries import unit_report_rows
 from tracker.standing import listing
 from tracker.standing.stored import current_standings
 from tracker.units import services
@@ -75,7 +74,7 @@ def my_unit(plan_id: int):
     lists = [(key, heading, replace(page, items=[tasks[i] for i in page.items])) for key, heading, page in lists]
     latest = latest_updates_by_unit(unit.id, shown)
     today = ward_today()
-    rows = unit_report_rows(plan, current_user.unit_id, today)
+    rows = listing.unit_report_rows(plan, current_user.unit_id, today)
     returned = [r for r in rows if r.status == STATUS_RETURNED]
     # A returned report is owed again until it is sent back.
     owed = [r for r in rows if not r.sent or r.status == STATUS_RETURNED]
