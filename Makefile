@@ -50,11 +50,13 @@ test-pg: install-dev browser-tools office-tools
 
 ## The benchmark of issue 17 (bench/README.md): builds the ward, large and province datasets, measures
 ## them through gunicorn and writes bench/RESULTS.md. `make bench BENCH_DB=postgres` runs it on a
-## throwaway PostgreSQL server (scripts/test-postgres, its own folder and port); sizes with
-## BENCH_TASKS and BENCH_WARDS, run.py's options (--repeat, --duration, ...) with BENCH_ARGS.
+## throwaway PostgreSQL server (scripts/test-postgres, its own folder and port), with the country
+## as well, and writes bench/RESULTS-postgres.md; sizes with BENCH_TASKS, BENCH_WARDS and
+## BENCH_COUNTRY_WARDS (0: no country), run.py's options (--repeat, --duration, ...) with BENCH_ARGS.
 BENCH_DB ?= sqlite
 BENCH_TASKS ?= 20000
 BENCH_WARDS ?= 92
+BENCH_COUNTRY_WARDS ?= 3321
 BENCH_SEED ?= 17
 BENCH_ARGS ?=
 bench: install
@@ -66,6 +68,9 @@ bench: install
 	$(BIN)/python bench/generate.py ward --db $$db --seed $(BENCH_SEED) && \
 	$(BIN)/python bench/generate.py large --db $$db --tasks $(BENCH_TASKS) --seed $(BENCH_SEED) && \
 	$(BIN)/python bench/generate.py province --db $$db --wards $(BENCH_WARDS) --seed $(BENCH_SEED) && \
+	if [ "$(BENCH_DB)" = postgres ] && [ "$(BENCH_COUNTRY_WARDS)" != 0 ]; then \
+	  $(BIN)/python bench/generate.py country --db $$db --wards $(BENCH_COUNTRY_WARDS) --seed $(BENCH_SEED); \
+	else rm -f bench/data/$(BENCH_DB)-country.json; fi && \
 	$(BIN)/python bench/run.py --db $$db $(BENCH_ARGS)
 
 ## The lint and the format check (ruff; settings in pyproject.toml). `ruff format .` formats.

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "bench"
 DATA_DIR = BENCH_DIR / "data"
-DATASETS = ("ward", "large", "province")
+DATASETS = ("ward", "large", "province", "country")  # the country: PostgreSQL only
 
 # Every benchmark account signs in with this password (a benchmark database only).
 PASSWORD = "bench-password-not-secret"
@@ -20,6 +20,7 @@ COMMITTEE = "demo.bancd"
 CHAIR = "demo.truongban"
 OFFICER = "demo.canbo"
 PROVINCE = "demo.tinh"  # reads every ward of the province: the overview
+ADMIN = "bench.quantri"  # the installation's admin (the country only): every ward's overview
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

@@ -16,8 +16,10 @@ file reader and loader, the accounts and the demo activity by the app's services
   file by the project's writer (bench/data/large-<N>.yaml) and loaded by its loader; then about two
   progress updates per task, each a progress_update row and its "progress.post" audit event, as
   tracker/progress/services.py:post_update writes them (inserted in bulk).
-- province: the Bắc Kạn plan loaded for --wards wards; the first ward has the demo accounts and
-  the demo activity.
+- province: the Bắc Kạn plan loaded for --wards wards (default 92); the first ward has the demo
+  accounts and the demo activity.
+- country (PostgreSQL only): the same for --wards wards (default 3,321, about 180,000 tasks) in 34
+  provinces, and an installation admin who reads the country's overview.
 
 Every account signs in with bench.common.PASSWORD. A JSON file beside the database
 (bench/data/<backend>-<dataset>.json) tells bench/run.py which plan, task and unit to open.
@@ -191,6 +193,42 @@ def build_province(args) -> dict:
             demo_activity(ward)
         if number % 10 == 0:
             print(f"  {number} wards loaded", flush=True)
+    return {"plan_id": first_plan, "task": "IV.4.1", "unit": "phong-vh-xh"}
+
+
+def build_country(args) -> dict:
+    """The Bắc Kạn plan loaded for --wards wards (default 3,321: every ward and commune of the
+    country) in PROVINCES provinces; the first ward is Bắc Kạn, with the demo accounts and the demo
+    activity, in its own province. An installation admin (ADMIN) reads the country's overview."""
+    from tracker.accounts import services as accounts
+    from tracker.accounts.models import ROLE_ADMIN
+    from tracker.core.actor import Actor
+    from tracker.core.time import now
+    from tracker.extensions import db
+    from tracker.planfile.reader import read_plan_file
+    from tracker.planfile.schema import WardData
+
+    base = read_plan_file(PLAN_FILE)
+    first_plan = None
+    for number in range(1, args.wards + 1):
+        plan_file = copy.deepcopy(base)
+        province = (number - 1) * PROVINCES // args.wards  # wards in blocks, province 0 is Bắc Kạn's
+        if number > 1:
+            plan_file.ward = WardData(
+                code=f"xa-{number:04d}",
+                name=f"Xã số {number:04d}",
+                province=base.ward.province if province == 0 else f"Tỉnh số {province + 1:02d}",
+            )
+        plan = load_plan(plan_file, str(PLAN_FILE))
+        if number == 1:
+            first_plan = plan.id
+            ward = ward_named(plan_file.ward.code)
+            demo_accounts(ward)
+            demo_activity(ward)
+        if number % 100 == 0:
+            print(f"  {number} wards loaded", flush=True)
+    accounts.add_user(Actor.command_line(), now(), common.ADMIN, common.PASSWORD, "Quản trị hệ thống", [ROLE_ADMIN])
+    db.session.commit()
     return {"plan_id": first_plan, "task": "IV.4.1", "unit": "phong-vh-xh"}
 
 
@@ -415,7 +453,8 @@ def store_standings() -> None:
     refresh_all(ward_today())
 
 
-BUILDERS = {"ward": build_ward, "large": build_large, "province": build_province}
+BUILDERS = {"ward": build_ward, "large": build_large, "province": build_province, "country": build_country}
+PROVINCES = 34  # the country's provinces and cities
 
 
 def main(argv=None) -> None:
@@ -424,11 +463,17 @@ def main(argv=None) -> None:
     parser.add_argument("--db", default="sqlite", help="sqlite (default) or a PostgreSQL server URL")
     parser.add_argument("--url", help="the database to build (default: from --db)")
     parser.add_argument("--tasks", type=int, default=20000, help="tasks in the large plan (default 20000)")
-    parser.add_argument("--wards", type=int, default=92, help="wards in the province (default 92)")
+    parser.add_argument(
+        "--wards", type=int, help="wards in the province (default 92) or the country (default 3321; PostgreSQL only)"
+    )
     parser.add_argument("--seed", type=int, default=17, help="random seed (default 17)")
     args = parser.parse_args(argv)
+    if args.wards is None:
+        args.wards = 3321 if args.dataset == "country" else 92
     if args.tasks < 1 or args.wards < 1:
         parser.error("--tasks and --wards must be at least 1")
+    if args.dataset == "country" and args.db == "sqlite" and not args.url:
+        parser.error("the country is built on PostgreSQL only (--db postgresql+psycopg://...)")
     url = args.url or common.dataset_url(args.db, args.dataset)
     started = time.perf_counter()
     fresh_database(url)
@@ -448,7 +493,7 @@ def main(argv=None) -> None:
         dataset=args.dataset,
         url=url,
         seed=args.seed,
-        size={"large": args.tasks, "province": args.wards}.get(args.dataset),
+        size={"large": args.tasks, "province": args.wards, "country": args.wards}.get(args.dataset),
         seconds=round(time.perf_counter() - started, 1),
     )
     common.write_meta(args.db, args.dataset, meta)

@@ -56,7 +56,9 @@ from tracker.periods.queries import plan_rounds
 from tracker.plan.models import Plan
 from tracker.plan.services import mark_milestone_done, set_assignments
 from tracker.progress.services import UpdateInput, post_update
+from tracker.reports import queries as reports_queries
 from tracker.reports.queries import owed_reports
+from tracker.standing import queries as standing_queries
 from tracker.standing.queries import plan_snapshot
 from tracker.standing.stored import standing_differences
 from tracker.units.models import Unit
@@ -891,6 +893,40 @@ def test_a_scan_that_fails_half_way_writes_no_alert(plan, cli, monkeypatch):
     # Only the standings the scan read stay, brought to its day: derived data, right either way.
     assert after["plan_standing"][0][1] in ("2026-06-13", date(2026, 6, 13))
     assert standing_differences(plan) == []
+
+
+def test_a_second_scan_of_the_day_reads_the_stored_standings_and_works_nothing_out_again(
+    plan, cli, monkeypatch, user_of
+):
+    first = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
+    assert first.exit_code == 0, first.output
+    opened = count(Alert)
+    assert opened > 0
+    worked_out = []
+    # The status rule's facts of a whole plan, and the reports it owes, worked out (by any caller).
+    for module, name in ((standing_queries, "_plan_facts"), (reports_queries, "owes_section")):
+        original = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *args, _f=original, _n=name, **kw: worked_out.append(_n) or _f(*args, **kw)
+        )
+    again = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
+    assert again.exit_code == 0, again.output
+    assert worked_out == []  # the day's standings and reports owed, as stored by the first scan
+    assert count(Alert) == opened and "tạo mới 0 cảnh báo, 0 cảnh báo đã được giải quyết" in again.output
+    # A task reported done in between: the rerun reads it from the standings its post stored.
+    officer = user_of("officer")
+    late = db.session.scalar(
+        select(Alert)
+        .where(Alert.kind == TASK_STALE, Alert.unit_id == officer.unit_id, Alert.resolved_at.is_(None))
+        .order_by(Alert.id)
+        .limit(1)
+    )
+    assert late is not None
+    lead_update(late.task, officer, at("2026-06-13", 10), percent=100, state="done")
+    third = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
+    assert third.exit_code == 0, third.output
+    db.session.expire_all()
+    assert late.resolved_at is not None
 
 
 # --- 9. the command ---------------------------------------------------------------------------

@@ -76,7 +76,16 @@ class ScanResult:
 def _record_cleared(plan: Plan, cleared: list[WantedAlert], now: datetime) -> int:
     """Alerts a scanner that never stopped would have created and since resolved: created once,
     already resolved at the moment their cause cleared, and nobody is notified."""
-    rows = [_row(plan, w, now) | {"resolved_at": datetime.combine(w.cleared_on, time.min, WARD_TZ)} for w in cleared]
+    recorded = {
+        key
+        for chunk in _chunks([w.key for w in cleared])
+        for key in db.session.scalars(select(Alert.key).where(Alert.key.in_(chunk)))
+    }  # by an earlier scan: a rerun writes nothing (an INSERT of rows that all exist still costs its statement)
+    rows = [
+        _row(plan, w, now) | {"resolved_at": datetime.combine(w.cleared_on, time.min, WARD_TZ)}
+        for w in cleared
+        if w.key not in recorded
+    ]
     return len(_insert_new(Alert, rows, ["key"], Alert.key))
 
 
@@ -92,9 +101,14 @@ def _insert_new(model, rows: list[dict], unique: list[str], returning) -> list[t
         return created
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = model.__table__
+    # One statement executed for many rows ("insertmanyvalues"): compiled once and cached, where
+    # a statement with every row's VALUES written in would be compiled afresh each time.
+    statement = (
+        insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c[returning.key], table.c.id)
+    )
     for start in range(0, len(rows), BATCH_ROWS):
-        statement = insert(model).values(rows[start : start + BATCH_ROWS]).on_conflict_do_nothing(index_elements=unique)
-        created.extend(db.session.execute(statement.returning(returning, model.id)).tuples().all())
+        created.extend(db.session.execute(statement, rows[start : start + BATCH_ROWS]).tuples().all())
     return created
 
 
