@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from babel.messages.pofile import read_po
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.conftest import Database, current_database, database_url
 from tracker import ROOT
@@ -209,6 +209,19 @@ def test_the_daily_job_scans_for_today_in_the_ward_and_queues_the_digests(plan, 
     assert db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == officer.id)) > 0
     digest = db.session.scalar(select(OutboxMessage))
     assert (digest.to_address, digest.digest_date) == ("canbo.vhxh@phuongbackan.vn", date(2026, 6, 6))
+
+
+def test_the_daily_job_leaves_the_query_planner_statistics_of_the_day(plan):
+    # Without them SQLite reads every update of a plan to find its latest fifteen (the dashboard).
+    freeze("2026-06-06T07:00:00+07:00")
+    jobs.daily(this_app())
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        assert db.session.execute(text(query)).scalar() == 1
+        query = "SELECT count(*) FROM sqlite_stat1 WHERE tbl IN ('task', 'task_standing')"
+    else:
+        query = "SELECT count(*) FROM pg_stats WHERE tablename IN ('task', 'task_standing')"
+    assert db.session.execute(text(query)).scalar() > 0
 
 
 def test_the_daily_job_uses_the_ward_date_not_the_utc_date(plan):
