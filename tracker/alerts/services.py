@@ -344,8 +344,8 @@ def scan_all(today: date, now: datetime) -> list[ScanResult]:
     locked against the ward's writes for the length of the whole scan."""
     from tracker.core.database import long_statements
 
+    refresh_all(today)  # commits: a SET LOCAL of long_statements() ends with its transaction
     with long_statements():
-        refresh_all(today)
         return [scan(plan, today, now) for plan in db.session.scalars(select(Plan).order_by(Plan.id))]
 
 

@@ -67,6 +67,11 @@ def flag_clause(flag: str):
     }[flag]
 
 
+def overdue_clause():
+    """The SQL form of TaskStanding.is_overdue."""
+    return StoredStanding.status == rules.IN_PROGRESS_OVERDUE
+
+
 def on_track_clause():
     """The SQL form of TaskStanding.on_track: done, or rated green."""
     return or_(StoredStanding.status.in_(rules.DONE_STATUSES), StoredStanding.rating == rules.GREEN)
@@ -145,7 +150,7 @@ def section_figures(plan: Plan) -> list[SectionFigures]:
 def _ordering(order: str) -> tuple:
     if order == ORDER_LATE:
         # Most days overdue first; the rest (and equally late tasks) in the plan's order.
-        late = case((StoredStanding.status == rules.IN_PROGRESS_OVERDUE, -StoredStanding.days_overdue), else_=0)
+        late = case((overdue_clause(), -StoredStanding.days_overdue), else_=0)
         return (late, StoredStanding.position)
     return (StoredStanding.position,)
 
@@ -251,7 +256,7 @@ def led_counts(plan: Plan):
             StoredLead.unit_id,
             func.count(),
             _count_of(on_track_clause()),
-            _count_of(StoredStanding.status == rules.IN_PROGRESS_OVERDUE),
+            _count_of(overdue_clause()),
             _count_of(StoredStanding.stale.is_(True)),
         )
         .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
@@ -273,7 +278,7 @@ def longest_overdue(plan: Plan):
         )
         .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
         .join(Task, Task.id == StoredLead.task_id)
-        .where(StoredLead.plan_id == plan.id, StoredStanding.status == rules.IN_PROGRESS_OVERDUE)
+        .where(StoredLead.plan_id == plan.id, overdue_clause())
         .subquery()
     )
     return select(ranked.c.unit_id, ranked.c.code, ranked.c.overdue_since, ranked.c.days_overdue).where(
@@ -357,7 +362,7 @@ def leaves_to_tell(plan: Plan, today: date) -> list[StoredLeaf]:
         .order_by(StoredLead.task_id, StoredLead.sort_order)
     ):
         units.setdefault(task_id, []).append(unit_id)
-    overdue = StoredStanding.status == rules.IN_PROGRESS_OVERDUE  # TaskStanding.is_overdue
+    overdue = overdue_clause()
     milestone_overdue = (
         select(Milestone.id)
         .where(Milestone.task_id == StoredStanding.task_id, Milestone.overdue_clause(today))

@@ -24,6 +24,7 @@ from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, insert, select, update
 
+from tracker.core.database import long_statements
 from tracker.core.time import now, ward_today
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_rounds
@@ -308,9 +309,10 @@ def refresh_all(today: date) -> int:
     refreshed = 0
     for plan_id in plan_ids:
         plan = db_session.get(Plan, plan_id)
-        if plan is not None and standings_of_day(plan, today):
-            db_session.commit()
-            refreshed += 1
+        with long_statements():  # a plan of tens of thousands of tasks, like the scan
+            if plan is not None and standings_of_day(plan, today):
+                db_session.commit()
+                refreshed += 1
     return refreshed
 
 
