@@ -380,7 +380,7 @@ def build_report(db: str, results: dict, metas: dict, args, info: dict, started:
             page = results[name]["pages"].get(key, {})
             queries = results[name]["queries"].get(key, {})
             status = page.get("statuses", [])
-            mark = "" if status == [200] else f" (HTTP {','.join(map(str, status))})"
+            mark = "" if status in ([200], []) else f" (HTTP {','.join(map(str, status))})"
             cells.append(f"{ms(page.get('median'))}{mark} | {queries.get('queries', '–')}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += [
