@@ -178,22 +178,30 @@ def build_province(args) -> dict:
     from tracker.planfile.schema import WardData
 
     base = read_plan_file(PLAN_FILE)
+
+    def ward_of(number: int) -> WardData:
+        return WardData(code=f"phuong-{number:03d}", name=f"Phường số {number:03d}", province=base.ward.province)
+
+    return {"plan_id": load_wards(base, args.wards, ward_of, report_every=10), "task": "IV.4.1", "unit": "phong-vh-xh"}
+
+
+def load_wards(base, count: int, ward_of, report_every: int) -> int:
+    """The plan file `base` loaded for `count` wards: the first is its own ward, with the demo
+    accounts and the demo activity; ward number n > 1 is `ward_of(n)`. Returns the first plan's id."""
     first_plan = None
-    for number in range(1, args.wards + 1):
+    for number in range(1, count + 1):
         plan_file = copy.deepcopy(base)
         if number > 1:
-            plan_file.ward = WardData(
-                code=f"phuong-{number:03d}", name=f"Phường số {number:03d}", province=base.ward.province
-            )
+            plan_file.ward = ward_of(number)
         plan = load_plan(plan_file, str(PLAN_FILE))
         if number == 1:
             first_plan = plan.id
             ward = ward_named(plan_file.ward.code)
             demo_accounts(ward)
             demo_activity(ward)
-        if number % 10 == 0:
+        if number % report_every == 0:
             print(f"  {number} wards loaded", flush=True)
-    return {"plan_id": first_plan, "task": "IV.4.1", "unit": "phong-vh-xh"}
+    return first_plan
 
 
 def build_country(args) -> dict:
@@ -209,24 +217,16 @@ def build_country(args) -> dict:
     from tracker.planfile.schema import WardData
 
     base = read_plan_file(PLAN_FILE)
-    first_plan = None
-    for number in range(1, args.wards + 1):
-        plan_file = copy.deepcopy(base)
+
+    def ward_of(number: int) -> WardData:
         province = (number - 1) * PROVINCES // args.wards  # wards in blocks, province 0 is Bắc Kạn's
-        if number > 1:
-            plan_file.ward = WardData(
-                code=f"xa-{number:04d}",
-                name=f"Xã số {number:04d}",
-                province=base.ward.province if province == 0 else f"Tỉnh số {province + 1:02d}",
-            )
-        plan = load_plan(plan_file, str(PLAN_FILE))
-        if number == 1:
-            first_plan = plan.id
-            ward = ward_named(plan_file.ward.code)
-            demo_accounts(ward)
-            demo_activity(ward)
-        if number % 100 == 0:
-            print(f"  {number} wards loaded", flush=True)
+        return WardData(
+            code=f"xa-{number:04d}",
+            name=f"Xã số {number:04d}",
+            province=base.ward.province if province == 0 else f"Tỉnh số {province + 1:02d}",
+        )
+
+    first_plan = load_wards(base, args.wards, ward_of, report_every=100)
     accounts.add_user(Actor.command_line(), now(), common.ADMIN, common.PASSWORD, "Quản trị hệ thống", [ROLE_ADMIN])
     db.session.commit()
     return {"plan_id": first_plan, "task": "IV.4.1", "unit": "phong-vh-xh"}
