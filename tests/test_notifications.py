@@ -547,3 +547,35 @@ def test_a_reminder_leads_the_officer_to_the_units_report(app, plan, user_of, pe
     assert reminder.alert.task_id is None and reminder.alert.unit_id == officer.unit_id
     response = signed_in(app, "officer").post(f"/notifications/{reminder.id}/open")
     assert response.headers["Location"] == f"/plans/{plan.id}/periods/{six_month_round(period_of).id}/report"
+
+
+def test_the_units_home_page_counts_many_alerts_and_lists_the_first_ten(app, plan, user_of, period_of):
+    """A unit with many open alerts sees one line that counts them by kind and the ten most
+    pressing (its late report first), not a wall of one line per task; each count of tasks leads
+    to the task list behind it."""
+    scan(plan, "2027-02-15")
+    freeze(app, "2027-02-15")
+    officer = user_of("officer")
+    concerning = db.session.scalars(
+        select(Alert).where(
+            Alert.plan_id == plan.id,
+            Alert.unit_id == officer.unit_id,
+            Alert.resolved_at.is_(None),
+            Alert.kind != ESCALATION,
+        )
+    ).all()
+    stale = [a for a in concerning if a.kind == TASK_STALE]
+    assert len(concerning) > 10 and stale, "the ward's data gives the unit more alerts than the page lists"
+    html = page(signed_in(app, "officer"), f"/plans/{plan.id}/my-unit")
+    section = html[html.index('id="alerts-heading"') : html.index("</section>", html.index('id="alerts-heading"'))]
+    assert re.search(rf'badge text-bg-danger">{len(concerning)}<', section)
+    listed = re.findall(r"<li class=\"mb-1\">.*?</li>", section)
+    assert len(listed) == 10
+    assert text_of(missing_report(officer, period_of)) in listed[0]
+    assert f"The first 10 of {len(concerning)} are listed" in section
+    assert f"{len(stale)} tasks without a recent update" in plain(section)
+    link = re.search(r'href="([^"]*flag=stale[^"]*)"', section)
+    assert link, "the stale count leads to the unit's stale tasks"
+    tasks = page(signed_in(app, "officer"), link.group(1).replace("&amp;", "&"))
+    # The task list counts the unit's stale tasks: one alert each (the unit leads them).
+    assert re.search(rf'badge text-bg-secondary">{len(stale)}<', tasks)

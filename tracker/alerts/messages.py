@@ -173,6 +173,10 @@ _KIND_PHRASES = {
 }
 
 
+# The kinds in the order a unit's line names them.
+KIND_ORDER = tuple(_KIND_PHRASES)
+
+
 def _kind_phrase(kind: str, count: int) -> str:
     phrase = _KIND_PHRASES.get(kind)
     return phrase(count) if phrase else f"{count} {kind}"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from tracker.alerts.messages import KindCount, UnitCounts
+from tracker.alerts.messages import KIND_ORDER, KindCount, UnitCounts
 from tracker.alerts.models import ESCALATION, Alert, Notification
 from tracker.core.time import ward_date
 from tracker.extensions import db
@@ -64,21 +64,40 @@ def open_alerts(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[Aler
     return db.session.scalars(query).all()
 
 
-def open_alerts_concerning(plan_id: int, user) -> list[Alert]:
+# How many of a person's open alerts the unit's page lists by name: the rest are counted.
+UNIT_PAGE_ALERTS = 10
+
+
+def _concerning(plan_id: int, user) -> list:
     """The open alerts that concern a person: those about the person's unit, and those the
-    person was told of (a co-lead unit's officers hear of an alert filed under the first lead)."""
+    person was told of (a co-lead unit's officers hear of an alert filed under the first lead).
+    An escalation is left out: what it escalated is open with it, and concerns them too."""
     told = select(Notification.alert_id).where(Notification.user_id == user.id)
     mine = Alert.id.in_(told) if user.unit_id is None else (Alert.unit_id == user.unit_id) | Alert.id.in_(told)
-    return (
-        db.session.scalars(
-            select(Alert)
-            .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None), mine)
-            .options(*alert_loads())
-            .order_by(Alert.effective_on, Alert.id)
-        )
-        .unique()
-        .all()
-    )
+    return [Alert.plan_id == plan_id, Alert.resolved_at.is_(None), Alert.kind != ESCALATION, mine]
+
+
+def concerning_counts(plan_id: int, user) -> dict[str, KindCount]:
+    """A person's open alerts counted by kind in the database, whatever their number."""
+    rows = db.session.execute(
+        select(Alert.kind, func.count(Alert.id), func.min(Alert.effective_on), func.min(Alert.due_on))
+        .where(*_concerning(plan_id, user))
+        .group_by(Alert.kind)
+    ).all()
+    return {kind: KindCount(count, since, due) for kind, count, since, due in rows}
+
+
+def first_concerning(plan_id: int, user, limit: int = UNIT_PAGE_ALERTS) -> list[Alert]:
+    """The first `limit` of a person's open alerts: the kinds in the order a unit's line names
+    them (late reports first), each kind's oldest first."""
+    rank = case({kind: index for index, kind in enumerate(KIND_ORDER)}, value=Alert.kind, else_=len(KIND_ORDER))
+    return db.session.scalars(
+        select(Alert)
+        .where(*_concerning(plan_id, user))
+        .options(*alert_loads())
+        .order_by(rank, Alert.effective_on, Alert.id)
+        .limit(limit)
+    ).all()
 
 
 def open_alert_counts(plan_id: int) -> dict[str, int]:

@@ -23,8 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import selectinload
 
 from tracker.accounts.models import ROLE_CHAIR
@@ -43,6 +42,7 @@ from tracker.alerts.models import (
     ScanRun,
 )
 from tracker.alerts.wanted import People, WantedAlert, wanted_alerts
+from tracker.core.database import insert_rows
 from tracker.core.time import WARD_TZ
 from tracker.extensions import db
 from tracker.periods.queries import plan_periods, plan_rounds
@@ -52,10 +52,10 @@ from tracker.progress.models import ProgressUpdate
 from tracker.reports.queries import first_submissions
 from tracker.standing.stored import refresh_all, standings_of_day
 
-# Rows per INSERT, and values per IN (...): far under PostgreSQL's 65,535 bound parameters (an
-# alert row has 16).
-BATCH_ROWS = 1000
+# Values per IN (...): far under PostgreSQL's 65,535 bound parameters.
 BATCH_VALUES = 10000
+# Alerts a scan writes before the planner's statistics are taken again, at the least.
+ANALYZE_AFTER_ROWS = 1000
 
 
 def _chunks(values: list, size: int = BATCH_VALUES):
@@ -94,22 +94,8 @@ def _record_cleared(plan: Plan, cleared: list[WantedAlert], now: datetime) -> in
 
 def _insert_new(model, rows: list[dict], unique: list[str], returning) -> list[tuple]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: the database, not this process, decides what
-    exists; what this call created comes back as (`returning`, id) pairs. Batched under the
-    parameter limit."""
-    created: list[tuple] = []
-    if not rows:
-        return created
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = model.__table__
-    # One statement executed for many rows ("insertmanyvalues"): compiled once and cached, where
-    # a statement with every row's VALUES written in would be compiled afresh each time.
-    statement = (
-        insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c[returning.key], table.c.id)
-    )
-    for start in range(0, len(rows), BATCH_ROWS):
-        created.extend(db.session.execute(statement, rows[start : start + BATCH_ROWS]).tuples().all())
-    return created
+    exists; what this call created comes back as (`returning`, id) pairs."""
+    return insert_rows(model.__table__, rows, unique=unique, returning=(returning.key, "id"))
 
 
 def _serialise_scans(plan: Plan, today: date, now: datetime) -> ScanRun:
@@ -346,7 +332,35 @@ def scan_all(today: date, now: datetime) -> list[ScanResult]:
 
     refresh_all(today)  # commits: a SET LOCAL of long_statements() ends with its transaction
     with long_statements():
-        return [scan(plan, today, now) for plan in db.session.scalars(select(Plan).order_by(Plan.id))]
+        statistics = _GrowingTables()
+        results = []
+        for plan in db.session.scalars(select(Plan).order_by(Plan.id)):
+            results.append(scan(plan, today, now))
+            statistics.grew(len(results[-1].created) + results[-1].caught_up)
+        return results
+
+
+class _GrowingTables:
+    """PostgreSQL plans a statement by the statistics of the tables (and keeps the plan of a
+    prepared statement): those of the alerts taken while the table was small make every lookup
+    read the whole table once it is large, and one long scan fills it (the first scan of many
+    wards writes hundreds of thousands of alerts). So each time the scan has written as many
+    alerts as the table held when its statistics were last taken, they are taken again (ANALYZE
+    sees the transaction's own rows): a few times in a scan, whatever its size."""
+
+    def __init__(self) -> None:
+        self.enabled = db.session.get_bind().dialect.name == "postgresql"
+        self.rows = db.session.scalar(select(func.count(Alert.id))) if self.enabled else 0
+        self.written = 0
+
+    def grew(self, alerts: int) -> None:
+        if not self.enabled:
+            return
+        self.written += alerts
+        if self.written >= max(ANALYZE_AFTER_ROWS, self.rows):
+            db.session.execute(text("ANALYZE alert, notification"))
+            self.rows += self.written
+            self.written = 0
 
 
 def last_scan_date() -> date | None:

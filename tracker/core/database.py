@@ -13,6 +13,7 @@ with `long_statements()`.
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -163,3 +164,66 @@ def update_statistics() -> None:
     with long_statements():
         db.session.execute(text("ANALYZE"))
     db.session.commit()
+
+
+# Rows per statement of insert_rows: far under PostgreSQL's 65,535 bound parameters on SQLite's
+# VALUES lists (a row of the widest table has 20 columns).
+INSERT_BATCH_ROWS = 1000
+
+
+def insert_rows(table, rows: list[dict], *, session=None, unique: list[str] | None = None, returning=()) -> list[tuple]:
+    """Insert many rows of `table` (each a dict with the same keys) in few statements; with
+    `unique`, a row whose unique columns exist already is skipped (ON CONFLICT DO NOTHING); the
+    `returning` columns of the rows inserted come back.
+
+    On PostgreSQL the rows go as one array per column, unnested by the server (the arrays of one
+    SELECT list unnest side by side): a batch in as many parameters as the row has columns, and
+    one statement, written once for each shape of insert. A VALUES list with a parameter per
+    cell, or a statement per row (psycopg's executemany), costs the client and the server two to
+    three times as much: the alerts of a plan of 20,000 tasks took 6.4 s, against 2.2 s. SQLite
+    runs one statement for many rows ("insertmanyvalues")."""
+    from sqlalchemy.dialects import sqlite
+
+    session = session if session is not None else db.session
+    created: list[tuple] = []
+    if not rows:
+        return created
+    columns = tuple(rows[0])
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        statement = _unnest_insert(table, columns, tuple(unique or ()), tuple(returning))
+    else:
+        statement = sqlite.insert(table)
+        if unique:
+            statement = statement.on_conflict_do_nothing(index_elements=unique)
+        if returning:
+            statement = statement.returning(*[table.c[name] for name in returning])
+    for start in range(0, len(rows), INSERT_BATCH_ROWS):
+        batch = rows[start : start + INSERT_BATCH_ROWS]
+        if postgres:
+            result = session.execute(statement, {name: [row[name] for row in batch] for name in columns})
+        else:
+            result = session.execute(statement, batch)
+        if returning:
+            created.extend(result.tuples().all())
+    return created
+
+
+@functools.cache
+def _unnest_insert(table, columns: tuple, unique: tuple, returning: tuple):
+    """INSERT INTO t (a, b) SELECT unnest(CAST(:a AS type[])), unnest(CAST(:b AS type[])) [ON
+    CONFLICT (u) DO NOTHING] [RETURNING r]: a statement of text, built once and cached (the
+    dialect's own INSERT construct has no cache key, and is compiled again on each call)."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    preparer = dialect.identifier_preparer
+    arrays = ", ".join(f"unnest(CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[]))" for name in columns)
+    sql = f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(name) for name in columns)}) SELECT {arrays}"
+    if unique:
+        sql += f" ON CONFLICT ({', '.join(preparer.quote(name) for name in unique)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(preparer.quote(name) for name in returning)}"
+    statement = text(sql).bindparams(*[bindparam(name, type_=postgresql.ARRAY(table.c[name].type)) for name in columns])
+    return statement.columns(*[table.c[name] for name in returning]) if returning else statement

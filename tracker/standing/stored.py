@@ -24,7 +24,7 @@ from flask import current_app
 from flask_sqlalchemy.session import Session
 from sqlalchemy import delete, event, insert, select, update
 
-from tracker.core.database import long_statements
+from tracker.core.database import insert_rows, long_statements
 from tracker.core.time import now, ward_today
 from tracker.periods.models import ReportingPeriod
 from tracker.periods.queries import plan_rounds
@@ -39,7 +39,6 @@ from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, 
 from tracker.standing.queries import PlanSnapshot, TaskFigures, leaf_figures, plan_snapshot
 from tracker.units.models import Unit
 
-BATCH_ROWS = 1000  # rows per INSERT: 1,000 x 20 columns stays under every engine's parameter limit
 _MARKS = "standings_changed"  # session.info key: what this transaction changed
 _EVERY_PLAN = ("every plan", None)
 _UPDATES = "updates"  # a mark's kind: a task's progress updates changed, nothing else about it
@@ -170,8 +169,7 @@ def store_standings(snapshot: PlanSnapshot) -> None:
     standings, leads = snapshot_rows(snapshot)
     rounds, owed = owed_in_plan(snapshot)
     for model, rows in ((StoredStanding, standings), (StoredLead, leads), (StoredOwedReport, owed_rows(plan_id, owed))):
-        for start in range(0, len(rows), BATCH_ROWS):
-            db_session.execute(insert(model), rows[start : start + BATCH_ROWS])
+        insert_rows(model.__table__, rows, session=db_session)
     db_session.execute(
         insert(PlanStanding).values(
             plan_id=plan_id,

@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from tracker.accountability.models import Chase
 from tracker.accounts.permissions import require
-from tracker.alerts.queries import open_alerts_concerning
+from tracker.alerts.messages import unit_summary
+from tracker.alerts.models import TASK_OVERDUE, TASK_STALE
+from tracker.alerts.queries import concerning_counts, first_concerning
 from tracker.core.http import actor
 from tracker.core.pagination import paginate
 from tracker.core.time import now, ward_today
@@ -19,6 +21,7 @@ from tracker.plan import assignments
 from tracker.plan import queries as plan_queries
 from tracker.plan.models import Task
 from tracker.progress.queries import latest_updates_by_unit
+from tracker.progress.status import IN_PROGRESS_OVERDUE, STALE
 from tracker.reports.models import STATUS_RETURNED
 from tracker.standing import listing
 from tracker.standing.stored import current_standings
@@ -76,6 +79,16 @@ def my_unit(plan_id: int):
     today = ward_today()
     rows = listing.unit_report_rows(plan, current_user.unit_id, today)
     returned = [r for r in rows if r.status == STATUS_RETURNED]
+    alert_counts = concerning_counts(plan.id, current_user)
+    # Many task alerts are counted, not listed: each kind's count leads to the tasks behind it.
+    alert_lists = [
+        (phrase, url_for("dashboard.tasks", plan_id=plan.id, unit=unit.code, **chosen))
+        for kind, phrase, chosen in (
+            (TASK_OVERDUE, _("The unit's overdue tasks"), {"status": IN_PROGRESS_OVERDUE}),
+            (TASK_STALE, _("The unit's tasks without a recent update"), {"flag": STALE}),
+        )
+        if kind in alert_counts
+    ]
     # A returned report is owed again until it is sent back.
     owed = [r for r in rows if not r.sent or r.status == STATUS_RETURNED]
     return render_template(
@@ -93,7 +106,10 @@ def my_unit(plan_id: int):
         directives=plan_directives(plan, open_only=True, unit_id=current_user.unit_id),
         answer_form=AnswerForm(),
         reply_form=ReplyForm(),
-        alerts=open_alerts_concerning(plan.id, current_user),
+        alerts=first_concerning(plan.id, current_user),
+        alert_total=sum(found.count for found in alert_counts.values()),
+        alert_summary=unit_summary(unit.name, alert_counts, today) if alert_counts else None,
+        alert_lists=alert_lists,
         chases=db.session.scalars(
             select(Chase)
             .where(Chase.plan_id == plan.id, Chase.unit_id == current_user.unit_id)
