@@ -738,7 +738,7 @@ def scan_in_own_app(
             barrier.wait(timeout=10)
             found = services.scan_all(scan_day, at(scan_day, 7))
             db.session.commit()
-            results.append(sum(len(r.created) + r.caught_up for r in found))
+            results.append(sum(len(r.created_ids) + r.caught_up for r in found))
     except Exception as error:  # noqa: BLE001 - reported to the test
         errors.append(error)
     finally:

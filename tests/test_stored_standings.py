@@ -468,3 +468,49 @@ def test_the_reports_owed_are_stored_for_every_round_and_follow_an_assignment(ju
     assert re.findall(r'<a href="[^"]*">([^<]+)</a>', dashboard) == names
     queue = plain(page(signed_in(app, "secretariat"), f"/plans/{plan.id}/review?period={six.id}"))
     assert f"{len(owed_six)} units owe a report" in queue
+
+
+def test_the_unfiltered_dashboard_reads_its_counts_from_the_plans_tallies_not_from_every_task(dated, app, plan):
+    """The dashboard's counts by status and by flag, the overdue and blocked totals: from the one
+    row of the plan's stored standing, kept with the standings, and equal to counting the tasks.
+    A narrowed dashboard (one unit) still counts its tasks."""
+    freeze(app, "2027-01-05T09:00:00+07:00")
+    client = signed_in(app, "committee")
+    page(client, f"/plans/{plan.id}/dashboard/")  # the day's standings
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        html = page(client, f"/plans/{plan.id}/dashboard/")
+        unfiltered = list(statements)
+        statements.clear()
+        page(client, f"/plans/{plan.id}/dashboard/?unit=phong-vh-xh")
+        narrowed = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    counted = [s for s in unfiltered if "count(" in s.lower() and "FROM task_standing" in s]
+    assert counted == [], "no count over the plan's tasks"
+    assert any("count(" in s.lower() and "FROM task_standing" in s for s in narrowed)
+
+    leaves = select(StoredStanding).where(StoredStanding.plan_id == plan.id, StoredStanding.is_leaf.is_(True))
+    by_status = dict(
+        db.session.execute(
+            select(StoredStanding.status, func.count())
+            .where(StoredStanding.plan_id == plan.id, StoredStanding.is_leaf.is_(True))
+            .group_by(StoredStanding.status)
+        ).all()
+    )
+    tallies = db.session.get(PlanStanding, plan.id).tallies
+    for status in rules.STATUSES:
+        assert tallies[stored.tally_key(status=status)] == by_status.get(status, 0), status
+    blocked = len(db.session.scalars(leaves.where(StoredStanding.blocked.is_(True))).all())
+    stale = len(db.session.scalars(leaves.where(StoredStanding.stale.is_(True))).all())
+    assert (tallies["flag:blocked"], tallies["flag:stale"]) == (blocked, stale)
+    assert by_status.get(rules.IN_PROGRESS_OVERDUE, 0) > 0, "tasks are overdue on that day"
+    text = plain(html)
+    assert re.search(rf"\b{sum(by_status.values())}\b", text)

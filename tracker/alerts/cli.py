@@ -57,7 +57,7 @@ def scan_command(date_text: str | None, rewind: bool) -> None:
         )
         raise SystemExit(1)
     results = run_scan(day)
-    created = sum(len(r.created) for r in results)
+    created = sum(len(r.created_ids) for r in results)
     resolved = sum(len(r.resolved) for r in results)
     click.echo(
         _(

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.types import UTCDateTime
@@ -51,6 +51,8 @@ class Alert(db.Model):
     scan, or two scans at once, create each alert once."""
 
     __tablename__ = "alert"
+    # A plan's open alerts by kind (the dashboard's counts, the scan's open alerts).
+    __table_args__ = (Index("ix_alert_plan_open", "plan_id", "resolved_at", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)

@@ -66,7 +66,8 @@ def _chunks(values: list, size: int = BATCH_VALUES):
 @dataclass
 class ScanResult:
     scan_date: date
-    created: list[Alert] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)  # every alert the scan created
+    created: list[Alert] = field(default_factory=list)  # the same, loaded (scan(..., load_created=True))
     resolved: list[Alert] = field(default_factory=list)
     notified: int = 0
     problems: list[str] = field(default_factory=list)  # rows left out of the scan, to be fixed
@@ -161,9 +162,11 @@ def _reopen(plan: Plan, keys: list[str]) -> dict[str, int]:
     return reopened
 
 
-def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
+def scan(plan: Plan, today: date, now: datetime, load_created: bool = True) -> ScanResult:
     """Create what should exist and does not, reopen what came back, escalate what stayed open,
-    resolve what cleared, and tell the people concerned of what is new."""
+    resolve what cleared, and tell the people concerned of what is new. The alerts created are
+    loaded into the result if `load_created` (scan_all keeps their ids only: the first scan of
+    many wards creates hundreds of thousands)."""
     run = _serialise_scans(plan, today, now)
     standings_of_day(plan, today)  # what the alerts are read from (ready unless written meanwhile)
     people = People(plan.ward_id)
@@ -181,14 +184,16 @@ def scan(plan: Plan, today: date, now: datetime) -> ScanResult:
 
     result.caught_up = _record_cleared(plan, cleared, now)
     result.resolved.extend(_resolve_gone(plan, wanted, today, now))
-    result.created = [
-        alert
-        for chunk in _chunks(sorted(created.values()))
-        for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))
-    ]
+    result.created_ids = sorted(created.values())
+    if load_created:
+        result.created = [
+            alert
+            for chunk in _chunks(result.created_ids)
+            for alert in db.session.scalars(select(Alert).where(Alert.id.in_(chunk)).order_by(Alert.id))
+        ]
     result.notified = _notify(created, wanted, now)
     run.finished_at = now
-    run.created, run.resolved = len(result.created) + result.caught_up, len(result.resolved)  # all the scan wrote
+    run.created, run.resolved = len(result.created_ids) + result.caught_up, len(result.resolved)  # all the scan wrote
     return result
 
 
@@ -335,8 +340,8 @@ def scan_all(today: date, now: datetime) -> list[ScanResult]:
         statistics = _GrowingTables()
         results = []
         for plan in db.session.scalars(select(Plan).order_by(Plan.id)):
-            results.append(scan(plan, today, now))
-            statistics.grew(len(results[-1].created) + results[-1].caught_up)
+            results.append(scan(plan, today, now, load_created=False))
+            statistics.grew(len(results[-1].created_ids) + results[-1].caught_up)
         return results
 
 

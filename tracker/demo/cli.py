@@ -122,7 +122,7 @@ def _print_scans(summary: services.Summary) -> None:
             + _(
                 "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.",
                 date=result.scan_date.isoformat(),
-                created=len(result.created),
+                created=len(result.created_ids),
                 resolved=len(result.resolved),
             )
         )

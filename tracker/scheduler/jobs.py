@@ -42,7 +42,7 @@ def daily(app: Flask) -> None:
         log.info(
             "scan for %s: %d created, %d resolved; %d digests queued",
             day,
-            sum(len(r.created) for r in results),
+            sum(len(r.created_ids) for r in results),
             sum(len(r.resolved) for r in results),
             queued,
         )

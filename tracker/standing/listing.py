@@ -15,10 +15,10 @@ from tracker.plan.models import Milestone, Plan, Task
 from tracker.progress import status as rules
 from tracker.reports.queries import OwedReport, ReportRow, open_rounds, rows_for
 from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
-from tracker.standing.stored import is_current, stored_standing
+from tracker.standing.stored import LIST_FLAGS, is_current, stored_standing, tally_key
 from tracker.units.models import Unit
 
-FLAGS = rules.FLAGS + rules.RATINGS  # what a list can be narrowed to besides a status
+FLAGS = LIST_FLAGS  # what a list can be narrowed to besides a status
 ORDER_PLAN, ORDER_LATE = "plan", "late"
 ORDERS = (ORDER_PLAN, ORDER_LATE)  # how a task list may be sorted: the plan's order, or worst first
 
@@ -96,7 +96,27 @@ def _conditions(plan: Plan, chosen: TaskFilter) -> list:
     return conditions
 
 
+def _tallied(plan: Plan, chosen: TaskFilter, blocked_only: bool = False) -> int | None:
+    """The number of matching leaf tasks as the plan's stored tallies have it, when the filter is
+    one they count (everything, one status, or one flag; None otherwise): the unfiltered
+    dashboard reads its counts from one row, whatever the size of the plan."""
+    flag = rules.BLOCKED if blocked_only else chosen.flag
+    if chosen.section or chosen.unit_id or (chosen.status and flag) or (blocked_only and chosen.flag):
+        return None
+    stored = db.session.get(PlanStanding, plan.id)  # current_standings loaded it
+    if stored is None or not stored.tallies:
+        return None
+    if chosen.status:
+        return stored.tallies.get(tally_key(status=chosen.status))
+    if flag:
+        return stored.tallies.get(tally_key(flag=flag))
+    return stored.tasks
+
+
 def count_tasks(plan: Plan, chosen: TaskFilter) -> int:
+    tallied = _tallied(plan, chosen)
+    if tallied is not None:
+        return tallied
     return db.session.scalar(select(func.count()).select_from(StoredStanding).where(*_conditions(plan, chosen)))
 
 
@@ -108,6 +128,9 @@ def matching_ids(plan: Plan, chosen: TaskFilter):
 def status_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
     """How many of the matching leaf tasks have each status (every status, 0 included)."""
     counts = dict.fromkeys(rules.STATUSES, 0)
+    if _tallied(plan, chosen) is not None and not chosen.status and not chosen.flag:
+        stored = db.session.get(PlanStanding, plan.id)
+        return {status: stored.tallies.get(tally_key(status=status), 0) for status in counts}
     counts.update(
         db.session.execute(
             select(StoredStanding.status, func.count())
@@ -120,6 +143,9 @@ def status_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
 
 def flag_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
     """How many of the matching leaf tasks carry each flag and each rating: one query."""
+    if _tallied(plan, chosen) is not None and not chosen.status and not chosen.flag:
+        stored = db.session.get(PlanStanding, plan.id)
+        return {flag: stored.tallies.get(tally_key(flag=flag), 0) for flag in FLAGS}
     row = db.session.execute(
         select(*(func.coalesce(func.sum(case((flag_clause(flag), 1), else_=0)), 0) for flag in FLAGS)).where(
             *_conditions(plan, chosen)
@@ -161,7 +187,9 @@ def task_page(
     """One page of the plan's leaf tasks that match `chosen` (and are blocked, if `blocked_only`),
     in `order`."""
     conditions = _conditions(plan, chosen) + ([flag_clause(rules.BLOCKED)] if blocked_only else [])
-    total = db.session.scalar(select(func.count()).select_from(StoredStanding).where(*conditions))
+    total = _tallied(plan, chosen, blocked_only)
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(StoredStanding).where(*conditions))
     number = page_number(number, total, size)
     rows = db.session.execute(
         select(StoredStanding, Task)

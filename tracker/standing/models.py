@@ -10,7 +10,7 @@ whole plan each time.
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.types import UTCDateTime
@@ -35,6 +35,9 @@ class PlanStanding(db.Model):
     on_track: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     overdue: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stale: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The leaf tasks counted by status and by flag or rating (tracker.standing.stored.tally_key):
+    # the unfiltered dashboard's counts.
+    tallies: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     reports_owed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reports_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     reports_on_time: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -44,7 +47,10 @@ class StoredStanding(db.Model):
     """One task's figures on `plan_standing.on_day`; the standing columns are for leaves only."""
 
     __tablename__ = "task_standing"
-    __table_args__ = (Index("ix_task_standing_plan_position", "plan_id", "position"),)
+    __table_args__ = (
+        Index("ix_task_standing_plan_position", "plan_id", "position"),
+        Index("ix_task_standing_plan_status", "plan_id", "status"),
+    )
 
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))

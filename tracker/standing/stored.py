@@ -117,7 +117,7 @@ def owed_in_plan(snapshot: PlanSnapshot) -> tuple[list, list]:
     return rounds, owed_reports(snapshot.plan, rounds, structure=snapshot)
 
 
-def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict[str, int]:
+def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict:
     """The plan's figures that a province's overview lists (PlanStanding's counts): its leaf tasks
     by standing, and the unit reports owed in every round due by the snapshot's day, sent and sent
     by the unit deadline (counted as the league table counts them for the plan to date)."""
@@ -134,14 +134,41 @@ def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict[str, i
     }
 
 
-def leaf_counts(standings: list[TaskStanding]) -> dict[str, int]:
-    """PlanStanding's counts of leaf tasks: all of them, on track, overdue, without a recent update."""
+# What a list of tasks can be narrowed to besides a status: a flag or a rating.
+LIST_FLAGS = rules.FLAGS + rules.RATINGS
+# PlanStanding's counts of leaf tasks, kept by a partial refresh as the difference it makes.
+LEAF_COUNTS = ("tasks", "on_track", "overdue", "stale", "tallies")
+
+
+def tally_key(status: str | None = None, flag: str | None = None) -> str:
+    """The key of PlanStanding.tallies that counts the leaf tasks of a status, or of a flag."""
+    return f"status:{status}" if status is not None else f"flag:{flag}"
+
+
+def leaf_counts(standings: list[TaskStanding]) -> dict:
+    """PlanStanding's counts of leaf tasks: all of them, on track, overdue, without a recent
+    update; and their tallies by status and by flag or rating (what the unfiltered dashboard
+    shows, read from one row instead of counted over every task on each request)."""
+    tallies = dict.fromkeys([tally_key(status=s) for s in rules.STATUSES] + [tally_key(flag=f) for f in LIST_FLAGS], 0)
+    for standing in standings:
+        tallies[tally_key(status=standing.status)] += 1
+        for flag in LIST_FLAGS:
+            if standing.has_flag(flag):
+                tallies[tally_key(flag=flag)] += 1
     return {
         "tasks": len(standings),
         "on_track": sum(1 for s in standings if s.on_track),
         "overdue": sum(1 for s in standings if s.is_overdue),
         "stale": sum(1 for s in standings if s.stale),
+        "tallies": tallies,
     }
+
+
+def _moved(stored, before, after):
+    """A stored count (or tally) less what some tasks counted before, plus what they count now."""
+    if isinstance(before, dict):
+        return {key: (stored or {}).get(key, 0) - before[key] + after[key] for key in before}
+    return stored - before + after
 
 
 def owed_rows(plan_id: int, owed: list) -> list[dict]:
@@ -241,7 +268,7 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
         .join(Task, Task.id == StoredStanding.task_id)
         .where(Task.plan_id == plan.id, Task.parent_id.is_(None))
     ).all()
-    counts = {name: getattr(stored, name) for name in ("tasks", "on_track", "overdue", "stale")}
+    counts = {name: getattr(stored, name) for name in LEAF_COUNTS}
     before = leaf_counts([stored_standing(row) for row in old.values()])
     after = leaf_counts([figure.standing for figure in figures.values()])
     db_session.execute(
@@ -251,7 +278,7 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
             percent=rules.weighted_mean([(r.percent, r.weight) for r in sections]),
             expected=rules.weighted_mean([(r.expected, r.weight) for r in sections]),
             refreshed_at=now(),
-            **{name: counts[name] - before[name] + after[name] for name in counts},
+            **{name: _moved(counts[name], before[name], after[name]) for name in counts},
         )
     )
     return True
