@@ -514,3 +514,26 @@ def test_the_unfiltered_dashboard_reads_its_counts_from_the_plans_tallies_not_fr
     assert by_status.get(rules.IN_PROGRESS_OVERDUE, 0) > 0, "tasks are overdue on that day"
     text = plain(html)
     assert re.search(rf"\b{sum(by_status.values())}\b", text)
+
+    # The league table's counts of each unit's tasks: from the same row.
+    chair = signed_in(app, "chair")
+    page(chair, f"/plans/{plan.id}/accountability/")
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        statements.clear()
+        page(chair, f"/plans/{plan.id}/accountability/")
+        league = list(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert not [s for s in league if "count(" in s.lower() and "task_standing_lead" in s]
+    led = dict(
+        db.session.execute(
+            select(StoredLead.unit_id, func.count())
+            .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
+            .where(StoredLead.plan_id == plan.id, StoredStanding.status == rules.IN_PROGRESS_OVERDUE)
+            .group_by(StoredLead.unit_id)
+        ).all()
+    )
+    assert led, "some unit answers for an overdue task"
+    for unit_id, overdue in led.items():
+        assert tallies[stored.unit_tally_key(unit_id, "overdue")] == overdue

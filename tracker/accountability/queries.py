@@ -139,7 +139,7 @@ def stored_led_figures(plan: Plan, today: date) -> dict[int, LedFigures]:
     milestone (all of them if several are equally late)."""
     found = {
         unit_id: LedFigures(count, on_track, overdue, stale)
-        for unit_id, count, on_track, overdue, stale in db.session.execute(listing.led_counts(plan))
+        for unit_id, count, on_track, overdue, stale in listing.led_counts(plan)
     }
     for unit_id, code, since, days in db.session.execute(listing.longest_overdue(plan)):
         found[unit_id].late.append(LateItem(OVERDUE_TASK, code, since, days, {"code": code}))

@@ -1,6 +1,9 @@
 """Display names for the codes the database stores. Codes are stored; words are translated on display."""
 
+import functools
+
 from flask import Flask
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -151,7 +154,17 @@ LABELS = {
 def label(kind: str, code: str | None) -> str:
     if code is None:
         return ""
-    return str(LABELS.get(kind, {}).get(code, code))
+    locale = get_locale()
+    if locale is None:
+        return str(LABELS.get(kind, {}).get(code, code))
+    return _label(str(locale), kind, code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _label(locale: str, kind: str, code: str) -> str:
+    """A label in a language, translated once (the catalogues do not change while the app runs)."""
+    with force_locale(locale):
+        return str(LABELS.get(kind, {}).get(code, code))
 
 
 def period_name(period) -> str:

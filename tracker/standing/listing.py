@@ -15,7 +15,7 @@ from tracker.plan.models import Milestone, Plan, Task
 from tracker.progress import status as rules
 from tracker.reports.queries import OwedReport, ReportRow, open_rounds, rows_for
 from tracker.standing.models import PlanStanding, StoredLead, StoredOwedReport, StoredStanding
-from tracker.standing.stored import LIST_FLAGS, is_current, stored_standing, tally_key
+from tracker.standing.stored import LIST_FLAGS, UNIT_COUNTS, is_current, stored_standing, tally_key, unit_tally_key
 from tracker.units.models import Unit
 
 FLAGS = LIST_FLAGS  # what a list can be narrowed to besides a status
@@ -70,11 +70,6 @@ def flag_clause(flag: str):
 def overdue_clause():
     """The SQL form of TaskStanding.is_overdue."""
     return StoredStanding.status == rules.IN_PROGRESS_OVERDUE
-
-
-def on_track_clause():
-    """The SQL form of TaskStanding.on_track: done, or rated green."""
-    return or_(StoredStanding.status.in_(rules.DONE_STATUSES), StoredStanding.rating == rules.GREEN)
 
 
 def _conditions(plan: Plan, chosen: TaskFilter) -> list:
@@ -273,24 +268,15 @@ def stored_figures(plan: Plan, task: Task, today) -> ListedTask | None:
 # What each unit answers for (the league table) -----------------------------------------------------
 
 
-def _count_of(clause):
-    return func.coalesce(func.sum(case((clause, 1), else_=0)), 0)
-
-
-def led_counts(plan: Plan):
-    """Per unit that answers for leaf tasks: (unit id, tasks, on track, overdue, stale)."""
-    return (
-        select(
-            StoredLead.unit_id,
-            func.count(),
-            _count_of(on_track_clause()),
-            _count_of(overdue_clause()),
-            _count_of(StoredStanding.stale.is_(True)),
-        )
-        .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
-        .where(StoredLead.plan_id == plan.id)
-        .group_by(StoredLead.unit_id)
-    )
+def led_counts(plan: Plan) -> list[tuple]:
+    """Per unit that answers for leaf tasks: (unit id, tasks, on track, overdue, stale), from the
+    plan's stored tallies (kept with the standings: current_standings must have run)."""
+    stored = db.session.get(PlanStanding, plan.id)
+    tallies = stored.tallies if stored is not None else {}
+    units = sorted({int(key.split(":")[1]) for key in tallies if key.startswith("unit:")})
+    return [
+        tuple([unit_id] + [tallies.get(unit_tally_key(unit_id, name), 0) for name in UNIT_COUNTS]) for unit_id in units
+    ]
 
 
 def longest_overdue(plan: Plan):

@@ -127,7 +127,10 @@ def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict:
     sent = report_counts(due, snapshot.today)
     counted = [sent.get((report.unit_id, report.round.id), (0, 0)) for report in owed]
     return {
-        **leaf_counts([figure.standing for figure in snapshot.leaves]),
+        **leaf_counts(
+            [figure.standing for figure in snapshot.leaves],
+            [[unit.id for unit in figure.primary_units] for figure in snapshot.leaves],
+        ),
         "reports_owed": len(owed),
         "reports_sent": sum(sent_count for sent_count, _on_time in counted),
         "reports_on_time": sum(on_time for _sent, on_time in counted),
@@ -145,16 +148,21 @@ def tally_key(status: str | None = None, flag: str | None = None) -> str:
     return f"status:{status}" if status is not None else f"flag:{flag}"
 
 
-def leaf_counts(standings: list[TaskStanding]) -> dict:
+def leaf_counts(standings: list[TaskStanding], leads: list[list[int]]) -> dict:
     """PlanStanding's counts of leaf tasks: all of them, on track, overdue, without a recent
-    update; and their tallies by status and by flag or rating (what the unfiltered dashboard
-    shows, read from one row instead of counted over every task on each request)."""
+    update; and their tallies by status, by flag or rating, and by the unit that answers for them
+    (`leads`: each standing's units, as StoredLead has them). The unfiltered dashboard and the
+    league table read those from one row instead of counting every task on each request."""
     tallies = dict.fromkeys([tally_key(status=s) for s in rules.STATUSES] + [tally_key(flag=f) for f in LIST_FLAGS], 0)
-    for standing in standings:
+    for standing, units in zip(standings, leads, strict=True):
         tallies[tally_key(status=standing.status)] += 1
         for flag in LIST_FLAGS:
             if standing.has_flag(flag):
                 tallies[tally_key(flag=flag)] += 1
+        for unit_id in units:
+            for name, counted in zip(UNIT_COUNTS, _unit_counted(standing), strict=True):
+                key = unit_tally_key(unit_id, name)
+                tallies[key] = tallies.get(key, 0) + counted
     return {
         "tasks": len(standings),
         "on_track": sum(1 for s in standings if s.on_track),
@@ -164,10 +172,26 @@ def leaf_counts(standings: list[TaskStanding]) -> dict:
     }
 
 
+# What the league table counts of each unit's tasks.
+UNIT_COUNTS = ("tasks", "on_track", "overdue", "stale")
+
+
+def _unit_counted(standing: TaskStanding) -> tuple[int, ...]:
+    return (1, int(standing.on_track), int(standing.is_overdue), int(standing.stale))
+
+
+def unit_tally_key(unit_id: int, name: str) -> str:
+    """The key of PlanStanding.tallies that counts a unit's leaf tasks (UNIT_COUNTS)."""
+    return f"unit:{unit_id}:{name}"
+
+
 def _moved(stored, before, after):
-    """A stored count (or tally) less what some tasks counted before, plus what they count now."""
+    """A stored count (or tallies) less what some tasks counted before, plus what they count now."""
     if isinstance(before, dict):
-        return {key: (stored or {}).get(key, 0) - before[key] + after[key] for key in before}
+        moved = dict(stored or {})
+        for key in before.keys() | after.keys():
+            moved[key] = moved.get(key, 0) - before.get(key, 0) + after.get(key, 0)
+        return moved
     return stored - before + after
 
 
@@ -269,8 +293,13 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
         .where(Task.plan_id == plan.id, Task.parent_id.is_(None))
     ).all()
     counts = {name: getattr(stored, name) for name in LEAF_COUNTS}
-    before = leaf_counts([stored_standing(row) for row in old.values()])
-    after = leaf_counts([figure.standing for figure in figures.values()])
+    leads: dict[int, list[int]] = {}
+    for task_id, unit_id in db_session.execute(
+        select(StoredLead.task_id, StoredLead.unit_id).where(StoredLead.task_id.in_(figures))
+    ):
+        leads.setdefault(task_id, []).append(unit_id)  # a task's units do not change with its updates
+    before = leaf_counts([stored_standing(old[t]) for t in figures], [leads.get(t, []) for t in figures])
+    after = leaf_counts([figures[t].standing for t in figures], [leads.get(t, []) for t in figures])
     db_session.execute(
         update(PlanStanding)
         .where(PlanStanding.plan_id == plan.id)
