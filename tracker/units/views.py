@@ -79,16 +79,6 @@ def my_unit(plan_id: int):
     today = ward_today()
     rows = listing.unit_report_rows(plan, current_user.unit_id, today)
     returned = [r for r in rows if r.status == STATUS_RETURNED]
-    alert_counts = concerning_counts(plan.id, current_user)
-    # Many task alerts are counted, not listed: each kind's count leads to the tasks behind it.
-    alert_lists = [
-        (phrase, url_for("dashboard.tasks", plan_id=plan.id, unit=unit.code, **chosen))
-        for kind, phrase, chosen in (
-            (TASK_OVERDUE, _("The unit's overdue tasks"), {"status": IN_PROGRESS_OVERDUE}),
-            (TASK_STALE, _("The unit's tasks without a recent update"), {"flag": STALE}),
-        )
-        if kind in alert_counts
-    ]
     # A returned report is owed again until it is sent back.
     owed = [r for r in rows if not r.sent or r.status == STATUS_RETURNED]
     return render_template(
@@ -106,10 +96,7 @@ def my_unit(plan_id: int):
         directives=plan_directives(plan, open_only=True, unit_id=current_user.unit_id),
         answer_form=AnswerForm(),
         reply_form=ReplyForm(),
-        alerts=first_concerning(plan.id, current_user),
-        alert_total=sum(found.count for found in alert_counts.values()),
-        alert_summary=unit_summary(unit.name, alert_counts, today) if alert_counts else None,
-        alert_lists=alert_lists,
+        **_unit_alerts(plan, unit, today),
         chases=db.session.scalars(
             select(Chase)
             .where(Chase.plan_id == plan.id, Chase.unit_id == current_user.unit_id)
@@ -117,6 +104,25 @@ def my_unit(plan_id: int):
             .limit(5)
         ).all(),
     )
+
+
+def _unit_alerts(plan, unit: Unit, today) -> dict:
+    """The unit page's alerts: one line counting them by kind, the first few by name, and the task
+    lists behind the counts (a unit may have hundreds of task alerts: they are counted, not listed)."""
+    counts = concerning_counts(plan.id, current_user)
+    return {
+        "alerts": first_concerning(plan.id, current_user),
+        "alert_total": sum(found.count for found in counts.values()),
+        "alert_summary": unit_summary(unit.name, counts, today) if counts else None,
+        "alert_lists": [
+            (phrase, url_for("dashboard.tasks", plan_id=plan.id, unit=unit.code, **chosen))
+            for kind, phrase, chosen in (
+                (TASK_OVERDUE, _("The unit's overdue tasks"), {"status": IN_PROGRESS_OVERDUE}),
+                (TASK_STALE, _("The unit's tasks without a recent update"), {"flag": STALE}),
+            )
+            if kind in counts
+        ],
+    }
 
 
 # --- admin: units ---------------------------------------------------------------------------
