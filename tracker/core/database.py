@@ -166,8 +166,9 @@ def update_statistics() -> None:
     db.session.commit()
 
 
-# Rows per statement of insert_rows: far under PostgreSQL's 65,535 bound parameters on SQLite's
-# VALUES lists (a row of the widest table has 20 columns).
+# Rows per statement of insert_rows. On SQLite a statement's VALUES list then holds at most 20,000
+# parameters (the widest table has 20 columns), under its 32,766; on PostgreSQL it bounds the
+# size of the arrays sent at once.
 INSERT_BATCH_ROWS = 1000
 
 
