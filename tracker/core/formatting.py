@@ -45,10 +45,11 @@ def _number_format(digits: int) -> str:
     return "#,##0." + "#" * digits if digits else "#,##0"
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192, typed=True)
 def _formatted_number(locale: str, value, digits: int) -> str:
     """A number as the locale writes it, remembered: a list of many rows shows the same few
-    percents again and again, and Babel takes tens of microseconds to write each one."""
+    percents again and again, and Babel takes tens of microseconds to write each one. Typed: equal
+    numbers of different types (0 and -0.0, a Decimal and a float) may be written differently."""
     return numbers.format_decimal(value, format=_number_format(digits), locale=locale)
 
 

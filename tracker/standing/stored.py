@@ -264,8 +264,8 @@ def refresh_tasks(plan: Plan, task_ids: set[int], today: date) -> bool:
     db_session = _session()
     db_session.execute(select(Plan.id).where(Plan.id == plan.id).with_for_update())
     stored = _stored_plan(plan)
-    if not is_current(stored, today):
-        return False
+    if not is_current(stored, today) or not stored.tallies:
+        return False  # (tallies are kept as differences: without them, the whole plan)
     db_session.info[_FRESH] = True
     try:
         figures = leaf_figures(plan, task_ids, today)
