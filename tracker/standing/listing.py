@@ -91,6 +91,12 @@ def _conditions(plan: Plan, chosen: TaskFilter) -> list:
     return conditions
 
 
+def _tallied_plan(plan: Plan) -> PlanStanding | None:
+    """The plan's stored standing if it has its tallies (current_standings loaded it)."""
+    stored = db.session.get(PlanStanding, plan.id)
+    return stored if stored is not None and stored.tallies else None
+
+
 def _tallied(plan: Plan, chosen: TaskFilter, blocked_only: bool = False) -> int | None:
     """The number of matching leaf tasks as the plan's stored tallies have it, when the filter is
     one they count (everything, one status, or one flag; None otherwise): the unfiltered
@@ -98,8 +104,8 @@ def _tallied(plan: Plan, chosen: TaskFilter, blocked_only: bool = False) -> int 
     flag = rules.BLOCKED if blocked_only else chosen.flag
     if chosen.section or chosen.unit_id or (chosen.status and flag) or (blocked_only and chosen.flag):
         return None
-    stored = db.session.get(PlanStanding, plan.id)  # current_standings loaded it
-    if stored is None or not stored.tallies:
+    stored = _tallied_plan(plan)
+    if stored is None:
         return None
     if chosen.status:
         return stored.tallies.get(tally_key(status=chosen.status))
@@ -123,8 +129,8 @@ def matching_ids(plan: Plan, chosen: TaskFilter):
 def status_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
     """How many of the matching leaf tasks have each status (every status, 0 included)."""
     counts = dict.fromkeys(rules.STATUSES, 0)
-    if _tallied(plan, chosen) is not None and not chosen.status and not chosen.flag:
-        stored = db.session.get(PlanStanding, plan.id)
+    stored = _tallied_plan(plan) if chosen == TaskFilter() else None
+    if stored is not None:
         return {status: stored.tallies.get(tally_key(status=status), 0) for status in counts}
     counts.update(
         db.session.execute(
@@ -138,8 +144,8 @@ def status_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
 
 def flag_counts(plan: Plan, chosen: TaskFilter) -> dict[str, int]:
     """How many of the matching leaf tasks carry each flag and each rating: one query."""
-    if _tallied(plan, chosen) is not None and not chosen.status and not chosen.flag:
-        stored = db.session.get(PlanStanding, plan.id)
+    stored = _tallied_plan(plan) if chosen == TaskFilter() else None
+    if stored is not None:
         return {flag: stored.tallies.get(tally_key(flag=flag), 0) for flag in FLAGS}
     row = db.session.execute(
         select(*(func.coalesce(func.sum(case((flag_clause(flag), 1), else_=0)), 0) for flag in FLAGS)).where(
@@ -271,7 +277,7 @@ def stored_figures(plan: Plan, task: Task, today) -> ListedTask | None:
 def led_counts(plan: Plan) -> list[tuple]:
     """Per unit that answers for leaf tasks: (unit id, tasks, on track, overdue, stale), from the
     plan's stored tallies (kept with the standings: current_standings must have run)."""
-    stored = db.session.get(PlanStanding, plan.id)
+    stored = _tallied_plan(plan)
     tallies = stored.tallies if stored is not None else {}
     units = sorted({int(key.split(":")[1]) for key in tallies if key.startswith("unit:")})
     return [

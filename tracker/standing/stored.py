@@ -140,7 +140,7 @@ def plan_counts(snapshot: PlanSnapshot, rounds: list, owed: list) -> dict:
 # What a list of tasks can be narrowed to besides a status: a flag or a rating.
 LIST_FLAGS = rules.FLAGS + rules.RATINGS
 # PlanStanding's counts of leaf tasks, kept by a partial refresh as the difference it makes.
-LEAF_COUNTS = ("tasks", "on_track", "overdue", "stale", "tallies")
+LEAF_COUNTS = ("tasks", "on_track", "overdue", "stale", "tallies")  # UNIT_COUNTS and the tallies
 
 
 def tally_key(status: str | None = None, flag: str | None = None) -> str:
@@ -154,25 +154,21 @@ def leaf_counts(standings: list[TaskStanding], leads: list[list[int]]) -> dict:
     (`leads`: each standing's units, as StoredLead has them). The unfiltered dashboard and the
     league table read those from one row instead of counting every task on each request."""
     tallies = dict.fromkeys([tally_key(status=s) for s in rules.STATUSES] + [tally_key(flag=f) for f in LIST_FLAGS], 0)
+    totals = dict.fromkeys(UNIT_COUNTS, 0)
     for standing, units in zip(standings, leads, strict=True):
         tallies[tally_key(status=standing.status)] += 1
         for flag in LIST_FLAGS:
             if standing.has_flag(flag):
                 tallies[tally_key(flag=flag)] += 1
-        for unit_id in units:
-            for name, counted in zip(UNIT_COUNTS, _unit_counted(standing), strict=True):
+        for name, counted in zip(UNIT_COUNTS, _unit_counted(standing), strict=True):
+            totals[name] += counted
+            for unit_id in units:
                 key = unit_tally_key(unit_id, name)
                 tallies[key] = tallies.get(key, 0) + counted
-    return {
-        "tasks": len(standings),
-        "on_track": sum(1 for s in standings if s.on_track),
-        "overdue": sum(1 for s in standings if s.is_overdue),
-        "stale": sum(1 for s in standings if s.stale),
-        "tallies": tallies,
-    }
+    return {**totals, "tallies": tallies}
 
 
-# What the league table counts of each unit's tasks.
+# What is counted of the plan's leaf tasks (PlanStanding's columns), and of each unit's.
 UNIT_COUNTS = ("tasks", "on_track", "overdue", "stale")
 
 
