@@ -67,6 +67,8 @@ class Config:
     # Rows on one page of a long list (the dashboard's task list): a page costs what it shows.
     LIST_PAGE_SIZE = max(1, _int_env("LIST_PAGE_SIZE", 50))  # at least one row
     OVERVIEW_PAGE_SIZE = max(1, _int_env("OVERVIEW_PAGE_SIZE", 25))  # wards per page of the overview
+    # Rendered dashboards kept per process until the next write (tracker.core.page_cache); 0: none.
+    PAGE_CACHE_SIZE = max(0, _int_env("PAGE_CACHE_SIZE", 64))
     # An export of more rows than this is written by the scheduler and downloaded from its own page
     # (a large workbook takes minutes, past the web server's timeout); kept EXPORT_KEEP_DAYS days.
     EXPORT_INLINE_ROWS = max(1, _int_env("EXPORT_INLINE_ROWS", 20000))

@@ -10,14 +10,15 @@ built again each time: the schema by the Alembic migrations, the plans by the pr
 file reader and loader, the accounts and the demo activity by the app's services.
 
 - ward: the Bắc Kạn plan (data/plans/bac-kan-2026-2030.yaml, what `make run` loads), the demo
-  accounts and `flask demo activity`.
+  accounts, `flask demo activity`, and an officer per lead unit who posted about two progress
+  updates on each task the unit leads since it began, as in the large plan.
 - large: the Bắc Kạn plan's ward, units, indicators and reporting calendar with a generated task
   tree of --tasks tasks led by 40 units (the plan's 13 single units and 27 more), written as a plan
   file by the project's writer (bench/data/large-<N>.yaml) and loaded by its loader; then about two
   progress updates per task, each a progress_update row and its "progress.post" audit event, as
   tracker/progress/services.py:post_update writes them (inserted in bulk).
-- province: the Bắc Kạn plan loaded for --wards wards (default 92); the first ward has the demo
-  accounts and the demo activity.
+- province: the Bắc Kạn plan loaded for --wards wards (default 92); the first ward is the ward
+  dataset's, with its accounts and activity.
 - country (PostgreSQL only): the same for --wards wards (default 3,321, about 180,000 tasks) in 34
   provinces, and an installation admin who reads the country's overview.
 
@@ -167,10 +168,18 @@ def build_ward(args) -> dict:
 
     plan_file = read_plan_file(PLAN_FILE)
     plan = load_plan(plan_file, str(PLAN_FILE))
-    ward = ward_named(plan_file.ward.code)
-    demo_accounts(ward)
-    demo_activity(ward)
+    ward_activity(random.Random(args.seed), plan_file, plan)
     return {"plan_id": plan.id, "task": "IV.4.1", "unit": "phong-vh-xh"}
+
+
+def ward_activity(rng: random.Random, plan_file, plan) -> None:
+    """The Bắc Kạn ward as it is used: the demo accounts, the demo activity, and each unit's
+    progress updates on the tasks it leads, as in the large plan (about two per task)."""
+    ward = ward_named(plan_file.ward.code)
+    demo = demo_accounts(ward)
+    demo_activity(ward)
+    authors = officers(ward, [u.code for u in plan_file.units if not u.group], demo)
+    insert_updates(rng, plan, authors)
 
 
 def build_province(args) -> dict:
@@ -182,12 +191,16 @@ def build_province(args) -> dict:
     def ward_of(number: int) -> WardData:
         return WardData(code=f"phuong-{number:03d}", name=f"Phường số {number:03d}", province=base.ward.province)
 
-    return {"plan_id": load_wards(base, args.wards, ward_of, report_every=10), "task": "IV.4.1", "unit": "phong-vh-xh"}
+    return {
+        "plan_id": load_wards(base, args.wards, ward_of, report_every=10, seed=args.seed),
+        "task": "IV.4.1",
+        "unit": "phong-vh-xh",
+    }
 
 
-def load_wards(base, count: int, ward_of, report_every: int) -> int:
-    """The plan file `base` loaded for `count` wards: the first is its own ward, with the demo
-    accounts and the demo activity; ward number n > 1 is `ward_of(n)`. Returns the first plan's id."""
+def load_wards(base, count: int, ward_of, report_every: int, seed: int) -> int:
+    """The plan file `base` loaded for `count` wards: the first is its own ward, used as in the ward
+    dataset (`ward_activity`); ward number n > 1 is `ward_of(n)`. Returns the first plan's id."""
     first_plan = None
     for number in range(1, count + 1):
         plan_file = copy.deepcopy(base)
@@ -196,9 +209,7 @@ def load_wards(base, count: int, ward_of, report_every: int) -> int:
         plan = load_plan(plan_file, str(PLAN_FILE))
         if number == 1:
             first_plan = plan.id
-            ward = ward_named(plan_file.ward.code)
-            demo_accounts(ward)
-            demo_activity(ward)
+            ward_activity(random.Random(seed), plan_file, plan)
         if number % report_every == 0:
             print(f"  {number} wards loaded", flush=True)
     return first_plan
@@ -226,7 +237,7 @@ def build_country(args) -> dict:
             province=base.ward.province if province == 0 else f"Tỉnh số {province + 1:02d}",
         )
 
-    first_plan = load_wards(base, args.wards, ward_of, report_every=100)
+    first_plan = load_wards(base, args.wards, ward_of, report_every=100, seed=args.seed)
     accounts.add_user(Actor.command_line(), now(), common.ADMIN, common.PASSWORD, "Quản trị hệ thống", [ROLE_ADMIN])
     db.session.commit()
     return {"plan_id": first_plan, "task": "IV.4.1", "unit": "phong-vh-xh"}
@@ -358,11 +369,11 @@ def insert_updates(rng: random.Random, plan, authors: dict) -> int:
     by_unit_id = {user.unit_id: user for user in authors.values()}
     posts = []
     for task_id, code, start in tasks:
-        unit_id = leads.get(task_id)
-        if unit_id is None:
-            continue
-        author = by_unit_id[unit_id]
+        author = by_unit_id.get(leads.get(task_id))
         first = datetime.combine(start or date(2026, 1, 5), datetime.min.time()) + timedelta(hours=8)
+        if author is None or first >= UPDATES_UNTIL:  # a section, a group of units, a task not begun
+            continue
+        unit_id = author.unit_id
         span = max(1, int((UPDATES_UNTIL - first).total_seconds()))
         moments = sorted(first + timedelta(seconds=rng.randrange(span)) for _ in range(rng.randint(1, 3)))
         percent = 0

@@ -27,8 +27,9 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from tests.conftest import Database, clone_database, current_database, drop_database, make_app
 from tests.helpers import at, database_snapshot, send_unit_report
@@ -886,7 +887,7 @@ def test_a_scan_that_fails_half_way_writes_no_alert(plan, cli, monkeypatch):
     assert inserted and inserted[0] > count(Alert)  # alerts had been written when it failed...
     db.session.rollback()
     after = database_snapshot()
-    derived = ("plan_standing", "task_standing", "task_standing_lead", "owed_report")
+    derived = ("plan_standing", "task_standing", "task_standing_lead", "owed_report", "data_version")
     assert {k: v for k, v in after.items() if k not in derived} == {
         k: v for k, v in before.items() if k not in derived
     }  # ...and none of them stayed
@@ -909,6 +910,9 @@ def test_a_second_scan_of_the_day_reads_the_stored_standings_and_works_nothing_o
         monkeypatch.setattr(
             module, name, lambda *args, _f=original, _n=name, **kw: worked_out.append(_n) or _f(*args, **kw)
         )
+    # Something written that moves no task and no report (an account renamed): the rerun scans.
+    user_of("admin").full_name = "Quản trị (đổi tên)"
+    db.session.commit()
     again = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
     assert again.exit_code == 0, again.output
     assert worked_out == []  # the day's standings and reports owed, as stored by the first scan
@@ -929,6 +933,49 @@ def test_a_second_scan_of_the_day_reads_the_stored_standings_and_works_nothing_o
     assert late.resolved_at is not None
 
 
+def test_a_scan_of_the_day_with_nothing_written_since_reads_two_rows(plan, cli, app):
+    assert cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"]).exit_code == 0
+    runs, opened = count(ScanRun), count(Alert)
+    statements = []
+    record = lambda _c, _cur, statement, *_a: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert again.exit_code == 0, again.output
+    assert "không cần rà soát lại" in again.output
+    # The data's version, and the version the last scan of the day left: no plan is read.
+    assert len(statements) <= 3, statements
+    assert (count(ScanRun), count(Alert)) == (runs, opened)
+    # The next day is scanned, though nothing was written.
+    assert cli.invoke(args=["alerts", "scan", "--date", "2026-06-14"]).exit_code == 0
+    assert count(ScanRun) == 2 * runs
+
+
+def test_a_write_committed_while_the_scan_ran_is_scanned_by_the_next_scan_of_the_day(plan, cli, monkeypatch, user_of):
+    """On PostgreSQL a unit posts while the scan runs; the scan may have read the task before the
+    post: the next scan of the day must not take the data for unchanged."""
+    original = services.refresh_all
+    officer = user_of("officer")
+
+    def refresh_then_someone_writes(today):
+        original(today)
+        with Session(db.engine) as elsewhere:  # another connection, another transaction
+            elsewhere.execute(update(User).where(User.id == officer.id).values(full_name="Cán bộ (đổi tên)"))
+            elsewhere.commit()
+
+    monkeypatch.setattr(services, "refresh_all", refresh_then_someone_writes)
+    assert cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"]).exit_code == 0
+    monkeypatch.setattr(services, "refresh_all", original)
+    runs = count(ScanRun)
+    again = cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"])
+    assert "không cần rà soát lại" not in again.output and "tạo mới 0 cảnh báo" in again.output
+    assert count(ScanRun) == 2 * runs
+    # That scan saw everything: the one after it has nothing to do.
+    assert "không cần rà soát lại" in cli.invoke(args=["alerts", "scan", "--date", "2026-06-13"]).output
+
+
 # --- 9. the command ---------------------------------------------------------------------------
 
 
@@ -936,7 +983,7 @@ def msgstr(catalogue, msgid: str) -> str:
     return catalogue[msgid].string
 
 
-def test_the_scan_command_reports_what_it_did(plan, cli, vietnamese):
+def test_the_scan_command_reports_what_it_did(plan, cli, vietnamese, user_of):
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
     assert result.exit_code == 0, result.output
     line = msgstr(vietnamese, "Scan for %(date)s: %(created)d alerts created, %(resolved)d resolved.")
@@ -955,6 +1002,15 @@ def test_the_scan_command_reports_what_it_did(plan, cli, vietnamese):
 
     result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
     assert result.exit_code == 0
+    nothing = msgstr(
+        vietnamese, "Scan for %(date)s: nothing has been written since the last scan of that day; nothing to do."
+    )
+    assert result.output.strip() == nothing % {"date": "2026-06-06"}
+    assert count(Alert) == created + reminders
+    # Once something is written, the scan of the day runs again, and finds nothing new to say.
+    user_of("admin").full_name = "Quản trị (đổi tên)"
+    db.session.commit()
+    result = cli.invoke(args=["alerts", "scan", "--date", "2026-06-06"])
     assert result.output.strip() == line % {"date": "2026-06-06", "created": 0, "resolved": 0}
     assert count(Alert) == created + reminders
 

@@ -4,6 +4,7 @@ from tracker.accountability.models import Chase  # noqa: F401
 from tracker.accounts.models import Role, User  # noqa: F401
 from tracker.alerts.models import Alert, Notification, ScanRun  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
+from tracker.core.changes import data_version  # noqa: F401
 from tracker.core.submissions import FormSubmission, KeptForm  # noqa: F401
 from tracker.discussion.models import Comment, Directive, Question  # noqa: F401
 from tracker.exports.models import ExportJob  # noqa: F401

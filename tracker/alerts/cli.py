@@ -24,15 +24,10 @@ def _day(value: str | None) -> date:
         raise click.BadParameter(_("write the date as YYYY-MM-DD"), param_hint="--date") from None
 
 
-def run_scan(day: date) -> list[services.ScanResult]:
-    """One transaction for the whole scan: committed at the end, or nothing."""
-    try:
-        results = services.scan_all(day, now())
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return results
+def run_scan(day: date) -> list[services.ScanResult] | None:
+    """One transaction for the whole scan: committed at the end, or nothing. None: nothing was
+    written since the last scan of that day."""
+    return services.scan_and_commit(day, now())
 
 
 @alerts_cli.command("scan")
@@ -57,6 +52,14 @@ def scan_command(date_text: str | None, rewind: bool) -> None:
         )
         raise SystemExit(1)
     results = run_scan(day)
+    if results is None:
+        click.echo(
+            _(
+                "Scan for %(date)s: nothing has been written since the last scan of that day; nothing to do.",
+                date=day.isoformat(),
+            )
+        )
+        return
     created = sum(len(r.created_ids) for r in results)
     resolved = sum(len(r.resolved) for r in results)
     click.echo(

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.types import UTCDateTime
@@ -113,3 +113,6 @@ class ScanRun(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created: Mapped[int] = mapped_column(Integer, default=0)
     resolved: Mapped[int] = mapped_column(Integer, default=0)
+    # The data's version (tracker.core.changes) the scan left, if nobody else wrote meanwhile: a
+    # second scan of the same day that finds it unchanged has nothing to do.
+    data_version: Mapped[int | None] = mapped_column(BigInteger)

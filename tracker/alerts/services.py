@@ -42,6 +42,7 @@ from tracker.alerts.models import (
     ScanRun,
 )
 from tracker.alerts.wanted import People, WantedAlert, wanted_alerts
+from tracker.core.changes import current_version, versions_added
 from tracker.core.database import insert_rows
 from tracker.core.time import WARD_TZ
 from tracker.extensions import db
@@ -72,6 +73,7 @@ class ScanResult:
     notified: int = 0
     problems: list[str] = field(default_factory=list)  # rows left out of the scan, to be fixed
     caught_up: int = 0  # alerts recorded as already resolved (their moment passed while no scan ran)
+    run_id: int | None = None
 
 
 def _record_cleared(plan: Plan, cleared: list[WantedAlert], now: datetime) -> int:
@@ -194,6 +196,7 @@ def scan(plan: Plan, today: date, now: datetime, load_created: bool = True) -> S
     result.notified = _notify(created, wanted, now)
     run.finished_at = now
     run.created, run.resolved = len(result.created_ids) + result.caught_up, len(result.resolved)  # all the scan wrote
+    result.run_id = run.id
     return result
 
 
@@ -325,6 +328,40 @@ def _row(plan: Plan, wanted: WantedAlert, now: datetime, parent_id: int | None =
             key: [list(item) for item in value] if isinstance(value, tuple) else value for key, value in wanted.details
         },
     }
+
+
+def scan_and_commit(today: date, now: datetime) -> list[ScanResult] | None:
+    """The scan of every plan (`scan_all`) in one transaction, committed, or nothing (rolled back,
+    and the error raised). None: nothing has been written since the last scan of the day, which
+    the scan would only repeat."""
+    try:
+        version, added = current_version(), versions_added()  # before anything the scan reads
+        if _scanned_at(today, version):
+            return None
+        results = scan_all(today, now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    # The version the scan left, unless another write came in meanwhile (then the next scan of the
+    # day does it all again): recorded after the commit, as bookkeeping that counts as no write.
+    left = version + versions_added() - added
+    runs = [r.run_id for r in results]
+    for chunk in _chunks(runs):
+        db.session.execute(update(ScanRun).where(ScanRun.id.in_(chunk)).values(data_version=left))
+    db.session.commit()
+    return results
+
+
+def _scanned_at(today: date, version: int) -> bool:
+    """Whether the last scan of `today` left the data at `version`."""
+    left = db.session.scalar(
+        select(ScanRun.data_version)
+        .where(ScanRun.scan_date == today, ScanRun.finished_at.is_not(None))
+        .order_by(ScanRun.id.desc())
+        .limit(1)
+    )
+    return left is not None and left == version
 
 
 def scan_all(today: date, now: datetime) -> list[ScanResult]:

@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, Date, DateTime, Numeric, create_engine, func, insert, select, text, update
 from sqlalchemy.types import TypeDecorator
 
+from tracker.core.changes import data_version
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.progress.models import Evidence
@@ -51,7 +52,8 @@ class BackupSummary:
 
 
 def _tables():
-    return db.metadata.sorted_tables  # parents before children
+    # Parents before children; the data's version is not data (a restore moves it on).
+    return [table for table in db.metadata.sorted_tables if table is not data_version]
 
 
 def _encode(value):

@@ -5,6 +5,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, render_template, request
 
 from tracker.alerts.queries import escalations_by_unit, open_alert_counts
+from tracker.core.page_cache import Stamp
 from tracker.core.pagination import Page
 from tracker.core.time import ward_today
 from tracker.dashboard import queries
@@ -35,8 +36,15 @@ def _chosen_period(plan, today):
 
 @bp.get("/")
 def index(plan_id: int):
-    """Counts, roll-ups and the worst lists, aggregated in SQL from the stored standings."""
+    """Counts, roll-ups and the worst lists, aggregated in SQL from the stored standings; the body
+    is kept rendered until the next write (tracker.core.page_cache)."""
+    stamp = Stamp("dashboard")
     plan = load_plan(plan_id)
+    body = stamp.body(lambda: _body(plan))
+    return render_template("dashboard/index.html", plan=plan, body=body)
+
+
+def _body(plan) -> str:
     today = ward_today()
     filters = read_filters(plan)
     stored = current_standings(plan, today)
@@ -54,7 +62,7 @@ def index(plan_id: int):
     )
     blocked = listing.task_page(plan, chosen, listing.ORDER_PLAN, 1, queries.OVERDUE_SHOWN, blocked_only=True)
     return render_template(
-        "dashboard/index.html",
+        "dashboard/_body.html",
         plan=plan,
         today=today,
         stored=stored,

@@ -30,8 +30,7 @@ def daily(app: Flask) -> None:
     with app.app_context():
         day, moment = ward_today(), now()
         try:
-            results = alerts.scan_all(day, moment)
-            db.session.commit()
+            results = alerts.scan_and_commit(day, moment) or []
             update_statistics()  # the day's new rows, for the query planner
             queued = mail.build_digests(day, moment)
             db.session.commit()
