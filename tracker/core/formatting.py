@@ -8,8 +8,10 @@ from decimal import Decimal, InvalidOperation
 from babel import numbers
 from flask import Flask
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+
+from tracker.core.i18n import language
 
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "dd/MM/yyyy"}
 
@@ -19,7 +21,7 @@ def format_date(value: date | None) -> str:
         return ""
     if isinstance(value, datetime):
         value = value.date()
-    pattern = DATE_PATTERNS.get(str(get_locale()), "dd/MM/yyyy")
+    pattern = DATE_PATTERNS.get(language(), "dd/MM/yyyy")
     return value.strftime(pattern.replace("dd", "%d").replace("MM", "%m").replace("yyyy", "%Y"))
 
 
@@ -35,10 +37,10 @@ def format_number(value, digits: int = 2) -> str:
         return ""
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = int(value)
-    locale = get_locale()
+    locale = language()
     if locale is None:
         return format_decimal(value, format=_number_format(digits))
-    return _formatted_number(str(locale), value, digits)
+    return _formatted_number(locale, value, digits)
 
 
 def _number_format(digits: int) -> str:

@@ -1,7 +1,7 @@
 """Which language a page is shown in, and the switch between them."""
 
-from flask import Flask, current_app, has_request_context, session
-from flask_babel import get_locale
+from flask import Flask, current_app, g, has_app_context, has_request_context, session
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,7 +25,49 @@ def select_locale() -> str:
     return default
 
 
+def _current() -> tuple:
+    """The current language (its Locale, its name) and its translations, as Flask-Babel gives them,
+    kept for the language in use. Flask-Babel's own lookup reads the context several times and
+    spells the language's name afresh on every call: tens of microseconds for each text, number or
+    label of a template, several in each row of a long list. `force_locale` (an e-mail in its
+    reader's language) puts another language object in place, and they are looked up again."""
+    if not has_app_context():
+        return None, None, get_translations()
+    context = g.get("_flask_babel")  # Flask-Babel's per-context namespace, once it has a language
+    locale = getattr(context, "babel_locale", None)
+    kept = getattr(context, "tracker_language", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept
+    translations = get_translations()
+    locale = get_locale()
+    if locale is None:
+        return None, None, translations
+    kept = (locale, str(locale), translations)
+    context = g.get("_flask_babel")
+    if context is not None:
+        context.tracker_language = kept
+    return kept
+
+
+def language() -> str | None:
+    """The current language's name ("vi", "en"); None outside an application context."""
+    return _current()[1]
+
+
+def _translations():
+    return _current()[2]
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def language_context():
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+    # The templates' _(), ngettext() and the like, as Flask-Babel installs them, with the lookup above.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )

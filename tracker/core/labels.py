@@ -3,9 +3,11 @@
 import functools
 
 from flask import Flask
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from tracker.core.i18n import language
 
 LABELS = {
     "period_kind": {
@@ -154,10 +156,10 @@ LABELS = {
 def label(kind: str, code: str | None) -> str:
     if code is None:
         return ""
-    locale = get_locale()
+    locale = language()
     if locale is None:
         return str(LABELS.get(kind, {}).get(code, code))
-    return _label(str(locale), kind, code)
+    return _label(locale, kind, code)
 
 
 @functools.lru_cache(maxsize=4096)
