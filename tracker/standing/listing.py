@@ -192,17 +192,29 @@ def task_page(
     if total is None:
         total = db.session.scalar(select(func.count()).select_from(StoredStanding).where(*conditions))
     number = page_number(number, total, size)
-    rows = db.session.execute(
-        select(StoredStanding, Task)
-        .join(Task, Task.id == StoredStanding.task_id)
+    # The page's tasks, then each with its lead units, in one query whether the page is empty or full.
+    shown = (
+        select(StoredStanding.task_id)
         .where(*conditions)
         .order_by(*_ordering(order))
         .offset((number - 1) * size)
         .limit(size)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(StoredStanding, Task, Unit)
+        .join(shown, shown.c.task_id == StoredStanding.task_id)
+        .join(Task, Task.id == StoredStanding.task_id)
+        .outerjoin(StoredLead, StoredLead.task_id == StoredStanding.task_id)
+        .outerjoin(Unit, Unit.id == StoredLead.unit_id)
+        .order_by(*_ordering(order), StoredLead.sort_order)
     ).all()
-    leads = _lead_units([stored.task_id for stored, _task in rows])
-    items = [_listed(stored, task, leads.get(task.id, [])) for stored, task in rows]
-    return Page(items, number, size, total)
+    listed: dict[int, tuple] = {}
+    for stored, task, unit in rows:
+        units = listed.setdefault(task.id, (stored, task, []))[2]
+        if unit is not None:
+            units.append(unit)
+    return Page([_listed(*row) for row in listed.values()], number, size, total)
 
 
 def every_task(plan: Plan, chosen: TaskFilter, order: str = ORDER_PLAN, batch: int = 1000):
