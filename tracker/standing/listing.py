@@ -297,6 +297,13 @@ def led_counts(plan: Plan) -> list[tuple]:
     ]
 
 
+def _unsorted(column):
+    """A column to partition by, as an expression: SQLite would otherwise read every lead unit of
+    the plan in the unit index's order, to save sorting the few rows that match (20,000 rows read
+    for 1,500 overdue tasks); as an expression, it starts from the plan's tasks of one status."""
+    return column + 0
+
+
 def longest_overdue(plan: Plan):
     """Per unit: (unit id, task code, first overdue day, days overdue) of its most overdue tasks
     (several when equally late)."""
@@ -306,11 +313,11 @@ def longest_overdue(plan: Plan):
             Task.code,
             StoredStanding.overdue_since,
             StoredStanding.days_overdue,
-            func.max(StoredStanding.days_overdue).over(partition_by=StoredLead.unit_id).label("longest"),
+            func.max(StoredStanding.days_overdue).over(partition_by=_unsorted(StoredLead.unit_id)).label("longest"),
         )
         .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
         .join(Task, Task.id == StoredLead.task_id)
-        .where(StoredLead.plan_id == plan.id, overdue_clause())
+        .where(StoredLead.plan_id == plan.id, StoredStanding.plan_id == plan.id, overdue_clause())
         .subquery()
     )
     return select(ranked.c.unit_id, ranked.c.code, ranked.c.overdue_since, ranked.c.days_overdue).where(
@@ -326,7 +333,7 @@ def longest_overdue_milestones(plan: Plan, today):
             StoredLead.unit_id,
             Task.code,
             Milestone.due_on,
-            func.min(Milestone.due_on).over(partition_by=StoredLead.unit_id).label("earliest"),
+            func.min(Milestone.due_on).over(partition_by=_unsorted(StoredLead.unit_id)).label("earliest"),
         )
         .join(Milestone, Milestone.task_id == StoredLead.task_id)
         .join(Task, Task.id == StoredLead.task_id)
