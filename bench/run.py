@@ -372,7 +372,7 @@ def build_report(db: str, results: dict, metas: dict, args, info: dict, started:
         "",
         f"Sizes of this run: large = {metas.get('large', {}).get('size', '–')} tasks, province = "
         f"{metas.get('province', {}).get('size', '–')} wards (the defaults are 20,000 tasks and 92 wards). "
-        f"Pages: median of {args.repeat} requests after {args.warmup} warm-up; throughput: {args.clients} clients "
+        f"Pages: median of {args.repeat} requests after {args.warmup} warm-up{'s' if args.warmup != 1 else ''}; throughput: {args.clients} clients "
         f"for {args.duration:g} s per page.",
         "",
         "## Pages (gunicorn, one worker; median time, SQL queries per request; each page rendered, nothing kept)",

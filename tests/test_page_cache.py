@@ -67,10 +67,15 @@ def test_a_second_look_at_the_dashboard_reads_the_version_not_the_plan(app, plan
     assert token.sub("", again) == token.sub("", html)
     assert "Bảng theo dõi của Ban Chỉ đạo" in plain(again)
     # Rendering read the plan's standings, reports, alerts and discussions; the kept body needs the
-    # reader, the plan (for the reader's rights), the version and the bell.
+    # reader (with its unit and roles), the version, the plan (for the reader's rights) and the bell.
     assert len(first) >= 20
-    assert len(second) <= 6, second
-    assert any("data_version" in s for s in second)
+    assert len(second) == 4, second
+    assert [s.split(" FROM ")[1].split()[0] for s in second] == [
+        "user_account",
+        "data_version",
+        '"plan"',
+        "notification",
+    ]
 
 
 def test_a_progress_update_posted_in_the_app_shows_on_the_next_dashboard(app, plan):

@@ -5,7 +5,7 @@ import secrets
 from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, user_loaded_from_cookie
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts.models import User
 from tracker.extensions import db
@@ -31,7 +31,7 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
         user_id, _sep, token = session_id.partition(":")
         # The unit and roles every page's menu reads come with the account, in one query.
         user = (
-            db.session.get(User, int(user_id), options=[joinedload(User.unit), selectinload(User.roles)])
+            db.session.get(User, int(user_id), options=[joinedload(User.unit), joinedload(User.roles)])
             if user_id.isdigit()
             else None
         )

@@ -42,8 +42,8 @@ def register(app) -> None:
     def menu_plan():
         """Pages that belong to no plan (notifications, profile) still show the plan's menu when
         the user has exactly one plan; pages of a plan pass their own."""
-        if not current_user.is_authenticated:
-            return {}
+        if not current_user.is_authenticated or (request.view_args or {}).get("plan_id") is not None:
+            return {}  # signed out, or a page of a plan, which names it
         plans = visible_plans(limit=2)
         return {"plan": plans[0].Plan} if len(plans) == 1 else {}
 
