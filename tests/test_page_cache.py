@@ -70,10 +70,10 @@ def test_a_second_look_at_the_dashboard_reads_the_version_not_the_plan(app, plan
     # reader (with its unit and roles), the version, the plan (for the reader's rights) and the bell.
     assert len(first) >= 20
     assert len(second) == 4, second
-    assert [s.split(" FROM ")[1].split()[0] for s in second] == [
+    assert [re.search(r"\bFROM\s+(\S+)", s).group(1).strip('"') for s in second] == [
         "user_account",
         "data_version",
-        '"plan"',
+        "plan",
         "notification",
     ]
 
