@@ -10,7 +10,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 import threading
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, insert, select, update
@@ -270,6 +270,41 @@ def test_the_league_table_s_sql_figures_are_the_rule_s(fixture, request, app, pl
     assert len(from_sql) >= 12 and sum(row[2] for row in from_sql.values()) == (
         0 if fixture == "june" else 4 + 9 * (fixture == "late_dozen")
     )
+
+
+def test_each_unit_s_longest_overdue_tasks_are_its_own_and_all_of_them(late_dozen, app, plan, task_of):
+    """Two by two the twelve tasks are equally late, so that some number of days is one unit's
+    longest and another unit's shorter: each unit gets its own most overdue tasks, every one of
+    them when several are equally late, and no other unit's."""
+    for place, code in enumerate(reversed(late_dozen)):
+        task_of(code).due_on = date(2026, 6, 1) + timedelta(days=place // 2)
+    task_of("IV.3").due_on = task_of("IV.6").due_on  # both led by one unit: its two longest
+    db.session.commit()
+    day = date(2027, 1, 10)
+    freeze(app, f"{day.isoformat()}T09:00:00+07:00")
+    with app.test_request_context():
+        current_standings(plan, day)
+        led = db.session.execute(
+            select(StoredLead.unit_id, Task.code, StoredStanding.days_overdue)
+            .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
+            .join(Task, Task.id == StoredLead.task_id)
+            .where(StoredStanding.plan_id == plan.id, StoredStanding.status == rules.IN_PROGRESS_OVERDUE)
+        ).all()
+        most = {}
+        for unit_id, _code, days in led:
+            most[unit_id] = max(days, most.get(unit_id, 0))
+        expected = {}
+        for unit_id, code, days in led:
+            if days == most[unit_id]:
+                expected.setdefault(unit_id, set()).add(code)
+        found = {}
+        for unit_id, code, _since, _days in listing.longest_overdue(plan):
+            found.setdefault(unit_id, set()).add(code)
+    assert found == expected
+    # The case is there: several units, one with two equally late tasks, and some unit's longest
+    # number of days is also that of a less overdue task of another unit.
+    assert len(expected) >= 3 and any(len(codes) > 1 for codes in expected.values())
+    assert any(days in most.values() and days < most[unit_id] for unit_id, _code, days in led)
 
 
 def test_a_unit_s_tasks_are_what_the_plan_s_workload_finds_for_every_unit(app, plan):

@@ -141,7 +141,7 @@ def stored_led_figures(plan: Plan, today: date) -> dict[int, LedFigures]:
         unit_id: LedFigures(count, on_track, overdue, stale)
         for unit_id, count, on_track, overdue, stale in listing.led_counts(plan)
     }
-    for unit_id, code, since, days in db.session.execute(listing.longest_overdue(plan)):
+    for unit_id, code, since, days in listing.longest_overdue(plan):
         found[unit_id].late.append(LateItem(OVERDUE_TASK, code, since, days, {"code": code}))
     for unit_id, code, due_on in db.session.execute(listing.longest_overdue_milestones(plan, today)):
         found[unit_id].late.append(

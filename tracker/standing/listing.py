@@ -174,7 +174,11 @@ def section_figures(plan: Plan) -> list[SectionFigures]:
     return [SectionFigures(task, stored.percent, stored.expected) for stored, task in rows]
 
 
-def _ordering(order: str) -> tuple:
+def _ordering(order: str, chosen: TaskFilter) -> tuple:
+    if order == ORDER_LATE and chosen.status == rules.IN_PROGRESS_OVERDUE:
+        # Only overdue tasks: the same order, read from the index on (plan, status, days overdue,
+        # position) a page at a time, not by sorting all of the plan's overdue tasks.
+        return (StoredStanding.days_overdue.desc(), StoredStanding.position)
     if order == ORDER_LATE:
         # Most days overdue first; the rest (and equally late tasks) in the plan's order.
         late = case((overdue_clause(), -StoredStanding.days_overdue), else_=0)
@@ -196,7 +200,7 @@ def task_page(
     shown = (
         select(StoredStanding.task_id)
         .where(*conditions)
-        .order_by(*_ordering(order))
+        .order_by(*_ordering(order, chosen))
         .offset((number - 1) * size)
         .limit(size)
         .subquery()
@@ -207,7 +211,7 @@ def task_page(
         .join(Task, Task.id == StoredStanding.task_id)
         .outerjoin(StoredLead, StoredLead.task_id == StoredStanding.task_id)
         .outerjoin(Unit, Unit.id == StoredLead.unit_id)
-        .order_by(*_ordering(order), StoredLead.sort_order)
+        .order_by(*_ordering(order, chosen), StoredLead.sort_order)
     ).all()
     listed: dict[int, tuple] = {}
     for stored, task, unit in rows:
@@ -222,7 +226,7 @@ def every_task(plan: Plan, chosen: TaskFilter, order: str = ORDER_PLAN, batch: i
     ordered once, then read a batch at a time (a write meanwhile rewrites the stored rows, never
     which tasks the export lists nor their order)."""
     ids = db.session.scalars(
-        select(StoredStanding.task_id).where(*_conditions(plan, chosen)).order_by(*_ordering(order))
+        select(StoredStanding.task_id).where(*_conditions(plan, chosen)).order_by(*_ordering(order, chosen))
     ).all()
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
@@ -304,25 +308,32 @@ def _unsorted(column):
     return column + 0
 
 
-def longest_overdue(plan: Plan):
+def longest_overdue(plan: Plan) -> list[tuple]:
     """Per unit: (unit id, task code, first overdue day, days overdue) of its most overdue tasks
-    (several when equally late)."""
-    ranked = (
-        select(
-            StoredLead.unit_id,
-            Task.code,
-            StoredStanding.overdue_since,
-            StoredStanding.days_overdue,
-            func.max(StoredStanding.days_overdue).over(partition_by=_unsorted(StoredLead.unit_id)).label("longest"),
+    (several when equally late), in the plan's order. Two short reads: each unit's most days
+    overdue, from the index of the plan's standings by status and days (no task row is read), then
+    the overdue tasks with those numbers of days, found in the same index."""
+    longest = dict(
+        db.session.execute(
+            select(StoredLead.unit_id, func.max(StoredStanding.days_overdue))
+            .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
+            .where(StoredLead.plan_id == plan.id, StoredStanding.plan_id == plan.id, overdue_clause())
+            .group_by(StoredLead.unit_id)
+        ).all()
+    )
+    rows = db.session.execute(  # (also when nothing is overdue: a page runs the same queries either way)
+        select(StoredLead.unit_id, Task.code, StoredStanding.overdue_since, StoredStanding.days_overdue)
+        .join(StoredLead, StoredLead.task_id == StoredStanding.task_id)
+        .join(Task, Task.id == StoredStanding.task_id)
+        .where(
+            StoredStanding.plan_id == plan.id,
+            overdue_clause(),
+            StoredStanding.days_overdue.in_(sorted(set(longest.values()))),
+            StoredLead.plan_id == plan.id,
         )
-        .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
-        .join(Task, Task.id == StoredLead.task_id)
-        .where(StoredLead.plan_id == plan.id, StoredStanding.plan_id == plan.id, overdue_clause())
-        .subquery()
+        .order_by(StoredStanding.position)
     )
-    return select(ranked.c.unit_id, ranked.c.code, ranked.c.overdue_since, ranked.c.days_overdue).where(
-        ranked.c.days_overdue == ranked.c.longest
-    )
+    return [tuple(row) for row in rows if longest.get(row.unit_id) == row.days_overdue]
 
 
 def longest_overdue_milestones(plan: Plan, today):

@@ -49,7 +49,8 @@ class StoredStanding(db.Model):
     __tablename__ = "task_standing"
     __table_args__ = (
         Index("ix_task_standing_plan_position", "plan_id", "position"),
-        Index("ix_task_standing_plan_status", "plan_id", "status"),
+        # A status's tasks, and the overdue ones most days late first (the overdue list, a page at a time).
+        Index("ix_task_standing_status_late", "plan_id", "status", "days_overdue", "position"),
     )
 
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
