@@ -9,6 +9,7 @@ from tracker.core.submissions import FormSubmission, KeptForm  # noqa: F401
 from tracker.discussion.models import Comment, Directive, Question  # noqa: F401
 from tracker.exports.models import ExportJob  # noqa: F401
 from tracker.mail.models import OutboxMessage  # noqa: F401
+from tracker.overview.models import SharedTotal  # noqa: F401
 from tracker.periods.models import ReportingPeriod  # noqa: F401
 from tracker.plan.models import Assignment, Milestone, Plan, PlanNarrative, Task  # noqa: F401
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401

@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 from tracker.core.changes import data_version
 from tracker.core.time import utcnow
 from tracker.extensions import db
+from tracker.overview.models import SharedTotal
 from tracker.progress.models import Evidence
 from tracker.standing.stored import written_with_their_facts
 
@@ -52,8 +53,9 @@ class BackupSummary:
 
 
 def _tables():
-    # Parents before children; the data's version is not data (a restore moves it on).
-    return [table for table in db.metadata.sorted_tables if table is not data_version]
+    # Parents before children. The data's versions are not data (a restore moves them on), and the
+    # shared totals are kept under one of them: worked out again after a restore.
+    return [table for table in db.metadata.sorted_tables if table not in (data_version, SharedTotal.__table__)]
 
 
 def _encode(value):

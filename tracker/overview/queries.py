@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, cast, exists, func, literal, nulls_last, select
+from sqlalchemy import Float, and_, cast, delete, exists, func, insert, literal, nulls_last, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import aliased
 
 from tracker.accountability.services import share_percent
+from tracker.core.changes import INDICATORS, current_version
 from tracker.core.pagination import Page, page_number
 from tracker.extensions import db
+from tracker.overview.models import SharedTotal
 from tracker.periods.models import ANNUAL, SIX_MONTH, ReportingPeriod
 from tracker.plan.models import Plan
 from tracker.standing.models import PlanStanding
@@ -177,7 +180,80 @@ class SharedIndicator:
 def shared_indicators(province: str | None) -> tuple[list[int], list[SharedIndicator]]:
     """The years and, per indicator code of the shared categories, the wards' targets summed per
     year, and the actual figures entered summed per year (a ward's annual figure, or its 6-month
-    one until the annual one is in). Four grouped queries, whatever the number of wards."""
+    one until the annual one is in).
+
+    Kept (tracker.overview.models.SharedTotal) under the indicators' version: read in one query
+    until a write changes an indicator, a target, a figure, a period, a plan or a ward; then worked
+    out again (_worked_out) and kept by the first reader, who commits (call it before reading
+    anything else of the page: a commit expires what the session has read)."""
+    scope = province or ""
+    version = current_version(INDICATORS)
+    kept = db.session.scalar(
+        select(SharedTotal).where(SharedTotal.scope == scope).execution_options(populate_existing=True)
+    )
+    if kept is not None and kept.version == version:
+        return _decoded(kept.data)
+    years, found = _worked_out(province)
+    _keep(scope, version, years, found)
+    return years, found
+
+
+def _keep(scope: str, version: int, years: list[int], found: list[SharedIndicator]) -> None:
+    """The totals kept for the scope. Two first readers at once: one keeps them, the other's are
+    dropped (the same figures, worked out from the same version)."""
+    try:
+        db.session.execute(delete(SharedTotal).where(SharedTotal.scope == scope))
+        db.session.execute(insert(SharedTotal).values(scope=scope, version=version, data=_encoded(years, found)))
+        db.session.commit()
+    except (IntegrityError, OperationalError):
+        db.session.rollback()
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _encoded(years: list[int], found: list[SharedIndicator]) -> dict:
+    return {
+        "years": years,
+        "indicators": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "measure": i.measure,
+                "wards": i.wards,
+                "values_entered": i.values_entered,
+                "years": [[y, _text(v.target), _text(v.actual), v.provisional] for y, v in i.years.items()],
+            }
+            for i in found
+        ],
+    }
+
+
+def _decoded(data: dict) -> tuple[list[int], list[SharedIndicator]]:
+    found = [
+        SharedIndicator(
+            i["code"],
+            i["name"],
+            i["measure"],
+            i["wards"],
+            i["values_entered"],
+            {
+                y: SharedYear(_number(target), _number(actual), provisional)
+                for y, target, actual, provisional in i["years"]
+            },
+        )
+        for i in data["indicators"]
+    ]
+    return list(data["years"]), found
+
+
+def _worked_out(province: str | None) -> tuple[list[int], list[SharedIndicator]]:
+    """shared_indicators from the wards' indicators: four grouped queries, whatever the number of wards."""
     scope = _scope(province)
     in_scope = select(Plan.id).join(Ward, Ward.id == Plan.ward_id).where(*scope).scalar_subquery()
     chosen = and_(Indicator.plan_id.in_(in_scope), Indicator.category.in_(SHARED_CATEGORIES))

@@ -21,10 +21,10 @@ def index():
         abort(403)
     sort = request.args.get("sort")
     sort = sort if sort in queries.SORTS else queries.DEFAULT_SORT
+    years, indicators = queries.shared_indicators(province)  # first: it may commit
     page = queries.plan_page(
         province, sort, request.args.get("page", type=int), current_app.config["OVERVIEW_PAGE_SIZE"]
     )
-    years, indicators = queries.shared_indicators(province)
     args = {"sort": sort}
     if province and is_installation_admin(current_user):
         args["province"] = province
