@@ -6,15 +6,16 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event, text, update
+from sqlalchemy import event, select, text, update
 
 from tests.helpers import page, plain, signed_in
 from tests.test_progress import post_update as post_progress
 from tracker.alerts.services import scan as alert_scan
-from tracker.core.changes import current_version
+from tracker.core.changes import INDICATORS, current_version
 from tracker.extensions import db
 from tracker.plan.models import Plan
 from tracker.scheduler.models import SchedulerHeartbeat
+from tracker.units.models import Unit
 
 JUNE = "2026-06-20T09:00:00+07:00"
 
@@ -125,6 +126,33 @@ def test_every_way_of_writing_moves_the_version_once_per_transaction(app, plan):
         db.session.execute(text("UPDATE plan SET title = 'Kế hoạch (sửa 4)' WHERE id = :id"), {"id": plan.id})
     db.session.commit()
     assert current_version() == start + 3
+
+
+def test_the_indicators_version_moves_only_with_what_the_shared_totals_are_made_of(app, plan):
+    """The indicators' version (row 2) moves with a write to a plan, an indicator, a target, a
+    figure, a period or a ward, and with SQL text that names no table plainly; not with a progress
+    update, a unit renamed or the standings' own inserts (text naming their table)."""
+    start = current_version(INDICATORS)
+    unit = db.session.scalar(select(Unit).where(Unit.ward_id == plan.ward_id))
+    unit.name = unit.name + " (sửa)"
+    db.session.commit()
+    db.session.execute(text("DELETE FROM task_standing_lead WHERE task_id = -1"))
+    db.session.execute(
+        text('INSERT INTO "task_standing_lead" (task_id, plan_id, unit_id, sort_order) SELECT 1, 1, 1, 0 WHERE 1 = 0')
+    )
+    db.session.commit()
+    assert current_version(INDICATORS) == start
+    assert current_version() > 0
+    db.session.execute(text("UPDATE target SET value = value WHERE id = -1"))
+    db.session.commit()
+    assert current_version(INDICATORS) == start + 1
+    plan.title = "Kế hoạch (sửa)"
+    db.session.commit()
+    assert current_version(INDICATORS) == start + 2
+    # A table not named plainly (here behind a comment) might be any: it counts.
+    db.session.execute(text("UPDATE /* the standings */ task_standing SET percent = percent WHERE task_id = -1"))
+    db.session.commit()
+    assert current_version(INDICATORS) == start + 3
 
 
 def test_a_title_changed_by_a_statement_and_the_morning_scan_show_on_the_next_dashboard(app, plan):

@@ -14,8 +14,9 @@ which are never kept.
 
 A second number, the indicators' version (row 2), goes up only with the writes that can change
 what the wards' shared indicators add up to (tracker.overview.queries.shared_indicators): their
-indicators, targets and figures, the reporting periods, the plans and the wards; a statement whose
-table is not known (SQL text) moves it on too. A province's totals are kept under it.
+indicators, targets and figures, the reporting periods, the plans and the wards; a statement of
+SQL text moves it on too, unless it names another table plainly (INSERT INTO t, UPDATE t, DELETE
+FROM t). A province's totals are kept under it.
 
 The versions are not data: a backup leaves them out (tracker.backup), and a restore, which writes
 every table, moves them on like any other write.
@@ -51,6 +52,8 @@ _WROTE = "data_written"  # session.info key: this transaction wrote something
 _WROTE_INDICATORS = "indicators_written"  # session.info key: ... something the shared totals are made of
 _ADDED = "data_versions_added"  # session.info key: how many versions this session's commits added
 _WRITING_TEXT = re.compile(r"\s*(insert|update|delete|merge|truncate)\b", re.IGNORECASE)
+# The table a statement of text writes, when it says so plainly: INSERT INTO t, UPDATE t, DELETE FROM t.
+_WRITTEN_TABLE = re.compile(r'\s*(?:insert\s+into|update|delete\s+from)\s+"?(\w+)"?[\s(]', re.IGNORECASE)
 
 
 def current_version(which: int = EVERYTHING) -> int:
@@ -88,7 +91,8 @@ def _note_statement(state) -> None:
     if statement.is_dml:
         _note(state.session, getattr(getattr(statement, "table", None), "name", None))
     elif isinstance(statement, TextClause) and _WRITING_TEXT.match(statement.text):
-        _note(state.session, None)
+        named = _WRITTEN_TABLE.match(statement.text)
+        _note(state.session, named.group(1).lower() if named else None)
 
 
 @event.listens_for(Session, "before_commit")
