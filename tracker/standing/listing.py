@@ -310,15 +310,16 @@ def _unsorted(column):
 
 def longest_overdue(plan: Plan) -> list[tuple]:
     """Per unit: (unit id, task code, first overdue day, days overdue) of its most overdue tasks
-    (several when equally late), in the plan's order. Two short reads: each unit's most days
-    overdue, from the index of the plan's standings by status and days (no task row is read), then
-    the overdue tasks with those numbers of days, found in the same index."""
+    (several when equally late), in the plan's order. Two short reads, each driven by the index of
+    the plan's standings by status and days (the grouping and the order are not by an indexed
+    column, `_unsorted`, so that no plan makes the planner walk the whole plan instead): each
+    unit's most days overdue, then the overdue tasks with those numbers of days."""
     longest = dict(
         db.session.execute(
             select(StoredLead.unit_id, func.max(StoredStanding.days_overdue))
             .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
             .where(StoredLead.plan_id == plan.id, StoredStanding.plan_id == plan.id, overdue_clause())
-            .group_by(StoredLead.unit_id)
+            .group_by(_unsorted(StoredLead.unit_id))
         ).all()
     )
     rows = db.session.execute(  # (also when nothing is overdue: a page runs the same queries either way)
@@ -331,7 +332,7 @@ def longest_overdue(plan: Plan) -> list[tuple]:
             StoredStanding.days_overdue.in_(sorted(set(longest.values()))),
             StoredLead.plan_id == plan.id,
         )
-        .order_by(StoredStanding.position)
+        .order_by(_unsorted(StoredStanding.position))
     )
     return [tuple(row) for row in rows if longest.get(row.unit_id) == row.days_overdue]
 
