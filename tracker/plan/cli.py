@@ -113,3 +113,45 @@ def export_command(path: Path, ward_code: str | None, plan_code: str | None) -> 
         raise SystemExit(1)
     path.write_text(dump_plan_file(export.plan_to_file(plans[0])), encoding="utf-8")
     click.echo(_('Exported plan "%(code)s" to %(path)s.', code=plans[0].code, path=path))
+
+
+@plan_cli.command("import-check")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+@click.argument("plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=False)
+def import_check_command(source: Path | None, plan_file: Path | None) -> None:
+    """Read a plan document (DOCX or text) with the units of a plan file, and print how far the
+    draft agrees with that file: tasks found, assignments equal and differing, units unmatched,
+    the calendar; then each difference. Without arguments: the Bắc Kạn plan's source text and file."""
+    from tracker.planimport import read_document
+    from tracker.planimport.agreement import compare
+
+    plan_file = plan_file or Path(current_app.config["PLAN_FILE"])
+    source = source or plan_file.parent / "source" / "ke-hoach-giam-ngheo-ben-vung-bac-kan-2026-2030.txt"
+    expected = read_plan_file(plan_file)
+    draft = read_document(source.name, source.read_bytes(), expected.units)
+    for line in compare(draft, expected).lines():
+        click.echo(line)
+
+
+@plan_cli.command("draft")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--ward", "ward_code", required=True, help="The ward whose units the document names.")
+@click.option("--code", "plan_code", default="KH-NHAP", show_default=True, help="The draft plan's code.")
+def draft_command(source: Path, out: Path, ward_code: str, plan_code: str) -> None:
+    """Read a plan document (DOCX or text) into a draft plan file, naming the ward's units (a
+    name none of them answers to is proposed as a new unit). Review it, then `flask plan load`."""
+    from tracker.planimport import draft_plan_file, read_document
+
+    ward = db.session.scalar(select(Ward).where(Ward.code == ward_code))
+    if ward is None:
+        click.echo(_("No ward has the code %(code)s.", code=ward_code), err=True)
+        raise SystemExit(1)
+    units = export.ward_units(ward)
+    draft = read_document(source.name, source.read_bytes(), units)
+    drafted = draft_plan_file(draft, export.ward_data(ward), units, plan_code)
+    out.write_text(dump_plan_file(drafted), encoding="utf-8")
+    tasks = sum(1 for _task in draft.all_tasks())
+    click.echo(_("%(tasks)s tasks read from %(source)s into %(out)s.", tasks=tasks, source=source, out=out))
+    for name in draft.unmatched():
+        click.echo(_("  proposed as a new unit: %(name)s", name=name))

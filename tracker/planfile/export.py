@@ -30,10 +30,19 @@ from tracker.targets.models import Indicator, PovertyStandard
 from tracker.units.models import Unit
 
 
+def ward_units(ward) -> list[UnitData]:
+    """The ward's units as plan-file data, in their order."""
+    units = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.sort_order, Unit.id)).all()
+    return [_unit_data(u) for u in units]
+
+
+def ward_data(ward) -> WardData:
+    return WardData(code=ward.code, name=ward.name, province=ward.province)
+
+
 def plan_to_file(plan: Plan) -> PlanFile:
     """The plan as plan-file data: what `flask plan export` writes."""
     ward = plan.ward
-    units = db.session.scalars(select(Unit).where(Unit.ward_id == ward.id).order_by(Unit.sort_order, Unit.id)).all()
     tasks = db.session.scalars(select(Task).where(Task.plan_id == plan.id).order_by(Task.sort_order, Task.id)).all()
     children: dict[int | None, list[Task]] = {}
     for task in tasks:
@@ -50,8 +59,8 @@ def plan_to_file(plan: Plan) -> PlanFile:
         select(Indicator).where(Indicator.plan_id == plan.id).order_by(Indicator.sort_order, Indicator.id)
     ).all()
     return PlanFile(
-        ward=WardData(code=ward.code, name=ward.name, province=ward.province),
-        units=[_unit_data(u) for u in units],
+        ward=ward_data(ward),
+        units=ward_units(ward),
         plan=_plan_data(plan, standards, periods, indicators, children),
     )
 

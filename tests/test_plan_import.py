@@ -1,0 +1,306 @@
+"""A plan document read into a draft plan (issue 18): the Bắc Kạn plan's own source text against the
+plan file written by hand from it, and a second plan, another ward's yearly plan written in the same
+administrative style with its own quirks, as a Word document."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from tracker.planfile.reader import read_plan_file, read_plan_text
+from tracker.planfile.schema import UnitData, WardData
+from tracker.planfile.writer import dump_plan_file
+from tracker.planimport import draft_plan_file, matcher_for, read_document
+from tracker.planimport.agreement import compare
+from tracker.planimport.source import read_text
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAN_FILE = ROOT / "data" / "plans" / "bac-kan-2026-2030.yaml"
+SOURCE = ROOT / "data" / "plans" / "source" / "ke-hoach-giam-ngheo-ben-vung-bac-kan-2026-2030.txt"
+
+
+@pytest.fixture(scope="module")
+def bac_kan():
+    plan_file = read_plan_file(PLAN_FILE)
+    draft = read_document(SOURCE.name, SOURCE.read_bytes(), plan_file.units)
+    return plan_file, draft
+
+
+def test_the_bac_kan_source_gives_the_plan_files_tasks_assignments_and_calendar(bac_kan):
+    plan_file, draft = bac_kan
+    agreement = compare(draft, plan_file)
+    print("\n" + "\n".join(agreement.lines()))
+    # Every task of the plan file is found by its code, and one more: the fourth paragraph of the
+    # Mặt trận's duties (VI.8), which the plan file's author joined to the third.
+    assert agreement.tasks_in_file == 54
+    assert agreement.tasks_found == 54 and agreement.tasks_missing == []
+    assert agreement.tasks_extra == ["VI.8.4"]
+    # Every lead and partner of the plan file, and no other, on the tasks both have.
+    assert agreement.assignments_equal == sum(len(t.lead) + len(t.partners) for t in plan_file.plan.all_tasks())
+    assert [(d.code, d.role, d.unit, d.side) for d in agreement.differences] == [
+        ("VI.8.4", "lead", "ub-mttq", "draft"),
+        ("VI.8.4", "lead", "cac-to-chuc-ctxh", "draft"),
+    ]
+    assert agreement.units_unmatched == []
+    # The calendar of section VII: twelve periods, and the secretariat the reports go through.
+    assert agreement.periods_equal == agreement.periods_in_file == 12 and agreement.periods_differing == []
+    assert agreement.secretariat_equal
+
+
+def test_each_proposal_keeps_the_line_of_the_source_it_came_from(bac_kan):
+    _plan_file, draft = bac_kan
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    tasks = {task.code: task for task in draft.all_tasks()}
+    task = tasks["IV.4.3"]
+    assert lines[task.line - 1].strip().startswith("4.3. Chính sách hỗ trợ về y tế")
+    assert lines[task.lead_line - 1].strip() == "Đơn vị chủ trì: Trạm y tế phường"
+    assert lines[task.partners_line - 1].strip().startswith("Đơn vị phối hợp: Phòng Văn hóa – Xã hội")
+    assert [m.code for m in task.partners] == ["phong-vh-xh", "phong-xd-nn-mt", "bhxh"]
+    assert lines[draft.title_line - 1].strip() == "KẾ HOẠCH"
+    assert draft.title == (
+        "Kế hoạch thực hiện công tác giảm nghèo bền vững giai đoạn 2026-2030 trên địa bàn phường Bắc Kạn"
+    )
+    assert (draft.issuer, draft.start_year, draft.end_year, len(draft.legal_bases)) == (
+        "UBND phường Bắc Kạn",
+        2026,
+        2030,
+        4,
+    )
+    assert lines[draft.periods[0].line - 1].strip() == "- Báo cáo 06 tháng trước ngày 10/6 hằng năm."
+
+
+def test_text_pasted_from_a_pdf_reads_the_same_whatever_its_line_ends_and_spaces(bac_kan):
+    """Windows line ends, no-break spaces, no empty lines between the PDF's lines, a byte-order mark."""
+    _plan_file, draft = bac_kan
+    text = SOURCE.read_text(encoding="utf-8")
+    squeezed = "\r\n".join(line.replace(" ", "\u00a0", 1) for line in text.splitlines() if line.strip())
+    again = read_document("ke-hoach.txt", ("\ufeff" + squeezed).encode("utf-8"), read_plan_file(PLAN_FILE).units)
+    shape = [(t.code, t.title, [m.code for m in t.lead], [m.code for m in t.partners]) for t in draft.all_tasks()]
+    assert [
+        (t.code, t.title, [m.code for m in t.lead], [m.code for m in t.partners]) for t in again.all_tasks()
+    ] == shape
+
+
+def test_the_draft_is_a_plan_file_that_reads_back_as_it_was_written(bac_kan, tmp_path):
+    plan_file, draft = bac_kan
+    drafted = draft_plan_file(draft, plan_file.ward, plan_file.units, "KH-GNBV-2026-2030")
+    again = read_plan_text(dump_plan_file(drafted), "draft.yaml")  # the plan file's own validation
+    codes = [t.code for t in again.plan.all_tasks()]
+    assert codes[:3] == ["IV", "IV.1", "IV.2"] and "VI.13.2" in codes
+    assert again.plan.reporting.secretariat == "phong-xd-nn-mt"
+    assert len(again.plan.reporting.periods) == 12
+    assert {u.code for u in again.units} == {u.code for u in plan_file.units}  # nothing new to propose
+
+
+# --- units named in many ways ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return matcher_for(read_plan_file(PLAN_FILE).units)
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("UB MTTQ VN", "ub-mttq"),
+        ("UBMTTQ Việt Nam phường", "ub-mttq"),
+        ("Ủy ban Mặt trận Tổ quốc Việt Nam phường", "ub-mttq"),
+        ("Phòng Văn hóa - Xã hội", "phong-vh-xh"),
+        ("Phòng  Văn hóa–Xã hội", "phong-vh-xh"),
+        ("Phòng VH-XH", "phong-vh-xh"),
+        ("Trạm y tế phường", "tram-y-te"),
+        ("TRẠM Y TẾ", "tram-y-te"),
+        ("Phong Van hoa - Xa hoi", "phong-vh-xh"),
+        ("BHXH Bắc Kạn", "bhxh"),
+        ("NHCSXH", "nhcsxh"),
+        ("Văn phòng HĐND và UBND phường", "van-phong-hdnd-ubnd"),
+        ("Các hội đoàn thể", "cac-to-chuc-ctxh"),
+    ],
+)
+def test_a_unit_is_found_by_its_name_alias_abbreviation_diacritics_and_spacing(matcher, written, code):
+    assert matcher.match_name(written).code == code
+
+
+def test_a_list_is_cut_by_the_names_the_ward_knows_and_nothing_is_dropped(matcher):
+    found = matcher.split(
+        "UB MTTQ Việt Nam và các tổ chức chính trị - xã hội, các phòng, ban, đơn vị thuộc phường, "
+        "Hội Nông dân phường, các trường mầm non, tổ dân phố."
+    )
+    assert [(m.code, m.how) for m in found] == [
+        ("ub-mttq", "name"),
+        ("cac-to-chuc-ctxh", "name"),
+        ("cac-phong-ban-don-vi", "name"),  # a name with commas of its own stays whole
+        (None, "new"),
+        (None, "new"),
+        ("cac-to-dan-pho", "name"),
+    ]
+    assert [m.text for m in found if m.code is None] == ["hội nông dân phường", "các trường mầm non"]
+    assert [m.group for m in found if m.code is None] == [False, True]  # "các ...": a group
+    # A name shorter than one unit's and as short as two others' is not guessed.
+    assert matcher.match_name("các phòng").code is None
+
+
+# --- a second plan, in the same style, with quirks of its own -----------------------------------------
+
+CHO_MOI_UNITS = [
+    UnitData("ubnd", "UBND phường", aliases=["Ủy ban nhân dân phường"]),
+    UnitData("mttq", "Ủy ban Mặt trận Tổ quốc Việt Nam phường", aliases=["UBMTTQ phường"]),
+    UnitData("phong-kt", "Phòng Kinh tế"),
+    UnitData("phong-vhxh", "Phòng Văn hóa - Xã hội"),
+    UnitData("tram-yt", "Trạm Y tế phường"),
+    UnitData("cong-an", "Công an phường"),
+    UnitData("hoi-nd", "Hội Nông dân phường"),
+    UnitData("hoi-lhpn", "Hội Liên hiệp Phụ nữ phường"),
+    UnitData("cac-tdp", "Các tổ dân phố", aliases=["tổ dân phố"], group=True),
+]
+
+SECOND_PLAN = [
+    "ỦY BAN NHÂN DÂN PHƯỜNG CHỢ MỚI",
+    "KẾ HOẠCH",
+    "Giảm nghèo bền vững năm 2027 trên địa bàn phường Chợ Mới",
+    "Căn cứ Kế hoạch số 15/KH-UBND ngày 20/01/2026 của UBND phường Chợ Mới về thực hiện công tác giảm nghèo bền vững giai đoạn 2026-2030;",
+    "Ủy ban nhân dân phường Chợ Mới ban hành Kế hoạch giảm nghèo bền vững năm 2027 như sau:",
+    "I. MỤC TIÊU",
+    "1. Giảm 12 hộ nghèo trong năm 2027.",
+    "2. 100% hộ nghèo được tiếp cận chính sách.",
+    (
+        "table",
+        [["Chỉ tiêu", "Năm 2026", "Năm 2027"], ["Số hộ nghèo giảm", "10", "12"], ["Số hộ cận nghèo giảm", "8", "9"]],
+    ),
+    "II. NHIỆM VỤ VÀ GIẢI PHÁP",
+    "1. Tuyên truyền về giảm nghèo",
+    "Tổ chức các buổi tuyên truyền tại tổ dân phố về chính sách giảm nghèo năm 2027.",
+    "Cơ quan chủ trì: UBMTTQ phường.",
+    "Cơ quan phối hợp: Hội Nông dân, Hội LHPN phường, các tổ dân phố.",
+    "2. Hỗ trợ sinh kế",
+    "a) Hỗ trợ giống cây trồng, vật nuôi",
+    "Hỗ trợ giống cho 12 hộ nghèo có lao động.",
+    "- Chủ trì: Phòng Kinh tế;",
+    "- Phối hợp: Hội Nông dân phường, Hợp tác xã Tân Tiến.",
+    "b) Dạy nghề ngắn hạn",
+    "Mở 02 lớp dạy nghề cho lao động thuộc hộ nghèo.",
+    "Chủ trì: Phòng VH-XH",
+    "Phối hợp: Ủy ban nhân dân phường",
+    "3. Chăm sóc sức khỏe cho hộ nghèo",
+    "Cấp thẻ bảo hiểm y tế và khám sức khỏe định kỳ cho người thuộc hộ nghèo.",
+    "Đơn vị chủ trì: TRẠM Y TẾ PHƯỜNG",
+    "Đơn vị phối hợp: Phòng Văn hóa – Xã hội, Bảo hiểm xã hội huyện.",
+    "III. TỔ CHỨC THỰC HIỆN",
+    "1. Công an phường: Nắm tình hình an ninh trật tự tại các hộ nghèo.",
+    "2. Các tổ dân phố",
+    "Rà soát hộ nghèo, hộ cận nghèo hằng quý.",
+    "Báo cáo kết quả về UBND phường.",
+    "IV. CHẾ ĐỘ BÁO CÁO",
+    "Giao Phòng Văn hóa - Xã hội chủ trì tổng hợp báo cáo.",
+    "- Báo cáo 6 tháng trước ngày 05/6/2027.",
+    "- Báo cáo năm trước ngày 10/11/2027.",
+]
+
+
+def second_plan_docx() -> bytes:
+    document = Document()
+    for item in SECOND_PLAN:
+        if isinstance(item, tuple):
+            rows = item[1]
+            table = document.add_table(rows=len(rows), cols=len(rows[0]))
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    table.cell(r, c).text = value
+        else:
+            document.add_paragraph(item)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_a_second_plan_as_a_word_document_with_its_own_quirks():
+    draft = read_document("ke-hoach-cho-moi-2027.docx", second_plan_docx(), CHO_MOI_UNITS)
+    assert draft.title == "Kế hoạch giảm nghèo bền vững năm 2027 trên địa bàn phường Chợ Mới"
+    assert (draft.issuer, draft.start_year, draft.end_year) == ("Ủy ban nhân dân phường Chợ Mới", 2027, 2027)
+    shape = {
+        t.code: ([m.code or m.text for m in t.lead], [m.code or m.text for m in t.partners]) for t in draft.all_tasks()
+    }
+    # Section I has numbered aims but names nobody: not tasks.
+    assert list(shape) == [
+        "II",
+        "II.1",
+        "II.2",
+        "II.2.1",
+        "II.2.2",
+        "II.3",
+        "III",
+        "III.1",
+        "III.2",
+        "III.2.1",
+        "III.2.2",
+    ]
+    assert shape["II.1"] == (["mttq"], ["hoi-nd", "hoi-lhpn", "cac-tdp"])
+    assert shape["II.2.1"] == (["phong-kt"], ["hoi-nd", "hợp tác xã tân tiến"])  # lettered a), "- Chủ trì:"
+    assert shape["II.2.2"] == (["phong-vhxh"], ["ubnd"])
+    assert shape["II.3"] == (["tram-yt"], ["phong-vhxh", "bảo hiểm xã hội huyện"])
+    assert shape["III.1"] == (["cong-an"], [])  # the duty written after the unit, on its line
+    assert shape["III.2.1"] == (["cac-tdp"], []) and shape["III.2.2"] == (["cac-tdp"], [])
+    assert draft.unmatched() == ["hợp tác xã tân tiến", "bảo hiểm xã hội huyện"]
+    # The calendar of a yearly plan, and the unit the reports go through.
+    assert [(p.kind, p.year, p.ward_deadline) for p in draft.periods] == [
+        ("six_month", 2027, date(2027, 6, 5)),
+        ("annual", 2027, date(2027, 11, 10)),
+    ]
+    assert draft.secretariat.code == "phong-vhxh"
+    # The table of figures by year.
+    assert [(f.label, f.values) for f in draft.figures] == [
+        ("Số hộ nghèo giảm", {2026: "10", 2027: "12"}),
+        ("Số hộ cận nghèo giảm", {2026: "8", 2027: "9"}),
+    ]
+    # As a plan file: the two names no unit answers to are proposed as new units.
+    drafted = draft_plan_file(draft, WardData("cho-moi", "Phường Chợ Mới", "Thái Nguyên"), CHO_MOI_UNITS, "KH-GN-2027")
+    again = read_plan_text(dump_plan_file(drafted), "draft.yaml")
+    added = {u.code: u.name for u in again.units}.keys() - {u.code for u in CHO_MOI_UNITS}
+    assert sorted(added) == ["bao-hiem-xa-hoi-huyen", "hop-tac-xa-tan-tien"]
+    assert next(t for t in again.plan.all_tasks() if t.code == "II.3").partners == [
+        "phong-vhxh",
+        "bao-hiem-xa-hoi-huyen",
+    ]
+
+
+def test_a_document_with_no_plan_in_it_gives_an_empty_draft():
+    draft = read_document("thu.txt", "Kính gửi các đồng chí,\nXin mời họp lúc 8 giờ.".encode(), CHO_MOI_UNITS)
+    assert (draft.title, draft.tasks, draft.periods) == ("", [], [])
+    assert read_text("").paragraphs == []
+
+
+def test_a_drafted_plan_is_loaded_by_the_plan_files_own_loader_with_its_proposed_units(cli, plan, tmp_path):
+    """`flask plan draft` names the ward's units as they are in the database, proposes the rest,
+    and `flask plan load` adopts the draft like any plan file."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.plan.models import Assignment, Plan, Task
+    from tracker.units.models import Unit
+
+    document = tmp_path / "ke-hoach-2027.docx"
+    document.write_bytes(second_plan_docx())
+    out = tmp_path / "nhap.yaml"
+    drafted = cli.invoke(args=["plan", "draft", str(document), str(out), "--ward", "bac-kan", "--code", "KH-GN-2027"])
+    assert drafted.exit_code == 0, drafted.output
+    assert "11 nhiệm vụ" in drafted.output or "11 tasks" in drafted.output
+    assert "Hợp tác xã Tân Tiến".lower() in drafted.output.lower()
+    loaded = cli.invoke(args=["plan", "load", str(out)])
+    assert loaded.exit_code == 0, loaded.output
+    yearly = db.session.scalar(select(Plan).where(Plan.code == "KH-GN-2027"))
+    assert (
+        yearly is not None and yearly.ward_id == plan.ward_id and (yearly.start_year, yearly.end_year) == (2027, 2027)
+    )
+    task = db.session.scalar(select(Task).where(Task.plan_id == yearly.id, Task.code == "II.3"))
+    roles = {
+        (unit.code, a.role)
+        for a, unit in db.session.execute(select(Assignment, Unit).join(Unit).where(Assignment.task_id == task.id))
+    }
+    # Bắc Kạn's own Trạm Y tế and Phòng Văn hóa – Xã hội, and the proposed unit, now the ward's.
+    assert roles == {("tram-y-te", "lead"), ("phong-vh-xh", "partner"), ("bao-hiem-xa-hoi-huyen", "partner")}
+    assert db.session.scalar(select(Unit).where(Unit.code == "hop-tac-xa-tan-tien", Unit.ward_id == plan.ward_id))
