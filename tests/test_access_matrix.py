@@ -96,6 +96,10 @@ ACCESS = {
     "exports.alerts": SIGNED_IN,
     "exports.job": SIGNED_IN,  # each person opens their own export (another's answers 404)
     "exports.job_file": SIGNED_IN,
+    # A plan document read into a draft, reviewed and adopted: the secretariat keeps the plan.
+    "plan_import.upload": {"secretariat"},
+    "plan_import.review": {"secretariat"},
+    "plan_import.download": {"secretariat"},
 }
 
 
@@ -134,6 +138,7 @@ REFUSES_EMPTY_FORM = {
     "discussion.issue",
     "periods.edit",
     "plan.assignments",
+    "plan_import.upload",
     "progress.post",
     "reports.review",
     "ward_reports.edit",
@@ -184,6 +189,7 @@ def sample(app, plan, user_of, task_of, period_of):
         created_at=utcnow(),
     )
     db.session.add(chase)
+    draft = _plan_draft(plan)
     db.session.commit()
     alert_id = _alert_for_everyone(plan, task, unit)
     milestone = task_of("VI.1.6").milestones[0]
@@ -206,7 +212,30 @@ def sample(app, plan, user_of, task_of, period_of):
         "user_id": officer.id,
         "unit_id": unit.id,
         "filename": "vendor/bootstrap/bootstrap.min.css",
+        "draft_id": draft.id,
     }
+
+
+def _plan_draft(plan):
+    """A plan document read into a draft of the ward (the second plan of tests/test_plan_import)."""
+    from tests.test_plan_import import CHO_MOI_UNITS, second_plan_docx
+    from tracker.core.time import utcnow
+    from tracker.planimport import matcher_for
+    from tracker.planimport.models import PlanDraft
+    from tracker.planimport.parser import read_draft
+    from tracker.planimport.source import read_source
+    from tracker.planimport.stored import draft_data
+
+    source = read_source("kh.docx", second_plan_docx())
+    draft = PlanDraft(
+        ward_id=plan.ward_id,
+        filename="kh.docx",
+        created_at=utcnow(),
+        updated_at=utcnow(),
+        data=draft_data(read_draft(source, matcher_for(CHO_MOI_UNITS)), source),
+    )
+    db.session.add(draft)
+    return draft
 
 
 def _export_for_everyone(plan) -> dict[str, int]:

@@ -304,3 +304,108 @@ def test_a_drafted_plan_is_loaded_by_the_plan_files_own_loader_with_its_proposed
     # Bắc Kạn's own Trạm Y tế and Phòng Văn hóa – Xã hội, and the proposed unit, now the ward's.
     assert roles == {("tram-y-te", "lead"), ("phong-vh-xh", "partner"), ("bao-hiem-xa-hoi-huyen", "partner")}
     assert db.session.scalar(select(Unit).where(Unit.code == "hop-tac-xa-tan-tien", Unit.ward_id == plan.ward_id))
+
+
+# --- in the browser -----------------------------------------------------------------------------------
+
+
+def _upload(client, plan, name: str, data: bytes):
+    return client.post(
+        f"/plans/{plan.id}/import/", data={"document": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
+
+
+def test_the_secretariat_goes_from_a_word_document_to_tracked_tasks_in_two_posts(app, plan):
+    from sqlalchemy import select
+
+    from tests.helpers import form_values, page, plain, signed_in
+    from tracker.audit.models import AuditEvent
+    from tracker.extensions import db
+    from tracker.plan.models import Assignment, Plan, Task
+    from tracker.units.models import Unit
+
+    client = signed_in(app, "secretariat")
+    assert f"/plans/{plan.id}/import/" in page(client, f"/plans/{plan.id}/")
+    uploaded = _upload(client, plan, "Kế hoạch 2027.docx", second_plan_docx())
+    assert uploaded.status_code == 302
+    review_url = uploaded.headers["Location"]
+    html = page(client, review_url)
+    text = plain(html)
+    # Every task with its line, units as matched, and the names no unit answers to.
+    assert "II.2.1" in text and "Hỗ trợ giống cây trồng, vật nuôi" in html
+    assert "Trạm Y tế phường" in text and "đơn vị mới: hợp tác xã tân tiến" in text.lower()
+    assert "2 tên không khớp" in text or "hợp tác xã tân tiến, bảo hiểm xã hội huyện" in text.lower()
+    # Correct a partner, leave a task out, and save: the edits are kept.
+    values = form_values(html, "action=save")
+    values["partners_text-II.3"] = ["Phòng Văn hóa – Xã hội, BHXH Bắc Kạn"]
+    del values["keep-III.1"]
+    assert client.post(review_url, data=values).status_code == 302
+    again = page(client, review_url)
+    assert "Bảo hiểm xã hội cơ sở Bắc Kạn" in again and 'name="keep-III.1" checked' not in again
+    # Adopt, under a code of its own.
+    values = form_values(again, "action=adopt")
+    values["plan_code"] = ["KH-GN-2027"]
+    adopted = client.post(review_url, data=values)
+    assert adopted.status_code == 302
+    new_plan = db.session.scalar(select(Plan).where(Plan.code == "KH-GN-2027"))
+    assert adopted.headers["Location"].endswith(f"/plans/{new_plan.id}/")
+    codes = set(db.session.scalars(select(Task.code).where(Task.plan_id == new_plan.id)))
+    assert "II.3" in codes and "III.1" not in codes
+    task = db.session.scalar(select(Task).where(Task.plan_id == new_plan.id, Task.code == "II.3"))
+    roles = {
+        (unit.code, a.role)
+        for a, unit in db.session.execute(select(Assignment, Unit).join(Unit).where(Assignment.task_id == task.id))
+    }
+    assert roles == {("tram-y-te", "lead"), ("phong-vh-xh", "partner"), ("bhxh", "partner")}
+    assert db.session.scalar(select(Unit).where(Unit.code == "hop-tac-xa-tan-tien"))  # proposed, now the ward's
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("plan.import%"))).all()
+    assert sorted(actions) == ["plan.import", "plan.import_draft"]
+    # Adopted once: the draft says so and cannot be adopted again.
+    assert "Mở kế hoạch" in page(client, review_url)
+    assert client.post(review_url, data=values).status_code == 200
+    assert db.session.scalar(select(db.func.count(Plan.id)).where(Plan.code == "KH-GN-2027")) == 1
+
+
+def test_a_file_that_is_no_plan_is_refused_in_vietnamese_and_nothing_is_kept(app, plan):
+    from sqlalchemy import func, select
+
+    from tests.helpers import plain, signed_in
+    from tracker.extensions import db
+    from tracker.planimport.models import PlanDraft
+
+    client = signed_in(app, "secretariat")
+    for name, data, message in (
+        ("ke-hoach.pdf", b"%PDF-1.7", "Hãy chọn tệp Word (.docx) hoặc tệp văn bản (.txt)"),
+        ("ke-hoach.docx", b"PK\x03\x04 not a zip", "Không đọc được tệp này như một văn bản Word"),
+        ("thu-moi.txt", "Kính gửi các đồng chí,\nXin mời họp lúc 8 giờ.".encode(), "Không tìm thấy nhiệm vụ nào"),
+    ):
+        response = _upload(client, plan, name, data)
+        assert response.status_code == 422, name
+        assert message in plain(response.get_data(as_text=True)), name
+    assert db.session.scalar(select(func.count(PlanDraft.id))) == 0
+
+
+def test_a_taken_or_malformed_code_keeps_the_edits_and_says_what_to_change(app, plan):
+    from tests.helpers import form_values, page, plain, signed_in
+
+    client = signed_in(app, "secretariat")
+    review_url = _upload(client, plan, "kh.docx", second_plan_docx()).headers["Location"]
+    values = form_values(page(client, review_url), "action=adopt")
+    values["title-II.1"] = ["Tuyên truyền về giảm nghèo năm 2027"]
+    for code, message in (
+        ("KH-GNBV-2026-2030", "Phường đã có kế hoạch mang mã KH-GNBV-2026-2030"),
+        ("kế hoạch mới", "Mã kế hoạch chỉ gồm chữ, số"),
+    ):
+        values["plan_code"] = [code]
+        response = client.post(review_url, data=values)
+        assert response.status_code == 422 and message in plain(response.get_data(as_text=True))
+    assert 'value="Tuyên truyền về giảm nghèo năm 2027"' in page(client, review_url)
+
+
+@pytest.mark.parametrize("role", ["officer", "committee", "chair"])
+def test_only_the_secretariat_imports_a_plan(app, plan, role):
+    from tests.helpers import signed_in
+
+    client = signed_in(app, role)
+    assert client.get(f"/plans/{plan.id}/import/").status_code == 403
+    assert _upload(client, plan, "kh.docx", second_plan_docx()).status_code == 403

@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.overview.views import bp as overview_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plan.views import bp as plan_bp
+    from tracker.planimport.views import bp as plan_import_bp
     from tracker.progress.views import bp as progress_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.targets.views import bp as targets_bp
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         accounts.bp,
         accounts.admin,
         plan_bp,
+        plan_import_bp,
         progress_bp,
         reports_bp,
         periods_bp,
