@@ -97,9 +97,9 @@ ACCESS = {
     "exports.job": SIGNED_IN,  # each person opens their own export (another's answers 404)
     "exports.job_file": SIGNED_IN,
     # A plan document read into a draft, reviewed and adopted: the secretariat keeps the plan.
-    "plan_import.upload": {"secretariat"},
-    "plan_import.review": {"secretariat"},
-    "plan_import.download": {"secretariat"},
+    "planimport.upload": {"secretariat"},
+    "planimport.review": {"secretariat"},
+    "planimport.download": {"secretariat"},
 }
 
 
@@ -138,7 +138,7 @@ REFUSES_EMPTY_FORM = {
     "discussion.issue",
     "periods.edit",
     "plan.assignments",
-    "plan_import.upload",
+    "planimport.upload",
     "progress.post",
     "reports.review",
     "ward_reports.edit",

@@ -35,7 +35,7 @@ from tracker.planimport.parser import read_draft
 from tracker.planimport.source import read_source
 from tracker.planimport.stored import draft_data, draft_of, each_task
 
-bp = Blueprint("plan_import", __name__, url_prefix="/plans/<int:plan_id>/import")
+bp = Blueprint("planimport", __name__, url_prefix="/plans/<int:plan_id>/import")
 
 ACCEPTED = (".docx", ".txt")
 
@@ -96,7 +96,7 @@ def upload(plan_id: int):
             db.session.add(draft)
             record(actor(), "plan.import_draft", moment, draft, filename=filename)
             db.session.commit()
-            return redirect(url_for("plan_import.review", plan_id=plan.id, draft_id=draft.id))
+            return redirect(url_for("planimport.review", plan_id=plan.id, draft_id=draft.id))
         form.document.errors = [problem]
     if form.errors:
         status = 422
@@ -149,7 +149,7 @@ def review(plan_id: int, draft_id: int):
                 return redirect(url_for("plan.overview", plan_id=adopted.id))
         elif not problems:
             flash(_("The draft was saved."), "success")
-            return redirect(url_for("plan_import.review", plan_id=plan.id, draft_id=row.id))
+            return redirect(url_for("planimport.review", plan_id=plan.id, draft_id=row.id))
     return _render_review(plan, row, form, problems)
 
 
