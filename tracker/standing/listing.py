@@ -314,12 +314,13 @@ def longest_overdue(plan: Plan) -> list[tuple]:
     the plan's standings by status and days (the grouping and the order are not by an indexed
     column, `_unsorted`, so that no plan makes the planner walk the whole plan instead): each
     unit's most days overdue, then the overdue tasks with those numbers of days."""
+    unit_id = _unsorted(StoredLead.unit_id)  # selected as grouped (PostgreSQL wants the same expression)
     longest = dict(
         db.session.execute(
-            select(StoredLead.unit_id, func.max(StoredStanding.days_overdue))
+            select(unit_id, func.max(StoredStanding.days_overdue))
             .join(StoredStanding, StoredStanding.task_id == StoredLead.task_id)
             .where(StoredLead.plan_id == plan.id, StoredStanding.plan_id == plan.id, overdue_clause())
-            .group_by(_unsorted(StoredLead.unit_id))
+            .group_by(unit_id)
         ).all()
     )
     rows = db.session.execute(  # (also when nothing is overdue: a page runs the same queries either way)
