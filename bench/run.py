@@ -362,12 +362,13 @@ def build_report(db: str, results: dict, metas: dict, args, info: dict, started:
         "",
         "## Datasets",
         "",
-        "| dataset | wards | tasks | progress updates | built in |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| dataset | wards | tasks | progress updates | built in | measured |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for name in names:
         m = metas[name]
-        lines.append(f"| {name} | {m['wards']} | {m['tasks']} | {m['updates']} | {m['seconds']} s |")
+        when = f"{datetime.fromisoformat(m['measured']):%H:%M} UTC, an earlier run" if m.get("measured") else "this run"
+        lines.append(f"| {name} | {m['wards']} | {m['tasks']} | {m['updates']} | {m['seconds']} s | {when} |")
     lines += [
         "",
         f"Sizes of this run: large = {metas.get('large', {}).get('size', '–')} tasks, province = "
@@ -564,6 +565,11 @@ def main(argv=None) -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per page")
     parser.add_argument("--out", help="the report (default bench/RESULTS.md, bench/RESULTS-postgres.md on PostgreSQL)")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from the last run's figures")
+    parser.add_argument(
+        "--keep-others",
+        action="store_true",
+        help="measure only --datasets again, keeping the last run's figures of the others (each dated in the report)",
+    )
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = str(common.BENCH_DIR / ("RESULTS.md" if args.db == "sqlite" else "RESULTS-postgres.md"))
@@ -611,6 +617,13 @@ def main(argv=None) -> None:
         print(f"  scan: {r['scan']}", flush=True)
     if not results:
         raise SystemExit("No dataset was generated: run bench/generate.py first.")
+    if args.keep_others and raw.exists():
+        last = json.loads(raw.read_text())
+        for name, figures in last["results"].items():
+            if name not in results:
+                results[name] = figures
+                metas[name] = last["datasets"][name]
+                metas[name].setdefault("measured", last["started"])
     report = build_report(args.db, results, metas, args, info, started, time.perf_counter() - clock)
     Path(args.out).write_text(report, encoding="utf-8")
     saved = {
