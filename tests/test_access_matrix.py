@@ -37,6 +37,7 @@ ACCESS = {
     "plan.overview": SIGNED_IN,
     "plan.task": SIGNED_IN,
     "plan.assignments": {"secretariat", "admin"},
+    "plan.derive_yearly": {"secretariat"},
     "progress.post": {"officer"},
     # A file posted without a choice is restricted to the task's units, the secretariat, the
     # committee and the chair; the admin's work is accounts and units, not households' data.

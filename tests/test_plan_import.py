@@ -409,3 +409,69 @@ def test_only_the_secretariat_imports_a_plan(app, plan, role):
     client = signed_in(app, role)
     assert client.get(f"/plans/{plan.id}/import/").status_code == 403
     assert _upload(client, plan, "kh.docx", second_plan_docx()).status_code == 403
+
+
+# --- a yearly plan from the five-year plan ------------------------------------------------------------
+
+
+def test_the_plan_of_2027_is_made_from_the_five_year_plan_and_shows_under_it(app, plan):
+    from sqlalchemy import func, select
+
+    from tests.helpers import form_values, page, plain, signed_in
+    from tracker.core.time import ward_today
+    from tracker.extensions import db
+    from tracker.periods.models import ReportingPeriod
+    from tracker.plan.models import Assignment, Plan, Task
+    from tracker.standing.stored import current_standings
+    from tracker.targets.models import Indicator, Target
+
+    client = signed_in(app, "secretariat")
+    overview = page(client, f"/plans/{plan.id}/")
+    values = form_values(overview, form_index=0)
+    values["year"] = ["2027"]
+    made = client.post(f"/plans/{plan.id}/yearly", data=values)
+    assert made.status_code == 302
+    yearly = db.session.scalar(select(Plan).where(Plan.parent_id == plan.id))
+    assert made.headers["Location"].endswith(f"/plans/{yearly.id}/")
+    assert (yearly.code, yearly.start_year, yearly.end_year) == ("KH-GNBV-2026-2030-NAM-2027", 2027, 2027)
+
+    def count(model, plan_):
+        column = model.plan_id
+        return db.session.scalar(select(func.count()).select_from(model).where(column == plan_.id))
+
+    # The same tasks under the same codes, each with the same units.
+    assert count(Task, yearly) == count(Task, plan) == 54
+
+    def roles(plan_):
+        return set(
+            db.session.execute(
+                select(Task.code, Assignment.unit_id, Assignment.role).join(Task).where(Task.plan_id == plan_.id)
+            )
+        )
+
+    assert roles(yearly) == roles(plan)
+    # The year's reporting periods and the year's targets only.
+    kinds = db.session.execute(
+        select(ReportingPeriod.kind, ReportingPeriod.year).where(ReportingPeriod.plan_id == yearly.id)
+    ).all()
+    assert sorted(kinds) == [("annual", 2027), ("six_month", 2027)]
+    years = set(db.session.scalars(select(Target.year).join(Indicator).where(Indicator.plan_id == yearly.id)))
+    assert years == {2027}
+    households = db.session.scalar(
+        select(Target.value)
+        .join(Indicator)
+        .where(Indicator.plan_id == yearly.id, Indicator.code == "households-leaving-poverty")
+    )
+    assert households == db.session.scalar(
+        select(Target.value)
+        .join(Indicator)
+        .where(Indicator.plan_id == plan.id, Indicator.code == "households-leaving-poverty", Target.year == 2027)
+    )
+    # The five-year plan lists it with its progress once its figures exist; 2027 is no longer offered.
+    with app.test_request_context():
+        current_standings(yearly, ward_today())
+    listed = plain(page(client, f"/plans/{plan.id}/"))
+    assert "Kế hoạch năm 2027" in listed and "0% đã thực hiện" in listed.replace(",0", "")
+    assert '<option value="2027">' not in page(client, f"/plans/{plan.id}/")
+    assert client.post(f"/plans/{plan.id}/yearly", data=values).status_code == 302  # twice: made once
+    assert db.session.scalar(select(func.count(Plan.id)).where(Plan.parent_id == plan.id)) == 1

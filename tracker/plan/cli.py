@@ -155,3 +155,35 @@ def draft_command(source: Path, out: Path, ward_code: str, plan_code: str) -> No
     click.echo(_("%(tasks)s tasks read from %(source)s into %(out)s.", tasks=tasks, source=source, out=out))
     for name in draft.unmatched():
         click.echo(_("  proposed as a new unit: %(name)s", name=name))
+
+
+@plan_cli.command("derive-year")
+@click.argument("year", type=int)
+@click.option("--ward", "ward_code", help="Ward code (needed when several wards exist).")
+@click.option("--plan", "plan_code", help="The five-year plan's code (needed when the ward has several).")
+def derive_year_command(year: int, ward_code: str | None, plan_code: str | None) -> None:
+    """Make the yearly plan of YEAR from the five-year plan: its tasks and units, the year's
+    reporting periods and targets, the five-year plan as its parent."""
+    from tracker.planfile import yearly
+
+    query = select(Plan).join(Ward, Plan.ward_id == Ward.id).where(Plan.parent_id.is_(None))
+    if ward_code:
+        query = query.where(Ward.code == ward_code)
+    if plan_code:
+        query = query.where(Plan.code == plan_code)
+    plans = db.session.scalars(query).all()
+    if len(plans) != 1:
+        message = _("No plan matches.") if not plans else _("Several plans match; choose one with --ward and --plan.")
+        click.echo(message, err=True)
+        raise SystemExit(1)
+    try:
+        child = yearly.derive_yearly_plan(plans[0], year)
+    except (ValueError, FileExistsError, PlanFileInvalid) as refused:
+        db.session.rollback()
+        click.echo(_("The plan of %(year)s was not made: %(why)s", year=year, why=refused), err=True)
+        raise SystemExit(1) from None
+    record(Actor.command_line(), "plan.derive_yearly", now(), child, parent=plans[0].code, year=year)
+    db.session.commit()
+    click.echo(
+        _('Made plan "%(code)s" for %(year)s from "%(parent)s".', code=child.code, year=year, parent=plans[0].code)
+    )

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from tracker.accounts.permissions import require
+from tracker.audit.services import record
 from tracker.core.forms import Form
 from tracker.core.http import actor
 from tracker.core.time import now, ward_today
@@ -12,6 +13,8 @@ from tracker.pages.task_page import render_task_page
 from tracker.plan import queries, services
 from tracker.plan.forms import AssignmentForm
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Milestone
+from tracker.planfile import yearly
+from tracker.planfile.schema import PlanFileInvalid
 from tracker.units.models import Unit
 
 bp = Blueprint("plan", __name__, url_prefix="/plans/<int:plan_id>")
@@ -22,7 +25,47 @@ def overview(plan_id: int):
     plan = load_plan(plan_id)
     tree = queries.task_tree(plan)
     unassigned = [node for section in tree for node in section.walk() if node.unassigned]
-    return render_template("plan/overview.html", plan=plan, tree=tree, unassigned=unassigned)
+    years = yearly.yearly_plans(plan)
+    return render_template(
+        "plan/overview.html",
+        plan=plan,
+        tree=tree,
+        unassigned=unassigned,
+        yearly_plans=years,
+        years_left=[y for y in range(plan.start_year, plan.end_year + 1) if y not in {p.year for p in years}]
+        if plan.parent_id is None and plan.start_year != plan.end_year
+        else [],
+        form=Form(),
+    )
+
+
+@bp.post("/yearly")
+def derive_yearly(plan_id: int):
+    """The yearly plan of a year, derived from this five-year plan by the secretariat."""
+    plan = load_plan(plan_id)
+    require("manage_plan", plan)
+    if not Form().validate_on_submit():
+        abort(400)
+    year = request.form.get("year", type=int)
+    if year is None or not plan.start_year <= year <= plan.end_year or plan.parent_id is not None:
+        flash(_("Choose a year of the plan (%(first)s–%(last)s).", first=plan.start_year, last=plan.end_year), "danger")
+        return redirect(url_for("plan.overview", plan_id=plan.id))
+    try:
+        child = yearly.derive_yearly_plan(plan, year)
+    except FileExistsError:
+        flash(_("The plan of %(year)s exists already.", year=year), "info")
+        return redirect(url_for("plan.overview", plan_id=plan.id))
+    except PlanFileInvalid as refused:
+        db.session.rollback()
+        flash(_("The plan of %(year)s could not be made: %(why)s", year=year, why=refused.report()), "danger")
+        return redirect(url_for("plan.overview", plan_id=plan.id))
+    record(actor(), "plan.derive_yearly", now(), child, parent=plan.code, year=year)
+    db.session.commit()
+    flash(
+        _("The plan of %(year)s was made from this plan: its tasks, units and the year's targets.", year=year),
+        "success",
+    )
+    return redirect(url_for("plan.overview", plan_id=child.id))
 
 
 @bp.get("/tasks/<code>")
