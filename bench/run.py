@@ -474,9 +474,18 @@ def targets(results: dict, metas: dict) -> list[str]:
             base = ward["pages"][key]["median"]
             value = results[other]["pages"][key]["median"]
             ratio = value / base if base else None
+            failed = sorted(
+                {s for r in (ward, results[other]) for s in r["pages"][key].get("statuses", [200]) if s != 200}
+            )
             rows.append(
                 f"| {label}: {other} ≤ {PAGE_RATIO_TARGET:g}× ward | {ms(value)} vs {ms(base)} = "
-                f"{'–' if ratio is None else f'{ratio:.1f}×'} | {verdict(None if ratio is None else ratio <= PAGE_RATIO_TARGET)} |"
+                f"{'–' if ratio is None else f'{ratio:.1f}×'} | "
+                + (
+                    f"**error** (HTTP {','.join(map(str, failed))})"
+                    if failed
+                    else verdict(None if ratio is None else ratio <= PAGE_RATIO_TARGET)
+                )
+                + " |"
             )
         for key, label, _account, _path in PAGES:
             base = ward["queries"][key]["queries"]
