@@ -139,7 +139,7 @@ def test_a_list_is_cut_by_the_names_the_ward_knows_and_nothing_is_dropped(matche
         (None, "new"),
         ("cac-to-dan-pho", "name"),
     ]
-    assert [m.text for m in found if m.code is None] == ["hội nông dân phường", "các trường mầm non"]
+    assert [m.text for m in found if m.code is None] == ["Hội Nông dân phường", "các trường mầm non"]  # as written
     assert [m.group for m in found if m.code is None] == [False, True]  # "các ...": a group
     # A name shorter than one unit's and as short as two others' is not guessed.
     assert matcher.match_name("các phòng").code is None
@@ -240,12 +240,12 @@ def test_a_second_plan_as_a_word_document_with_its_own_quirks():
         "III.2.2",
     ]
     assert shape["II.1"] == (["mttq"], ["hoi-nd", "hoi-lhpn", "cac-tdp"])
-    assert shape["II.2.1"] == (["phong-kt"], ["hoi-nd", "hợp tác xã tân tiến"])  # lettered a), "- Chủ trì:"
+    assert shape["II.2.1"] == (["phong-kt"], ["hoi-nd", "Hợp tác xã Tân Tiến"])  # lettered a), "- Chủ trì:"
     assert shape["II.2.2"] == (["phong-vhxh"], ["ubnd"])
-    assert shape["II.3"] == (["tram-yt"], ["phong-vhxh", "bảo hiểm xã hội huyện"])
+    assert shape["II.3"] == (["tram-yt"], ["phong-vhxh", "Bảo hiểm xã hội huyện"])
     assert shape["III.1"] == (["cong-an"], [])  # the duty written after the unit, on its line
     assert shape["III.2.1"] == (["cac-tdp"], []) and shape["III.2.2"] == (["cac-tdp"], [])
-    assert draft.unmatched() == ["hợp tác xã tân tiến", "bảo hiểm xã hội huyện"]
+    assert draft.unmatched() == ["Hợp tác xã Tân Tiến", "Bảo hiểm xã hội huyện"]
     # The calendar of a yearly plan, and the unit the reports go through.
     assert [(p.kind, p.year, p.ward_deadline) for p in draft.periods] == [
         ("six_month", 2027, date(2027, 6, 5)),
@@ -475,3 +475,36 @@ def test_the_plan_of_2027_is_made_from_the_five_year_plan_and_shows_under_it(app
     assert '<option value="2027">' not in page(client, f"/plans/{plan.id}/")
     assert client.post(f"/plans/{plan.id}/yearly", data=values).status_code == 302  # twice: made once
     assert db.session.scalar(select(func.count(Plan.id)).where(Plan.parent_id == plan.id)) == 1
+
+
+def test_what_a_first_user_tripped_on_is_said_on_the_page(app, plan):
+    """A section unticked takes its tasks with it, and the page says so and counts what is adopted;
+    a document pasted twice is refused; another ward's plan is pointed out; one new unit written
+    two ways is proposed once, as written."""
+    from tests.helpers import form_values, page, plain, signed_in
+
+    client = signed_in(app, "secretariat")
+    review_url = _upload(client, plan, "kh.docx", second_plan_docx()).headers["Location"]
+    html = page(client, review_url)
+    assert "Khi thông qua, bản nháp sẽ theo dõi 11 nhiệm vụ." in plain(html)
+    assert "có vẻ là kế hoạch của phường, xã khác" in plain(html)  # Chợ Mới's, uploaded in Bắc Kạn
+    values = form_values(html, "action=save")
+    del values["keep-II.2"]
+    client.post(review_url, data=values)
+    html = page(client, review_url)
+    assert "Khi thông qua, bản nháp sẽ theo dõi 8 nhiệm vụ." in plain(html)
+    assert plain(html).count("bỏ ra cùng nhiệm vụ cấp trên") == 2  # II.2.1 and II.2.2
+    # The plan's own document: no warning about another ward.
+    own = _upload(client, plan, SOURCE.name, SOURCE.read_bytes()).headers["Location"]
+    assert "có vẻ là kế hoạch của phường, xã khác" not in plain(page(client, own))
+    # Pasted twice: every task numbered twice.
+    twice = _upload(client, plan, "hai-lan.txt", SOURCE.read_bytes() + b"\n" + SOURCE.read_bytes())
+    assert twice.status_code == 422 and "đánh số trùng" in plain(twice.get_data(as_text=True))
+
+
+def test_a_new_unit_written_two_ways_is_proposed_once_as_written(matcher):
+    from tracker.planimport.parser import Draft, DraftTask
+
+    task = DraftTask("II.1", "Tuyên truyền", 1, lead=matcher.split("Đoàn Thanh niên phường, Hội Cựu chiến binh"))
+    other = DraftTask("II.2", "Vận động", 2, partners=matcher.split("Đoàn Thanh niên"))
+    assert Draft(tasks=[task, other]).unmatched() == ["Đoàn Thanh niên phường", "Hội Cựu chiến binh"]

@@ -50,7 +50,7 @@ def _proposed(draft: Draft, units: list[UnitData]) -> tuple[list[UnitData], dict
     added: list[UnitData] = []
     for name in draft.unmatched():
         code = unit_code(name, taken)
-        new[name] = code
+        new[bare(name)] = code
         group = UnitMatcher([]).match_name(name).group
         added.append(UnitData(code=code, name=name[:1].upper() + name[1:], group=group))
     return list(units) + added, new
@@ -59,7 +59,7 @@ def _proposed(draft: Draft, units: list[UnitData]) -> tuple[list[UnitData], dict
 def _codes(matches: list[UnitMatch], new: dict[str, str]) -> list[str]:
     codes: list[str] = []
     for match in matches:
-        code = match.code or new.get(match.text)
+        code = match.code or new.get(bare(match.text))
         if code and code not in codes:
             codes.append(code)
     return codes
@@ -83,7 +83,7 @@ def draft_plan_file(draft: Draft, ward: WardData, units: list[UnitData], plan_co
     every_unit, new = _proposed(draft, units)
     start = draft.start_year or date.today().year
     reporting = ReportingData(
-        secretariat=(draft.secretariat.code or new.get(draft.secretariat.text)) if draft.secretariat else None,
+        secretariat=(draft.secretariat.code or new.get(bare(draft.secretariat.text))) if draft.secretariat else None,
         periods=[PeriodData(p.kind, p.year, p.starts_on, p.ends_on, p.ward_deadline) for p in draft.periods],
     )
     plan = PlanData(

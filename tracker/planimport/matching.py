@@ -126,7 +126,19 @@ class UnitMatcher:
         return UnitMatch(piece, None, "new", 0, group=folded(piece).startswith(("các ", "những ")))
 
     def split(self, text: str) -> list[UnitMatch]:
-        """A list of units as written, cut into the units it names, in the order written."""
+        """A list of units as written, cut into the units it names, in the order written; a name
+        no unit answers to keeps its case as written ("Hội Nông dân phường")."""
+        return [self._as_written(match, text) for match in self._split(text)]
+
+    @staticmethod
+    def _as_written(match: UnitMatch, text: str) -> UnitMatch:
+        if match.code is not None:
+            return match
+        words = [re.escape(word) for word in re.findall(r"\w+", match.text)]
+        found = re.search(r"\W+".join(words), unicodedata.normalize("NFC", text), re.IGNORECASE) if words else None
+        return UnitMatch(found.group(), None, match.how, match.confidence, match.group) if found else match
+
+    def _split(self, text: str) -> list[UnitMatch]:
         working = folded(text)
         found: list[tuple[int, int, str]] = []  # start, end, code
         taken = [False] * len(working)

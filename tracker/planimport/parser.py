@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.planimport.matching import UnitMatch, UnitMatcher
+from tracker.planimport.matching import UnitMatch, UnitMatcher, bare
 from tracker.planimport.source import LETTERED, NUMBERED, ROMAN, Paragraph, Source, Table
 
 ASSIGNMENT = re.compile(
@@ -103,13 +103,21 @@ class Draft:
             yield from task.walk()
 
     def unmatched(self) -> list[str]:
-        """The unit names no unit of the ward answers to, once each, in the order found."""
-        names: dict[str, None] = {}
+        """The unit names no unit of the ward answers to, once each ("Đoàn Thanh niên phường" and
+        "Đoàn Thanh niên" are one), in the order found."""
+        names: dict[str, str] = {}
         for task in self.all_tasks():
             for match in (*task.lead, *task.partners):
                 if match.code is None:
-                    names.setdefault(match.text, None)
-        return list(names)
+                    names.setdefault(bare(match.text), match.text)
+        return list(names.values())
+
+    def repeated_codes(self) -> list[str]:
+        """Task codes found more than once (a document pasted twice, a section numbered again)."""
+        seen: dict[str, int] = {}
+        for task in self.all_tasks():
+            seen[task.code] = seen.get(task.code, 0) + 1
+        return [code for code, times in seen.items() if times > 1]
 
 
 # --- the parts of a section --------------------------------------------------------------------

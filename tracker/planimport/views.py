@@ -30,6 +30,7 @@ from tracker.planfile.reader import read_plan_text
 from tracker.planfile.schema import PLAN_CODE_RE, PlanFileInvalid
 from tracker.planfile.writer import dump_plan_file
 from tracker.planimport import draft_plan_file, matcher_for
+from tracker.planimport.matching import folded
 from tracker.planimport.models import PlanDraft
 from tracker.planimport.parser import read_draft
 from tracker.planimport.source import read_source
@@ -65,6 +66,13 @@ def _read(filename: str, data: bytes, plan: Plan) -> tuple[dict | None, str | No
             "The file could not be read as a Word document. Save it again as .docx, or paste its text into a .txt file."
         )
     draft = read_draft(source, matcher_for(export.ward_units(plan.ward)))
+    repeated = draft.repeated_codes()
+    if repeated:
+        return None, _(
+            "The document numbers some tasks twice (%(codes)s): is it pasted twice, or is a section numbered again? "
+            "Correct the document and upload it again.",
+            codes=", ".join(repeated[:5]),
+        )
     if not draft.tasks:
         return None, _(
             "No task was found in this document: a plan names its tasks in numbered items under a section "
@@ -161,6 +169,8 @@ def _render_review(plan: Plan, row: PlanDraft, form: ReviewForm, problems: list[
         form.plan_code.data = _suggested_code(row.data)
     return render_template(
         "planimport/review.html",
+        other_ward=_names_another_ward(row.data, plan),
+        kept=sum(1 for _task in draft.all_tasks()),
         plan=plan,
         row=row,
         data=row.data,
@@ -172,6 +182,13 @@ def _render_review(plan: Plan, row: PlanDraft, form: ReviewForm, problems: list[
         form=form,
         problems=problems,
     ), (422 if problems else 200)
+
+
+def _names_another_ward(data: dict, plan: Plan) -> bool:
+    """Whether the document's title or issuer names a ward (or commune) that is not this plan's."""
+    named = folded(f"{data.get('title') or ''} {data.get('issuer') or ''}")
+    ward = re.sub(r"^(?:phường|xã|thị trấn)\s+", "", folded(plan.ward.name))
+    return bool(re.search(r"\b(?:phường|xã|thị trấn)\s+\w", named)) and ward not in named
 
 
 def _suggested_code(data: dict) -> str:
