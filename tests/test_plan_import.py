@@ -143,6 +143,11 @@ def test_a_list_is_cut_by_the_names_the_ward_knows_and_nothing_is_dropped(matche
     assert [m.group for m in found if m.code is None] == [False, True]  # "các ...": a group
     # A name shorter than one unit's and as short as two others' is not guessed.
     assert matcher.match_name("các phòng").code is None
+    # A name with a comma of its own that begins like a unit the ward has is one unit, a new one.
+    assert [(m.code, m.text) for m in matcher.split("Phòng Kinh tế, Hạ tầng và Đô thị; Hội Nông dân")] == [
+        (None, "Phòng Kinh tế, Hạ tầng và Đô thị"),
+        (None, "Hội Nông dân"),
+    ]
 
 
 # --- a second plan, in the same style, with quirks of its own -----------------------------------------

@@ -53,6 +53,13 @@ ABBREVIATIONS = {
     "xh": "xa hoi",
 }
 _WORD = re.compile(r"[a-z0-9]+")
+# The words a body's name starts with (without diacritics, abbreviations written out): a piece of a
+# list that starts otherwise is the rest of the name before it.
+_BODY = re.compile(
+    r"^(?:cac|nhung|phong|ban|hoi|tram|trung tam|uy ban|dang uy|cong an|quan su|to|doan|mat tran|bao hiem|"
+    r"ngan hang|van phong|truong|hop tac xa|doanh nghiep|chi nhanh|cong ty|benh vien|kho bac|chi cuc|cuc|so|"
+    r"thanh vien|nguoi|ho|lien doan|lien hiep|hoi dong|nhan dan|chinh quyen|dai|buu dien|dien luc|vien)\b"
+)
 
 
 def folded(text: str) -> str:
@@ -163,8 +170,23 @@ class UnitMatcher:
                         continue
                     pieces.append((offset + part.start() + part.group().find(piece), self.match_name(piece)))
         pieces.sort(key=lambda item: item[0])
+        return self._whole_names(working, pieces)
+
+    def _whole_names(self, working: str, pieces: list[tuple[int, UnitMatch]]) -> list[UnitMatch]:
+        """The pieces, once each; a piece that names no kind of body ("Hạ tầng", "Đô thị") right
+        after a unit's name goes on that name: "Phòng Kinh tế, Hạ tầng và Đô thị" is one unit, new
+        to the ward, not its Phòng Kinh tế and two others."""
+        merged: list[tuple[int, int, UnitMatch]] = []  # start, end, match
+        for start, match in pieces:
+            end = start + len(match.text)
+            if merged and match.code is None and not _BODY.match(bare(match.text)):
+                first, _end, before = merged[-1]
+                whole = working[first:end]
+                merged[-1] = (first, end, self.match_name(whole) if before.code else UnitMatch(whole, None, "new", 0))
+                continue
+            merged.append((start, end, match))
         unique: list[UnitMatch] = []
-        for _start, match in pieces:
+        for _start, _end, match in merged:
             if match.code is None or all(m.code != match.code for m in unique):
                 unique.append(match)
         return unique
