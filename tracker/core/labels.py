@@ -114,6 +114,9 @@ LABELS = {
         "ward_report.save": _l("saved the ward's report"),
         "unit.chase": _l("chased a unit"),
         "plan.load": _l("loaded the plan file"),
+        "plan.import_draft": _l("read a plan document into a draft"),
+        "plan.import": _l("adopted a plan from a document"),
+        "plan.derive_yearly": _l("made a yearly plan from the five-year plan"),
     },
     "record_type": {
         "ward": _l("ward"),
@@ -134,6 +137,7 @@ LABELS = {
         "directive": _l("directive"),
         "indicator_value": _l("indicator figure"),
         "ward_report": _l("ward report"),
+        "plan_draft": _l("plan draft"),
     },
     "indicator_category": {
         "baseline": _l("Baseline at the end of 2025"),
