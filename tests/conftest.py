@@ -25,9 +25,12 @@ from sqlalchemy.engine import make_url
 
 from config import TestConfig
 from tracker import ROOT, create_app
+from tracker.core.actor import Actor
+from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.planfile import loading
 from tracker.planfile.reader import read_plan_file
+from tracker.planfile.versions import record_version
 
 PLAN_FILE = ROOT / "data" / "plans" / "bac-kan-2026-2030.yaml"
 SOURCE_TEXT = ROOT / "data" / "plans" / "source" / "ke-hoach-giam-ngheo-ben-vung-bac-kan-2026-2030.txt"
@@ -126,7 +129,9 @@ def template_databases(tmp_path_factory) -> dict[str, Database]:
         copy_database(empty, loaded)
     app = make_app(loaded)
     with app.app_context():
-        loading.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
+        summary = loading.load_plan_file(read_plan_file(PLAN_FILE), str(PLAN_FILE))
+        # As `flask plan load` keeps it: the plan's first version.
+        record_version(summary.plan, "Nạp tệp kế hoạch bac-kan-2026-2030.yaml", Actor.command_line(), utcnow())
         create_test_users()
         db.session.commit()
         db.engine.dispose()

@@ -38,6 +38,8 @@ ACCESS = {
     "plan.task": SIGNED_IN,
     "plan.assignments": {"secretariat", "admin"},
     "plan.derive_yearly": {"secretariat"},
+    "plan.versions": SIGNED_IN,
+    "plan.version": SIGNED_IN,  # the plan's first version (the template database's load)
     "progress.post": {"officer"},
     # A file posted without a choice is restricted to the task's units, the secretariat, the
     # committee and the chair; the admin's work is accounts and units, not households' data.

@@ -12,6 +12,7 @@ from tracker.mail.models import OutboxMessage  # noqa: F401
 from tracker.overview.models import SharedTotal  # noqa: F401
 from tracker.periods.models import ReportingPeriod  # noqa: F401
 from tracker.plan.models import Assignment, Milestone, Plan, PlanNarrative, Task  # noqa: F401
+from tracker.planfile.models import PlanVersion  # noqa: F401
 from tracker.planimport.models import PlanDraft  # noqa: F401
 from tracker.progress.models import Evidence, ProgressUpdate  # noqa: F401
 from tracker.reports.models import UnitReport, UnitReportEvent, UnitReportSection, UnitReportVersion  # noqa: F401

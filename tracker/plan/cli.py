@@ -17,6 +17,7 @@ from tracker.plan.models import Plan
 from tracker.planfile import export, loading
 from tracker.planfile.reader import read_plan_file
 from tracker.planfile.schema import PlanFileInvalid
+from tracker.planfile.versions import record_version
 from tracker.planfile.writer import dump_plan_file
 from tracker.wards.models import Ward
 
@@ -31,7 +32,8 @@ plan_cli = AppGroup("plan", help="Load and export plan files.")
     is_flag=True,
     help="Let a reload remove what the file no longer has (assignments made in the app included).",
 )
-def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> None:
+@click.option("--reason", help="Why the plan changes (kept with its new version).")
+def load_command(path: Path | None, if_empty: bool, allow_removals: bool, reason: str | None) -> None:
     """Validate the whole plan file, then load it (matched by codes; a reload updates in place).
     A reload that would remove anything (a lead unit assigned in the app, a milestone, a target)
     is refused unless --allow-removals is given: export the plan first to keep the app's changes."""
@@ -57,17 +59,7 @@ def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> Non
             )
             raise SystemExit(1)
         if summary.created or summary.updated or summary.removed:
-            record(
-                Actor.command_line(),
-                "plan.load",
-                now(),
-                summary.plan,
-                source=str(path),
-                created=summary.created or None,
-                updated=summary.updated or None,
-                removed=summary.removed or None,
-                removed_assignments=summary.removed_assignments or None,
-            )
+            _record_load(summary, path, reason)
         db.session.commit()
         update_statistics()  # a new plan's rows, for the query planner
     except PlanFileInvalid as exc:
@@ -89,6 +81,22 @@ def load_command(path: Path | None, if_empty: bool, allow_removals: bool) -> Non
             removed=_counts(summary.removed),
         )
     )
+
+
+def _record_load(summary, path: Path, reason: str | None) -> None:
+    """A load that changed something: in the audit log, and as the plan's next version."""
+    record(
+        Actor.command_line(),
+        "plan.load",
+        now(),
+        summary.plan,
+        source=str(path),
+        created=summary.created or None,
+        updated=summary.updated or None,
+        removed=summary.removed or None,
+        removed_assignments=summary.removed_assignments or None,
+    )
+    record_version(summary.plan, reason or _("Plan file %(path)s loaded", path=path.name), Actor.command_line(), now())
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -183,6 +191,9 @@ def derive_year_command(year: int, ward_code: str | None, plan_code: str | None)
         click.echo(_("The plan of %(year)s was not made: %(why)s", year=year, why=refused), err=True)
         raise SystemExit(1) from None
     record(Actor.command_line(), "plan.derive_yearly", now(), child, parent=plans[0].code, year=year)
+    record_version(
+        child, _("Made from the plan %(code)s for %(year)s", code=plans[0].code, year=year), Actor.command_line(), now()
+    )
     db.session.commit()
     click.echo(
         _('Made plan "%(code)s" for %(year)s from "%(parent)s".', code=child.code, year=year, parent=plans[0].code)

@@ -15,6 +15,7 @@ from tracker.plan.forms import AssignmentForm
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Milestone
 from tracker.planfile import yearly
 from tracker.planfile.schema import PlanFileInvalid
+from tracker.planfile.versions import changes, record_version, version_count, versions_of
 from tracker.units.models import Unit
 
 bp = Blueprint("plan", __name__, url_prefix="/plans/<int:plan_id>")
@@ -32,6 +33,7 @@ def overview(plan_id: int):
         tree=tree,
         unassigned=unassigned,
         yearly_plans=years,
+        versions=version_count(plan),
         years_left=[y for y in range(plan.start_year, plan.end_year + 1) if y not in {p.year for p in years}]
         if plan.parent_id is None and plan.start_year != plan.end_year
         else [],
@@ -60,6 +62,7 @@ def derive_yearly(plan_id: int):
         flash(_("The plan of %(year)s could not be made: %(why)s", year=year, why=refused.report()), "danger")
         return redirect(url_for("plan.overview", plan_id=plan.id))
     record(actor(), "plan.derive_yearly", now(), child, parent=plan.code, year=year)
+    record_version(child, _("Made from the plan %(code)s for %(year)s", code=plan.code, year=year), actor(), now())
     db.session.commit()
     flash(
         _("The plan of %(year)s was made from this plan: its tasks, units and the year's targets.", year=year),
@@ -105,6 +108,7 @@ def assignments(plan_id: int, code: str):
         except services.AssignmentRefused as refused:
             form.form_errors.append(str(refused))
         else:
+            record_version(plan, _("Units of %(code)s changed", code=task.code), actor(), now())
             db.session.commit()
             flash(_("The units of %(code)s are saved.", code=task.code), "success")
             return redirect(url_for("plan.task", plan_id=plan.id, code=task.code))
@@ -128,3 +132,22 @@ def milestone_done(plan_id: int, code: str, milestone_id: int):
         db.session.commit()
         flash(_("Milestone marked done."), "success")
     return redirect(url_for("plan.task", plan_id=plan.id, code=code))
+
+
+@bp.get("/versions")
+def versions(plan_id: int):
+    """The plan's versions: each adopted change, when, by whom and why."""
+    plan = load_plan(plan_id)
+    return render_template("plan/versions.html", plan=plan, versions=versions_of(plan))
+
+
+@bp.get("/versions/<int:number>")
+def version(plan_id: int, number: int):
+    """What one version changed from the one before it, line by line of the plan file."""
+    plan = load_plan(plan_id)
+    every = {v.number: v for v in versions_of(plan)}
+    if number not in every:
+        abort(404)
+    return render_template(
+        "plan/version.html", plan=plan, version=every[number], changes=changes(every.get(number - 1), every[number])
+    )

@@ -28,6 +28,7 @@ from tracker.plan.models import Plan
 from tracker.planfile import export, loading
 from tracker.planfile.reader import read_plan_text
 from tracker.planfile.schema import PLAN_CODE_RE, PlanFileInvalid
+from tracker.planfile.versions import record_version
 from tracker.planfile.writer import dump_plan_file
 from tracker.planimport import draft_plan_file, matcher_for
 from tracker.planimport.matching import folded
@@ -214,6 +215,7 @@ def _adopt(plan: Plan, row: PlanDraft, code: str) -> tuple[Plan | None, list[str
     moment = now()
     row.adopted_plan_id, row.adopted_at = summary.plan.id, moment
     record(actor(), "plan.import", moment, summary.plan, draft=row.id, filename=row.filename, created=summary.created)
+    record_version(summary.plan, _("Adopted from the document %(name)s", name=row.filename), actor(), moment)
     db.session.commit()
     return summary.plan, []
 
