@@ -39,6 +39,7 @@ ACCESS = {
     "plan.assignments": {"secretariat", "admin"},
     "plan.derive_yearly": {"secretariat"},
     "plan.versions": SIGNED_IN,
+    "plan.edit_task": {"secretariat"},
     "plan.version": SIGNED_IN,  # the plan's first version (the template database's load)
     "progress.post": {"officer"},
     # A file posted without a choice is restricted to the task's units, the secretariat, the
@@ -141,6 +142,7 @@ REFUSES_EMPTY_FORM = {
     "discussion.issue",
     "periods.edit",
     "plan.assignments",
+    "plan.edit_task",
     "planimport.upload",
     "progress.post",
     "reports.review",

@@ -61,3 +61,32 @@ def test_a_change_of_units_and_a_reload_are_versions_with_their_reasons(app, pla
     third = page(officer, f"/plans/{plan.id}/versions/3")
     assert "Kế hoạch (điều chỉnh)" in third and "<del" in third
     assert officer.get(f"/plans/{plan.id}/versions/9").status_code == 404
+
+
+def test_the_secretariat_changes_a_task_with_a_reason_audited_before_and_after(app, plan):
+    from tracker.audit.models import AuditEvent
+    from tracker.plan.models import Task
+
+    client = signed_in(app, "secretariat")
+    url = f"/plans/{plan.id}/tasks/VI.3.2/edit"
+    values = form_values(page(client, url))
+    assert values["due_on"] == ["31/12/2026"]
+    # Dates outside the plan, a due date before the start, no reason: refused, what was typed kept.
+    values.update(due_on=["31/12/2031"], reason=["Lùi hạn"])
+    refused = client.post(url, data=values)
+    assert refused.status_code == 422 and "trong các năm của kế hoạch" in plain(refused.get_data(as_text=True))
+    values.update(start_on=["01/06/2027"], due_on=["31/03/2027"])
+    assert "không thể trước ngày bắt đầu" in plain(client.post(url, data=values).get_data(as_text=True))
+    values.update(start_on=["01/01/2026"], due_on=["30/06/2027"], reason=[""])
+    assert "Hãy nêu lý do điều chỉnh" in plain(client.post(url, data=values).get_data(as_text=True))
+    # With a reason: saved, audited with before and after, and the plan's next version.
+    values["reason"] = ["Lùi hạn theo Kết luận số 12 của Ban Chỉ đạo"]
+    assert client.post(url, data=values).status_code == 302
+    task = db.session.scalar(select(Task).where(Task.plan_id == plan.id, Task.code == "VI.3.2"))
+    assert str(task.due_on) == "2027-06-30"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "task.edit"))
+    assert event.detail["changed"]["due_on"] == ["2026-12-31", "2027-06-30"]
+    assert numbers(plan)[-1] == (2, "VI.3.2: Lùi hạn theo Kết luận số 12 của Ban Chỉ đạo")
+    # The task page shows it; the officer has no such button.
+    assert "30/06/2027" in page(client, f"/plans/{plan.id}/tasks/VI.3.2")
+    assert "/edit" not in page(signed_in(app, "officer"), f"/plans/{plan.id}/tasks/VI.3.2")

@@ -117,6 +117,7 @@ LABELS = {
         "plan.import_draft": _l("read a plan document into a draft"),
         "plan.import": _l("adopted a plan from a document"),
         "plan.derive_yearly": _l("made a yearly plan from the five-year plan"),
+        "task.edit": _l("changed a task of the plan"),
     },
     "record_type": {
         "ward": _l("ward"),

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +13,7 @@ from tracker.extensions import db
 from tracker.pages.loaders import load_plan, load_task_node
 from tracker.pages.task_page import render_task_page
 from tracker.plan import queries, services
-from tracker.plan.forms import AssignmentForm
+from tracker.plan.forms import AssignmentForm, TaskEditForm
 from tracker.plan.models import ROLE_LEAD, ROLE_PARTNER, Milestone
 from tracker.planfile import yearly
 from tracker.planfile.schema import PlanFileInvalid
@@ -151,3 +153,53 @@ def version(plan_id: int, number: int):
     return render_template(
         "plan/version.html", plan=plan, version=every[number], changes=changes(every.get(number - 1), every[number])
     )
+
+
+EDITED_FIELDS = ("title", "text", "start_on", "due_on", "weight")
+
+
+@bp.route("/tasks/<code>/edit", methods=["GET", "POST"])
+def edit_task(plan_id: int, code: str):
+    """The secretariat changes a task as the plan has it (its title, text, dates, weight), with a reason:
+    audited with before and after, and kept as the plan's next version."""
+    plan = load_plan(plan_id)
+    require("manage_plan", plan)
+    task = load_task_node(plan, code).task
+    form = TaskEditForm(obj=task if request.method == "GET" else None)
+    if form.validate_on_submit():
+        problem = _dates_problem(plan, form)
+        if problem:
+            form.due_on.errors.append(problem)
+        else:
+            before = {name: getattr(task, name) for name in EDITED_FIELDS}
+            for name in EDITED_FIELDS:
+                setattr(task, name, getattr(form, name).data if name != "text" else (form.text.data or None))
+            after = {name: getattr(task, name) for name in EDITED_FIELDS}
+            changed = {
+                name: [str(before[name]), str(after[name])] for name in EDITED_FIELDS if before[name] != after[name]
+            }
+            if changed:
+                moment = now()
+                record(actor(), "task.edit", moment, task, code=task.code, reason=form.reason.data, changed=changed)
+                record_version(plan, f"{task.code}: {form.reason.data}", actor(), moment)
+                db.session.commit()
+                flash(_("Task %(code)s is saved, with the plan's new version.", code=task.code), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for("plan.task", plan_id=plan.id, code=task.code))
+    status = 422 if form.errors else 200
+    return render_template("plan/edit_task.html", plan=plan, task=task, form=form), status
+
+
+def _dates_problem(plan, form: TaskEditForm) -> str | None:
+    first, last = date(plan.start_year, 1, 1), date(plan.end_year, 12, 31)
+    for field in (form.start_on, form.due_on):
+        if field.data and not first <= field.data <= last:
+            return _(
+                "A task's dates are within the plan's years (%(first)s–%(last)s).",
+                first=plan.start_year,
+                last=plan.end_year,
+            )
+    if form.start_on.data and form.due_on.data and form.start_on.data > form.due_on.data:
+        return _("The task cannot be due before it starts.")
+    return None
