@@ -371,6 +371,17 @@ def test_the_secretariat_goes_from_a_word_document_to_tracked_tasks_in_two_posts
     assert db.session.scalar(select(db.func.count(Plan.id)).where(Plan.code == "KH-GN-2027")) == 1
 
 
+def _zip_without_a_document() -> bytes:
+    """A real ZIP file, as a .docx is, but with no Word document inside."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("anh.png", b"\x89PNG")
+    return out.getvalue()
+
+
 def test_a_file_that_is_no_plan_is_refused_in_vietnamese_and_nothing_is_kept(app, plan):
     from sqlalchemy import func, select
 
@@ -382,6 +393,7 @@ def test_a_file_that_is_no_plan_is_refused_in_vietnamese_and_nothing_is_kept(app
     for name, data, message in (
         ("ke-hoach.pdf", b"%PDF-1.7", "Hãy chọn tệp Word (.docx) hoặc tệp văn bản (.txt)"),
         ("ke-hoach.docx", b"PK\x03\x04 not a zip", "Không đọc được tệp này như một văn bản Word"),
+        ("ke-hoach-khac.docx", _zip_without_a_document(), "Không đọc được tệp này như một văn bản Word"),
         ("thu-moi.txt", "Kính gửi các đồng chí,\nXin mời họp lúc 8 giờ.".encode(), "Không tìm thấy nhiệm vụ nào"),
     ):
         response = _upload(client, plan, name, data)

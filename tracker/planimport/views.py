@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import copy
 import re
-import zipfile
 from pathlib import PurePath
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -62,7 +61,8 @@ def _read(filename: str, data: bytes, plan: Plan) -> tuple[dict | None, str | No
         return None, _("Choose a Word document (.docx) or a text file (.txt) with the text of the plan.")
     try:
         source = read_source(filename, data)
-    except (zipfile.BadZipFile, KeyError, ValueError):
+    except Exception as exc:  # noqa: BLE001  (a file from anywhere: whatever breaks the reader, say so)
+        current_app.logger.warning("plan document %r not read: %r", filename, exc)
         return None, _(
             "The file could not be read as a Word document. Save it again as .docx, or paste its text into a .txt file."
         )
@@ -124,14 +124,14 @@ def _edited(data: dict) -> tuple[dict, list[str]]:
     problems: list[str] = []
     for task in each_task(data):
         code = task["code"]
-        title = clean_text(request.form.get(f"title-{code}", task["title"])) or ""
+        title = (clean_text(request.form.get(f"title-{code}", task["title"])) or "").strip()
         if not title:
             problems.append(_("Task %(code)s needs a title.", code=code))
         else:
             task["title"] = title
         for field in ("lead_text", "partners_text"):
             if f"{field}-{code}" in request.form:
-                task[field] = clean_text(request.form[f"{field}-{code}"]) or None
+                task[field] = clean_text(request.form[f"{field}-{code}"]).strip() or None
         task["keep"] = f"keep-{code}" in request.form
     return data, problems
 
