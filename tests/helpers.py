@@ -6,7 +6,7 @@ import html as htmllib
 import re
 from datetime import date, datetime, time
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tracker.core.time import WARD_TZ
 from tracker.extensions import db
@@ -215,3 +215,22 @@ plan:
       title: Nhiệm vụ duy nhất
       lead: [phong-khac]
 """
+
+
+class Statements:
+    """The SQL statements the app's engine runs inside the block."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.seen: list[str] = []
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        self.seen.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self.seen
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)

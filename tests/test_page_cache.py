@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, text, update
 
-from tests.helpers import page, plain, signed_in
+from tests.helpers import Statements, page, plain, signed_in
 from tests.test_progress import post_update as post_progress
 from tracker.alerts.services import scan as alert_scan
 from tracker.core.changes import INDICATORS, current_version
@@ -34,25 +34,6 @@ def morning(app, plan, moment: str = JUNE) -> None:
     app.config["FROZEN_NOW"] = moment
     page(signed_in(app, "admin"), dashboard(plan))
     kept(app).hits = kept(app).misses = 0
-
-
-class Statements:
-    """The SQL statements the app's engine runs inside the block."""
-
-    def __init__(self, app):
-        with app.app_context():
-            self.engine = db.engine
-        self.seen: list[str] = []
-
-    def _record(self, _conn, _cursor, statement, *_args):
-        self.seen.append(statement)
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._record)
-        return self.seen
-
-    def __exit__(self, *_exc):
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 def test_a_second_look_at_the_dashboard_reads_the_version_not_the_plan(app, plan):

@@ -525,3 +525,38 @@ def test_a_new_unit_written_two_ways_is_proposed_once_as_written(matcher):
     task = DraftTask("II.1", "Tuyên truyền", 1, lead=matcher.split("Đoàn Thanh niên phường, Hội Cựu chiến binh"))
     other = DraftTask("II.2", "Vận động", 2, partners=matcher.split("Đoàn Thanh niên"))
     assert Draft(tasks=[task, other]).unmatched() == ["Đoàn Thanh niên phường", "Hội Cựu chiến binh"]
+
+
+def test_the_command_line_makes_a_yearly_plan_once(cli, plan):
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.plan.models import Plan
+
+    made = cli.invoke(args=["plan", "derive-year", "2028", "--plan", plan.code])
+    assert made.exit_code == 0, made.output
+    assert "KH-GNBV-2026-2030-NAM-2028" in made.output
+    assert db.session.scalar(select(Plan.parent_id).where(Plan.code == "KH-GNBV-2026-2030-NAM-2028")) == plan.id
+    again = cli.invoke(args=["plan", "derive-year", "2028", "--plan", plan.code])
+    assert again.exit_code == 1
+    outside = cli.invoke(args=["plan", "derive-year", "2031", "--plan", plan.code])
+    assert outside.exit_code == 1
+    # A yearly plan is no five-year plan to make one from.
+    assert cli.invoke(args=["plan", "derive-year", "2029", "--plan", "KH-GNBV-2026-2030-NAM-2028"]).exit_code == 1
+
+
+def test_decomposed_letters_and_control_characters_read_as_the_plain_text(bac_kan):
+    """A text whose letters come decomposed (NFD, as some systems write them) and with control
+    characters pasted in reads as the plain one: the same tasks, titles and units."""
+    import unicodedata
+
+    plan_file, draft = bac_kan
+    text = SOURCE.read_text(encoding="utf-8")
+    clumsy = unicodedata.normalize("NFD", text).replace("Đơn vị chủ trì:", "Đơn vị\x00 chủ trì:\x07")
+    again = read_document("kh.txt", clumsy.encode("utf-8"), plan_file.units)
+
+    def shape(d):
+        return [(t.code, t.title, [m.code for m in t.lead], [m.code for m in t.partners]) for t in d.all_tasks()]
+
+    assert shape(again) == shape(draft)
+    assert not any("\x00" in (t.text or "") + (t.lead_text or "") for t in again.all_tasks())

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from tests.conftest import PASSWORD, PLAN_FILE
-from tests.helpers import at, page, plain, signed_in
+from tests.helpers import Statements, at, page, plain, signed_in
 from tests.test_dashboard import freeze, june, progress, spring  # noqa: F401  (fixtures)
 from tracker.accountability import queries as accountability
 from tracker.accounts.models import User
@@ -294,48 +294,36 @@ def test_the_shared_totals_are_kept_until_an_indicator_target_or_figure_changes(
     province_account()
     refresh_every_plan(date.today())
     client = sign_in(app, "bcd.tinh")
-    with app.app_context():
-        engine = db.engine
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
 
     def look() -> tuple[str, int]:
         """The 2026 cell of households leaving poverty, and how many statements read the targets."""
-        statements.clear()
-        html = page(client, "/overview/")
+        with Statements(app) as statements:
+            html = page(client, "/overview/")
         row = re.search(r'data-indicator="households-leaving-poverty">(.*?)</tr>', html, re.S).group(1)
         cell = plain(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[0])
         return cell, sum(1 for statement in statements if re.search(r"\bJOIN target\b", statement))
 
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        assert look() == ("44 / —", 1)  # added up, and kept
-        assert look() == ("44 / —", 0)
-        db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh")).name = "Phòng Văn hóa - Xã hội phường"
-        db.session.commit()
-        assert look() == ("44 / —", 0)  # not a write the totals are made of
-        plan = province["bac-kan"]
-        indicator = db.session.scalar(
-            select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == "households-leaving-poverty")
+    assert look() == ("44 / —", 1)  # added up, and kept
+    assert look() == ("44 / —", 0)
+    db.session.scalar(select(Unit).where(Unit.code == "phong-vh-xh")).name = "Phòng Văn hóa - Xã hội phường"
+    db.session.commit()
+    assert look() == ("44 / —", 0)  # not a write the totals are made of
+    plan = province["bac-kan"]
+    indicator = db.session.scalar(
+        select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == "households-leaving-poverty")
+    )
+    annual = db.session.scalar(
+        select(ReportingPeriod).where(
+            ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == ANNUAL, ReportingPeriod.year == 2026
         )
-        annual = db.session.scalar(
-            select(ReportingPeriod).where(
-                ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == ANNUAL, ReportingPeriod.year == 2026
-            )
-        )
-        db.session.add(
-            IndicatorValue(indicator_id=indicator.id, period_id=annual.id, value=Decimal(20), entered_at=now())
-        )
-        db.session.commit()
-        assert look() == ("44 / 20", 1)
-        db.session.execute(text("UPDATE target SET value = value + 1 WHERE indicator_id = :id"), {"id": indicator.id})
-        db.session.commit()
-        assert look() == ("45 / 20", 1)
-        assert look() == ("45 / 20", 0)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    )
+    db.session.add(IndicatorValue(indicator_id=indicator.id, period_id=annual.id, value=Decimal(20), entered_at=now()))
+    db.session.commit()
+    assert look() == ("44 / 20", 1)
+    db.session.execute(text("UPDATE target SET value = value + 1 WHERE indicator_id = :id"), {"id": indicator.id})
+    db.session.commit()
+    assert look() == ("45 / 20", 1)
+    assert look() == ("45 / 20", 0)
 
 
 def test_an_account_keeps_its_kind_when_edited(app, plan, user_of):

@@ -1,7 +1,6 @@
 """The base form: WTForms' own messages go through this app's catalogue, so they read in Vietnamese."""
 
 import re
-import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,6 +12,8 @@ from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, StringField
 from wtforms.widgets import TextInput
+
+from tracker.core.text import clean_text  # noqa: F401  (the forms' filter; pages import it from here)
 
 # WTForms' built-in messages that our forms can show; listed so that extraction puts them in
 # the catalogue (WTForms ships no Vietnamese translation).
@@ -79,19 +80,6 @@ class Form(FlaskForm):
             if getattr(field.flags, "maxlength", None) is not None:
                 delattr(field.flags, "maxlength")
             return field
-
-
-# Control characters a PDF or a word processor leaves in copied text (a form feed, a vertical tab,
-# a NUL); tab, line feed and carriage return are text.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value):
-    """One way to write Vietnamese: text is stored in NFC (a keyboard that sends decomposed
-    letters, as macOS does, stores the same text as any other), without control characters."""
-    if not isinstance(value, str):
-        return value
-    return CONTROL_CHARACTERS.sub("", unicodedata.normalize("NFC", value))
 
 
 def _given_back(form, prefix: str):

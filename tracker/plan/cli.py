@@ -109,7 +109,14 @@ def _counts(counts: dict[str, int]) -> str:
 @click.option("--plan", "plan_code", help="Plan code (needed when the ward has several plans).")
 def export_command(path: Path, ward_code: str | None, plan_code: str | None) -> None:
     """Write a plan back in the plan-file format."""
-    query = select(Plan).join(Ward, Plan.ward_id == Ward.id)
+    plan = _one_plan(ward_code, plan_code)
+    path.write_text(dump_plan_file(export.plan_to_file(plan)), encoding="utf-8")
+    click.echo(_('Exported plan "%(code)s" to %(path)s.', code=plan.code, path=path))
+
+
+def _one_plan(ward_code: str | None, plan_code: str | None, *conditions) -> Plan:
+    """The one plan the options (and `conditions`) name; the command stops, saying why, otherwise."""
+    query = select(Plan).join(Ward, Plan.ward_id == Ward.id).where(*conditions)
     if ward_code:
         query = query.where(Ward.code == ward_code)
     if plan_code:
@@ -119,8 +126,7 @@ def export_command(path: Path, ward_code: str | None, plan_code: str | None) -> 
         message = _("No plan matches.") if not plans else _("Several plans match; choose one with --ward and --plan.")
         click.echo(message, err=True)
         raise SystemExit(1)
-    path.write_text(dump_plan_file(export.plan_to_file(plans[0])), encoding="utf-8")
-    click.echo(_('Exported plan "%(code)s" to %(path)s.', code=plans[0].code, path=path))
+    return plans[0]
 
 
 @plan_cli.command("import-check")
@@ -174,27 +180,16 @@ def derive_year_command(year: int, ward_code: str | None, plan_code: str | None)
     reporting periods and targets, the five-year plan as its parent."""
     from tracker.planfile import yearly
 
-    query = select(Plan).join(Ward, Plan.ward_id == Ward.id).where(Plan.parent_id.is_(None))
-    if ward_code:
-        query = query.where(Ward.code == ward_code)
-    if plan_code:
-        query = query.where(Plan.code == plan_code)
-    plans = db.session.scalars(query).all()
-    if len(plans) != 1:
-        message = _("No plan matches.") if not plans else _("Several plans match; choose one with --ward and --plan.")
-        click.echo(message, err=True)
-        raise SystemExit(1)
+    plan = _one_plan(ward_code, plan_code, Plan.parent_id.is_(None))
     try:
-        child = yearly.derive_yearly_plan(plans[0], year)
+        child = yearly.derive_yearly_plan(plan, year)
     except (ValueError, FileExistsError, PlanFileInvalid) as refused:
         db.session.rollback()
         click.echo(_("The plan of %(year)s was not made: %(why)s", year=year, why=refused), err=True)
         raise SystemExit(1) from None
-    record(Actor.command_line(), "plan.derive_yearly", now(), child, parent=plans[0].code, year=year)
+    record(Actor.command_line(), "plan.derive_yearly", now(), child, parent=plan.code, year=year)
     record_version(
-        child, _("Made from the plan %(code)s for %(year)s", code=plans[0].code, year=year), Actor.command_line(), now()
+        child, _("Made from the plan %(code)s for %(year)s", code=plan.code, year=year), Actor.command_line(), now()
     )
     db.session.commit()
-    click.echo(
-        _('Made plan "%(code)s" for %(year)s from "%(parent)s".', code=child.code, year=year, parent=plans[0].code)
-    )
+    click.echo(_('Made plan "%(code)s" for %(year)s from "%(parent)s".', code=child.code, year=year, parent=plan.code))

@@ -188,6 +188,12 @@ def _items(paragraphs: list[Paragraph]) -> tuple[list[Paragraph], list[_Item]]:
     return lead, top
 
 
+def partners_not_leading(lead: list[UnitMatch], partners: list[UnitMatch]) -> list[UnitMatch]:
+    """A unit named to lead and to take part leads (the plan file gives each unit one role)."""
+    leading = {match.code for match in lead if match.code}
+    return [match for match in partners if match.code is None or match.code not in leading]
+
+
 def _code(section: str, item: _Item, parent_code: str | None) -> str:
     last = item.number.split(".")[-1]
     number = LETTERS.index(last) + 1 if last.isalpha() else int(last)  # "b)" is the task's 2nd child
@@ -221,9 +227,7 @@ class _Reader:
             else:
                 task.partners, task.partners_text, task.partners_line = units, written, paragraph.line
         task.text = "\n".join(text)
-        # A unit named to lead and to take part leads (the plan file gives each unit one role).
-        leading = {match.code for match in task.lead if match.code}
-        task.partners = [match for match in task.partners if match.code is None or match.code not in leading]
+        task.partners = partners_not_leading(task.lead, task.partners)
         task.children = [self.solution(section, child, task.code) for child in item.children]
         return task
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from tracker.core.text import clean_text
 
 ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\.\s*(?P<title>\S.*)$")
 NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>\S.*)$")
@@ -46,7 +47,9 @@ class Source:
 
 
 def clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\t", " ")
+    """A line as stored text: NFC, without control characters (tracker.core.text.clean_text), one
+    space between words."""
+    text = clean_text(text).replace("\u00a0", " ").replace("\t", " ")
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.planimport.matching import UnitMatcher
-from tracker.planimport.parser import Draft, DraftFigure, DraftPeriod, DraftTask
+from tracker.planimport.parser import Draft, DraftFigure, DraftPeriod, DraftTask, partners_not_leading
 from tracker.planimport.source import Paragraph, Source
 
 
@@ -78,8 +78,7 @@ def _task(data: dict, matcher: UnitMatcher) -> DraftTask | None:
         partners_line=data.get("partners_line"),
         title_source=data.get("title_source", "source"),
     )
-    leading = {m.code for m in task.lead if m.code}
-    task.partners = [m for m in task.partners if m.code is None or m.code not in leading]
+    task.partners = partners_not_leading(task.lead, task.partners)
     task.children = [child for child in (_task(c, matcher) for c in data.get("children", [])) if child is not None]
     return task
 
