@@ -268,3 +268,31 @@ def period_of(plan):
             ReportingPeriod.plan_id == plan.id, ReportingPeriod.kind == kind, ReportingPeriod.year == year
         )
     )
+
+
+def api_token(role: str) -> dict[str, str]:
+    """A new API token of a test role's person (in the current app context), as the header to send."""
+    from sqlalchemy import select
+
+    from tracker.accounts.models import User
+    from tracker.accounts.tokens import create_token
+    from tracker.core.actor import Actor
+    from tracker.core.time import now
+
+    user = db.session.scalar(select(User).where(User.username == TEST_USERS[role][0]))
+    _row, secret = create_token(Actor.for_user(user), user, f"test {role}", now())
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def token_of(app):
+    """The API token header of a test role's person: token_of("officer"); one token per role and test."""
+    made: dict[str, dict[str, str]] = {}
+
+    def header(role: str) -> dict[str, str]:
+        if role not in made:
+            made[role] = api_token(role)
+        return made[role]
+
+    return header

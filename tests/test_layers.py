@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tracker"
 PAGE_MODULES = {"views", "forms", "cli"}
-PAGE_FEATURES = {"pages"}  # what pages of several features share, above every feature
+PAGE_FEATURES = {"pages", "api"}  # what pages of several features share, and the API: above every feature
 NOT_FEATURES = {"extensions", "models", "translations", "static"}
 
 

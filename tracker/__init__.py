@@ -51,7 +51,9 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     login_manager.init_app(app)
-    kept.register(app, login.PUBLIC_ENDPOINTS)  # before the sign-in check: a post of an ended session is kept
+    kept.register(
+        app, login.PUBLIC_ENDPOINTS, login.TOKEN_BLUEPRINTS
+    )  # before the sign-in check: a post of an ended session is kept
     login.configure(app, login_manager)
 
 
@@ -59,6 +61,8 @@ def register_blueprints(app: Flask) -> None:
     from tracker.accountability.views import bp as accountability_bp
     from tracker.accounts import views as accounts
     from tracker.alerts.views import bp as notifications_bp
+    from tracker.api import base as api_base
+    from tracker.api import docs as api_docs
     from tracker.audit_log.views import bp as audit_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.discussion.views import bp as discussion_bp
@@ -75,7 +79,9 @@ def register_blueprints(app: Flask) -> None:
     from tracker.units import views as units
     from tracker.ward_reports.views import bp as ward_reports_bp
 
+    api_base.register(app)  # the JSON API and its description (flask-smorest)
     for blueprint in (
+        api_docs.bp,
         home_bp,
         accounts.bp,
         accounts.admin,

@@ -2,6 +2,7 @@
 
 from tracker.accountability.models import Chase  # noqa: F401
 from tracker.accounts.models import Role, User  # noqa: F401
+from tracker.accounts.tokens import ApiToken  # noqa: F401
 from tracker.alerts.models import Alert, Notification, ScanRun  # noqa: F401
 from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.core.changes import data_version  # noqa: F401

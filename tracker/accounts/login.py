@@ -11,7 +11,16 @@ from tracker.accounts.models import User
 from tracker.extensions import db
 
 # Everything else requires a signed-in user, so a new page is private unless listed here.
-PUBLIC_ENDPOINTS = {"accounts.login", "home.set_language", "static", "health.healthz"}
+PUBLIC_ENDPOINTS = {
+    "accounts.login",
+    "home.set_language",
+    "static",
+    "health.healthz",
+    "api-docs.openapi_json",  # the API's description (tracker.api), and its page
+    "api_docs.reference",
+}
+# Signed in by a token on each call (tracker.api.base), never by the session.
+TOKEN_BLUEPRINTS = frozenset({"api"})
 
 
 def configure(app: Flask, login_manager: LoginManager) -> None:
@@ -49,7 +58,7 @@ def configure(app: Flask, login_manager: LoginManager) -> None:
 
     @app.before_request
     def require_sign_in():
-        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.blueprint in TOKEN_BLUEPRINTS:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

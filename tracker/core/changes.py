@@ -43,7 +43,7 @@ data_version = Table(
 EVERYTHING, INDICATORS = 1, 2  # the rows of data_version
 
 UNCOUNTED = frozenset(
-    {"scheduler_heartbeat", "scan_run", "outbox_message", "form_submission", "kept_form", "shared_total"}
+    {"scheduler_heartbeat", "scan_run", "outbox_message", "form_submission", "kept_form", "shared_total", "api_token"}
 )
 # What the shared indicators' totals are worked out from.
 INDICATOR_TABLES = frozenset({"indicator", "target", "indicator_value", "reporting_period", "plan", "ward"})

@@ -7,6 +7,32 @@ from tracker.core.database import CommitOutcomeUnknown
 from tracker.extensions import db
 
 
+def answer_as_json(app: Flask, prefix: str, answer) -> None:
+    """Errors of the addresses under `prefix` (the JSON API) are answered by `answer(error)`, an
+    HTTPException, rather than as pages: an unknown address, a database that went away."""
+    app.extensions.setdefault("json_errors", []).append((prefix, answer))
+
+
+def _json_answer(error):
+    """The JSON answer to `error` if this request is under an `answer_as_json` prefix, else None."""
+    from flask import request
+    from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+    for prefix, answer in current_app.extensions.get("json_errors", ()):
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            if not isinstance(error, HTTPException):
+                error = (
+                    ServiceUnavailable()
+                    if isinstance(error, (SQLAlchemyError, CommitOutcomeUnknown))
+                    else InternalServerError()
+                )
+            response = answer(error)
+            if response.status_code == 503:
+                response.headers["Retry-After"] = "30"
+            return response
+    return None
+
+
 def register(app: Flask, public_endpoints: set[str]) -> None:
     """`public_endpoints`: the forms that hold nothing worth keeping (the sign-in page among them)."""
     app.extensions["public_endpoints"] = public_endpoints
@@ -44,6 +70,9 @@ def _public_endpoints() -> set[str]:
 
 def _render_error(code: int):
     def handler(error):
+        answer = _json_answer(error)
+        if answer is not None:
+            return answer
         try:
             return render_template("errors/error.html", code=code), code
         except SQLAlchemyError as unreachable:
@@ -74,6 +103,9 @@ def _database_unavailable(error):
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the session may be as broken as the database
         pass
+    answer = _json_answer(error)
+    if answer is not None:
+        return answer
     context = {"posted": False}
     if request.method == "POST":
         context = {

@@ -50,11 +50,15 @@ def keep_and_return(reason: str):
     return response
 
 
-def register(app: Flask, public_endpoints: set[str]) -> None:
+def register(app: Flask, public_endpoints: set[str], token_blueprints: frozenset[str] = frozenset()) -> None:
+    """`token_blueprints`: signed in by a token on each call, which has no session to end."""
+
     @app.before_request
     def keep_posts_of_ended_sessions():
         """A form posted after the session ended: keep it rather than lose it behind the sign-in page."""
         if request.method != "POST" or request.endpoint in public_endpoints or request.endpoint is None:
+            return None
+        if request.blueprint in token_blueprints:
             return None
         if current_user.is_authenticated or not request.form:
             return None

@@ -1,0 +1,88 @@
+"""What the API's answers hold (marshmallow schemas, which also make its OpenAPI description).
+Codes are stored and sent as codes (`in_progress_overdue`); each has a `*_label` in the reader's
+language, as the pages show it."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from tracker.core.labels import label
+
+
+class UnitRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+
+
+class UnitSchema(UnitRefSchema):
+    is_group = ma.fields.Boolean(
+        required=True, metadata={"description": "A group of units (e.g. the ward's mass organisations)"}
+    )
+    active = ma.fields.Boolean(required=True)
+    outside_apparatus = ma.fields.Boolean(required=True)
+    members = ma.fields.List(ma.fields.Nested(UnitRefSchema), required=True)
+
+
+class TaskRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+
+
+def labelled(kind: str, attribute: str):
+    """A code's label in the reader's language."""
+    return ma.fields.Function(
+        lambda obj: label(kind, _get(obj, attribute)) if _get(obj, attribute) else None,
+        allow_none=True,
+        metadata={"description": f"The {attribute} as the pages show it"},
+    )
+
+
+def _get(obj, attribute: str):
+    return obj.get(attribute) if isinstance(obj, dict) else getattr(obj, attribute, None)
+
+
+class PlanSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    code = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    issuer = ma.fields.String(required=True)
+    start_year = ma.fields.Integer(required=True)
+    end_year = ma.fields.Integer(required=True)
+    ward_id = ma.fields.Integer(required=True)
+    parent_id = ma.fields.Integer(allow_none=True, metadata={"description": "The five-year plan of a yearly plan"})
+
+
+class PeriodSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True)
+    kind_label = labelled("period_kind", "kind")
+    year = ma.fields.Integer(required=True)
+    starts_on = ma.fields.Date(required=True)
+    ends_on = ma.fields.Date(required=True)
+    unit_deadline = ma.fields.Date(required=True, metadata={"description": "When the units' reports are due"})
+    ward_deadline = ma.fields.Date(required=True, metadata={"description": "When the ward's report is due"})
+
+
+class UpdateSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    task = ma.fields.Nested(TaskRefSchema, required=True)
+    unit = ma.fields.Nested(UnitRefSchema, required=True)
+    author = ma.fields.Function(lambda u: u.author.full_name if u.author else None, allow_none=True)
+    role = ma.fields.String(required=True, metadata={"description": "lead or partner"})
+    percent = ma.fields.Integer(required=True)
+    state = ma.fields.String(required=True)
+    state_label = labelled("update_state", "state")
+    results = ma.fields.String(allow_none=True)
+    difficulties = ma.fields.String(allow_none=True)
+    proposals = ma.fields.String(allow_none=True)
+    corrects_id = ma.fields.Integer(allow_none=True, metadata={"description": "The update this one corrects"})
+    correction_note = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime(required=True)
+    evidence = ma.fields.Function(
+        lambda u: [
+            {"id": e.id, "name": e.original_name, "size": e.size, "visibility": e.visibility} for e in u.evidence
+        ],
+        metadata={"description": "The files attached (names, sizes); open them in the app"},
+    )
