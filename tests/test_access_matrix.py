@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from config import TestConfig
-from tests.conftest import TEST_USERS, login
+from tests.conftest import TEST_USERS, api_token, login
 from tracker import create_app
 from tracker.extensions import db
 
@@ -104,6 +104,22 @@ ACCESS = {
     "planimport.upload": {"secretariat"},
     "planimport.review": {"secretariat"},
     "planimport.download": {"secretariat"},
+    # The JSON API: the same rules, asked with a token of each role (tracker.api). The description
+    # and its page are public: they hold no data.
+    "api-docs.openapi_json": PUBLIC,
+    "api_docs.reference": PUBLIC,
+    "api.plans": SIGNED_IN,
+    "api.plan": SIGNED_IN,
+    "api.tasks": SIGNED_IN,
+    "api.task": SIGNED_IN,
+    "api.units": SIGNED_IN,
+    "api.updates": SIGNED_IN,
+    "api.update_detail": SIGNED_IN,
+    "api.periods": SIGNED_IN,
+    "api.dashboard_summary": SIGNED_IN,
+    "api.post_update": {"officer"},
+    "accounts.create_token": SIGNED_IN,
+    "accounts.revoke_token": SIGNED_IN,  # each person's own token (another's answers 404)
 }
 
 
@@ -134,6 +150,7 @@ READ_ONLY = {("ward_reports.edit", "POST"): {"secretariat"}}
 REFUSES_EMPTY_FORM = {
     "accounts.login",
     "accounts.profile",
+    "accounts.create_token",
     "accounts_admin.new",
     "accounts_admin.edit",
     "accounts_admin.password",
@@ -145,6 +162,7 @@ REFUSES_EMPTY_FORM = {
     "plan.edit_task",
     "planimport.upload",
     "progress.post",
+    "api.post_update",
     "reports.review",
     "ward_reports.edit",
 }
@@ -198,7 +216,11 @@ def sample(app, plan, user_of, task_of, period_of):
     db.session.commit()
     alert_id = _alert_for_everyone(plan, task, unit)
     milestone = task_of("VI.1.6").milestones[0]
+    token_headers = {role: api_token(role) for role in ROLES}
     return {
+        "token_headers": token_headers,
+        "api_tokens": _token_ids(),
+        "update_id": update.id,
         "fmt": "csv",
         "notifications": alert_id,
         "export_jobs": _export_for_everyone(plan),
@@ -218,6 +240,18 @@ def sample(app, plan, user_of, task_of, period_of):
         "unit_id": unit.id,
         "filename": "vendor/bootstrap/bootstrap.min.css",
         "draft_id": draft.id,
+    }
+
+
+def _token_ids() -> dict[str, int]:
+    """username -> that person's (first) API token."""
+    from tracker.accounts.tokens import ApiToken
+
+    tokens = db.session.scalars(select(ApiToken).order_by(ApiToken.id)).all()
+    return {
+        username: next(t.id for t in tokens if t.user.username == username)
+        for username, *_rest in TEST_USERS.values()
+        if any(t.user.username == username for t in tokens)
     }
 
 
@@ -329,7 +363,7 @@ def test_every_route_is_classified(app):
 def _request(client, app, route_id: str, sample: dict, role: str | None = None):
     endpoint, method, rule_text = route_id.split(" ", 2)
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
-    values = {name: sample[name] for name in rule.arguments if name not in ("notification_id", "job_id")}
+    values = {name: sample[name] for name in rule.arguments if name not in ("notification_id", "job_id", "token_id")}
     values.update(
         {
             k: sample[v] if isinstance(v, FromSample) else v
@@ -341,10 +375,16 @@ def _request(client, app, route_id: str, sample: dict, role: str | None = None):
         values["notification_id"] = sample["notifications"][TEST_USERS[role][0]] if role else 1
     if "job_id" in rule.arguments:  # and their own export
         values["job_id"] = sample["export_jobs"][TEST_USERS[role][0]] if role else 1
+    if "token_id" in rule.arguments:  # and their own API token
+        values["token_id"] = sample["api_tokens"][TEST_USERS[role][0]] if role else 1
     with app.test_request_context():
         from flask import url_for
 
         url = url_for(endpoint, **values)
+    if endpoint.startswith("api."):
+        # The API is asked with the role's token, never with the session (tracker.api.base).
+        headers = sample["token_headers"][role] if role else {}
+        return client.open(url, method=method, headers=headers, json=None if method == "GET" else {})
     if method == "GET":
         return client.get(url)
     return client.open(url, method=method, data={})
@@ -373,6 +413,9 @@ def _assert_allowed(response, route_id: str, who: str) -> None:
         problems = response.get_json()["problems"]
         assert len(problems) == 1 and problems[0].startswith(SCHEDULER_NEVER_RAN), f"{where} {problems}"
         return
+    if method != "GET" and status == 422 and endpoint.startswith("api.") and endpoint in REFUSES_EMPTY_FORM:
+        assert response.get_json()["code"] == "invalid" and response.get_json()["errors"], f"{where}: no field errors"
+        return
     if method == "POST" and status == 422 and endpoint in REFUSES_EMPTY_FORM:
         # Every page has a form (sign out), so look for the fields the form marked invalid.
         assert response.mimetype == "text/html" and "is-invalid" in response.get_data(as_text=True), (
@@ -390,6 +433,12 @@ def test_anonymous_visitor(app, sample, route_id):
     response = _request(app.test_client(), app, route_id, sample)
     if ACCESS.get(endpoint) == PUBLIC:
         _assert_allowed(response, route_id, "anonymous")
+    elif endpoint.startswith("api."):
+        # No token: 401 with what to send, never a redirect to a sign-in page.
+        assert response.status_code == 401 and response.get_json()["code"] == "token_missing", (
+            f"anonymous not refused on {route_id}: {_describe(response)}"
+        )
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
     else:
         assert _is_login_redirect(response), f"anonymous not sent to sign in on {route_id}: {_describe(response)}"
 
@@ -409,6 +458,10 @@ def test_signed_in_roles(app, sample, route_id, role):
             _assert_allowed(response, route_id, role)
     else:
         assert response.status_code == 403, f"{role} not refused on {route_id}: {_describe(response)}"
+        if endpoint.startswith("api."):
+            assert response.get_json()["code"] == "forbidden", (
+                f"{role} on {route_id}: {response.get_data(as_text=True)}"
+            )
 
 
 def test_an_officer_cannot_post_on_a_task_the_unit_does_not_hold(app, plan, client):

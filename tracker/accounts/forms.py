@@ -5,6 +5,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.accounts.services import password_problem, username_problem
 from tracker.core.forms import Form, strip
+from tracker.core.submissions import OnceField
 
 
 def valid_username(form, field):
@@ -59,6 +60,18 @@ class PasswordForm(Form):
     password = PasswordField(
         _l("New password"), validators=[InputRequired(message=_l("Enter a password.")), valid_password]
     )
+
+
+class TokenForm(Form):
+    name = StringField(
+        _l("Token name"),
+        filters=[strip],
+        validators=[
+            InputRequired(message=_l("Give the token a name, such as the script or the computer that will use it.")),
+            Length(max=80),
+        ],
+    )
+    once = OnceField()
 
 
 class ProfileForm(Form):

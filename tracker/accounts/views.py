@@ -1,18 +1,30 @@
 """Signing in and out, and the admin's account pages."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from tracker.accounts import services
-from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, ProfileForm, UserForm
+from tracker.accounts import services, tokens
+from tracker.accounts.forms import LoginForm, NewUserForm, PasswordForm, ProfileForm, TokenForm, UserForm
 from tracker.accounts.login import keep_session
 from tracker.accounts.models import PROVINCE_ROLES, WARD_ROLES, User
 from tracker.accounts.permissions import require
-from tracker.core.http import actor, safe_next
+from tracker.core.http import actor, safe_next, sent_once
 from tracker.core.labels import label
+from tracker.core.submissions import taken
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.units.models import Unit
@@ -85,7 +97,54 @@ def profile():
         session["locale"] = form.locale.data
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form), 200 if not form.errors else 422
+    return _profile_page(form), 200 if not form.errors else 422
+
+
+def _profile_page(form=None, token_form=None, new_token=None):
+    if form is None:
+        form = ProfileForm(obj=current_user)
+        form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        token_form=token_form or TokenForm(formdata=None),
+        tokens=tokens.live_tokens(current_user.id),
+        new_token=new_token,
+    )
+
+
+@bp.post("/profile/tokens")
+def create_token():
+    """Make an API token (tracker.api). The token is on this answer only, never in a cookie, a
+    log or a later page: a reload or a second click makes no second token."""
+    token_form = TokenForm()
+    if token_form.validate_on_submit():
+        submission, already = sent_once(token_form.once.data, url_for("accounts.profile"))
+        if already is not None:
+            return already
+        try:
+            row, secret = tokens.create_token(actor(), current_user, token_form.name.data, now())
+        except tokens.TokenRefused as refused:
+            db.session.rollback()
+            token_form.name.errors = [str(refused)]
+        else:
+            taken(submission, url_for("accounts.profile", _anchor="tokens"))
+            db.session.commit()
+            response = make_response(_profile_page(new_token=(row, secret)))
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return _profile_page(token_form=token_form), 422
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    token = db.session.get(tokens.ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    tokens.revoke_token(actor(), token, now())
+    db.session.commit()
+    flash(_("The token %(name)s is revoked: it no longer opens the API.", name=token.name), "success")
+    return redirect(url_for("accounts.profile", _anchor="tokens"))
 
 
 # --- admin: accounts ------------------------------------------------------------------------

@@ -200,9 +200,20 @@ def sign_in_by_token():
     if db.session.dirty:
         db.session.commit()  # the token's last use
     g._login_user = user
+    _check_ids()
     wait = rate_limit.hit(("user", user.id), current_app.config["API_CALLS_PER_MINUTE"])
     if wait:
         _too_many(wait)
+
+
+LARGEST_ID = 2**31 - 1  # PostgreSQL's integer
+
+
+def _check_ids() -> None:
+    """An id in the address past any the database can hold names nothing: 404, not a database error."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, int) and value > LARGEST_ID:
+            refuse(404, _default_message(404))
 
 
 @bp.after_request
@@ -333,7 +344,7 @@ class Api(flask_smorest.Api):
 
 
 # The modules that put endpoints on `bp`, imported before it is registered.
-ENDPOINT_MODULES = ("plans", "progress", "reports", "figures", "committee")
+ENDPOINT_MODULES = ("plans", "dashboard", "progress", "reports", "figures", "committee")
 
 
 def register(app: Flask) -> None:

@@ -18,6 +18,7 @@ from tracker.api.schemas import (
     UnitRefSchema,
     UnitSchema,
     UpdateSchema,
+    decimal_text,
 )
 from tracker.core.time import ward_today
 from tracker.extensions import db
@@ -96,8 +97,8 @@ class ListedTaskSchema(ma.Schema):
     title = ma.fields.Function(lambda t: t.task.title, required=True)
     start_on = ma.fields.Function(lambda t: _day(t.task.start_on), allow_none=True)
     due_on = ma.fields.Function(lambda t: _day(t.task.due_on), allow_none=True)
-    percent = ma.fields.Decimal(as_string=True, required=True, metadata={"description": "Reported progress"})
-    expected = ma.fields.Decimal(as_string=True, required=True, metadata={"description": "Share of its time elapsed"})
+    percent = decimal_text(required=True, metadata={"description": "Reported progress"})
+    expected = decimal_text(required=True, metadata={"description": "Share of its time elapsed"})
     status = ma.fields.Function(lambda t: t.standing.status if t.standing else None, allow_none=True)
     status_label = ma.fields.Function(lambda t: _status_label(t), allow_none=True)
     days_overdue = ma.fields.Function(lambda t: t.standing.days_overdue if t.standing else 0)
@@ -169,7 +170,7 @@ class TaskSchema(ma.Schema):
     text = ma.fields.String(allow_none=True)
     start_on = ma.fields.Date(allow_none=True)
     due_on = ma.fields.Date(allow_none=True)
-    weight = ma.fields.Decimal(as_string=True, required=True)
+    weight = decimal_text(required=True)
     parent = ma.fields.Nested(TaskRefSchema, allow_none=True)
     children = ma.fields.List(ma.fields.Nested(TaskRefSchema), required=True)
     assignments = ma.fields.List(ma.fields.Nested(AssignmentSchema), required=True)

@@ -9,6 +9,12 @@ import marshmallow as ma
 from tracker.core.labels import label
 
 
+def decimal_text(**kwargs) -> ma.fields.Decimal:
+    """A decimal number sent as text ("12.5"), exact: as the description says it."""
+    metadata = {"type": "string", "format": "decimal", "example": "12.5", **kwargs.pop("metadata", {})}
+    return ma.fields.Decimal(as_string=True, metadata=metadata, **kwargs)
+
+
 class UnitRefSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     code = ma.fields.String(required=True)
