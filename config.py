@@ -137,6 +137,10 @@ class Config:
     LOGIN_FIRST_DELAY_SECONDS = _int_env("LOGIN_FIRST_DELAY_SECONDS", 5)
     LOGIN_LOCK_MINUTES = _int_env("LOGIN_LOCK_MINUTES", 15)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int_env("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    # The JSON API (tracker.api): calls one person may make in a minute, and calls with a wrong
+    # token one address may make, in each app process.
+    API_CALLS_PER_MINUTE = _int_env("API_CALLS_PER_MINUTE", 120)
+    API_REFUSED_TOKENS_PER_MINUTE = _int_env("API_REFUSED_TOKENS_PER_MINUTE", 10)
     LOGIN_WARN_FAILURES_PER_ACCOUNT = _int_env("LOGIN_WARN_FAILURES_PER_ACCOUNT", 10)
     LOGIN_FAILURE_WINDOW_HOURS = _int_env("LOGIN_FAILURE_WINDOW_HOURS", 24)
     # Behind nginx: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, trust nothing).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from contextlib import contextmanager
 from datetime import date, datetime, time
 
 from sqlalchemy import event, text
@@ -234,3 +235,25 @@ class Statements:
 
     def __exit__(self, *_exc):
         event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+@contextmanager
+def served(app):
+    """The app served over HTTP on a free port of 127.0.0.1, in a thread: yields its address."""
+    import threading
+
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, name="api-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

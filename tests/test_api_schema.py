@@ -11,17 +11,15 @@ API_SCHEMA_EXAMPLES sets how many calls each operation gets (25 by default)."""
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
-from werkzeug.serving import make_server
 
 from tests.conftest import api_token
-from tracker.api.base import rate_limit
+from tests.helpers import served
 
 EXAMPLES = int(os.environ.get("API_SCHEMA_EXAMPLES", "25"))
 
@@ -32,15 +30,8 @@ def live_api(app):
     # The generated calls are many, and many are sent with a wrong token on purpose: the limits have their own test.
     app.config["API_CALLS_PER_MINUTE"] = app.config["API_REFUSED_TOKENS_PER_MINUTE"] = 1_000_000
     header = api_token("officer")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", header
-    finally:
-        server.shutdown()
-        thread.join(10)
-        rate_limit.clear()
+    with served(app) as address:
+        yield address, header
 
 
 @pytest.fixture

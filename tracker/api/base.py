@@ -146,26 +146,26 @@ def is_api_request() -> bool:
 class RateLimit:
     """Calls counted per key in one-minute windows, in this process (each worker counts its own)."""
 
-    def __init__(self):
+    def __init__(self, clock=time.time):
+        self._clock = clock
         self._counts: dict = defaultdict(int)
         self._lock = threading.Lock()
 
     def hit(self, key, limit: int) -> int | None:
         """Count a call; the seconds to wait when the key is over its limit, else None."""
-        window = int(time.time() // 60)
+        moment = self._clock()
+        window = int(moment // 60)
         with self._lock:
-            if len(self._counts) > 10_000:
+            if len(self._counts) > 10_000:  # forget the windows gone by
                 self._counts = defaultdict(int, {k: v for k, v in self._counts.items() if k[1] == window})
             self._counts[(key, window)] += 1
             over = self._counts[(key, window)] > limit
-        return 60 - int(time.time() % 60) if over else None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._counts.clear()
+        return max(1, 60 - int(moment % 60)) if over else None
 
 
-rate_limit = RateLimit()
+def rate_limit() -> RateLimit:
+    """This app's counts (each app its own: a test's calls are not counted in the next test's)."""
+    return current_app.extensions["api_rate_limit"]
 
 
 def _too_many(wait: int):
@@ -189,7 +189,7 @@ def sign_in_by_token():
     user = token_user(secret.strip(), now(), request.remote_addr)
     if user is None:
         db.session.rollback()
-        wait = rate_limit.hit(("refused", address), current_app.config["API_REFUSED_TOKENS_PER_MINUTE"])
+        wait = rate_limit().hit(("refused", address), current_app.config["API_REFUSED_TOKENS_PER_MINUTE"])
         if wait:
             _too_many(wait)
         refuse(
@@ -201,7 +201,7 @@ def sign_in_by_token():
         db.session.commit()  # the token's last use
     g._login_user = user
     _check_ids()
-    wait = rate_limit.hit(("user", user.id), current_app.config["API_CALLS_PER_MINUTE"])
+    wait = rate_limit().hit(("user", user.id), current_app.config["API_CALLS_PER_MINUTE"])
     if wait:
         _too_many(wait)
 
@@ -369,8 +369,7 @@ def register(app: Flask) -> None:
             "servers": [{"url": "/"}],
         },
     )
-    app.config.setdefault("API_CALLS_PER_MINUTE", 120)
-    app.config.setdefault("API_REFUSED_TOKENS_PER_MINUTE", 10)
+    app.extensions["api_rate_limit"] = RateLimit()
     csrf.exempt(bp)  # no cookie signs a call in: a token does (sign_in_by_token)
     api = Api(app)  # one per app: the tests make many
     api.register_blueprint(bp)
