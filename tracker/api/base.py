@@ -22,6 +22,7 @@ from flask_login import AnonymousUserMixin
 from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.tokens import token_user
+from tracker.api.messages import translate_errors
 from tracker.core.time import now
 from tracker.extensions import db
 
@@ -105,9 +106,9 @@ def error_response(error: HTTPException):
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     if status == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)
-    payload = {"code": code, "message": message}
+    payload = {"code": code, "message": str(message)}
     if errors:
-        payload["errors"] = errors
+        payload["errors"] = translate_errors(errors)
     response = jsonify(payload)
     response.status_code = status
     response.headers.update(headers)
@@ -390,11 +391,9 @@ def posted_fields(file_field: str | None = None) -> tuple[dict, list]:
         fields = {key: values if len(values) > 1 else values[0] for key, values in request.form.lists()}
         files = [f for f in request.files.getlist(file_field) if f and f.filename] if file_field else []
         return fields, files
-    refuse(
-        415,
-        _("Send the body as JSON (application/json)")
-        + (_(", or as multipart/form-data to attach files.") if file_field else "."),
-    )
+    if file_field:
+        refuse(415, _("Send the body as JSON (application/json), or as multipart/form-data to attach files."))
+    refuse(415, _("Send the body as JSON (application/json)."))
 
 
 def _as_form_value(value) -> str:
