@@ -262,3 +262,17 @@ def grouped(rows: list[UnitFigures]) -> list[tuple[str, list[UnitFigures]]]:
     inside = [r for r in rows if not r.outside]
     outside = [r for r in rows if r.outside]
     return [(key, group) for key, group in (("inside", inside), ("outside", outside)) if group]
+
+
+def league_table(plan: Plan, period: ReportingPeriod | None, sort: str, today: date) -> tuple[Scope, list]:
+    """The chair's table as its page and the API show it: each unit's figures for `period` (None:
+    the plan to date), in the `sort` order (SORT_KEYS). The plan's standings must be current."""
+    from tracker.accountability.services import SORT_KEYS
+    from tracker.periods.queries import plan_periods
+    from tracker.units.queries import ward_units
+
+    scope = scope_for(plan_periods(plan), period, today)
+    led = stored_led_figures(plan, today)
+    owed = listing.owed_in_rounds(plan, scope.rounds)
+    rows = unit_figures(plan, ward_units(plan.ward_id), led, scope, today, owed=owed)
+    return scope, sorted(rows, key=SORT_KEYS[sort])

@@ -23,7 +23,6 @@ from tracker.standing import listing
 from tracker.standing.queries import plan_snapshot
 from tracker.standing.stored import current_standings
 from tracker.units.models import Unit
-from tracker.units.queries import ward_units
 
 bp = Blueprint("accountability", __name__, url_prefix="/plans/<int:plan_id>/accountability")
 
@@ -44,12 +43,7 @@ def index(plan_id: int):
     if sort not in SORT_KEYS:
         abort(404)
     current_standings(plan, today)
-    scope = queries.scope_for(periods, period, today)
-    led = queries.stored_led_figures(plan, today)
-    owed = listing.owed_in_rounds(plan, scope.rounds)
-    rows = sorted(
-        queries.unit_figures(plan, ward_units(plan.ward_id), led, scope, today, owed=owed), key=SORT_KEYS[sort]
-    )
+    scope, rows = queries.league_table(plan, period, sort, today)
     return render_template(
         "accountability/index.html",
         plan=plan,

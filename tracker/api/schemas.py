@@ -4,6 +4,8 @@ language, as the pages show it."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import marshmallow as ma
 
 from tracker.core.labels import label
@@ -13,6 +15,16 @@ def decimal_text(**kwargs) -> ma.fields.Decimal:
     """A decimal number sent as text ("12.5"), exact: as the description says it."""
     metadata = {"type": "string", "format": "decimal", "example": "12.5", **kwargs.pop("metadata", {})}
     return ma.fields.Decimal(as_string=True, metadata=metadata, **kwargs)
+
+
+class Moment(ma.fields.DateTime):
+    """A moment in UTC, as stored: the same whether it was just written (in the ward's time) or
+    read back, so that a retry answers exactly what the first call did."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class UnitRefSchema(ma.Schema):
@@ -85,7 +97,7 @@ class UpdateSchema(ma.Schema):
     proposals = ma.fields.String(allow_none=True)
     corrects_id = ma.fields.Integer(allow_none=True, metadata={"description": "The update this one corrects"})
     correction_note = ma.fields.String(allow_none=True)
-    created_at = ma.fields.DateTime(required=True)
+    created_at = Moment(required=True)
     evidence = ma.fields.Function(
         lambda u: [
             {"id": e.id, "name": e.original_name, "size": e.size, "visibility": e.visibility} for e in u.evidence
