@@ -314,6 +314,10 @@ def test_a_retried_post_with_the_same_key_creates_nothing_twice(app, plan, token
     # Another key is another update; another person's same key is theirs.
     assert client.post(url, json={"percent": 55}, headers={**header, "Idempotency-Key": "other"}).status_code == 201
     assert len(_updates("IV.4.1")) == 2
+    # The key of that post is not a key for a post on another task.
+    elsewhere = client.post(f"/api/v1/plans/{plan.id}/tasks/IV.4.2/updates", json={"percent": 5}, headers=header)
+    assert elsewhere.status_code == 422 and "Idempotency-Key" in elsewhere.get_json()["errors"]
+    assert _updates("IV.4.2") == []
 
 
 # --- the dashboard summary ------------------------------------------------------------------

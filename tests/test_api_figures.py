@@ -467,7 +467,7 @@ def test_a_call_sent_again_with_its_idempotency_key_records_nothing_twice(app, p
     other = put_figures(
         client, plan, period_of("annual", 2026), officer, figures, **{"Idempotency-Key": "jobs-6m-2026"}
     )
-    assert other.status_code == 409 and other.get_json()["code"] == "conflict"
+    assert other.status_code == 422 and "Idempotency-Key" in other.get_json()["errors"]
     assert ("support-vocational-jobs", "annual", 2026) not in stored()
     # A new call (a new key) does change it.
     new = put_figures(client, plan, period, officer, figures, **{"Idempotency-Key": "jobs-6m-2026-b"})

@@ -309,6 +309,20 @@ def etag_of(payload) -> str:
 
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The header as the description names it, for the writes that take it.
+IDEMPOTENCY = {
+    "name": IDEMPOTENCY_HEADER,
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 40},
+    "description": "Sent again with the same key (a retry), the call creates nothing and answers what the first created.",
+}
+
+
+def key_of_another_call() -> None:
+    """The key was sent before with another call (another task, report or question): 422."""
+    message = _("This Idempotency-Key was sent with another call. Send each new call with a new key.")
+    refuse(422, message, {IDEMPOTENCY_HEADER: [message]})
 
 
 def claim_idempotency_key():

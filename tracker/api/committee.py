@@ -18,9 +18,11 @@ from tracker.alerts.messages import alert_text, alert_url
 from tracker.alerts.models import ALERT_KINDS, Notification
 from tracker.alerts.queries import open_alerts, user_notifications
 from tracker.api.base import (
+    IDEMPOTENCY,
     PageArgs,
     bp,
     claim_idempotency_key,
+    key_of_another_call,
     list_page,
     page_dict,
     page_of,
@@ -30,7 +32,6 @@ from tracker.api.base import (
     validated_form,
 )
 from tracker.api.plans import load_plan, load_unit
-from tracker.api.progress import IDEMPOTENCY
 from tracker.api.schemas import Moment, PeriodSchema, TaskRefSchema, UnitRefSchema, labelled
 from tracker.core.database import commit
 from tracker.core.http import actor
@@ -372,7 +373,9 @@ def question_answer(plan_id: int, question_id: int):
         refuse(422, _("Some values are not valid: see errors."), errors)
     submission, first = claim_idempotency_key()
     if first is not None:
-        return _load_question(plan, replayed_id(first))
+        if replayed_id(first) != question.id:
+            key_of_another_call()
+        return question
     try:
         discussion.answer_question(actor(), question, form.answer.data, now())
     except discussion.DiscussionRefused as refused:

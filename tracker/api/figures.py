@@ -16,19 +16,20 @@ from flask_babel import lazy_gettext as _l
 from tracker.accounts.models import User
 from tracker.accounts.permissions import can
 from tracker.api.base import (
+    IDEMPOTENCY,
     ApiError,
     PageArgs,
     bp,
     check_if_match,
     claim_idempotency_key,
     etag_of,
+    key_of_another_call,
     list_page,
     page_of,
     posted_fields,
     refuse,
 )
 from tracker.api.plans import load_plan
-from tracker.api.progress import IDEMPOTENCY
 from tracker.api.schemas import PeriodSchema, UnitRefSchema, labelled
 from tracker.core.database import commit
 from tracker.core.formatting import parse_decimal
@@ -355,7 +356,7 @@ def figure_record(plan_id: int, period_id: int):
     codes = {indicator.code for _index, indicator in chosen}
     if first is not None:
         if first != location:
-            refuse(409, _("This Idempotency-Key was sent with another call. Send each new call with a new key."))
+            key_of_another_call()
         return _answer(_period_figures(plan, period), codes, 0), 200, {"Idempotent-Replayed": "true"}
     _check_version(plan, period)
     saved = services.save_actuals(actor(), period, rows, now())

@@ -10,8 +10,10 @@ from flask_login import current_user
 
 from tracker.accounts.permissions import can, posting_role
 from tracker.api.base import (
+    IDEMPOTENCY,
     bp,
     claim_idempotency_key,
+    key_of_another_call,
     posted_fields,
     refuse,
     replayed_id,
@@ -61,15 +63,6 @@ class UpdateFilesSchema(UpdateInputSchema):
     )
 
 
-IDEMPOTENCY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "maxLength": 40},
-    "description": "Sent again with the same key (a retry), the call creates nothing and answers what the first created.",
-}
-
-
 @bp.post("/plans/<int:plan_id>/tasks/<code>/updates")
 @bp.doc(
     parameters=[IDEMPOTENCY],
@@ -101,7 +94,10 @@ def post_update(plan_id: int, code: str):
     corrects = _corrected(form, node.task)
     submission, first = claim_idempotency_key()
     if first is not None:
-        return db.session.get(ProgressUpdate, replayed_id(first)), 200
+        update = db.session.get(ProgressUpdate, replayed_id(first))
+        if update is None or update.task_id != node.task.id:
+            key_of_another_call()
+        return update, 200
     data = services.UpdateInput(
         percent=form.percent.data,
         state=form.state.data,

@@ -23,12 +23,14 @@ from werkzeug.http import quote_etag
 
 from tracker.accounts.permissions import can
 from tracker.api.base import (
+    IDEMPOTENCY,
     ApiError,
     PageArgs,
     bp,
     check_if_match,
     claim_idempotency_key,
     etag_of,
+    key_of_another_call,
     one_page,
     page_of,
     posted_fields,
@@ -37,7 +39,6 @@ from tracker.api.base import (
     validated_form,
 )
 from tracker.api.plans import load_plan, load_unit
-from tracker.api.progress import IDEMPOTENCY
 from tracker.api.schemas import TaskRefSchema, UnitRefSchema, labelled
 from tracker.core.database import commit
 from tracker.core.formatting import format_date
@@ -484,5 +485,5 @@ def _replayed(plan, row: queries.ReportRow, first: str):
     report = db.session.get(UnitReport, replayed_id(first))
     expected = url_for("api.report_detail", plan_id=plan.id, report_id=report.id) if report is not None else None
     if report is None or first != expected or report.unit_id != row.unit.id:
-        refuse(422, _("This Idempotency-Key was already used for another call: send a new key."))
+        key_of_another_call()
     return _answer(plan, report)
