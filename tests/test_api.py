@@ -155,6 +155,10 @@ def test_errors_are_json_with_a_code_and_a_message(app, plan, token_of):
         body = response.get_json()
         assert body["code"] == code and body["message"], body
     assert "status" in cases[5][0].get_json()["errors"]
+    misspelt = client.get(f"/api/v1/plans/{plan.id}/tasks?stauts=late", headers=header)
+    assert misspelt.status_code == 422 and misspelt.get_json()["errors"] == {
+        "stauts": ["Không có trường này: hãy kiểm tra lại tên trường."]
+    }
 
 
 def _still_clock(app) -> None:

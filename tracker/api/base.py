@@ -19,6 +19,7 @@ import marshmallow as ma
 from flask import Flask, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.tokens import token_user
@@ -29,7 +30,13 @@ from tracker.extensions import db
 PREFIX = "/api/v1"
 PER_PAGE, MAX_PER_PAGE = 50, 200
 
-bp = flask_smorest.Blueprint(
+
+class Blueprint(flask_smorest.Blueprint):
+    # An argument or a field not described (a misspelt `stauts=`) is refused, not silently ignored.
+    ARGUMENTS_PARSER = FlaskParser(unknown=ma.RAISE)
+
+
+bp = Blueprint(
     "api", __name__, url_prefix=PREFIX, description="The plan's data, read and written with a personal token."
 )
 
