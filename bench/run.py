@@ -55,6 +55,9 @@ PAGES = (
     ("unit", "Unit home page", common.OFFICER, "/my-unit"),
     ("task", "Task page", common.COMMITTEE, "/tasks/{task}"),
     ("overview", "Province overview", common.PROVINCE, "~/overview/"),
+    # The JSON API, signed in with a token (a path after "@" is under /api/v1/plans/<id>).
+    ("api_dashboard", "API: dashboard summary", common.COMMITTEE, "@/dashboard"),
+    ("api_tasks", "API: tasks, a page of 50", common.COMMITTEE, "@/tasks?per_page=50"),
 )
 # The country's own page: every ward's overview, as the installation's admin (3,321 wards, paginated).
 COUNTRY_PAGE = ("country_overview", "Country overview", common.ADMIN, "~/overview/")
@@ -75,6 +78,8 @@ def pages_of(meta: dict) -> tuple:
 def page_path(meta: dict, path: str) -> str:
     if path.startswith("~"):
         return path[1:]
+    if path.startswith("@"):
+        return f"/api/v1/plans/{meta['plan_id']}" + path[1:]
     return f"/plans/{meta['plan_id']}" + path.format(task=urllib.parse.quote(meta["task"]))
 
 
@@ -135,10 +140,13 @@ class Server:
 
 
 def request(port: int, path: str, cookie: str | None = None, timeout: float = 600, method="GET", body=None):
+    """`cookie`: a session's Cookie header, or "Bearer <token>" for the API."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         headers = {"User-Agent": USER_AGENT}
-        if cookie:
+        if cookie and cookie.startswith("Bearer "):
+            headers["Authorization"] = cookie
+        elif cookie:
             headers["Cookie"] = cookie
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -174,22 +182,48 @@ def sign_in(port: int, username: str) -> str:
     return cookie()
 
 
+def api_token(url: str, username: str) -> str:
+    """A new API token of the account, made in the database: "Bearer <token>"."""
+    from sqlalchemy import select
+
+    from tracker.accounts.models import User
+    from tracker.accounts.tokens import create_token
+    from tracker.core.actor import Actor
+    from tracker.core.time import utcnow
+    from tracker.extensions import db
+
+    app = common.make_app(url, API_CALLS_PER_MINUTE=1_000_000)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        _row, secret = create_token(Actor.command_line(), user, "bench", utcnow())
+        db.session.commit()
+        db.engine.dispose()
+    return f"Bearer {secret}"
+
+
+def credentials(url: str, port: int, account: str, path: str, known: dict) -> str:
+    """The session cookie of `account` for a page, its token for the API (each made once)."""
+    key = (account, path.startswith("@"))
+    if key not in known:
+        known[key] = api_token(url, account) if path.startswith("@") else sign_in(port, account)
+    return known[key]
+
+
 # --- measurements ---------------------------------------------------------------------------
 
 
 def time_pages(url: str, meta: dict, repeat: int, warmup: int, log: Path) -> dict:
     # Each request renders its page: a dashboard kept rendered between writes would time the cache.
-    server = Server(url, 1, log, PAGE_CACHE_SIZE="0")
+    server = Server(url, 1, log, PAGE_CACHE_SIZE="0", API_CALLS_PER_MINUTE="1000000")
     try:
-        cookies = {}
+        known = {}
         results = {}
         for key, _label, account, path in pages_of(meta):
-            if account not in cookies:
-                cookies[account] = sign_in(server.port, account)
+            credential = credentials(url, server.port, account, path, known)
             times, statuses = [], set()
             for number in range(warmup + repeat):
                 started = time.perf_counter()
-                status, _ = request(server.port, page_path(meta, path), cookies[account])
+                status, _ = request(server.port, page_path(meta, path), credential)
                 elapsed = time.perf_counter() - started
                 statuses.add(status)
                 if number >= warmup:
@@ -206,7 +240,7 @@ def count_queries(url: str, meta: dict) -> dict:
 
     from tracker.extensions import db
 
-    app = common.make_app(url, WTF_CSRF_ENABLED=False, PAGE_CACHE_SIZE=0)  # the queries of a rendering
+    app = common.make_app(url, WTF_CSRF_ENABLED=False, PAGE_CACHE_SIZE=0, API_CALLS_PER_MINUTE=1_000_000)
     counted = {"n": 0}
 
     def before_cursor_execute(*_args, **_kwargs):
@@ -226,9 +260,10 @@ def count_queries(url: str, meta: dict) -> dict:
                 response = client.post("/login", data={"username": account, "password": common.PASSWORD})
                 if response.status_code != 302:
                     raise RuntimeError(f"signing in as {account} failed in the test client")
-            client.get(page_path(meta, path))
+            headers = {"Authorization": api_token(url, account)} if path.startswith("@") else {}
+            client.get(page_path(meta, path), headers=headers)
             counted["n"] = 0
-            response = client.get(page_path(meta, path))
+            response = client.get(page_path(meta, path), headers=headers)
             results[key] = {"queries": counted["n"], "status": response.status_code}
     finally:
         event.remove(engine, "before_cursor_execute", before_cursor_execute)
@@ -471,6 +506,8 @@ def targets(results: dict, metas: dict) -> list[str]:
         if ward is None or other not in results:
             continue
         for key, label, _account, _path in PAGES:
+            if key not in ward["pages"] or key not in results[other]["pages"]:
+                continue  # measured before the page was benchmarked (a dataset kept by --keep-others)
             base = ward["pages"][key]["median"]
             value = results[other]["pages"][key]["median"]
             ratio = value / base if base else None
@@ -488,6 +525,8 @@ def targets(results: dict, metas: dict) -> list[str]:
                 + " |"
             )
         for key, label, _account, _path in PAGES:
+            if key not in ward["queries"] or key not in results[other]["queries"]:
+                continue
             base = ward["queries"][key]["queries"]
             value = results[other]["queries"][key]["queries"]
             rows.append(
