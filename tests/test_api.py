@@ -4,6 +4,7 @@ pages, idempotency keys, posting an update, and the dashboard summary."""
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from datetime import timedelta
 
@@ -33,15 +34,13 @@ def _audit(action: str) -> list[AuditEvent]:
 
 
 def _make_token_in_browser(client, name: str) -> tuple[str, str]:
-    """Make a token on the profile page as a person would: (the token shown, the page's HTML)."""
-    import re
-
+    """Make a token on the profile page as a person would: (the token shown, its form's once token)."""
     page = client.get("/profile").get_data(as_text=True)
-    once = re.search(r'<form method="post" action="/profile/tokens".*?name="once"[^>]*value="([^"]+)"', page, re.S)
-    response = client.post("/profile/tokens", data={"name": name, "once": once.group(1)})
+    once = re.search(r'name="token-once"[^>]*value="([^"]+)"', page)
+    response = client.post("/profile/tokens", data={"token-name": name, "token-once": once.group(1)})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    return re.search(r'id="new-token"[^>]*value="([^"]+)"', html).group(1), once.group(1)
+    return re.search(r'id="new-token"[^>]*>([^<]+)</textarea>', html).group(1), once.group(1)
 
 
 def test_a_token_made_on_the_profile_page_is_shown_once_and_stored_as_a_digest(app, plan):
@@ -58,9 +57,17 @@ def test_a_token_made_on_the_profile_page_is_shown_once_and_stored_as_a_digest(a
     cookie = client.get_cookie("session")
     assert cookie is None or secret not in cookie.value
     # A second click on the same form makes no second token and does not show it again.
-    twice = client.post("/profile/tokens", data={"name": "Bảng tính", "once": once})
+    twice = client.post("/profile/tokens", data={"token-name": "Bảng tính", "token-once": once})
     assert twice.status_code == 302 and db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+    assert secret not in client.get(twice.headers["Location"]).get_data(as_text=True)
     assert [event.detail["name"] for event in _audit("api_token.create")] == ["Bảng tính của phòng"]
+    # The settings form on the answer's page still saves the settings (it posts to /profile), and
+    # shows them as saved.
+    made = client.post("/profile/tokens", data={"token-name": "thứ hai", "token-once": "another-once-token-1234"})
+    made_page = made.get_data(as_text=True)
+    assert 'action="/profile"' in made_page and 'action="/profile/tokens#tokens"' in made_page
+    [checkbox] = re.findall(r'<input[^>]*name="email_notifications"[^>]*>', made_page)
+    assert " checked" in checkbox
     # The token reads as its person.
     answer = app.test_client().get("/api/v1/plans", headers={"Authorization": f"Bearer {secret}"})
     assert answer.status_code == 200 and answer.get_json()["total"] == 1
@@ -70,10 +77,8 @@ def test_a_token_without_a_name_is_refused_with_the_form_kept(app):
     client = app.test_client()
     login(client, "chair")
     page = client.get("/profile").get_data(as_text=True)
-    import re
-
-    once = re.search(r'action="/profile/tokens".*?name="once"[^>]*value="([^"]+)"', page, re.S).group(1)
-    response = client.post("/profile/tokens", data={"name": "   ", "once": once})
+    once = re.search(r'name="token-once"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/profile/tokens", data={"token-name": "   ", "token-once": once})
     assert response.status_code == 422 and "Đặt tên cho mã" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
@@ -344,3 +349,71 @@ def test_the_dashboard_summary_has_the_dashboard_s_numbers(app, plan, token_of):
     login(browser, "chair")
     page = browser.get(f"/plans/{plan.id}/dashboard/").get_data(as_text=True)
     assert next(s["label"] for s in summary["statuses"] if s["code"] == "done_on_time") in page
+
+
+def test_the_same_key_with_another_body_is_refused_not_taken_for_a_retry(app, plan, token_of):
+    """A script that reuses its key for the day's second update is told, rather than losing it."""
+    client = app.test_client()
+    header = {**token_of("officer"), "Idempotency-Key": "f47ac10b-58cc-4372-a567-0e02b2c3d479"}
+    url = f"/api/v1/plans/{plan.id}/tasks/IV.4.1/updates"
+    assert client.post(url, json={"percent": 60}, headers=header).status_code == 201
+    second = client.post(url, json={"percent": 90}, headers=header)
+    assert second.status_code == 422 and "Idempotency-Key" in second.get_json()["errors"]
+    assert [u.percent for u in _updates("IV.4.1")] == [60]
+    # A form sent again is the same call whatever its boundary and the order of its fields.
+    files_header = {**header, "Idempotency-Key": "with-a-file"}
+
+    def with_file(fields):
+        return client.post(
+            url,
+            data={**fields, "evidence": (io.BytesIO(b"%PDF-1.4 x"), "a.pdf")},
+            headers=files_header,
+            content_type="multipart/form-data",
+        )
+
+    assert with_file({"percent": "70", "results": "Họp"}).status_code == 201
+    assert with_file({"results": "Họp", "percent": "70"}).status_code == 200
+    assert [u.percent for u in _updates("IV.4.1")] == [60, 70]
+    unusable = client.post(url, json={"percent": 1}, headers={**header, "Idempotency-Key": "việt"})
+    assert unusable.status_code == 422 and "Idempotency-Key" in unusable.get_json()["errors"]
+
+
+def test_what_would_be_lost_or_break_is_refused_with_the_reason(app, plan, token_of):
+    client = app.test_client()
+    header = token_of("officer")
+    url = f"/api/v1/plans/{plan.id}/tasks/IV.4.1/updates"
+    # A file under another name would be dropped: refused, naming it.
+    misnamed = client.post(
+        url,
+        data={"percent": "40", "file": (io.BytesIO(b"%PDF-1.4 x"), "bien-ban.pdf")},
+        headers=header,
+        content_type="multipart/form-data",
+    )
+    assert misnamed.status_code == 422 and list(misnamed.get_json()["errors"]) == ["file"]
+    # An id past any the database holds, a body nested thousands deep: refused, not a server error.
+    huge = client.post(url, json={"percent": 40, "corrects": 10**20}, headers=header)
+    assert huge.status_code == 422 and "corrects" in huge.get_json()["errors"]
+    deep = client.post(url, data="[" * 5000 + "]" * 5000, content_type="application/json", headers=header)
+    assert deep.status_code == 400 and deep.get_json()["code"] == "bad_request"
+    # A heading of the plan is not posted on: its tasks are.
+    heading = client.post(f"/api/v1/plans/{plan.id}/tasks/IV.4/updates", json={"percent": 40}, headers=header)
+    assert heading.status_code == 422 and "IV.4.1" in heading.get_json()["message"]
+    assert _updates("IV.4.1") == []
+
+
+def test_text_is_cleaned_before_its_letters_are_counted(app, plan, token_of):
+    client = app.test_client()
+    header = token_of("officer")
+    url = f"/api/v1/plans/{plan.id}/tasks/IV.4.1/updates"
+    # 6,000 letters typed decomposed are 12,000 code points, and 6,000 letters as stored.
+    decomposed = unicodedata.normalize("NFD", "ạ" * 6000)
+    assert len(decomposed) == 12000
+    assert client.post(url, json={"percent": 40, "results": decomposed}, headers=header).status_code == 201
+    # Invisible characters are not kept: a direction override, a zero-width space, a soft hyphen.
+    sneaky = client.post(
+        url,
+        json={"percent": 41, "results": "h\u00adỗ tr\u200bợ \u202eRTL", "difficulties": " \u200b\u00a0 "},
+        headers=header,
+    )
+    assert sneaky.status_code == 201
+    assert (sneaky.get_json()["results"], sneaky.get_json()["difficulties"]) == ("hỗ trợ RTL", None)

@@ -301,8 +301,11 @@ def test_a_retry_with_the_same_idempotency_key_answers_nothing_twice(app, plan, 
     question = ask_on_page(app, plan, "Số thẻ BHYT đã cấp?")
     first = answer(app, plan, question, token_of("officer"), {"answer": "312 thẻ."}, key="answer-1")
     assert first.status_code == 200
-    # The same call again (its answer was lost, say), even with other words: what the first did.
-    again = answer(app, plan, question, token_of("officer"), {"answer": "313 thẻ."}, key="answer-1")
+    # The same key with other words is not a retry: refused, and the answer stays.
+    other = answer(app, plan, question, token_of("officer"), {"answer": "313 thẻ."}, key="answer-1")
+    assert other.status_code == 422 and "Idempotency-Key" in other.get_json()["errors"]
+    # The same call again (its answer was lost, say): what the first did.
+    again = answer(app, plan, question, token_of("officer"), {"answer": "312 thẻ."}, key="answer-1")
     assert again.status_code == 200 and again.get_json() == first.get_json()
     assert question_now(question.id).answer == "312 thẻ."
     assert len(answer_events(question.id)) == 1

@@ -20,7 +20,6 @@ from tests.test_targets import (
     VI_BOTH_FIGURES,
     VI_NEGATIVE,
     VI_NO_SOURCE,
-    VI_NOT_A_NUMBER,
     VI_NUMERATOR_TOO_LARGE,
     enter,
     indicator,
@@ -33,6 +32,9 @@ from tracker.targets.models import IndicatorValue
 D = Decimal
 API = "/api/v1"
 VI_REQUIRED = "Trường này bắt buộc."  # WTForms' "This field is required." in the catalogue
+
+# A figure the API cannot read as a number: the API's own message (it takes no thousands separator).
+API_NOT_A_NUMBER = "Nhập một số, ví dụ 12 hoặc 1234.5, không có dấu phân cách hàng nghìn."
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -272,6 +274,8 @@ def test_a_figure_entered_through_the_api_shows_on_the_targets_page_and_is_audit
 
 
 def test_figures_are_read_as_the_page_reads_them_and_an_indicator_sent_empty_is_cleared(app, plan, period_of, token_of):
+    """A figure is a number, or a text with a point or a comma before at most two decimals and no
+    thousands separator: "2.125" is refused, never read as 2125 (as the page reads it) or 2.125."""
     annual = period_of("annual", 2026)
     client = app.test_client()
     secretariat = token_of("secretariat")
@@ -281,15 +285,19 @@ def test_figures_are_read_as_the_page_reads_them_and_an_indicator_sent_empty_is_
         annual,
         secretariat,
         [
-            {"indicator": "ward-households", "value": "6.340", "source": "Thống kê dân số 2026"},
+            {"indicator": "ward-households", "value": "6340", "source": "Thống kê dân số 2026"},
             {"indicator": "poor-households", "value": 44, "source": "Rà soát hộ nghèo 2026"},
-            {"indicator": "budget-latrine", "value": "1.234,5", "source": "Quyết toán 2026"},
+            {"indicator": "budget-latrine", "value": "1234,5", "source": "Quyết toán 2026"},
         ],
     )
     assert response.status_code == 200, response.get_json()
     figures = stored()
     assert figures[("ward-households", "annual", 2026)].value == 6340
     assert figures[("budget-latrine", "annual", 2026)].value == D("1234.5")
+    for ambiguous in ("2.125", "1.234,5", "6.340"):
+        refused = put_figures(client, plan, annual, secretariat, [{"indicator": "budget-latrine", "value": ambiguous}])
+        assert refused.status_code == 422 and "value" in refused.get_json()["errors"]["figures"]["0"], ambiguous
+    assert stored()[("budget-latrine", "annual", 2026)].value == D("1234.5")
     assert year_of(read_indicators(client, plan, secretariat)["poor-household-rate"], 2026)["actual"] == "0.69"
     page = helpers.plain(helpers.page(helpers.signed_in(app, "secretariat"), f"/plans/{plan.id}/targets/"))
     assert "0,69% (44/6.340)" in page
@@ -376,8 +384,8 @@ def test_an_officer_enters_only_the_figures_of_the_unit(app, plan, period_of, to
 BAD_FIGURES = [
     # (indicator, what is sent, the field named, the page's message or None)
     ("support-vocational-jobs", {"value": -3, "source": "Rà soát"}, "value", VI_NEGATIVE),
-    ("support-vocational-jobs", {"value": "abc", "source": "Rà soát"}, "value", VI_NOT_A_NUMBER),
-    ("support-vocational-jobs", {"value": True, "source": "Rà soát"}, "value", VI_NOT_A_NUMBER),
+    ("support-vocational-jobs", {"value": "abc", "source": "Rà soát"}, "value", API_NOT_A_NUMBER),
+    ("support-vocational-jobs", {"value": True, "source": "Rà soát"}, "value", API_NOT_A_NUMBER),
     ("support-vocational-jobs", {"value": 1.255, "source": "Rà soát"}, "value", None),
     ("support-vocational-jobs", {"value": 1e15, "source": "Rà soát"}, "value", None),
     (

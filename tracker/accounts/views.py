@@ -100,14 +100,17 @@ def profile():
     return _profile_page(form), 200 if not form.errors else 422
 
 
+TOKEN_PREFIX = "token"  # the token form's fields, apart from the settings form's on the same page
+
+
 def _profile_page(form=None, token_form=None, new_token=None):
-    if form is None:
-        form = ProfileForm(obj=current_user)
+    if form is None:  # the settings as saved, not read from a post of the token form
+        form = ProfileForm(formdata=None, obj=current_user)
         form.locale.data = current_user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
     return render_template(
         "accounts/profile.html",
         form=form,
-        token_form=token_form or TokenForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None, prefix=TOKEN_PREFIX),
         tokens=tokens.live_tokens(current_user.id),
         new_token=new_token,
     )
@@ -117,7 +120,7 @@ def _profile_page(form=None, token_form=None, new_token=None):
 def create_token():
     """Make an API token (tracker.api). The token is on this answer only, never in a cookie, a
     log or a later page: a reload or a second click makes no second token."""
-    token_form = TokenForm()
+    token_form = TokenForm(prefix=TOKEN_PREFIX)
     if token_form.validate_on_submit():
         submission, already = sent_once(token_form.once.data, url_for("accounts.profile"))
         if already is not None:

@@ -10,6 +10,7 @@ while APIFlask would replace the app's class.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import defaultdict
@@ -24,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.tokens import token_user
 from tracker.api.messages import translate_errors
+from tracker.core.text import clean_text
 from tracker.core.time import now
 from tracker.extensions import db
 
@@ -124,6 +126,12 @@ def error_response(error: HTTPException):
 
 
 bp.register_error_handler(HTTPException, error_response)
+
+
+@bp.errorhandler(RecursionError)
+def too_deep(_error):
+    """A JSON body nested thousands of levels deep: refused, not a server error."""
+    return error_response(ApiError(400, "bad_request", _("The JSON body is nested too deeply.")))
 
 
 def _field_errors(messages) -> dict | None:
@@ -321,8 +329,10 @@ IDEMPOTENCY = {
     "name": IDEMPOTENCY_HEADER,
     "in": "header",
     "required": False,
-    "schema": {"type": "string", "maxLength": 40},
-    "description": "Sent again with the same key (a retry), the call creates nothing and answers what the first created.",
+    "schema": {"type": "string", "maxLength": 40, "pattern": "^[A-Za-z0-9._:-]+$"},
+    "description": "A new key for each new call (a UUID). Sent again with the same key and the same body "
+    "(a retry), the call creates nothing and answers what the first created; with another body or "
+    "address, it is refused (422).",
 }
 
 
@@ -333,22 +343,44 @@ def key_of_another_call() -> None:
 
 
 def claim_idempotency_key():
-    """A write sent with an Idempotency-Key creates once: sent again with the same key (a retry
-    after a lost answer), it creates nothing and answers what the first created. Returns (the
-    claim, None) to go on, or (None, the API address of what the first call created)."""
+    """A write sent with an Idempotency-Key creates once: sent again with the same key and the
+    same body (a retry after a lost answer), it creates nothing and answers what the first
+    created; sent with another body or to another address, it is refused. Returns (the claim,
+    None) to go on, or (None, the API address of what the first call created)."""
     from tracker.core import submissions
 
     key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
     if not key:
         return None, None
-    if len(key) > 40 or not key.isprintable():
-        refuse(422, _("An Idempotency-Key has at most 40 characters."), {IDEMPOTENCY_HEADER: ["too long"]})
+    if len(key) > 40 or not re.fullmatch(r"[A-Za-z0-9._:-]+", key):
+        message = _("An Idempotency-Key has at most 40 letters (a-z, A-Z), digits and . _ : -, such as a UUID.")
+        refuse(422, message, {IDEMPOTENCY_HEADER: [message]})
+    fingerprint = _fingerprint()
     try:
-        return submissions.claim(f"api:{g._login_user.id}:{key}", g._login_user.id, now()), None
+        return submissions.claim(f"api:{g._login_user.id}:{key}", g._login_user.id, now(), fingerprint), None
     except submissions.AlreadySent as sent:
+        if sent.fingerprint != fingerprint:
+            key_of_another_call()
         if not sent.result_url:
             refuse(409, _("A call with this Idempotency-Key is still being handled. Wait, then ask again."))
         return None, sent.result_url
+
+
+def _fingerprint() -> str:
+    """What a call sends, whatever its encoding: the address, the fields (JSON, or a form's in any
+    order and boundary) and each file's name and content."""
+    import hashlib
+    import json
+
+    fields = request.get_json(silent=True) if request.is_json else sorted(request.form.items(multi=True))
+    files = sorted(
+        (name, file.filename or "", hashlib.sha256(file.stream.read()).hexdigest())
+        for name, file in request.files.items(multi=True)
+    )
+    for _name, file in request.files.items(multi=True):
+        file.stream.seek(0)
+    sent = json.dumps([request.method, request.path, fields, files], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(sent.encode("utf-8")).hexdigest()
 
 
 def replayed_id(location: str) -> int:
@@ -402,19 +434,41 @@ def register(app: Flask) -> None:
 
 
 def posted_fields(file_field: str | None = None) -> tuple[dict, list]:
-    """The call's fields (a JSON object, or a form: multipart where files are sent) and its files."""
+    """The call's fields (a JSON object, or a form: multipart where files are sent), each text
+    cleaned as the forms clean it (NFC, no control or invisible characters) before any rule counts
+    its letters, and its files. A file under another name than `file_field` is refused: it would
+    be lost without a word."""
     if request.mimetype == "application/json":
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             refuse(400, _('The body must be a JSON object, such as {"percent": 60}.'))
-        return body, []
+        return cleaned(body), []
     if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        stray = sorted(name for name in request.files if name != file_field)
+        if stray:
+            message = (
+                _("Files are sent under the name %(name)s.", name=file_field)
+                if file_field
+                else _("This call takes no files.")
+            )
+            refuse(422, _("Some values are not valid: see errors."), {name: [message] for name in stray})
         fields = {key: values if len(values) > 1 else values[0] for key, values in request.form.lists()}
         files = [f for f in request.files.getlist(file_field) if f and f.filename] if file_field else []
-        return fields, files
+        return cleaned(fields), files
     if file_field:
         refuse(415, _("Send the body as JSON (application/json), or as multipart/form-data to attach files."))
     refuse(415, _("Send the body as JSON (application/json)."))
+
+
+def cleaned(value):
+    """Every text in `value` (a JSON value) cleaned by the app's one text rule."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: cleaned(item) for key, item in value.items()}
+    return value
 
 
 def _as_form_value(value) -> str:

@@ -22,13 +22,11 @@ from tracker.api.base import (
     PageArgs,
     bp,
     claim_idempotency_key,
-    key_of_another_call,
     list_page,
     page_dict,
     page_of,
     posted_fields,
     refuse,
-    replayed_id,
     validated_form,
 )
 from tracker.api.plans import load_plan, load_unit
@@ -372,9 +370,7 @@ def question_answer(plan_id: int, question_id: int):
     if errors:
         refuse(422, _("Some values are not valid: see errors."), errors)
     submission, first = claim_idempotency_key()
-    if first is not None:
-        if replayed_id(first) != question.id:
-            key_of_another_call()
+    if first is not None:  # the same call (claim_idempotency_key): this question
         return question
     try:
         discussion.answer_question(actor(), question, form.answer.data, now())

@@ -5,6 +5,7 @@ enter which indicator, the numbers it takes, all or nothing, the same audit reco
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from decimal import ROUND_DOWN, Decimal
 
@@ -23,7 +24,6 @@ from tracker.api.base import (
     check_if_match,
     claim_idempotency_key,
     etag_of,
-    key_of_another_call,
     list_page,
     page_of,
     posted_fields,
@@ -32,7 +32,6 @@ from tracker.api.base import (
 from tracker.api.plans import load_plan
 from tracker.api.schemas import PeriodSchema, UnitRefSchema, labelled
 from tracker.core.database import commit
-from tracker.core.formatting import parse_decimal
 from tracker.core.http import actor
 from tracker.core.submissions import taken
 from tracker.core.text import clean_text
@@ -259,19 +258,27 @@ def _figure_item(indicator, row: IndicatorValue | None) -> dict:
 # --- a period's figures: entered ------------------------------------------------------------
 
 
+# A figure as text: digits, then at most two decimals after a point or a comma ("1234.5", "12,5").
+# No thousands separator: "2.125" (two thousand one hundred and twenty-five as the page reads it,
+# two and an eighth as a program writes it) is refused rather than read one way or the other.
+FIGURE_TEXT = r"^[0-9]{1,12}([.,][0-9]{1,2})?$"
+
+
 class FigureValue(ma.fields.Field):
-    """A figure as a JSON number, or as text the way the entry page reads it ("1.234,5", "12,5",
-    "1234.5"): never negative, at most 999999999999.99, to the hundredth (what the database keeps)."""
+    """A figure as a JSON number, or as text (FIGURE_TEXT): never negative, at most
+    999999999999.99, to the hundredth (what the database keeps)."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> Decimal:
         try:
             if isinstance(value, bool) or not isinstance(value, (int, float, str)):
                 raise ValueError(value)
-            number = parse_decimal(value) if isinstance(value, str) else Decimal(str(value))
+            if isinstance(value, str) and not re.fullmatch(FIGURE_TEXT, value.strip()):
+                raise ValueError(value)
+            number = Decimal(value.strip().replace(",", ".")) if isinstance(value, str) else Decimal(str(value))
             if not number.is_finite():
                 raise ValueError(value)
         except (ValueError, ArithmeticError):
-            raise ma.ValidationError(_("Write a number, e.g. 12 or 1.234,5.")) from None
+            raise ma.ValidationError(_("Give a number, such as 12 or 1234.5, without a thousands separator.")) from None
         if number < 0:
             raise ma.ValidationError(_("The figure cannot be negative."))
         if number > LARGEST:
@@ -288,7 +295,7 @@ def _value_field(description: str) -> FigureValue:
             "description": description,
             "anyOf": [
                 {"type": "number", "minimum": 0, "maximum": float(LARGEST)},
-                {"type": "string", "pattern": r"^[0-9]{1,12}([.,][0-9]{1,2})?$"},
+                {"type": "string", "pattern": FIGURE_TEXT},
             ],
             "example": 12,
         },
@@ -355,8 +362,6 @@ def figure_record(plan_id: int, period_id: int):
     location = url_for("api.figure_list", plan_id=plan.id, period_id=period.id)
     codes = {indicator.code for _index, indicator in chosen}
     if first is not None:
-        if first != location:
-            key_of_another_call()
         return _answer(_period_figures(plan, period), codes, 0), 200, {"Idempotent-Replayed": "true"}
     _check_version(plan, period)
     saved = services.save_actuals(actor(), period, rows, now())

@@ -92,23 +92,32 @@ class TaskArgs(PageArgs):
 
 
 class ListedTaskSchema(ma.Schema):
-    id = ma.fields.Function(lambda t: t.task.id, required=True)
-    code = ma.fields.Function(lambda t: t.task.code, required=True)
-    title = ma.fields.Function(lambda t: t.task.title, required=True)
-    start_on = ma.fields.Function(lambda t: _day(t.task.start_on), allow_none=True)
-    due_on = ma.fields.Function(lambda t: _day(t.task.due_on), allow_none=True)
+    id = ma.fields.Integer(attribute="task.id", required=True)
+    code = ma.fields.String(attribute="task.code", required=True)
+    title = ma.fields.String(attribute="task.title", required=True)
+    start_on = ma.fields.Date(attribute="task.start_on", allow_none=True)
+    due_on = ma.fields.Date(attribute="task.due_on", allow_none=True)
     percent = decimal_text(required=True, metadata={"description": "Reported progress"})
     expected = decimal_text(required=True, metadata={"description": "Share of its time elapsed"})
-    status = ma.fields.Function(lambda t: t.standing.status if t.standing else None, allow_none=True)
-    status_label = ma.fields.Function(lambda t: _status_label(t), allow_none=True)
-    days_overdue = ma.fields.Function(lambda t: t.standing.days_overdue if t.standing else 0)
-    flags = ma.fields.Function(lambda t: _flags(t), metadata={"description": "blocked, stale, late_report, unassigned"})
+    status = ma.fields.Function(
+        lambda t: t.standing.status if t.standing else None,
+        allow_none=True,
+        metadata={"type": "string", "enum": list(STATUSES), "description": "null for a heading"},
+    )
+    status_label = ma.fields.Function(lambda t: _status_label(t), allow_none=True, metadata={"type": "string"})
+    days_overdue = ma.fields.Function(
+        lambda t: t.standing.days_overdue if t.standing else 0, metadata={"type": "integer"}
+    )
+    flags = ma.fields.Function(
+        lambda t: _flags(t),
+        metadata={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "blocked, stale, late_report, unassigned",
+        },
+    )
     lead_units = ma.fields.List(ma.fields.Nested(UnitRefSchema), attribute="primary_units", required=True)
     last_update_at = ma.fields.DateTime(allow_none=True)
-
-
-def _day(value):
-    return value.isoformat() if value else None
 
 
 def _status_label(listed) -> str | None:

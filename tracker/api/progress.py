@@ -11,9 +11,9 @@ from flask_login import current_user
 from tracker.accounts.permissions import can, posting_role
 from tracker.api.base import (
     IDEMPOTENCY,
+    LARGEST_ID,
     bp,
     claim_idempotency_key,
-    key_of_another_call,
     posted_fields,
     refuse,
     replayed_id,
@@ -49,7 +49,8 @@ class UpdateInputSchema(ma.Schema):
         },
     )
     corrects = ma.fields.Integer(
-        metadata={"description": "The id of the unit's update on this task that this corrects"}
+        validate=ma.validate.Range(1, LARGEST_ID),
+        metadata={"description": "The id of the unit's update on this task that this corrects"},
     )
     correction_note = ma.fields.String(
         validate=ma.validate.Length(max=2000), metadata={"description": "What it corrects (needed with corrects)"}
@@ -84,6 +85,15 @@ def post_update(plan_id: int, code: str):
     plan = load_plan(plan_id)
     node = load_task(plan, code)
     role = posting_role(current_user, node.task)
+    if role is None and node.children:  # a heading of the plan: no unit answers for it
+        refuse(
+            422,
+            _(
+                "%(code)s is a group of tasks: post progress on one of its tasks (%(first)s, ...).",
+                code=node.task.code,
+                first=node.children[0].task.code,
+            ),
+        )
     if role is None:
         refuse(403, _("Only an officer of a unit that leads or supports this task may post on it."))
     fields, files = posted_fields("evidence")
@@ -94,10 +104,7 @@ def post_update(plan_id: int, code: str):
     corrects = _corrected(form, node.task)
     submission, first = claim_idempotency_key()
     if first is not None:
-        update = db.session.get(ProgressUpdate, replayed_id(first))
-        if update is None or update.task_id != node.task.id:
-            key_of_another_call()
-        return update, 200
+        return db.session.get(ProgressUpdate, replayed_id(first)), 200
     data = services.UpdateInput(
         percent=form.percent.data,
         state=form.state.data,

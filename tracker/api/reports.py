@@ -30,7 +30,6 @@ from tracker.api.base import (
     check_if_match,
     claim_idempotency_key,
     etag_of,
-    key_of_another_call,
     one_page,
     page_of,
     posted_fields,
@@ -482,8 +481,4 @@ def report_submit(plan_id: int, period_id: int):
 
 def _replayed(plan, row: queries.ReportRow, first: str):
     """A submission sent again with its Idempotency-Key: the report it submitted, as it is now."""
-    report = db.session.get(UnitReport, replayed_id(first))
-    expected = url_for("api.report_detail", plan_id=plan.id, report_id=report.id) if report is not None else None
-    if report is None or first != expected or report.unit_id != row.unit.id:
-        key_of_another_call()
-    return _answer(plan, report)
+    return _answer(plan, db.session.get(UnitReport, replayed_id(first)))

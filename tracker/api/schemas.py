@@ -53,7 +53,7 @@ def labelled(kind: str, attribute: str):
     return ma.fields.Function(
         lambda obj: label(kind, _get(obj, attribute)) if _get(obj, attribute) else None,
         allow_none=True,
-        metadata={"description": f"The {attribute} as the pages show it"},
+        metadata={"type": "string", "description": f"The {attribute} as the pages show it"},
     )
 
 
@@ -87,7 +87,9 @@ class UpdateSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     task = ma.fields.Nested(TaskRefSchema, required=True)
     unit = ma.fields.Nested(UnitRefSchema, required=True)
-    author = ma.fields.Function(lambda u: u.author.full_name if u.author else None, allow_none=True)
+    author = ma.fields.Function(
+        lambda u: u.author.full_name if u.author else None, allow_none=True, metadata={"type": "string"}
+    )
     role = ma.fields.String(required=True, metadata={"description": "lead or partner"})
     percent = ma.fields.Integer(required=True)
     state = ma.fields.String(required=True)
@@ -102,5 +104,17 @@ class UpdateSchema(ma.Schema):
         lambda u: [
             {"id": e.id, "name": e.original_name, "size": e.size, "visibility": e.visibility} for e in u.evidence
         ],
-        metadata={"description": "The files attached (names, sizes); open them in the app"},
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "size": {"type": "integer"},
+                    "visibility": {"type": "string", "enum": ["restricted", "ward"]},
+                },
+            },
+            "description": "The files attached (names, sizes); open them in the app",
+        },
     )

@@ -37,6 +37,9 @@ class FormSubmission(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     result_url: Mapped[str | None] = mapped_column(String(500))
+    # What was sent with an API call's Idempotency-Key (tracker.api.base): the same key sent with
+    # another call is refused rather than taken for a retry.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
@@ -69,18 +72,22 @@ class OnceField(HiddenField):
 
 
 class AlreadySent(Exception):
-    """The form with this token was already taken; `result_url` is where its first post led."""
+    """The form with this token was already taken; `result_url` is where its first post led, and
+    `fingerprint` what it sent (for an API call)."""
 
-    def __init__(self, result_url: str | None):
+    def __init__(self, result_url: str | None, fingerprint: str | None = None):
         super().__init__(result_url)
         self.result_url = result_url
+        self.fingerprint = fingerprint
 
 
 # PostgreSQL's "lock_not_available": the lock timeout ran out.
 LOCK_NOT_AVAILABLE = "55P03"
 
 
-def claim(token: str | None, user_id: int | None, now: datetime) -> FormSubmission | None:
+def claim(
+    token: str | None, user_id: int | None, now: datetime, fingerprint: str | None = None
+) -> FormSubmission | None:
     """Record that the form with `token` is being taken, in the caller's transaction. Raises
     AlreadySent if it was taken before (even by a request running at the same moment: the
     database's unique key decides). A form without a token (a script, a page from before the
@@ -93,8 +100,8 @@ def claim(token: str | None, user_id: int | None, now: datetime) -> FormSubmissi
         return None
     existing = db.session.scalar(select(FormSubmission).where(FormSubmission.token == token))
     if existing is not None:
-        raise AlreadySent(existing.result_url)
-    row = FormSubmission(token=token, user_id=user_id, created_at=now)
+        raise AlreadySent(existing.result_url, existing.fingerprint)
+    row = FormSubmission(token=token, user_id=user_id, created_at=now, fingerprint=fingerprint)
     try:
         db.session.add(row)
         db.session.flush()
@@ -102,7 +109,7 @@ def claim(token: str | None, user_id: int | None, now: datetime) -> FormSubmissi
         # Another request with the same token got there first and has committed.
         db.session.rollback()
         first = db.session.scalar(select(FormSubmission).where(FormSubmission.token == token))
-        raise AlreadySent(first.result_url if first else None) from None
+        raise AlreadySent(first.result_url if first else None, first.fingerprint if first else None) from None
     except OperationalError as error:
         # Another request with the same token holds it and is still saving (a double click on a
         # form with large files) longer than the lock timeout: the first one stands.

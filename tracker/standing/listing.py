@@ -165,10 +165,12 @@ class SectionFigures:
 
 
 def section_figures(plan: Plan) -> list[SectionFigures]:
+    # The plan's top-level tasks, found from the tasks (an index on their parent), not by reading
+    # every stored standing of the plan for those that are their own section.
     rows = db.session.execute(
         select(StoredStanding, Task)
-        .join(Task, Task.id == StoredStanding.task_id)
-        .where(StoredStanding.plan_id == plan.id, StoredStanding.section_id == StoredStanding.task_id)
+        .join(StoredStanding, StoredStanding.task_id == Task.id)
+        .where(Task.plan_id == plan.id, Task.parent_id.is_(None))
         .order_by(StoredStanding.position)
     ).all()
     return [SectionFigures(task, stored.percent, stored.expected) for stored, task in rows]

@@ -1,4 +1,5 @@
-// Small behaviours the pages work without: copying a text to paste elsewhere.
+// Small behaviours the pages work without: copying a text to paste elsewhere, and asking before a
+// form that cannot be undone is sent.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy]");
   if (!button) return;
@@ -12,4 +13,9 @@ document.addEventListener("click", function (event) {
     document.execCommand("copy");
     done();
   }
+});
+
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
 });
