@@ -9,8 +9,6 @@ address that writes another unit's report.
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import marshmallow as ma
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
@@ -38,7 +36,7 @@ from tracker.api.base import (
     validated_form,
 )
 from tracker.api.plans import load_plan, load_unit
-from tracker.api.schemas import TaskRefSchema, UnitRefSchema, labelled
+from tracker.api.schemas import Moment, TaskRefSchema, UnitRefSchema, labelled
 from tracker.core.database import commit
 from tracker.core.formatting import format_date
 from tracker.core.http import actor
@@ -56,13 +54,6 @@ from tracker.targets.queries import report_figures
 from tracker.units.models import Unit
 
 # --- what the answers hold -----------------------------------------------------------------
-
-
-class Moment(ma.fields.DateTime):
-    """A moment, always written in UTC: the same answer whether it was just written or read back."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value.astimezone(UTC) if value is not None else None, attr, obj, **kwargs)
 
 
 class ReportPeriodSchema(ma.Schema):

@@ -118,6 +118,8 @@ LABELS = {
         "plan.import": _l("adopted a plan from a document"),
         "plan.derive_yearly": _l("made a yearly plan from the five-year plan"),
         "task.edit": _l("changed a task of the plan"),
+        "api_token.create": _l("made an API token"),
+        "api_token.revoke": _l("revoked an API token"),
     },
     "record_type": {
         "ward": _l("ward"),
@@ -139,6 +141,7 @@ LABELS = {
         "indicator_value": _l("indicator figure"),
         "ward_report": _l("ward report"),
         "plan_draft": _l("plan draft"),
+        "api_token": _l("API token"),
     },
     "indicator_category": {
         "baseline": _l("Baseline at the end of 2025"),
