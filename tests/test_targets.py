@@ -50,6 +50,8 @@ WHEN = datetime.fromisoformat(JUNE_8)
 # Vietnamese messages (msgstr of the catalogue).
 VI_NOT_A_NUMBER = "Nhập một số, ví dụ 12 hoặc 1.234,5."
 VI_NEGATIVE = "Số liệu không được âm."
+VI_TOO_LARGE = "Số liệu quá lớn: tối đa 999.999.999.999,99."
+VI_TOO_FINE = "Tối đa hai chữ số sau dấu thập phân: số liệu được lưu đến hàng phần trăm."
 VI_NUMERATOR_TOO_LARGE = "Số đạt được không được lớn hơn tổng số."
 VI_BOTH_FIGURES = "Nhập cả hai số: số đạt được và tổng số."
 VI_NO_SOURCE = "Ghi nguồn của số liệu (ví dụ: kết quả rà soát năm 2026)."
@@ -657,6 +659,9 @@ BAD_INPUT = [
     # (indicator, typed fields, field with the message, message)
     ("support-vocational-jobs", {"value": "abc", "source": "Rà soát"}, "value", VI_NOT_A_NUMBER),
     ("support-vocational-jobs", {"value": "-3", "source": "Rà soát"}, "value", VI_NEGATIVE),
+    # Past what the database keeps: refused, never rounded (SQLite) or an error page (PostgreSQL).
+    ("support-vocational-jobs", {"value": "1.000.000.000.000", "source": "Rà soát"}, "value", VI_TOO_LARGE),
+    ("support-vocational-jobs", {"value": "12,345", "source": "Rà soát"}, "value", VI_TOO_FINE),
     (
         "coverage-school-age",
         {"numerator": "65", "denominator": "64", "source": "Rà soát"},

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 import marshmallow as ma
 from flask import request, url_for
@@ -39,15 +39,13 @@ from tracker.core.time import now
 from tracker.extensions import db
 from tracker.periods.models import ReportingPeriod
 from tracker.targets import queries, services
-from tracker.targets.forms import figure_field_names, read_figures
+from tracker.targets.forms import LARGEST_FIGURE, figure_field_names, figure_problem, read_figures
 from tracker.targets.models import ACTUAL_FRACTION, ENTERED_RULES, INDICATOR_CATEGORIES, IndicatorValue
 from tracker.units.models import Unit
 
 # A figure as the API writes it: a decimal number without trailing zeros, the dot as decimal mark.
 FIGURE_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 # The largest figure the database keeps (Numeric(14, 2)), and its precision.
-LARGEST = Decimal("999999999999.99")
-HUNDREDTH = Decimal("0.01")
 
 
 def _text(value) -> str | None:
@@ -279,12 +277,9 @@ class FigureValue(ma.fields.Field):
                 raise ValueError(value)
         except (ValueError, ArithmeticError):
             raise ma.ValidationError(_("Give a number, such as 12 or 1234.5, without a thousands separator.")) from None
-        if number < 0:
-            raise ma.ValidationError(_("The figure cannot be negative."))
-        if number > LARGEST:
-            raise ma.ValidationError(_("The figure is too large: at most 999,999,999,999.99."))
-        if number != number.quantize(HUNDREDTH, rounding=ROUND_DOWN):
-            raise ma.ValidationError(_("At most two decimal places: figures are kept to the hundredth."))
+        problem = figure_problem(number)
+        if problem:
+            raise ma.ValidationError(problem)
         return number + 0  # no "-0"
 
 
@@ -294,7 +289,7 @@ def _value_field(description: str) -> FigureValue:
         metadata={
             "description": description,
             "anyOf": [
-                {"type": "number", "minimum": 0, "maximum": float(LARGEST)},
+                {"type": "number", "minimum": 0, "maximum": float(LARGEST_FIGURE)},
                 {"type": "string", "pattern": FIGURE_TEXT},
             ],
             "example": 12,

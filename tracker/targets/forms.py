@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, Decimal
+
 from flask_babel import gettext as _
 
 from tracker.core.formatting import parse_decimal
 from tracker.targets.models import ACTUAL_FRACTION
+
+# What the database keeps of a figure (Numeric(14, 2)): beyond it PostgreSQL refuses the row and
+# SQLite would round it silently.
+LARGEST_FIGURE = Decimal("999999999999.99")
+HUNDREDTH = Decimal("0.01")
+
+
+def figure_problem(number: Decimal) -> str | None:
+    """Why a figure cannot be kept as typed, or None: negative, too large, or finer than a hundredth."""
+    if number < 0:
+        return _("The figure cannot be negative.")
+    if number > LARGEST_FIGURE:
+        return _("The figure is too large: at most 999,999,999,999.99.")
+    if number != number.quantize(HUNDREDTH, rounding=ROUND_DOWN):
+        return _("At most two decimal places: figures are kept to the hundredth.")
+    return None
 
 
 def figure_field_names(indicator) -> tuple[str, ...]:
@@ -30,8 +48,9 @@ def read_figures(indicators: list, formdata) -> tuple[list[tuple], dict[str, str
             except ValueError:
                 errors[f"{name}-{indicator.id}"] = _("Write a number, e.g. 12 or 1.234,5.")
                 continue
-            if parsed[name] < 0:
-                errors[f"{name}-{indicator.id}"] = _("The figure cannot be negative.")
+            problem = figure_problem(parsed[name])
+            if problem:
+                errors[f"{name}-{indicator.id}"] = problem
         if (
             indicator.actual_rule == ACTUAL_FRACTION
             and not errors.get(f"numerator-{indicator.id}")
