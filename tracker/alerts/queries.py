@@ -52,7 +52,9 @@ def user_notifications(user_id: int, unread_only: bool = False, limit: int = 200
     return db.session.scalars(query).all()
 
 
-def open_alerts(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[Alert]:
+def open_alerts_query(plan_id: int, kinds: tuple[str, ...] | None = None, unit_id: int | None = None):
+    """The plan's open alerts, the oldest first (of one of `kinds`, about `unit_id`), as a select
+    a caller may page."""
     query = (
         select(Alert)
         .where(Alert.plan_id == plan_id, Alert.resolved_at.is_(None))
@@ -61,7 +63,13 @@ def open_alerts(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[Aler
     )
     if kinds:
         query = query.where(Alert.kind.in_(kinds))
-    return db.session.scalars(query).all()
+    if unit_id is not None:
+        query = query.where(Alert.unit_id == unit_id)
+    return query
+
+
+def open_alerts(plan_id: int, kinds: tuple[str, ...] | None = None) -> list[Alert]:
+    return db.session.scalars(open_alerts_query(plan_id, kinds)).all()
 
 
 # How many of a person's open alerts the unit's page lists by name: the rest are counted.

@@ -31,6 +31,7 @@ from tracker.extensions import db
 
 PREFIX = "/api/v1"
 PER_PAGE, MAX_PER_PAGE = 50, 200
+MAX_PAGE = 1_000_000  # a page past every list, but within what a database offset holds
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -152,10 +153,6 @@ def refuse(status: int, message: str, errors: dict | None = None, code: str | No
     raise ApiError(status, code or CODES.get(status, "error"), message, errors)
 
 
-def is_api_request() -> bool:
-    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
-
-
 # --- signing in by token, and the rate limit --------------------------------------------------
 
 
@@ -248,7 +245,9 @@ def conditional_reads(response):
 
 
 class PageArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1), metadata={"description": "From 1"})
+    page = ma.fields.Integer(
+        load_default=1, validate=ma.validate.Range(min=1, max=MAX_PAGE), metadata={"description": "From 1"}
+    )
     per_page = ma.fields.Integer(
         load_default=PER_PAGE,
         validate=ma.validate.Range(min=1, max=MAX_PER_PAGE),

@@ -16,13 +16,14 @@ from tracker.accountability.services import SORT_KEYS
 from tracker.accounts.permissions import can, require
 from tracker.alerts.messages import alert_text, alert_url
 from tracker.alerts.models import ALERT_KINDS, Notification
-from tracker.alerts.queries import open_alerts, user_notifications
+from tracker.alerts.queries import open_alerts_query, user_notifications
 from tracker.api.base import (
     IDEMPOTENCY,
     PageArgs,
     bp,
     claim_idempotency_key,
     list_page,
+    one_page,
     page_dict,
     page_of,
     posted_fields,
@@ -227,10 +228,8 @@ def alert_list(args, plan_id: int):
     narrowed to the alerts about a unit, or of one kind."""
     plan = load_plan(plan_id)
     unit = load_unit(plan, args["unit"]) if args.get("unit") else None
-    alerts = open_alerts(plan.id, (args["kind"],) if args.get("kind") else None)
-    if unit is not None:
-        alerts = [a for a in alerts if a.unit_id == unit.id]
-    return list_page(alerts, args)
+    kinds = (args["kind"],) if args.get("kind") else None
+    return one_page(open_alerts_query(plan.id, kinds, unit.id if unit else None), args)
 
 
 class NotificationSchema(ma.Schema):
