@@ -488,3 +488,18 @@ def test_a_profile_language_applies_after_sign_in_whatever_the_browser(client, p
     assert page_language(client.get("/login", headers={"Accept-Language": "vi"})) == "vi"
     assert sign_in(client, "bancd", PASSWORD, headers={"Accept-Language": "vi"}).status_code == 302
     assert page_language(client.get(f"/plans/{plan.id}/", headers={"Accept-Language": "vi"})) == "en"
+
+
+def test_a_password_is_taken_as_typed_even_with_invisible_characters(app, user_of):
+    """The text rule drops invisible characters from what people write; a password is not text to
+    clean: one that holds a zero-width space still signs in."""
+    from tracker.accounts import services
+    from tracker.core.actor import Actor
+    from tracker.core.time import now
+
+    password = "Mật\u200bkhẩu-2026-rất-dài"
+    services.set_password(Actor.command_line(), now(), user_of("chair"), password)
+    db.session.commit()
+    client = app.test_client()
+    response = client.post("/login", data={"username": "truongban", "password": password})
+    assert response.status_code == 302

@@ -417,3 +417,45 @@ def test_text_is_cleaned_before_its_letters_are_counted(app, plan, token_of):
     )
     assert sneaky.status_code == 201
     assert (sneaky.get_json()["results"], sneaky.get_json()["difficulties"]) == ("hỗ trợ RTL", None)
+
+
+def test_a_restricted_file_is_named_only_to_those_who_may_open_it(app, plan, token_of):
+    client = app.test_client()
+    posted = client.post(
+        f"/api/v1/plans/{plan.id}/tasks/IV.4.1/updates",
+        data={"percent": "30", "evidence": (io.BytesIO(b"%PDF-1.4 x"), "ho-ngheo-to-3.pdf")},
+        headers=token_of("officer"),
+        content_type="multipart/form-data",
+    ).get_json()
+    url = f"/api/v1/plans/{plan.id}/updates/{posted['id']}"
+    for role, names, hidden in (("officer", ["ho-ngheo-to-3.pdf"], 0), ("officer_yte", [], 1), ("admin", [], 1)):
+        for answer in (
+            client.get(url, headers=token_of(role)).get_json(),
+            client.get(f"/api/v1/plans/{plan.id}/updates", headers=token_of(role)).get_json()["items"][0],
+        ):
+            assert ([f["name"] for f in answer["evidence"]], answer["hidden_evidence"]) == (names, hidden), role
+
+
+def test_a_new_password_or_a_disabled_account_ends_the_tokens(app, user_of, token_of):
+    from tracker.accounts import services
+    from tracker.core.actor import Actor
+    from tracker.core.time import now
+
+    header = token_of("officer")
+    assert app.test_client().get("/api/v1/plans", headers=header).status_code == 200
+    services.set_password(Actor.for_user(user_of("admin")), now(), user_of("officer"), "Mật-khẩu-mới-2026!")
+    db.session.commit()
+    assert app.test_client().get("/api/v1/plans", headers=header).status_code == 401
+    assert [t.revoked_at is not None for t in db.session.scalars(select(ApiToken))] == [True]
+
+
+def test_a_control_character_in_a_code_or_an_argument_is_refused_not_a_database_error(app, plan, token_of):
+    client = app.test_client()
+    header = token_of("chair")
+    assert client.get(f"/api/v1/plans/{plan.id}/tasks/IV%00", headers=header).status_code == 404
+    refused = client.get(f"/api/v1/plans/{plan.id}/tasks?unit=a%00b", headers=header)
+    assert refused.status_code == 422 and "unit" in refused.get_json()["errors"]
+    # A page with one: 404 or 400, never "the database is unavailable".
+    browser = app.test_client()
+    login(browser, "chair")
+    assert browser.get(f"/plans/{plan.id}/tasks/IV%00").status_code in (400, 404)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
+from tracker.accounts import tokens
 from tracker.accounts.models import PROVINCE_ROLES, ROLES, Role, User, hash_password
 from tracker.audit.models import AuditEvent
 from tracker.audit.services import record
@@ -389,6 +390,7 @@ def change_user(
     user.roles = [known[code] for code in roles]
     if not active:
         user.end_sessions()
+        tokens.revoke_all(actor, user, now)
     record(
         actor,
         "user.change",
@@ -404,7 +406,8 @@ def set_password(actor: Actor, now: datetime, user: User, password: str) -> None
     if problem:
         raise AccountRefused(problem)
     user.set_password(password)
-    user.end_sessions()  # a new password signs the account out everywhere
+    user.end_sessions()  # a new password signs the account out everywhere, and ends its API tokens
+    tokens.revoke_all(actor, user, now)
     record(actor, "user.password", now, user)
 
 

@@ -96,6 +96,13 @@ def revoke_token(actor: Actor, token: ApiToken, now: datetime) -> None:
         record(actor, "api_token.revoke", now, token, name=token.name)
 
 
+def revoke_all(actor: Actor, user: User, now: datetime) -> None:
+    """A new password, or a disabled account, ends the person's tokens as it ends their sessions:
+    a token made from a stolen session does not outlive the reset."""
+    for token in live_tokens(user.id):
+        revoke_token(actor, token, now)
+
+
 def token_user(secret: str | None, now: datetime, remote_addr: str | None) -> User | None:
     """The person a live token stands for, if the person's account is active; their last use is
     recorded (in the caller's transaction) when the last record is a minute old."""

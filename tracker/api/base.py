@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from tracker.accounts.tokens import token_user
 from tracker.api.messages import translate_errors
-from tracker.core.text import clean_text
+from tracker.core.text import CONTROL_CHARACTERS, clean_text
 from tracker.core.time import now
 from tracker.extensions import db
 
@@ -223,10 +223,18 @@ LARGEST_ID = 2**31 - 1  # PostgreSQL's integer
 
 
 def _check_ids() -> None:
-    """An id in the address past any the database can hold names nothing: 404, not a database error."""
+    """An id in the address past any the database can hold, or a code with a control character (a
+    NUL, which PostgreSQL refuses), names nothing: 404, not a database error. An argument with one
+    is refused (422)."""
     for value in (request.view_args or {}).values():
         if isinstance(value, int) and value > LARGEST_ID:
             refuse(404, _default_message(404))
+        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+            refuse(404, _default_message(404))
+    wrong = sorted({name for name, value in request.args.items(multi=True) if CONTROL_CHARACTERS.search(value)})
+    if wrong:
+        message = _("This value holds a control character.")
+        refuse(422, _("Some values are not valid: see errors."), {name: [message] for name in wrong})
 
 
 @bp.after_request
@@ -358,10 +366,10 @@ def claim_idempotency_key():
     try:
         return submissions.claim(f"api:{g._login_user.id}:{key}", g._login_user.id, now(), fingerprint), None
     except submissions.AlreadySent as sent:
+        if not sent.result_url:  # the first call is still being handled (what it sent is not known yet)
+            refuse(409, _("A call with this Idempotency-Key is still being handled. Wait, then ask again."))
         if sent.fingerprint != fingerprint:
             key_of_another_call()
-        if not sent.result_url:
-            refuse(409, _("A call with this Idempotency-Key is still being handled. Wait, then ask again."))
         return None, sent.result_url
 
 

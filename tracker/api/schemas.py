@@ -8,6 +8,7 @@ from datetime import UTC
 
 import marshmallow as ma
 
+from tracker.accounts.permissions import can
 from tracker.core.labels import label
 
 
@@ -100,9 +101,13 @@ class UpdateSchema(ma.Schema):
     corrects_id = ma.fields.Integer(allow_none=True, metadata={"description": "The update this one corrects"})
     correction_note = ma.fields.String(allow_none=True)
     created_at = Moment(required=True)
+    # As the task page: a restricted file's name can itself be personal data ("Danh sách hộ nghèo
+    # tổ 3"), so only the files the reader may open are named; the others are counted.
     evidence = ma.fields.Function(
         lambda u: [
-            {"id": e.id, "name": e.original_name, "size": e.size, "visibility": e.visibility} for e in u.evidence
+            {"id": e.id, "name": e.original_name, "size": e.size, "visibility": e.visibility}
+            for e in u.evidence
+            if can("read_evidence", e)
         ],
         metadata={
             "type": "array",
@@ -115,6 +120,10 @@ class UpdateSchema(ma.Schema):
                     "visibility": {"type": "string", "enum": ["restricted", "ward"]},
                 },
             },
-            "description": "The files attached (names, sizes); open them in the app",
+            "description": "The files attached that the reader may open (names, sizes); open them in the app",
         },
+    )
+    hidden_evidence = ma.fields.Function(
+        lambda u: sum(1 for e in u.evidence if not can("read_evidence", e)),
+        metadata={"type": "integer", "description": "Restricted files attached that the reader may not open"},
     )

@@ -1,6 +1,6 @@
 from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError, PendingRollbackError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tracker.core.database import CommitOutcomeUnknown
@@ -41,10 +41,24 @@ def register(app: Flask, public_endpoints: set[str]) -> None:
     app.register_error_handler(CSRFError, _expired_form)
     app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(DBAPIError, _database_unavailable)
+    # The database refused a value (a NUL in a code typed in an address, a number too large): the
+    # request's fault, not the database away.
+    app.register_error_handler(DataError, _refused_value)
     app.register_error_handler(CommitOutcomeUnknown, _database_unavailable)
     # No free connection in the pool in time, or a session left broken by a lost connection.
     app.register_error_handler(PoolTimeout, _database_unavailable)
     app.register_error_handler(PendingRollbackError, _database_unavailable)
+
+
+def _refused_value(error):
+    from werkzeug.exceptions import BadRequest
+
+    current_app.logger.warning("a value refused by the database: %s", type(error.orig).__name__)
+    db.session.rollback()
+    answer = _json_answer(BadRequest())
+    if answer is not None:
+        return answer
+    return _render_error(400)(BadRequest())
 
 
 def _expired_form(error):

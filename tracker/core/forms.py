@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
-from wtforms import IntegerField, StringField
+from wtforms import IntegerField, PasswordField, StringField
 from wtforms.widgets import TextInput
 
 from tracker.core.text import clean_text  # noqa: F401  (the forms' filter; pages import it from here)
@@ -74,7 +74,10 @@ class Form(FlaskForm):
             """Every text field cleans what was typed at the boundary (clean_text), and no field
             carries a maxlength: a browser would cut a long paste silently, whereas the server
             says it is too long and gives the text back whole."""
-            if issubclass(unbound_field.field_class, StringField):
+            # A password is taken as typed: an old one may hold what the text rule now drops.
+            if issubclass(unbound_field.field_class, StringField) and not issubclass(
+                unbound_field.field_class, PasswordField
+            ):
                 options["filters"] = [clean_text, *unbound_field.kwargs.get("filters", ()), *options.get("filters", ())]
             field = unbound_field.bind(form=form, **options)
             if getattr(field.flags, "maxlength", None) is not None:
