@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.accounts.models import ROLE_OFFICER
-from tracker.accounts.permissions import can, has_role, posting_role
+from tracker.accounts.permissions import has_role, posting_role
 from tracker.api.base import (
     IDEMPOTENCY,
     LARGEST_ID,
@@ -28,7 +28,7 @@ from tracker.core.submissions import taken
 from tracker.core.time import now
 from tracker.extensions import db
 from tracker.progress import services, storage
-from tracker.progress.forms import ProgressForm
+from tracker.progress.forms import NotCorrectable, ProgressForm
 from tracker.progress.models import STATE_WORKING, STATES, VISIBILITIES, VISIBILITY_RESTRICTED, ProgressUpdate
 
 
@@ -106,16 +106,7 @@ def post_update(plan_id: int, code: str):
     submission, first = claim_idempotency_key()
     if first is not None:
         return db.session.get(ProgressUpdate, replayed_id(first)), 200
-    data = services.UpdateInput(
-        percent=form.percent.data,
-        state=form.state.data,
-        results=form.results.data,
-        difficulties=form.difficulties.data,
-        proposals=form.proposals.data,
-        correction_note=form.correction_note.data,
-        visibility=form.visibility.data,
-    )
-    update = _store(node.task, role, data, files, corrects)
+    update = _store(node.task, role, form.update_input(), files, corrects)
     location = url_for("api.update_detail", plan_id=plan.id, update_id=update.id)
     taken(submission, location)
     commit()  # files that no row points at, if the commit's outcome is unknown, go with `flask evidence clean`
@@ -123,16 +114,14 @@ def post_update(plan_id: int, code: str):
 
 
 def _corrected(form: ProgressForm, task) -> ProgressUpdate | None:
-    if not form.corrects.data:
-        return None
-    corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if str(form.corrects.data).isdigit() else None
-    if corrects is None or corrects.task_id != task.id or not can("correct_update", corrects):
+    try:
+        return form.corrected_update(task)
+    except NotCorrectable:
         refuse(
             422,
             _("Only your unit's own updates on this task can be corrected."),
             {"corrects": [_("Not one of your unit's updates on this task.")]},
         )
-    return corrects
 
 
 def _store(task, role: str, data: services.UpdateInput, files: list, corrects) -> ProgressUpdate:

@@ -2,9 +2,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from tracker.accounts.permissions import can
 from tracker.core.forms import Form, PercentField
 from tracker.core.labels import LABELS
 from tracker.core.submissions import OnceField
+from tracker.extensions import db
 from tracker.progress import storage
 from tracker.progress.models import (
     STATE_BLOCKED,
@@ -13,7 +15,9 @@ from tracker.progress.models import (
     STATES,
     VISIBILITY_RESTRICTED,
     VISIBILITY_WARD,
+    ProgressUpdate,
 )
+from tracker.progress.services import UpdateInput
 
 STATE_CHOICES = [(state, LABELS["update_state"][state]) for state in STATES]
 # Who may open the files, said as the people it means; the narrower choice first and chosen.
@@ -52,3 +56,30 @@ class ProgressForm(Form):
     def validate_correction_note(self, field):
         if self.corrects.data and not (field.data or "").strip():
             raise ValidationError(_l("Say what this update corrects."))
+
+    def update_input(self) -> UpdateInput:
+        """What the form says, for services.post_update (the task page and the API alike)."""
+        return UpdateInput(
+            percent=self.percent.data,
+            state=self.state.data,
+            results=self.results.data,
+            difficulties=self.difficulties.data,
+            proposals=self.proposals.data,
+            correction_note=self.correction_note.data,
+            visibility=self.visibility.data,
+        )
+
+    def corrected_update(self, task) -> ProgressUpdate | None:
+        """The update the post corrects, if it names one. NotCorrectable when it names one that is
+        not of this task or not the user's to correct."""
+        if not self.corrects.data:
+            return None
+        text = str(self.corrects.data)
+        corrects = db.session.get(ProgressUpdate, int(text)) if text.isdigit() else None
+        if corrects is None or corrects.task_id != task.id or not can("correct_update", corrects):
+            raise NotCorrectable(text)
+        return corrects
+
+
+class NotCorrectable(LookupError):
+    """The post names an update it may not correct."""

@@ -14,8 +14,8 @@ from tracker.extensions import db
 from tracker.pages.loaders import load_plan, load_task_node
 from tracker.pages.task_page import render_task_page
 from tracker.progress import services, storage
-from tracker.progress.forms import ProgressForm
-from tracker.progress.models import Evidence, ProgressUpdate
+from tracker.progress.forms import NotCorrectable, ProgressForm
+from tracker.progress.models import Evidence
 
 bp = Blueprint("progress", __name__, url_prefix="/plans/<int:plan_id>")
 
@@ -31,7 +31,10 @@ def post(plan_id: int, code: str):
         abort(403)
     form = ProgressForm()
     files = [f for f in request.files.getlist(form.evidence.name) if f and f.filename]
-    corrects = _corrected_update(form, node.task)
+    try:
+        corrects = form.corrected_update(node.task)
+    except NotCorrectable:
+        abort(400)
     if request.form.get(FILES_LEFT_BEHIND) and not files:
         return _sent_without_files(plan, node, code, form)
     if form.validate_on_submit():
@@ -44,17 +47,6 @@ def post(plan_id: int, code: str):
             _("Choose the files again: they were not saved because of the errors above.")
         ]
     return render_task_page(plan, node, form=form, status=422)
-
-
-def _corrected_update(form: ProgressForm, task) -> ProgressUpdate | None:
-    """The update the post corrects, if it names one: of the same task, and one the user may
-    correct (400 otherwise)."""
-    corrects = None
-    if form.corrects.data:
-        corrects = db.session.get(ProgressUpdate, int(form.corrects.data)) if form.corrects.data.isdigit() else None
-        if corrects is None or corrects.task_id != task.id or not can("correct_update", corrects):
-            abort(400)
-    return corrects
 
 
 def _sent_without_files(plan, node, code: str, form: ProgressForm):
@@ -72,22 +64,10 @@ def _sent_without_files(plan, node, code: str, form: ProgressForm):
     return render_task_page(plan, node, form=form, status=422)
 
 
-def _update_input(form: ProgressForm) -> services.UpdateInput:
-    return services.UpdateInput(
-        percent=form.percent.data,
-        state=form.state.data,
-        results=form.results.data,
-        difficulties=form.difficulties.data,
-        proposals=form.proposals.data,
-        correction_note=form.correction_note.data,
-        visibility=form.visibility.data,
-    )
-
-
 def _save_update(plan, node, code: str, role: str, form: ProgressForm, files: list, corrects):
     """Store the update and commit, then lead to it on the task's page. None when it was refused:
     the reason is on the form."""
-    data = _update_input(form)
+    data = form.update_input()
     task_page = url_for("plan.task", plan_id=plan.id, code=code)
     submission, already = sent_once(form.once.data, task_page)
     if already is not None:  # a double click, or Back then Post again: the first post stands
